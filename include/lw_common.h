@@ -1,0 +1,58 @@
+/* lw_common.h — what every module of layerwarp shares: limits, the error
+ * record, return codes and the activation enum.
+ *
+ * Return codes: library functions return LW_OK (0) or a negative code and
+ * fill an optional LwError with one line of text.  LW_EINPUT means the user's
+ * input was bad (a scene, an option, a weights or CSV file): the program exits
+ * with status 2.  LW_ERUNTIME means the machine failed us (I/O, encoder,
+ * memory): exit status 1.  LW_EINTR means the user interrupted (SIGINT/TERM). */
+#ifndef LW_COMMON_H
+#define LW_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LW_VERSION "0.1.0"
+
+#define LW_MAX_LAYERS 16     /* hidden layers that are animated */
+#define LW_MAX_WIDTH 16      /* units in any layer (and input dimension) */
+#define LW_MAX_CLASSES 8
+#define LW_MAX_POINTS 200000 /* data points in one scene */
+#define LW_PATH_MAX 1024
+
+enum { LW_OK = 0, LW_ERUNTIME = -1, LW_EINPUT = -2, LW_EINTR = -3 };
+
+/* One line of error text, e.g. "scenes/x.scene:12: unknown key 'colour'". */
+typedef struct {
+    char msg[1024];
+} LwError;
+
+/* Formats into err (if non-NULL) and returns code, so callers can write
+ * `return lw_fail(err, LW_EINPUT, "...", ...);`. */
+int lw_fail(LwError *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Maps a return code to the process exit status (0, 1 or 2; 130 for LW_EINTR). */
+int lw_exit_status(int code);
+
+typedef enum {
+    ACT_TANH,
+    ACT_SIGMOID,
+    ACT_RELU,
+    ACT_LEAKY_RELU,
+    ACT_SOFTPLUS,
+    ACT_IDENTITY,
+    ACT_COUNT
+} Activation;
+
+/* "tanh", "sigmoid", ... */
+const char *act_name(Activation a);
+/* Returns 0 and sets *out, or -1 for an unknown name. */
+int act_parse(const char *name, Activation *out);
+/* Comma-separated list of all names, for error messages. */
+const char *act_all_names(void);
+/* sigma(x) and its derivative d sigma / dx at x. */
+double act_apply(Activation a, double x);
+double act_derivative(Activation a, double x);
+
+#endif

@@ -1,0 +1,56 @@
+/* mlp.h — the multilayer perceptron: hidden layers h_l = act_l(W_l h_{l-1} + b_l)
+ * that are animated, then a linear readout (logits = Wout h_L + bout) that is
+ * not: sigmoid of one logit for two classes, softmax of k logits for more.
+ *
+ * All parameters live in one slab (`params`) with named views into it, so a
+ * gradient is a second slab of the same layout and freeing is one call. */
+#ifndef MLP_H
+#define MLP_H
+
+#include "lw_common.h"
+
+typedef struct {
+    int n_layers;                   /* hidden layers (animated) */
+    int widths[LW_MAX_LAYERS + 1];  /* widths[0] = input dim */
+    Activation act[LW_MAX_LAYERS];
+    int n_out;                      /* 1 (sigmoid) or classes (softmax) */
+    int has_readout;                /* 0 for a fixed-weight scene without one */
+    size_t n_params;
+    double *params;                 /* the slab, owned */
+    double *W[LW_MAX_LAYERS];       /* views: (widths[l+1], widths[l]) row-major */
+    double *b[LW_MAX_LAYERS];       /* (widths[l+1]) */
+    double *Wout;                   /* (n_out, widths[n_layers]) */
+    double *bout;                   /* (n_out) */
+} Mlp;
+
+/* Allocates (zeroed) parameters for these widths; classes >= 2 sets n_out. */
+int mlp_alloc(Mlp *m, int n_widths, const int *widths, const Activation *act,
+              int classes, LwError *err);
+/* Glorot-style random initialisation from seed (GSL mt19937). */
+void mlp_init_random(Mlp *m, uint64_t seed);
+/* A same-layout gradient slab's views, for train and tests. */
+void mlp_views(const Mlp *m, double *slab, double **W, double **b,
+               double **Wout, double **bout);
+void mlp_free(Mlp *m);
+
+/* One point: hidden activations of every layer written to h (each layer at
+ * h + l*LW_MAX_WIDTH, layer 0 = input), returns nothing. */
+void mlp_forward_point(const Mlp *m, const double *x, double *h);
+/* Class probabilities of one point (probs has n_out == 1 ? 2 : n_out entries). */
+void mlp_predict_point(const Mlp *m, const double *x, double *probs);
+/* Predicted class of one point. */
+int mlp_classify_point(const Mlp *m, const double *x);
+
+/* Mean cross-entropy loss (+ 0.5*l2*|W|^2) over n points x (n, dim) with
+ * labels, and if grad != NULL its gradient (a slab of n_params) — the
+ * forward and backward passes over GSL matrices. */
+double mlp_loss_grad(const Mlp *m, const double *x, const int *label, int n,
+                     double l2, double *grad);
+/* Fraction of points classified correctly. */
+double mlp_accuracy(const Mlp *m, const double *x, const int *label, int n);
+
+/* Plain text weights file (docs/weights-format.md). */
+int mlp_save(const Mlp *m, const char *path, LwError *err);
+int mlp_load(Mlp *m, const char *path, LwError *err);
+
+#endif

@@ -1,0 +1,47 @@
+/* video.h — an output video, shaped like FFmpeg's doc/examples: open, write
+ * frames in order, close.  The container and codec follow the file name:
+ *   .mp4  H.264 (libx264, yuv420p, BT.709, +faststart)
+ *   .webm VP9 (libvpx-vp9, yuv420p)
+ *   .mkv  lossless (FFV1)
+ *   .gif  GIF with a palette computed for the video (libavfilter
+ *         palettegen/paletteuse)
+ * The file is written to a temporary name beside the target and renamed only
+ * by video_close() after a complete, successful encode; video_abort() removes
+ * the temporary file and leaves any existing target untouched. */
+#ifndef VIDEO_H
+#define VIDEO_H
+
+#include "lw_common.h"
+
+typedef struct {
+    int width, height;   /* even */
+    double fps;
+    int crf;             /* <0: the codec's default chosen by measurement */
+    char preset[32];     /* "" = default */
+    int n_frames;        /* expected frame count (for GIF two-pass and checks) */
+} VideoOptions;
+
+typedef struct VideoSink VideoSink;
+
+/* Returns 0 and *out, or a negative code (LW_EINPUT for an unsupported
+ * extension or odd size, LW_ERUNTIME for codec/IO failures). */
+int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
+               LwError *err);
+/* Appends one frame: Cairo ARGB32 pixels (BGRA in memory), premultiplied
+ * (our frames are opaque), `stride` bytes per row.  Frames are numbered in
+ * call order; pts = index with time base 1/fps. */
+int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err);
+/* Flushes the encoder, writes the trailer, renames the temporary file onto
+ * the target, frees everything and NULLs *v.  On failure removes the
+ * temporary file. */
+int video_close(VideoSink **v, LwError *err);
+/* Gives up: frees everything, removes the temporary file, NULLs *v.
+ * Accepts NULL and *v == NULL. */
+void video_abort(VideoSink **v);
+/* Path of the temporary file being written (for signal-time cleanup). */
+const char *video_temp_path(const VideoSink *v);
+
+/* 1 if the extension names a supported video format (.mp4 .webm .mkv .gif). */
+int video_format_supported(const char *path);
+
+#endif
