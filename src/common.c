@@ -1,0 +1,87 @@
+/* common.c — the error record and the activation functions every module uses. */
+#include "lw_common.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int lw_fail(LwError *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int lw_exit_status(int code)
+{
+    switch (code) {
+    case LW_OK: return 0;
+    case LW_EINPUT: return 2;
+    case LW_EINTR: return 130;
+    default: return 1;
+    }
+}
+
+static const char *const ACT_NAMES[ACT_COUNT] = {
+    "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "identity",
+};
+
+const char *act_name(Activation a)
+{
+    return (a >= 0 && a < ACT_COUNT) ? ACT_NAMES[a] : "?";
+}
+
+int act_parse(const char *name, Activation *out)
+{
+    for (int i = 0; i < ACT_COUNT; i++)
+        if (strcmp(name, ACT_NAMES[i]) == 0) {
+            *out = (Activation)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *act_all_names(void)
+{
+    return "tanh, sigmoid, relu, leaky_relu, softplus, identity";
+}
+
+#define LEAKY_SLOPE 0.1
+
+double act_apply(Activation a, double x)
+{
+    switch (a) {
+    case ACT_TANH: return tanh(x);
+    case ACT_SIGMOID: return 1.0 / (1.0 + exp(-x));
+    case ACT_RELU: return x > 0 ? x : 0.0;
+    case ACT_LEAKY_RELU: return x > 0 ? x : LEAKY_SLOPE * x;
+    /* log(1 + e^x) without overflow for large x */
+    case ACT_SOFTPLUS: return x > 30 ? x : log1p(exp(x));
+    case ACT_IDENTITY:
+    default: return x;
+    }
+}
+
+double act_derivative(Activation a, double x)
+{
+    switch (a) {
+    case ACT_TANH: {
+        double t = tanh(x);
+        return 1.0 - t * t;
+    }
+    case ACT_SIGMOID: {
+        double s = 1.0 / (1.0 + exp(-x));
+        return s * (1.0 - s);
+    }
+    case ACT_RELU: return x > 0 ? 1.0 : 0.0;
+    case ACT_LEAKY_RELU: return x > 0 ? 1.0 : LEAKY_SLOPE;
+    case ACT_SOFTPLUS: return 1.0 / (1.0 + exp(-x));
+    case ACT_IDENTITY:
+    default: return 1.0;
+    }
+}
