@@ -1,0 +1,34 @@
+/* timeline.h — which stage, at which time, each frame of the video shows.
+ *
+ * Frames: hold_start frames on the input, then for each stage its
+ * frames_per_stage frames (frame k of a stage shows u = (k+1)/n, so the last
+ * frame of a stage is the completed stage), hold_between frames after every
+ * stage but the last, hold_end frames on the result.  t = easing(u). */
+#ifndef TIMELINE_H
+#define TIMELINE_H
+
+#include "scene.h"
+
+typedef struct {
+    int stage;      /* stage index */
+    double u;       /* raw progress in [0,1] */
+    double t;       /* eased progress in [0,1] */
+    int hold;       /* 1 in a hold */
+} FramePos;
+
+typedef struct {
+    int n_stages;
+    int frames_per_stage;
+    int hold_start, hold_between, hold_end;   /* frames */
+    int n_frames;
+    Easing easing;
+} Timeline;
+
+void timeline_make(const SceneRender *r, int n_stages, Timeline *tl);
+FramePos timeline_at(const Timeline *tl, int frame);
+/* The first frame showing stage s at eased time >= t (t = 0: the stage's
+ * start, which is the hold before it or the end of the stage before). */
+int timeline_frame_at(const Timeline *tl, int stage, double t);
+double timeline_ease(Easing e, double u);
+
+#endif

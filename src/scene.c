@@ -1,0 +1,892 @@
+/* scene.c — reads a scene file with libinih and validates every value.
+ *
+ * Syntax (sections, key = value, comments) is inih's job; meaning is ours.
+ * We feed inih through ini_parse_stream with our own line reader so that we
+ * count lines ourselves (Debian's inih gives the handler no line numbers),
+ * reject over-long lines and NUL bytes instead of letting inih split them,
+ * and know whether a line is an indented continuation (used for matrices
+ * written over several lines).
+ *
+ * Invariant: after scene_load_* returns LW_OK every field of the Scene is set
+ * and within its documented range; the first error stops the load. */
+#include "scene.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SCENE_BYTES (4 * 1024 * 1024)
+#define MAX_LINE 196 /* inih's buffer is 200 with room for "\r\n\0" */
+
+typedef enum {
+    T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
+    T_WIDTHS, T_ACTS, T_COLORS, T_SEED
+} KeyType;
+
+typedef struct {
+    const char *section, *key;
+    KeyType type;
+    size_t offset;      /* into Scene */
+    double min, max;    /* T_INT, T_DOUBLE */
+    const char *const *names; /* T_ENUM: NULL-terminated */
+} KeySpec;
+
+static const char *const KIND_NAMES[] = {"moons", "circles", "spiral", "xor",
+                                         "gaussians", "curves", "csv", NULL};
+static const char *const DRAW_NAMES[] = {"points", "curves", NULL};
+static const char *const OPT_NAMES[] = {"adam", "sgd", NULL};
+static const char *const EASE_NAMES[] = {"smoothstep", "linear", "smootherstep", NULL};
+static const char *const INTERP_NAMES[] = {"polar", "straight", NULL};
+static const char *const VIEW_NAMES[] = {"auto", "fixed", NULL};
+static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
+
+#define OFF(f) offsetof(Scene, f)
+static const KeySpec KEYS[] = {
+    {"dataset", "kind", T_ENUM, OFF(data.kind), 0, 0, KIND_NAMES},
+    {"dataset", "points", T_INT, OFF(data.n_points), 4, LW_MAX_POINTS, NULL},
+    {"dataset", "noise", T_DOUBLE, OFF(data.noise), 0, 10, NULL},
+    {"dataset", "seed", T_SEED, OFF(data.seed), 0, 0, NULL},
+    {"dataset", "classes", T_INT, OFF(data.classes), 2, LW_MAX_CLASSES, NULL},
+    {"dataset", "turns", T_DOUBLE, OFF(data.turns), 0.1, 5, NULL},
+    {"dataset", "factor", T_DOUBLE, OFF(data.factor), 0.05, 0.95, NULL},
+    {"dataset", "file", T_PATH, OFF(data.csv_path), 0, 0, NULL},
+    {"dataset", "draw", T_ENUM, OFF(data.draw), 0, 0, DRAW_NAMES},
+
+    {"network", "widths", T_WIDTHS, OFF(net), 0, 0, NULL},
+    {"network", "activation", T_ACTS, OFF(net), 0, 0, NULL},
+
+    {"train", "optimizer", T_ENUM, OFF(train.optimizer), 0, 0, OPT_NAMES},
+    {"train", "learning_rate", T_DOUBLE, OFF(train.learning_rate), 1e-6, 10, NULL},
+    {"train", "steps", T_INT, OFF(train.steps), 0, 1000000, NULL},
+    {"train", "batch", T_INT, OFF(train.batch), 0, LW_MAX_POINTS, NULL},
+    {"train", "l2", T_DOUBLE, OFF(train.l2), 0, 1, NULL},
+    {"train", "momentum", T_DOUBLE, OFF(train.momentum), 0, 0.999, NULL},
+    {"train", "target_accuracy", T_DOUBLE, OFF(train.target_accuracy), 0, 1, NULL},
+    {"train", "seed", T_SEED, OFF(train.seed), 0, 0, NULL},
+
+    {"render", "width", T_INT, OFF(render.width), 16, 7680, NULL},
+    {"render", "height", T_INT, OFF(render.height), 16, 4320, NULL},
+    {"render", "fps", T_DOUBLE, OFF(render.fps), 1, 120, NULL},
+    {"render", "stage_seconds", T_DOUBLE, OFF(render.stage_seconds), 0.05, 60, NULL},
+    {"render", "hold_start", T_DOUBLE, OFF(render.hold_start), 0, 60, NULL},
+    {"render", "hold_between", T_DOUBLE, OFF(render.hold_between), 0, 60, NULL},
+    {"render", "hold_end", T_DOUBLE, OFF(render.hold_end), 0, 60, NULL},
+    {"render", "easing", T_ENUM, OFF(render.easing), 0, 0, EASE_NAMES},
+    {"render", "interpolation", T_ENUM, OFF(render.interpolation), 0, 0, INTERP_NAMES},
+    {"render", "grid_lines", T_INT, OFF(render.grid_lines), 2, 201, NULL},
+    {"render", "grid_samples", T_INT, OFF(render.grid_samples), 2, 4000, NULL},
+    {"render", "grid_adaptive", T_BOOL, OFF(render.grid_adaptive), 0, 0, NULL},
+    {"render", "region", T_BOX, OFF(render.region), 0, 0, NULL},
+    {"render", "view", T_ENUM, OFF(render.view), 0, 0, VIEW_NAMES},
+    {"render", "view_box", T_BOX, OFF(render.view_box), 0, 0, NULL},
+    {"render", "margin", T_DOUBLE, OFF(render.margin), 0, 0.45, NULL},
+    {"render", "show_grid", T_BOOL, OFF(render.show_grid), 0, 0, NULL},
+    {"render", "show_domain", T_BOOL, OFF(render.show_domain), 0, 0, NULL},
+    {"render", "show_points", T_BOOL, OFF(render.show_points), 0, 0, NULL},
+    {"render", "show_boundary", T_BOOL, OFF(render.show_boundary), 0, 0, NULL},
+    {"render", "show_captions", T_BOOL, OFF(render.show_captions), 0, 0, NULL},
+    {"render", "show_shade", T_BOOL, OFF(render.show_shade), 0, 0, NULL},
+    {"render", "show_progress", T_BOOL, OFF(render.show_progress), 0, 0, NULL},
+    {"render", "output", T_PATH, OFF(render.output), 0, 0, NULL},
+    {"render", "crf", T_INT, OFF(render.crf), 0, 63, NULL},
+    {"render", "preset", T_STRING, OFF(render.preset), 0, 0, NULL},
+    {"render", "projection", T_ENUM, OFF(render.projection), 0, 0, PROJ_NAMES},
+    {"render", "yaw", T_DOUBLE, OFF(render.yaw), -360, 360, NULL},
+    {"render", "pitch", T_DOUBLE, OFF(render.pitch), -89, 89, NULL},
+    {"render", "orbit", T_DOUBLE, OFF(render.orbit), -360, 360, NULL},
+
+    {"style", "background", T_COLOR, OFF(style.background), 0, 0, NULL},
+    {"style", "grid_color", T_COLOR, OFF(style.grid), 0, 0, NULL},
+    {"style", "domain_color", T_COLOR, OFF(style.domain), 0, 0, NULL},
+    {"style", "boundary_color", T_COLOR, OFF(style.boundary), 0, 0, NULL},
+    {"style", "text_color", T_COLOR, OFF(style.text), 0, 0, NULL},
+    {"style", "colors", T_COLORS, OFF(style.classes), 0, 0, NULL},
+    {"style", "point_radius", T_DOUBLE, OFF(style.point_radius), 0.2, 50, NULL},
+    {"style", "grid_width", T_DOUBLE, OFF(style.grid_width), 0.1, 20, NULL},
+    {"style", "domain_width", T_DOUBLE, OFF(style.domain_width), 0.1, 20, NULL},
+    {"style", "curve_width", T_DOUBLE, OFF(style.curve_width), 0.1, 30, NULL},
+    {"style", "boundary_width", T_DOUBLE, OFF(style.boundary_width), 0.1, 20, NULL},
+    {"style", "caption_size", T_DOUBLE, OFF(style.caption_size), 4, 200, NULL},
+    {"style", "font", T_STRING, OFF(style.font), 0, 0, NULL},
+};
+#define N_KEYS (sizeof KEYS / sizeof KEYS[0])
+
+static const char *const SECTIONS[] = {"dataset", "network", "train", "weights",
+                                       "render", "style", NULL};
+
+/* A matrix or vector written in [weights], kept until shapes can be checked. */
+typedef struct {
+    int line;
+    int rows, cols;     /* cols = -1 until the first row is read */
+    int n, cap;
+    double *v;
+} Matrix;
+
+typedef struct {
+    Scene *sc;
+    LwError *err;
+    int failed;
+    /* reader state */
+    const char *text;
+    size_t len, pos;
+    int line;
+    int line_indented;  /* current line starts with white space */
+    int too_long;       /* reader stopped: line too long / NUL byte */
+    /* bookkeeping for messages and cross-key checks */
+    int seen_line[N_KEYS];
+    int section_line[8];
+    int any_section;
+    char last_key[64];      /* key of the previous [weights] pair, for continuations */
+    Matrix W[LW_MAX_LAYERS], b[LW_MAX_LAYERS], Wout, bout;
+    int weights_file_line;
+    int kind_line, widths_line, acts_line, n_acts, view_box_line, size_line;
+} Parser;
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static int fail_at(Parser *p, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail_at(Parser *p, int line, const char *fmt, ...)
+{
+    if (p->failed)
+        return 0;
+    p->failed = 1;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    lw_fail(p->err, LW_EINPUT, "%s:%d: %s", p->sc->path, line, msg);
+    return 0; /* tells inih to count an error; we report only the first */
+}
+
+static int edit_distance(const char *a, const char *b)
+{
+    int la = (int)strlen(a), lb = (int)strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    int d[41][41];
+    for (int i = 0; i <= la; i++) d[i][0] = i;
+    for (int j = 0; j <= lb; j++) d[0][j] = j;
+    for (int i = 1; i <= la; i++)
+        for (int j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb];
+}
+
+/* " (did you mean 'x'?)" for the closest candidate, or "". */
+static void suggest(const char *word, const char *const *cands, int n,
+                    char *out, size_t cap)
+{
+    int best = 99;
+    const char *bestc = NULL;
+    for (int i = 0; i < n; i++) {
+        int d = edit_distance(word, cands[i]);
+        if (d < best) {
+            best = d;
+            bestc = cands[i];
+        }
+    }
+    int limit = (int)strlen(word) / 3 + 1;
+    if (bestc && best <= (limit > 3 ? 3 : limit))
+        snprintf(out, cap, " (did you mean '%s'?)", bestc);
+    else
+        out[0] = '\0';
+}
+
+static int section_index(const char *name)
+{
+    for (int i = 0; SECTIONS[i]; i++)
+        if (strcmp(SECTIONS[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_long(const char *s, long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_color(const char *s, Rgb *out)
+{
+    size_t n = strlen(s);
+    unsigned v[6];
+    if (s[0] != '#' || (n != 7 && n != 4))
+        return -1;
+    for (size_t i = 1; i < n; i++) {
+        if (!isxdigit((unsigned char)s[i]))
+            return -1;
+        v[i - 1] = (unsigned)(isdigit((unsigned char)s[i]) ? s[i] - '0'
+                                                           : tolower((unsigned char)s[i]) - 'a' + 10);
+    }
+    if (n == 4) {
+        out->r = v[0] * 17 / 255.0;
+        out->g = v[1] * 17 / 255.0;
+        out->b = v[2] * 17 / 255.0;
+    } else {
+        out->r = (v[0] * 16 + v[1]) / 255.0;
+        out->g = (v[2] * 16 + v[3]) / 255.0;
+        out->b = (v[4] * 16 + v[5]) / 255.0;
+    }
+    return 0;
+}
+
+/* Splits s on commas into at most max trimmed fields (modifies s). */
+static int split_list(char *s, char **fields, int max)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (isspace((unsigned char)*tok)) tok++;
+        char *e = tok + strlen(tok);
+        while (e > tok && isspace((unsigned char)e[-1])) *--e = '\0';
+        if (n == max)
+            return max + 1;
+        fields[n++] = tok;
+    }
+    return n;
+}
+
+static void join_names(const char *const *names, char *out, size_t cap)
+{
+    out[0] = '\0';
+    for (int i = 0; names[i]; i++) {
+        if (i) strncat(out, ", ", cap - strlen(out) - 1);
+        strncat(out, names[i], cap - strlen(out) - 1);
+    }
+}
+
+/* Resolves a path written in the scene against the scene file's folder. */
+static void resolve_path(const Scene *sc, const char *value, char *out, size_t cap)
+{
+    const char *slash = strrchr(sc->path, '/');
+    if (value[0] == '/' || !slash || strncmp(value, "out/", 4) == 0 || cap == 0)
+        snprintf(out, cap, "%s", value);
+    else
+        snprintf(out, cap, "%.*s/%s", (int)(slash - sc->path), sc->path, value);
+}
+
+/* ---- typed values ------------------------------------------------------- */
+
+static int set_widths(Parser *p, const KeySpec *k, char *value)
+{
+    char *f[LW_MAX_LAYERS + 3];
+    int n = split_list(value, f, LW_MAX_LAYERS + 2);
+    if (n < 2 || n > LW_MAX_LAYERS + 1)
+        return fail_at(p, p->line, "widths needs from 2 to %d comma-separated "
+                       "layer widths (input first), e.g. 2,3,2", LW_MAX_LAYERS + 1);
+    for (int i = 0; i < n; i++) {
+        long long v;
+        if (parse_long(f[i], &v) || v < 1 || v > LW_MAX_WIDTH)
+            return fail_at(p, p->line, "widths: '%s' is not a layer width from 1 to %d",
+                           f[i], LW_MAX_WIDTH);
+        p->sc->net.widths[i] = (int)v;
+    }
+    if (p->sc->net.widths[0] != 2)
+        return fail_at(p, p->line, "widths: the input width must be 2 (the datasets "
+                       "are 2-D), got %d", p->sc->net.widths[0]);
+    p->sc->net.n_widths = n;
+    p->widths_line = p->line;
+    (void)k;
+    return 1;
+}
+
+static int set_acts(Parser *p, char *value)
+{
+    char *f[LW_MAX_LAYERS + 2];
+    int n = split_list(value, f, LW_MAX_LAYERS);
+    if (n < 1 || n > LW_MAX_LAYERS)
+        return fail_at(p, p->line, "activation needs one name or one per layer");
+    for (int i = 0; i < n; i++) {
+        Activation a;
+        if (act_parse(f[i], &a) != 0)
+            return fail_at(p, p->line, "unknown activation '%s' (expected %s)", f[i],
+                           act_all_names());
+        p->sc->net.act[i] = a;
+    }
+    p->n_acts = n;
+    p->acts_line = p->line;
+    return 1;
+}
+
+static int set_value(Parser *p, const KeySpec *k, char *value)
+{
+    char *field = (char *)p->sc + k->offset;
+    char names[256];
+    switch (k->type) {
+    case T_INT: {
+        long long v;
+        if (parse_long(value, &v))
+            return fail_at(p, p->line, "%s must be a whole number, got '%s'", k->key, value);
+        if (v < k->min || v > k->max)
+            return fail_at(p, p->line, "%s must be from %.0f to %.0f, got %lld", k->key,
+                           k->min, k->max, v);
+        *(int *)field = (int)v;
+        return 1;
+    }
+    case T_SEED: {
+        long long v;
+        if (parse_long(value, &v) || v < 0)
+            return fail_at(p, p->line, "%s must be a whole number >= 0, got '%s'", k->key, value);
+        *(uint64_t *)field = (uint64_t)v;
+        return 1;
+    }
+    case T_DOUBLE: {
+        double v;
+        if (parse_double(value, &v))
+            return fail_at(p, p->line, "%s must be a number, got '%s'", k->key, value);
+        if (v < k->min || v > k->max)
+            return fail_at(p, p->line, "%s must be from %g to %g, got %g", k->key, k->min,
+                           k->max, v);
+        *(double *)field = v;
+        return 1;
+    }
+    case T_BOOL: {
+        static const char *const yes[] = {"true", "yes", "on", "1"};
+        static const char *const no[] = {"false", "no", "off", "0"};
+        for (int i = 0; i < 4; i++) {
+            if (strcmp(value, yes[i]) == 0) { *(int *)field = 1; return 1; }
+            if (strcmp(value, no[i]) == 0) { *(int *)field = 0; return 1; }
+        }
+        return fail_at(p, p->line, "%s must be true or false, got '%s'", k->key, value);
+    }
+    case T_ENUM:
+        for (int i = 0; k->names[i]; i++)
+            if (strcmp(value, k->names[i]) == 0) {
+                *(int *)field = i;
+                return 1;
+            }
+        join_names(k->names, names, sizeof names);
+        return fail_at(p, p->line, "unknown %s '%s' (expected %s)", k->key, value, names);
+    case T_COLOR:
+        if (parse_color(value, (Rgb *)field))
+            return fail_at(p, p->line, "%s must be a colour like #1f77b4, got '%s'", k->key, value);
+        return 1;
+    case T_COLORS: {
+        char *f[LW_MAX_CLASSES + 2];
+        int n = split_list(value, f, LW_MAX_CLASSES);
+        if (n < 1 || n > LW_MAX_CLASSES)
+            return fail_at(p, p->line, "colors takes 1 to %d colours", LW_MAX_CLASSES);
+        for (int i = 0; i < n; i++)
+            if (parse_color(f[i], &((Rgb *)field)[i]))
+                return fail_at(p, p->line, "colors: '%s' is not a colour like #1f77b4", f[i]);
+        return 1;
+    }
+    case T_BOX: {
+        char *f[6];
+        double v[4];
+        int n = split_list(value, f, 4);
+        if (n != 4)
+            return fail_at(p, p->line, "%s needs four numbers xmin,xmax,ymin,ymax", k->key);
+        for (int i = 0; i < 4; i++)
+            if (parse_double(f[i], &v[i]) || fabs(v[i]) > 1e6)
+                return fail_at(p, p->line, "%s: '%s' is not a number within +-1e6", k->key, f[i]);
+        if (!(v[0] < v[1] && v[2] < v[3]))
+            return fail_at(p, p->line, "%s needs xmin < xmax and ymin < ymax", k->key);
+        memcpy(field, v, sizeof v);
+        if (strcmp(k->key, "region") == 0) p->sc->render.has_region = 1;
+        if (strcmp(k->key, "view_box") == 0) p->view_box_line = p->line;
+        return 1;
+    }
+    case T_STRING:
+        if (strlen(value) >= (strcmp(k->key, "font") == 0 ? sizeof p->sc->style.font
+                                                         : sizeof p->sc->render.preset))
+            return fail_at(p, p->line, "%s is too long", k->key);
+        strcpy(field, value);
+        return 1;
+    case T_PATH:
+        if (value[0] == '\0' || strlen(value) >= LW_PATH_MAX / 2)
+            return fail_at(p, p->line, "%s must be a path of 1 to %d characters", k->key,
+                           LW_PATH_MAX / 2 - 1);
+        resolve_path(p->sc, value, field, LW_PATH_MAX);
+        return 1;
+    case T_WIDTHS:
+        return set_widths(p, k, value);
+    case T_ACTS:
+        return set_acts(p, value);
+    }
+    return 0;
+}
+
+/* ---- [weights] ---------------------------------------------------------- */
+
+/* Appends one or more rows ("1.2 -0.8 | 0.6 1.1") to a matrix. */
+static int matrix_append(Parser *p, const char *key, Matrix *m, const char *value)
+{
+    if (m->cols < 0 || m->line == 0) {
+        m->line = p->line;
+        m->cols = -1;
+    }
+    char buf[MAX_LINE + 8];
+    snprintf(buf, sizeof buf, "%s", value);
+    char *save_row = NULL;
+    for (char *row = strtok_r(buf, "|", &save_row); row; row = strtok_r(NULL, "|", &save_row)) {
+        int cols = 0;
+        char *save = NULL;
+        for (char *tok = strtok_r(row, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+            double v;
+            if (parse_double(tok, &v))
+                return fail_at(p, p->line, "%s: '%s' is not a finite number", key, tok);
+            if (m->n == m->cap) {
+                int cap = m->cap ? m->cap * 2 : 16;
+                if (cap > LW_MAX_WIDTH * LW_MAX_WIDTH)
+                    return fail_at(p, p->line, "%s has more than %d values", key,
+                                   LW_MAX_WIDTH * LW_MAX_WIDTH);
+                double *nv = realloc(m->v, (size_t)cap * sizeof *nv);
+                if (!nv)
+                    return fail_at(p, p->line, "out of memory");
+                m->v = nv;
+                m->cap = cap;
+            }
+            m->v[m->n++] = v;
+            cols++;
+        }
+        if (cols == 0)
+            continue;
+        if (m->cols >= 0 && cols != m->cols)
+            return fail_at(p, p->line, "%s: row %d has %d values, the first row has %d", key,
+                           m->rows + 1, cols, m->cols);
+        m->cols = cols;
+        m->rows++;
+    }
+    return 1;
+}
+
+static int set_weight(Parser *p, const char *key, const char *value, int continued)
+{
+    if (strcmp(key, "file") == 0) {
+        if (continued)
+            return fail_at(p, p->line, "file takes one path");
+        p->weights_file_line = p->line;
+        p->sc->net.has_weights = 1;
+        resolve_path(p->sc, value, p->sc->net.weights_path, LW_PATH_MAX);
+        return 1;
+    }
+    Matrix *m = NULL;
+    char kind = key[0];
+    if (strcmp(key, "Wout") == 0)
+        m = &p->Wout;
+    else if (strcmp(key, "bout") == 0)
+        m = &p->bout;
+    else if ((kind == 'W' || kind == 'b') && isdigit((unsigned char)key[1])) {
+        long long l;
+        if (parse_long(key + 1, &l) == 0 && l >= 1 && l <= LW_MAX_LAYERS)
+            m = kind == 'W' ? &p->W[l - 1] : &p->b[l - 1];
+    }
+    if (!m)
+        return fail_at(p, p->line, "unknown key '%s' in [weights] (expected W1, b1, W2, "
+                       "..., Wout, bout or file)", key);
+    if (m->line && !continued)
+        return fail_at(p, p->line, "duplicate key '%s' in [weights] (first set on line %d)",
+                       key, m->line);
+    p->sc->net.has_weights = 1;
+    return matrix_append(p, key, m, value);
+}
+
+/* ---- the inih callbacks ------------------------------------------------- */
+
+static int on_pair(void *user, const char *section, const char *name, const char *value)
+{
+    Parser *p = user;
+    if (p->failed)
+        return 0;
+    int si = section_index(section);
+    if (si < 0) {
+        char hint[96];
+        suggest(section, SECTIONS, 6, hint, sizeof hint);
+        if (section[0] == '\0')
+            return fail_at(p, p->line, "key '%s' is outside any section (start with "
+                           "[dataset])", name);
+        return fail_at(p, p->line, "unknown section [%s]%s", section, hint);
+    }
+    if (!p->section_line[si])
+        p->section_line[si] = p->line;
+    p->any_section = 1;
+    int continued = p->line_indented && strcmp(section, "weights") == 0 &&
+                    strcmp(p->last_key, name) == 0;
+    if (strcmp(section, "weights") == 0) {
+        snprintf(p->last_key, sizeof p->last_key, "%s", name);
+        return set_weight(p, name, value, continued);
+    }
+    p->last_key[0] = '\0';
+    if (p->line_indented) {
+        /* inih joins an indented line to the key above; only matrices may. */
+        return fail_at(p, p->line, "unexpected indented line (only [weights] matrices may "
+                       "continue on indented lines)");
+    }
+    const char *cands[N_KEYS];
+    int nc = 0;
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (strcmp(KEYS[i].section, section) != 0)
+            continue;
+        cands[nc++] = KEYS[i].key;
+        if (strcmp(KEYS[i].key, name) != 0)
+            continue;
+        if (p->seen_line[i])
+            return fail_at(p, p->line, "duplicate key '%s' in [%s] (first set on line %d)",
+                           name, section, p->seen_line[i]);
+        p->seen_line[i] = p->line;
+        if (value[0] == '\0')
+            return fail_at(p, p->line, "%s has no value", name);
+        char buf[MAX_LINE + 8];
+        snprintf(buf, sizeof buf, "%s", value);
+        if (strcmp(name, "kind") == 0) p->kind_line = p->line;
+        if (strcmp(name, "width") == 0 || strcmp(name, "height") == 0) p->size_line = p->line;
+        return set_value(p, &KEYS[i], buf);
+    }
+    char hint[96];
+    suggest(name, cands, nc, hint, sizeof hint);
+    if (!hint[0] && strcmp(name, "colour") == 0)
+        snprintf(hint, sizeof hint, " (did you mean 'colors'?)");
+    return fail_at(p, p->line, "unknown key '%s' in [%s]%s", name, section, hint);
+}
+
+/* Hands inih one line at a time, counting lines and refusing what it would
+ * silently mangle (long lines, NUL bytes). */
+static char *read_line(char *str, int num, void *stream)
+{
+    Parser *p = stream;
+    if (p->pos >= p->len || p->too_long || p->failed)
+        return NULL;
+    size_t start = p->pos, end = start;
+    while (end < p->len && p->text[end] != '\n')
+        end++;
+    size_t n = end - start;
+    p->line++;
+    p->pos = end < p->len ? end + 1 : end;
+    if (memchr(p->text + start, '\0', n)) {
+        p->too_long = 1;
+        fail_at(p, p->line, "binary data (a NUL byte): not a scene file");
+        return NULL;
+    }
+    if (n > MAX_LINE || (int)n + 2 > num) {
+        p->too_long = 1;
+        fail_at(p, p->line, "line too long (%zu characters, at most %d; split a "
+                "matrix over indented lines)", n, MAX_LINE);
+        return NULL;
+    }
+    memcpy(str, p->text + start, n);
+    str[n] = '\n';
+    str[n + 1] = '\0';
+    p->line_indented = n > 0 && (str[0] == ' ' || str[0] == '\t');
+    return str;
+}
+
+/* ---- defaults and cross-key validation ---------------------------------- */
+
+static const Rgb PALETTE[LW_MAX_CLASSES] = {
+    /* Okabe-Ito: clear on white and for colour-blind viewers */
+    {0.000, 0.447, 0.698}, /* blue */
+    {0.835, 0.369, 0.000}, /* vermillion */
+    {0.000, 0.620, 0.451}, /* bluish green */
+    {0.800, 0.475, 0.655}, /* reddish purple */
+    {0.902, 0.624, 0.000}, /* orange */
+    {0.337, 0.706, 0.914}, /* sky blue */
+    {0.941, 0.894, 0.259}, /* yellow */
+    {0.30, 0.30, 0.30},    /* grey */
+};
+
+static void set_defaults(Scene *sc)
+{
+    sc->data.kind = DATA_MOONS;
+    sc->data.n_points = 400;
+    sc->data.noise = -1; /* the dataset's own default */
+    sc->data.seed = 1;
+    sc->data.classes = -1;
+    sc->data.turns = 1.0;
+    sc->data.factor = 0.4;
+    sc->data.draw = (DrawAs)-1;
+
+    sc->net.n_widths = 3;
+    sc->net.widths[0] = sc->net.widths[1] = sc->net.widths[2] = 2;
+    for (int i = 0; i < LW_MAX_LAYERS; i++)
+        sc->net.act[i] = ACT_TANH;
+
+    sc->train.optimizer = OPT_ADAM;
+    sc->train.learning_rate = 0.02;
+    sc->train.steps = 2000;
+    sc->train.momentum = 0.9;
+    sc->train.seed = 1;
+
+    SceneRender *r = &sc->render;
+    r->width = 1280;
+    r->height = 720;
+    r->fps = 30;
+    r->stage_seconds = 1.5;
+    r->hold_start = 0.5;
+    r->hold_between = 0.25;
+    r->hold_end = 1.0;
+    r->easing = EASE_SMOOTHSTEP;
+    r->interpolation = INTERP_STRAIGHT;
+    r->grid_lines = 21;
+    r->grid_samples = 48;
+    r->grid_adaptive = 1;
+    r->view = VIEW_AUTO;
+    r->margin = 0.08;
+    r->show_grid = r->show_domain = r->show_points = r->show_boundary = 1;
+    r->show_captions = r->show_progress = 1;
+    r->show_shade = 0;
+    r->crf = -1;
+    r->projection = PROJ_ORTHOGRAPHIC;
+    r->yaw = -35;
+    r->pitch = 25;
+
+    SceneStyle *s = &sc->style;
+    s->background = (Rgb){1, 1, 1};
+    s->grid = (Rgb){0.62, 0.62, 0.62};
+    s->domain = (Rgb){0.12, 0.12, 0.12};
+    s->boundary = (Rgb){0, 0, 0};
+    s->text = (Rgb){0.1, 0.1, 0.1};
+    memcpy(s->classes, PALETTE, sizeof PALETTE);
+    s->point_radius = 3.2;
+    s->grid_width = 1.0;
+    s->domain_width = 2.2;
+    s->curve_width = 4.0;
+    s->boundary_width = 2.5;
+    s->caption_size = 24;
+    snprintf(s->font, sizeof s->font, "DejaVu Sans");
+}
+
+static int last_line(const Parser *p)
+{
+    return p->line > 0 ? p->line : 1;
+}
+
+static int copy_matrix(Parser *p, const char *name, const Matrix *m, int rows, int cols,
+                       int sec_line, double **out)
+{
+    if (!m->line)
+        return fail_at(p, sec_line, "[weights] is missing %s (%dx%d for widths given on "
+                       "line %d)", name, rows, cols, p->widths_line ? p->widths_line : 0);
+    if (m->rows != rows || m->cols != cols)
+        return fail_at(p, m->line, "%s is %dx%d, expected %dx%d (from widths)", name, m->rows,
+                       m->cols < 0 ? 0 : m->cols, rows, cols);
+    *out = malloc((size_t)rows * cols * sizeof **out);
+    if (!*out)
+        return fail_at(p, m->line, "out of memory");
+    memcpy(*out, m->v, (size_t)rows * cols * sizeof **out);
+    return 1;
+}
+
+static int validate_weights(Parser *p)
+{
+    SceneNetwork *net = &p->sc->net;
+    int sec = p->section_line[section_index("weights")];
+    int L = net->n_widths - 1;
+    for (int l = L; l < LW_MAX_LAYERS; l++) {
+        if (p->W[l].line)
+            return fail_at(p, p->W[l].line, "W%d given but the network has %d layers "
+                           "(widths on line %d)", l + 1, L, p->widths_line);
+        if (p->b[l].line)
+            return fail_at(p, p->b[l].line, "b%d given but the network has %d layers", l + 1, L);
+    }
+    if (net->weights_path[0]) {
+        for (int l = 0; l < L; l++)
+            if (p->W[l].line || p->b[l].line)
+                return fail_at(p, p->weights_file_line, "[weights] has both file and "
+                               "W/b values; use one");
+        return 1;
+    }
+    for (int l = 0; l < L; l++) {
+        char wn[8], bn[8];
+        snprintf(wn, sizeof wn, "W%d", l + 1);
+        snprintf(bn, sizeof bn, "b%d", l + 1);
+        if (!copy_matrix(p, wn, &p->W[l], net->widths[l + 1], net->widths[l], sec, &net->W[l]))
+            return 0;
+        const Matrix *b = &p->b[l];
+        if (b->line && b->rows > 1 && b->cols == 1) { /* a column vector is fine */
+        } else if (b->line && b->rows != 1)
+            return fail_at(p, b->line, "%s must be one row of %d values", bn, net->widths[l + 1]);
+        Matrix flat = *b;
+        if (b->line) { flat.rows = 1; flat.cols = b->n; }
+        if (!copy_matrix(p, bn, &flat, 1, net->widths[l + 1], sec, &net->b[l]))
+            return 0;
+    }
+    if (p->Wout.line || p->bout.line) {
+        if (!p->Wout.line || !p->bout.line)
+            return fail_at(p, p->Wout.line ? p->Wout.line : p->bout.line,
+                           "give both Wout and bout, or neither");
+        int n_out = p->Wout.rows;
+        if (n_out < 1 || n_out > LW_MAX_CLASSES)
+            return fail_at(p, p->Wout.line, "Wout must have 1 to %d rows", LW_MAX_CLASSES);
+        Matrix flat = p->bout;
+        flat.rows = 1;
+        flat.cols = p->bout.n;
+        if (!copy_matrix(p, "Wout", &p->Wout, n_out, net->widths[L], sec, &net->Wout) ||
+            !copy_matrix(p, "bout", &flat, 1, n_out, sec, &net->bout))
+            return 0;
+        net->has_readout = 1;
+        net->n_out = n_out;
+    }
+    return 1;
+}
+
+static int validate(Parser *p)
+{
+    Scene *sc = p->sc;
+    if (!p->any_section)
+        return fail_at(p, last_line(p), "empty scene: expected at least [dataset] with "
+                       "kind = moons (see docs/scene-format.md)");
+    if (!p->kind_line)
+        return fail_at(p, p->section_line[0] ? p->section_line[0] : 1,
+                       "missing required key 'kind' in [dataset]");
+    int L = sc->net.n_widths - 1;
+    if (p->n_acts > 1 && p->n_acts != L)
+        return fail_at(p, p->acts_line, "activation lists %d names but the network has %d "
+                       "layers", p->n_acts, L);
+    if (p->n_acts == 1)
+        for (int l = 1; l < L; l++)
+            sc->net.act[l] = sc->net.act[0];
+    if (sc->data.kind == DATA_CSV && !sc->data.csv_path[0])
+        return fail_at(p, p->kind_line, "kind = csv needs file = path/to/points.csv");
+    if (sc->data.kind != DATA_CSV && sc->data.csv_path[0])
+        return fail_at(p, p->kind_line, "file is only for kind = csv");
+    int curve_kind = sc->data.kind == DATA_CURVES || sc->data.kind == DATA_SPIRAL;
+    if ((int)sc->data.draw < 0)
+        sc->data.draw = sc->data.kind == DATA_CURVES ? DRAW_CURVES : DRAW_POINTS;
+    else if (sc->data.draw == DRAW_CURVES && !curve_kind)
+        return fail_at(p, p->kind_line, "draw = curves needs a curve dataset (curves, spiral)");
+    if (sc->data.classes < 0)
+        sc->data.classes = sc->data.kind == DATA_GAUSSIANS ? 3 : 2;
+    else if (sc->data.kind != DATA_GAUSSIANS && sc->data.kind != DATA_SPIRAL &&
+             sc->data.classes != 2)
+        return fail_at(p, p->kind_line, "classes is only for gaussians and spiral");
+    if (sc->render.width % 2 || sc->render.height % 2)
+        return fail_at(p, p->size_line, "width and height must be even (video needs it), "
+                       "got %dx%d", sc->render.width, sc->render.height);
+    if ((double)sc->render.width * sc->render.height > 7680.0 * 4320.0)
+        return fail_at(p, p->size_line, "frame too large");
+    if (sc->render.view == VIEW_FIXED && !p->view_box_line)
+        return fail_at(p, last_line(p), "view = fixed needs view_box = xmin,xmax,ymin,ymax");
+    if (!sc->render.output[0])
+        snprintf(sc->render.output, sizeof sc->render.output, "out/%s.mp4", sc->name);
+    if (sc->net.has_weights)
+        return validate_weights(p);
+    return 1;
+}
+
+/* ---- entry points ------------------------------------------------------- */
+
+static void set_name(Scene *sc, const char *path)
+{
+    snprintf(sc->path, sizeof sc->path, "%s", path);
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(sc->name, sizeof sc->name, "%s", base);
+    char *dot = strrchr(sc->name, '.');
+    if (dot && dot != sc->name)
+        *dot = '\0';
+}
+
+static void parser_free(Parser *p)
+{
+    for (int l = 0; l < LW_MAX_LAYERS; l++) {
+        free(p->W[l].v);
+        free(p->b[l].v);
+    }
+    free(p->Wout.v);
+    free(p->bout.v);
+}
+
+int scene_load_string(const char *name, const char *text, size_t len, Scene *sc,
+                      LwError *err)
+{
+    memset(sc, 0, sizeof *sc);
+    set_name(sc, name);
+    set_defaults(sc);
+    Parser *p = calloc(1, sizeof *p);
+    if (!p)
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    p->sc = sc;
+    p->err = err;
+    p->text = text;
+    p->len = len;
+    /* a UTF-8 byte-order mark is fine */
+    if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
+        p->pos = 3;
+    int rc = ini_parse_stream(read_line, p, on_pair, p);
+    if (!p->failed && rc > 0)
+        fail_at(p, rc, "syntax error: expected [section] or key = value");
+    if (!p->failed)
+        validate(p);
+    int failed = p->failed;
+    parser_free(p);
+    free(p);
+    if (failed) {
+        scene_free(sc);
+        return LW_EINPUT;
+    }
+    return LW_OK;
+}
+
+int scene_load_file(const char *path, Scene *sc, LwError *err)
+{
+    memset(sc, 0, sizeof *sc);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    char *buf = malloc(MAX_SCENE_BYTES + 1);
+    if (!buf) {
+        fclose(f);
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    }
+    size_t n = fread(buf, 1, MAX_SCENE_BYTES + 1, f);
+    int read_error = ferror(f);
+    int saved = errno;
+    fclose(f);
+    int rc;
+    if (read_error)
+        rc = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(saved));
+    else if (n > MAX_SCENE_BYTES)
+        rc = lw_fail(err, LW_EINPUT, "%s:1: file too large for a scene (more than %d MiB)",
+                     path, MAX_SCENE_BYTES >> 20);
+    else
+        rc = scene_load_string(path, buf, n, sc, err);
+    free(buf);
+    return rc;
+}
+
+void scene_free(Scene *sc)
+{
+    if (!sc)
+        return;
+    for (int l = 0; l < LW_MAX_LAYERS; l++) {
+        free(sc->net.W[l]);
+        free(sc->net.b[l]);
+        sc->net.W[l] = sc->net.b[l] = NULL;
+    }
+    free(sc->net.Wout);
+    free(sc->net.bout);
+    sc->net.Wout = sc->net.bout = NULL;
+}
+
+const char *dataset_kind_name(DatasetKind k)
+{
+    return (k >= 0 && k < DATA_COUNT) ? KIND_NAMES[k] : "?";
+}

@@ -1,0 +1,353 @@
+/* stage.c — splits each layer into linear / bias / activation stages and
+ * evaluates the motion of a state within a stage.
+ *
+ * The straight blend (1-t)x + t f(x) is Olah's homotopy.  For the linear
+ * stage the default is the polar motion: W = Q S (Q orthogonal, S symmetric
+ * positive semi-definite, from the SVD W = U diag(s) V^T as Q = U V^T,
+ * S = V diag(s) V^T); at time t the state is Q(t) S(t) x with Q(t) turned by
+ * t of Q's angle and S(t) = (1-t) I + t S.  det Q(t) = 1 and S(t) is positive
+ * definite for t < 1, so space never collapses on the way.  When det W < 0
+ * the reflection F = I - 2 v v^T (v the eigenvector of S with the smallest
+ * stretch, so F commutes with S) is played first as a half-turn through one
+ * extra dimension, like a page turning over, and then Q F (a rotation) and S.
+ * Sizes above 3 fall back to the straight blend (documented). */
+#include "stage.h"
+
+#include <gsl/gsl_linalg.h>
+#include <math.h>
+#include <string.h>
+
+#define N_MAX LW_MAX_WIDTH
+#define FLIP_PART 0.35 /* fraction of a flipping linear stage spent on the flip */
+
+static const char *const KIND_NAMES[] = {"linear", "bias", "activation"};
+
+const char *stage_kind_name(StageKind k)
+{
+    return (k >= 0 && k < STAGE_KIND_COUNT) ? KIND_NAMES[k] : "?";
+}
+
+int stage_kind_parse(const char *name, StageKind *out)
+{
+    for (int i = 0; i < STAGE_KIND_COUNT; i++)
+        if (strcmp(name, KIND_NAMES[i]) == 0) {
+            *out = (StageKind)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- small dense helpers (n <= 16) -------------------------------------- */
+
+static void mat_vec(const double *A, int n, const double *x, double *y)
+{
+    for (int i = 0; i < n; i++) {
+        double s = 0;
+        for (int j = 0; j < n; j++)
+            s += A[i * n + j] * x[j];
+        y[i] = s;
+    }
+}
+
+static double det3(const double *A)
+{
+    return A[0] * (A[4] * A[8] - A[5] * A[7]) - A[1] * (A[3] * A[8] - A[5] * A[6]) +
+           A[2] * (A[3] * A[7] - A[4] * A[6]);
+}
+
+static double det_n(const double *A, int n)
+{
+    if (n == 1) return A[0];
+    if (n == 2) return A[0] * A[3] - A[1] * A[2];
+    if (n == 3) return det3(A);
+    double tmp[N_MAX * N_MAX];
+    memcpy(tmp, A, sizeof(double) * n * n);
+    gsl_matrix_view m = gsl_matrix_view_array(tmp, n, n);
+    gsl_permutation *p = gsl_permutation_alloc(n);
+    int sign = 1;
+    double d = 0;
+    if (p && gsl_linalg_LU_decomp(&m.matrix, p, &sign) == 0)
+        d = gsl_linalg_LU_det(&m.matrix, sign);
+    gsl_permutation_free(p);
+    return d;
+}
+
+/* Rotation by `angle` about unit `axis` (3-D), or in the plane (2-D). */
+static void rotation(int n, double angle, const double *axis, double *R)
+{
+    double c = cos(angle), s = sin(angle);
+    if (n == 2) {
+        R[0] = c; R[1] = -s;
+        R[2] = s; R[3] = c;
+        return;
+    }
+    double x = axis[0], y = axis[1], z = axis[2], C = 1 - c;
+    R[0] = c + x * x * C;     R[1] = x * y * C - z * s; R[2] = x * z * C + y * s;
+    R[3] = y * x * C + z * s; R[4] = c + y * y * C;     R[5] = y * z * C - x * s;
+    R[6] = z * x * C - y * s; R[7] = z * y * C + x * s; R[8] = c + z * z * C;
+}
+
+/* Angle and axis of a proper rotation (n = 2 or 3). */
+static void rotation_log(int n, const double *R, double *angle, double *axis)
+{
+    if (n == 2) {
+        *angle = atan2(R[2], R[0]);
+        return;
+    }
+    double c = (R[0] + R[4] + R[8] - 1) / 2;
+    c = c > 1 ? 1 : (c < -1 ? -1 : c);
+    double th = acos(c);
+    *angle = th;
+    axis[0] = 1; axis[1] = axis[2] = 0;
+    if (th < 1e-12)
+        return;
+    if (M_PI - th > 1e-6) {
+        double s2 = 2 * sin(th);
+        axis[0] = (R[7] - R[5]) / s2;
+        axis[1] = (R[2] - R[6]) / s2;
+        axis[2] = (R[3] - R[1]) / s2;
+    } else { /* half turn: R = 2 a a^T - I */
+        int k = 0;
+        for (int i = 1; i < 3; i++)
+            if (R[i * 4] > R[k * 4]) k = i;
+        double ak = sqrt((R[k * 4] + 1) / 2);
+        for (int i = 0; i < 3; i++)
+            axis[i] = i == k ? ak : R[k * 3 + i] / (2 * ak);
+    }
+    double len = sqrt(axis[0] * axis[0] + axis[1] * axis[1] + axis[2] * axis[2]);
+    for (int i = 0; i < 3; i++)
+        axis[i] /= len;
+}
+
+/* W of `layer` embedded in an n x n matrix with zeros. */
+static void embed_weights(const Mlp *net, int layer, int n, double *M)
+{
+    int in = net->widths[layer], out = net->widths[layer + 1];
+    memset(M, 0, sizeof(double) * n * n);
+    for (int i = 0; i < out; i++)
+        for (int j = 0; j < in; j++)
+            M[i * n + j] = net->W[layer][i * in + j];
+}
+
+static int prepare_polar(const Mlp *net, int layer, LinearMotion *lm, LwError *err)
+{
+    int n = lm->n;
+    double M[N_MAX * N_MAX], U[N_MAX * N_MAX], V[N_MAX * N_MAX], sv[N_MAX], work[N_MAX];
+    embed_weights(net, layer, n, M);
+    memcpy(U, M, sizeof(double) * n * n);
+    gsl_matrix_view u = gsl_matrix_view_array(U, n, n), v = gsl_matrix_view_array(V, n, n);
+    gsl_vector_view s = gsl_vector_view_array(sv, n), w = gsl_vector_view_array(work, n);
+    if (gsl_linalg_SV_decomp(&u.matrix, &v.matrix, &s.vector, &w.vector) != 0)
+        return lw_fail(err, LW_ERUNTIME, "layer %d: SVD of W failed", layer + 1);
+    double Q[N_MAX * N_MAX];
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double q = 0, st = 0;
+            for (int k = 0; k < n; k++) {
+                q += U[i * n + k] * V[j * n + k];
+                st += V[i * n + k] * sv[k] * V[j * n + k];
+            }
+            Q[i * n + j] = q;
+            lm->S[i * n + j] = st;
+        }
+    lm->flip = 0;
+    if (det_n(Q, n) < 0) {
+        /* v: the direction S stretches least (GSL sorts s descending). */
+        const double *vlast = &V[n - 1];
+        double smax = sv[0] > 0 ? sv[0] : 1;
+        for (int i = 0; i < n; i++)
+            lm->mirror[i] = vlast[i * n];
+        /* Q F, with F = I - 2 v v^T, is a proper rotation. */
+        double QF[N_MAX * N_MAX] = {0};
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                double qv = 0;
+                for (int k = 0; k < n; k++)
+                    qv += Q[i * n + k] * lm->mirror[k];
+                QF[i * n + j] = Q[i * n + j] - 2 * qv * lm->mirror[j];
+            }
+        memcpy(Q, QF, sizeof(double) * n * n);
+        /* A singular W (a width change) loses nothing by the flip: S v = 0. */
+        lm->flip = sv[n - 1] > 1e-12 * smax;
+    }
+    memcpy(lm->Q, Q, sizeof(double) * n * n);
+    rotation_log(n, Q, &lm->angle, lm->axis);
+    return LW_OK;
+}
+
+int stage_plan_make(const Mlp *net, Interpolation interp, StagePlan *plan, LwError *err)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->net = net;
+    plan->interp = interp;
+    for (int l = 0; l < net->n_layers; l++) {
+        int in = net->widths[l], out = net->widths[l + 1];
+        int n = in > out ? in : out;
+        for (int k = 0; k < 3; k++) {
+            Stage *st = &plan->stages[plan->n_stages++];
+            st->layer = l;
+            st->kind = (StageKind)k;
+            st->dim_in = k == 0 ? in : out;
+            st->dim_out = out;
+            st->dim = k == 0 ? n : out;
+        }
+        LinearMotion *lm = &plan->motion[l];
+        lm->n = n;
+        lm->polar = interp == INTERP_POLAR && n <= 3;
+        if (lm->polar && n >= 2) {
+            int rc = prepare_polar(net, l, lm, err);
+            if (rc)
+                return rc;
+            if (lm->flip)
+                plan->stages[3 * l].dim = n + 1; /* the page turns through one more axis */
+        } else {
+            lm->polar = 0;
+        }
+    }
+    return LW_OK;
+}
+
+/* ---- evaluation ---------------------------------------------------------- */
+
+static void linear_exact(const Mlp *net, int l, const double *x, double *y)
+{
+    int in = net->widths[l], out = net->widths[l + 1];
+    const double *W = net->W[l];
+    double tmp[N_MAX] = {0};
+    for (int i = 0; i < out; i++) {
+        double s = 0;
+        for (int j = 0; j < in; j++)
+            s += W[i * in + j] * x[j];
+        tmp[i] = s;
+    }
+    memcpy(y, tmp, sizeof tmp);
+}
+
+void stage_end(const StagePlan *plan, int s, const double *start, double *out)
+{
+    const Stage *st = &plan->stages[s];
+    const Mlp *net = plan->net;
+    int l = st->layer;
+    switch (st->kind) {
+    case STAGE_LINEAR:
+        linear_exact(net, l, start, out);
+        break;
+    case STAGE_BIAS:
+        for (int i = 0; i < N_MAX; i++)
+            out[i] = i < st->dim_out ? start[i] + net->b[l][i] : 0.0;
+        break;
+    default:
+        for (int i = 0; i < N_MAX; i++)
+            out[i] = i < st->dim_out ? act_apply(net->act[l], start[i]) : 0.0;
+        break;
+    }
+}
+
+/* The page turn: rotate the mirror direction v toward the spare axis e_n by
+ * angle pi*tau; at tau = 1 this is the reflection x - 2 (v.x) v. */
+static void flip_eval(const LinearMotion *lm, double tau, const double *x, double *y)
+{
+    int n = lm->n;
+    double vx = 0;
+    for (int i = 0; i < n; i++)
+        vx += lm->mirror[i] * x[i];
+    double a = M_PI * tau;
+    for (int i = 0; i < n; i++)
+        y[i] = x[i] - (1 - cos(a)) * vx * lm->mirror[i];
+    y[n] = tau >= 1 ? 0.0 : sin(a) * vx;
+}
+
+static void polar_matrix(const LinearMotion *lm, double t, double *M)
+{
+    int n = lm->n;
+    double R[9], St[N_MAX * N_MAX];
+    rotation(n, t * lm->angle, lm->axis, R);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            St[i * n + j] = t * lm->S[i * n + j] + (i == j ? 1 - t : 0);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double s = 0;
+            for (int k = 0; k < n; k++)
+                s += R[i * n + k] * St[k * n + j];
+            M[i * n + j] = s;
+        }
+}
+
+static void linear_eval(const StagePlan *plan, int l, double t, const double *x, double *y)
+{
+    const LinearMotion *lm = &plan->motion[l];
+    int n = lm->n;
+    double out[N_MAX] = {0};
+    if (!lm->polar) {
+        double wx[N_MAX];
+        linear_exact(plan->net, l, x, wx);
+        for (int i = 0; i < n; i++)
+            out[i] = (1 - t) * x[i] + t * wx[i];
+    } else {
+        double xin[N_MAX + 1] = {0}, M[N_MAX * N_MAX];
+        memcpy(xin, x, sizeof(double) * n);
+        double tr = t;
+        if (lm->flip) {
+            double tau = t < FLIP_PART ? t / FLIP_PART : 1.0;
+            flip_eval(lm, tau, x, xin);
+            tr = t < FLIP_PART ? 0.0 : (t - FLIP_PART) / (1 - FLIP_PART);
+        }
+        polar_matrix(lm, tr, M);
+        mat_vec(M, n, xin, out);
+        if (lm->flip && n < N_MAX)
+            out[n] = xin[n];
+    }
+    memcpy(y, out, sizeof out);
+}
+
+void stage_eval(const StagePlan *plan, int s, double t, const double *start, double *out)
+{
+    if (t >= 1.0) {
+        stage_end(plan, s, start, out);
+        return;
+    }
+    if (t <= 0.0) {
+        memmove(out, start, sizeof(double) * N_MAX);
+        return;
+    }
+    const Stage *st = &plan->stages[s];
+    if (st->kind == STAGE_LINEAR) {
+        linear_eval(plan, st->layer, t, start, out);
+        return;
+    }
+    double end[N_MAX];
+    stage_end(plan, s, start, end);
+    for (int i = 0; i < N_MAX; i++)
+        out[i] = (1 - t) * start[i] + t * end[i];
+}
+
+void stage_start_state(const StagePlan *plan, int s, const double *x, double *out)
+{
+    double cur[N_MAX] = {0};
+    memcpy(cur, x, sizeof(double) * plan->net->widths[0]);
+    for (int k = 0; k < s; k++)
+        stage_end(plan, k, cur, cur);
+    memcpy(out, cur, sizeof cur);
+}
+
+void stage_linear_matrix(const StagePlan *plan, int layer, double t, double *M)
+{
+    const LinearMotion *lm = &plan->motion[layer];
+    int n = lm->n;
+    if (t >= 1.0 || !lm->polar) {
+        double E[N_MAX * N_MAX];
+        embed_weights(plan->net, layer, n, E);
+        for (int i = 0; i < n * n; i++)
+            M[i] = t >= 1.0 ? E[i] : (1 - t) * (i % (n + 1) == 0) + t * E[i];
+        return;
+    }
+    /* Columns of the motion applied to the unit vectors (flip included). */
+    for (int j = 0; j < n; j++) {
+        double e[N_MAX] = {0}, y[N_MAX];
+        e[j] = 1;
+        linear_eval(plan, layer, t, e, y);
+        for (int i = 0; i < n; i++)
+            M[i * n + j] = y[i];
+    }
+}
