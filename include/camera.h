@@ -1,0 +1,55 @@
+/* camera.h — where the content is on screen, frame by frame.
+ *
+ * A View maps a display point (up to 3 coordinates) to pixels: turn by the
+ * camera's rotation (yaw about z, then a tilt about x; both scaled by how
+ * 3-D the frame is, so a flat layer is seen straight from above and a 2->3
+ * layer tilts smoothly into perspective), then centre and scale.
+ *
+ * The auto camera follows the data: the per-frame box of the projected data
+ * is widened to its maximum over a window of neighbouring frames and then
+ * smoothed with a kernel no wider than that window, which keeps every data
+ * point inside the frame (the smoothed box contains each frame's own box)
+ * while the motion stays smooth.  The whole path is computed once per render,
+ * so a frame's view never depends on which frames were asked for. */
+#ifndef CAMERA_H
+#define CAMERA_H
+
+#include "scene.h"
+
+typedef struct {
+    double rot[9];      /* display -> camera axes, row-major */
+    double cx, cy;      /* centre of the view in camera coordinates */
+    double scale;       /* pixels per unit */
+    double ox, oy;      /* pixel position of the centre */
+    double persp;       /* 0: orthographic; else the eye distance in units */
+} View;
+
+/* Pixel position (and depth, larger = nearer) of display point p[3]. */
+static inline void view_project(const View *v, const double *p, double *sx, double *sy,
+                                double *depth)
+{
+    double x = v->rot[0] * p[0] + v->rot[1] * p[1] + v->rot[2] * p[2];
+    double y = v->rot[3] * p[0] + v->rot[4] * p[1] + v->rot[5] * p[2];
+    double z = v->rot[6] * p[0] + v->rot[7] * p[1] + v->rot[8] * p[2];
+    double f = 1.0;
+    if (v->persp > 0) {
+        double d = v->persp - z;
+        f = v->persp / (d > 0.05 * v->persp ? d : 0.05 * v->persp);
+    }
+    *sx = v->ox + v->scale * (f * x - v->cx);
+    *sy = v->oy - v->scale * (f * y - v->cy);
+    if (depth)
+        *depth = z;
+}
+
+/* The rotation for a frame: weight3d in [0,1] says how 3-D the frame is. */
+void camera_rotation(const SceneRender *r, double weight3d, double seconds, double rot[9]);
+
+/* Fits views to per-frame boxes.  boxes: (n_frames, 4) xmin,xmax,ymin,ymax of
+ * the content in camera coordinates (after rotation, before scale); rot:
+ * (n_frames, 9).  content: the pixel rectangle x, y, w, h free for content.
+ * Writes views (n_frames). */
+void camera_fit_path(const SceneRender *r, int n_frames, const double *boxes,
+                     const double *rot, const double content[4], View *views);
+
+#endif

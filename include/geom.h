@@ -1,0 +1,75 @@
+/* geom.h — the things that move, in input space, and their positions in a
+ * frame: data points, grid lines, the outline of the input domain, the
+ * decision boundary and data curves.
+ *
+ * geom_build computes everything that does not depend on time once per
+ * render: the lines in input space, their base samples, and the state of
+ * every base sample and data point at the start of every stage.  geom_frame
+ * then evaluates one frame: each state moved by its stage to time t,
+ * projected to the display, and (grid_adaptive) every segment whose image
+ * bends by more than a quarter pixel is split, its midpoint pushed through
+ * exactly the same stage maps, so lines stay smooth whatever the warp. */
+#ifndef GEOM_H
+#define GEOM_H
+
+#include "camera.h"
+#include "dataset.h"
+#include "stage.h"
+
+typedef enum { LINE_GRID, LINE_DOMAIN, LINE_BOUNDARY, LINE_CURVE } LineKind;
+
+typedef struct {
+    int n_lines;
+    LineKind *kind;     /* (n_lines) */
+    int *label;         /* (n_lines) class of a data curve, else -1 */
+    int *start;         /* (n_lines + 1) offsets into the samples */
+    double *x;          /* (n_samples, 2) base samples in input space */
+    int subdivide;      /* lines are straight between samples in input space */
+} LineSet;
+
+/* Display projection of one stage's states (dims above 3 are projected on
+ * principal components; see docs/scene-format.md). */
+typedef struct {
+    int dim;            /* state dimension the stage moves in */
+    double P[3 * LW_MAX_WIDTH]; /* (3, dim): display = P state */
+    int identity;       /* dim <= 3: display = first three coordinates */
+} Projection3;
+
+typedef struct {
+    const StagePlan *plan;      /* borrowed */
+    const Dataset *data;        /* borrowed */
+    int n_stages;
+    LineSet lines;              /* grid, domain, boundary */
+    int n_samples;
+    double *sample_state;       /* (n_stages, n_samples, LW_MAX_WIDTH) */
+    double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH) */
+    Projection3 proj[3 * LW_MAX_LAYERS];
+    double region[4];           /* input grid region */
+    int adaptive;
+} Geometry;
+
+/* One frame's geometry in pixels.  Owned by a worker and reused. */
+typedef struct {
+    int n_points;
+    double *px, *py, *pdepth;   /* (n_points) */
+    int n_lines;
+    int *line_start;            /* (n_lines + 1) into lxy */
+    LineKind *line_kind;
+    int *line_label;
+    double *lxy;                /* (n, 2) */
+    int cap_xy, cap_lines;
+} FrameGeom;
+
+int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp *net,
+               const SceneRender *r, LwError *err);
+void geom_free(Geometry *g);
+
+/* Display coordinates (3) of data point i at (stage, t). */
+void geom_point_display(const Geometry *g, int stage, double t, int i, double out[3]);
+
+/* Evaluates one frame into fg (grown as needed; returns LW_ERUNTIME on
+ * allocation failure). */
+int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGeom *fg);
+void geom_frame_free(FrameGeom *fg);
+
+#endif

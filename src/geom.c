@@ -1,0 +1,536 @@
+/* geom.c — lines in input space, their stage states, and one frame's
+ * geometry in pixels (see geom.h).
+ *
+ * Owns: the LineSet and state caches of a Geometry; a FrameGeom's buffers.
+ * Nothing here draws: the output is coordinates for draw.c. */
+#include "geom.h"
+
+#include <gsl/gsl_eigen.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define W LW_MAX_WIDTH
+#define MAX_DEPTH 6          /* a base segment splits into at most 64 */
+#define BEND_TOLERANCE 0.2   /* pixels off the chord before we split */
+#define MAX_CHORD 18.0       /* pixels: longer chords are split to catch bends */
+#define BOUNDARY_GRID 161    /* marching-squares resolution per side */
+
+/* ---- building lines ------------------------------------------------------ */
+
+typedef struct {
+    int n_lines, cap_lines, n, cap;
+    LineKind *kind;
+    int *label, *start;
+    double *x;
+} LineBuilder;
+
+static int lb_begin(LineBuilder *b, LineKind kind)
+{
+    if (b->n_lines + 2 > b->cap_lines) {
+        int cap = b->cap_lines ? b->cap_lines * 2 : 64;
+        LineKind *k = realloc(b->kind, cap * sizeof *k);
+        if (!k) return -1;
+        b->kind = k;
+        int *l = realloc(b->label, cap * sizeof *l);
+        if (!l) return -1;
+        b->label = l;
+        int *s = realloc(b->start, (cap + 1) * sizeof *s);
+        if (!s) return -1;
+        b->start = s;
+        b->cap_lines = cap;
+    }
+    b->kind[b->n_lines] = kind;
+    b->label[b->n_lines] = -1;
+    b->start[b->n_lines] = b->n;
+    b->n_lines++;
+    b->start[b->n_lines] = b->n;
+    return 0;
+}
+
+static int lb_add(LineBuilder *b, double x, double y)
+{
+    if (b->n == b->cap) {
+        int cap = b->cap ? b->cap * 2 : 1024;
+        double *nx = realloc(b->x, (size_t)cap * 2 * sizeof *nx);
+        if (!nx) return -1;
+        b->x = nx;
+        b->cap = cap;
+    }
+    b->x[2 * b->n] = x;
+    b->x[2 * b->n + 1] = y;
+    b->n++;
+    b->start[b->n_lines] = b->n;
+    return 0;
+}
+
+static int lb_segment(LineBuilder *b, LineKind kind, double x0, double y0, double x1,
+                      double y1, int samples)
+{
+    if (lb_begin(b, kind)) return -1;
+    for (int i = 0; i < samples; i++) {
+        double s = (double)i / (samples - 1);
+        if (lb_add(b, x0 + s * (x1 - x0), y0 + s * (y1 - y0))) return -1;
+    }
+    return 0;
+}
+
+static int add_grid(LineBuilder *b, const double *reg, int lines, int samples, int domain)
+{
+    for (int i = 0; i < lines; i++) {
+        double s = (double)i / (lines - 1);
+        double x = reg[0] + s * (reg[1] - reg[0]);
+        if (lb_segment(b, LINE_GRID, x, reg[2], x, reg[3], samples)) return -1;
+    }
+    for (int i = 0; i < lines; i++) {
+        double s = (double)i / (lines - 1);
+        double y = reg[2] + s * (reg[3] - reg[2]);
+        if (lb_segment(b, LINE_GRID, reg[0], y, reg[1], y, samples)) return -1;
+    }
+    if (!domain)
+        return 0;
+    /* The outline of the input domain, one closed line drawn bold. */
+    const double c[5][2] = {{reg[0], reg[2]}, {reg[1], reg[2]}, {reg[1], reg[3]},
+                            {reg[0], reg[3]}, {reg[0], reg[2]}};
+    if (lb_begin(b, LINE_DOMAIN)) return -1;
+    for (int side = 0; side < 4; side++)
+        for (int i = side ? 1 : 0; i < samples; i++) {
+            double s = (double)i / (samples - 1);
+            if (lb_add(b, c[side][0] + s * (c[side + 1][0] - c[side][0]),
+                       c[side][1] + s * (c[side + 1][1] - c[side][1])))
+                return -1;
+        }
+    return 0;
+}
+
+/* ---- the decision boundary by marching squares --------------------------- */
+
+/* f(x) whose zero level set is where class `c` stops winning (two classes:
+ * the logit, zero where p = 0.5). */
+static double decision_value(const Mlp *net, const double *x, int c)
+{
+    double h[(LW_MAX_LAYERS + 1) * W];
+    mlp_forward_point(net, x, h);
+    const double *hl = h + net->n_layers * W;
+    int in = net->widths[net->n_layers];
+    double logit[LW_MAX_CLASSES];
+    for (int k = 0; k < net->n_out; k++) {
+        double s = net->bout[k];
+        for (int j = 0; j < in; j++)
+            s += net->Wout[k * in + j] * hl[j];
+        logit[k] = s;
+    }
+    if (net->n_out == 1)
+        return logit[0];
+    double other = -INFINITY;
+    for (int k = 0; k < net->n_out; k++)
+        if (k != c && logit[k] > other)
+            other = logit[k];
+    return logit[c] - other;
+}
+
+/* Edge ids: horizontal edge (i,j)-(i+1,j) = j*G+i; vertical (i,j)-(i,j+1) =
+ * G*G + j*G + i.  A segment joins two edge crossings. */
+typedef struct { int a, b; } Seg;
+
+/* Appends where f crosses zero on edge `edge` (linear interpolation). */
+static int add_crossing(LineBuilder *b, const double *f, int G, const double *reg, int edge)
+{
+    int vert = edge >= G * G, id = edge % (G * G);
+    int i = id % G, j = id / G;
+    int i2 = vert ? i : i + 1, j2 = vert ? j + 1 : j;
+    double f1 = f[j * G + i], f2 = f[j2 * G + i2];
+    double a = f1 / (f1 - f2);
+    double dx = (reg[1] - reg[0]) / (G - 1), dy = (reg[3] - reg[2]) / (G - 1);
+    return lb_add(b, reg[0] + (i + a * (i2 - i)) * dx, reg[2] + (j + a * (j2 - j)) * dy);
+}
+
+static int contour(LineBuilder *b, const double *f, int G, const double *reg)
+{
+    int n_edges = 2 * G * G, n_seg = 0;
+    Seg *seg = malloc((size_t)2 * (G - 1) * (G - 1) * sizeof *seg);
+    int *first = malloc((size_t)n_edges * sizeof *first), *second = malloc((size_t)n_edges * sizeof *second);
+    char *used = NULL;
+    int rc = -1;
+    if (!seg || !first || !second) goto done;
+    for (int e = 0; e < n_edges; e++) first[e] = second[e] = -1;
+    for (int j = 0; j + 1 < G; j++)
+        for (int i = 0; i + 1 < G; i++) {
+            double v[4] = {f[j * G + i], f[j * G + i + 1], f[(j + 1) * G + i + 1], f[(j + 1) * G + i]};
+            int e[4] = {j * G + i, G * G + j * G + i + 1, (j + 1) * G + i, G * G + j * G + i};
+            int cross[4], nc = 0;
+            for (int k = 0; k < 4; k++)
+                if ((v[k] >= 0) != (v[(k + 1) % 4] >= 0))
+                    cross[nc++] = k;
+            if (nc == 2) {
+                seg[n_seg++] = (Seg){e[cross[0]], e[cross[1]]};
+            } else if (nc == 4) { /* saddle: decide by the centre */
+                double centre = (v[0] + v[1] + v[2] + v[3]) / 4;
+                int join01 = (centre >= 0) == (v[0] >= 0);
+                /* centre on v0's side: v0 and v2 connect, cut off v1 and v3 */
+                if (join01) {
+                    seg[n_seg++] = (Seg){e[0], e[1]};
+                    seg[n_seg++] = (Seg){e[2], e[3]};
+                } else {
+                    seg[n_seg++] = (Seg){e[3], e[0]};
+                    seg[n_seg++] = (Seg){e[1], e[2]};
+                }
+            }
+        }
+    for (int s = 0; s < n_seg; s++)
+        for (int k = 0; k < 2; k++) {
+            int e = k ? seg[s].b : seg[s].a;
+            if (first[e] < 0) first[e] = s; else second[e] = s;
+        }
+    used = calloc(n_seg ? n_seg : 1, 1);
+    if (!used) goto done;
+    for (int s0 = 0; s0 < n_seg; s0++) {
+        if (used[s0]) continue;
+        /* Walk back to an end of the chain (or around a loop) first. */
+        int s = s0, e = seg[s0].a;
+        for (int guard = 0; guard < n_seg; guard++) {
+            int o = first[e] == s ? second[e] : first[e];
+            if (o < 0 || o == s0) break;
+            s = o;
+            e = seg[s].a == e ? seg[s].b : seg[s].a;
+        }
+        int cur = s;
+        int ent = e;
+        if (lb_begin(b, LINE_BOUNDARY)) goto done;
+        for (;;) {
+            if (add_crossing(b, f, G, reg, ent)) goto done;
+            used[cur] = 1;
+            int exit_edge = seg[cur].a == ent ? seg[cur].b : seg[cur].a;
+            int nxt = first[exit_edge] == cur ? second[exit_edge] : first[exit_edge];
+            if (nxt < 0 || used[nxt]) {
+                if (add_crossing(b, f, G, reg, exit_edge)) goto done; /* the chain's end */
+                break;
+            }
+            cur = nxt;
+            ent = exit_edge;
+        }
+    }
+    rc = 0;
+done:
+    free(seg);
+    free(first);
+    free(second);
+    free(used);
+    return rc;
+}
+
+static int add_boundary(LineBuilder *b, const Mlp *net, const double *reg)
+{
+    int G = BOUNDARY_GRID;
+    double *f = malloc((size_t)G * G * sizeof *f);
+    if (!f) return -1;
+    int classes = net->n_out == 1 ? 1 : net->n_out;
+    int rc = 0;
+    for (int c = 0; c < classes && rc == 0; c++) {
+        for (int j = 0; j < G; j++)
+            for (int i = 0; i < G; i++) {
+                double x[2] = {reg[0] + (reg[1] - reg[0]) * i / (G - 1),
+                               reg[2] + (reg[3] - reg[2]) * j / (G - 1)};
+                double v = decision_value(net, x, c);
+                f[j * G + i] = v == 0.0 ? 1e-300 : v; /* no exact zeros */
+            }
+        rc = contour(b, f, G, reg);
+    }
+    free(f);
+    return rc;
+}
+
+/* ---- projections for layers wider than 3 ---------------------------------- */
+
+static void pca_projection(const Geometry *g, int s, const Projection3 *prev, Projection3 *pr)
+{
+    int d = pr->dim, n = g->data->n;
+    double mean[W] = {0}, cov[W * W] = {0};
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            double st[W], *src = g->point_state + ((size_t)s * n + i) * W;
+            if (pass) stage_end(g->plan, s, src, st); else memcpy(st, src, sizeof st);
+            for (int a = 0; a < d; a++) mean[a] += st[a] / (2.0 * n);
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            double st[W], *src = g->point_state + ((size_t)s * n + i) * W;
+            if (pass) stage_end(g->plan, s, src, st); else memcpy(st, src, sizeof st);
+            for (int a = 0; a < d; a++)
+                for (int c = 0; c < d; c++)
+                    cov[a * d + c] += (st[a] - mean[a]) * (st[c] - mean[c]);
+        }
+    gsl_matrix_view cm = gsl_matrix_view_array(cov, d, d);
+    gsl_vector *eval = gsl_vector_alloc(d);
+    gsl_matrix *evec = gsl_matrix_alloc(d, d);
+    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(d);
+    memset(pr->P, 0, sizeof pr->P);
+    if (eval && evec && ws && gsl_eigen_symmv(&cm.matrix, eval, evec, ws) == 0) {
+        gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_DESC);
+        for (int k = 0; k < 3; k++) {
+            double dot = 0, big = 0;
+            for (int a = 0; a < d; a++) {
+                double v = gsl_matrix_get(evec, a, k);
+                pr->P[k * d + a] = v;
+                if (prev && a < prev->dim)
+                    dot += v * (prev->identity ? (a == k) : prev->P[k * prev->dim + a]);
+                if (fabs(v) > fabs(big)) big = v;
+            }
+            /* keep the orientation of the stage before (or a fixed sign) */
+            if ((prev && dot < 0) || (!prev && big < 0))
+                for (int a = 0; a < d; a++) pr->P[k * d + a] = -pr->P[k * d + a];
+        }
+    } else {
+        for (int k = 0; k < 3; k++) pr->P[k * d + k] = 1;
+    }
+    gsl_vector_free(eval);
+    gsl_matrix_free(evec);
+    gsl_eigen_symmv_free(ws);
+}
+
+static void to_display(const Projection3 *pr, const double *st, double out[3])
+{
+    if (pr->identity) {
+        out[0] = st[0];
+        out[1] = pr->dim > 1 ? st[1] : 0.0;
+        out[2] = pr->dim > 2 ? st[2] : 0.0;
+        return;
+    }
+    for (int k = 0; k < 3; k++) {
+        double s = 0;
+        for (int a = 0; a < pr->dim; a++) s += pr->P[k * pr->dim + a] * st[a];
+        out[k] = s;
+    }
+}
+
+/* ---- build and free ------------------------------------------------------- */
+
+static void default_region(const Dataset *ds, double reg[4])
+{
+    double b[4];
+    dataset_bounds(ds, b);
+    double pad = 0.12 * fmax(b[1] - b[0], b[3] - b[2]);
+    const double step = 0.25;
+    reg[0] = floor((b[0] - pad) / step) * step;
+    reg[1] = ceil((b[1] + pad) / step) * step;
+    reg[2] = floor((b[2] - pad) / step) * step;
+    reg[3] = ceil((b[3] + pad) / step) * step;
+}
+
+static int fill_states(double *cache, const StagePlan *plan, int n_stages, int n,
+                       const double *x2)
+{
+    for (int i = 0; i < n; i++) {
+        double st[W] = {0};
+        st[0] = x2[2 * i];
+        st[1] = x2[2 * i + 1];
+        for (int s = 0; s < n_stages; s++) {
+            memcpy(cache + ((size_t)s * n + i) * W, st, sizeof st);
+            stage_end(plan, s, st, st);
+        }
+    }
+    return 0;
+}
+
+int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp *net,
+               const SceneRender *r, LwError *err)
+{
+    memset(g, 0, sizeof *g);
+    g->plan = plan;
+    g->data = ds;
+    g->n_stages = plan->n_stages;
+    g->adaptive = r->grid_adaptive;
+    if (r->has_region)
+        memcpy(g->region, r->region, sizeof g->region);
+    else
+        default_region(ds, g->region);
+
+    LineBuilder b = {0};
+    int bad = add_grid(&b, g->region, r->grid_lines, r->grid_samples, r->show_domain);
+    if (!bad && r->show_boundary && net->has_readout)
+        bad = add_boundary(&b, net, g->region);
+    g->lines = (LineSet){b.n_lines, b.kind, b.label, b.start, b.x, 1};
+    g->n_samples = b.n;
+    if (bad)
+        return lw_fail(err, LW_ERUNTIME, "out of memory building grid lines");
+
+    size_t per = (size_t)g->n_stages * W * sizeof(double);
+    g->sample_state = malloc(per * (g->n_samples ? g->n_samples : 1));
+    g->point_state = malloc(per * (ds->n ? ds->n : 1));
+    if (!g->sample_state || !g->point_state)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples and %d points",
+                       g->n_samples, ds->n);
+    fill_states(g->sample_state, plan, g->n_stages, g->n_samples, g->lines.x);
+    if (ds->dim == 2)
+        fill_states(g->point_state, plan, g->n_stages, ds->n, ds->x);
+
+    for (int s = 0; s < g->n_stages; s++) {
+        Projection3 *pr = &g->proj[s];
+        pr->dim = plan->stages[s].dim;
+        pr->identity = pr->dim <= 3;
+        if (!pr->identity)
+            pca_projection(g, s, s > 0 ? &g->proj[s - 1] : NULL, pr);
+    }
+    return LW_OK;
+}
+
+void geom_free(Geometry *g)
+{
+    if (!g) return;
+    free(g->lines.kind);
+    free(g->lines.label);
+    free(g->lines.start);
+    free(g->lines.x);
+    free(g->sample_state);
+    free(g->point_state);
+    memset(g, 0, sizeof *g);
+}
+
+void geom_point_display(const Geometry *g, int stage, double t, int i, double out[3])
+{
+    double st[W];
+    stage_eval(g->plan, stage, t, g->point_state + ((size_t)stage * g->data->n + i) * W, st);
+    to_display(&g->proj[stage], st, out);
+}
+
+/* ---- one frame ------------------------------------------------------------ */
+
+static int fg_reserve(FrameGeom *fg, int n_xy, int n_lines)
+{
+    if (n_xy > fg->cap_xy) {
+        int cap = fg->cap_xy ? fg->cap_xy : 4096;
+        while (cap < n_xy) cap *= 2;
+        double *p = realloc(fg->lxy, (size_t)cap * 2 * sizeof *p);
+        if (!p) return -1;
+        fg->lxy = p;
+        fg->cap_xy = cap;
+    }
+    if (n_lines > fg->cap_lines) {
+        int cap = n_lines + 64;
+        int *s = realloc(fg->line_start, (cap + 1) * sizeof *s);
+        if (!s) return -1;
+        fg->line_start = s;
+        LineKind *k = realloc(fg->line_kind, cap * sizeof *k);
+        if (!k) return -1;
+        fg->line_kind = k;
+        int *l = realloc(fg->line_label, cap * sizeof *l);
+        if (!l) return -1;
+        fg->line_label = l;
+        fg->cap_lines = cap;
+    }
+    return 0;
+}
+
+typedef struct {
+    const Geometry *g;
+    int stage;
+    double t;
+    const View *view;
+    FrameGeom *fg;
+    int n;       /* points written so far */
+    int failed;
+} FrameCtx;
+
+static void sample_screen(const FrameCtx *c, const double *start_state, double *sx, double *sy)
+{
+    double st[W], d[3];
+    stage_eval(c->g->plan, c->stage, c->t, start_state, st);
+    to_display(&c->g->proj[c->stage], st, d);
+    view_project(c->view, d, sx, sy, NULL);
+}
+
+static void put(FrameCtx *c, double x, double y)
+{
+    if (c->failed || fg_reserve(c->fg, c->n + 1, 0)) {
+        c->failed = 1;
+        return;
+    }
+    c->fg->lxy[2 * c->n] = x;
+    c->fg->lxy[2 * c->n + 1] = y;
+    c->n++;
+}
+
+/* Emits the points after a (exclusive) up to b (inclusive), splitting where
+ * the image bends. */
+static void refine(FrameCtx *c, const double *xa, const double *sa, const double *xb,
+                   const double *sb, int depth)
+{
+    if (depth < MAX_DEPTH) {
+        double xm[W] = {0}, sm[2], st[W];
+        xm[0] = 0.5 * (xa[0] + xb[0]);
+        xm[1] = 0.5 * (xa[1] + xb[1]);
+        stage_start_state(c->g->plan, c->stage, xm, st);
+        sample_screen(c, st, &sm[0], &sm[1]);
+        double ex = sm[0] - 0.5 * (sa[0] + sb[0]), ey = sm[1] - 0.5 * (sa[1] + sb[1]);
+        double cx = sb[0] - sa[0], cy = sb[1] - sa[1];
+        if (ex * ex + ey * ey > BEND_TOLERANCE * BEND_TOLERANCE ||
+            cx * cx + cy * cy > MAX_CHORD * MAX_CHORD) {
+            refine(c, xa, sa, xm, sm, depth + 1);
+            refine(c, xm, sm, xb, sb, depth + 1);
+            return;
+        }
+    }
+    put(c, sb[0], sb[1]);
+}
+
+int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGeom *fg)
+{
+    const Dataset *ds = g->data;
+    int n_curves = ds->n_curves;
+    int n_lines = g->lines.n_lines + n_curves;
+    if (fg->n_points < ds->n || !fg->px) {
+        free(fg->px); free(fg->py); free(fg->pdepth);
+        fg->px = malloc((ds->n + 1) * sizeof *fg->px);
+        fg->py = malloc((ds->n + 1) * sizeof *fg->py);
+        fg->pdepth = malloc((ds->n + 1) * sizeof *fg->pdepth);
+        if (!fg->px || !fg->py || !fg->pdepth) return LW_ERUNTIME;
+    }
+    fg->n_points = ds->n;
+    if (fg_reserve(fg, g->n_samples + ds->n, n_lines)) return LW_ERUNTIME;
+    for (int i = 0; i < ds->n; i++) {
+        double d[3];
+        geom_point_display(g, stage, t, i, d);
+        view_project(view, d, &fg->px[i], &fg->py[i], &fg->pdepth[i]);
+    }
+
+    FrameCtx c = {g, stage, t, view, fg, 0, 0};
+    const LineSet *ls = &g->lines;
+    for (int l = 0; l < ls->n_lines && !c.failed; l++) {
+        fg->line_start[l] = c.n;
+        fg->line_kind[l] = ls->kind[l];
+        fg->line_label[l] = ls->label[l];
+        double prev_s[2] = {0, 0};
+        for (int j = ls->start[l]; j < ls->start[l + 1]; j++) {
+            double s[2];
+            const double *st = g->sample_state + ((size_t)stage * g->n_samples + j) * W;
+            sample_screen(&c, st, &s[0], &s[1]);
+            if (j == ls->start[l] || !g->adaptive)
+                put(&c, s[0], s[1]);
+            else
+                refine(&c, ls->x + 2 * (j - 1), prev_s, ls->x + 2 * j, s, 0);
+            prev_s[0] = s[0];
+            prev_s[1] = s[1];
+        }
+    }
+    /* Data curves: the points themselves, in order along each curve. */
+    for (int k = 0; k < n_curves && !c.failed; k++) {
+        int l = ls->n_lines + k;
+        fg->line_start[l] = c.n;
+        fg->line_kind[l] = LINE_CURVE;
+        fg->line_label[l] = ds->label[ds->curve_start[k]];
+        for (int i = ds->curve_start[k]; i < ds->curve_start[k + 1]; i++)
+            put(&c, fg->px[i], fg->py[i]);
+    }
+    if (c.failed) return LW_ERUNTIME;
+    fg->n_lines = n_lines;
+    fg->line_start[n_lines] = c.n;
+    return LW_OK;
+}
+
+void geom_frame_free(FrameGeom *fg)
+{
+    if (!fg) return;
+    free(fg->px); free(fg->py); free(fg->pdepth);
+    free(fg->line_start); free(fg->line_kind); free(fg->line_label); free(fg->lxy);
+    memset(fg, 0, sizeof *fg);
+}
