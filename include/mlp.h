@@ -23,7 +23,10 @@ typedef struct {
     double *bout;                   /* (n_out) */
 } Mlp;
 
-/* Allocates (zeroed) parameters for these widths; classes >= 2 sets n_out. */
+/* Allocates (zeroed) parameters for these widths; classes >= 2 sets n_out
+ * (1 for two classes, else classes); classes = 0 makes a network without a
+ * readout (n_out = 0, has_readout = 0) for fixed-weight scenes.  LW_EINPUT for
+ * impossible shapes.  m is overwritten; free it with mlp_free on any result. */
 int mlp_alloc(Mlp *m, int n_widths, const int *widths, const Activation *act,
               int classes, LwError *err);
 /* Glorot-style random initialisation from seed (GSL mt19937). */
@@ -34,11 +37,12 @@ void mlp_views(const Mlp *m, double *slab, double **W, double **b,
 void mlp_free(Mlp *m);
 
 /* One point: hidden activations of every layer written to h (each layer at
- * h + l*LW_MAX_WIDTH, layer 0 = input), returns nothing. */
+ * h + l*LW_MAX_WIDTH, layer 0 = input), so h holds at least
+ * (n_layers + 1) * LW_MAX_WIDTH doubles; returns nothing. */
 void mlp_forward_point(const Mlp *m, const double *x, double *h);
 /* Class probabilities of one point (probs has n_out == 1 ? 2 : n_out entries). */
 void mlp_predict_point(const Mlp *m, const double *x, double *probs);
-/* Predicted class of one point. */
+/* Predicted class of one point; -1 for a network without a readout. */
 int mlp_classify_point(const Mlp *m, const double *x);
 
 /* Mean cross-entropy loss (+ 0.5*l2*|W|^2) over n points x (n, dim) with
@@ -46,10 +50,27 @@ int mlp_classify_point(const Mlp *m, const double *x);
  * forward and backward passes over GSL matrices. */
 double mlp_loss_grad(const Mlp *m, const double *x, const int *label, int n,
                      double l2, double *grad);
+/* Scratch buffers for the batch passes, allocated once per training run and
+ * reused every step (mlp_loss_grad allocates its own each call). */
+typedef struct {
+    int cap;        /* most points per call */
+    double *buf;    /* owned */
+} MlpWork;
+
+/* Sizes w for batches of up to cap points of m; LW_ERUNTIME when out of memory. */
+int mlp_work_alloc(MlpWork *w, const Mlp *m, int cap, LwError *err);
+void mlp_work_free(MlpWork *w);
+/* mlp_loss_grad with caller-owned scratch; n <= w->cap.  mlp_loss_grad
+ * returns NaN if it cannot allocate its scratch. */
+double mlp_loss_grad_work(const Mlp *m, MlpWork *w, const double *x,
+                          const int *label, int n, double l2, double *grad);
 /* Fraction of points classified correctly. */
 double mlp_accuracy(const Mlp *m, const double *x, const int *label, int n);
 
-/* Plain text weights file (docs/weights-format.md). */
+/* Plain text weights file (docs/weights-format.md); numbers printed with
+ * %.17g, so save then load is bit exact.  mlp_load allocates m itself from
+ * the file's header (m need not be initialised) and frees it on failure;
+ * a malformed file gives LW_EINPUT "path:line: problem". */
 int mlp_save(const Mlp *m, const char *path, LwError *err);
 int mlp_load(Mlp *m, const char *path, LwError *err);
 

@@ -18,15 +18,26 @@ typedef struct {
 typedef void (*TrainProgress)(void *user, int step, int steps, double loss,
                               double accuracy);
 
-/* Trains m (already allocated and initialised) on ds.  A NaN/inf loss or
- * exploding weights end with LW_EINPUT and a message saying what to change. */
+/* Trains m (already allocated and initialised) on ds.  Full batch when
+ * cfg->batch is 0 or >= ds->n, else mini-batches of cfg->batch from a shuffle
+ * seeded with cfg->seed (a new shuffle when fewer than a batch remain).  With
+ * cfg->target_accuracy > 0 stops at the first multiple of 50 steps where the
+ * full-data accuracy reaches it.  progress is called every 100 steps.  A
+ * NaN/inf loss, a loss 50 times the first step's, or a weight beyond 1e6 ends
+ * with LW_EINPUT, "training diverged at step N (...): lower [train]
+ * learning_rate (now X)"; m then holds the broken weights (the caller still
+ * frees it).  Same inputs give bit-identical weights. */
 int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
               TrainProgress progress, void *user, TrainReport *report,
               LwError *err);
 
 /* The whole front half of the pipeline: the network a scene asks for —
  * fixed weights from the scene or its weights file, or trained on ds.
- * report may be NULL; it is zeroed when nothing was trained. */
+ * report may be NULL; it is zeroed when nothing was trained.  m is allocated
+ * here (its old contents ignored) and left freed (zeroed) on failure.  A
+ * weights file must match the scene's widths and activations (LW_EINPUT
+ * naming the file); fixed weights without a readout give n_out = 0,
+ * has_readout = 0: the network warps space but classifies nothing. */
 int train_network_for_scene(const Scene *sc, const Dataset *ds, Mlp *m,
                             TrainProgress progress, void *user,
                             TrainReport *report, LwError *err);

@@ -1,0 +1,405 @@
+/* dataset.c — the toy datasets: generated from a seed with GSL's mt19937, or
+ * read from a CSV file.
+ *
+ * Invariants of a Dataset built here: points are grouped by class (class 0
+ * first); each class gets n/classes points, the first n%classes classes one
+ * more; curve datasets (curves, spiral) hold one curve per class, its points
+ * in order along the curve; every generator keeps its points roughly inside
+ * [-1.5,1.5]^2 so one view and one grid suit them all.  The Dataset owns x,
+ * label and curve_start; dataset_free releases them. */
+#include "dataset.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+/* Noise used when the scene says "kind's default" (noise < 0): enough jitter
+ * to look like data, little enough that the small networks of the scenes can
+ * still separate the classes. */
+static double default_noise(DatasetKind kind)
+{
+    switch (kind) {
+    case DATA_MOONS: return 0.1;
+    case DATA_CIRCLES: return 0.05;
+    case DATA_SPIRAL: return 0.03;
+    case DATA_XOR: return 0.15;
+    case DATA_GAUSSIANS: return 0.2;
+    case DATA_CURVES: return 0.0;
+    default: return 0.0;
+    }
+}
+
+static int alloc_points(Dataset *ds, int n, int classes, int n_curves, LwError *err)
+{
+    ds->n = n;
+    ds->dim = 2;
+    ds->classes = classes;
+    ds->x = calloc((size_t)n * 2, sizeof *ds->x);
+    ds->label = calloc((size_t)n, sizeof *ds->label);
+    if (n_curves > 0) {
+        ds->n_curves = n_curves;
+        ds->curve_start = calloc((size_t)n_curves + 1, sizeof *ds->curve_start);
+    }
+    if (!ds->x || !ds->label || (n_curves > 0 && !ds->curve_start))
+        return lw_fail(err, LW_ERUNTIME, "out of memory for %d points", n);
+    return LW_OK;
+}
+
+/* Points of class c: [start, start + count). */
+static int class_count(int n, int classes, int c)
+{
+    return n / classes + (c < n % classes ? 1 : 0);
+}
+
+/* Position along a curve of `count` points, 0 at the first and 1 at the last. */
+static double along(int i, int count)
+{
+    return count > 1 ? (double)i / (count - 1) : 0.5;
+}
+
+static void put(Dataset *ds, int i, double x, double y, int label)
+{
+    ds->x[2 * i] = x;
+    ds->x[2 * i + 1] = y;
+    ds->label[i] = label;
+}
+
+/* The jitter draws come after the point's own draws, always two per point even
+ * when noise is 0, so changing the noise never reshuffles the points. */
+static void jitter(gsl_rng *r, double noise, double *x, double *y)
+{
+    double dx = gsl_ran_gaussian(r, 1.0), dy = gsl_ran_gaussian(r, 1.0);
+    *x += noise * dx;
+    *y += noise * dy;
+}
+
+/* sklearn's make_moons shifted by (-0.5, -0.25) so the pair is centred:
+ * x in [-1.5, 1.5], y in [-0.75, 0.75] before noise. */
+static void gen_moons(Dataset *ds, gsl_rng *r, double noise)
+{
+    int i = 0;
+    for (int c = 0; c < 2; c++)
+        for (int k = 0, cnt = class_count(ds->n, 2, c); k < cnt; k++, i++) {
+            double t = M_PI * gsl_rng_uniform(r), x, y;
+            if (c == 0) {
+                x = cos(t) - 0.5;
+                y = sin(t) - 0.25;
+            } else {
+                x = 1.0 - cos(t) - 0.5;
+                y = 0.5 - sin(t) - 0.25;
+            }
+            jitter(r, noise, &x, &y);
+            put(ds, i, x, y, c);
+        }
+}
+
+/* Class 0 on a circle of radius factor, class 1 on the unit circle. */
+static void gen_circles(Dataset *ds, gsl_rng *r, double noise, double factor)
+{
+    int i = 0;
+    for (int c = 0; c < 2; c++)
+        for (int k = 0, cnt = class_count(ds->n, 2, c); k < cnt; k++, i++) {
+            double t = 2 * M_PI * gsl_rng_uniform(r), rad = c == 0 ? factor : 1.0;
+            double x = rad * cos(t), y = rad * sin(t);
+            jitter(r, noise, &x, &y);
+            put(ds, i, x, y, c);
+        }
+}
+
+/* Arm c starts at radius 0.2 and angle 2*pi*c/classes and winds `turns`
+ * times out to radius 1.4; points are spaced evenly in arc length, so the
+ * inner part is not crowded, and stay in order along the arm. */
+static void gen_spiral(Dataset *ds, gsl_rng *r, double noise, double turns)
+{
+    const double r0 = 0.2, r1 = 1.4;
+    int i = 0;
+    for (int c = 0; c < ds->classes; c++) {
+        int cnt = class_count(ds->n, ds->classes, c);
+        ds->curve_start[c] = i;
+        for (int k = 0; k < cnt; k++, i++) {
+            /* arc length of r = r0 + (r1-r0) t over angle 2*pi*turns*t grows
+             * roughly like the swept radius squared, so t = sqrt-interpolation
+             * between r0^2 and r1^2 spaces points evenly along the arm */
+            double s = along(k, cnt);
+            double rad = sqrt(r0 * r0 + s * (r1 * r1 - r0 * r0));
+            double t = (rad - r0) / (r1 - r0);
+            double a = 2 * M_PI * (turns * t + (double)c / ds->classes);
+            double x = rad * cos(a), y = rad * sin(a);
+            jitter(r, noise, &x, &y);
+            put(ds, i, x, y, c);
+        }
+    }
+    ds->curve_start[ds->classes] = i;
+}
+
+/* Four clusters at (+-0.75, +-0.75); a cluster's label is 0 when its centre's
+ * coordinates have the same sign, 1 otherwise.  Clusters are filled in turn so
+ * each class gets two of them. */
+static void gen_xor(Dataset *ds, gsl_rng *r, double noise)
+{
+    static const double SX[2][2] = {{1, -1}, {1, -1}}, SY[2][2] = {{1, -1}, {-1, 1}};
+    int i = 0;
+    for (int c = 0; c < 2; c++)
+        for (int k = 0, cnt = class_count(ds->n, 2, c); k < cnt; k++, i++) {
+            int q = k % 2;
+            double x = 0.75 * SX[c][q], y = 0.75 * SY[c][q];
+            jitter(r, noise, &x, &y);
+            put(ds, i, x, y, c);
+        }
+}
+
+/* Blobs on a circle of radius 1, the first at the top. */
+static void gen_gaussians(Dataset *ds, gsl_rng *r, double noise)
+{
+    int i = 0;
+    for (int c = 0; c < ds->classes; c++) {
+        double a = M_PI / 2 + 2 * M_PI * c / ds->classes;
+        for (int k = 0, cnt = class_count(ds->n, ds->classes, c); k < cnt; k++, i++) {
+            double x = cos(a), y = sin(a);
+            jitter(r, noise, &x, &y);
+            put(ds, i, x, y, c);
+        }
+    }
+}
+
+/* Olah's first example: two parallel sinusoids over x in [-1, 1], class 0
+ * 0.5 above class 1; the wave (0.8 of a period) bends each curve across the
+ * other's height, so no straight line separates them (a linear classifier
+ * gets about 77%), while one 2-wide tanh layer does. */
+static void gen_curves(Dataset *ds, gsl_rng *r, double noise)
+{
+    int i = 0;
+    for (int c = 0; c < 2; c++) {
+        int cnt = class_count(ds->n, 2, c);
+        ds->curve_start[c] = i;
+        for (int k = 0; k < cnt; k++, i++) {
+            double x = -1.0 + 2.0 * along(k, cnt);
+            double y = 0.5 * sin(3.0 * x + 0.5) + (c == 0 ? 0.25 : -0.25);
+            jitter(r, noise, &x, &y);
+            put(ds, i, x, y, c);
+        }
+    }
+    ds->curve_start[2] = i;
+}
+
+/* ---- CSV ---- */
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+        *--e = '\0';
+    return s;
+}
+
+static int parse_double(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    *out = strtod(s, &end);
+    return end != s && *end == '\0' && errno != ERANGE && isfinite(*out) ? 0 : -1;
+}
+
+/* Splits line at commas into at most 4 trimmed fields; returns how many. */
+static int split_fields(char *line, char *field[4])
+{
+    int nf = 0;
+    char *p = line;
+    for (;;) {
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        if (nf < 4)
+            field[nf] = trim(p);
+        nf++;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    return nf;
+}
+
+static int read_csv(const char *path, Dataset *ds, LwError *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t line_cap = 0;
+    int ret = LW_OK, lineno = 0, cap = 0, n = 0, seen_content = 0, max_label = -1;
+    int present[LW_MAX_CLASSES] = {0};
+    double *x = NULL;
+    int *label = NULL;
+    while (getline(&line, &line_cap, f) != -1) {
+        lineno++;
+        char *s = trim(line);
+        if (*s == '\0' || *s == '#')
+            continue;
+        char *field[4];
+        int nf = split_fields(s, field);
+        double vx, vy, vl;
+        int first = !seen_content;
+        seen_content = 1;
+        /* a first line whose first field is not a number is a header */
+        if (first && parse_double(field[0], &vx) != 0)
+            continue;
+        if (nf != 3) {
+            ret = lw_fail(err, LW_EINPUT, "%s:%d: %d field%s (expected x,y,label)", path,
+                          lineno, nf, nf == 1 ? "" : "s");
+            goto done;
+        }
+        if (parse_double(field[0], &vx) != 0) {
+            ret = lw_fail(err, LW_EINPUT, "%s:%d: bad number '%s' (expected x,y,label)",
+                          path, lineno, field[0]);
+            goto done;
+        }
+        if (parse_double(field[1], &vy) != 0) {
+            ret = lw_fail(err, LW_EINPUT, "%s:%d: bad number '%s' (expected x,y,label)",
+                          path, lineno, field[1]);
+            goto done;
+        }
+        if (parse_double(field[2], &vl) != 0 || vl != floor(vl) || vl < 0 ||
+            vl >= LW_MAX_CLASSES) {
+            ret = lw_fail(err, LW_EINPUT,
+                          "%s:%d: bad label '%s', not an integer 0..%d (expected x,y,label)",
+                          path, lineno, field[2], LW_MAX_CLASSES - 1);
+            goto done;
+        }
+        if (n == LW_MAX_POINTS) {
+            ret = lw_fail(err, LW_EINPUT, "%s:%d: more than %d points", path, lineno,
+                          LW_MAX_POINTS);
+            goto done;
+        }
+        if (n == cap) {
+            int ncap = cap ? 2 * cap : 256;
+            if (ncap > LW_MAX_POINTS)
+                ncap = LW_MAX_POINTS;
+            double *nx = realloc(x, (size_t)ncap * 2 * sizeof *x);
+            if (!nx) {
+                ret = lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);
+                goto done;
+            }
+            x = nx;
+            int *nl = realloc(label, (size_t)ncap * sizeof *label);
+            if (!nl) {
+                ret = lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);
+                goto done;
+            }
+            label = nl;
+            cap = ncap;
+        }
+        x[2 * n] = vx;
+        x[2 * n + 1] = vy;
+        label[n] = (int)vl;
+        present[label[n]] = 1;
+        if (label[n] > max_label)
+            max_label = label[n];
+        n++;
+    }
+    if (ferror(f)) {
+        ret = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    int n_present = 0;
+    for (int c = 0; c < LW_MAX_CLASSES; c++)
+        n_present += present[c];
+    if (n_present < 2) {
+        ret = lw_fail(err, LW_EINPUT, "%s: %s (need points of at least 2 classes)", path,
+                      n == 0 ? "no points" : "all points have one label");
+        goto done;
+    }
+    ds->n = n;
+    ds->dim = 2;
+    ds->classes = max_label + 1;
+    ds->x = x;
+    ds->label = label;
+    x = NULL;
+    label = NULL;
+done:
+    free(x);
+    free(label);
+    free(line);
+    fclose(f);
+    return ret;
+}
+
+int dataset_make(const SceneDataset *spec, Dataset *ds, LwError *err)
+{
+    memset(ds, 0, sizeof *ds);
+    if (spec->kind == DATA_CSV)
+        return read_csv(spec->csv_path, ds, err);
+    if (spec->kind < 0 || spec->kind >= DATA_COUNT)
+        return lw_fail(err, LW_EINPUT, "unknown dataset kind %d", (int)spec->kind);
+
+    int classes = 2;
+    if (spec->kind == DATA_SPIRAL || spec->kind == DATA_GAUSSIANS) {
+        classes = spec->classes > 0 ? spec->classes : (spec->kind == DATA_SPIRAL ? 2 : 3);
+        if (classes < 2 || classes > LW_MAX_CLASSES)
+            return lw_fail(err, LW_EINPUT, "dataset classes = %d (expected 2..%d)", classes,
+                           LW_MAX_CLASSES);
+    }
+    if (spec->n_points < 2 * classes || spec->n_points > LW_MAX_POINTS)
+        return lw_fail(err, LW_EINPUT, "dataset points = %d (expected %d..%d)",
+                       spec->n_points, 2 * classes, LW_MAX_POINTS);
+    double noise = spec->noise < 0 ? default_noise(spec->kind) : spec->noise;
+    int curves = spec->kind == DATA_SPIRAL || spec->kind == DATA_CURVES;
+    int ret = alloc_points(ds, spec->n_points, classes, curves ? classes : 0, err);
+    if (ret != LW_OK) {
+        dataset_free(ds);
+        return ret;
+    }
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r) {
+        dataset_free(ds);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the random generator");
+    }
+    gsl_rng_set(r, (unsigned long)spec->seed);
+    switch (spec->kind) {
+    case DATA_MOONS: gen_moons(ds, r, noise); break;
+    case DATA_CIRCLES:
+        gen_circles(ds, r, noise, spec->factor > 0 && spec->factor < 1 ? spec->factor : 0.5);
+        break;
+    case DATA_SPIRAL: gen_spiral(ds, r, noise, spec->turns > 0 ? spec->turns : 1.0); break;
+    case DATA_XOR: gen_xor(ds, r, noise); break;
+    case DATA_GAUSSIANS: gen_gaussians(ds, r, noise); break;
+    case DATA_CURVES: gen_curves(ds, r, noise); break;
+    default: break;
+    }
+    gsl_rng_free(r);
+    return LW_OK;
+}
+
+void dataset_bounds(const Dataset *ds, double box[4])
+{
+    if (ds->n == 0) {
+        box[0] = box[2] = -1;
+        box[1] = box[3] = 1;
+        return;
+    }
+    box[0] = box[1] = ds->x[0];
+    box[2] = box[3] = ds->x[1];
+    for (int i = 1; i < ds->n; i++) {
+        double x = ds->x[2 * i], y = ds->x[2 * i + 1];
+        if (x < box[0]) box[0] = x;
+        if (x > box[1]) box[1] = x;
+        if (y < box[2]) box[2] = y;
+        if (y > box[3]) box[3] = y;
+    }
+}
+
+void dataset_free(Dataset *ds)
+{
+    if (!ds)
+        return;
+    free(ds->x);
+    free(ds->label);
+    free(ds->curve_start);
+    memset(ds, 0, sizeof *ds);
+}

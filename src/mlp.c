@@ -1,0 +1,633 @@
+/* mlp.c — the multilayer perceptron: allocation, initialisation, forward and
+ * backward passes, and the weights file.
+ *
+ * Invariants: all parameters live in m->params, laid out layer by layer as
+ * W1 b1 W2 b2 ... Wout bout (Wout and bout absent without a readout); the
+ * views W[l], b[l], Wout, bout point into that slab, and a gradient slab of
+ * n_params doubles has the same layout (mlp_views).  The Mlp owns the slab.
+ *
+ * The batch passes follow llm.c: one function per layer and direction, shapes
+ * in comments, the backward pass quoting the forward line it differentiates.
+ * n is the batch size, win/wout a layer's input and output widths. */
+#include "mlp.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+
+static size_t slab_size(int n_layers, const int *widths, int n_out)
+{
+    size_t n = 0;
+    for (int l = 0; l < n_layers; l++)
+        n += (size_t)widths[l + 1] * widths[l] + widths[l + 1];
+    n += (size_t)n_out * widths[n_layers] + n_out;
+    return n;
+}
+
+void mlp_views(const Mlp *m, double *slab, double **W, double **b, double **Wout,
+               double **bout)
+{
+    double *p = slab;
+    for (int l = 0; l < m->n_layers; l++) {
+        W[l] = p;
+        p += (size_t)m->widths[l + 1] * m->widths[l];
+        b[l] = p;
+        p += m->widths[l + 1];
+    }
+    *Wout = m->n_out > 0 ? p : NULL;
+    p += (size_t)m->n_out * m->widths[m->n_layers];
+    *bout = m->n_out > 0 ? p : NULL;
+}
+
+int mlp_alloc(Mlp *m, int n_widths, const int *widths, const Activation *act, int classes,
+              LwError *err)
+{
+    memset(m, 0, sizeof *m);
+    if (n_widths < 1 || n_widths > LW_MAX_LAYERS + 1)
+        return lw_fail(err, LW_EINPUT, "network has %d widths (expected 1..%d)", n_widths,
+                       LW_MAX_LAYERS + 1);
+    for (int l = 0; l < n_widths; l++)
+        if (widths[l] < 1 || widths[l] > LW_MAX_WIDTH)
+            return lw_fail(err, LW_EINPUT, "layer width %d (expected 1..%d)", widths[l],
+                           LW_MAX_WIDTH);
+    if (classes == 1 || classes < 0 || classes > LW_MAX_CLASSES)
+        return lw_fail(err, LW_EINPUT, "%d classes (expected 2..%d)", classes,
+                       LW_MAX_CLASSES);
+    m->n_layers = n_widths - 1;
+    memcpy(m->widths, widths, (size_t)n_widths * sizeof *widths);
+    for (int l = 0; l < m->n_layers; l++) {
+        if (act[l] < 0 || act[l] >= ACT_COUNT)
+            return lw_fail(err, LW_EINPUT, "unknown activation %d", (int)act[l]);
+        m->act[l] = act[l];
+    }
+    /* two classes need one logit (sigmoid); more need one per class (softmax);
+     * classes == 0 means a fixed-weight network without a readout */
+    m->n_out = classes == 0 ? 0 : classes == 2 ? 1 : classes;
+    m->has_readout = m->n_out > 0;
+    m->n_params = slab_size(m->n_layers, m->widths, m->n_out);
+    m->params = calloc(m->n_params, sizeof *m->params);
+    if (!m->params)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for %zu parameters", m->n_params);
+    mlp_views(m, m->params, m->W, m->b, &m->Wout, &m->bout);
+    return LW_OK;
+}
+
+void mlp_free(Mlp *m)
+{
+    if (!m)
+        return;
+    free(m->params);
+    memset(m, 0, sizeof *m);
+}
+
+/* Glorot/Xavier uniform: keeps the variance of activations roughly constant
+ * through the layers, so deep 2-wide tanh stacks start neither saturated nor
+ * collapsed.  Biases start at 0. */
+static void glorot(gsl_rng *r, double *W, int rows, int cols)
+{
+    double limit = sqrt(6.0 / (rows + cols));
+    for (int i = 0; i < rows * cols; i++)
+        W[i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
+}
+
+void mlp_init_random(Mlp *m, uint64_t seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    /* gsl_rng_alloc only fails when out of memory; zero weights stay valid */
+    if (!r)
+        return;
+    gsl_rng_set(r, (unsigned long)seed);
+    memset(m->params, 0, m->n_params * sizeof *m->params);
+    for (int l = 0; l < m->n_layers; l++)
+        glorot(r, m->W[l], m->widths[l + 1], m->widths[l]);
+    if (m->n_out > 0)
+        glorot(r, m->Wout, m->n_out, m->widths[m->n_layers]);
+    gsl_rng_free(r);
+}
+
+/* ---- one point, plain loops: what the renderer evaluates ---- */
+
+void mlp_forward_point(const Mlp *m, const double *x, double *h)
+{
+    for (int k = 0; k < m->widths[0]; k++)
+        h[k] = x[k];
+    for (int l = 0; l < m->n_layers; l++) {
+        const double *in = h + l * LW_MAX_WIDTH;
+        double *out = h + (l + 1) * LW_MAX_WIDTH;
+        int win = m->widths[l], wout = m->widths[l + 1];
+        for (int j = 0; j < wout; j++) {
+            double z = m->b[l][j];
+            for (int k = 0; k < win; k++)
+                z += m->W[l][j * win + k] * in[k];
+            out[j] = act_apply(m->act[l], z);
+        }
+    }
+}
+
+/* logits (n_out) of one point */
+static void point_logits(const Mlp *m, const double *x, double *logits)
+{
+    double h[(LW_MAX_LAYERS + 1) * LW_MAX_WIDTH];
+    mlp_forward_point(m, x, h);
+    const double *top = h + m->n_layers * LW_MAX_WIDTH;
+    int w = m->widths[m->n_layers];
+    for (int j = 0; j < m->n_out; j++) {
+        double z = m->bout[j];
+        for (int k = 0; k < w; k++)
+            z += m->Wout[j * w + k] * top[k];
+        logits[j] = z;
+    }
+}
+
+void mlp_predict_point(const Mlp *m, const double *x, double *probs)
+{
+    double z[LW_MAX_CLASSES];
+    if (m->n_out == 0)
+        return;
+    point_logits(m, x, z);
+    if (m->n_out == 1) {
+        double p1 = z[0] >= 0 ? 1.0 / (1.0 + exp(-z[0])) : exp(z[0]) / (1.0 + exp(z[0]));
+        probs[0] = 1.0 - p1;
+        probs[1] = p1;
+        return;
+    }
+    double mx = z[0], sum = 0;
+    for (int k = 1; k < m->n_out; k++)
+        if (z[k] > mx)
+            mx = z[k];
+    for (int k = 0; k < m->n_out; k++)
+        sum += (probs[k] = exp(z[k] - mx));
+    for (int k = 0; k < m->n_out; k++)
+        probs[k] /= sum;
+}
+
+int mlp_classify_point(const Mlp *m, const double *x)
+{
+    double z[LW_MAX_CLASSES];
+    if (m->n_out == 0)
+        return -1;
+    point_logits(m, x, z);
+    if (m->n_out == 1)
+        return z[0] > 0 ? 1 : 0;
+    int best = 0;
+    for (int k = 1; k < m->n_out; k++)
+        if (z[k] > z[best])
+            best = k;
+    return best;
+}
+
+double mlp_accuracy(const Mlp *m, const double *x, const int *label, int n)
+{
+    int right = 0;
+    for (int i = 0; i < n; i++)
+        right += mlp_classify_point(m, x + (size_t)i * m->widths[0]) == label[i];
+    return n > 0 ? (double)right / n : 0.0;
+}
+
+/* ---- the batch passes over GSL matrices ---- */
+
+/* Scratch layout for cap points: for each hidden layer Z_l and H_l
+ * (cap, widths[l+1]); then logits and dlogits (cap, n_out); then dH and dZ
+ * (cap, LW_MAX_WIDTH), reused by every layer of the backward pass. */
+static size_t work_size(const Mlp *m, int cap)
+{
+    size_t n = 0;
+    for (int l = 0; l < m->n_layers; l++)
+        n += 2 * (size_t)cap * m->widths[l + 1];
+    n += 2 * (size_t)cap * m->n_out;
+    n += 2 * (size_t)cap * LW_MAX_WIDTH;
+    return n;
+}
+
+int mlp_work_alloc(MlpWork *w, const Mlp *m, int cap, LwError *err)
+{
+    /* GSL's default handler aborts; we check its return codes instead */
+    gsl_set_error_handler_off();
+    memset(w, 0, sizeof *w);
+    w->buf = malloc(work_size(m, cap > 0 ? cap : 1) * sizeof *w->buf);
+    if (!w->buf)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for a batch of %d points", cap);
+    w->cap = cap;
+    return LW_OK;
+}
+
+void mlp_work_free(MlpWork *w)
+{
+    if (!w)
+        return;
+    free(w->buf);
+    memset(w, 0, sizeof *w);
+}
+
+/* The activation's derivative from its input z and output h.  For tanh and
+ * sigmoid it reuses h (act_derivative would compute the same bits again from
+ * z, at the cost of a second tanh/exp per unit). */
+static double act_grad(Activation a, double z, double h)
+{
+    switch (a) {
+    case ACT_TANH: return 1.0 - h * h;
+    case ACT_SIGMOID: return h * (1.0 - h);
+    default: return act_derivative(a, z);
+    }
+}
+
+/* in (n, win), W (wout, win), b (wout) -> Z (n, wout) pre-activation,
+ * H (n, wout) activation.  Returns a GSL status. */
+static int layer_forward(int n, int win, int wout, const double *in, const double *W,
+                         const double *b, Activation act, double *Z, double *H)
+{
+    gsl_matrix_const_view vin = gsl_matrix_const_view_array(in, n, win);
+    gsl_matrix_const_view vW = gsl_matrix_const_view_array(W, wout, win);
+    gsl_matrix_view vZ = gsl_matrix_view_array(Z, n, wout);
+    // Z = in W^T
+    int st = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &vin.matrix, &vW.matrix, 0.0,
+                            &vZ.matrix);
+    if (st)
+        return st;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < wout; j++) {
+            // Z[i,j] += b[j]; H[i,j] = act(Z[i,j])
+            Z[i * wout + j] += b[j];
+            if (H)
+                H[i * wout + j] = act_apply(act, Z[i * wout + j]);
+        }
+    return 0;
+}
+
+/* Backward of layer_forward.  dH (n, wout) in; dZ (n, wout) scratch;
+ * dW (wout, win) and db (wout) written; din (n, win) written when non-NULL.
+ * act = ACT_IDENTITY with H = NULL for the readout. */
+static int layer_backward(int n, int win, int wout, const double *in, const double *W,
+                          Activation act, const double *Z, const double *H,
+                          const double *dH, double *dZ, double *dW, double *db, double *din)
+{
+    for (int i = 0; i < n * wout; i++) {
+        // H[i,j] = act(Z[i,j])
+        dZ[i] = H ? dH[i] * act_grad(act, Z[i], H[i]) : dH[i];
+    }
+    gsl_matrix_const_view vin = gsl_matrix_const_view_array(in, n, win);
+    gsl_matrix_const_view vW = gsl_matrix_const_view_array(W, wout, win);
+    gsl_matrix_const_view vdZ = gsl_matrix_const_view_array(dZ, n, wout);
+    gsl_matrix_view vdW = gsl_matrix_view_array(dW, wout, win);
+    // Z = in W^T  =>  dW = dZ^T in,  din = dZ W
+    int st = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &vdZ.matrix, &vin.matrix, 0.0,
+                            &vdW.matrix);
+    if (st)
+        return st;
+    if (din) {
+        gsl_matrix_view vdin = gsl_matrix_view_array(din, n, win);
+        st = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &vdZ.matrix, &vW.matrix, 0.0,
+                            &vdin.matrix);
+        if (st)
+            return st;
+    }
+    // Z[i,j] += b[j]  =>  db[j] = sum_i dZ[i,j]
+    for (int j = 0; j < wout; j++)
+        db[j] = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < wout; j++)
+            db[j] += dZ[i * wout + j];
+    return 0;
+}
+
+/* Mean cross-entropy of logits (n, n_out) against labels; writes dlogits
+ * (n, n_out) = d loss / d logits when non-NULL. */
+static double crossentropy_forward_backward(int n, int n_out, const double *logits,
+                                            const int *label, double *dlogits)
+{
+    double loss = 0;
+    for (int i = 0; i < n; i++) {
+        const double *z = logits + (size_t)i * n_out;
+        if (n_out == 1) {
+            /* -[y log s(z) + (1-y) log(1-s(z))] = max(z,0) - y z + log(1 + e^-|z|),
+             * which never takes exp of a large positive number */
+            double y = label[i] == 1 ? 1.0 : 0.0;
+            loss += fmax(z[0], 0.0) - y * z[0] + log1p(exp(-fabs(z[0])));
+            if (dlogits) {
+                double s = z[0] >= 0 ? 1.0 / (1.0 + exp(-z[0]))
+                                     : exp(z[0]) / (1.0 + exp(z[0]));
+                // loss_i = softplus(z) - y z  =>  dz = sigmoid(z) - y
+                dlogits[i] = (s - y) / n;
+            }
+        } else {
+            double mx = z[0], sum = 0;
+            for (int k = 1; k < n_out; k++)
+                if (z[k] > mx)
+                    mx = z[k];
+            for (int k = 0; k < n_out; k++)
+                sum += exp(z[k] - mx);
+            double lse = mx + log(sum);
+            loss += lse - z[label[i]];
+            if (dlogits)
+                for (int k = 0; k < n_out; k++) {
+                    // loss_i = lse(z) - z[y]  =>  dz[k] = softmax(z)[k] - [k == y]
+                    dlogits[(size_t)i * n_out + k] =
+                        (exp(z[k] - lse) - (k == label[i] ? 1.0 : 0.0)) / n;
+                }
+        }
+    }
+    return loss / n;
+}
+
+double mlp_loss_grad_work(const Mlp *m, MlpWork *w, const double *x, const int *label,
+                          int n, double l2, double *grad)
+{
+    int L = m->n_layers, n_out = m->n_out;
+    if (n_out == 0 || n <= 0 || n > w->cap)
+        return NAN;
+    double *Z[LW_MAX_LAYERS], *H[LW_MAX_LAYERS];
+    double *p = w->buf;
+    for (int l = 0; l < L; l++) {
+        Z[l] = p; // (n, widths[l+1])
+        p += (size_t)w->cap * m->widths[l + 1];
+        H[l] = p; // (n, widths[l+1])
+        p += (size_t)w->cap * m->widths[l + 1];
+    }
+    double *logits = p;  // (n, n_out)
+    p += (size_t)w->cap * n_out;
+    double *dlogits = p; // (n, n_out)
+    p += (size_t)w->cap * n_out;
+    double *dH = p;      // (n, <= LW_MAX_WIDTH)
+    p += (size_t)w->cap * LW_MAX_WIDTH;
+    double *dZ = p;      // (n, <= LW_MAX_WIDTH)
+
+    // forward
+    const double *in = x; // (n, widths[0])
+    for (int l = 0; l < L; l++) {
+        if (layer_forward(n, m->widths[l], m->widths[l + 1], in, m->W[l], m->b[l], m->act[l],
+                          Z[l], H[l]))
+            return NAN;
+        in = H[l];
+    }
+    const double *top = in; // (n, widths[L])
+    if (layer_forward(n, m->widths[L], n_out, top, m->Wout, m->bout, ACT_IDENTITY, logits,
+                      NULL))
+        return NAN;
+    double loss = crossentropy_forward_backward(n, n_out, logits, label,
+                                                grad ? dlogits : NULL);
+    double sq = 0;
+    for (int l = 0; l < L; l++)
+        for (int i = 0; i < m->widths[l + 1] * m->widths[l]; i++)
+            sq += m->W[l][i] * m->W[l][i];
+    for (int i = 0; i < n_out * m->widths[L]; i++)
+        sq += m->Wout[i] * m->Wout[i];
+    loss += 0.5 * l2 * sq;
+    if (!grad)
+        return loss;
+
+    // backward
+    double *dW[LW_MAX_LAYERS], *db[LW_MAX_LAYERS], *dWout, *dbout;
+    mlp_views(m, grad, dW, db, &dWout, &dbout);
+    // logits = top Wout^T + bout
+    if (layer_backward(n, m->widths[L], n_out, top, m->Wout, ACT_IDENTITY, logits, NULL,
+                       dlogits, dZ, dWout, dbout, L > 0 ? dH : NULL))
+        return NAN;
+    for (int l = L - 1; l >= 0; l--) {
+        // H[l] = act(H[l-1] W[l]^T + b[l]); dH holds dloss/dH[l] on entry, and
+        // is overwritten with dloss/dH[l-1] (after dZ has been taken from it)
+        const double *below = l > 0 ? H[l - 1] : x;
+        if (layer_backward(n, m->widths[l], m->widths[l + 1], below, m->W[l], m->act[l],
+                           Z[l], H[l], dH, dZ, dW[l], db[l], l > 0 ? dH : NULL))
+            return NAN;
+    }
+    // loss += 0.5 l2 sum W^2  =>  dW += l2 W (weights only, not biases)
+    for (int l = 0; l < L; l++)
+        for (int i = 0; i < m->widths[l + 1] * m->widths[l]; i++)
+            dW[l][i] += l2 * m->W[l][i];
+    for (int i = 0; i < n_out * m->widths[L]; i++)
+        dWout[i] += l2 * m->Wout[i];
+    return loss;
+}
+
+double mlp_loss_grad(const Mlp *m, const double *x, const int *label, int n, double l2,
+                     double *grad)
+{
+    MlpWork w;
+    if (mlp_work_alloc(&w, m, n, NULL) != LW_OK)
+        return NAN;
+    double loss = mlp_loss_grad_work(m, &w, x, label, n, l2, grad);
+    mlp_work_free(&w);
+    return loss;
+}
+
+/* ---- weights file (docs/weights-format.md) ---- */
+
+static void write_matrix(FILE *f, const char *name, const double *a, int rows, int cols)
+{
+    fprintf(f, "%s\n", name);
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++)
+            fprintf(f, "%.17g%c", a[i * cols + j], j + 1 == cols ? '\n' : ' ');
+}
+
+int mlp_save(const Mlp *m, const char *path, LwError *err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return lw_fail(err, LW_ERUNTIME, "%s: %s", path, strerror(errno));
+    fprintf(f, "layerwarp-weights 1\nwidths");
+    for (int l = 0; l <= m->n_layers; l++)
+        fprintf(f, " %d", m->widths[l]);
+    fprintf(f, "\nactivations");
+    for (int l = 0; l < m->n_layers; l++)
+        fprintf(f, " %s", act_name(m->act[l]));
+    fprintf(f, "\nclasses %d\n", m->n_out == 0 ? 0 : m->n_out == 1 ? 2 : m->n_out);
+    char name[32];
+    for (int l = 0; l < m->n_layers; l++) {
+        snprintf(name, sizeof name, "W%d", l + 1);
+        write_matrix(f, name, m->W[l], m->widths[l + 1], m->widths[l]);
+        snprintf(name, sizeof name, "b%d", l + 1);
+        write_matrix(f, name, m->b[l], 1, m->widths[l + 1]);
+    }
+    if (m->n_out > 0) {
+        write_matrix(f, "Wout", m->Wout, m->n_out, m->widths[m->n_layers]);
+        write_matrix(f, "bout", m->bout, 1, m->n_out);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad)
+        return lw_fail(err, LW_ERUNTIME, "%s: write failed: %s", path, strerror(errno));
+    return LW_OK;
+}
+
+/* A line reader that skips blank lines and '#' comments and splits the rest
+ * into whitespace-separated tokens (at most MAX_TOK). */
+#define MAX_TOK (LW_MAX_LAYERS + 2)
+typedef struct {
+    FILE *f;
+    const char *path;
+    char *line;
+    size_t cap;
+    int lineno;
+    int ntok;
+    char *tok[MAX_TOK];
+} Reader;
+
+/* 1 with a line, 0 at end of file. */
+static int next_line(Reader *r)
+{
+    while (getline(&r->line, &r->cap, r->f) != -1) {
+        r->lineno++;
+        r->ntok = 0;
+        char *save = NULL;
+        for (char *s = strtok_r(r->line, " \t\r\n", &save); s;
+             s = strtok_r(NULL, " \t\r\n", &save)) {
+            if (r->ntok == 0 && s[0] == '#')
+                break;
+            if (r->ntok < MAX_TOK)
+                r->tok[r->ntok] = s;
+            r->ntok++;
+        }
+        if (r->ntok > 0)
+            return 1;
+    }
+    return 0;
+}
+
+static int need_line(Reader *r, const char *what, LwError *err)
+{
+    if (next_line(r))
+        return LW_OK;
+    return lw_fail(err, LW_EINPUT, "%s:%d: unexpected end of file (expected %s)", r->path,
+                   r->lineno, what);
+}
+
+static int parse_int_tok(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < -1000000 || v > 1000000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int read_matrix(Reader *r, const char *name, double *a, int rows, int cols,
+                       LwError *err)
+{
+    int ret = need_line(r, name, err);
+    if (ret)
+        return ret;
+    if (r->ntok != 1 || strcmp(r->tok[0], name) != 0)
+        return lw_fail(err, LW_EINPUT, "%s:%d: expected '%s', found '%s'", r->path,
+                       r->lineno, name, r->tok[0]);
+    for (int i = 0; i < rows; i++) {
+        char what[64];
+        snprintf(what, sizeof what, "row %d of %s", i + 1, name);
+        if ((ret = need_line(r, what, err)))
+            return ret;
+        if (r->ntok != cols)
+            return lw_fail(err, LW_EINPUT, "%s:%d: %s has %d number%s (expected %d)",
+                           r->path, r->lineno, what, r->ntok, r->ntok == 1 ? "" : "s",
+                           cols);
+        for (int j = 0; j < cols; j++) {
+            char *end;
+            double v = strtod(r->tok[j], &end);
+            if (end == r->tok[j] || *end || !isfinite(v))
+                return lw_fail(err, LW_EINPUT, "%s:%d: bad number '%s' in %s", r->path,
+                               r->lineno, r->tok[j], name);
+            a[i * cols + j] = v;
+        }
+    }
+    return LW_OK;
+}
+
+static int load_body(Reader *r, Mlp *m, LwError *err)
+{
+    const char *path = r->path;
+    int ret, version;
+    if ((ret = need_line(r, "'layerwarp-weights 1'", err)))
+        return ret;
+    if (r->ntok != 2 || strcmp(r->tok[0], "layerwarp-weights") != 0 ||
+        parse_int_tok(r->tok[1], &version) != 0)
+        return lw_fail(err, LW_EINPUT, "%s:%d: not a layerwarp weights file (expected "
+                       "'layerwarp-weights 1')", path, r->lineno);
+    if (version != 1)
+        return lw_fail(err, LW_EINPUT, "%s:%d: weights format version %d (expected 1)", path,
+                       r->lineno, version);
+
+    int widths[LW_MAX_LAYERS + 1], n_widths;
+    if ((ret = need_line(r, "'widths ...'", err)))
+        return ret;
+    if (strcmp(r->tok[0], "widths") != 0)
+        return lw_fail(err, LW_EINPUT, "%s:%d: expected 'widths', found '%s'", path,
+                       r->lineno, r->tok[0]);
+    n_widths = r->ntok - 1;
+    if (n_widths < 1 || n_widths > LW_MAX_LAYERS + 1)
+        return lw_fail(err, LW_EINPUT, "%s:%d: %d widths (expected 1..%d)", path, r->lineno,
+                       n_widths, LW_MAX_LAYERS + 1);
+    for (int l = 0; l < n_widths; l++)
+        if (parse_int_tok(r->tok[l + 1], &widths[l]) != 0 || widths[l] < 1 ||
+            widths[l] > LW_MAX_WIDTH)
+            return lw_fail(err, LW_EINPUT, "%s:%d: bad width '%s' (expected 1..%d)", path,
+                           r->lineno, r->tok[l + 1], LW_MAX_WIDTH);
+
+    Activation act[LW_MAX_LAYERS];
+    if ((ret = need_line(r, "'activations ...'", err)))
+        return ret;
+    if (strcmp(r->tok[0], "activations") != 0)
+        return lw_fail(err, LW_EINPUT, "%s:%d: expected 'activations', found '%s'", path,
+                       r->lineno, r->tok[0]);
+    if (r->ntok - 1 != n_widths - 1)
+        return lw_fail(err, LW_EINPUT, "%s:%d: %d activations for %d hidden layers", path,
+                       r->lineno, r->ntok - 1, n_widths - 1);
+    for (int l = 0; l < n_widths - 1; l++)
+        if (act_parse(r->tok[l + 1], &act[l]) != 0)
+            return lw_fail(err, LW_EINPUT, "%s:%d: unknown activation '%s' (expected %s)",
+                           path, r->lineno, r->tok[l + 1], act_all_names());
+
+    int classes;
+    if ((ret = need_line(r, "'classes N'", err)))
+        return ret;
+    if (r->ntok != 2 || strcmp(r->tok[0], "classes") != 0 ||
+        parse_int_tok(r->tok[1], &classes) != 0 || classes == 1 || classes < 0 ||
+        classes > LW_MAX_CLASSES)
+        return lw_fail(err, LW_EINPUT, "%s:%d: expected 'classes N' with N 0 or 2..%d", path,
+                       r->lineno, LW_MAX_CLASSES);
+
+    if ((ret = mlp_alloc(m, n_widths, widths, act, classes, err)))
+        return ret;
+    char name[32];
+    for (int l = 0; l < m->n_layers; l++) {
+        snprintf(name, sizeof name, "W%d", l + 1);
+        if ((ret = read_matrix(r, name, m->W[l], widths[l + 1], widths[l], err)))
+            return ret;
+        snprintf(name, sizeof name, "b%d", l + 1);
+        if ((ret = read_matrix(r, name, m->b[l], 1, widths[l + 1], err)))
+            return ret;
+    }
+    if (m->n_out > 0) {
+        if ((ret = read_matrix(r, "Wout", m->Wout, m->n_out, widths[m->n_layers], err)))
+            return ret;
+        if ((ret = read_matrix(r, "bout", m->bout, 1, m->n_out, err)))
+            return ret;
+    }
+    if (next_line(r))
+        return lw_fail(err, LW_EINPUT, "%s:%d: unexpected '%s' after the last matrix", path,
+                       r->lineno, r->tok[0]);
+    if (ferror(r->f))
+        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    return LW_OK;
+}
+
+int mlp_load(Mlp *m, const char *path, LwError *err)
+{
+    memset(m, 0, sizeof *m);
+    Reader r = {.path = path};
+    r.f = fopen(path, "r");
+    if (!r.f)
+        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    int ret = load_body(&r, m, err);
+    free(r.line);
+    fclose(r.f);
+    if (ret != LW_OK)
+        mlp_free(m);
+    return ret;
+}

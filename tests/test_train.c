@@ -1,0 +1,287 @@
+/* test_train.c — every gallery scene trains to its accuracy target within a
+ * small CPU budget, training is bit-for-bit repeatable (full and mini-batch),
+ * early stop and the progress callback work, SGD trains, a divergent setting
+ * fails with advice naming learning_rate, and fixed weights (from a file or
+ * from the scene) are used as given.
+ *
+ * The scenes are built by hand here so the training checks do not depend on
+ * the scene parser; each row of GALLERY mirrors scenes/<kind>.scene, and
+ * test_scene_files checks that the parsed files say the same. */
+#include "check.h"
+#include "train.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <gsl/gsl_errno.h>
+
+typedef struct {
+    const char *name;    /* scenes/<name>.scene */
+    DatasetKind kind;
+    int points;
+    double noise;
+    int classes;
+    double turns, factor;
+    int n_widths;
+    int widths[8];
+    double learning_rate;
+    int steps;
+    double target;       /* accuracy the test demands */
+} GalleryScene;
+
+/* Each row mirrors scenes/<name>.scene: [dataset] seed = 7, [network]
+ * activation = tanh, [train] optimizer = adam, seed = 1. */
+static const GalleryScene GALLERY[] = {
+    /* scenes/moons.scene */
+    {"moons", DATA_MOONS, 400, 0.1, 2, 0, 0, 4, {2, 2, 2, 2}, 0.02, 2000, 0.99},
+    /* scenes/circles.scene */
+    {"circles", DATA_CIRCLES, 400, 0.05, 2, 0, 0.5, 2, {2, 3}, 0.03, 2000, 0.99},
+    /* scenes/spiral.scene */
+    {"spiral", DATA_SPIRAL, 400, 0.03, 2, 1.25, 0, 5, {2, 3, 3, 3, 2}, 0.03, 2500, 0.95},
+    /* scenes/xor.scene */
+    {"xor", DATA_XOR, 400, 0.15, 2, 0, 0, 3, {2, 3, 2}, 0.03, 1500, 0.99},
+    /* scenes/gaussians.scene */
+    {"gaussians", DATA_GAUSSIANS, 450, 0.2, 3, 0, 0, 3, {2, 2, 2}, 0.03, 1500, 0.99},
+    /* scenes/curves.scene */
+    {"curves", DATA_CURVES, 400, 0.0, 2, 0, 0, 2, {2, 2}, 0.02, 2000, 0.99},
+};
+
+static void fill_scene(Scene *sc, const GalleryScene *g)
+{
+    memset(sc, 0, sizeof *sc);
+    snprintf(sc->path, sizeof sc->path, "scenes/%s.scene", g->name);
+    sc->data.kind = g->kind;
+    sc->data.n_points = g->points;
+    sc->data.noise = g->noise;
+    sc->data.seed = 7;
+    sc->data.classes = g->classes;
+    sc->data.turns = g->turns;
+    sc->data.factor = g->factor;
+    sc->net.n_widths = g->n_widths;
+    for (int l = 0; l < g->n_widths; l++)
+        sc->net.widths[l] = g->widths[l];
+    for (int l = 0; l + 1 < g->n_widths; l++)
+        sc->net.act[l] = ACT_TANH;
+    sc->train.optimizer = OPT_ADAM;
+    sc->train.learning_rate = g->learning_rate;
+    sc->train.steps = g->steps;
+    sc->train.seed = 1;
+}
+
+static void test_gallery(void)
+{
+    for (size_t i = 0; i < sizeof GALLERY / sizeof GALLERY[0]; i++) {
+        const GalleryScene *g = &GALLERY[i];
+        Scene sc;
+        fill_scene(&sc, g);
+        Dataset ds = {0};
+        Mlp m1 = {0}, m2 = {0};
+        TrainReport r1, r2;
+        LwError err = {{0}};
+        int ret = dataset_make(&sc.data, &ds, &err);
+        CHECK_MSG(ret == LW_OK, "%s: %s", g->name, err.msg);
+        if (ret != LW_OK)
+            continue;
+        ret = train_network_for_scene(&sc, &ds, &m1, NULL, NULL, &r1, &err);
+        CHECK_MSG(ret == LW_OK, "%s: %s", g->name, err.msg);
+        ret |= train_network_for_scene(&sc, &ds, &m2, NULL, NULL, &r2, &err);
+        if (ret == LW_OK) {
+            printf("  %-9s accuracy %.4f  loss %.5f  steps %d  cpu %.3f s  (widths", g->name,
+                   r1.accuracy, r1.loss, r1.steps, r1.seconds);
+            for (int l = 0; l < g->n_widths; l++)
+                printf("%s%d", l ? "," : " ", g->widths[l]);
+            printf(")\n");
+            CHECK_MSG(r1.accuracy >= g->target, "%s: accuracy %.4f < %.2f", g->name,
+                      r1.accuracy, g->target);
+            CHECK_MSG(r1.seconds < 1.0, "%s: %.3f s of CPU", g->name, r1.seconds);
+            CHECK(r1.steps == g->steps);
+            CHECK(m1.n_params == m2.n_params &&
+                  memcmp(m1.params, m2.params, m1.n_params * sizeof(double)) == 0);
+            CHECK(r1.loss == r2.loss && r1.accuracy == r2.accuracy);
+            /* the report's accuracy is what the renderer will show */
+            CHECK(r1.accuracy == mlp_accuracy(&m1, ds.x, ds.label, ds.n));
+        }
+        mlp_free(&m1);
+        mlp_free(&m2);
+        dataset_free(&ds);
+    }
+}
+
+typedef struct {
+    int calls, last_step;
+} Progress;
+
+static void on_progress(void *user, int step, int steps, double loss, double accuracy)
+{
+    Progress *p = user;
+    p->calls++;
+    p->last_step = step;
+    (void)steps;
+    (void)loss;
+    (void)accuracy;
+}
+
+/* mini-batches, SGD, early stop, progress */
+static void test_options(void)
+{
+    Scene sc;
+    fill_scene(&sc, &GALLERY[0]); /* moons */
+    Dataset ds = {0};
+    LwError err = {{0}};
+    CHECK(dataset_make(&sc.data, &ds, &err) == LW_OK);
+
+    /* mini-batches of 32 in a seeded shuffle: repeatable, and they learn */
+    sc.train.batch = 32;
+    sc.train.steps = 3000;
+    Mlp a = {0}, b = {0};
+    TrainReport ra, rb;
+    CHECK(train_network_for_scene(&sc, &ds, &a, NULL, NULL, &ra, &err) == LW_OK);
+    CHECK(train_network_for_scene(&sc, &ds, &b, NULL, NULL, &rb, &err) == LW_OK);
+    printf("  moons mini-batch 32: accuracy %.4f loss %.5f\n", ra.accuracy, ra.loss);
+    CHECK(a.params && b.params && memcmp(a.params, b.params, a.n_params * sizeof(double)) == 0);
+    CHECK(ra.accuracy >= 0.95);
+    mlp_free(&b);
+    /* another shuffle seed gives other weights */
+    sc.train.seed = 2;
+    CHECK(train_network_for_scene(&sc, &ds, &b, NULL, NULL, &rb, &err) == LW_OK);
+    CHECK(b.params && memcmp(a.params, b.params, a.n_params * sizeof(double)) != 0);
+    mlp_free(&a);
+    mlp_free(&b);
+
+    /* SGD with momentum */
+    sc.train.seed = 1;
+    sc.train.batch = 0;
+    sc.train.optimizer = OPT_SGD;
+    sc.train.learning_rate = 0.1;
+    sc.train.momentum = 0.9;
+    sc.train.steps = 2000;
+    sc.train.l2 = 1e-4;
+    CHECK(train_network_for_scene(&sc, &ds, &a, NULL, NULL, &ra, &err) == LW_OK);
+    printf("  moons sgd+momentum: accuracy %.4f loss %.5f\n", ra.accuracy, ra.loss);
+    CHECK(ra.accuracy >= 0.95);
+    mlp_free(&a);
+
+    /* early stop, checked every 50 steps; progress every 100 */
+    fill_scene(&sc, &GALLERY[0]);
+    sc.train.target_accuracy = 0.9;
+    Progress p = {0};
+    CHECK(train_network_for_scene(&sc, &ds, &a, on_progress, &p, &ra, &err) == LW_OK);
+    printf("  moons early stop at 0.9: %d steps, accuracy %.4f\n", ra.steps, ra.accuracy);
+    CHECK(ra.accuracy >= 0.9 && ra.steps < sc.train.steps && ra.steps % 50 == 0);
+    CHECK(p.calls == ra.steps / 100 && (p.calls == 0 || p.last_step == p.calls * 100));
+    mlp_free(&a);
+
+    /* divergence: plain SGD with a huge step */
+    fill_scene(&sc, &GALLERY[0]);
+    sc.train.optimizer = OPT_SGD;
+    sc.train.learning_rate = 1e4;
+    int ret = train_network_for_scene(&sc, &ds, &a, NULL, NULL, &ra, &err);
+    printf("  divergent config: %s\n", err.msg);
+    CHECK(ret == LW_EINPUT);
+    CHECK(strstr(err.msg, "training diverged at step ") == err.msg);
+    CHECK(strstr(err.msg, "learning_rate (now 10000)") != NULL);
+    CHECK(a.params == NULL); /* freed on failure */
+    dataset_free(&ds);
+}
+
+/* has_weights: from a file (widths checked) and from the scene (copied). */
+static void test_fixed_weights(void)
+{
+    Scene sc;
+    fill_scene(&sc, &GALLERY[5]); /* curves, 2-2 */
+    Dataset ds = {0};
+    LwError err = {{0}};
+    CHECK(dataset_make(&sc.data, &ds, &err) == LW_OK);
+    Mlp trained = {0}, m = {0};
+    TrainReport r;
+    CHECK(train_network_for_scene(&sc, &ds, &trained, NULL, NULL, &r, &err) == LW_OK);
+
+    char path[] = "/tmp/test_train_XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    CHECK(mlp_save(&trained, path, &err) == LW_OK);
+    sc.net.has_weights = 1;
+    snprintf(sc.net.weights_path, sizeof sc.net.weights_path, "%s", path);
+    r.steps = 99;
+    CHECK(train_network_for_scene(&sc, &ds, &m, NULL, NULL, &r, &err) == LW_OK);
+    CHECK(r.steps == 0);
+    CHECK(m.params && memcmp(m.params, trained.params, m.n_params * sizeof(double)) == 0);
+    mlp_free(&m);
+
+    /* a file for another shape is refused, naming the file */
+    sc.net.n_widths = 3;
+    sc.net.widths[2] = 2;
+    sc.net.act[1] = ACT_TANH;
+    CHECK(train_network_for_scene(&sc, &ds, &m, NULL, NULL, &r, &err) == LW_EINPUT);
+    char want[1200];
+    snprintf(want, sizeof want, "%s: widths 2,2 do not match the scene's widths 2,2,2", path);
+    CHECK_STR(err.msg, want);
+    CHECK(m.params == NULL);
+    unlink(path);
+
+    /* weights written in the scene, without a readout */
+    double W[4] = {1, 0.5, -0.5, 1}, bias[2] = {0.1, -0.1};
+    fill_scene(&sc, &GALLERY[5]);
+    sc.net.has_weights = 1;
+    sc.net.W[0] = W;
+    sc.net.b[0] = bias;
+    CHECK(train_network_for_scene(&sc, &ds, &m, NULL, NULL, &r, &err) == LW_OK);
+    CHECK(m.n_out == 0 && m.has_readout == 0);
+    CHECK(m.params && memcmp(m.W[0], W, sizeof W) == 0 && memcmp(m.b[0], bias, sizeof bias) == 0);
+    double h[2 * LW_MAX_WIDTH], x[2] = {0.3, -0.2};
+    mlp_forward_point(&m, x, h);
+    CHECK_NEAR(h[LW_MAX_WIDTH], tanh(0.3 - 0.1 + 0.1), 1e-15);
+    CHECK(mlp_classify_point(&m, x) == -1);
+    mlp_free(&m);
+    mlp_free(&trained);
+    dataset_free(&ds);
+}
+
+/* scenes/<name>.scene, parsed, asks for exactly what GALLERY trains
+ * (run from the repository root, as `make test` does). */
+static void test_scene_files(void)
+{
+    for (size_t i = 0; i < sizeof GALLERY / sizeof GALLERY[0]; i++) {
+        const GalleryScene *g = &GALLERY[i];
+        Scene want, got;
+        fill_scene(&want, g);
+        memset(&got, 0, sizeof got);
+        LwError err = {{0}};
+        int ret = scene_load_file(want.path, &got, &err);
+        CHECK_MSG(ret == LW_OK, "%s", err.msg);
+        if (ret != LW_OK)
+            continue;
+        const SceneDataset *a = &got.data, *b = &want.data;
+        CHECK_MSG(a->kind == b->kind && a->n_points == b->n_points && a->noise == b->noise &&
+                      a->seed == b->seed,
+                  "%s: [dataset] differs from GALLERY", want.path);
+        if (g->kind == DATA_SPIRAL || g->kind == DATA_GAUSSIANS)
+            CHECK_MSG(a->classes == b->classes, "%s: classes", want.path);
+        if (g->kind == DATA_SPIRAL)
+            CHECK_MSG(a->turns == b->turns, "%s: turns", want.path);
+        if (g->kind == DATA_CIRCLES)
+            CHECK_MSG(a->factor == b->factor, "%s: factor", want.path);
+        int same = got.net.n_widths == want.net.n_widths && !got.net.has_weights;
+        for (int l = 0; same && l < want.net.n_widths; l++)
+            same = got.net.widths[l] == want.net.widths[l] &&
+                   (l + 1 == want.net.n_widths || got.net.act[l] == want.net.act[l]);
+        CHECK_MSG(same, "%s: [network] differs from GALLERY", want.path);
+        const TrainConfig *c = &got.train, *d = &want.train;
+        CHECK_MSG(c->optimizer == d->optimizer && c->learning_rate == d->learning_rate &&
+                      c->steps == d->steps && c->batch == d->batch && c->l2 == d->l2 &&
+                      c->target_accuracy == d->target_accuracy && c->seed == d->seed,
+                  "%s: [train] differs from GALLERY", want.path);
+        scene_free(&got);
+    }
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    test_scene_files();
+    test_gallery();
+    test_options();
+    test_fixed_weights();
+    return check_done("test_train");
+}
