@@ -52,6 +52,7 @@ typedef struct {
 typedef struct {
     int n_points;
     double *px, *py, *pdepth;   /* (n_points) */
+    int *order;                 /* (n_points) drawing order: far to near */
     int n_lines;
     int *line_start;            /* (n_lines + 1) into lxy */
     LineKind *line_kind;

@@ -5,7 +5,8 @@
  * fill an optional LwError with one line of text.  LW_EINPUT means the user's
  * input was bad (a scene, an option, a weights or CSV file): the program exits
  * with status 2.  LW_ERUNTIME means the machine failed us (I/O, encoder,
- * memory): exit status 1.  LW_EINTR means the user interrupted (SIGINT/TERM). */
+ * memory): exit status 1.  LW_EINTR means the user interrupted (SIGINT/TERM):
+ * also exit status 1, with its own message. */
 #ifndef LW_COMMON_H
 #define LW_COMMON_H
 
@@ -32,7 +33,7 @@ typedef struct {
 int lw_fail(LwError *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Maps a return code to the process exit status (0, 1 or 2; 130 for LW_EINTR). */
+/* Maps a return code to the process exit status (0, 1 or 2). */
 int lw_exit_status(int code);
 
 typedef enum {

@@ -62,6 +62,10 @@ void stage_start_state(const StagePlan *plan, int s, const double *x, double *ou
  * for tests of the motion (determinants, endpoints). */
 void stage_linear_matrix(const StagePlan *plan, int layer, double t, double *M);
 
+/* How 3-D the view of stage s at time t should be, in [0,1]: 0 for a
+ * plane, 1 for a 3-D layer, blending where the width changes. */
+double stage_depth_weight(const StagePlan *plan, int s, double t);
+
 /* "linear", "bias", "activation" */
 const char *stage_kind_name(StageKind k);
 /* Parses those names (and "input" as -1 with *is_input = 1). */

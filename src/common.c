@@ -22,7 +22,7 @@ int lw_exit_status(int code)
     switch (code) {
     case LW_OK: return 0;
     case LW_EINPUT: return 2;
-    case LW_EINTR: return 130;
+    case LW_EINTR: return 1; /* interrupted: a runtime failure, said so on stderr */
     default: return 1;
     }
 }

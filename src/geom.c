@@ -473,6 +473,37 @@ static void refine(FrameCtx *c, const double *xa, const double *sa, const double
     put(c, sb[0], sb[1]);
 }
 
+/* Far points first so near ones cover them; ties keep data order, which also
+ * makes flat frames draw in data order.  A merge sort: stable and
+ * deterministic, O(n log n) with the scratch half of `order`. */
+static void merge_sort(int *a, int *tmp, int n, const double *depth)
+{
+    if (n < 2) return;
+    int h = n / 2;
+    merge_sort(a, tmp, h, depth);
+    merge_sort(a + h, tmp, n - h, depth);
+    int i = 0, j = h, k = 0;
+    while (i < h && j < n)
+        tmp[k++] = depth[a[j]] < depth[a[i]] ? a[j++] : a[i++];
+    while (i < h) tmp[k++] = a[i++];
+    while (j < n) tmp[k++] = a[j++];
+    memcpy(a, tmp, sizeof(int) * n);
+}
+
+static void depth_order(FrameGeom *fg)
+{
+    int n = fg->n_points, flat = 1;
+    for (int i = 0; i < n; i++) {
+        fg->order[i] = i;
+        if (fg->pdepth[i] != 0.0) flat = 0;
+    }
+    if (flat || n < 2) return;
+    int *tmp = malloc(sizeof(int) * n);
+    if (!tmp) return; /* data order then: still a valid picture */
+    merge_sort(fg->order, tmp, n, fg->pdepth);
+    free(tmp);
+}
+
 int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGeom *fg)
 {
     const Dataset *ds = g->data;
@@ -483,7 +514,9 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
         fg->px = malloc((ds->n + 1) * sizeof *fg->px);
         fg->py = malloc((ds->n + 1) * sizeof *fg->py);
         fg->pdepth = malloc((ds->n + 1) * sizeof *fg->pdepth);
-        if (!fg->px || !fg->py || !fg->pdepth) return LW_ERUNTIME;
+        free(fg->order);
+        fg->order = malloc((ds->n + 1) * sizeof *fg->order);
+        if (!fg->px || !fg->py || !fg->pdepth || !fg->order) return LW_ERUNTIME;
     }
     fg->n_points = ds->n;
     if (fg_reserve(fg, g->n_samples + ds->n, n_lines)) return LW_ERUNTIME;
@@ -492,6 +525,7 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
         geom_point_display(g, stage, t, i, d);
         view_project(view, d, &fg->px[i], &fg->py[i], &fg->pdepth[i]);
     }
+    depth_order(fg);
 
     FrameCtx c = {g, stage, t, view, fg, 0, 0};
     const LineSet *ls = &g->lines;
@@ -530,7 +564,7 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
 void geom_frame_free(FrameGeom *fg)
 {
     if (!fg) return;
-    free(fg->px); free(fg->py); free(fg->pdepth);
+    free(fg->px); free(fg->py); free(fg->pdepth); free(fg->order);
     free(fg->line_start); free(fg->line_kind); free(fg->line_label); free(fg->lxy);
     memset(fg, 0, sizeof *fg);
 }

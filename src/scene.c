@@ -655,7 +655,7 @@ static void set_defaults(Scene *sc)
     r->crf = -1;
     r->projection = PROJ_ORTHOGRAPHIC;
     r->yaw = -35;
-    r->pitch = 25;
+    r->pitch = 55;
 
     SceneStyle *s = &sc->style;
     s->background = (Rgb){1, 1, 1};

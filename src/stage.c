@@ -351,3 +351,16 @@ void stage_linear_matrix(const StagePlan *plan, int layer, double t, double *M)
             M[i * n + j] = y[i];
     }
 }
+
+double stage_depth_weight(const StagePlan *plan, int s, double t)
+{
+    const Stage *st = &plan->stages[s];
+    double a = st->dim_in >= 3, b = st->dim_out >= 3;
+    double w = a + (b - a) * t;
+    if (st->kind == STAGE_LINEAR && plan->motion[st->layer].flip) {
+        /* tilt the view while the page turns, so it is seen turning */
+        double tau = t < FLIP_PART ? t / FLIP_PART : 1.0;
+        w = fmax(w, sin(M_PI * tau));
+    }
+    return w;
+}

@@ -1,0 +1,17 @@
+/* png_out.h — PNG files written with libpng (not Cairo's writer): fast
+ * settings, text chunks naming what the frame shows, and atomic replacement
+ * (a temporary file beside the target, renamed on success). */
+#ifndef PNG_OUT_H
+#define PNG_OUT_H
+
+#include "lw_common.h"
+
+typedef struct {
+    const char *key, *text;
+} PngText;
+
+/* Writes opaque Cairo ARGB32 pixels (BGRA in memory) as 8-bit RGB. */
+int png_write_bgra(const char *path, const uint8_t *bgra, int width, int height, int stride,
+                   const PngText *texts, int n_texts, LwError *err);
+
+#endif

@@ -1,0 +1,71 @@
+/* render.h — the pipeline assembled: scene -> dataset -> network -> stages ->
+ * geometry and camera path (all computed once) -> frames drawn on worker
+ * threads -> handed in order to a sink (video, PNG files, hashes).
+ *
+ * A frame depends only on the Renderer and its index, never on which other
+ * frames are drawn or on how many threads draw them: the same scene and
+ * build give bit-identical pixels. */
+#ifndef RENDER_H
+#define RENDER_H
+
+#include <signal.h>
+
+#include "dataset.h"
+#include "geom.h"
+#include "mlp.h"
+#include "scene.h"
+#include "stage.h"
+#include "timeline.h"
+#include "train.h"
+
+typedef struct {
+    const Scene *scene;       /* borrowed */
+    Dataset data;
+    Mlp net;
+    TrainReport report;
+    double accuracy;          /* of the network on its data, -1 without readout */
+    StagePlan plan;
+    Timeline timeline;
+    Geometry geom;
+    View *views;              /* (timeline.n_frames) the camera path */
+} Renderer;
+
+/* A frame to draw: a frame of the timeline, or (stage >= 0) a moment given
+ * by stage and eased time with the camera of the nearest timeline frame. */
+typedef struct {
+    int frame;
+    int stage;
+    double t;
+} FrameReq;
+
+/* Builds everything that does not change with time.  progress may be NULL. */
+int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
+                    LwError *err);
+void renderer_free(Renderer *r);
+
+/* "L2.bias t=0.50" */
+void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n);
+/* The timeline frame closest to (stage, t). */
+FrameReq renderer_request_at(const Renderer *r, int stage, double t);
+FrameReq renderer_request_frame(const Renderer *r, int frame);
+
+/* Receives each frame in request order on the calling thread. */
+typedef int (*FrameSink)(void *user, int index, FrameReq q, const uint8_t *bgra,
+                         int stride, LwError *err);
+
+typedef struct {
+    int threads;                       /* worker threads (>= 1) */
+    int progress;                      /* draw a progress bar on stderr */
+    volatile sig_atomic_t *stop;       /* set by a signal handler: stop soon */
+} RunOptions;
+
+/* Draws the n requests on opt->threads workers and passes them to sink in
+ * order.  At most 2 * threads frames are in flight.  Returns LW_OK, the
+ * sink's error, LW_ERUNTIME for a drawing failure, or LW_EINTR. */
+int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions *opt,
+               FrameSink sink, void *user, LwError *err);
+
+/* Draws one request into a caller-owned ARGB32 surface's pixels. */
+int render_one(const Renderer *r, FrameReq q, uint8_t *bgra, int stride, LwError *err);
+
+#endif

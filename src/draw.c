@@ -1,0 +1,223 @@
+/* draw.c — paints a frame with Cairo: background, warped grid, the outline
+ * of the input domain, data (points or curves), decision boundary, captions
+ * and a strip showing where in the network the frame is.
+ *
+ * Sizes in the scene are pixels at 720p and scale with the frame height, so a
+ * 1080p render looks like a sharper 720p one. */
+#include "draw.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CAPTION_BAND 2.9  /* caption band height, in caption sizes */
+#define STRIP_BAND 22.0   /* progress strip band at the bottom, px at 720p */
+
+static double unit(const Scene *sc)
+{
+    return sc->render.height / 720.0;
+}
+
+void draw_content_rect(const Scene *sc, double rect[4])
+{
+    double k = unit(sc), top = 0, bottom = 0;
+    if (sc->render.show_captions)
+        top = CAPTION_BAND * sc->style.caption_size * k;
+    if (sc->render.show_progress)
+        bottom = STRIP_BAND * k;
+    rect[0] = 0;
+    rect[1] = top;
+    rect[2] = sc->render.width;
+    rect[3] = sc->render.height - top - bottom;
+}
+
+static void set_rgb(cairo_t *cr, Rgb c)
+{
+    cairo_set_source_rgb(cr, c.r, c.g, c.b);
+}
+
+static void stroke_line(cairo_t *cr, const FrameGeom *fg, int l)
+{
+    int a = fg->line_start[l], b = fg->line_start[l + 1];
+    if (b - a < 2) return;
+    cairo_move_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1]);
+    for (int i = a + 1; i < b; i++)
+        cairo_line_to(cr, fg->lxy[2 * i], fg->lxy[2 * i + 1]);
+    /* one stroke per line: cheaper in Cairo 1.16 than one huge path */
+    cairo_stroke(cr);
+}
+
+static void draw_lines(cairo_t *cr, const Scene *sc, const FrameGeom *fg, LineKind kind,
+                       Rgb color, double width)
+{
+    set_rgb(cr, color);
+    cairo_set_line_width(cr, width * unit(sc));
+    for (int l = 0; l < fg->n_lines; l++) {
+        if (fg->line_kind[l] != kind) continue;
+        if (kind == LINE_CURVE)
+            set_rgb(cr, sc->style.classes[fg->line_label[l] % LW_MAX_CLASSES]);
+        stroke_line(cr, fg, l);
+    }
+}
+
+static void draw_points(cairo_t *cr, const Scene *sc, const FrameGeom *fg, const int *labels)
+{
+    double r = sc->style.point_radius * unit(sc);
+    double w = sc->render.width, h = sc->render.height;
+    for (int k = 0; k < fg->n_points; k++) {
+        int i = fg->order[k];
+        double x = fg->px[i], y = fg->py[i];
+        if (x < -r || y < -r || x > w + r || y > h + r) continue;
+        set_rgb(cr, sc->style.classes[labels[i] % LW_MAX_CLASSES]);
+        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
+/* ---- captions -------------------------------------------------------------- */
+
+typedef struct {
+    const char *text;
+    int part;   /* 0 always dark; 1 linear; 2 bias; 3 activation */
+} Piece;
+
+static void draw_formula(cairo_t *cr, const Scene *sc, const Caption *cap, double x, double y)
+{
+    double k = unit(sc), size = sc->style.caption_size * k;
+    char act[48];
+    snprintf(act, sizeof act, "%s(", act_name(cap->act));
+    Piece pieces[] = {{"layer ", 0}, {"", 0}, {"h = ", 0}, {act, 3}, {"W", 1},
+                      {" x", 0}, {" + b", 2}, {")", 3}};
+    char num[32];
+    snprintf(num, sizeof num, "%d/%d  ", cap->layer, cap->n_layers);
+    pieces[1].text = num;
+    const Rgb accent = {0.84, 0.15, 0.16}, faint = {0.72, 0.72, 0.72};
+    int active = cap->before_start ? 0 : (int)cap->kind + 1;
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
+        const Piece *p = &pieces[i];
+        int bold = p->part && p->part == active;
+        cairo_select_font_face(cr, sc->style.font, CAIRO_FONT_SLANT_NORMAL,
+                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, size);
+        if (p->part == 0 || (!cap->before_start && p->part < active))
+            set_rgb(cr, sc->style.text);
+        else if (bold)
+            set_rgb(cr, accent);
+        else
+            set_rgb(cr, faint);
+        cairo_move_to(cr, x, y);
+        cairo_show_text(cr, p->text);
+        cairo_text_extents_t ext;
+        cairo_text_extents(cr, p->text, &ext);
+        x += ext.x_advance;
+    }
+}
+
+static void describe(const Caption *cap, char *out, size_t n)
+{
+    if (cap->before_start) {
+        snprintf(out, n, "the input: each point and grid line as the network receives it");
+        return;
+    }
+    switch (cap->kind) {
+    case STAGE_LINEAR:
+        if (cap->flip)
+            snprintf(out, n, "multiply by W (%dx%d); det W < 0, so first a reflection",
+                     cap->dim_out, cap->dim_in);
+        else if (cap->dim_in != cap->dim_out)
+            snprintf(out, n, "multiply by W (%dx%d): from %d-D into %d-D", cap->dim_out,
+                     cap->dim_in, cap->dim_in, cap->dim_out);
+        else
+            snprintf(out, n, "multiply by the weight matrix W (%dx%d)", cap->dim_out,
+                     cap->dim_in);
+        break;
+    case STAGE_BIAS:
+        snprintf(out, n, "shift by the bias b");
+        break;
+    default:
+        snprintf(out, n, "apply %s to each coordinate", act_name(cap->act));
+        break;
+    }
+}
+
+static void draw_captions(cairo_t *cr, const Scene *sc, const Caption *cap)
+{
+    double k = unit(sc), size = sc->style.caption_size * k;
+    double x = 0.9 * size, y = 1.25 * size;
+    draw_formula(cr, sc, cap, x, y);
+    char line[200];
+    describe(cap, line, sizeof line);
+    cairo_select_font_face(cr, sc->style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 0.68 * size);
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    cairo_move_to(cr, x, y + 1.05 * size);
+    cairo_show_text(cr, line);
+    if (cap->summary[0]) {
+        cairo_text_extents_t ext;
+        cairo_text_extents(cr, cap->summary, &ext);
+        cairo_move_to(cr, sc->render.width - x - ext.x_advance, y);
+        cairo_show_text(cr, cap->summary);
+    }
+}
+
+/* A strip of one cell per stage: done cells dark, the current one filling. */
+static void draw_strip(cairo_t *cr, const Scene *sc, const Caption *cap)
+{
+    double k = unit(sc), h = 5 * k, gap = 3 * k, margin = 0.9 * sc->style.caption_size * k;
+    double y = sc->render.height - (STRIP_BAND * k + h) / 2;
+    double total = sc->render.width - 2 * margin;
+    double cell = (total - gap * (cap->n_stages - 1)) / cap->n_stages;
+    for (int s = 0; s < cap->n_stages; s++) {
+        double x = margin + s * (cell + gap);
+        /* a wider gap between layers reads as grouping */
+        cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
+        cairo_rectangle(cr, x, y, cell, h);
+        cairo_fill(cr);
+        double fill = cap->before_start ? 0 : s < cap->stage ? 1 : s == cap->stage ? cap->u : 0;
+        if (fill > 0) {
+            set_rgb(cr, s == cap->stage ? (Rgb){0.84, 0.15, 0.16} : sc->style.text);
+            cairo_rectangle(cr, x, y, cell * fill, h);
+            cairo_fill(cr);
+        }
+    }
+}
+
+cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
+                          const int *labels, const Caption *cap)
+{
+    const SceneRender *r = &sc->render;
+    const SceneStyle *st = &sc->style;
+    set_rgb(cr, st->background);
+    cairo_paint(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    if (r->show_grid)
+        draw_lines(cr, sc, fg, LINE_GRID, st->grid, st->grid_width);
+    if (r->show_domain)
+        draw_lines(cr, sc, fg, LINE_DOMAIN, st->domain, st->domain_width);
+    if (r->show_points) {
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        if (sc->data.draw == DRAW_CURVES)
+            draw_lines(cr, sc, fg, LINE_CURVE, st->classes[0], st->curve_width);
+        else
+            draw_points(cr, sc, fg, labels);
+    }
+    if (r->show_boundary) {
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_set_dash(cr, (double[]){8 * unit(sc), 5 * unit(sc)}, 2, 0);
+        draw_lines(cr, sc, fg, LINE_BOUNDARY, st->boundary, st->boundary_width);
+        cairo_set_dash(cr, NULL, 0, 0);
+    }
+    if (r->show_captions && cap) {
+        /* a white band keeps text legible over content that strays up */
+        double rect[4];
+        draw_content_rect(sc, rect);
+        set_rgb(cr, st->background);
+        cairo_rectangle(cr, 0, 0, r->width, rect[1]);
+        cairo_fill(cr);
+        draw_captions(cr, sc, cap);
+    }
+    if (r->show_progress && cap)
+        draw_strip(cr, sc, cap);
+    return cairo_status(cr);
+}

@@ -1,0 +1,791 @@
+/* main.c — the command line: one binary, subcommands, exit codes.
+ *
+ *   0 success, 1 runtime failure (I/O, encoder, interrupted), 2 bad usage or
+ *   bad input.  Errors go to stderr as one line, results to stdout.
+ * Only this file exits; everything below returns error codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cairo.h>
+
+#include "hash.h"
+#include "png_out.h"
+#include "render.h"
+#include "scene.h"
+#include "train.h"
+#include "video.h"
+
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig)
+{
+    g_stop = sig;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- usage ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *name, *args, *summary, *details;
+} Command;
+
+static const Command COMMANDS[] = {
+    {"render", "SCENE [-o FILE|DIR/] [-j N] [--crf N] [--preset P] [--fps F] [--size WxH] [--quiet]",
+     "render the animation as a video (.mp4 .webm .mkv .gif) or PNG sequence",
+     "  -o, --output FILE   output file; its extension picks the format (default: the\n"
+     "                      scene's [render] output, else out/SCENE.mp4); a directory\n"
+     "                      (existing, or ending in /) gets a PNG sequence\n"
+     "  -j, --jobs N        worker threads (default: number of cores)\n"
+     "      --crf N         quality (x264/VP9; lower is better)\n"
+     "      --preset P      x264 preset (ultrafast ... veryslow)\n"
+     "      --fps F         frames per second\n"
+     "      --size WxH      frame size in pixels (even numbers)\n"
+     "  -q, --quiet         no progress bar or summary line\n"},
+    {"frames", "SCENE [--frames A:B | --frames N,M,... | --at L:STAGE:T] [-o DIR] [-j N]",
+     "write chosen frames as PNG files DIR/frame-00042.png",
+     "      --frames A:B    frames A to B inclusive (0-based); or a list N,M,...\n"
+     "      --at L:STAGE:T  the frame of layer L, stage linear|bias|activation, time T\n"
+     "                      (repeatable)\n"
+     "  -o, --output DIR    folder for the PNG files (default out/SCENE-frames)\n"
+     "  -j, --jobs N        worker threads\n"},
+    {"step", "SCENE --layer K [-o DIR]",
+     "one layer's four states (input, after W, after +b, after the activation) as\n"
+     "            PNG stills and a labelled contact sheet",
+     "  -l, --layer K       the layer (1-based)\n"
+     "  -o, --output DIR    folder (default out/SCENE-step)\n"},
+    {"hash", "SCENE [--frames A:B | --at L:STAGE:T] [-j N]",
+     "print frame index, stage label and SHA-256 of the raw pixels of each frame",
+     "      --frames A:B    frames to hash (default all)\n"
+     "  -j, --jobs N        worker threads\n"},
+    {"train", "SCENE [-o WEIGHTS]", "train the scene's network and report loss and accuracy",
+     "  -o, --output FILE   save the weights (docs/weights-format.md)\n"},
+    {"dump", "SCENE --layer K --stage input|linear|bias|activation [-o FILE.csv]",
+     "data point positions at the end of a stage, as CSV index,label,x1,x2,...",
+     "  -l, --layer K       the layer (1-based)\n"
+     "  -s, --stage S       input (the layer's input), linear, bias or activation\n"
+     "  -o, --output FILE   CSV file (default: stdout)\n"},
+    {"info", "SCENE", "describe the network, its parameters, frame count and output", ""},
+};
+#define N_COMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
+
+static void usage_all(FILE *f)
+{
+    fprintf(f, "usage: layerwarp COMMAND SCENE [options]\n\n"
+               "Animates how a small neural network bends space, layer by layer:\n"
+               "each layer as multiply by W, shift by b, apply the activation.\n\ncommands:\n");
+    for (int i = 0; i < N_COMMANDS; i++)
+        fprintf(f, "  %-7s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(f, "\n  layerwarp help COMMAND    options of one command\n"
+               "  layerwarp --version\n\n"
+               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n"
+               "Scene format: docs/scene-format.md\n");
+}
+
+static const Command *find_command(const char *name)
+{
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0)
+            return &COMMANDS[i];
+    return NULL;
+}
+
+static void usage_command(FILE *f, const Command *c)
+{
+    fprintf(f, "usage: layerwarp %s %s\n\n%s\n\n%s", c->name, c->args, c->summary, c->details);
+    fprintf(f, "  -h, --help          this help\n");
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+    fprintf(stderr, "layerwarp %s: ", cmd);
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see 'layerwarp help %s')\n", cmd);
+    return 2;
+}
+
+/* ---- options ------------------------------------------------------------------ */
+
+typedef struct {
+    const char *cmd;
+    const char *scene_path;
+    const char *output;
+    int jobs;
+    int quiet;
+    int layer;
+    const char *stage;
+    const char *frames;
+    const char *at[64];
+    int n_at;
+    int crf;
+    const char *preset;
+    double fps;
+    int width, height;
+} Options;
+
+enum { OPT_CRF = 1000, OPT_PRESET, OPT_FPS, OPT_SIZE, OPT_AT, OPT_FRAMES };
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < lo || v > hi) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_options(int argc, char **argv, Options *o)
+{
+    static const struct option longs[] = {
+        {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
+        {"quiet", no_argument, NULL, 'q'},        {"layer", required_argument, NULL, 'l'},
+        {"stage", required_argument, NULL, 's'},  {"help", no_argument, NULL, 'h'},
+        {"frames", required_argument, NULL, OPT_FRAMES}, {"at", required_argument, NULL, OPT_AT},
+        {"crf", required_argument, NULL, OPT_CRF}, {"preset", required_argument, NULL, OPT_PRESET},
+        {"fps", required_argument, NULL, OPT_FPS}, {"size", required_argument, NULL, OPT_SIZE},
+        {NULL, 0, NULL, 0}};
+    o->crf = -1;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":o:j:ql:s:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'o': o->output = optarg; break;
+        case 'j':
+            if (parse_int(optarg, 1, 256, &o->jobs))
+                return usage_error(o->cmd, "-j needs a number of threads from 1 to 256, got '%s'", optarg);
+            break;
+        case 'q': o->quiet = 1; break;
+        case 'l':
+            if (parse_int(optarg, 1, LW_MAX_LAYERS, &o->layer))
+                return usage_error(o->cmd, "--layer needs a layer number from 1, got '%s'", optarg);
+            break;
+        case 's': o->stage = optarg; break;
+        case 'h': usage_command(stdout, find_command(o->cmd)); return -1;
+        case OPT_FRAMES: o->frames = optarg; break;
+        case OPT_AT:
+            if (o->n_at == 64) return usage_error(o->cmd, "too many --at options%s", "");
+            o->at[o->n_at++] = optarg;
+            break;
+        case OPT_CRF:
+            if (parse_int(optarg, 0, 63, &o->crf))
+                return usage_error(o->cmd, "--crf needs a number from 0 to 63, got '%s'", optarg);
+            break;
+        case OPT_PRESET: o->preset = optarg; break;
+        case OPT_FPS: {
+            char *end;
+            o->fps = strtod(optarg, &end);
+            if (end == optarg || *end || !(o->fps >= 1 && o->fps <= 120))
+                return usage_error(o->cmd, "--fps needs a number from 1 to 120, got '%s'", optarg);
+            break;
+        }
+        case OPT_SIZE: {
+            int w, h;
+            char x;
+            if (sscanf(optarg, "%d%c%d", &w, &x, &h) != 3 || (x != 'x' && x != 'X') ||
+                w < 16 || h < 16 || w > 7680 || h > 4320)
+                return usage_error(o->cmd, "--size needs WxH from 16x16 to 7680x4320, got '%s'", optarg);
+            if (w % 2 || h % 2)
+                return usage_error(o->cmd, "--size needs even numbers (video needs them), got '%s'", optarg);
+            o->width = w;
+            o->height = h;
+            break;
+        }
+        case ':': return usage_error(o->cmd, "option '%s' needs a value", argv[optind - 1]);
+        default: return usage_error(o->cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind >= argc)
+        return usage_error(o->cmd, "missing SCENE%s", "");
+    if (optind + 1 < argc)
+        return usage_error(o->cmd, "unexpected argument '%s'", argv[optind + 1]);
+    o->scene_path = argv[optind];
+    return 0;
+}
+
+/* ---- helpers -------------------------------------------------------------------- */
+
+static int report(int rc, const LwError *err)
+{
+    if (rc == LW_EINTR)
+        fprintf(stderr, "layerwarp: interrupted; no output was written\n");
+    else if (rc)
+        fprintf(stderr, "%s\n", err->msg);
+    return lw_exit_status(rc);
+}
+
+static int default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
+}
+
+static int make_dirs(const char *path, LwError *err)
+{
+    char buf[LW_PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; ; p++) {
+        if (*p == '/' || *p == '\0') {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return lw_fail(err, LW_ERUNTIME, "%s: cannot create folder: %s", buf, strerror(errno));
+            *p = saved;
+            if (!saved) break;
+        }
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return lw_fail(err, LW_ERUNTIME, "%s: not a folder", path);
+    return LW_OK;
+}
+
+static int parent_dirs(const char *file, LwError *err)
+{
+    const char *slash = strrchr(file, '/');
+    if (!slash || slash == file) return LW_OK;
+    char dir[LW_PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+    return make_dirs(dir, err);
+}
+
+static void train_progress(void *user, int step, int steps, double loss, double acc)
+{
+    if (*(int *)user)
+        fprintf(stderr, "train: step %d/%d  loss %.4f  accuracy %.4f\n", step, steps, loss, acc);
+}
+
+typedef struct {
+    Scene scene;
+    Renderer r;
+    int have_r;
+} Job;
+
+static int load_job(const Options *o, Job *j, int verbose_train, LwError *err)
+{
+    int rc = scene_load_file(o->scene_path, &j->scene, err);
+    if (rc) return rc;
+    SceneRender *sr = &j->scene.render;
+    if (o->fps > 0) sr->fps = o->fps;
+    if (o->width) { sr->width = o->width; sr->height = o->height; }
+    if (o->crf >= 0) sr->crf = o->crf;
+    if (o->preset) snprintf(sr->preset, sizeof sr->preset, "%s", o->preset);
+    static int verbose;
+    verbose = verbose_train;
+    rc = renderer_create(&j->scene, &j->r, train_progress, &verbose, err);
+    j->have_r = 1;
+    return rc;
+}
+
+static void free_job(Job *j)
+{
+    if (j->have_r) renderer_free(&j->r);
+    scene_free(&j->scene);
+}
+
+/* Parses --frames and --at into requests; all frames when neither is given. */
+static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, int *n_out)
+{
+    int total = r->timeline.n_frames, cap = total + o->n_at + 16, n = 0;
+    FrameReq *q = malloc(sizeof *q * cap);
+    if (!q) return -1;
+    if (o->frames) {
+        int a, b;
+        char extra;
+        if (sscanf(o->frames, "%d:%d%c", &a, &b, &extra) == 2) {
+            if (a < 0 || b < a || b >= total) {
+                free(q);
+                fprintf(stderr, "layerwarp %s: --frames %s is outside 0:%d (the scene has %d frames)\n",
+                        o->cmd, o->frames, total - 1, total);
+                return -1;
+            }
+            for (int f = a; f <= b; f++) q[n++] = renderer_request_frame(r, f);
+        } else {
+            char buf[4096];
+            snprintf(buf, sizeof buf, "%s", o->frames);
+            char *save = NULL;
+            for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                int f;
+                if (parse_int(tok, 0, total - 1, &f) || n == cap) {
+                    free(q);
+                    fprintf(stderr, "layerwarp %s: --frames: '%s' is not a frame from 0 to %d "
+                            "(use A:B or N,M,...)\n", o->cmd, tok, total - 1);
+                    return -1;
+                }
+                q[n++] = renderer_request_frame(r, f);
+            }
+        }
+    }
+    for (int i = 0; i < o->n_at; i++) {
+        int layer;
+        char stage[32];
+        double t;
+        StageKind kind;
+        if (sscanf(o->at[i], "%d:%31[a-z]:%lf", &layer, stage, &t) != 3 ||
+            stage_kind_parse(stage, &kind) || layer < 1 || layer > r->net.n_layers ||
+            !(t >= 0 && t <= 1)) {
+            free(q);
+            fprintf(stderr, "layerwarp %s: --at '%s': expected LAYER:STAGE:T with LAYER 1 to %d, "
+                    "STAGE linear, bias or activation, T from 0 to 1\n", o->cmd, o->at[i],
+                    r->net.n_layers);
+            return -1;
+        }
+        q[n++] = renderer_request_at(r, 3 * (layer - 1) + kind, t);
+    }
+    if (!o->frames && !o->n_at)
+        for (int f = 0; f < total; f++) q[n++] = renderer_request_frame(r, f);
+    *out = q;
+    *n_out = n;
+    return 0;
+}
+
+/* ---- sinks ---------------------------------------------------------------------- */
+
+typedef struct {
+    const Renderer *r;
+    const char *dir;
+    const char *fmt;   /* file name pattern with one %05d */
+} PngSink;
+
+static int png_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+{
+    PngSink *s = user;
+    char path[LW_PATH_MAX + 64], name[64], label[64], frame[32];
+    snprintf(name, sizeof name, s->fmt, q.frame);
+    snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    renderer_label(s->r, q, label, sizeof label);
+    snprintf(frame, sizeof frame, "%d", q.frame);
+    PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", s->r->scene->path},
+                       {"Frame", frame}, {"Stage", label}};
+    (void)index;
+    return png_write_bgra(path, px, s->r->scene->render.width, s->r->scene->render.height,
+                          stride, texts, 4, err);
+}
+
+static int hash_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+{
+    const Renderer *r = user;
+    char hex[65], label[64];
+    (void)index;
+    if (hash_pixels(px, r->scene->render.width, r->scene->render.height, stride, hex))
+        return lw_fail(err, LW_ERUNTIME, "out of memory hashing");
+    renderer_label(r, q, label, sizeof label);
+    if (printf("%d %s %s\n", q.frame, label, hex) < 0)
+        return lw_fail(err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
+    return LW_OK;
+}
+
+static int video_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+{
+    (void)index;
+    (void)q;
+    return video_write_bgra(user, px, stride, err);
+}
+
+static RunOptions run_options(const Options *o, int progress)
+{
+    RunOptions ro = {o->jobs ? o->jobs : default_jobs(), progress && !o->quiet && isatty(2), &g_stop};
+    return ro;
+}
+
+/* ---- commands ---------------------------------------------------------------------- */
+
+static int is_dir_target(const char *path)
+{
+    struct stat st;
+    size_t n = strlen(path);
+    return (n && path[n - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int cmd_render(const Options *o)
+{
+    LwError err = {""};
+    Job j = {0};
+    double t0 = now();
+    int rc = load_job(o, &j, 0, &err);
+    const char *out = o->output ? o->output : j.scene.render.output;
+    if (!rc && !is_dir_target(out) && !video_format_supported(out)) {
+        const char *dot = strrchr(out, '.');
+        rc = lw_fail(&err, LW_EINPUT, "%s: unsupported output format '%s' (expected .mp4, .webm, "
+                     ".mkv, .gif or a directory)", out, dot ? dot : "");
+    }
+    FrameReq *reqs = NULL;
+    int n = 0;
+    if (!rc && frame_requests(o, &j.r, &reqs, &n)) {
+        free_job(&j);
+        return 2;
+    }
+    RunOptions ro = run_options(o, 1);
+    if (!rc && is_dir_target(out)) {
+        rc = make_dirs(out, &err);
+        PngSink ps = {&j.r, out, "frame-%05d.png"};
+        if (!rc) rc = render_run(&j.r, reqs, n, &ro, png_sink, &ps, &err);
+    } else if (!rc) {
+        VideoSink *v = NULL;
+        const SceneRender *sr = &j.scene.render;
+        VideoOptions vo = {.width = sr->width, .height = sr->height, .fps = sr->fps,
+                           .crf = sr->crf, .n_frames = n};
+        snprintf(vo.preset, sizeof vo.preset, "%s", sr->preset);
+        rc = parent_dirs(out, &err);
+        if (!rc) rc = video_open(&v, out, &vo, &err);
+        if (!rc) rc = render_run(&j.r, reqs, n, &ro, video_sink, v, &err);
+        if (!rc) rc = video_close(&v, &err);
+        video_abort(&v);
+    }
+    if (!rc && !o->quiet) {
+        double el = now() - t0;
+        struct stat st;
+        long long size = stat(out, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
+        fprintf(stderr, "rendered %d frames in %.2f s (%.1f fps) to %s", n, el, n / el, out);
+        if (size >= 0) fprintf(stderr, " (%.1f KiB)", size / 1024.0);
+        fputc('\n', stderr);
+    }
+    free(reqs);
+    free_job(&j);
+    return report(rc, &err);
+}
+
+static int cmd_frames(const Options *o)
+{
+    LwError err = {""};
+    Job j = {0};
+    int rc = load_job(o, &j, 0, &err);
+    FrameReq *reqs = NULL;
+    int n = 0;
+    if (!rc && frame_requests(o, &j.r, &reqs, &n)) {
+        free_job(&j);
+        return 2;
+    }
+    char dir[LW_PATH_MAX];
+    if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
+    else snprintf(dir, sizeof dir, "out/%s-frames", j.scene.name);
+    if (!rc) rc = make_dirs(dir, &err);
+    RunOptions ro = run_options(o, 1);
+    PngSink ps = {&j.r, dir, "frame-%05d.png"};
+    if (!rc) rc = render_run(&j.r, reqs, n, &ro, png_sink, &ps, &err);
+    if (!rc && !o->quiet) fprintf(stderr, "wrote %d frames to %s/\n", n, dir);
+    free(reqs);
+    free_job(&j);
+    return report(rc, &err);
+}
+
+static int cmd_hash(const Options *o)
+{
+    LwError err = {""};
+    Job j = {0};
+    int rc = load_job(o, &j, 0, &err);
+    FrameReq *reqs = NULL;
+    int n = 0;
+    if (!rc && frame_requests(o, &j.r, &reqs, &n)) {
+        free_job(&j);
+        return 2;
+    }
+    RunOptions ro = run_options(o, 0);
+    if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &j.r, &err);
+    if (!rc && fflush(stdout) != 0)
+        rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
+    free(reqs);
+    free_job(&j);
+    return report(rc, &err);
+}
+
+/* The four states of a layer, then a contact sheet of them side by side. */
+typedef struct {
+    cairo_surface_t *frames[4];
+} StepSink;
+
+static int step_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+{
+    StepSink *s = user;
+    (void)q;
+    cairo_surface_t *copy = cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
+        cairo_image_surface_get_width(s->frames[index]), cairo_image_surface_get_height(s->frames[index]));
+    cairo_surface_destroy(copy);
+    uint8_t *dst = cairo_image_surface_get_data(s->frames[index]);
+    int h = cairo_image_surface_get_height(s->frames[index]);
+    int ds = cairo_image_surface_get_stride(s->frames[index]);
+    cairo_surface_flush(s->frames[index]);
+    for (int y = 0; y < h; y++)
+        memcpy(dst + (size_t)y * ds, px + (size_t)y * stride, (size_t)(ds < stride ? ds : stride));
+    cairo_surface_mark_dirty(s->frames[index]);
+    (void)err;
+    return LW_OK;
+}
+
+static int write_surface_png(cairo_surface_t *s, const char *path, const char *scene,
+                             const char *what, LwError *err)
+{
+    cairo_surface_flush(s);
+    PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", scene}, {"Stage", what}};
+    return png_write_bgra(path, cairo_image_surface_get_data(s), cairo_image_surface_get_width(s),
+                          cairo_image_surface_get_height(s), cairo_image_surface_get_stride(s),
+                          texts, 3, err);
+}
+
+static int contact_sheet(const Job *j, StepSink *s, int layer, const char *path, LwError *err)
+{
+    static const char *const titles[4] = {"input", "after W", "after + b", "after %s"};
+    const SceneRender *sr = &j->scene.render;
+    double scale = 0.5, pad = 12, title = 34;
+    int cw = (int)(sr->width * scale), ch = (int)(sr->height * scale);
+    int W = (int)(4 * cw + 5 * pad), H = (int)(ch + 2 * pad + title);
+    cairo_surface_t *sheet = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
+    cairo_t *cr = cairo_create(sheet);
+    cairo_set_source_rgb(cr, 0.93, 0.93, 0.93);
+    cairo_paint(cr);
+    for (int i = 0; i < 4; i++) {
+        double x = pad + i * (cw + pad), y = pad + title;
+        char t[64];
+        snprintf(t, sizeof t, titles[i], act_name(j->r.net.act[layer - 1]));
+        char full[96];
+        snprintf(full, sizeof full, "layer %d: %s", layer, t);
+        cairo_select_font_face(cr, j->scene.style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+        cairo_set_font_size(cr, 20);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_move_to(cr, x, pad + 22);
+        cairo_show_text(cr, full);
+        cairo_save(cr);
+        cairo_translate(cr, x, y);
+        cairo_scale(cr, scale, scale);
+        cairo_set_source_surface(cr, s->frames[i], 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+        cairo_set_line_width(cr, 1);
+        cairo_rectangle(cr, x - 0.5, y - 0.5, cw + 1, ch + 1);
+        cairo_stroke(cr);
+    }
+    cairo_destroy(cr);
+    int rc = cairo_surface_status(sheet) ? lw_fail(err, LW_ERUNTIME, "drawing the contact sheet failed")
+                                         : write_surface_png(sheet, path, j->scene.path, "contact sheet", err);
+    cairo_surface_destroy(sheet);
+    return rc;
+}
+
+static int cmd_step(const Options *o)
+{
+    LwError err = {""};
+    Job j = {0};
+    if (!o->layer) {
+        fprintf(stderr, "layerwarp step: --layer K is required (see 'layerwarp help step')\n");
+        return 2;
+    }
+    int rc = load_job(o, &j, 0, &err);
+    if (!rc && o->layer > j.r.net.n_layers)
+        rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
+                     o->layer, j.r.net.n_layers);
+    char dir[LW_PATH_MAX];
+    if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
+    else if (!rc) snprintf(dir, sizeof dir, "out/%s-step", j.scene.name);
+    if (!rc) rc = make_dirs(dir, &err);
+    StepSink ss = {{NULL}};
+    if (!rc) {
+        int s0 = 3 * (o->layer - 1);
+        FrameReq q[4] = {renderer_request_at(&j.r, s0, 0.0), renderer_request_at(&j.r, s0, 1.0),
+                         renderer_request_at(&j.r, s0 + 1, 1.0), renderer_request_at(&j.r, s0 + 2, 1.0)};
+        q[0].t = 0.0;  /* exactly the layer's input */
+        q[0].stage = s0;
+        for (int i = 0; i < 4; i++)
+            ss.frames[i] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, j.scene.render.width,
+                                                      j.scene.render.height);
+        RunOptions ro = run_options(o, 0);
+        rc = render_run(&j.r, q, 4, &ro, step_sink, &ss, &err);
+        static const char *const names[4] = {"input", "linear", "bias", "activation"};
+        for (int i = 0; i < 4 && !rc; i++) {
+            char path[LW_PATH_MAX + 64];
+            snprintf(path, sizeof path, "%s/layer%d-%d-%s.png", dir, o->layer, i, names[i]);
+            rc = write_surface_png(ss.frames[i], path, j.scene.path, names[i], &err);
+        }
+        char sheet[LW_PATH_MAX + 64];
+        snprintf(sheet, sizeof sheet, "%s/layer%d-sheet.png", dir, o->layer);
+        if (!rc) rc = contact_sheet(&j, &ss, o->layer, sheet, &err);
+        if (!rc && !o->quiet) fprintf(stderr, "wrote layer %d's four states and %s\n", o->layer, sheet);
+        for (int i = 0; i < 4; i++)
+            if (ss.frames[i]) cairo_surface_destroy(ss.frames[i]);
+    }
+    free_job(&j);
+    return report(rc, &err);
+}
+
+static int cmd_train(const Options *o)
+{
+    LwError err = {""};
+    Scene sc;
+    Dataset ds = {0};
+    Mlp m = {0};
+    TrainReport rep = {0};
+    int verbose = !o->quiet;
+    int rc = scene_load_file(o->scene_path, &sc, &err);
+    if (!rc) rc = dataset_make(&sc.data, &ds, &err);
+    if (!rc) rc = train_network_for_scene(&sc, &ds, &m, train_progress, &verbose, &rep, &err);
+    if (!rc && o->output) rc = parent_dirs(o->output, &err);
+    if (!rc && o->output) rc = mlp_save(&m, o->output, &err);
+    if (!rc) {
+        double loss = m.has_readout ? mlp_loss_grad(&m, ds.x, ds.label, ds.n, sc.train.l2, NULL) : 0;
+        double acc = m.has_readout ? mlp_accuracy(&m, ds.x, ds.label, ds.n) : 0;
+        printf("final: steps=%d loss=%.4f accuracy=%.4f seconds=%.2f\n", rep.steps, loss, acc,
+               rep.seconds);
+    }
+    mlp_free(&m);
+    dataset_free(&ds);
+    scene_free(&sc);
+    return report(rc, &err);
+}
+
+static int cmd_dump(const Options *o)
+{
+    LwError err = {""};
+    Job j = {0};
+    if (!o->layer || !o->stage) {
+        fprintf(stderr, "layerwarp dump: --layer K and --stage S are required (see 'layerwarp help dump')\n");
+        return 2;
+    }
+    StageKind kind = STAGE_LINEAR;
+    int input = strcmp(o->stage, "input") == 0;
+    if (!input && stage_kind_parse(o->stage, &kind)) {
+        fprintf(stderr, "layerwarp dump: unknown stage '%s' (expected input, linear, bias or activation)\n", o->stage);
+        return 2;
+    }
+    int rc = load_job(o, &j, 0, &err);
+    if (!rc && o->layer > j.r.net.n_layers)
+        rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
+                     o->layer, j.r.net.n_layers);
+    FILE *f = stdout;
+    char tmp[LW_PATH_MAX + 32] = "";
+    if (!rc && o->output) {
+        snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", o->output);
+        rc = parent_dirs(o->output, &err);
+        int fd = rc ? -1 : mkstemp(tmp);
+        if (!rc && (fd < 0 || !(f = fdopen(fd, "w"))))
+            rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output, strerror(errno));
+    }
+    if (!rc) {
+        int s = 3 * (o->layer - 1) + (input ? 0 : (int)kind);
+        const Stage *st = &j.r.plan.stages[s];
+        int dim = input ? st->dim_in : st->dim_out;
+        fprintf(f, "index,label");
+        for (int d = 0; d < dim; d++) fprintf(f, ",x%d", d + 1);
+        fputc('\n', f);
+        const Geometry *g = &j.r.geom;
+        for (int i = 0; i < j.r.data.n; i++) {
+            double state[LW_MAX_WIDTH];
+            const double *start = g->point_state + ((size_t)s * j.r.data.n + i) * LW_MAX_WIDTH;
+            if (input) memcpy(state, start, sizeof state);
+            else stage_eval(&j.r.plan, s, 1.0, start, state);
+            fprintf(f, "%d,%d", i, j.r.data.label[i]);
+            for (int d = 0; d < dim; d++) fprintf(f, ",%.17g", state[d]);
+            fputc('\n', f);
+        }
+        if (fflush(f) != 0 || ferror(f))
+            rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output ? o->output : "stdout", strerror(errno));
+    }
+    if (f != stdout && f) {
+        if (fclose(f) != 0 && !rc) rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output, strerror(errno));
+        if (!rc && rename(tmp, o->output) != 0)
+            rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output, strerror(errno));
+        if (rc) unlink(tmp);
+    }
+    free_job(&j);
+    return report(rc, &err);
+}
+
+static int cmd_info(const Options *o)
+{
+    LwError err = {""};
+    Job j = {0};
+    int rc = load_job(o, &j, 0, &err);
+    if (!rc) {
+        const Scene *sc = &j.scene;
+        const Renderer *r = &j.r;
+        printf("scene:      %s\n", sc->path);
+        printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
+               r->data.n, r->data.classes, r->data.n_curves ? ", drawn as curves" : "");
+        printf("network:    ");
+        for (int i = 0; i <= r->net.n_layers; i++) printf(i ? "-%d" : "%d", r->net.widths[i]);
+        printf(" (");
+        for (int l = 0; l < r->net.n_layers; l++) printf(l ? ", %s" : "%s", act_name(r->net.act[l]));
+        printf(")%s, %zu parameters\n", r->net.has_readout ? (r->net.n_out == 1 ? " + sigmoid readout" : " + softmax readout") : "",
+               r->net.n_params);
+        if (sc->net.has_weights) printf("weights:    fixed, from the scene\n");
+        else printf("training:   %d steps taken (%s, learning rate %g), %.2f s\n", r->report.steps,
+                    sc->train.optimizer == OPT_ADAM ? "adam" : "sgd", sc->train.learning_rate, r->report.seconds);
+        if (r->accuracy >= 0) printf("accuracy:   %.4f\n", r->accuracy);
+        printf("stages:     %d (%d layers x linear, bias, activation), %s motion\n", r->plan.n_stages,
+               r->net.n_layers, sc->render.interpolation == INTERP_POLAR ? "polar" : "straight");
+        printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, sc->render.fps,
+               r->timeline.n_frames / sc->render.fps, sc->render.width, sc->render.height);
+        printf("output:     %s\n", sc->render.output);
+    }
+    free_job(&j);
+    return report(rc, &err);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* we check GSL's return codes */
+    install_signals();
+    if (argc < 2) {
+        usage_all(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("layerwarp %s (cairo %s)\n", LW_VERSION, cairo_version_string());
+        return 0;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage_all(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            usage_all(stdout);
+            return 0;
+        }
+        const Command *c = find_command(argv[2]);
+        if (!c) return usage_error("help", "unknown command '%s'", argv[2]);
+        usage_command(stdout, c);
+        return 0;
+    }
+    const Command *c = find_command(cmd);
+    if (!c) {
+        fprintf(stderr, "layerwarp: unknown command '%s' (see 'layerwarp --help')\n", cmd);
+        return 2;
+    }
+    Options o = {.cmd = cmd};
+    int rc = parse_options(argc - 1, argv + 1, &o);
+    if (rc) return rc < 0 ? 0 : rc;
+    if (!strcmp(cmd, "render")) return cmd_render(&o);
+    if (!strcmp(cmd, "frames")) return cmd_frames(&o);
+    if (!strcmp(cmd, "step")) return cmd_step(&o);
+    if (!strcmp(cmd, "hash")) return cmd_hash(&o);
+    if (!strcmp(cmd, "train")) return cmd_train(&o);
+    if (!strcmp(cmd, "dump")) return cmd_dump(&o);
+    return cmd_info(&o);
+}

@@ -1,0 +1,351 @@
+/* render.c — builds a Renderer once, then draws frames on worker threads and
+ * hands them to a sink in order.
+ *
+ * Threads: workers claim the next request under a mutex, draw into their
+ * slot's own surface (one cairo_t and FrameGeom per worker, reused), and mark
+ * the slot ready; the calling thread waits for slot k, gives it to the sink,
+ * frees it.  A request is claimed only when its slot is free, so at most
+ * 2 * threads frames exist at once whatever the video length. */
+#include "render.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "draw.h"
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static int camera_path(Renderer *r, LwError *err)
+{
+    const Scene *sc = r->scene;
+    int n = r->timeline.n_frames, np = r->data.n;
+    double *boxes = malloc(sizeof(double) * 4 * n), *rot = malloc(sizeof(double) * 9 * n);
+    r->views = calloc(n, sizeof *r->views);
+    if (!boxes || !rot || !r->views) {
+        free(boxes);
+        free(rot);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
+    }
+    for (int f = 0; f < n; f++) {
+        FramePos p = timeline_at(&r->timeline, f);
+        double w3 = stage_depth_weight(&r->plan, p.stage, p.t);
+        double *R = rot + 9 * f, *b = boxes + 4 * f;
+        camera_rotation(&sc->render, w3, f / sc->render.fps, R);
+        b[0] = b[2] = INFINITY;
+        b[1] = b[3] = -INFINITY;
+        for (int i = 0; i < np; i++) {
+            double d[3];
+            geom_point_display(&r->geom, p.stage, p.t, i, d);
+            double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
+            double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
+            b[0] = fmin(b[0], x);
+            b[1] = fmax(b[1], x);
+            b[2] = fmin(b[2], y);
+            b[3] = fmax(b[3], y);
+        }
+    }
+    double content[4];
+    draw_content_rect(sc, content);
+    camera_fit_path(&sc->render, n, boxes, rot, content, r->views);
+    free(boxes);
+    free(rot);
+    return LW_OK;
+}
+
+int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
+                    LwError *err)
+{
+    memset(r, 0, sizeof *r);
+    r->scene = sc;
+    r->accuracy = -1;
+    int rc = dataset_make(&sc->data, &r->data, err);
+    if (rc) return rc;
+    rc = train_network_for_scene(sc, &r->data, &r->net, progress, user, &r->report, err);
+    if (rc) return rc;
+    if (r->net.has_readout) {
+        if (r->net.n_out != (r->data.classes == 2 ? 1 : r->data.classes) && sc->net.has_weights)
+            return lw_fail(err, LW_EINPUT, "%s: Wout has %d rows but the data has %d classes "
+                           "(expected %d)", sc->path, r->net.n_out, r->data.classes,
+                           r->data.classes == 2 ? 1 : r->data.classes);
+        r->accuracy = mlp_accuracy(&r->net, r->data.x, r->data.label, r->data.n);
+    }
+    rc = stage_plan_make(&r->net, sc->render.interpolation, &r->plan, err);
+    if (rc) return rc;
+    timeline_make(&sc->render, r->plan.n_stages, &r->timeline);
+    if (r->timeline.n_frames > 1000000)
+        return lw_fail(err, LW_EINPUT, "%s: %d frames is more than the 1000000 allowed "
+                       "(lower fps, stage_seconds or the holds)", sc->path, r->timeline.n_frames);
+    rc = geom_build(&r->geom, &r->plan, &r->data, &r->net, &sc->render, err);
+    if (rc) return rc;
+    return camera_path(r, err);
+}
+
+void renderer_free(Renderer *r)
+{
+    if (!r) return;
+    geom_free(&r->geom);
+    free(r->views);
+    r->views = NULL;
+    mlp_free(&r->net);
+    dataset_free(&r->data);
+}
+
+/* ---- requests and labels --------------------------------------------------- */
+
+FrameReq renderer_request_frame(const Renderer *r, int frame)
+{
+    FramePos p = timeline_at(&r->timeline, frame);
+    return (FrameReq){frame, p.stage, p.t};
+}
+
+FrameReq renderer_request_at(const Renderer *r, int stage, double t)
+{
+    int f = timeline_frame_at(&r->timeline, stage, t);
+    if (f < 0) f = 0;
+    if (f >= r->timeline.n_frames) f = r->timeline.n_frames - 1;
+    return (FrameReq){f, stage, t};
+}
+
+void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n)
+{
+    const Stage *st = &r->plan.stages[q.stage];
+    snprintf(buf, n, "L%d.%s t=%.2f", st->layer + 1, stage_kind_name(st->kind), q.t);
+}
+
+static void make_caption(const Renderer *r, FrameReq q, Caption *c)
+{
+    const Stage *st = &r->plan.stages[q.stage];
+    memset(c, 0, sizeof *c);
+    c->before_start = q.stage == 0 && q.t <= 0.0;
+    c->layer = st->layer + 1;
+    c->n_layers = r->net.n_layers;
+    c->kind = st->kind;
+    c->act = r->net.act[st->layer];
+    c->dim_in = r->net.widths[st->layer];
+    c->dim_out = r->net.widths[st->layer + 1];
+    c->flip = st->kind == STAGE_LINEAR && r->plan.motion[st->layer].flip;
+    c->stage = q.stage;
+    c->n_stages = r->plan.n_stages;
+    FramePos p = timeline_at(&r->timeline, q.frame);
+    c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
+    char widths[96] = "";
+    for (int i = 0; i <= r->net.n_layers; i++) {
+        size_t len = strlen(widths);
+        snprintf(widths + len, sizeof widths - len, i ? "-%d" : "%d", r->net.widths[i]);
+    }
+    if (r->accuracy >= 0)
+        snprintf(c->summary, sizeof c->summary, "%s  %s  accuracy %.1f%%",
+                 dataset_kind_name(r->scene->data.kind), widths, 100 * r->accuracy);
+    else
+        snprintf(c->summary, sizeof c->summary, "%s  %s",
+                 dataset_kind_name(r->scene->data.kind), widths);
+}
+
+/* ---- one frame --------------------------------------------------------------- */
+
+typedef struct {
+    FrameGeom fg;
+} Scratch;
+
+static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t *surf,
+                        LwError *err)
+{
+    const View *view = &r->views[q.frame];
+    if (geom_frame(&r->geom, q.stage, q.t, view, &s->fg) != LW_OK)
+        return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
+    Caption cap;
+    make_caption(r, q, &cap);
+    cairo_t *cr = cairo_create(surf);
+    cairo_status_t cs = draw_frame(cr, r->scene, &s->fg, r->data.label, &cap);
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    if (cs != CAIRO_STATUS_SUCCESS)
+        return lw_fail(err, LW_ERUNTIME, "drawing frame %d: %s", q.frame,
+                       cairo_status_to_string(cs));
+    return LW_OK;
+}
+
+int render_one(const Renderer *r, FrameReq q, uint8_t *bgra, int stride, LwError *err)
+{
+    const SceneRender *sr = &r->scene->render;
+    cairo_surface_t *surf = cairo_image_surface_create_for_data(bgra, CAIRO_FORMAT_ARGB32,
+                                                                sr->width, sr->height, stride);
+    Scratch s = {0};
+    int rc = draw_request(r, q, &s, surf, err);
+    geom_frame_free(&s.fg);
+    cairo_surface_destroy(surf);
+    return rc;
+}
+
+/* ---- progress ---------------------------------------------------------------- */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void show_progress(const Renderer *r, FrameReq q, int done, int total, double t0)
+{
+    double el = now_seconds() - t0, fps = el > 0 ? done / el : 0;
+    double eta = fps > 0 ? (total - done) / fps : 0;
+    char label[64];
+    renderer_label(r, q, label, sizeof label);
+    int width = 30, fill = total ? done * width / total : width;
+    char bar[64];
+    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+    bar[width] = '\0';
+    fprintf(stderr, "\r[%s] %d/%d  %-20s %6.1f fps  ETA %5.1fs ", bar, done, total, label,
+            fps, eta);
+    if (done == total) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+/* ---- the worker pool ----------------------------------------------------------- */
+
+typedef struct {
+    cairo_surface_t *surf;
+    int ready;
+    int rc;
+    LwError err;
+} Slot;
+
+typedef struct {
+    const Renderer *r;
+    const FrameReq *reqs;
+    int n;
+    Slot *slots;
+    int n_slots;
+    int next_claim, next_deliver;
+    int abort;
+    pthread_mutex_t mu;
+    pthread_cond_t ready_cv, free_cv;
+} Pool;
+
+static void *worker(void *arg)
+{
+    Pool *p = arg;
+    Scratch s = {0};
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->abort && p->next_claim < p->n && p->next_claim - p->next_deliver >= p->n_slots)
+            pthread_cond_wait(&p->free_cv, &p->mu);
+        if (p->abort || p->next_claim >= p->n) break;
+        int k = p->next_claim++;
+        Slot *slot = &p->slots[k % p->n_slots];
+        pthread_mutex_unlock(&p->mu);
+        int rc = draw_request(p->r, p->reqs[k], &s, slot->surf, &slot->err);
+        pthread_mutex_lock(&p->mu);
+        slot->rc = rc;
+        slot->ready = 1;
+        pthread_cond_broadcast(&p->ready_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    geom_frame_free(&s.fg);
+    return NULL;
+}
+
+static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *user, LwError *err)
+{
+    double t0 = now_seconds(), last = 0;
+    for (int k = 0; k < p->n; k++) {
+        Slot *slot = &p->slots[k % p->n_slots];
+        pthread_mutex_lock(&p->mu);
+        while (!slot->ready && !(opt->stop && *opt->stop))
+            pthread_cond_wait(&p->ready_cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+        if (opt->stop && *opt->stop)
+            return lw_fail(err, LW_EINTR, "interrupted");
+        if (slot->rc) {
+            *err = slot->err;
+            return slot->rc;
+        }
+        int rc = sink(user, k, p->reqs[k], cairo_image_surface_get_data(slot->surf),
+                      cairo_image_surface_get_stride(slot->surf), err);
+        if (rc) return rc;
+        if (opt->stop && *opt->stop)
+            return lw_fail(err, LW_EINTR, "interrupted");
+        pthread_mutex_lock(&p->mu);
+        slot->ready = 0;
+        p->next_deliver++;
+        pthread_cond_broadcast(&p->free_cv);
+        pthread_mutex_unlock(&p->mu);
+        double t = now_seconds();
+        if (opt->progress && (t - last > 0.1 || k + 1 == p->n)) {
+            show_progress(p->r, p->reqs[k], k + 1, p->n, t0);
+            last = t;
+        }
+    }
+    return LW_OK;
+}
+
+/* Wakes the delivering thread regularly so a signal is noticed promptly. */
+static void *stop_watch(void *arg)
+{
+    Pool *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        int done = p->abort;
+        pthread_cond_broadcast(&p->ready_cv);
+        pthread_mutex_unlock(&p->mu);
+        if (done) return NULL;
+        usleep(50000);
+    }
+}
+
+int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions *opt,
+               FrameSink sink, void *user, LwError *err)
+{
+    const SceneRender *sr = &r->scene->render;
+    int threads = opt->threads < 1 ? 1 : opt->threads;
+    Pool p = {.r = r, .reqs = reqs, .n = n, .n_slots = 2 * threads};
+    p.slots = calloc(p.n_slots, sizeof *p.slots);
+    pthread_t *tid = calloc(threads, sizeof *tid);
+    int rc = LW_OK, started = 0, watch = 0;
+    pthread_t watcher;
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.ready_cv, NULL);
+    pthread_cond_init(&p.free_cv, NULL);
+    if (!p.slots || !tid) {
+        rc = lw_fail(err, LW_ERUNTIME, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < p.n_slots; i++) {
+        p.slots[i].surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sr->width, sr->height);
+        if (cairo_surface_status(p.slots[i].surf) != CAIRO_STATUS_SUCCESS) {
+            rc = lw_fail(err, LW_ERUNTIME, "cannot allocate a %dx%d frame", sr->width, sr->height);
+            goto fail;
+        }
+    }
+    for (; started < threads; started++)
+        if (pthread_create(&tid[started], NULL, worker, &p) != 0) {
+            rc = lw_fail(err, LW_ERUNTIME, "cannot start worker threads");
+            goto fail;
+        }
+    watch = opt->stop && pthread_create(&watcher, NULL, stop_watch, &p) == 0;
+    rc = deliver_all(&p, opt, sink, user, err);
+fail:
+    pthread_mutex_lock(&p.mu);
+    p.abort = 1;
+    pthread_cond_broadcast(&p.free_cv);
+    pthread_mutex_unlock(&p.mu);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    if (watch)
+        pthread_join(watcher, NULL);
+    if (p.slots)
+        for (int i = 0; i < p.n_slots; i++)
+            if (p.slots[i].surf) cairo_surface_destroy(p.slots[i].surf);
+    free(p.slots);
+    free(tid);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.ready_cv);
+    pthread_cond_destroy(&p.free_cv);
+    return rc;
+}
