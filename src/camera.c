@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define MIN_EXTENT 0.25     /* units: never zoom in further than this box */
-#define FOLLOW_SECONDS 0.4  /* how far ahead and behind the box looks */
+#define FOLLOW_SECONDS 0.3  /* how far ahead and behind the box looks */
 
 void camera_rotation(const SceneRender *r, double weight3d, double seconds, double rot[9])
 {

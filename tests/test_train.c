@@ -37,7 +37,7 @@ static const GalleryScene GALLERY[] = {
     /* scenes/circles.scene */
     {"circles", DATA_CIRCLES, 400, 0.05, 2, 0, 0.5, 2, {2, 3}, 0.03, 2000, 0.99},
     /* scenes/spiral.scene */
-    {"spiral", DATA_SPIRAL, 400, 0.03, 2, 1.25, 0, 5, {2, 3, 3, 3, 2}, 0.03, 2500, 0.95},
+    {"spiral", DATA_SPIRAL, 400, 0.01, 2, 1.25, 0, 5, {2, 3, 3, 3, 2}, 0.03, 2500, 0.95},
     /* scenes/xor.scene */
     {"xor", DATA_XOR, 400, 0.15, 2, 0, 0, 3, {2, 3, 2}, 0.03, 1500, 0.99},
     /* scenes/gaussians.scene */
