@@ -1,0 +1,252 @@
+/* test_geometry.c — the picture tells the truth:
+ *  - for every scene in scenes/ and every layer, the data's positions at the
+ *    end of the activation stage equal the network's own forward pass
+ *    (mlp_forward_point, an independent code path) within 1e-9;
+ *  - each stage starts where the one before ended, and moves continuously;
+ *  - the auto camera keeps every data point of every frame inside the frame;
+ *  - the polar motion of the linear stage never collapses space (det > 0 at
+ *    every t for det W > 0; W = -I and a half turn keep their area) and hits
+ *    its endpoints exactly. */
+#include <glob.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "check.h"
+#include "render.h"
+
+#define WD LW_MAX_WIDTH
+
+static void check_forward_pass(const Renderer *r, const char *name)
+{
+    const Dataset *ds = &r->data;
+    const Mlp *net = &r->net;
+    double worst = 0, worst_joint = 0;
+    for (int i = 0; i < ds->n; i++) {
+        double h[(LW_MAX_LAYERS + 1) * WD];
+        mlp_forward_point(net, ds->x + 2 * i, h);
+        double state[WD] = {0};
+        memcpy(state, ds->x + 2 * i, 2 * sizeof(double));
+        for (int s = 0; s < r->plan.n_stages; s++) {
+            /* the renderer's cached start state == the previous stage's end */
+            const double *cached = r->geom.point_state + ((size_t)s * ds->n + i) * WD;
+            for (int k = 0; k < WD; k++)
+                worst_joint = fmax(worst_joint, fabs(cached[k] - state[k]));
+            double at0[WD], end[WD];
+            stage_eval(&r->plan, s, 0.0, cached, at0);
+            for (int k = 0; k < WD; k++)
+                worst_joint = fmax(worst_joint, fabs(at0[k] - cached[k]));
+            stage_eval(&r->plan, s, 1.0, cached, end);
+            memcpy(state, end, sizeof state);
+            const Stage *st = &r->plan.stages[s];
+            if (st->kind == STAGE_ACTIVATION) {
+                const double *hl = h + (st->layer + 1) * WD;
+                for (int k = 0; k < st->dim_out; k++)
+                    worst = fmax(worst, fabs(end[k] - hl[k]));
+            }
+        }
+    }
+    CHECK_MSG(worst <= 1e-9, "%s: end of activation vs forward pass differ by %g", name, worst);
+    CHECK_MSG(worst_joint == 0.0, "%s: a stage does not start where the last ended (%g)", name,
+              worst_joint);
+    printf("  %-40s forward-pass max |diff| %.2e over %d points x %d layers\n", name, worst,
+           ds->n, net->n_layers);
+}
+
+/* Small steps in t move points by small amounts (no jumps inside a stage). */
+static void check_continuity(const Renderer *r, const char *name)
+{
+    double worst_ratio = 0;
+    for (int s = 0; s < r->plan.n_stages; s++) {
+        for (int i = 0; i < r->data.n; i += 7) {
+            const double *start = r->geom.point_state + ((size_t)s * r->data.n + i) * WD;
+            double a[WD], b[WD], end[WD], span = 1e-12;
+            stage_eval(&r->plan, s, 1.0, start, end);
+            for (int k = 0; k < WD; k++) span = fmax(span, fabs(end[k] - start[k]));
+            stage_eval(&r->plan, s, 0.0, start, a);
+            for (int step = 1; step <= 200; step++) {
+                stage_eval(&r->plan, s, step / 200.0, start, b);
+                double d = 0;
+                for (int k = 0; k < WD; k++) d = fmax(d, fabs(b[k] - a[k]));
+                /* 200 steps: a smooth motion moves ~span/200 per step; allow 10x */
+                worst_ratio = fmax(worst_ratio, d / (span / 200.0 + 1e-9));
+                memcpy(a, b, sizeof a);
+            }
+        }
+    }
+    CHECK_MSG(worst_ratio < 20, "%s: a step of 1/200 moved a point %.1f times the average", name,
+              worst_ratio);
+}
+
+static void check_camera(const Renderer *r, const char *name)
+{
+    const SceneRender *sr = &r->scene->render;
+    int outside = 0, first_bad = -1;
+    for (int f = 0; f < r->timeline.n_frames; f++) {
+        FrameReq q = renderer_request_frame(r, f);
+        for (int i = 0; i < r->data.n; i++) {
+            double d[3], x, y;
+            geom_point_display(&r->geom, q.stage, q.t, i, d);
+            view_project(&r->views[f], d, &x, &y, NULL);
+            if (x < 0 || y < 0 || x > sr->width || y > sr->height) {
+                if (first_bad < 0) first_bad = f;
+                outside++;
+            }
+        }
+    }
+    CHECK_MSG(outside == 0, "%s: %d point positions fall outside the frame (first in frame %d)",
+              name, outside, first_bad);
+}
+
+static void check_scene(const char *path)
+{
+    Scene sc;
+    LwError err = {""};
+    Renderer r;
+    int rc = scene_load_file(path, &sc, &err);
+    CHECK_MSG(rc == LW_OK, "%s: %s", path, err.msg);
+    if (rc) return;
+    /* small frames: geometry does not depend on pixels except the camera */
+    rc = renderer_create(&sc, &r, NULL, NULL, &err);
+    CHECK_MSG(rc == LW_OK, "%s: %s", path, err.msg);
+    if (rc == LW_OK) {
+        check_forward_pass(&r, path);
+        check_continuity(&r, path);
+        if (sc.render.view == VIEW_AUTO) check_camera(&r, path);
+    }
+    renderer_free(&r);
+    scene_free(&sc);
+}
+
+/* ---- the linear motion ---------------------------------------------------- */
+
+static double det(const double *M, int n)
+{
+    if (n == 2) return M[0] * M[3] - M[1] * M[2];
+    return M[0] * (M[4] * M[8] - M[5] * M[7]) - M[1] * (M[3] * M[8] - M[5] * M[6]) +
+           M[2] * (M[3] * M[7] - M[4] * M[6]);
+}
+
+static void make_net(Mlp *m, int n, const double *Wv)
+{
+    int widths[2] = {n, n};
+    Activation act[1] = {ACT_TANH};
+    LwError err;
+    mlp_alloc(m, 2, widths, act, 2, &err);
+    memcpy(m->W[0], Wv, sizeof(double) * n * n);
+}
+
+/* min over t of det M(t) / max(1, det W), for the polar motion */
+static double min_det(const double *Wv, int n, int *endpoint_ok)
+{
+    Mlp m = {0};
+    make_net(&m, n, Wv);
+    StagePlan plan;
+    LwError err;
+    stage_plan_make(&m, INTERP_POLAR, &plan, &err);
+    double lo = INFINITY, M[9];
+    for (int k = 0; k <= 400; k++) {
+        stage_linear_matrix(&plan, 0, k / 400.0, M);
+        lo = fmin(lo, det(M, n));
+    }
+    stage_linear_matrix(&plan, 0, 0.0, M);
+    double e0 = 0, e1 = 0;
+    for (int i = 0; i < n * n; i++) e0 = fmax(e0, fabs(M[i] - (i % (n + 1) == 0)));
+    /* the motion at t = 1 applied to unit vectors, against W itself */
+    for (int j = 0; j < n; j++) {
+        double e[WD] = {0}, y[WD];
+        e[j] = 1;
+        stage_eval(&plan, 0, 1.0 - 1e-12, e, y);
+        for (int i = 0; i < n; i++) e1 = fmax(e1, fabs(y[i] - Wv[i * n + j]));
+    }
+    *endpoint_ok = e0 < 1e-12 && e1 < 1e-9;
+    mlp_free(&m);
+    return lo;
+}
+
+static void check_polar(void)
+{
+    srand(12345);
+    int tried = 0, collapsed = 0, endpoints_bad = 0;
+    for (int trial = 0; trial < 400; trial++) {
+        int n = 2 + trial % 2;
+        double Wv[9];
+        for (int i = 0; i < n * n; i++) Wv[i] = 4.0 * rand() / RAND_MAX - 2.0;
+        double d = det(Wv, n);
+        if (d <= 0.05) continue;
+        tried++;
+        int ok;
+        if (min_det(Wv, n, &ok) <= 0) collapsed++;
+        if (!ok) endpoints_bad++;
+    }
+    CHECK_MSG(tried > 100, "only %d random matrices with det > 0", tried);
+    CHECK_MSG(collapsed == 0, "%d of %d matrices with det W > 0 collapsed on the way", collapsed, tried);
+    CHECK_MSG(endpoints_bad == 0, "%d of %d motions missed their endpoints", endpoints_bad, tried);
+    printf("  polar motion: %d random W with det > 0, none collapsed, endpoints exact\n", tried);
+
+    const double minus_I[4] = {-1, 0, 0, -1};
+    const double half_turn3[9] = {-1, 0, 0, 0, -1, 0, 0, 0, 1};
+    const double rot180_scaled[4] = {-2, 0.1, -0.1, -2};
+    int ok;
+    double lo = min_det(minus_I, 2, &ok);
+    CHECK_MSG(lo > 0.99 && ok, "W = -I: min det along the motion %g", lo);
+    lo = min_det(half_turn3, 3, &ok);
+    CHECK_MSG(lo > 0.99 && ok, "3-D half turn: min det %g", lo);
+    lo = min_det(rot180_scaled, 2, &ok);
+    CHECK_MSG(lo > 0.99 && ok, "scaled near half turn: min det %g", lo);
+
+    /* straight blend through W = -I collapses at t = 1/2: the reason for polar */
+    Mlp m = {0};
+    make_net(&m, 2, minus_I);
+    StagePlan plan;
+    LwError err;
+    stage_plan_make(&m, INTERP_STRAIGHT, &plan, &err);
+    double M[4];
+    stage_linear_matrix(&plan, 0, 0.5, M);
+    CHECK_NEAR(det(M, 2), 0.0, 1e-15);
+    mlp_free(&m);
+
+    /* det W < 0: a reflection is played as a page turn; it never passes
+     * through a collapsed plane in 3-D (the extra axis carries it). */
+    const double reflect[4] = {1, 0, 0, -1};
+    make_net(&m, 2, reflect);
+    stage_plan_make(&m, INTERP_POLAR, &plan, &err);
+    CHECK(plan.motion[0].flip == 1);
+    CHECK(plan.stages[0].dim == 3);
+    double lo_area = INFINITY;
+    for (int k = 0; k <= 200; k++) {
+        /* area of the image of the unit square in 3-D: |e1' x e2'| */
+        double a[WD] = {1, 0}, b[WD] = {0, 1}, ya[WD], yb[WD];
+        stage_eval(&plan, 0, k / 200.0, a, ya);
+        stage_eval(&plan, 0, k / 200.0, b, yb);
+        double cx = ya[1] * yb[2] - ya[2] * yb[1], cy = ya[2] * yb[0] - ya[0] * yb[2],
+               cz = ya[0] * yb[1] - ya[1] * yb[0];
+        lo_area = fmin(lo_area, sqrt(cx * cx + cy * cy + cz * cz));
+    }
+    CHECK_MSG(lo_area > 0.99, "reflection: the page's area fell to %g", lo_area);
+    double e[WD] = {0.3, 0.7}, y[WD];
+    stage_eval(&plan, 0, 1.0, e, y);
+    CHECK_NEAR(y[0], 0.3, 1e-15);
+    CHECK_NEAR(y[1], -0.7, 1e-15);
+    mlp_free(&m);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    glob_t g;
+    int n = 0;
+    if (glob("scenes/*.scene", 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++, n++) check_scene(g.gl_pathv[i]);
+        globfree(&g);
+    }
+    if (glob("scenes/*/*.scene", 0, NULL, &g) == 0) {
+        for (size_t i = 0; i < g.gl_pathc; i++, n++) check_scene(g.gl_pathv[i]);
+        globfree(&g);
+    }
+    CHECK_MSG(n >= 6, "only %d scenes found (run from the repository root)", n);
+    check_polar();
+    return check_done("test_geometry");
+}
