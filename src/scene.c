@@ -643,7 +643,7 @@ static void set_defaults(Scene *sc)
     r->hold_between = 0.25;
     r->hold_end = 1.0;
     r->easing = EASE_SMOOTHSTEP;
-    r->interpolation = INTERP_STRAIGHT;
+    r->interpolation = INTERP_POLAR;
     r->grid_lines = 21;
     r->grid_samples = 48;
     r->grid_adaptive = 1;
