@@ -6,7 +6,7 @@ DESTDIR ?=
 CC      ?= cc
 BUILD   ?= build
 
-PKGS := cairo gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih
+PKGS := cairo gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 # Set-up: when pkg-config (or a package, or the font) is missing, install it.

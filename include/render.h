@@ -49,14 +49,24 @@ void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n);
 FrameReq renderer_request_at(const Renderer *r, int stage, double t);
 FrameReq renderer_request_frame(const Renderer *r, int frame);
 
-/* Receives each frame in request order on the calling thread. */
+/* Receives each frame in request order on the calling thread.  `note` is
+ * what the hook (if any) wrote for this frame. */
 typedef int (*FrameSink)(void *user, int index, FrameReq q, const uint8_t *bgra,
-                         int stride, LwError *err);
+                         int stride, const char *note, LwError *err);
+
+/* Optional work done on the worker thread right after a frame is drawn, in
+ * no particular order (hashing, PNG encoding): it may write a short note
+ * (up to LW_NOTE_MAX bytes) that the sink receives with the frame. */
+#define LW_NOTE_MAX 160
+typedef int (*FrameHook)(void *user, FrameReq q, const uint8_t *bgra, int stride,
+                         char *note, LwError *err);
 
 typedef struct {
     int threads;                       /* worker threads (>= 1) */
     int progress;                      /* draw a progress bar on stderr */
     volatile sig_atomic_t *stop;       /* set by a signal handler: stop soon */
+    FrameHook hook;                    /* may be NULL */
+    void *hook_user;
 } RunOptions;
 
 /* Draws the n requests on opt->threads workers and passes them to sink in

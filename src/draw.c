@@ -191,6 +191,7 @@ cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
     cairo_paint(cr);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */
     if (r->show_grid)
         draw_lines(cr, sc, fg, LINE_GRID, st->grid, st->grid_width);
     if (r->show_domain)

@@ -15,6 +15,8 @@
 #define BEND_TOLERANCE 0.2   /* pixels off the chord before we split */
 #define MAX_CHORD 18.0       /* pixels: longer chords are split to catch bends */
 #define BOUNDARY_GRID 161    /* marching-squares resolution per side */
+#define SIMPLIFY_TOLERANCE 0.05 /* pixels: points this close to a chord add nothing */
+#define SIMPLIFY_RUN 64      /* longest run of points merged into one chord */
 
 /* ---- building lines ------------------------------------------------------ */
 
@@ -504,6 +506,44 @@ static void depth_order(FrameGeom *fg)
     free(tmp);
 }
 
+/* Drops points that lie within SIMPLIFY_TOLERANCE of the chord that replaces
+ * them: a straight image of a grid line (linear and bias stages) becomes a
+ * few points, which is most of Cairo's stroking cost.  In place; returns the
+ * new count. */
+static int simplify_polyline(double *xy, int n)
+{
+    if (n < 3) return n;
+    int out = 1, anchor = 0;
+    for (int j = 2; j < n; j++) {
+        double ax = xy[2 * anchor], ay = xy[2 * anchor + 1];
+        double dx = xy[2 * j] - ax, dy = xy[2 * j + 1] - ay;
+        double len2 = dx * dx + dy * dy;
+        int ok = j - anchor <= SIMPLIFY_RUN;
+        for (int k = anchor + 1; ok && k < j; k++) {
+            double px = xy[2 * k] - ax, py = xy[2 * k + 1] - ay;
+            double u = len2 > 0 ? (px * dx + py * dy) / len2 : 0;
+            if (u < 0 || u > 1) { ok = 0; break; }
+            double cross = px * dy - py * dx;
+            ok = cross * cross <= SIMPLIFY_TOLERANCE * SIMPLIFY_TOLERANCE * len2;
+        }
+        if (!ok) {
+            anchor = j - 1;
+            xy[2 * out] = xy[2 * anchor];
+            xy[2 * out + 1] = xy[2 * anchor + 1];
+            out++;
+        }
+    }
+    xy[2 * out] = xy[2 * (n - 1)];
+    xy[2 * out + 1] = xy[2 * (n - 1) + 1];
+    return out + 1;
+}
+
+/* Simplifies the line that started at `start` and rewinds the write head. */
+static void finish_line(FrameCtx *c, int start)
+{
+    c->n = start + simplify_polyline(c->fg->lxy + 2 * start, c->n - start);
+}
+
 int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGeom *fg)
 {
     const Dataset *ds = g->data;
@@ -545,6 +585,7 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
             prev_s[0] = s[0];
             prev_s[1] = s[1];
         }
+        if (!c.failed) finish_line(&c, fg->line_start[l]);
     }
     /* Data curves: the points themselves, in order along each curve. */
     for (int k = 0; k < n_curves && !c.failed; k++) {
@@ -554,6 +595,7 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
         fg->line_label[l] = ds->label[ds->curve_start[k]];
         for (int i = ds->curve_start[k]; i < ds->curve_start[k + 1]; i++)
             put(&c, fg->px[i], fg->py[i]);
+        if (!c.failed) finish_line(&c, fg->line_start[l]);
     }
     if (c.failed) return LW_ERUNTIME;
     fg->n_lines = n_lines;

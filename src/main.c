@@ -365,9 +365,12 @@ typedef struct {
     const char *fmt;   /* file name pattern with one %05d */
 } PngSink;
 
-static int png_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+/* Runs on a worker: frames are independent files, so they are encoded in
+ * parallel, each written atomically. */
+static int png_hook(void *user, FrameReq q, const uint8_t *px, int stride, char *note, LwError *err)
 {
     PngSink *s = user;
+    (void)note;
     char path[LW_PATH_MAX + 64], name[64], label[64], frame[32];
     snprintf(name, sizeof name, s->fmt, q.frame);
     snprintf(path, sizeof path, "%s/%s", s->dir, name);
@@ -375,34 +378,51 @@ static int png_sink(void *user, int index, FrameReq q, const uint8_t *px, int st
     snprintf(frame, sizeof frame, "%d", q.frame);
     PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", s->r->scene->path},
                        {"Frame", frame}, {"Stage", label}};
-    (void)index;
     return png_write_bgra(path, px, s->r->scene->render.width, s->r->scene->render.height,
                           stride, texts, 4, err);
 }
 
-static int hash_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+static int nothing_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
+                        const char *note, LwError *err)
+{
+    (void)user; (void)index; (void)q; (void)px; (void)stride; (void)note; (void)err;
+    return LW_OK;
+}
+
+/* Hashing runs on the workers; printing, in order, on the caller. */
+static int hash_hook(void *user, FrameReq q, const uint8_t *px, int stride, char *note, LwError *err)
 {
     const Renderer *r = user;
-    char hex[65], label[64];
-    (void)index;
-    if (hash_pixels(px, r->scene->render.width, r->scene->render.height, stride, hex))
+    if (hash_pixels(px, r->scene->render.width, r->scene->render.height, stride, note))
         return lw_fail(err, LW_ERUNTIME, "out of memory hashing");
+    return LW_OK;
+}
+
+static int hash_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
+                     const char *note, LwError *err)
+{
+    const Renderer *r = user;
+    char label[64];
+    (void)index; (void)px; (void)stride;
     renderer_label(r, q, label, sizeof label);
-    if (printf("%d %s %s\n", q.frame, label, hex) < 0)
+    if (printf("%d %s %s\n", q.frame, label, note) < 0)
         return lw_fail(err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     return LW_OK;
 }
 
-static int video_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+static int video_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
+                      const char *note, LwError *err)
 {
     (void)index;
     (void)q;
+    (void)note;
     return video_write_bgra(user, px, stride, err);
 }
 
 static RunOptions run_options(const Options *o, int progress)
 {
-    RunOptions ro = {o->jobs ? o->jobs : default_jobs(), progress && !o->quiet && isatty(2), &g_stop};
+    RunOptions ro = {o->jobs ? o->jobs : default_jobs(), progress && !o->quiet && isatty(2), &g_stop,
+                     NULL, NULL};
     return ro;
 }
 
@@ -444,7 +464,9 @@ static int cmd_render(const Options *o)
     if (!rc && is_dir_target(out)) {
         rc = make_dirs(out, &err);
         PngSink ps = {&j.r, out, "frame-%05d.png"};
-        if (!rc) rc = render_run(&j.r, reqs, n, &ro, png_sink, &ps, &err);
+        ro.hook = png_hook;
+        ro.hook_user = &ps;
+        if (!rc) rc = render_run(&j.r, reqs, n, &ro, nothing_sink, NULL, &err);
     } else if (!rc) {
         VideoSink *v = NULL;
         const SceneRender *sr = &j.scene.render;
@@ -487,7 +509,9 @@ static int cmd_frames(const Options *o)
     if (!rc) rc = make_dirs(dir, &err);
     RunOptions ro = run_options(o, 1);
     PngSink ps = {&j.r, dir, "frame-%05d.png"};
-    if (!rc) rc = render_run(&j.r, reqs, n, &ro, png_sink, &ps, &err);
+    ro.hook = png_hook;
+    ro.hook_user = &ps;
+    if (!rc) rc = render_run(&j.r, reqs, n, &ro, nothing_sink, NULL, &err);
     if (!rc && !o->quiet) fprintf(stderr, "wrote %d frames to %s/\n", n, dir);
     free(reqs);
     free_job(&j);
@@ -506,6 +530,8 @@ static int cmd_hash(const Options *o)
         return 2;
     }
     RunOptions ro = run_options(o, 0);
+    ro.hook = hash_hook;
+    ro.hook_user = &j.r;
     if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &j.r, &err);
     if (!rc && fflush(stdout) != 0)
         rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
@@ -519,13 +545,12 @@ typedef struct {
     cairo_surface_t *frames[4];
 } StepSink;
 
-static int step_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride, LwError *err)
+static int step_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
+                     const char *note, LwError *err)
 {
     StepSink *s = user;
     (void)q;
-    cairo_surface_t *copy = cairo_image_surface_create(CAIRO_FORMAT_ARGB32,
-        cairo_image_surface_get_width(s->frames[index]), cairo_image_surface_get_height(s->frames[index]));
-    cairo_surface_destroy(copy);
+    (void)note;
     uint8_t *dst = cairo_image_surface_get_data(s->frames[index]);
     int h = cairo_image_surface_get_height(s->frames[index]);
     int ds = cairo_image_surface_get_stride(s->frames[index]);

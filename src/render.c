@@ -214,12 +214,14 @@ typedef struct {
     int ready;
     int rc;
     LwError err;
+    char note[LW_NOTE_MAX];
 } Slot;
 
 typedef struct {
     const Renderer *r;
     const FrameReq *reqs;
     int n;
+    const RunOptions *opt;
     Slot *slots;
     int n_slots;
     int next_claim, next_deliver;
@@ -241,6 +243,11 @@ static void *worker(void *arg)
         Slot *slot = &p->slots[k % p->n_slots];
         pthread_mutex_unlock(&p->mu);
         int rc = draw_request(p->r, p->reqs[k], &s, slot->surf, &slot->err);
+        slot->note[0] = '\0';
+        if (rc == LW_OK && p->opt->hook)
+            rc = p->opt->hook(p->opt->hook_user, p->reqs[k],
+                              cairo_image_surface_get_data(slot->surf),
+                              cairo_image_surface_get_stride(slot->surf), slot->note, &slot->err);
         pthread_mutex_lock(&p->mu);
         slot->rc = rc;
         slot->ready = 1;
@@ -267,7 +274,7 @@ static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *use
             return slot->rc;
         }
         int rc = sink(user, k, p->reqs[k], cairo_image_surface_get_data(slot->surf),
-                      cairo_image_surface_get_stride(slot->surf), err);
+                      cairo_image_surface_get_stride(slot->surf), slot->note, err);
         if (rc) return rc;
         if (opt->stop && *opt->stop)
             return lw_fail(err, LW_EINTR, "interrupted");
@@ -304,7 +311,7 @@ int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions 
 {
     const SceneRender *sr = &r->scene->render;
     int threads = opt->threads < 1 ? 1 : opt->threads;
-    Pool p = {.r = r, .reqs = reqs, .n = n, .n_slots = 2 * threads};
+    Pool p = {.r = r, .reqs = reqs, .n = n, .opt = opt, .n_slots = 2 * threads};
     p.slots = calloc(p.n_slots, sizeof *p.slots);
     pthread_t *tid = calloc(threads, sizeof *tid);
     int rc = LW_OK, started = 0, watch = 0;
