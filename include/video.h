@@ -17,8 +17,12 @@ typedef struct {
     int width, height;   /* even */
     double fps;
     int crf;             /* <0: the codec's default chosen by measurement */
-    char preset[32];     /* "" = default */
-    int n_frames;        /* expected frame count (for GIF two-pass and checks) */
+    char preset[32];     /* "" = default; .mp4: x264 preset (ultrafast..veryslow),
+                            .webm: libvpx deadline (realtime, good, best) */
+    int n_frames;        /* expected frame count; when > 0, writing more fails
+                            and video_close() fails unless exactly this many */
+    char tune[32];       /* .mp4 only: x264 tune; "" = default (none),
+                            "none" = no tune, or e.g. "animation" */
 } VideoOptions;
 
 typedef struct VideoSink VideoSink;
@@ -40,6 +44,12 @@ int video_close(VideoSink **v, LwError *err);
 void video_abort(VideoSink **v);
 /* Path of the temporary file being written (for signal-time cleanup). */
 const char *video_temp_path(const VideoSink *v);
+
+/* Defaults, chosen by measurement (docs/video.md). */
+#define VIDEO_DEFAULT_CRF_MP4 20
+#define VIDEO_DEFAULT_PRESET_MP4 "veryfast"
+#define VIDEO_DEFAULT_TUNE_MP4 "none"
+#define VIDEO_DEFAULT_CRF_WEBM 28
 
 /* 1 if the extension names a supported video format (.mp4 .webm .mkv .gif). */
 int video_format_supported(const char *path);

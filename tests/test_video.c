@@ -1,0 +1,487 @@
+/* test_video.c — writes a synthetic animation through video_* in every format,
+ * decodes it back with libavformat/libavcodec and checks what a viewer gets:
+ * frame count, size, rate, duration, and that decoded frame k looks like
+ * source frame k and not like k-1 or k+1 (an off-by-one cannot pass).  Also
+ * the failure paths: unsupported extension, odd size, abort keeps an existing
+ * target and leaves no temporary file, unwritable/missing directory. */
+#include "check.h"
+#include "video.h"
+
+#include <cairo.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libswscale/swscale.h>
+
+enum { W = 320, H = 240, N = 24 };
+#define FPS 30.0
+
+static uint8_t *src_frames[N]; /* (H, W*4) BGRA, tight rows */
+static char dir[64];
+
+/* Frame k: a disc moving 9 px per frame, a colour band whose hue steps with
+ * k, and k written in binary as 5 black blocks — neighbours differ a lot. */
+static void render(cairo_t *cr, int k)
+{
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_set_line_width(cr, 1.0);
+    cairo_set_source_rgb(cr, 0.6, 0.6, 0.6);
+    for (int i = 0; i <= 16; i++) {
+        cairo_move_to(cr, 20 * i + 0.5, 0);
+        cairo_line_to(cr, 20 * i + 0.5 + 10 * sin(0.2 * k), H);
+        cairo_stroke(cr);
+    }
+    cairo_set_source_rgb(cr, 0.85, 0.2 + 0.03 * k, 0.2);
+    cairo_rectangle(cr, 0, 200, W, 40);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.2, 0.3, 0.85);
+    cairo_arc(cr, 40 + 9 * k, 120, 25, 0, 2 * M_PI);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    for (int b = 0; b < 5; b++)
+        if (k & (1 << b)) {
+            cairo_rectangle(cr, 10 + 60 * b, 10, 50, 40);
+            cairo_fill(cr);
+        }
+}
+
+static int make_sources(void)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
+    cairo_t *cr = cairo_create(s);
+    int ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+    for (int k = 0; ok && k < N; k++) {
+        render(cr, k);
+        cairo_surface_flush(s);
+        ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+        src_frames[k] = malloc((size_t)W * H * 4);
+        if (!src_frames[k])
+            ok = 0;
+        const uint8_t *p = cairo_image_surface_get_data(s);
+        int stride = cairo_image_surface_get_stride(s);
+        for (int y = 0; ok && y < H; y++)
+            memcpy(src_frames[k] + (size_t)y * W * 4, p + (size_t)y * stride,
+                   (size_t)W * 4);
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+    return ok;
+}
+
+static VideoOptions options(void)
+{
+    VideoOptions o;
+    memset(&o, 0, sizeof o);
+    o.width = W;
+    o.height = H;
+    o.fps = FPS;
+    o.crf = -1;
+    o.n_frames = N;
+    return o;
+}
+
+/* Writes `n` source frames to path; returns video_close's code (or the
+ * first failure) and leaves the message in err. */
+static int write_video(const char *path, const VideoOptions *o, int n, LwError *err)
+{
+    VideoSink *v = NULL;
+    int ret = video_open(&v, path, o, err);
+    if (ret < 0)
+        return ret;
+    for (int k = 0; k < n; k++)
+        if ((ret = video_write_bgra(v, src_frames[k], W * 4, err)) < 0) {
+            video_abort(&v);
+            return ret;
+        }
+    return video_close(&v, err);
+}
+
+typedef struct {
+    int n, w, h;
+    AVRational rate;       /* stream avg_frame_rate */
+    double duration;       /* seconds: stream duration, else last pts + duration */
+    double end_of_last;    /* last frame's pts + its duration, seconds */
+    uint8_t *frames[N + 4]; /* decoded, as BGRA (W*4 per row) */
+} Decoded;
+
+static void decoded_free(Decoded *d)
+{
+    for (int i = 0; i < N + 4; i++) {
+        free(d->frames[i]);
+        d->frames[i] = NULL;
+    }
+}
+
+/* Decodes every frame of the first video stream to BGRA.  Returns 0 or an
+ * FFmpeg error. */
+static int decode_file(const char *path, Decoded *d)
+{
+    memset(d, 0, sizeof *d);
+    AVFormatContext *ic = NULL;
+    AVCodecContext *dec = NULL;
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *f = av_frame_alloc();
+    struct SwsContext *sws = NULL;
+    int ret = avformat_open_input(&ic, path, NULL, NULL);
+    if (ret >= 0)
+        ret = avformat_find_stream_info(ic, NULL);
+    int si = ret >= 0 ? av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)
+                      : ret;
+    if (si < 0) {
+        ret = si;
+        goto done;
+    }
+    AVStream *st = ic->streams[si];
+    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    dec = avcodec_alloc_context3(codec);
+    if (!codec || !dec || !pkt || !f) {
+        ret = AVERROR(ENOMEM);
+        goto done;
+    }
+    if ((ret = avcodec_parameters_to_context(dec, st->codecpar)) < 0 ||
+        (ret = avcodec_open2(dec, codec, NULL)) < 0)
+        goto done;
+    d->w = st->codecpar->width;
+    d->h = st->codecpar->height;
+    d->rate = st->avg_frame_rate;
+    int64_t start = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+    int eof = 0;
+    while (!eof) {
+        ret = av_read_frame(ic, pkt);
+        if (ret == AVERROR_EOF) {
+            eof = 1;
+            ret = avcodec_send_packet(dec, NULL);
+        } else if (ret >= 0) {
+            if (pkt->stream_index == si)
+                ret = avcodec_send_packet(dec, pkt);
+            av_packet_unref(pkt);
+        }
+        if (ret < 0)
+            goto done;
+        while ((ret = avcodec_receive_frame(dec, f)) >= 0) {
+            int64_t pts = f->best_effort_timestamp;
+            d->end_of_last = (double)(pts - start + f->pkt_duration) *
+                             av_q2d(st->time_base);
+            if (d->n < N + 4) {
+                sws = sws_getCachedContext(sws, f->width, f->height, f->format, W, H,
+                                           AV_PIX_FMT_BGRA,
+                                           SWS_BICUBIC | SWS_ACCURATE_RND |
+                                               SWS_FULL_CHR_H_INT,
+                                           NULL, NULL, NULL);
+                uint8_t *out = malloc((size_t)W * H * 4);
+                if (!sws || !out || f->width != W || f->height != H) {
+                    free(out);
+                    ret = AVERROR(EINVAL);
+                    goto done;
+                }
+                if (f->format == AV_PIX_FMT_YUV420P) {
+                    const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
+                    sws_setColorspaceDetails(sws, bt709, 0, bt709, 1, 0, 1 << 16,
+                                             1 << 16);
+                }
+                uint8_t *dst[1] = {out};
+                int dst_stride[1] = {W * 4};
+                sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, H,
+                          dst, dst_stride);
+                d->frames[d->n] = out;
+            }
+            d->n++;
+            av_frame_unref(f);
+        }
+        if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
+            goto done;
+    }
+    ret = 0;
+    d->duration = st->duration != AV_NOPTS_VALUE
+                      ? (double)st->duration * av_q2d(st->time_base)
+                      : d->end_of_last;
+    if (ic->duration != AV_NOPTS_VALUE && st->duration == AV_NOPTS_VALUE)
+        d->duration = (double)ic->duration / AV_TIME_BASE;
+done:
+    sws_freeContext(sws);
+    av_frame_free(&f);
+    av_packet_free(&pkt);
+    avcodec_free_context(&dec);
+    avformat_close_input(&ic);
+    return ret;
+}
+
+/* PSNR over B, G, R of two (H, W*4) BGRA images; 999 when identical. */
+static double psnr(const uint8_t *a, const uint8_t *b)
+{
+    double se = 0;
+    for (size_t i = 0; i < (size_t)W * H * 4; i++) {
+        if (i % 4 == 3)
+            continue;
+        double e = (double)a[i] - b[i];
+        se += e * e;
+    }
+    if (se == 0)
+        return 999;
+    double mse = se / ((double)W * H * 3);
+    return 10 * log10(255.0 * 255.0 / mse);
+}
+
+/* Frame k must match source k by `min_db` and better than k-1 and k+1. */
+static void check_frames_match(const char *what, const Decoded *d, double min_db)
+{
+    int bad = 0, worse = 0;
+    double lowest = 1e9;
+    for (int k = 0; k < N && k < d->n; k++) {
+        double same = psnr(d->frames[k], src_frames[k]);
+        if (same < lowest)
+            lowest = same;
+        if (same < min_db)
+            bad++;
+        for (int j = k - 1; j <= k + 1; j += 2)
+            if (j >= 0 && j < N && psnr(d->frames[k], src_frames[j]) >= same)
+                worse++;
+    }
+    CHECK_MSG(bad == 0, "%s: %d frames below %.0f dB (lowest %.2f dB)", what, bad,
+              min_db, lowest);
+    CHECK_MSG(worse == 0, "%s: %d frames look more like a neighbour than themselves",
+              what, worse);
+    printf("  %s: lowest PSNR %.2f dB\n", what, lowest);
+}
+
+/* Number of entries in dir other than . and .. */
+static int count_entries(const char *path)
+{
+    DIR *dp = opendir(path);
+    int n = 0;
+    if (!dp)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(dp)))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            n++;
+    closedir(dp);
+    return n;
+}
+
+static void test_format(const char *name, double min_db, int exact)
+{
+    char path[128];
+    LwError err = {{0}};
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    VideoOptions o = options();
+    int ret = write_video(path, &o, N, &err);
+    CHECK_MSG(ret == 0, "%s: %s", name, err.msg);
+    if (ret != 0)
+        return;
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0044) == 0044); /* umask 022 */
+    Decoded d;
+    ret = decode_file(path, &d);
+    CHECK_MSG(ret == 0, "%s: decoding failed: %s", name, av_err2str(ret));
+    CHECK_MSG(d.n == N, "%s: %d frames, expected %d", name, d.n, N);
+    CHECK_MSG(d.w == W && d.h == H, "%s: %dx%d", name, d.w, d.h);
+    CHECK_MSG(fabs(d.duration - N / FPS) < 1e-6,
+              "%s: duration %.6f s, expected %.6f", name, d.duration, N / FPS);
+    CHECK_MSG(fabs(d.end_of_last - N / FPS) < 1e-6,
+              "%s: last frame ends at %.6f s, expected %.6f", name, d.end_of_last,
+              N / FPS);
+    if (exact) {
+        int same = d.n == N;
+        for (int k = 0; same && k < N; k++)
+            same = psnr(d.frames[k], src_frames[k]) == 999;
+        CHECK_MSG(same, "%s: not lossless", name);
+    } else if (d.n == N) {
+        check_frames_match(name, &d, min_db);
+    }
+    decoded_free(&d);
+}
+
+static void test_mp4(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/default.mp4", dir);
+    test_format("default.mp4", 35, 0);
+    Decoded d;
+    if (decode_file(path, &d) == 0) {
+        CHECK_MSG(av_cmp_q(d.rate, (AVRational){30, 1}) == 0, "rate %d/%d",
+                  d.rate.num, d.rate.den);
+        decoded_free(&d);
+    }
+    /* BT.709 tags */
+    AVFormatContext *ic = NULL;
+    if (avformat_open_input(&ic, path, NULL, NULL) == 0 &&
+        avformat_find_stream_info(ic, NULL) >= 0) {
+        AVCodecParameters *p = ic->streams[0]->codecpar;
+        CHECK(p->codec_id == AV_CODEC_ID_H264);
+        CHECK(p->format == AV_PIX_FMT_YUV420P);
+        CHECK(p->color_space == AVCOL_SPC_BT709);
+        CHECK(p->color_primaries == AVCOL_PRI_BT709);
+        CHECK(p->color_trc == AVCOL_TRC_BT709);
+        CHECK(p->color_range == AVCOL_RANGE_MPEG);
+    } else {
+        CHECK_MSG(0, "cannot reopen %s", path);
+    }
+    avformat_close_input(&ic);
+}
+
+static void test_errors(void)
+{
+    LwError err = {{0}};
+    VideoSink *v = NULL;
+    VideoOptions o = options();
+    char path[256];
+
+    CHECK(video_format_supported("a/b.mp4") && video_format_supported("x.GIF") &&
+          video_format_supported("x.webm") && video_format_supported("x.mkv"));
+    CHECK(!video_format_supported("x.avi") && !video_format_supported("mp4") &&
+          !video_format_supported("dir.mp4/x"));
+
+    snprintf(path, sizeof path, "%s/out.xyz", dir);
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    CHECK_STR(err.msg, "unsupported output format '.xyz' (expected .mp4, .webm, "
+                       ".mkv, .gif or a directory)");
+
+    snprintf(path, sizeof path, "%s/odd.mp4", dir);
+    o.width = W + 1;
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    CHECK_MSG(strstr(err.msg, "even") && strstr(err.msg, "321x240"), "%s", err.msg);
+    o = options();
+    o.height = 7;
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    o = options();
+    o.fps = 0;
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    o = options();
+    o.fps = 60;
+    snprintf(path, sizeof path, "%s/fast.gif", dir);
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    CHECK_MSG(strstr(err.msg, "too high for GIF"), "%s", err.msg);
+    snprintf(path, sizeof path, "%s/odd.mp4", dir);
+    o = options();
+    snprintf(o.preset, sizeof o.preset, "warp9");
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    CHECK_MSG(strstr(err.msg, "unknown preset 'warp9' (expected ultrafast"), "%s",
+              err.msg);
+    o = options();
+    snprintf(o.tune, sizeof o.tune, "cartoon");
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    CHECK_MSG(strstr(err.msg, "unknown tune 'cartoon'"), "%s", err.msg);
+
+    /* A missing directory: fails in video_open, naming the directory. */
+    o = options();
+    snprintf(path, sizeof path, "%s/missing/x.mp4", dir);
+    CHECK(video_open(&v, path, &o, &err) == LW_ERUNTIME && v == NULL);
+    char want[256];
+    snprintf(want, sizeof want, "cannot create output in '%s/missing': %s", dir,
+             strerror(ENOENT));
+    CHECK_STR(err.msg, want);
+
+    /* An unwritable directory (root can write anywhere: skipped then). */
+    if (geteuid() != 0) {
+        snprintf(path, sizeof path, "%s/ro", dir);
+        CHECK(mkdir(path, 0555) == 0);
+        snprintf(path, sizeof path, "%s/ro/x.mp4", dir);
+        CHECK(video_open(&v, path, &o, &err) == LW_ERUNTIME && v == NULL);
+        snprintf(want, sizeof want, "cannot create output in '%s/ro': %s", dir,
+                 strerror(EACCES));
+        CHECK_STR(err.msg, want);
+        snprintf(path, sizeof path, "%s/ro", dir);
+        rmdir(path);
+    } else {
+        /* root writes anywhere except pseudo file systems */
+        printf("  running as root: unwritable directory tried in /proc\n");
+        CHECK(video_open(&v, "/proc/layerwarp-test.mp4", &o, &err) == LW_ERUNTIME &&
+              v == NULL);
+        const char *pre = "cannot create output in '/proc': ";
+        CHECK_MSG(strncmp(err.msg, pre, strlen(pre)) == 0, "%s", err.msg);
+    }
+}
+
+/* Abort and failed close leave an existing target as it was, no temp file. */
+static void test_abort(void)
+{
+    char sub[128], path[192];
+    LwError err = {{0}};
+    snprintf(sub, sizeof sub, "%s/abort", dir);
+    CHECK(mkdir(sub, 0755) == 0);
+    snprintf(path, sizeof path, "%s/keep.mp4", sub);
+    FILE *fp = fopen(path, "w");
+    CHECK(fp && fputs("original\n", fp) >= 0 && fclose(fp) == 0);
+
+    VideoOptions o = options();
+    VideoSink *v = NULL;
+    CHECK(video_open(&v, path, &o, &err) == 0 && v);
+    if (!v)
+        return;
+    const char *tmp = video_temp_path(v);
+    CHECK_MSG(strncmp(tmp, sub, strlen(sub)) == 0 && strstr(tmp, "/.keep.mp4.tmp-"),
+              "temp path %s", tmp);
+    for (int k = 0; k < 3; k++)
+        CHECK(video_write_bgra(v, src_frames[k], W * 4, &err) == 0);
+    struct stat sb;
+    CHECK(stat(tmp, &sb) == 0);
+    video_abort(&v);
+    CHECK(v == NULL);
+    video_abort(&v); /* accepts *v == NULL */
+    video_abort(NULL);
+
+    char buf[64] = {0};
+    fp = fopen(path, "r");
+    CHECK(fp && fgets(buf, sizeof buf, fp));
+    if (fp)
+        fclose(fp);
+    CHECK_STR(buf, "original\n");
+    CHECK_MSG(count_entries(sub) == 1, "%d entries left in %s", count_entries(sub),
+              sub);
+
+    /* Closing with fewer frames than announced fails the same clean way. */
+    snprintf(path, sizeof path, "%s/short.gif", sub);
+    int ret = write_video(path, &o, 5, &err);
+    CHECK(ret == LW_ERUNTIME);
+    CHECK_MSG(strstr(err.msg, "5 frames written, 24 expected"), "%s", err.msg);
+    CHECK(stat(path, &sb) != 0 && errno == ENOENT);
+    CHECK_MSG(count_entries(sub) == 1, "%d entries left in %s", count_entries(sub),
+              sub);
+
+    /* Writing more frames than announced fails. */
+    o.n_frames = 2;
+    snprintf(path, sizeof path, "%s/long.mkv", sub);
+    ret = write_video(path, &o, 3, &err);
+    CHECK(ret == LW_ERUNTIME && strstr(err.msg, "more frames"));
+    CHECK(count_entries(sub) == 1);
+
+    snprintf(path, sizeof path, "%s/keep.mp4", sub);
+    unlink(path);
+    rmdir(sub);
+}
+
+int main(void)
+{
+    umask(022);
+    snprintf(dir, sizeof dir, "/tmp/test_video-XXXXXX");
+    if (!mkdtemp(dir) || !make_sources()) {
+        fprintf(stderr, "test_video: set-up failed\n");
+        return 1;
+    }
+    test_mp4();
+    test_format("lossless.mkv", 0, 1);
+    test_format("vp9.webm", 30, 0);
+    test_format("palette.gif", 25, 0);
+    test_errors();
+    test_abort();
+
+    /* Every successful file is in place and nothing else (no temp, no spool). */
+    CHECK_MSG(count_entries(dir) == 4, "%d entries in %s", count_entries(dir), dir);
+    const char *names[] = {"default.mp4", "lossless.mkv", "vp9.webm", "palette.gif"};
+    char path[128];
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    for (int k = 0; k < N; k++)
+        free(src_frames[k]);
+    return check_done("test_video");
+}
