@@ -20,6 +20,8 @@ typedef struct {
     int stage, n_stages;
     double u;             /* raw progress of the stage */
     char summary[160];    /* top-right: dataset, network, accuracy */
+    const int *shade_class; /* (S, S) predicted class per shading cell, or NULL */
+    int n_classes;
 } Caption;
 
 /* Pixel rectangle (x, y, w, h) left for content once captions are placed. */

@@ -46,6 +46,12 @@ typedef struct {
     Projection3 proj[3 * LW_MAX_LAYERS];
     double region[4];           /* input grid region */
     int adaptive;
+    /* Background shading by predicted class: an S x S mesh of cells over the
+     * region, each coloured by the class the network gives its centre; the
+     * (S+1)^2 corners move through the stages like everything else. */
+    int shade_cells;            /* S, 0 when off */
+    int *shade_class;           /* (S, S) row-major, j then i */
+    double *shade_state;        /* (n_stages, (S+1)^2, LW_MAX_WIDTH) */
 } Geometry;
 
 /* One frame's geometry in pixels.  Owned by a worker and reused. */
@@ -59,6 +65,8 @@ typedef struct {
     int *line_label;
     double *lxy;                /* (n, 2) */
     int cap_xy, cap_lines;
+    int shade_cells;            /* S, copied from the Geometry */
+    double *shade_xy;           /* ((S+1)^2, 2) corner pixels */
 } FrameGeom;
 
 int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp *net,

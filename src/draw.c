@@ -74,6 +74,37 @@ static void draw_points(cairo_t *cr, const Scene *sc, const FrameGeom *fg, const
     }
 }
 
+/* Cells of one class, row by row: each run of neighbours becomes one
+ * polygon, and all of a class's polygons one fill, so no seams show inside a
+ * region; the seams between classes are the decision boundary. */
+static void draw_shade(cairo_t *cr, const Scene *sc, const FrameGeom *fg, const int *cls,
+                       int n_classes)
+{
+    int S = fg->shade_cells;
+    const double *xy = fg->shade_xy;
+    const double tint = 0.16; /* share of the class colour over the background */
+    for (int c = 0; c < n_classes; c++) {
+        Rgb k = sc->style.classes[c % LW_MAX_CLASSES], b = sc->style.background;
+        cairo_set_source_rgb(cr, b.r + tint * (k.r - b.r), b.g + tint * (k.g - b.g),
+                             b.b + tint * (k.b - b.b));
+        for (int j = 0; j < S; j++)
+            for (int i = 0; i < S; i++) {
+                if (cls[j * S + i] != c) continue;
+                int i1 = i;
+                while (i1 + 1 < S && cls[j * S + i1 + 1] == c) i1++;
+                int lo = j * (S + 1), hi = (j + 1) * (S + 1);
+                cairo_move_to(cr, xy[2 * (lo + i)], xy[2 * (lo + i) + 1]);
+                for (int k2 = i + 1; k2 <= i1 + 1; k2++)
+                    cairo_line_to(cr, xy[2 * (lo + k2)], xy[2 * (lo + k2) + 1]);
+                for (int k2 = i1 + 1; k2 >= i; k2--)
+                    cairo_line_to(cr, xy[2 * (hi + k2)], xy[2 * (hi + k2) + 1]);
+                cairo_close_path(cr);
+                i = i1;
+            }
+        cairo_fill(cr);
+    }
+}
+
 /* ---- captions -------------------------------------------------------------- */
 
 typedef struct {
@@ -189,6 +220,8 @@ cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
     const SceneStyle *st = &sc->style;
     set_rgb(cr, st->background);
     cairo_paint(cr);
+    if (r->show_shade && fg->shade_cells && cap && cap->shade_class)
+        draw_shade(cr, sc, fg, cap->shade_class, cap->n_classes);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */

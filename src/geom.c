@@ -15,6 +15,7 @@
 #define BEND_TOLERANCE 0.2   /* pixels off the chord before we split */
 #define MAX_CHORD 18.0       /* pixels: longer chords are split to catch bends */
 #define BOUNDARY_GRID 161    /* marching-squares resolution per side */
+#define SHADE_CELLS 48        /* background shading mesh, cells per side */
 #define SIMPLIFY_TOLERANCE 0.05 /* pixels: points this close to a chord add nothing */
 #define SIMPLIFY_RUN 64      /* longest run of points merged into one chord */
 
@@ -334,6 +335,34 @@ static int fill_states(double *cache, const StagePlan *plan, int n_stages, int n
     return 0;
 }
 
+static int build_shade(Geometry *g, const Mlp *net)
+{
+    int S = SHADE_CELLS, nc = (S + 1) * (S + 1);
+    const double *reg = g->region;
+    g->shade_class = malloc(sizeof(int) * S * S);
+    double *corners = malloc(sizeof(double) * 2 * nc);
+    g->shade_state = malloc(sizeof(double) * W * nc * g->n_stages);
+    if (!g->shade_class || !corners || !g->shade_state) {
+        free(corners);
+        return -1;
+    }
+    for (int j = 0; j < S; j++)
+        for (int i = 0; i < S; i++) {
+            double x[2] = {reg[0] + (reg[1] - reg[0]) * (i + 0.5) / S,
+                           reg[2] + (reg[3] - reg[2]) * (j + 0.5) / S};
+            g->shade_class[j * S + i] = mlp_classify_point(net, x);
+        }
+    for (int j = 0; j <= S; j++)
+        for (int i = 0; i <= S; i++) {
+            corners[2 * (j * (S + 1) + i)] = reg[0] + (reg[1] - reg[0]) * i / S;
+            corners[2 * (j * (S + 1) + i) + 1] = reg[2] + (reg[3] - reg[2]) * j / S;
+        }
+    fill_states(g->shade_state, g->plan, g->n_stages, nc, corners);
+    free(corners);
+    g->shade_cells = S;
+    return 0;
+}
+
 int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp *net,
                const SceneRender *r, LwError *err)
 {
@@ -366,6 +395,9 @@ int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp 
     if (ds->dim == 2)
         fill_states(g->point_state, plan, g->n_stages, ds->n, ds->x);
 
+    if (r->show_shade && net->has_readout && build_shade(g, net) != 0)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
+
     for (int s = 0; s < g->n_stages; s++) {
         Projection3 *pr = &g->proj[s];
         pr->dim = plan->stages[s].dim;
@@ -385,6 +417,8 @@ void geom_free(Geometry *g)
     free(g->lines.x);
     free(g->sample_state);
     free(g->point_state);
+    free(g->shade_class);
+    free(g->shade_state);
     memset(g, 0, sizeof *g);
 }
 
@@ -598,6 +632,15 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
         if (!c.failed) finish_line(&c, fg->line_start[l]);
     }
     if (c.failed) return LW_ERUNTIME;
+    if (g->shade_cells) {
+        int nc = (g->shade_cells + 1) * (g->shade_cells + 1);
+        if (!fg->shade_xy && !(fg->shade_xy = malloc(sizeof(double) * 2 * nc)))
+            return LW_ERUNTIME;
+        fg->shade_cells = g->shade_cells;
+        for (int k = 0; k < nc; k++)
+            sample_screen(&c, g->shade_state + ((size_t)stage * nc + k) * W, &fg->shade_xy[2 * k],
+                          &fg->shade_xy[2 * k + 1]);
+    }
     fg->n_lines = n_lines;
     fg->line_start[n_lines] = c.n;
     return LW_OK;
@@ -608,5 +651,6 @@ void geom_frame_free(FrameGeom *fg)
     if (!fg) return;
     free(fg->px); free(fg->py); free(fg->pdepth); free(fg->order);
     free(fg->line_start); free(fg->line_kind); free(fg->line_label); free(fg->lxy);
+    free(fg->shade_xy);
     memset(fg, 0, sizeof *fg);
 }

@@ -133,6 +133,8 @@ static void make_caption(const Renderer *r, FrameReq q, Caption *c)
     c->n_stages = r->plan.n_stages;
     FramePos p = timeline_at(&r->timeline, q.frame);
     c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
+    c->shade_class = r->geom.shade_class;
+    c->n_classes = r->data.classes;
     char widths[96] = "";
     for (int i = 0; i <= r->net.n_layers; i++) {
         size_t len = strlen(widths);
