@@ -11,7 +11,7 @@
 
 typedef struct {
     int n;            /* number of points */
-    int dim;          /* input dimension (2) */
+    int dim;          /* input dimension: 1, 2 or 3 */
     int classes;      /* number of classes, labels are 0..classes-1 */
     double *x;        /* (n, dim) row-major */
     int *label;       /* (n) */
@@ -25,8 +25,9 @@ typedef struct {
  * On failure *ds is left freeable. */
 int dataset_make(const SceneDataset *spec, Dataset *ds, LwError *err);
 
-/* Bounding box of the points: box = xmin, xmax, ymin, ymax. */
-void dataset_bounds(const Dataset *ds, double box[4]);
+/* Bounding box of the points: box = xmin, xmax, ymin, ymax, zmin, zmax
+ * (0, 0 for axes beyond the dimension). */
+void dataset_bounds(const Dataset *ds, double box[6]);
 
 void dataset_free(Dataset *ds);
 

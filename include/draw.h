@@ -17,6 +17,7 @@ typedef struct {
     Activation act;
     int dim_in, dim_out;
     int flip;             /* this linear stage plays a reflection first */
+    int swapped;          /* units 1 and 2 were swapped so that det W > 0 */
     int stage, n_stages;
     double u;             /* raw progress of the stage */
     char summary[160];    /* top-right: dataset, network, accuracy */

@@ -23,7 +23,7 @@ typedef struct {
     LineKind *kind;     /* (n_lines) */
     int *label;         /* (n_lines) class of a data curve, else -1 */
     int *start;         /* (n_lines + 1) offsets into the samples */
-    double *x;          /* (n_samples, 2) base samples in input space */
+    double *x;          /* (n_samples, 3) base samples in input space (zero-padded) */
     int subdivide;      /* lines are straight between samples in input space */
 } LineSet;
 
@@ -44,7 +44,7 @@ typedef struct {
     double *sample_state;       /* (n_stages, n_samples, LW_MAX_WIDTH) */
     double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH) */
     Projection3 proj[3 * LW_MAX_LAYERS];
-    double region[4];           /* input grid region */
+    double region[6];           /* input region: xmin, xmax, ymin, ymax, zmin, zmax */
     int adaptive;
     /* Background shading by predicted class: an S x S mesh of cells over the
      * region, each coloured by the class the network gives its centre; the

@@ -24,6 +24,7 @@ typedef struct {
     Mlp net;
     TrainReport report;
     double accuracy;          /* of the network on its data, -1 without readout */
+    int swapped[LW_MAX_LAYERS]; /* units 1 and 2 of this layer swapped (det W < 0) */
     StagePlan plan;
     Timeline timeline;
     Geometry geom;

@@ -18,6 +18,9 @@ typedef enum {
     DATA_GAUSSIANS,
     DATA_CURVES,
     DATA_CSV,
+    DATA_INTERVAL,   /* 1-D: Olah's A = [-1/3,1/3], B = [-1,-2/3] u [2/3,1] */
+    DATA_RINGS,      /* 3-D: two linked rings */
+    DATA_UNLINKED,   /* 3-D: two rings side by side, not linked */
     DATA_COUNT
 } DatasetKind;
 
@@ -66,6 +69,11 @@ typedef struct {
 typedef enum { EASE_SMOOTHSTEP, EASE_LINEAR, EASE_SMOOTHERSTEP } Easing;
 typedef enum { INTERP_POLAR, INTERP_STRAIGHT } Interpolation;
 typedef enum { VIEW_AUTO, VIEW_FIXED } ViewMode;
+/* A layer with det W < 0 is shown as a page turn through one more axis
+ * (turn), or its first two units are swapped, Olah's fix, giving an
+ * equivalent network whose W has det > 0 (swap); auto: turn for 2-D layers,
+ * swap for wider ones (a 3-D page turn would need a fourth axis). */
+typedef enum { REFLECT_AUTO, REFLECT_TURN, REFLECT_SWAP } Reflection;
 typedef enum { PROJ_ORTHOGRAPHIC, PROJ_PERSPECTIVE } Projection;
 
 typedef struct { double r, g, b; } Rgb;
@@ -77,6 +85,7 @@ typedef struct {
     double hold_start, hold_between, hold_end; /* seconds */
     Easing easing;
     Interpolation interpolation;
+    Reflection reflection;
     int grid_lines;        /* lines per direction */
     int grid_samples;      /* base samples per line */
     int grid_adaptive;     /* subdivide where a line bends on screen */
@@ -127,5 +136,7 @@ int scene_load_string(const char *name, const char *text, size_t len,
 void scene_free(Scene *scene);
 
 const char *dataset_kind_name(DatasetKind k);
+/* Input dimension of a dataset kind: 1 (interval), 3 (rings, unlinked), else 2. */
+int dataset_kind_dim(DatasetKind k);
 
 #endif

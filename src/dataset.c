@@ -34,12 +34,12 @@ static double default_noise(DatasetKind kind)
     }
 }
 
-static int alloc_points(Dataset *ds, int n, int classes, int n_curves, LwError *err)
+static int alloc_points(Dataset *ds, int n, int classes, int n_curves, int dim, LwError *err)
 {
     ds->n = n;
-    ds->dim = 2;
+    ds->dim = dim;
     ds->classes = classes;
-    ds->x = calloc((size_t)n * 2, sizeof *ds->x);
+    ds->x = calloc((size_t)n * dim, sizeof *ds->x);
     ds->label = calloc((size_t)n, sizeof *ds->label);
     if (n_curves > 0) {
         ds->n_curves = n_curves;
@@ -182,6 +182,57 @@ static void gen_curves(Dataset *ds, gsl_rng *r, double noise)
             double y = 0.5 * sin(3.0 * x + 0.5) + (c == 0 ? 0.25 : -0.25);
             jitter(r, noise, &x, &y);
             put(ds, i, x, y, c);
+        }
+    }
+    ds->curve_start[2] = i;
+}
+
+/* Olah's 1-D example: A = [-1/3, 1/3] (class 0) and B = [-1, -2/3] u
+ * [2/3, 1] (class 1).  No line through 1-D separates them; a hidden layer of
+ * two units lifts the line into the plane where one does.  Three curves:
+ * A, then B's left and right pieces. */
+static void gen_interval(Dataset *ds, gsl_rng *r, double noise)
+{
+    int na = class_count(ds->n, 2, 0), nb = ds->n - na, nb_left = nb / 2;
+    const double lo[3] = {-1.0 / 3, -1.0, 2.0 / 3}, hi[3] = {1.0 / 3, -2.0 / 3, 1.0};
+    const int count[3] = {na, nb_left, nb - nb_left};
+    int i = 0;
+    for (int c = 0; c < 3; c++) {
+        ds->curve_start[c] = i;
+        for (int k = 0; k < count[c]; k++, i++) {
+            double x = lo[c] + (hi[c] - lo[c]) * along(k, count[c]);
+            double dx = gsl_ran_gaussian(r, 1.0);
+            ds->x[i] = x + noise * dx;
+            ds->label[i] = c == 0 ? 0 : 1;
+        }
+    }
+    ds->curve_start[3] = i;
+}
+
+/* Two rings of radius 1 in perpendicular planes.  Linked: each passes
+ * through the other's disk (a Hopf link: no continuous deformation of space
+ * pulls them apart).  Unlinked: the same rings side by side.  Each ring is
+ * one closed curve (its first point repeated at the end). */
+static void gen_rings(Dataset *ds, gsl_rng *r, double noise, int linked)
+{
+    double shift = linked ? 0.5 : 1.15;
+    int i = 0;
+    for (int c = 0; c < 2; c++) {
+        int cnt = class_count(ds->n, 2, c);
+        ds->curve_start[c] = i;
+        for (int k = 0; k < cnt; k++, i++) {
+            double th = 2 * M_PI * along(k, cnt);
+            double p[3];
+            if (c == 0) {
+                p[0] = -shift + cos(th); p[1] = sin(th); p[2] = 0;
+            } else {
+                p[0] = shift - cos(th); p[1] = 0; p[2] = sin(th);
+            }
+            for (int a = 0; a < 3; a++) {
+                double d = gsl_ran_gaussian(r, 1.0);
+                ds->x[3 * i + a] = p[a] + (k + 1 < cnt && k > 0 ? noise * d : 0.0);
+            }
+            ds->label[i] = c;
         }
     }
     ds->curve_start[2] = i;
@@ -349,8 +400,10 @@ int dataset_make(const SceneDataset *spec, Dataset *ds, LwError *err)
         return lw_fail(err, LW_EINPUT, "dataset points = %d (expected %d..%d)",
                        spec->n_points, 2 * classes, LW_MAX_POINTS);
     double noise = spec->noise < 0 ? default_noise(spec->kind) : spec->noise;
-    int curves = spec->kind == DATA_SPIRAL || spec->kind == DATA_CURVES;
-    int ret = alloc_points(ds, spec->n_points, classes, curves ? classes : 0, err);
+    int curves = spec->kind == DATA_SPIRAL || spec->kind == DATA_CURVES ? classes
+                 : spec->kind == DATA_INTERVAL ? 3
+                 : spec->kind == DATA_RINGS || spec->kind == DATA_UNLINKED ? 2 : 0;
+    int ret = alloc_points(ds, spec->n_points, classes, curves, dataset_kind_dim(spec->kind), err);
     if (ret != LW_OK) {
         dataset_free(ds);
         return ret;
@@ -370,28 +423,27 @@ int dataset_make(const SceneDataset *spec, Dataset *ds, LwError *err)
     case DATA_XOR: gen_xor(ds, r, noise); break;
     case DATA_GAUSSIANS: gen_gaussians(ds, r, noise); break;
     case DATA_CURVES: gen_curves(ds, r, noise); break;
+    case DATA_INTERVAL: gen_interval(ds, r, noise); break;
+    case DATA_RINGS: gen_rings(ds, r, noise, 1); break;
+    case DATA_UNLINKED: gen_rings(ds, r, noise, 0); break;
     default: break;
     }
     gsl_rng_free(r);
     return LW_OK;
 }
 
-void dataset_bounds(const Dataset *ds, double box[4])
+void dataset_bounds(const Dataset *ds, double box[6])
 {
-    if (ds->n == 0) {
-        box[0] = box[2] = -1;
-        box[1] = box[3] = 1;
-        return;
+    for (int a = 0; a < 3; a++) {
+        box[2 * a] = a < ds->dim && ds->n ? INFINITY : 0;
+        box[2 * a + 1] = a < ds->dim && ds->n ? -INFINITY : 0;
     }
-    box[0] = box[1] = ds->x[0];
-    box[2] = box[3] = ds->x[1];
-    for (int i = 1; i < ds->n; i++) {
-        double x = ds->x[2 * i], y = ds->x[2 * i + 1];
-        if (x < box[0]) box[0] = x;
-        if (x > box[1]) box[1] = x;
-        if (y < box[2]) box[2] = y;
-        if (y > box[3]) box[3] = y;
-    }
+    for (int i = 0; i < ds->n; i++)
+        for (int a = 0; a < ds->dim && a < 3; a++) {
+            double v = ds->x[(size_t)i * ds->dim + a];
+            if (v < box[2 * a]) box[2 * a] = v;
+            if (v > box[2 * a + 1]) box[2 * a + 1] = v;
+        }
 }
 
 void dataset_free(Dataset *ds)

@@ -155,6 +155,9 @@ static void describe(const Caption *cap, char *out, size_t n)
         if (cap->flip)
             snprintf(out, n, "multiply by W (%dx%d); det W < 0, so first a reflection",
                      cap->dim_out, cap->dim_in);
+        else if (cap->swapped)
+            snprintf(out, n, "multiply by W (%dx%d); units 1 and 2 swapped so det W > 0 "
+                     "(same network)", cap->dim_out, cap->dim_in);
         else if (cap->dim_in != cap->dim_out)
             snprintf(out, n, "multiply by W (%dx%d): from %d-D into %d-D", cap->dim_out,
                      cap->dim_in, cap->dim_in, cap->dim_out);

@@ -51,19 +51,73 @@ static int lb_begin(LineBuilder *b, LineKind kind)
     return 0;
 }
 
-static int lb_add(LineBuilder *b, double x, double y)
+/* Samples are stored with three coordinates whatever the input dimension
+ * (unused ones zero), so every consumer can read them the same way. */
+static int lb_add3(LineBuilder *b, double x, double y, double z)
 {
     if (b->n == b->cap) {
         int cap = b->cap ? b->cap * 2 : 1024;
-        double *nx = realloc(b->x, (size_t)cap * 2 * sizeof *nx);
+        double *nx = realloc(b->x, (size_t)cap * 3 * sizeof *nx);
         if (!nx) return -1;
         b->x = nx;
         b->cap = cap;
     }
-    b->x[2 * b->n] = x;
-    b->x[2 * b->n + 1] = y;
+    b->x[3 * b->n] = x;
+    b->x[3 * b->n + 1] = y;
+    b->x[3 * b->n + 2] = z;
     b->n++;
     b->start[b->n_lines] = b->n;
+    return 0;
+}
+
+static int lb_add(LineBuilder *b, double x, double y)
+{
+    return lb_add3(b, x, y, 0.0);
+}
+
+/* A straight line from p to q (3-D) in `samples` samples. */
+static int lb_line3(LineBuilder *b, LineKind kind, const double *p, const double *q, int samples)
+{
+    if (lb_begin(b, kind)) return -1;
+    for (int i = 0; i < samples; i++) {
+        double s = (double)i / (samples - 1);
+        if (lb_add3(b, p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1]), p[2] + s * (q[2] - p[2])))
+            return -1;
+    }
+    return 0;
+}
+
+/* 3-D input: lines parallel to each axis through a lattice of the other two,
+ * and the cube's twelve edges as the domain outline. */
+static int add_grid3(LineBuilder *b, const double *reg, int lines, int samples, int domain)
+{
+    int n = lines < 3 ? lines : 3; /* more lines clutter a 3-D view */
+    for (int axis = 0; axis < 3; axis++) {
+        int u = (axis + 1) % 3, v = (axis + 2) % 3;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                int edge = (i == 0 || i == n - 1) && (j == 0 || j == n - 1);
+                if (edge && domain) continue; /* drawn bold below */
+                double p[3], q[3];
+                p[u] = q[u] = reg[2 * u] + (reg[2 * u + 1] - reg[2 * u]) * i / (n - 1);
+                p[v] = q[v] = reg[2 * v] + (reg[2 * v + 1] - reg[2 * v]) * j / (n - 1);
+                p[axis] = reg[2 * axis];
+                q[axis] = reg[2 * axis + 1];
+                if (lb_line3(b, LINE_GRID, p, q, samples)) return -1;
+            }
+    }
+    if (!domain) return 0;
+    for (int axis = 0; axis < 3; axis++) {
+        int u = (axis + 1) % 3, v = (axis + 2) % 3;
+        for (int k = 0; k < 4; k++) {
+            double p[3], q[3];
+            p[u] = q[u] = reg[2 * u + (k & 1)];
+            p[v] = q[v] = reg[2 * v + (k >> 1)];
+            p[axis] = reg[2 * axis];
+            q[axis] = reg[2 * axis + 1];
+            if (lb_line3(b, LINE_DOMAIN, p, q, samples)) return -1;
+        }
+    }
     return 0;
 }
 
@@ -308,25 +362,26 @@ static void to_display(const Projection3 *pr, const double *st, double out[3])
 
 /* ---- build and free ------------------------------------------------------- */
 
-static void default_region(const Dataset *ds, double reg[4])
+static void default_region(const Dataset *ds, double reg[6])
 {
-    double b[4];
+    double b[6];
     dataset_bounds(ds, b);
-    double pad = 0.12 * fmax(b[1] - b[0], b[3] - b[2]);
+    double pad = 0.12 * fmax(b[1] - b[0], fmax(b[3] - b[2], b[5] - b[4]));
     const double step = 0.25;
-    reg[0] = floor((b[0] - pad) / step) * step;
-    reg[1] = ceil((b[1] + pad) / step) * step;
-    reg[2] = floor((b[2] - pad) / step) * step;
-    reg[3] = ceil((b[3] + pad) / step) * step;
+    for (int a = 0; a < 3; a++) {
+        reg[2 * a] = a < ds->dim ? floor((b[2 * a] - pad) / step) * step : 0;
+        reg[2 * a + 1] = a < ds->dim ? ceil((b[2 * a + 1] + pad) / step) * step : 0;
+    }
 }
 
+/* x: (n, stride) input points, of which the first dim coordinates count. */
 static int fill_states(double *cache, const StagePlan *plan, int n_stages, int n,
-                       const double *x2)
+                       const double *x, int stride, int dim)
 {
     for (int i = 0; i < n; i++) {
         double st[W] = {0};
-        st[0] = x2[2 * i];
-        st[1] = x2[2 * i + 1];
+        for (int a = 0; a < dim; a++)
+            st[a] = x[(size_t)stride * i + a];
         for (int s = 0; s < n_stages; s++) {
             memcpy(cache + ((size_t)s * n + i) * W, st, sizeof st);
             stage_end(plan, s, st, st);
@@ -357,7 +412,7 @@ static int build_shade(Geometry *g, const Mlp *net)
             corners[2 * (j * (S + 1) + i)] = reg[0] + (reg[1] - reg[0]) * i / S;
             corners[2 * (j * (S + 1) + i) + 1] = reg[2] + (reg[3] - reg[2]) * j / S;
         }
-    fill_states(g->shade_state, g->plan, g->n_stages, nc, corners);
+    fill_states(g->shade_state, g->plan, g->n_stages, nc, corners, 2, 2);
     free(corners);
     g->shade_cells = S;
     return 0;
@@ -371,14 +426,20 @@ int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp 
     g->data = ds;
     g->n_stages = plan->n_stages;
     g->adaptive = r->grid_adaptive;
-    if (r->has_region)
-        memcpy(g->region, r->region, sizeof g->region);
-    else
-        default_region(ds, g->region);
+    default_region(ds, g->region);
+    if (r->has_region && ds->dim == 2)
+        memcpy(g->region, r->region, 4 * sizeof(double));
 
     LineBuilder b = {0};
-    int bad = add_grid(&b, g->region, r->grid_lines, r->grid_samples, r->show_domain);
-    if (!bad && r->show_boundary && net->has_readout)
+    int bad = 0;
+    if (ds->dim == 2)
+        bad = add_grid(&b, g->region, r->grid_lines, r->grid_samples, r->show_domain);
+    else if (ds->dim == 3)
+        bad = add_grid3(&b, g->region, r->grid_lines, r->grid_samples, r->show_domain);
+    else /* 1-D: the input line itself is the whole domain */
+        bad = lb_segment(&b, LINE_DOMAIN, g->region[0], 0, g->region[1], 0, r->grid_samples);
+    /* the decision boundary and shading are drawn for 2-D inputs */
+    if (!bad && r->show_boundary && net->has_readout && ds->dim == 2)
         bad = add_boundary(&b, net, g->region);
     g->lines = (LineSet){b.n_lines, b.kind, b.label, b.start, b.x, 1};
     g->n_samples = b.n;
@@ -391,11 +452,10 @@ int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp 
     if (!g->sample_state || !g->point_state)
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples and %d points",
                        g->n_samples, ds->n);
-    fill_states(g->sample_state, plan, g->n_stages, g->n_samples, g->lines.x);
-    if (ds->dim == 2)
-        fill_states(g->point_state, plan, g->n_stages, ds->n, ds->x);
+    fill_states(g->sample_state, plan, g->n_stages, g->n_samples, g->lines.x, 3, ds->dim);
+    fill_states(g->point_state, plan, g->n_stages, ds->n, ds->x, ds->dim, ds->dim);
 
-    if (r->show_shade && net->has_readout && build_shade(g, net) != 0)
+    if (r->show_shade && net->has_readout && ds->dim == 2 && build_shade(g, net) != 0)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
 
     for (int s = 0; s < g->n_stages; s++) {
@@ -493,8 +553,8 @@ static void refine(FrameCtx *c, const double *xa, const double *sa, const double
 {
     if (depth < MAX_DEPTH) {
         double xm[W] = {0}, sm[2], st[W];
-        xm[0] = 0.5 * (xa[0] + xb[0]);
-        xm[1] = 0.5 * (xa[1] + xb[1]);
+        for (int a = 0; a < 3; a++)
+            xm[a] = 0.5 * (xa[a] + xb[a]);
         stage_start_state(c->g->plan, c->stage, xm, st);
         sample_screen(c, st, &sm[0], &sm[1]);
         double ex = sm[0] - 0.5 * (sa[0] + sb[0]), ey = sm[1] - 0.5 * (sa[1] + sb[1]);
@@ -615,7 +675,7 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
             if (j == ls->start[l] || !g->adaptive)
                 put(&c, s[0], s[1]);
             else
-                refine(&c, ls->x + 2 * (j - 1), prev_s, ls->x + 2 * j, s, 0);
+                refine(&c, ls->x + 3 * (j - 1), prev_s, ls->x + 3 * j, s, 0);
             prev_s[0] = s[0];
             prev_s[1] = s[1];
         }

@@ -57,6 +57,48 @@ static int camera_path(Renderer *r, LwError *err)
     return LW_OK;
 }
 
+static double det_square(const Mlp *m, int l)
+{
+    int n = m->widths[l];
+    const double *W = m->W[l];
+    if (n == 2) return W[0] * W[3] - W[1] * W[2];
+    if (n == 3)
+        return W[0] * (W[4] * W[8] - W[5] * W[7]) - W[1] * (W[3] * W[8] - W[5] * W[6]) +
+               W[2] * (W[3] * W[7] - W[4] * W[6]);
+    return 1.0; /* wider layers are drawn by projection; leave them be */
+}
+
+/* Olah's fix for det W < 0: swap units 1 and 2 of the layer (rows of W and
+ * b, and the matching columns of the next layer's W or of the readout).
+ * The network computes the same function; its W now has det > 0, and the
+ * next layer's determinant changes sign, so we go front to back. */
+static void swap_reflections(Renderer *r, Reflection mode)
+{
+    Mlp *m = &r->net;
+    for (int l = 0; l < m->n_layers; l++) {
+        int in = m->widths[l], out = m->widths[l + 1];
+        if (in != out || in < 2 || in > 3 || det_square(m, l) >= 0) continue;
+        if (mode == REFLECT_TURN || (mode == REFLECT_AUTO && in == 2)) continue;
+        for (int j = 0; j < in; j++) {
+            double t = m->W[l][j];
+            m->W[l][j] = m->W[l][in + j];
+            m->W[l][in + j] = t;
+        }
+        double t = m->b[l][0];
+        m->b[l][0] = m->b[l][1];
+        m->b[l][1] = t;
+        int next_in = out;
+        double *Wn = l + 1 < m->n_layers ? m->W[l + 1] : (m->has_readout ? m->Wout : NULL);
+        int rows = l + 1 < m->n_layers ? m->widths[l + 2] : m->n_out;
+        for (int i = 0; Wn && i < rows; i++) {
+            double u = Wn[i * next_in];
+            Wn[i * next_in] = Wn[i * next_in + 1];
+            Wn[i * next_in + 1] = u;
+        }
+        r->swapped[l] = 1;
+    }
+}
+
 int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
                     LwError *err)
 {
@@ -74,6 +116,8 @@ int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *
                            r->data.classes == 2 ? 1 : r->data.classes);
         r->accuracy = mlp_accuracy(&r->net, r->data.x, r->data.label, r->data.n);
     }
+    if (sc->render.interpolation == INTERP_POLAR)
+        swap_reflections(r, sc->render.reflection);
     rc = stage_plan_make(&r->net, sc->render.interpolation, &r->plan, err);
     if (rc) return rc;
     timeline_make(&sc->render, r->plan.n_stages, &r->timeline);
@@ -129,6 +173,7 @@ static void make_caption(const Renderer *r, FrameReq q, Caption *c)
     c->dim_in = r->net.widths[st->layer];
     c->dim_out = r->net.widths[st->layer + 1];
     c->flip = st->kind == STAGE_LINEAR && r->plan.motion[st->layer].flip;
+    c->swapped = st->kind == STAGE_LINEAR && r->swapped[st->layer];
     c->stage = q.stage;
     c->n_stages = r->plan.n_stages;
     FramePos p = timeline_at(&r->timeline, q.frame);

@@ -37,12 +37,14 @@ typedef struct {
 } KeySpec;
 
 static const char *const KIND_NAMES[] = {"moons", "circles", "spiral", "xor",
-                                         "gaussians", "curves", "csv", NULL};
+                                         "gaussians", "curves", "csv", "interval",
+                                         "rings", "unlinked", NULL};
 static const char *const DRAW_NAMES[] = {"points", "curves", NULL};
 static const char *const OPT_NAMES[] = {"adam", "sgd", NULL};
 static const char *const EASE_NAMES[] = {"smoothstep", "linear", "smootherstep", NULL};
 static const char *const INTERP_NAMES[] = {"polar", "straight", NULL};
 static const char *const VIEW_NAMES[] = {"auto", "fixed", NULL};
+static const char *const REFLECT_NAMES[] = {"auto", "turn", "swap", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
 
 #define OFF(f) offsetof(Scene, f)
@@ -78,6 +80,7 @@ static const KeySpec KEYS[] = {
     {"render", "hold_end", T_DOUBLE, OFF(render.hold_end), 0, 60, NULL},
     {"render", "easing", T_ENUM, OFF(render.easing), 0, 0, EASE_NAMES},
     {"render", "interpolation", T_ENUM, OFF(render.interpolation), 0, 0, INTERP_NAMES},
+    {"render", "reflection", T_ENUM, OFF(render.reflection), 0, 0, REFLECT_NAMES},
     {"render", "grid_lines", T_INT, OFF(render.grid_lines), 2, 201, NULL},
     {"render", "grid_samples", T_INT, OFF(render.grid_samples), 2, 4000, NULL},
     {"render", "grid_adaptive", T_BOOL, OFF(render.grid_adaptive), 0, 0, NULL},
@@ -308,9 +311,9 @@ static int set_widths(Parser *p, const KeySpec *k, char *value)
                            f[i], LW_MAX_WIDTH);
         p->sc->net.widths[i] = (int)v;
     }
-    if (p->sc->net.widths[0] != 2)
-        return fail_at(p, p->line, "widths: the input width must be 2 (the datasets "
-                       "are 2-D), got %d", p->sc->net.widths[0]);
+    if (p->sc->net.widths[0] > 3)
+        return fail_at(p, p->line, "widths: the input width must be 1, 2 or 3 (the "
+                       "dataset's dimension), got %d", p->sc->net.widths[0]);
     p->sc->net.n_widths = n;
     p->widths_line = p->line;
     (void)k;
@@ -757,6 +760,15 @@ static int validate(Parser *p)
         return fail_at(p, p->section_line[0] ? p->section_line[0] : 1,
                        "missing required key 'kind' in [dataset]");
     int L = sc->net.n_widths - 1;
+    int dim = dataset_kind_dim(sc->data.kind);
+    if (p->widths_line && sc->net.widths[0] != dim)
+        return fail_at(p, p->widths_line, "widths starts with %d but %s data is %d-D "
+                       "(the first width is the input dimension)", sc->net.widths[0],
+                       KIND_NAMES[sc->data.kind], dim);
+    if (!p->widths_line && dim != 2) { /* the default network, fitted to the data */
+        sc->net.widths[0] = dim;
+        sc->net.widths[1] = sc->net.widths[2] = dim == 1 ? 2 : 3;
+    }
     if (p->n_acts > 1 && p->n_acts != L)
         return fail_at(p, p->acts_line, "activation lists %d names but the network has %d "
                        "layers", p->n_acts, L);
@@ -767,11 +779,14 @@ static int validate(Parser *p)
         return fail_at(p, p->kind_line, "kind = csv needs file = path/to/points.csv");
     if (sc->data.kind != DATA_CSV && sc->data.csv_path[0])
         return fail_at(p, p->kind_line, "file is only for kind = csv");
-    int curve_kind = sc->data.kind == DATA_CURVES || sc->data.kind == DATA_SPIRAL;
+    int curve_kind = sc->data.kind == DATA_CURVES || sc->data.kind == DATA_SPIRAL ||
+                     sc->data.kind == DATA_INTERVAL || sc->data.kind == DATA_RINGS ||
+                     sc->data.kind == DATA_UNLINKED;
     if ((int)sc->data.draw < 0)
-        sc->data.draw = sc->data.kind == DATA_CURVES ? DRAW_CURVES : DRAW_POINTS;
+        sc->data.draw = curve_kind && sc->data.kind != DATA_SPIRAL ? DRAW_CURVES : DRAW_POINTS;
     else if (sc->data.draw == DRAW_CURVES && !curve_kind)
-        return fail_at(p, p->kind_line, "draw = curves needs a curve dataset (curves, spiral)");
+        return fail_at(p, p->kind_line, "draw = curves needs a curve dataset (curves, spiral, "
+                       "interval, rings, unlinked)");
     if (sc->data.classes < 0)
         sc->data.classes = sc->data.kind == DATA_GAUSSIANS ? 3 : 2;
     else if (sc->data.kind != DATA_GAUSSIANS && sc->data.kind != DATA_SPIRAL &&
@@ -889,4 +904,9 @@ void scene_free(Scene *sc)
 const char *dataset_kind_name(DatasetKind k)
 {
     return (k >= 0 && k < DATA_COUNT) ? KIND_NAMES[k] : "?";
+}
+
+int dataset_kind_dim(DatasetKind k)
+{
+    return k == DATA_INTERVAL ? 1 : (k == DATA_RINGS || k == DATA_UNLINKED) ? 3 : 2;
 }

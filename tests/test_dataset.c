@@ -59,7 +59,7 @@ static void test_generated(void)
         }
         CHECK_MSG(hi - lo <= 1, "%s: class sizes %d..%d", name, lo, hi);
 
-        double box[4];
+        double box[6];
         dataset_bounds(&a, box);
         printf("  %-9s %d points, %d classes, box [%.2f, %.2f] x [%.2f, %.2f]\n", name, a.n,
                a.classes, box[0], box[1], box[2], box[3]);

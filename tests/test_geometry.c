@@ -26,9 +26,9 @@ static void check_forward_pass(const Renderer *r, const char *name)
     double worst = 0, worst_joint = 0;
     for (int i = 0; i < ds->n; i++) {
         double h[(LW_MAX_LAYERS + 1) * WD];
-        mlp_forward_point(net, ds->x + 2 * i, h);
+        mlp_forward_point(net, ds->x + (size_t)ds->dim * i, h);
         double state[WD] = {0};
-        memcpy(state, ds->x + 2 * i, 2 * sizeof(double));
+        memcpy(state, ds->x + (size_t)ds->dim * i, ds->dim * sizeof(double));
         for (int s = 0; s < r->plan.n_stages; s++) {
             /* the renderer's cached start state == the previous stage's end */
             const double *cached = r->geom.point_state + ((size_t)s * ds->n + i) * WD;
@@ -100,6 +100,25 @@ static void check_camera(const Renderer *r, const char *name)
               name, outside, first_bad);
 }
 
+/* Swapping units (Olah's fix for det W < 0) must not change the function. */
+static void check_same_function(const Renderer *r, const Scene *sc, const char *name)
+{
+    Mlp raw = {0};
+    LwError err = {""};
+    int rc = train_network_for_scene(sc, &r->data, &raw, NULL, NULL, NULL, &err);
+    CHECK_MSG(rc == LW_OK, "%s: %s", name, err.msg);
+    double worst = 0;
+    for (int i = 0; rc == LW_OK && raw.has_readout && i < r->data.n; i++) {
+        double a[LW_MAX_CLASSES + 1], b[LW_MAX_CLASSES + 1];
+        const double *x = r->data.x + (size_t)r->data.dim * i;
+        mlp_predict_point(&raw, x, a);
+        mlp_predict_point(&r->net, x, b);
+        for (int k = 0; k < (raw.n_out == 1 ? 2 : raw.n_out); k++) worst = fmax(worst, fabs(a[k] - b[k]));
+    }
+    CHECK_MSG(worst < 1e-12, "%s: the drawn network's predictions differ by %g", name, worst);
+    mlp_free(&raw);
+}
+
 static void check_scene(const char *path)
 {
     Scene sc;
@@ -113,6 +132,7 @@ static void check_scene(const char *path)
     CHECK_MSG(rc == LW_OK, "%s: %s", path, err.msg);
     if (rc == LW_OK) {
         check_forward_pass(&r, path);
+        check_same_function(&r, &sc, path);
         check_continuity(&r, path);
         if (sc.render.view == VIEW_AUTO) check_camera(&r, path);
     }
