@@ -69,6 +69,9 @@ check-asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 
+gallery: $(BIN)
+	sh scripts/gallery.sh $(BIN)
+
 bench: $(BIN)
 	sh bench/run.sh $(BIN)
 

@@ -190,19 +190,34 @@ static double decision_value(const Mlp *net, const double *x, int c)
  * G*G + j*G + i.  A segment joins two edge crossings. */
 typedef struct { int a, b; } Seg;
 
-/* Appends where f crosses zero on edge `edge` (linear interpolation). */
-static int add_crossing(LineBuilder *b, const double *f, int G, const double *reg, int edge)
+typedef struct {
+    const Mlp *net;
+    int cls;
+} Level;
+
+/* Appends where f crosses zero on edge `edge`: bisection on the network
+ * itself, so the boundary is exact to 1e-12 of a cell, not a linear guess
+ * whose error the later layers would magnify into visible zigzags. */
+static int add_crossing(LineBuilder *b, const double *f, int G, const double *reg, int edge,
+                        const Level *lv)
 {
     int vert = edge >= G * G, id = edge % (G * G);
     int i = id % G, j = id / G;
     int i2 = vert ? i : i + 1, j2 = vert ? j + 1 : j;
-    double f1 = f[j * G + i], f2 = f[j2 * G + i2];
-    double a = f1 / (f1 - f2);
     double dx = (reg[1] - reg[0]) / (G - 1), dy = (reg[3] - reg[2]) / (G - 1);
-    return lb_add(b, reg[0] + (i + a * (i2 - i)) * dx, reg[2] + (j + a * (j2 - j)) * dy);
+    double p[2] = {reg[0] + i * dx, reg[2] + j * dy}, q[2] = {reg[0] + i2 * dx, reg[2] + j2 * dy};
+    double lo = 0, hi = 1, flo = f[j * G + i];
+    for (int it = 0; it < 40; it++) {
+        double mid = 0.5 * (lo + hi);
+        double x[2] = {p[0] + mid * (q[0] - p[0]), p[1] + mid * (q[1] - p[1])};
+        double fm = decision_value(lv->net, x, lv->cls);
+        if ((fm >= 0) == (flo >= 0)) lo = mid; else hi = mid;
+    }
+    double a = 0.5 * (lo + hi);
+    return lb_add(b, p[0] + a * (q[0] - p[0]), p[1] + a * (q[1] - p[1]));
 }
 
-static int contour(LineBuilder *b, const double *f, int G, const double *reg)
+static int contour(LineBuilder *b, const double *f, int G, const double *reg, const Level *lv)
 {
     int n_edges = 2 * G * G, n_seg = 0;
     Seg *seg = malloc((size_t)2 * (G - 1) * (G - 1) * sizeof *seg);
@@ -255,12 +270,12 @@ static int contour(LineBuilder *b, const double *f, int G, const double *reg)
         int ent = e;
         if (lb_begin(b, LINE_BOUNDARY)) goto done;
         for (;;) {
-            if (add_crossing(b, f, G, reg, ent)) goto done;
+            if (add_crossing(b, f, G, reg, ent, lv)) goto done;
             used[cur] = 1;
             int exit_edge = seg[cur].a == ent ? seg[cur].b : seg[cur].a;
             int nxt = first[exit_edge] == cur ? second[exit_edge] : first[exit_edge];
             if (nxt < 0 || used[nxt]) {
-                if (add_crossing(b, f, G, reg, exit_edge)) goto done; /* the chain's end */
+                if (add_crossing(b, f, G, reg, exit_edge, lv)) goto done; /* the chain's end */
                 break;
             }
             cur = nxt;
@@ -291,7 +306,8 @@ static int add_boundary(LineBuilder *b, const Mlp *net, const double *reg)
                 double v = decision_value(net, x, c);
                 f[j * G + i] = v == 0.0 ? 1e-300 : v; /* no exact zeros */
             }
-        rc = contour(b, f, G, reg);
+        Level lv = {net, c};
+        rc = contour(b, f, G, reg, &lv);
     }
     free(f);
     return rc;

@@ -1,0 +1,30 @@
+#!/bin/sh
+# Renders the gallery (docs/gallery/) from scenes/olah/ and the step contact
+# sheets of the dataset scenes: every picture there is made by this script.
+#   scripts/gallery.sh [BINARY]
+set -eu
+LW=${1:-build/layerwarp}
+OUT=docs/gallery
+TMP=$(mktemp -d /tmp/lwgallery.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$OUT"
+
+frames() { "$LW" info "$1" | sed -n 's/^frames: *\([0-9]*\) .*/\1/p'; }
+
+for scene in scenes/olah/*.scene; do
+    name=$(basename "$scene" .scene)
+    last=$(( $(frames "$scene") - 1 ))
+    # the still: the last frame, the network's final representation with the
+    # camera settled on it
+    "$LW" frames "$scene" --frames "$last" -o "$TMP/$name" -q
+    mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
+    # the animation, small enough for a page
+    "$LW" render "$scene" --size 640x360 --fps 12 -o "$OUT/$name.gif" -q
+    echo "gallery: $OUT/$name.png, $OUT/$name.gif"
+done
+
+for name in moons circles xor spiral; do
+    "$LW" step "scenes/$name.scene" --layer 1 -o "$TMP/step-$name" -q
+    mv "$TMP/step-$name/layer1-sheet.png" "$OUT/step-$name-layer1.png"
+    echo "gallery: $OUT/step-$name-layer1.png"
+done
