@@ -22,6 +22,7 @@ typedef struct {
     double u;             /* raw progress of the stage */
     char summary[160];    /* top-right: dataset, network, accuracy */
     const int *shade_class; /* (S, S) predicted class per shading cell, or NULL */
+    double px_per_unit;   /* the camera's scale, for the scale bar (0: none) */
     int n_classes;
 } Caption;
 

@@ -37,6 +37,7 @@ typedef struct {
     int frame;
     int stage;
     double t;
+    int tight;   /* a still: frame the camera on this moment alone */
 } FrameReq;
 
 /* Builds everything that does not change with time.  progress may be NULL. */

@@ -194,6 +194,38 @@ static void draw_captions(cairo_t *cr, const Scene *sc, const Caption *cap)
     }
 }
 
+/* The camera follows the data, so a uniform stretch would not show by
+ * itself: a bar of a round length in data units shows the scale instead. */
+static void draw_scale_bar(cairo_t *cr, const Scene *sc, double px_per_unit)
+{
+    double k = unit(sc), want = 100 * k;
+    /* the length among 1, 2, 5 x 10^e whose bar is closest to `want` pixels */
+    double e = pow(10, floor(log10(want / px_per_unit))), len = e, best = INFINITY;
+    for (int m = 0; m < 4; m++) {
+        double cand = e * (double[]){1, 2, 5, 10}[m];
+        double miss = fabs(log(cand * px_per_unit / want));
+        if (miss < best) { best = miss; len = cand; }
+    }
+    double w = len * px_per_unit, margin = 0.9 * sc->style.caption_size * k;
+    double y = sc->render.height - (sc->render.show_progress ? STRIP_BAND * k : 0) - 12 * k;
+    double x0 = sc->render.width - margin - w;
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    cairo_set_line_width(cr, 1.5 * k);
+    cairo_move_to(cr, x0, y - 4 * k);
+    cairo_line_to(cr, x0, y);
+    cairo_line_to(cr, x0 + w, y);
+    cairo_line_to(cr, x0 + w, y - 4 * k);
+    cairo_stroke(cr);
+    char text[32];
+    snprintf(text, sizeof text, "%g", len);
+    cairo_select_font_face(cr, sc->style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 0.55 * sc->style.caption_size * k);
+    cairo_text_extents_t ext;
+    cairo_text_extents(cr, text, &ext);
+    cairo_move_to(cr, x0 + (w - ext.x_advance) / 2, y - 6 * k);
+    cairo_show_text(cr, text);
+}
+
 /* A strip of one cell per stage: done cells dark, the current one filling. */
 static void draw_strip(cairo_t *cr, const Scene *sc, const Caption *cap)
 {
@@ -256,5 +288,7 @@ cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
     }
     if (r->show_progress && cap)
         draw_strip(cr, sc, cap);
+    if (r->show_captions && cap && cap->px_per_unit > 0 && r->view == VIEW_AUTO)
+        draw_scale_bar(cr, sc, cap->px_per_unit);
     return cairo_status(cr);
 }

@@ -637,6 +637,8 @@ static int cmd_step(const Options *o)
         q[0].t = 0.0;  /* exactly the layer's input */
         q[0].stage = s0;
         for (int i = 0; i < 4; i++)
+            q[i].tight = 1;
+        for (int i = 0; i < 4; i++)
             ss.frames[i] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, j.scene.render.width,
                                                       j.scene.render.height);
         RunOptions ro = run_options(o, 0);

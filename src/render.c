@@ -20,10 +20,38 @@
 
 /* ---- set-up ---------------------------------------------------------------- */
 
+/* Box of the data in camera coordinates at (stage, t) seen through R. */
+static void data_box(const Renderer *r, int stage, double t, const double *R, double *b)
+{
+    b[0] = b[2] = INFINITY;
+    b[1] = b[3] = -INFINITY;
+    for (int i = 0; i < r->data.n; i++) {
+        double d[3];
+        geom_point_display(&r->geom, stage, t, i, d);
+        double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
+        double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
+        b[0] = fmin(b[0], x);
+        b[1] = fmax(b[1], x);
+        b[2] = fmin(b[2], y);
+        b[3] = fmax(b[3], y);
+    }
+}
+
+/* The view of a still: fitted to this moment only, no smoothing. */
+static void tight_view(const Renderer *r, FrameReq q, View *v)
+{
+    const SceneRender *sr = &r->scene->render;
+    double R[9], box[4], content[4];
+    camera_rotation(sr, stage_depth_weight(&r->plan, q.stage, q.t), q.frame / sr->fps, R);
+    data_box(r, q.stage, q.t, R, box);
+    draw_content_rect(r->scene, content);
+    camera_fit_path(sr, 1, box, R, content, v);
+}
+
 static int camera_path(Renderer *r, LwError *err)
 {
     const Scene *sc = r->scene;
-    int n = r->timeline.n_frames, np = r->data.n;
+    int n = r->timeline.n_frames;
     double *boxes = malloc(sizeof(double) * 4 * n), *rot = malloc(sizeof(double) * 9 * n);
     r->views = calloc(n, sizeof *r->views);
     if (!boxes || !rot || !r->views) {
@@ -34,20 +62,9 @@ static int camera_path(Renderer *r, LwError *err)
     for (int f = 0; f < n; f++) {
         FramePos p = timeline_at(&r->timeline, f);
         double w3 = stage_depth_weight(&r->plan, p.stage, p.t);
-        double *R = rot + 9 * f, *b = boxes + 4 * f;
+        double *R = rot + 9 * f;
         camera_rotation(&sc->render, w3, f / sc->render.fps, R);
-        b[0] = b[2] = INFINITY;
-        b[1] = b[3] = -INFINITY;
-        for (int i = 0; i < np; i++) {
-            double d[3];
-            geom_point_display(&r->geom, p.stage, p.t, i, d);
-            double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
-            double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
-            b[0] = fmin(b[0], x);
-            b[1] = fmax(b[1], x);
-            b[2] = fmin(b[2], y);
-            b[3] = fmax(b[3], y);
-        }
+        data_box(r, p.stage, p.t, R, boxes + 4 * f);
     }
     double content[4];
     draw_content_rect(sc, content);
@@ -144,7 +161,7 @@ void renderer_free(Renderer *r)
 FrameReq renderer_request_frame(const Renderer *r, int frame)
 {
     FramePos p = timeline_at(&r->timeline, frame);
-    return (FrameReq){frame, p.stage, p.t};
+    return (FrameReq){frame, p.stage, p.t, 0};
 }
 
 FrameReq renderer_request_at(const Renderer *r, int stage, double t)
@@ -152,7 +169,7 @@ FrameReq renderer_request_at(const Renderer *r, int stage, double t)
     int f = timeline_frame_at(&r->timeline, stage, t);
     if (f < 0) f = 0;
     if (f >= r->timeline.n_frames) f = r->timeline.n_frames - 1;
-    return (FrameReq){f, stage, t};
+    return (FrameReq){f, stage, t, 0};
 }
 
 void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n)
@@ -202,11 +219,17 @@ typedef struct {
 static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t *surf,
                         LwError *err)
 {
+    View still;
     const View *view = &r->views[q.frame];
+    if (q.tight) {
+        tight_view(r, q, &still);
+        view = &still;
+    }
     if (geom_frame(&r->geom, q.stage, q.t, view, &s->fg) != LW_OK)
         return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
     Caption cap;
     make_caption(r, q, &cap);
+    cap.px_per_unit = view->scale;
     cairo_t *cr = cairo_create(surf);
     cairo_status_t cs = draw_frame(cr, r->scene, &s->fg, r->data.label, &cap);
     cairo_destroy(cr);
