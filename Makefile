@@ -54,6 +54,9 @@ $(BIN): $(BUILD)/obj/main.o $(BUILD)/liblayerwarp.a
 $(BUILD)/tests/%: tests/%.c tests/check.h $(BUILD)/liblayerwarp.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/liblayerwarp.a $(LDFLAGS) $(LDLIBS)
 
+$(BUILD)/frame_bench: bench/frame_bench.c $(BUILD)/liblayerwarp.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblayerwarp.a $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
@@ -72,8 +75,8 @@ check-asan:
 gallery: $(BIN)
 	sh scripts/gallery.sh $(BIN)
 
-bench: $(BIN)
-	sh bench/run.sh $(BIN)
+bench: $(BIN) $(BUILD)/frame_bench
+	sh bench/run.sh $(BUILD)
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -1,0 +1,107 @@
+/* frame_bench.c — what one frame costs, without encoding or hashing:
+ *  1. the reference scene (scenes/bench-reference.scene, 1280x720): geometry
+ *     and drawing of all 270 frames on one thread, ms per frame, split into
+ *     geometry (geom_frame) and raster (Cairo);
+ *  2. how that cost grows with data points and with grid lines (it should
+ *     grow linearly: double the points or lines, about double their share).
+ * Prints a table; timings are wall clock of the best of 3 passes. */
+#include <cairo.h>
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "render.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Best-of-3 ms per frame for drawing every frame (all = 1) or geometry only. */
+static double ms_per_frame(const Renderer *r, int draw)
+{
+    const SceneRender *sr = &r->scene->render;
+    int stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, sr->width);
+    uint8_t *px = malloc((size_t)stride * sr->height);
+    FrameGeom fg = {0};
+    double best = 1e9;
+    LwError err;
+    for (int pass = 0; pass < 3; pass++) {
+        double t0 = now();
+        for (int f = 0; f < r->timeline.n_frames; f++) {
+            FrameReq q = renderer_request_frame(r, f);
+            if (draw)
+                render_one(r, q, px, stride, &err);
+            else
+                geom_frame(&r->geom, q.stage, q.t, &r->views[f], &fg);
+        }
+        double dt = (now() - t0) * 1000 / r->timeline.n_frames;
+        if (dt < best) best = dt;
+    }
+    geom_frame_free(&fg);
+    free(px);
+    return best;
+}
+
+static int load(const char *name, const char *text, Scene *sc, Renderer *r)
+{
+    LwError err = {""};
+    if (scene_load_string(name, text, strlen(text), sc, &err) ||
+        renderer_create(sc, r, NULL, NULL, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* A moons scene with `points` points and `lines` grid lines per direction,
+ * fixed weights (no training), fixed view, 60 frames. */
+static void scaling_scene(char *buf, size_t n, int points, int lines)
+{
+    snprintf(buf, n,
+             "[dataset]\nkind = moons\npoints = %d\nseed = 3\n"
+             "[network]\nwidths = 2,2,2\n"
+             "[weights]\nW1 = 1.2 -0.8 | 0.6 1.1\nb1 = 0.3 -0.2\n"
+             "W2 = 0.9 1.3 | -1.1 0.7\nb2 = -0.1 0.4\n"
+             "[render]\nstage_seconds = 0.333\nhold_start = 0\nhold_between = 0\n"
+             "hold_end = 0\nview = fixed\nview_box = -6.4,6.4,-3.7,3.5\n"
+             "grid_lines = %d\ngrid_samples = 200\ngrid_adaptive = false\n"
+             "interpolation = straight\nshow_captions = false\nshow_progress = false\n",
+             points, lines);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    Scene sc;
+    Renderer r;
+    LwError err = {""};
+    if (scene_load_file("scenes/bench-reference.scene", &sc, &err) ||
+        renderer_create(&sc, &r, NULL, NULL, &err)) {
+        fprintf(stderr, "%s (run from the repository root)\n", err.msg);
+        return 1;
+    }
+    double geom = ms_per_frame(&r, 0), all = ms_per_frame(&r, 1);
+    printf("reference scene, 1280x720, one thread: %.2f ms/frame "
+           "(geometry %.2f ms, raster %.2f ms)\n", all, geom, all - geom);
+    renderer_free(&r);
+    scene_free(&sc);
+
+    printf("\nscaling (fixed 2-2-2 network, 60 frames, ms per frame, one thread):\n");
+    printf("%8s %8s %10s %10s\n", "points", "lines", "geometry", "total");
+    static const int cases[][2] = {{600, 21}, {1200, 21}, {2400, 21}, {600, 42}, {600, 84}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024];
+        scaling_scene(text, sizeof text, cases[i][0], cases[i][1]);
+        if (load("scaling.scene", text, &sc, &r)) return 1;
+        printf("%8d %8d %10.2f %10.2f\n", cases[i][0], cases[i][1], ms_per_frame(&r, 0),
+               ms_per_frame(&r, 1));
+        renderer_free(&r);
+        scene_free(&sc);
+    }
+    return 0;
+}
