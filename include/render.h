@@ -53,15 +53,21 @@ FrameReq renderer_request_frame(const Renderer *r, int frame);
 
 /* Receives each frame in request order on the calling thread.  `note` is
  * what the hook (if any) wrote for this frame. */
-typedef int (*FrameSink)(void *user, int index, FrameReq q, const uint8_t *bgra,
+typedef int (*FrameSink)(void *user, int index, FrameReq q, int slot, const uint8_t *bgra,
                          int stride, const char *note, LwError *err);
 
 /* Optional work done on the worker thread right after a frame is drawn, in
- * no particular order (hashing, PNG encoding): it may write a short note
- * (up to LW_NOTE_MAX bytes) that the sink receives with the frame. */
+ * no particular order (hashing, PNG encoding, colour conversion): it may
+ * write a short note (up to LW_NOTE_MAX bytes) that the sink receives with
+ * the frame.  `slot` (0 .. render_slots(threads) - 1) names the buffer the
+ * frame sits in; the hook and the sink of one frame see the same slot, and
+ * no two frames in flight share one, so per-slot data needs no locking. */
 #define LW_NOTE_MAX 160
-typedef int (*FrameHook)(void *user, FrameReq q, const uint8_t *bgra, int stride,
+typedef int (*FrameHook)(void *user, FrameReq q, int slot, const uint8_t *bgra, int stride,
                          char *note, LwError *err);
+
+/* Frames in flight for a number of worker threads. */
+int render_slots(int threads);
 
 typedef struct {
     int threads;                       /* worker threads (>= 1) */

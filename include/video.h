@@ -35,6 +35,18 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
  * (our frames are opaque), `stride` bytes per row.  Frames are numbered in
  * call order; pts = index with time base 1/fps. */
 int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err);
+/* Colour conversion done ahead, on any thread (the frame renderers'): each
+ * VideoFrame owns its converter and buffer, so different VideoFrames may be
+ * filled at once while the sink encodes another. */
+typedef struct VideoFrame VideoFrame;
+int video_frame_new(const VideoSink *v, VideoFrame **out, LwError *err);
+/* Converts Cairo ARGB32 pixels into the encoder's format. */
+int video_frame_fill(VideoFrame *vf, const uint8_t *bgra, int stride, LwError *err);
+/* Appends a filled frame (in call order, like video_write_bgra). */
+int video_write_frame(VideoSink *v, VideoFrame *vf, LwError *err);
+/* Accepts NULL and *vf == NULL. */
+void video_frame_free(VideoFrame **vf);
+
 /* Flushes the encoder, writes the trailer, renames the temporary file onto
  * the target, frees everything and NULLs *v.  On failure removes the
  * temporary file. */

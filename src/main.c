@@ -367,10 +367,12 @@ typedef struct {
 
 /* Runs on a worker: frames are independent files, so they are encoded in
  * parallel, each written atomically. */
-static int png_hook(void *user, FrameReq q, const uint8_t *px, int stride, char *note, LwError *err)
+static int png_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride, char *note,
+                    LwError *err)
 {
     PngSink *s = user;
     (void)note;
+    (void)slot;
     char path[LW_PATH_MAX + 64], name[64], label[64], frame[32];
     snprintf(name, sizeof name, s->fmt, q.frame);
     snprintf(path, sizeof path, "%s/%s", s->dir, name);
@@ -382,41 +384,58 @@ static int png_hook(void *user, FrameReq q, const uint8_t *px, int stride, char 
                           stride, texts, 4, err);
 }
 
-static int nothing_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
+static int nothing_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
                         const char *note, LwError *err)
 {
-    (void)user; (void)index; (void)q; (void)px; (void)stride; (void)note; (void)err;
+    (void)user; (void)index; (void)q; (void)slot; (void)px; (void)stride; (void)note; (void)err;
     return LW_OK;
 }
 
 /* Hashing runs on the workers; printing, in order, on the caller. */
-static int hash_hook(void *user, FrameReq q, const uint8_t *px, int stride, char *note, LwError *err)
+static int hash_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride, char *note,
+                     LwError *err)
 {
+    (void)slot;
     const Renderer *r = user;
     if (hash_pixels(px, r->scene->render.width, r->scene->render.height, stride, note))
         return lw_fail(err, LW_ERUNTIME, "out of memory hashing");
     return LW_OK;
 }
 
-static int hash_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
+static int hash_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
                      const char *note, LwError *err)
 {
     const Renderer *r = user;
     char label[64];
-    (void)index; (void)px; (void)stride;
+    (void)index; (void)slot; (void)px; (void)stride;
     renderer_label(r, q, label, sizeof label);
     if (printf("%d %s %s\n", q.frame, label, note) < 0)
         return lw_fail(err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     return LW_OK;
 }
 
-static int video_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
-                      const char *note, LwError *err)
+/* Video: colour conversion on the workers (one VideoFrame per slot), the
+ * encoder fed in order on the caller. */
+typedef struct {
+    VideoSink *sink;
+    VideoFrame **frames;   /* (render_slots(threads)) */
+} VideoJob;
+
+static int video_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride,
+                      char *note, LwError *err)
 {
-    (void)index;
+    VideoJob *vj = user;
     (void)q;
     (void)note;
-    return video_write_bgra(user, px, stride, err);
+    return video_frame_fill(vj->frames[slot], px, stride, err);
+}
+
+static int video_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
+                      const char *note, LwError *err)
+{
+    VideoJob *vj = user;
+    (void)index; (void)q; (void)px; (void)stride; (void)note;
+    return video_write_frame(vj->sink, vj->frames[slot], err);
 }
 
 static RunOptions run_options(const Options *o, int progress)
@@ -475,9 +494,17 @@ static int cmd_render(const Options *o)
         snprintf(vo.preset, sizeof vo.preset, "%s", sr->preset);
         rc = parent_dirs(out, &err);
         if (!rc) rc = video_open(&v, out, &vo, &err);
-        if (!rc) rc = render_run(&j.r, reqs, n, &ro, video_sink, v, &err);
+        int slots = render_slots(ro.threads);
+        VideoJob vj = {v, calloc(slots, sizeof(VideoFrame *))};
+        if (!rc && !vj.frames) rc = lw_fail(&err, LW_ERUNTIME, "out of memory");
+        for (int i = 0; !rc && i < slots; i++) rc = video_frame_new(v, &vj.frames[i], &err);
+        ro.hook = video_hook;
+        ro.hook_user = &vj;
+        if (!rc) rc = render_run(&j.r, reqs, n, &ro, video_sink, &vj, &err);
         if (!rc) rc = video_close(&v, &err);
         video_abort(&v);
+        for (int i = 0; vj.frames && i < slots; i++) video_frame_free(&vj.frames[i]);
+        free(vj.frames);
     }
     if (!rc && !o->quiet) {
         double el = now() - t0;
@@ -545,11 +572,12 @@ typedef struct {
     cairo_surface_t *frames[4];
 } StepSink;
 
-static int step_sink(void *user, int index, FrameReq q, const uint8_t *px, int stride,
+static int step_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
                      const char *note, LwError *err)
 {
     StepSink *s = user;
     (void)q;
+    (void)slot;
     (void)note;
     uint8_t *dst = cairo_image_surface_get_data(s->frames[index]);
     int h = cairo_image_surface_get_height(s->frames[index]);

@@ -315,7 +315,7 @@ static void *worker(void *arg)
         int rc = draw_request(p->r, p->reqs[k], &s, slot->surf, &slot->err);
         slot->note[0] = '\0';
         if (rc == LW_OK && p->opt->hook)
-            rc = p->opt->hook(p->opt->hook_user, p->reqs[k],
+            rc = p->opt->hook(p->opt->hook_user, p->reqs[k], k % p->n_slots,
                               cairo_image_surface_get_data(slot->surf),
                               cairo_image_surface_get_stride(slot->surf), slot->note, &slot->err);
         pthread_mutex_lock(&p->mu);
@@ -343,7 +343,7 @@ static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *use
             *err = slot->err;
             return slot->rc;
         }
-        int rc = sink(user, k, p->reqs[k], cairo_image_surface_get_data(slot->surf),
+        int rc = sink(user, k, p->reqs[k], k % p->n_slots, cairo_image_surface_get_data(slot->surf),
                       cairo_image_surface_get_stride(slot->surf), slot->note, err);
         if (rc) return rc;
         if (opt->stop && *opt->stop)
@@ -376,12 +376,17 @@ static void *stop_watch(void *arg)
     }
 }
 
+int render_slots(int threads)
+{
+    return 2 * (threads < 1 ? 1 : threads);
+}
+
 int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions *opt,
                FrameSink sink, void *user, LwError *err)
 {
     const SceneRender *sr = &r->scene->render;
     int threads = opt->threads < 1 ? 1 : opt->threads;
-    Pool p = {.r = r, .reqs = reqs, .n = n, .opt = opt, .n_slots = 2 * threads};
+    Pool p = {.r = r, .reqs = reqs, .n = n, .opt = opt, .n_slots = render_slots(threads)};
     p.slots = calloc(p.n_slots, sizeof *p.slots);
     pthread_t *tid = calloc(threads, sizeof *tid);
     int rc = LW_OK, started = 0, watch = 0;

@@ -553,29 +553,33 @@ fail:
     return ret;
 }
 
-int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err)
+/* BGRA into f: converted to yuv420p (mp4, webm) or copied (mkv, gif). */
+static int convert_into(struct SwsContext *sws, Format fmt, int width, int height, AVFrame *f,
+                        const uint8_t *bgra, int stride, const char *target, LwError *err)
+{
+    int ret;
+    if ((ret = av_frame_make_writable(f)) < 0)
+        return av_fail(err, ret, "cannot allocate frame", target);
+    if (fmt == FMT_MP4 || fmt == FMT_WEBM) {
+        const uint8_t *src[1] = {bgra};
+        const int src_stride[1] = {stride};
+        if (sws_scale(sws, src, src_stride, 0, height, f->data, f->linesize) != height)
+            return lw_fail(err, LW_ERUNTIME, "%s: colour conversion failed", target);
+    } else {
+        /* mkv (bgr0) and gif (bgra): the same bytes. */
+        av_image_copy_plane(f->data[0], f->linesize[0], bgra, stride, width * 4, height);
+    }
+    return 0;
+}
+
+/* Hands a converted frame to the encoder (or the GIF palette pass). */
+static int submit(VideoSink *v, AVFrame *f, LwError *err)
 {
     int ret;
     if (v->expected > 0 && v->n_written >= v->expected)
         return lw_fail(err, LW_ERUNTIME, "%s: more frames than the %d expected",
                        v->target, v->expected);
-    if ((ret = av_frame_make_writable(v->frame)) < 0)
-        return av_fail(err, ret, "cannot allocate frame", v->target);
-    AVFrame *f = v->frame;
-    if (v->fmt == FMT_MP4 || v->fmt == FMT_WEBM) {
-        const uint8_t *src[1] = {bgra};
-        const int src_stride[1] = {stride};
-        if (sws_scale(v->sws, src, src_stride, 0, v->height, f->data,
-                      f->linesize) != v->height)
-            return lw_fail(err, LW_ERUNTIME, "%s: colour conversion failed",
-                           v->target);
-    } else {
-        /* mkv (bgr0) and gif (bgra): the same bytes. */
-        av_image_copy_plane(f->data[0], f->linesize[0], bgra, stride,
-                            v->width * 4, v->height);
-    }
     f->pts = v->n_written;
-
     if (v->fmt == FMT_GIF) {
         size_t row = (size_t)v->width * 4;
         for (int y = 0; y < v->height; y++)
@@ -594,6 +598,84 @@ int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err
     }
     v->n_written++;
     return 0;
+}
+
+int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err)
+{
+    int ret = convert_into(v->sws, v->fmt, v->width, v->height, v->frame, bgra, stride,
+                           v->target, err);
+    return ret < 0 ? ret : submit(v, v->frame, err);
+}
+
+struct VideoFrame {
+    Format fmt;
+    int width, height;
+    char target[LW_PATH_MAX];
+    struct SwsContext *sws;
+    AVFrame *frame;
+};
+
+int video_frame_new(const VideoSink *v, VideoFrame **out, LwError *err)
+{
+    VideoFrame *vf = calloc(1, sizeof *vf);
+    *out = NULL;
+    if (!vf)
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    vf->fmt = v->fmt;
+    vf->width = v->width;
+    vf->height = v->height;
+    snprintf(vf->target, sizeof vf->target, "%s", v->target);
+    int ret = 0;
+    vf->frame = av_frame_alloc();
+    if (!vf->frame) {
+        ret = lw_fail(err, LW_ERUNTIME, "out of memory");
+        goto fail;
+    }
+    vf->frame->format = v->frame->format;
+    vf->frame->width = v->frame->width;
+    vf->frame->height = v->frame->height;
+    if ((ret = av_frame_get_buffer(vf->frame, 0)) < 0) {
+        ret = av_fail(err, ret, "cannot allocate frame", v->target);
+        goto fail;
+    }
+    if (v->sws) { /* the same conversion as the sink's own, on its own context */
+        vf->sws = sws_getContext(v->width, v->height, AV_PIX_FMT_BGRA, v->width, v->height,
+                                 AV_PIX_FMT_YUV420P,
+                                 SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL,
+                                 NULL, NULL);
+        const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
+        if (!vf->sws ||
+            sws_setColorspaceDetails(vf->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16) < 0) {
+            ret = lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter", v->target);
+            goto fail;
+        }
+    }
+    *out = vf;
+    return 0;
+fail:
+    video_frame_free(&vf);
+    return ret;
+}
+
+int video_frame_fill(VideoFrame *vf, const uint8_t *bgra, int stride, LwError *err)
+{
+    return convert_into(vf->sws, vf->fmt, vf->width, vf->height, vf->frame, bgra, stride,
+                        vf->target, err);
+}
+
+int video_write_frame(VideoSink *v, VideoFrame *vf, LwError *err)
+{
+    return submit(v, vf->frame, err);
+}
+
+void video_frame_free(VideoFrame **vf)
+{
+    if (!vf || !*vf)
+        return;
+    sws_freeContext((*vf)->sws);
+    av_frame_free(&(*vf)->frame);
+    free(*vf);
+    *vf = NULL;
 }
 
 /* Pulls the palette of the whole video out of pass 1.  *pal owned by caller. */
