@@ -5,6 +5,7 @@
  * the failure paths: unsupported extension, odd size, abort keeps an existing
  * target and leaves no temporary file, unwritable/missing directory. */
 #include "check.h"
+#include "decode.h"
 #include "video.h"
 
 #include <cairo.h>
@@ -102,145 +103,19 @@ static int write_video(const char *path, const VideoOptions *o, int n, LwError *
     return video_close(&v, err);
 }
 
-typedef struct {
-    int n, w, h;
-    AVRational rate;       /* stream avg_frame_rate */
-    double duration;       /* seconds: stream duration, else last pts + duration */
-    double end_of_last;    /* last frame's pts + its duration, seconds */
-    uint8_t *frames[N + 4]; /* decoded, as BGRA (W*4 per row) */
-} Decoded;
-
-static void decoded_free(Decoded *d)
-{
-    for (int i = 0; i < N + 4; i++) {
-        free(d->frames[i]);
-        d->frames[i] = NULL;
-    }
-}
-
-/* Decodes every frame of the first video stream to BGRA.  Returns 0 or an
- * FFmpeg error. */
-static int decode_file(const char *path, Decoded *d)
-{
-    memset(d, 0, sizeof *d);
-    AVFormatContext *ic = NULL;
-    AVCodecContext *dec = NULL;
-    AVPacket *pkt = av_packet_alloc();
-    AVFrame *f = av_frame_alloc();
-    struct SwsContext *sws = NULL;
-    int ret = avformat_open_input(&ic, path, NULL, NULL);
-    if (ret >= 0)
-        ret = avformat_find_stream_info(ic, NULL);
-    int si = ret >= 0 ? av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)
-                      : ret;
-    if (si < 0) {
-        ret = si;
-        goto done;
-    }
-    AVStream *st = ic->streams[si];
-    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
-    dec = avcodec_alloc_context3(codec);
-    if (!codec || !dec || !pkt || !f) {
-        ret = AVERROR(ENOMEM);
-        goto done;
-    }
-    if ((ret = avcodec_parameters_to_context(dec, st->codecpar)) < 0 ||
-        (ret = avcodec_open2(dec, codec, NULL)) < 0)
-        goto done;
-    d->w = st->codecpar->width;
-    d->h = st->codecpar->height;
-    d->rate = st->avg_frame_rate;
-    int64_t start = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
-    int eof = 0;
-    while (!eof) {
-        ret = av_read_frame(ic, pkt);
-        if (ret == AVERROR_EOF) {
-            eof = 1;
-            ret = avcodec_send_packet(dec, NULL);
-        } else if (ret >= 0) {
-            if (pkt->stream_index == si)
-                ret = avcodec_send_packet(dec, pkt);
-            av_packet_unref(pkt);
-        }
-        if (ret < 0)
-            goto done;
-        while ((ret = avcodec_receive_frame(dec, f)) >= 0) {
-            int64_t pts = f->best_effort_timestamp;
-            d->end_of_last = (double)(pts - start + f->pkt_duration) *
-                             av_q2d(st->time_base);
-            if (d->n < N + 4) {
-                sws = sws_getCachedContext(sws, f->width, f->height, f->format, W, H,
-                                           AV_PIX_FMT_BGRA,
-                                           SWS_BICUBIC | SWS_ACCURATE_RND |
-                                               SWS_FULL_CHR_H_INT,
-                                           NULL, NULL, NULL);
-                uint8_t *out = malloc((size_t)W * H * 4);
-                if (!sws || !out || f->width != W || f->height != H) {
-                    free(out);
-                    ret = AVERROR(EINVAL);
-                    goto done;
-                }
-                if (f->format == AV_PIX_FMT_YUV420P) {
-                    const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
-                    sws_setColorspaceDetails(sws, bt709, 0, bt709, 1, 0, 1 << 16,
-                                             1 << 16);
-                }
-                uint8_t *dst[1] = {out};
-                int dst_stride[1] = {W * 4};
-                sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, H,
-                          dst, dst_stride);
-                d->frames[d->n] = out;
-            }
-            d->n++;
-            av_frame_unref(f);
-        }
-        if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
-            goto done;
-    }
-    ret = 0;
-    d->duration = st->duration != AV_NOPTS_VALUE
-                      ? (double)st->duration * av_q2d(st->time_base)
-                      : d->end_of_last;
-    if (ic->duration != AV_NOPTS_VALUE && st->duration == AV_NOPTS_VALUE)
-        d->duration = (double)ic->duration / AV_TIME_BASE;
-done:
-    sws_freeContext(sws);
-    av_frame_free(&f);
-    av_packet_free(&pkt);
-    avcodec_free_context(&dec);
-    avformat_close_input(&ic);
-    return ret;
-}
-
-/* PSNR over B, G, R of two (H, W*4) BGRA images; 999 when identical. */
-static double psnr(const uint8_t *a, const uint8_t *b)
-{
-    double se = 0;
-    for (size_t i = 0; i < (size_t)W * H * 4; i++) {
-        if (i % 4 == 3)
-            continue;
-        double e = (double)a[i] - b[i];
-        se += e * e;
-    }
-    if (se == 0)
-        return 999;
-    double mse = se / ((double)W * H * 3);
-    return 10 * log10(255.0 * 255.0 / mse);
-}
-
 /* Frame k must match source k by `min_db` and better than k-1 and k+1. */
 static void check_frames_match(const char *what, const Decoded *d, double min_db)
 {
     int bad = 0, worse = 0;
     double lowest = 1e9;
     for (int k = 0; k < N && k < d->n; k++) {
-        double same = psnr(d->frames[k], src_frames[k]);
+        double same = psnr_bgra(d->frames[k], src_frames[k], W, H);
         if (same < lowest)
             lowest = same;
         if (same < min_db)
             bad++;
         for (int j = k - 1; j <= k + 1; j += 2)
-            if (j >= 0 && j < N && psnr(d->frames[k], src_frames[j]) >= same)
+            if (j >= 0 && j < N && psnr_bgra(d->frames[k], src_frames[j], W, H) >= same)
                 worse++;
     }
     CHECK_MSG(bad == 0, "%s: %d frames below %.0f dB (lowest %.2f dB)", what, bad,
@@ -278,7 +153,7 @@ static void test_format(const char *name, double min_db, int exact)
     struct stat sb;
     CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0044) == 0044); /* umask 022 */
     Decoded d;
-    ret = decode_file(path, &d);
+    ret = decode_file(path, N + 4, &d);
     CHECK_MSG(ret == 0, "%s: decoding failed: %s", name, av_err2str(ret));
     CHECK_MSG(d.n == N, "%s: %d frames, expected %d", name, d.n, N);
     CHECK_MSG(d.w == W && d.h == H, "%s: %dx%d", name, d.w, d.h);
@@ -290,7 +165,7 @@ static void test_format(const char *name, double min_db, int exact)
     if (exact) {
         int same = d.n == N;
         for (int k = 0; same && k < N; k++)
-            same = psnr(d.frames[k], src_frames[k]) == 999;
+            same = psnr_bgra(d.frames[k], src_frames[k], W, H) == 999;
         CHECK_MSG(same, "%s: not lossless", name);
     } else if (d.n == N) {
         check_frames_match(name, &d, min_db);
@@ -304,7 +179,7 @@ static void test_mp4(void)
     snprintf(path, sizeof path, "%s/default.mp4", dir);
     test_format("default.mp4", 35, 0);
     Decoded d;
-    if (decode_file(path, &d) == 0) {
+    if (decode_file(path, N + 4, &d) == 0) {
         CHECK_MSG(av_cmp_q(d.rate, (AVRational){30, 1}) == 0, "rate %d/%d",
                   d.rate.num, d.rate.den);
         decoded_free(&d);
