@@ -37,7 +37,7 @@ static double ms_per_frame(const Renderer *r, int draw)
             if (draw)
                 render_one(r, q, px, stride, &err);
             else
-                geom_frame(&r->geom, q.stage, q.t, &r->views[f], &fg);
+                geom_frame(&r->geom, q.stage, q.t, f / r->scene->render.fps, &r->views[f], &fg);
         }
         double dt = (now() - t0) * 1000 / r->timeline.n_frames;
         if (dt < best) best = dt;

@@ -23,6 +23,7 @@ typedef struct {
     char summary[160];    /* top-right: dataset, network, accuracy */
     const int *shade_class; /* (S, S) predicted class per shading cell, or NULL */
     double px_per_unit;   /* the camera's scale, for the scale bar (0: none) */
+    char view_note[64];   /* how a layer wider than 3 is shown, or "" */
     int n_classes;
 } Caption;
 

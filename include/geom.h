@@ -27,12 +27,21 @@ typedef struct {
     int subdivide;      /* lines are straight between samples in input space */
 } LineSet;
 
-/* Display projection of one stage's states (dims above 3 are projected on
- * principal components; see docs/scene-format.md). */
+/* How a layer's states become display points (up to 3 coordinates).  A
+ * layer that moves in 3 or fewer dimensions is shown as it is; a wider one
+ * is projected (render key wide_view): onto its top three principal axes
+ * (pca), through a slow rotation of those axes into the others (tour, a
+ * Grand-Tour-like walk), or onto chosen units (units).  All three stages of a
+ * layer share its projection, and the linear stage blends from the previous
+ * layer's projection to its own, so the view never jumps. */
+typedef enum { PROJ_IDENTITY, PROJ_BASIS, PROJ_UNITS } ProjMode;
+
 typedef struct {
-    int dim;            /* state dimension the stage moves in */
-    double P[3 * LW_MAX_WIDTH]; /* (3, dim): display = P state */
-    int identity;       /* dim <= 3: display = first three coordinates */
+    ProjMode mode;
+    int n;                      /* dimension of the layer's space */
+    int tour;                   /* PROJ_BASIS: rotate through all axes over time */
+    double B[LW_MAX_WIDTH * LW_MAX_WIDTH]; /* (n, n) principal axes as rows */
+    int units[3];               /* PROJ_UNITS: 0-based units shown as x, y, z */
 } Projection3;
 
 typedef struct {
@@ -43,7 +52,7 @@ typedef struct {
     int n_samples;
     double *sample_state;       /* (n_stages, n_samples, LW_MAX_WIDTH) */
     double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH) */
-    Projection3 proj[3 * LW_MAX_LAYERS];
+    Projection3 proj[LW_MAX_LAYERS]; /* one per layer */
     double region[6];           /* input region: xmin, xmax, ymin, ymax, zmin, zmax */
     int adaptive;
     /* Background shading by predicted class: an S x S mesh of cells over the
@@ -73,12 +82,15 @@ int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp 
                const SceneRender *r, LwError *err);
 void geom_free(Geometry *g);
 
-/* Display coordinates (3) of data point i at (stage, t). */
-void geom_point_display(const Geometry *g, int stage, double t, int i, double out[3]);
+/* Display coordinates (3) of data point i at (stage, t); `seconds` is the
+ * frame's time in the video (the tour view turns with it). */
+void geom_point_display(const Geometry *g, int stage, double t, double seconds, int i,
+                        double out[3]);
 
 /* Evaluates one frame into fg (grown as needed; returns LW_ERUNTIME on
  * allocation failure). */
-int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGeom *fg);
+int geom_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
+               FrameGeom *fg);
 void geom_frame_free(FrameGeom *fg);
 
 #endif

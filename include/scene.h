@@ -74,6 +74,8 @@ typedef enum { VIEW_AUTO, VIEW_FIXED } ViewMode;
  * equivalent network whose W has det > 0 (swap); auto: turn for 2-D layers,
  * swap for wider ones (a 3-D page turn would need a fourth axis). */
 typedef enum { REFLECT_AUTO, REFLECT_TURN, REFLECT_SWAP } Reflection;
+/* Layers wider than 3: principal axes, a slow tour through them, or units. */
+typedef enum { WIDE_PCA, WIDE_TOUR, WIDE_UNITS } WideView;
 typedef enum { PROJ_ORTHOGRAPHIC, PROJ_PERSPECTIVE } Projection;
 
 typedef struct { double r, g, b; } Rgb;
@@ -86,6 +88,8 @@ typedef struct {
     Easing easing;
     Interpolation interpolation;
     Reflection reflection;
+    WideView wide_view;
+    int n_units, units[3]; /* wide_view = units: 0-based units for x, y(, z) */
     int grid_lines;        /* lines per direction */
     int grid_samples;      /* base samples per line */
     int grid_adaptive;     /* subdivide where a line bends on screen */

@@ -144,7 +144,17 @@ static void draw_formula(cairo_t *cr, const Scene *sc, const Caption *cap, doubl
     }
 }
 
+static void describe_stage(const Caption *cap, char *out, size_t n);
+
 static void describe(const Caption *cap, char *out, size_t n)
+{
+    describe_stage(cap, out, n);
+    size_t len = strlen(out);
+    if (cap->view_note[0] && len + 4 < n)
+        snprintf(out + len, n - len, "  (%s)", cap->view_note);
+}
+
+static void describe_stage(const Caption *cap, char *out, size_t n)
 {
     if (cap->before_start) {
         snprintf(out, n, "the input: each point and grid line as the network receives it");

@@ -315,65 +315,111 @@ static int add_boundary(LineBuilder *b, const Mlp *net, const double *reg)
 
 /* ---- projections for layers wider than 3 ---------------------------------- */
 
-static void pca_projection(const Geometry *g, int s, const Projection3 *prev, Projection3 *pr)
+/* Principal axes of a layer's data over its four states (input, after W,
+ * after b, after the activation), zero-padded to the layer's n dimensions;
+ * each axis signed to agree with the layer before (or its largest entry
+ * positive), so the view keeps its orientation. */
+static void pca_projection(const Geometry *g, int layer, const Projection3 *prev, Projection3 *pr)
 {
-    int d = pr->dim, n = g->data->n;
+    int d = pr->n, n = g->data->n, s0 = 3 * layer;
     double mean[W] = {0}, cov[W * W] = {0};
-    for (int pass = 0; pass < 2; pass++)
+    double (*st)[W] = malloc(sizeof(double) * W * 4);
+    for (int pass = 0; pass < 2 && st; pass++)
         for (int i = 0; i < n; i++) {
-            double st[W], *src = g->point_state + ((size_t)s * n + i) * W;
-            if (pass) stage_end(g->plan, s, src, st); else memcpy(st, src, sizeof st);
-            for (int a = 0; a < d; a++) mean[a] += st[a] / (2.0 * n);
+            memcpy(st[0], g->point_state + ((size_t)s0 * n + i) * W, sizeof st[0]);
+            for (int k = 0; k < 3; k++) stage_end(g->plan, s0 + k, st[k], st[k + 1]);
+            for (int k = 0; k < 4; k++)
+                for (int a = 0; a < d; a++) {
+                    if (pass == 0) {
+                        mean[a] += st[k][a] / (4.0 * n);
+                        continue;
+                    }
+                    for (int c = 0; c < d; c++)
+                        cov[a * d + c] += (st[k][a] - mean[a]) * (st[k][c] - mean[c]);
+                }
         }
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < n; i++) {
-            double st[W], *src = g->point_state + ((size_t)s * n + i) * W;
-            if (pass) stage_end(g->plan, s, src, st); else memcpy(st, src, sizeof st);
-            for (int a = 0; a < d; a++)
-                for (int c = 0; c < d; c++)
-                    cov[a * d + c] += (st[a] - mean[a]) * (st[c] - mean[c]);
-        }
+    free(st);
     gsl_matrix_view cm = gsl_matrix_view_array(cov, d, d);
     gsl_vector *eval = gsl_vector_alloc(d);
     gsl_matrix *evec = gsl_matrix_alloc(d, d);
     gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(d);
-    memset(pr->P, 0, sizeof pr->P);
+    memset(pr->B, 0, sizeof pr->B);
     if (eval && evec && ws && gsl_eigen_symmv(&cm.matrix, eval, evec, ws) == 0) {
         gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_DESC);
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < d; k++) {
             double dot = 0, big = 0;
             for (int a = 0; a < d; a++) {
                 double v = gsl_matrix_get(evec, a, k);
-                pr->P[k * d + a] = v;
-                if (prev && a < prev->dim)
-                    dot += v * (prev->identity ? (a == k) : prev->P[k * prev->dim + a]);
+                pr->B[k * d + a] = v;
+                if (prev && prev->mode == PROJ_BASIS && k < prev->n && a < prev->n)
+                    dot += v * prev->B[k * prev->n + a];
+                else if (prev && a == k)
+                    dot += v;
                 if (fabs(v) > fabs(big)) big = v;
             }
-            /* keep the orientation of the stage before (or a fixed sign) */
             if ((prev && dot < 0) || (!prev && big < 0))
-                for (int a = 0; a < d; a++) pr->P[k * d + a] = -pr->P[k * d + a];
+                for (int a = 0; a < d; a++) pr->B[k * d + a] = -pr->B[k * d + a];
         }
     } else {
-        for (int k = 0; k < 3; k++) pr->P[k * d + k] = 1;
+        for (int k = 0; k < d; k++) pr->B[k * d + k] = 1;
     }
     gsl_vector_free(eval);
     gsl_matrix_free(evec);
     gsl_eigen_symmv_free(ws);
 }
 
-static void to_display(const Projection3 *pr, const double *st, double out[3])
+#define TOUR_SPEED 0.35 /* radians per second of the slowest turn */
+
+/* Display coordinates of a state under one layer's projection. */
+static void project(const Projection3 *pr, const double *st, double seconds, double out[3])
 {
-    if (pr->identity) {
+    if (pr->mode == PROJ_IDENTITY) {
         out[0] = st[0];
-        out[1] = pr->dim > 1 ? st[1] : 0.0;
-        out[2] = pr->dim > 2 ? st[2] : 0.0;
+        out[1] = st[1];
+        out[2] = st[2];
         return;
     }
-    for (int k = 0; k < 3; k++) {
-        double s = 0;
-        for (int a = 0; a < pr->dim; a++) s += pr->P[k * pr->dim + a] * st[a];
-        out[k] = s;
+    if (pr->mode == PROJ_UNITS) {
+        for (int k = 0; k < 3; k++) out[k] = pr->units[k] >= 0 ? st[pr->units[k]] : 0.0;
+        return;
     }
+    double c[W];
+    for (int k = 0; k < pr->n; k++) {
+        double s = 0;
+        for (int a = 0; a < pr->n; a++) s += pr->B[k * pr->n + a] * st[a];
+        c[k] = s;
+    }
+    if (pr->tour) {
+        /* Turn each shown axis k toward hidden axis 3 + (k + j) % (n - 3), at
+         * incommensurate speeds, so over time every direction comes into view. */
+        static const double speed[3] = {1.0, 1.41421356, 1.73205081};
+        int hidden = pr->n - 3;
+        for (int k = 0; k < 3 && hidden > 0; k++) {
+            int h = 3 + k % hidden;
+            double a = TOUR_SPEED * speed[k] * seconds, ca = cos(a), sa = sin(a);
+            double x = c[k], y = c[h];
+            c[k] = ca * x - sa * y;
+            c[h] = sa * x + ca * y;
+        }
+    }
+    out[0] = c[0];
+    out[1] = c[1];
+    out[2] = c[2];
+}
+
+/* The linear stage of a layer blends from the previous layer's projection
+ * to its own, so a change of projection never makes the picture jump. */
+static void to_display(const Geometry *g, int stage, double t, double seconds, const double *st,
+                       double out[3])
+{
+    const Stage *sg = &g->plan->stages[stage];
+    int l = sg->layer;
+    project(&g->proj[l], st, seconds, out);
+    if (sg->kind != STAGE_LINEAR || l == 0 || t >= 1.0) return;
+    if (g->proj[l].mode == PROJ_IDENTITY && g->proj[l - 1].mode == PROJ_IDENTITY) return;
+    double prev[3];
+    project(&g->proj[l - 1], st, seconds, prev);
+    for (int k = 0; k < 3; k++) out[k] = (1 - t) * prev[k] + t * out[k];
 }
 
 /* ---- build and free ------------------------------------------------------- */
@@ -474,12 +520,21 @@ int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp 
     if (r->show_shade && net->has_readout && ds->dim == 2 && build_shade(g, net) != 0)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
 
-    for (int s = 0; s < g->n_stages; s++) {
-        Projection3 *pr = &g->proj[s];
-        pr->dim = plan->stages[s].dim;
-        pr->identity = pr->dim <= 3;
-        if (!pr->identity)
-            pca_projection(g, s, s > 0 ? &g->proj[s - 1] : NULL, pr);
+    for (int l = 0; l < plan->net->n_layers; l++) {
+        Projection3 *pr = &g->proj[l];
+        pr->n = plan->stages[3 * l].dim;
+        pr->mode = PROJ_IDENTITY;
+        if (pr->n <= 3)
+            continue;
+        if (r->wide_view == WIDE_UNITS) {
+            pr->mode = PROJ_UNITS;
+            for (int k = 0; k < 3; k++)
+                pr->units[k] = k < r->n_units && r->units[k] < pr->n ? r->units[k] : -1;
+        } else {
+            pr->mode = PROJ_BASIS;
+            pr->tour = r->wide_view == WIDE_TOUR;
+            pca_projection(g, l, l > 0 ? &g->proj[l - 1] : NULL, pr);
+        }
     }
     return LW_OK;
 }
@@ -498,11 +553,12 @@ void geom_free(Geometry *g)
     memset(g, 0, sizeof *g);
 }
 
-void geom_point_display(const Geometry *g, int stage, double t, int i, double out[3])
+void geom_point_display(const Geometry *g, int stage, double t, double seconds, int i,
+                        double out[3])
 {
     double st[W];
     stage_eval(g->plan, stage, t, g->point_state + ((size_t)stage * g->data->n + i) * W, st);
-    to_display(&g->proj[stage], st, out);
+    to_display(g, stage, t, seconds, st, out);
 }
 
 /* ---- one frame ------------------------------------------------------------ */
@@ -537,6 +593,7 @@ typedef struct {
     const Geometry *g;
     int stage;
     double t;
+    double seconds;
     const View *view;
     FrameGeom *fg;
     int n;       /* points written so far */
@@ -547,7 +604,7 @@ static void sample_screen(const FrameCtx *c, const double *start_state, double *
 {
     double st[W], d[3];
     stage_eval(c->g->plan, c->stage, c->t, start_state, st);
-    to_display(&c->g->proj[c->stage], st, d);
+    to_display(c->g, c->stage, c->t, c->seconds, st, d);
     view_project(c->view, d, sx, sy, NULL);
 }
 
@@ -654,7 +711,8 @@ static void finish_line(FrameCtx *c, int start)
     c->n = start + simplify_polyline(c->fg->lxy + 2 * start, c->n - start);
 }
 
-int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGeom *fg)
+int geom_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
+               FrameGeom *fg)
 {
     const Dataset *ds = g->data;
     int n_curves = ds->n_curves;
@@ -672,12 +730,12 @@ int geom_frame(const Geometry *g, int stage, double t, const View *view, FrameGe
     if (fg_reserve(fg, g->n_samples + ds->n, n_lines)) return LW_ERUNTIME;
     for (int i = 0; i < ds->n; i++) {
         double d[3];
-        geom_point_display(g, stage, t, i, d);
+        geom_point_display(g, stage, t, seconds, i, d);
         view_project(view, d, &fg->px[i], &fg->py[i], &fg->pdepth[i]);
     }
     depth_order(fg);
 
-    FrameCtx c = {g, stage, t, view, fg, 0, 0};
+    FrameCtx c = {g, stage, t, seconds, view, fg, 0, 0};
     const LineSet *ls = &g->lines;
     for (int l = 0; l < ls->n_lines && !c.failed; l++) {
         fg->line_start[l] = c.n;

@@ -21,13 +21,14 @@
 /* ---- set-up ---------------------------------------------------------------- */
 
 /* Box of the data in camera coordinates at (stage, t) seen through R. */
-static void data_box(const Renderer *r, int stage, double t, const double *R, double *b)
+static void data_box(const Renderer *r, int stage, double t, double seconds, const double *R,
+                     double *b)
 {
     b[0] = b[2] = INFINITY;
     b[1] = b[3] = -INFINITY;
     for (int i = 0; i < r->data.n; i++) {
         double d[3];
-        geom_point_display(&r->geom, stage, t, i, d);
+        geom_point_display(&r->geom, stage, t, seconds, i, d);
         double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
         double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
         b[0] = fmin(b[0], x);
@@ -43,7 +44,7 @@ static void tight_view(const Renderer *r, FrameReq q, View *v)
     const SceneRender *sr = &r->scene->render;
     double R[9], box[4], content[4];
     camera_rotation(sr, stage_depth_weight(&r->plan, q.stage, q.t), q.frame / sr->fps, R);
-    data_box(r, q.stage, q.t, R, box);
+    data_box(r, q.stage, q.t, q.frame / sr->fps, R, box);
     draw_content_rect(r->scene, content);
     camera_fit_path(sr, 1, box, R, content, v);
 }
@@ -64,7 +65,7 @@ static int camera_path(Renderer *r, LwError *err)
         double w3 = stage_depth_weight(&r->plan, p.stage, p.t);
         double *R = rot + 9 * f;
         camera_rotation(&sc->render, w3, f / sc->render.fps, R);
-        data_box(r, p.stage, p.t, R, boxes + 4 * f);
+        data_box(r, p.stage, p.t, f / sc->render.fps, R, boxes + 4 * f);
     }
     double content[4];
     draw_content_rect(sc, content);
@@ -195,6 +196,13 @@ static void make_caption(const Renderer *r, FrameReq q, Caption *c)
     c->n_stages = r->plan.n_stages;
     FramePos p = timeline_at(&r->timeline, q.frame);
     c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
+    const Projection3 *pr = &r->geom.proj[st->layer];
+    if (pr->mode == PROJ_UNITS)
+        snprintf(c->view_note, sizeof c->view_note, "shown: units %d, %d, %d of %d",
+                 pr->units[0] + 1, pr->units[1] + 1, pr->units[2] + 1, pr->n);
+    else if (pr->mode == PROJ_BASIS)
+        snprintf(c->view_note, sizeof c->view_note, pr->tour ? "a tour through all %d axes"
+                 : "top 3 of %d principal axes", pr->n);
     c->shade_class = r->geom.shade_class;
     c->n_classes = r->data.classes;
     char widths[96] = "";
@@ -225,7 +233,7 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
         tight_view(r, q, &still);
         view = &still;
     }
-    if (geom_frame(&r->geom, q.stage, q.t, view, &s->fg) != LW_OK)
+    if (geom_frame(&r->geom, q.stage, q.t, q.frame / r->scene->render.fps, view, &s->fg) != LW_OK)
         return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
     Caption cap;
     make_caption(r, q, &cap);

@@ -93,7 +93,7 @@ static void check_camera(const Renderer *r, const char *name)
         FrameReq q = renderer_request_frame(r, f);
         for (int i = 0; i < r->data.n; i++) {
             double d[3], x, y;
-            geom_point_display(&r->geom, q.stage, q.t, i, d);
+            geom_point_display(&r->geom, q.stage, q.t, f / sr->fps, i, d);
             view_project(&r->views[f], d, &x, &y, NULL);
             if (x < 0 || y < 0 || x > sr->width || y > sr->height) {
                 if (first_bad < 0) first_bad = f;
