@@ -357,6 +357,17 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
     return 0;
 }
 
+/* Loads the job and turns --frames/--at into requests.  Returns LW_OK, a
+ * negative LW_ code (message in err), or USAGE_REPORTED when the frame
+ * options were bad (already said on stderr). */
+#define USAGE_REPORTED 2
+static int load_requests(const Options *o, Job *j, FrameReq **reqs, int *n, LwError *err)
+{
+    int rc = load_job(o, j, 0, err);
+    if (rc) return rc;
+    return frame_requests(o, &j->r, reqs, n) ? USAGE_REPORTED : LW_OK;
+}
+
 /* ---- sinks ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -438,6 +449,18 @@ static int video_sink(void *user, int index, FrameReq q, int slot, const uint8_t
     return video_write_frame(vj->sink, vj->frames[slot], err);
 }
 
+/* Frames as DIR/frame-00042.png, encoded on the workers. */
+static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, RunOptions *ro,
+                              const char *dir, LwError *err)
+{
+    int rc = make_dirs(dir, err);
+    PngSink ps = {&j->r, dir, "frame-%05d.png"};
+    ro->hook = png_hook;
+    ro->hook_user = &ps;
+    if (!rc) rc = render_run(&j->r, reqs, n, ro, nothing_sink, NULL, err);
+    return rc;
+}
+
 static RunOptions run_options(const Options *o, int progress)
 {
     RunOptions ro = {o->jobs ? o->jobs : default_jobs(), progress && !o->quiet && isatty(2), &g_stop,
@@ -466,26 +489,18 @@ static int cmd_render(const Options *o)
     LwError err = {""};
     Job j = {0};
     double t0 = now();
-    int rc = load_job(o, &j, 0, &err);
+    FrameReq *reqs = NULL;
+    int n = 0;
+    int rc = load_requests(o, &j, &reqs, &n, &err);
     const char *out = o->output ? o->output : j.scene.render.output;
     if (!rc && !is_dir_target(out) && !video_format_supported(out)) {
         const char *dot = strrchr(out, '.');
         rc = lw_fail(&err, LW_EINPUT, "%s: unsupported output format '%s' (expected .mp4, .webm, "
                      ".mkv, .gif or a directory)", out, dot ? dot : "");
     }
-    FrameReq *reqs = NULL;
-    int n = 0;
-    if (!rc && frame_requests(o, &j.r, &reqs, &n)) {
-        free_job(&j);
-        return 2;
-    }
     RunOptions ro = run_options(o, 1);
     if (!rc && is_dir_target(out)) {
-        rc = make_dirs(out, &err);
-        PngSink ps = {&j.r, out, "frame-%05d.png"};
-        ro.hook = png_hook;
-        ro.hook_user = &ps;
-        if (!rc) rc = render_run(&j.r, reqs, n, &ro, nothing_sink, NULL, &err);
+        rc = write_png_sequence(&j, reqs, n, &ro, out, &err);
     } else if (!rc) {
         VideoSink *v = NULL;
         const SceneRender *sr = &j.scene.render;
@@ -508,6 +523,7 @@ static int cmd_render(const Options *o)
     }
     if (!rc && !o->quiet) {
         double el = now() - t0;
+        /* the one summary line (the progress bar, on a terminal, came before) */
         struct stat st;
         long long size = stat(out, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
         fprintf(stderr, "rendered %d frames in %.2f s (%.1f fps) to %s", n, el, n / el, out);
@@ -516,46 +532,34 @@ static int cmd_render(const Options *o)
     }
     free(reqs);
     free_job(&j);
-    return report(rc, &err);
+    return rc == USAGE_REPORTED ? 2 : report(rc, &err);
 }
 
 static int cmd_frames(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
-    int rc = load_job(o, &j, 0, &err);
     FrameReq *reqs = NULL;
     int n = 0;
-    if (!rc && frame_requests(o, &j.r, &reqs, &n)) {
-        free_job(&j);
-        return 2;
-    }
+    int rc = load_requests(o, &j, &reqs, &n, &err);
     char dir[LW_PATH_MAX];
     if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
     else snprintf(dir, sizeof dir, "out/%s-frames", j.scene.name);
-    if (!rc) rc = make_dirs(dir, &err);
     RunOptions ro = run_options(o, 1);
-    PngSink ps = {&j.r, dir, "frame-%05d.png"};
-    ro.hook = png_hook;
-    ro.hook_user = &ps;
-    if (!rc) rc = render_run(&j.r, reqs, n, &ro, nothing_sink, NULL, &err);
+    if (!rc) rc = write_png_sequence(&j, reqs, n, &ro, dir, &err);
     if (!rc && !o->quiet) fprintf(stderr, "wrote %d frames to %s/\n", n, dir);
     free(reqs);
     free_job(&j);
-    return report(rc, &err);
+    return rc == USAGE_REPORTED ? 2 : report(rc, &err);
 }
 
 static int cmd_hash(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
-    int rc = load_job(o, &j, 0, &err);
     FrameReq *reqs = NULL;
     int n = 0;
-    if (!rc && frame_requests(o, &j.r, &reqs, &n)) {
-        free_job(&j);
-        return 2;
-    }
+    int rc = load_requests(o, &j, &reqs, &n, &err);
     RunOptions ro = run_options(o, 0);
     ro.hook = hash_hook;
     ro.hook_user = &j.r;
@@ -564,7 +568,7 @@ static int cmd_hash(const Options *o)
         rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     free(reqs);
     free_job(&j);
-    return report(rc, &err);
+    return rc == USAGE_REPORTED ? 2 : report(rc, &err);
 }
 
 /* The four states of a layer, then a contact sheet of them side by side. */
