@@ -139,7 +139,8 @@ typedef struct {
     size_t len, pos;
     int line;
     int line_indented;  /* current line starts with white space */
-    int too_long;       /* reader stopped: line too long / NUL byte */
+    int too_long;       /* reader stopped: line too long / binary data */
+    int ini_prev_name;  /* inih has a key to continue with an indented line */
     /* bookkeeping for messages and cross-key checks */
     int seen_line[N_KEYS];
     int section_line[8];
@@ -230,8 +231,10 @@ static int parse_long(const char *s, long long *out)
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);
-    if (end == s || *end != '\0' || errno == ERANGE)
+    if (end == s || *end != '\0')
         return -1;
+    if (errno == ERANGE)
+        return -2; /* a whole number, but out of any range we accept */
     *out = v;
     return 0;
 }
@@ -260,18 +263,22 @@ static int parse_color(const char *s, Rgb *out)
     return 0;
 }
 
-/* Splits s on commas into at most max trimmed fields (modifies s). */
+/* Splits s on commas into at most max trimmed fields (modifies s).  Empty
+ * fields are kept (as ""), so "2,,3" is refused by the caller, not read as 2,3. */
 static int split_list(char *s, char **fields, int max)
 {
     int n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *tok = s; tok;) {
+        char *comma = strchr(tok, ',');
+        if (comma)
+            *comma = '\0';
         while (isspace((unsigned char)*tok)) tok++;
         char *e = tok + strlen(tok);
         while (e > tok && isspace((unsigned char)e[-1])) *--e = '\0';
         if (n == max)
             return max + 1;
         fields[n++] = tok;
+        tok = comma ? comma + 1 : NULL;
     }
     return n;
 }
@@ -344,12 +351,13 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
     char names[256];
     switch (k->type) {
     case T_INT: {
-        long long v;
-        if (parse_long(value, &v))
+        long long v = 0;
+        int bad = parse_long(value, &v);
+        if (bad == -1)
             return fail_at(p, p->line, "%s must be a whole number, got '%s'", k->key, value);
-        if (v < k->min || v > k->max)
-            return fail_at(p, p->line, "%s must be from %.0f to %.0f, got %lld", k->key,
-                           k->min, k->max, v);
+        if (bad || v < k->min || v > k->max)
+            return fail_at(p, p->line, "%s must be from %.0f to %.0f, got %s", k->key,
+                           k->min, k->max, value);
         *(int *)field = (int)v;
         return 1;
     }
@@ -473,8 +481,8 @@ static int matrix_append(Parser *p, const char *key, Matrix *m, const char *valu
         if (cols == 0)
             continue;
         if (m->cols >= 0 && cols != m->cols)
-            return fail_at(p, p->line, "%s: row %d has %d values, the first row has %d", key,
-                           m->rows + 1, cols, m->cols);
+            return fail_at(p, p->line, "%s: row %d has %d value%s, the first row has %d",
+                           key, m->rows + 1, cols, cols == 1 ? "" : "s", m->cols);
         m->cols = cols;
         m->rows++;
     }
@@ -486,6 +494,12 @@ static int set_weight(Parser *p, const char *key, const char *value, int continu
     if (strcmp(key, "file") == 0) {
         if (continued)
             return fail_at(p, p->line, "file takes one path");
+        if (p->weights_file_line)
+            return fail_at(p, p->line, "duplicate key 'file' in [weights] (first set on "
+                           "line %d)", p->weights_file_line);
+        if (value[0] == '\0' || strlen(value) >= LW_PATH_MAX / 2)
+            return fail_at(p, p->line, "file must be a path of 1 to %d characters",
+                           LW_PATH_MAX / 2 - 1);
         p->weights_file_line = p->line;
         p->sc->net.has_weights = 1;
         resolve_path(p->sc, value, p->sc->net.weights_path, LW_PATH_MAX);
@@ -570,8 +584,56 @@ static int on_pair(void *user, const char *section, const char *name, const char
     return fail_at(p, p->line, "unknown key '%s' in [%s]%s", name, section, hint);
 }
 
+/* inih's own reading of a line (r55, with multi-line values and ';' inline
+ * comments after white space): blank or a comment, an indented continuation
+ * of the key above, "[section]", or "name = value" ("name: value" too).  inih
+ * reports a malformed line only by number, after it has handed us the lines
+ * that follow, so we check each line before inih sees it: the first error in
+ * the file is the one reported.  Also records where each section starts. */
+static int check_syntax(Parser *p, const char *s, size_t n)
+{
+    size_t a = 0, e = n;
+    while (a < n && isspace((unsigned char)s[a])) a++;
+    while (e > a && isspace((unsigned char)s[e - 1])) e--;
+    if (a == e || s[a] == ';' || s[a] == '#')
+        return 1;
+    if (a > 0 && p->ini_prev_name)
+        return 1; /* inih hands it to on_pair as more of the key above */
+    int section = s[a] == '[', was_space = 0;
+    const char *stop = section ? "]" : "=:";
+    size_t k = section ? a + 1 : a;
+    for (; k < e && !strchr(stop, s[k]) && !(was_space && s[k] == ';'); k++)
+        was_space = isspace((unsigned char)s[k]);
+    int shown = e - a > 60 ? 57 : (int)(e - a);
+    const char *more = e - a > 60 ? "..." : "";
+    if (section) {
+        if (k == e || s[k] != ']')
+            return fail_at(p, p->line, "syntax error: '%.*s%s' has no closing ']'", shown,
+                           s + a, more);
+        char name[64], hint[96];
+        snprintf(name, sizeof name, "%.*s", (int)(k - a - 1), s + a + 1);
+        int si = section_index(name);
+        if (si < 0) {
+            suggest(name, SECTIONS, 6, hint, sizeof hint);
+            return fail_at(p, p->line, "unknown section [%s]%s", name, hint);
+        }
+        if (!p->section_line[si])
+            p->section_line[si] = p->line;
+        p->any_section = 1;
+        p->ini_prev_name = 0;
+        return 1;
+    }
+    if (k == e)
+        return fail_at(p, p->line, "syntax error: expected key = value or [section], got "
+                       "'%.*s%s'", shown, s + a, more);
+    if (k == a)
+        return fail_at(p, p->line, "syntax error: no key name before '%c'", s[k]);
+    p->ini_prev_name = 1;
+    return 1;
+}
+
 /* Hands inih one line at a time, counting lines and refusing what it would
- * silently mangle (long lines, NUL bytes). */
+ * silently mangle (long lines, binary data) or report late (syntax errors). */
 static char *read_line(char *str, int num, void *stream)
 {
     Parser *p = stream;
@@ -583,21 +645,44 @@ static char *read_line(char *str, int num, void *stream)
     size_t n = end - start;
     p->line++;
     p->pos = end < p->len ? end + 1 : end;
-    if (memchr(p->text + start, '\0', n)) {
-        p->too_long = 1;
-        fail_at(p, p->line, "binary data (a NUL byte): not a scene file");
-        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        const unsigned char *u = (const unsigned char *)p->text + start + i;
+        unsigned char c = u[0];
+        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+            p->too_long = 1;
+            if (c == 0)
+                fail_at(p, p->line, "binary data (a NUL byte): not a scene file");
+            else
+                fail_at(p, p->line, "binary data (control byte 0x%02x): not a scene file", c);
+            return NULL;
+        }
+        /* UTF-8 only, so that messages quoting the file are text too */
+        int more = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
+                 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+        for (int k = 1; k <= more; k++)
+            if (i + k >= n || (u[k] & 0xc0) != 0x80)
+                more = -1;
+        if (more < 0) {
+            p->too_long = 1;
+            fail_at(p, p->line, "not UTF-8 text (byte 0x%02x in column %zu): not a scene file",
+                    c, i + 1);
+            return NULL;
+        }
+        i += (size_t)more;
     }
-    if (n > MAX_LINE || (int)n + 2 > num) {
+    size_t chars = n > 0 && p->text[end - 1] == '\r' ? n - 1 : n; /* CRLF */
+    if (chars > MAX_LINE || (int)n + 2 > num) {
         p->too_long = 1;
         fail_at(p, p->line, "line too long (%zu characters, at most %d; split a "
-                "matrix over indented lines)", n, MAX_LINE);
+                "matrix over indented lines)", chars, MAX_LINE);
         return NULL;
     }
     memcpy(str, p->text + start, n);
     str[n] = '\n';
     str[n + 1] = '\0';
     p->line_indented = n > 0 && (str[0] == ' ' || str[0] == '\t');
+    if (!check_syntax(p, str, n))
+        return NULL;
     return str;
 }
 
@@ -681,15 +766,41 @@ static int last_line(const Parser *p)
     return p->line > 0 ? p->line : 1;
 }
 
+/* Line where [section] key was set, else fallback. */
+static int key_line(const Parser *p, const char *section, const char *key, int fallback)
+{
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(KEYS[i].section, section) == 0 && strcmp(KEYS[i].key, key) == 0)
+            return p->seen_line[i] ? p->seen_line[i] : fallback;
+    return fallback;
+}
+
+/* "widths on line 4" or "the default widths 2,2,2", for messages on shapes. */
+static const char *widths_origin(const Parser *p, char *buf, size_t cap)
+{
+    const SceneNetwork *net = &p->sc->net;
+    if (p->widths_line) {
+        snprintf(buf, cap, "widths on line %d", p->widths_line);
+        return buf;
+    }
+    snprintf(buf, cap, "the default widths %d", net->widths[0]);
+    for (int i = 1; i < net->n_widths; i++)
+        snprintf(buf + strlen(buf), cap - strlen(buf), ",%d", net->widths[i]);
+    return buf;
+}
+
 static int copy_matrix(Parser *p, const char *name, const Matrix *m, int rows, int cols,
                        int sec_line, double **out)
 {
+    char from[96];
     if (!m->line)
-        return fail_at(p, sec_line, "[weights] is missing %s (%dx%d for widths given on "
-                       "line %d)", name, rows, cols, p->widths_line ? p->widths_line : 0);
+        return fail_at(p, sec_line, "[weights] is missing %s (%dx%d for %s)", name, rows,
+                       cols, widths_origin(p, from, sizeof from));
     if (m->rows != rows || m->cols != cols)
-        return fail_at(p, m->line, "%s is %dx%d, expected %dx%d (from widths)", name, m->rows,
-                       m->cols < 0 ? 0 : m->cols, rows, cols);
+        return fail_at(p, m->line, "%s is %dx%d, expected %dx%d (%s)", name, m->rows,
+                       m->cols < 0 ? 0 : m->cols, rows, cols,
+                       strcmp(name, "bout") == 0 ? "one value per row of Wout"
+                                                 : widths_origin(p, from, sizeof from));
     *out = malloc((size_t)rows * cols * sizeof **out);
     if (!*out)
         return fail_at(p, m->line, "out of memory");
@@ -702,16 +813,18 @@ static int validate_weights(Parser *p)
     SceneNetwork *net = &p->sc->net;
     int sec = p->section_line[section_index("weights")];
     int L = net->n_widths - 1;
+    char from[96];
     for (int l = L; l < LW_MAX_LAYERS; l++) {
         if (p->W[l].line)
-            return fail_at(p, p->W[l].line, "W%d given but the network has %d layers "
-                           "(widths on line %d)", l + 1, L, p->widths_line);
+            return fail_at(p, p->W[l].line, "W%d given but the network has %d layer%s (%s)",
+                           l + 1, L, L == 1 ? "" : "s", widths_origin(p, from, sizeof from));
         if (p->b[l].line)
-            return fail_at(p, p->b[l].line, "b%d given but the network has %d layers", l + 1, L);
+            return fail_at(p, p->b[l].line, "b%d given but the network has %d layer%s (%s)",
+                           l + 1, L, L == 1 ? "" : "s", widths_origin(p, from, sizeof from));
     }
     if (net->weights_path[0]) {
         for (int l = 0; l < L; l++)
-            if (p->W[l].line || p->b[l].line)
+            if (p->W[l].line || p->b[l].line || p->Wout.line || p->bout.line)
                 return fail_at(p, p->weights_file_line, "[weights] has both file and "
                                "W/b values; use one");
         return 1;
@@ -778,27 +891,33 @@ static int validate(Parser *p)
     if (sc->data.kind == DATA_CSV && !sc->data.csv_path[0])
         return fail_at(p, p->kind_line, "kind = csv needs file = path/to/points.csv");
     if (sc->data.kind != DATA_CSV && sc->data.csv_path[0])
-        return fail_at(p, p->kind_line, "file is only for kind = csv");
+        return fail_at(p, key_line(p, "dataset", "file", p->kind_line),
+                       "file is only for kind = csv");
     int curve_kind = sc->data.kind == DATA_CURVES || sc->data.kind == DATA_SPIRAL ||
                      sc->data.kind == DATA_INTERVAL || sc->data.kind == DATA_RINGS ||
                      sc->data.kind == DATA_UNLINKED;
     if ((int)sc->data.draw < 0)
         sc->data.draw = curve_kind && sc->data.kind != DATA_SPIRAL ? DRAW_CURVES : DRAW_POINTS;
     else if (sc->data.draw == DRAW_CURVES && !curve_kind)
-        return fail_at(p, p->kind_line, "draw = curves needs a curve dataset (curves, spiral, "
+        return fail_at(p, key_line(p, "dataset", "draw", p->kind_line),
+                       "draw = curves needs a curve dataset (curves, spiral, "
                        "interval, rings, unlinked)");
     if (sc->data.classes < 0)
         sc->data.classes = sc->data.kind == DATA_GAUSSIANS ? 3 : 2;
     else if (sc->data.kind != DATA_GAUSSIANS && sc->data.kind != DATA_SPIRAL &&
              sc->data.classes != 2)
-        return fail_at(p, p->kind_line, "classes is only for gaussians and spiral");
+        return fail_at(p, key_line(p, "dataset", "classes", p->kind_line),
+                       "classes is only for gaussians and spiral");
     if (sc->render.width % 2 || sc->render.height % 2)
-        return fail_at(p, p->size_line, "width and height must be even (video needs it), "
+        return fail_at(p, sc->render.width % 2 ? key_line(p, "render", "width", p->size_line)
+                                               : key_line(p, "render", "height", p->size_line),
+                       "width and height must be even (video needs it), "
                        "got %dx%d", sc->render.width, sc->render.height);
     if ((double)sc->render.width * sc->render.height > 7680.0 * 4320.0)
         return fail_at(p, p->size_line, "frame too large");
     if (sc->render.view == VIEW_FIXED && !p->view_box_line)
-        return fail_at(p, last_line(p), "view = fixed needs view_box = xmin,xmax,ymin,ymax");
+        return fail_at(p, key_line(p, "render", "view", last_line(p)),
+                       "view = fixed needs view_box = xmin,xmax,ymin,ymax");
     if (!sc->render.output[0])
         snprintf(sc->render.output, sizeof sc->render.output, "out/%s.mp4", sc->name);
     if (sc->net.has_weights)
