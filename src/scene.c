@@ -25,7 +25,7 @@
 
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
-    T_WIDTHS, T_ACTS, T_COLORS, T_SEED
+    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS
 } KeyType;
 
 typedef struct {
@@ -45,6 +45,7 @@ static const char *const EASE_NAMES[] = {"smoothstep", "linear", "smootherstep",
 static const char *const INTERP_NAMES[] = {"polar", "straight", NULL};
 static const char *const VIEW_NAMES[] = {"auto", "fixed", NULL};
 static const char *const REFLECT_NAMES[] = {"auto", "turn", "swap", NULL};
+static const char *const WIDE_NAMES[] = {"pca", "tour", "units", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
 
 #define OFF(f) offsetof(Scene, f)
@@ -80,6 +81,8 @@ static const KeySpec KEYS[] = {
     {"render", "hold_end", T_DOUBLE, OFF(render.hold_end), 0, 60, NULL},
     {"render", "easing", T_ENUM, OFF(render.easing), 0, 0, EASE_NAMES},
     {"render", "interpolation", T_ENUM, OFF(render.interpolation), 0, 0, INTERP_NAMES},
+    {"render", "wide_view", T_ENUM, OFF(render.wide_view), 0, 0, WIDE_NAMES},
+    {"render", "units", T_UNITS, OFF(render), 0, 0, NULL},
     {"render", "reflection", T_ENUM, OFF(render.reflection), 0, 0, REFLECT_NAMES},
     {"render", "grid_lines", T_INT, OFF(render.grid_lines), 2, 201, NULL},
     {"render", "grid_samples", T_INT, OFF(render.grid_samples), 2, 4000, NULL},
@@ -437,6 +440,21 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
                            LW_PATH_MAX / 2 - 1);
         resolve_path(p->sc, value, field, LW_PATH_MAX);
         return 1;
+    case T_UNITS: {
+        char *f[5];
+        int n = split_list(value, f, 3);
+        if (n < 2 || n > 3)
+            return fail_at(p, p->line, "units needs 2 or 3 unit numbers (1-based), e.g. 1,2,3");
+        for (int i = 0; i < n; i++) {
+            long long u;
+            if (parse_long(f[i], &u) || u < 1 || u > LW_MAX_WIDTH)
+                return fail_at(p, p->line, "units: '%s' is not a unit number from 1 to %d",
+                               f[i], LW_MAX_WIDTH);
+            p->sc->render.units[i] = (int)u - 1;
+        }
+        p->sc->render.n_units = n;
+        return 1;
+    }
     case T_WIDTHS:
         return set_widths(p, k, value);
     case T_ACTS:
@@ -732,6 +750,11 @@ static void set_defaults(Scene *sc)
     r->hold_end = 1.0;
     r->easing = EASE_SMOOTHSTEP;
     r->interpolation = INTERP_POLAR;
+    r->wide_view = WIDE_PCA;
+    r->n_units = 3;
+    r->units[0] = 0;
+    r->units[1] = 1;
+    r->units[2] = 2;
     r->grid_lines = 21;
     r->grid_samples = 48;
     r->grid_adaptive = 1;
