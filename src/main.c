@@ -784,7 +784,7 @@ static int cmd_info(const Options *o)
         const Renderer *r = &j.r;
         printf("scene:      %s\n", sc->path);
         printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
-               r->data.n, r->data.classes, r->data.n_curves ? ", drawn as curves" : "");
+               r->data.n, r->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
         printf("network:    ");
         for (int i = 0; i <= r->net.n_layers; i++) printf(i ? "-%d" : "%d", r->net.widths[i]);
         printf(" (");

@@ -931,13 +931,15 @@ static int validate(Parser *p)
              sc->data.classes != 2)
         return fail_at(p, key_line(p, "dataset", "classes", p->kind_line),
                        "classes is only for gaussians and spiral");
+    if (sc->data.kind != DATA_CSV && sc->data.n_points < 2 * sc->data.classes)
+        return fail_at(p, key_line(p, "dataset", "points", p->kind_line),
+                       "points = %d is too few for %d classes (at least %d)",
+                       sc->data.n_points, sc->data.classes, 2 * sc->data.classes);
     if (sc->render.width % 2 || sc->render.height % 2)
         return fail_at(p, sc->render.width % 2 ? key_line(p, "render", "width", p->size_line)
                                                : key_line(p, "render", "height", p->size_line),
                        "width and height must be even (video needs it), "
                        "got %dx%d", sc->render.width, sc->render.height);
-    if ((double)sc->render.width * sc->render.height > 7680.0 * 4320.0)
-        return fail_at(p, p->size_line, "frame too large");
     if (sc->render.view == VIEW_FIXED && !p->view_box_line)
         return fail_at(p, key_line(p, "render", "view", last_line(p)),
                        "view = fixed needs view_box = xmin,xmax,ymin,ymax");

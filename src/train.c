@@ -263,9 +263,9 @@ int train_network_for_scene(const Scene *sc, const Dataset *ds, Mlp *m,
             classes = net->n_out == 1 ? 2 : net->n_out;
             if (classes != ds->classes)
                 return lw_fail(err, LW_EINPUT,
-                               "%s: readout Wout has %d rows but the dataset has %d classes "
-                               "(expected %d rows)",
-                               sc->path, net->n_out, ds->classes,
+                               "%s: Wout has %d row%s but the dataset has %d classes "
+                               "(Wout needs %d: one for two classes, else one per class)",
+                               sc->path, net->n_out, net->n_out == 1 ? "" : "s", ds->classes,
                                ds->classes == 2 ? 1 : ds->classes);
         }
         if ((ret = mlp_alloc(m, net->n_widths, net->widths, net->act, classes, err)) != LW_OK)
