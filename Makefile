@@ -75,6 +75,10 @@ check-asan:
 gallery: $(BIN)
 	sh scripts/gallery.sh $(BIN)
 
+# Rewrites tests/golden/*.hashes and says which frames changed (review with git diff).
+golden: $(BIN)
+	sh scripts/golden.sh $(BIN)
+
 bench: $(BIN) $(BUILD)/frame_bench
 	sh bench/run.sh $(BUILD)
 
