@@ -267,10 +267,23 @@ static int parent_dirs(const char *file, LwError *err)
     return make_dirs(dir, err);
 }
 
+/* Training progress on stderr, only when training runs long: nothing in the
+ * first second, then a line every half second (and the last step). */
+typedef struct {
+    int verbose;
+    double start, last;
+} TrainWatch;
+
+static double now(void);
+
 static void train_progress(void *user, int step, int steps, double loss, double acc)
 {
-    if (*(int *)user)
-        fprintf(stderr, "train: step %d/%d  loss %.4f  accuracy %.4f\n", step, steps, loss, acc);
+    TrainWatch *w = user;
+    double t = now();
+    if (w->start == 0) w->start = w->last = t;
+    if (!w->verbose || t - w->start < 1.0 || (t - w->last < 0.5 && step < steps)) return;
+    w->last = t;
+    fprintf(stderr, "train: step %d/%d  loss %.4f  accuracy %.4f\n", step, steps, loss, acc);
 }
 
 typedef struct {
@@ -288,9 +301,8 @@ static int load_job(const Options *o, Job *j, int verbose_train, LwError *err)
     if (o->width) { sr->width = o->width; sr->height = o->height; }
     if (o->crf >= 0) sr->crf = o->crf;
     if (o->preset) snprintf(sr->preset, sizeof sr->preset, "%s", o->preset);
-    static int verbose;
-    verbose = verbose_train;
-    rc = renderer_create(&j->scene, &j->r, train_progress, &verbose, err);
+    TrainWatch watch = {verbose_train, 0, 0};
+    rc = renderer_create(&j->scene, &j->r, train_progress, &watch, err);
     j->have_r = 1;
     return rc;
 }
@@ -699,10 +711,10 @@ static int cmd_train(const Options *o)
     Dataset ds = {0};
     Mlp m = {0};
     TrainReport rep = {0};
-    int verbose = !o->quiet;
+    TrainWatch watch = {!o->quiet, 0, 0};
     int rc = scene_load_file(o->scene_path, &sc, &err);
     if (!rc) rc = dataset_make(&sc.data, &ds, &err);
-    if (!rc) rc = train_network_for_scene(&sc, &ds, &m, train_progress, &verbose, &rep, &err);
+    if (!rc) rc = train_network_for_scene(&sc, &ds, &m, train_progress, &watch, &rep, &err);
     if (!rc && o->output) rc = parent_dirs(o->output, &err);
     if (!rc && o->output) rc = mlp_save(&m, o->output, &err);
     if (!rc) {
