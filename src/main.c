@@ -375,7 +375,7 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
 #define USAGE_REPORTED 2
 static int load_requests(const Options *o, Job *j, FrameReq **reqs, int *n, LwError *err)
 {
-    int rc = load_job(o, j, 0, err);
+    int rc = load_job(o, j, !o->quiet, err);
     if (rc) return rc;
     return frame_requests(o, &j->r, reqs, n) ? USAGE_REPORTED : LW_OK;
 }
@@ -665,7 +665,7 @@ static int cmd_step(const Options *o)
         fprintf(stderr, "layerwarp step: --layer K is required (see 'layerwarp help step')\n");
         return 2;
     }
-    int rc = load_job(o, &j, 0, &err);
+    int rc = load_job(o, &j, !o->quiet, &err);
     if (!rc && o->layer > j.r.net.n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
                      o->layer, j.r.net.n_layers);
@@ -743,7 +743,7 @@ static int cmd_dump(const Options *o)
         fprintf(stderr, "layerwarp dump: unknown stage '%s' (expected input, linear, bias or activation)\n", o->stage);
         return 2;
     }
-    int rc = load_job(o, &j, 0, &err);
+    int rc = load_job(o, &j, !o->quiet, &err);
     if (!rc && o->layer > j.r.net.n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
                      o->layer, j.r.net.n_layers);
@@ -790,7 +790,7 @@ static int cmd_info(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
-    int rc = load_job(o, &j, 0, &err);
+    int rc = load_job(o, &j, !o->quiet, &err);
     if (!rc) {
         const Scene *sc = &j.scene;
         const Renderer *r = &j.r;
