@@ -68,6 +68,7 @@ typedef struct {
     int n_points;
     double *px, *py, *pdepth;   /* (n_points) */
     int *order;                 /* (n_points) drawing order: far to near */
+    int *order_tmp;             /* (n_points) scratch for sorting it */
     int n_lines;
     int *line_start;            /* (n_lines + 1) into lxy */
     LineKind *line_kind;

@@ -667,10 +667,7 @@ static void depth_order(FrameGeom *fg)
         if (fg->pdepth[i] != 0.0) flat = 0;
     }
     if (flat || n < 2) return;
-    int *tmp = malloc(sizeof(int) * n);
-    if (!tmp) return; /* data order then: still a valid picture */
-    merge_sort(fg->order, tmp, n, fg->pdepth);
-    free(tmp);
+    merge_sort(fg->order, fg->order_tmp, n, fg->pdepth);
 }
 
 /* Drops points that lie within SIMPLIFY_TOLERANCE of the chord that replaces
@@ -723,8 +720,11 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
         fg->py = malloc((ds->n + 1) * sizeof *fg->py);
         fg->pdepth = malloc((ds->n + 1) * sizeof *fg->pdepth);
         free(fg->order);
+        free(fg->order_tmp);
         fg->order = malloc((ds->n + 1) * sizeof *fg->order);
-        if (!fg->px || !fg->py || !fg->pdepth || !fg->order) return LW_ERUNTIME;
+        fg->order_tmp = malloc((ds->n + 1) * sizeof *fg->order_tmp);
+        if (!fg->px || !fg->py || !fg->pdepth || !fg->order || !fg->order_tmp)
+            return LW_ERUNTIME;
     }
     fg->n_points = ds->n;
     if (fg_reserve(fg, g->n_samples + ds->n, n_lines)) return LW_ERUNTIME;
@@ -783,7 +783,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
 void geom_frame_free(FrameGeom *fg)
 {
     if (!fg) return;
-    free(fg->px); free(fg->py); free(fg->pdepth); free(fg->order);
+    free(fg->px); free(fg->py); free(fg->pdepth); free(fg->order); free(fg->order_tmp);
     free(fg->line_start); free(fg->line_kind); free(fg->line_label); free(fg->lxy);
     free(fg->shade_xy);
     memset(fg, 0, sizeof *fg);
