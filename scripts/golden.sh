@@ -88,7 +88,7 @@ compare() {
             printf "golden: %s: %d of %d frames changed", name, changed, n
             if (added) printf ", %d added", added
             if (removed) printf ", %d no longer hashed", removed
-            if (changed) printf ": %s%s", list, changed > 12 ? ", ..." : ""
+            if (changed) printf ": %s%s", list, (changed > 12 ? ", ..." : "")
             printf "\n"
         }' "$2" "$3"
 }

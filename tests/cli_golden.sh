@@ -68,10 +68,13 @@ explain() {
     diff "$d/expected.txt" "$d/actual.txt" >"$d/diff.txt"
     size=$(printf '%s\n' "$args" | awk '{for (i = 1; i < NF; i++) if ($i == "--size") print "--size", $(i + 1)}')
     # frames whose line changed (or is missing)
-    list=$(awk 'FILENAME == ARGV[1] { want[$1] = $0; next } { act[$1] = $0 }
-                END { for (k in want) if (want[k] != act[k]) print k }' \
-               "$d/expected.txt" "$d/actual.txt" | sort -n | head -20 | paste -sd, -)
-    echo "FAIL: $name: frames $list differ from $DIR/$name.hashes (scene $scene, args: $args)" >&2
+    awk 'FILENAME == ARGV[1] { want[$1] = $0; next } { act[$1] = $0 }
+         END { for (k in want) if (want[k] != act[k]) print k }' \
+        "$d/expected.txt" "$d/actual.txt" | sort -n >"$TMPD/changed"
+    n_changed=$(wc -l <"$TMPD/changed")
+    list=$(head -20 "$TMPD/changed" | paste -sd, -)   # pictures of the first 20 at most
+    [ "$n_changed" -gt 20 ] && list_note=" (first 20 of $n_changed)" || list_note=""
+    fail "$name: frames ${list:-?}$list_note differ from $DIR/$name.hashes (layerwarp hash $scene $args)"
     echo "      hashes: $d/expected.txt, $d/actual.txt, $d/diff.txt" >&2
     [ -n "$list" ] || return
     # shellcheck disable=SC2086
@@ -98,12 +101,15 @@ explain() {
         return
     fi
     mkdir -p "$d/diff"
+    shown=0
     for f in "$d/actual"/frame-*.png; do
         b=$(basename "$f")
         [ -f "$d/expected/$b" ] || continue
         px=$(compare -metric AE "$d/expected/$b" "$f" "$d/diff/$b" 2>&1 >/dev/null)
-        echo "      $b: $px pixels differ, difference image $d/diff/$b" >&2
+        shown=$((shown + 1))
+        [ "$shown" -le 4 ] && echo "      $b: $px pixels differ" >&2
     done
+    echo "      difference images (red where they differ): $d/diff/" >&2
 }
 
 for g in "$DIR"/*.hashes; do
@@ -126,7 +132,6 @@ for g in "$DIR"/*.hashes; do
     if grep -v '^#' "$g" | cmp -s - "$TMPD/actual"; then
         pass
     else
-        fail "$name: frame hashes differ from $g"
         explain "$name" "$scene" "$args"
     fi
 done

@@ -1,0 +1,110 @@
+#!/bin/sh
+# The real binary under Valgrind's Memcheck (`make valgrind`): no invalid
+# read or write, no use of uninitialised memory, no leak ("definitely" or
+# "possibly" lost), on every command and output kind, on error paths, and
+# when a render is interrupted.  Small work (160x90, a few frames, scenes
+# that train in milliseconds), since Memcheck runs code some 30 times slower.
+#
+# Library-internal reports are suppressed by tests/valgrind.supp (fontconfig
+# and cairo font caches, x264 SIMD over-reads of its own buffers); each entry
+# there says what it hides and why.  The binary must be a plain build (not
+# the AddressSanitizer one, which Valgrind cannot run).
+. tests/lib.sh
+
+SUPP=tests/valgrind.supp
+VG_STATUS=99   # valgrind's status when it found an error, apart from layerwarp's 0/1/2
+
+if ! command -v valgrind >/dev/null 2>&1; then
+    echo "valgrind: not installed (apt-get install valgrind)" >&2
+    exit 1
+fi
+case $LW in
+    *asan*) echo "valgrind: $LW is a sanitizer build; give a plain one (LW_BIN=build/layerwarp)" >&2; exit 1 ;;
+esac
+
+S=tests/golden/short.scene
+SMALL="--size 160x90"
+n=0
+
+# vg STATUS CMD...: layerwarp CMD under Memcheck must exit STATUS with a
+# clean report.  Runs two at a time (Memcheck puts all of a program's
+# threads on one core); results are collected by finish.
+vg() {
+    want=$1; shift
+    n=$((n + 1))
+    printf '%s\n%s\n' "$want" "$*" >"$TMPD/vg-$n.what"
+    valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible \
+        --error-exitcode=$VG_STATUS --suppressions="$SUPP" --num-callers=30 \
+        --log-file="$TMPD/vg-$n.log" "$LW" "$@" >/dev/null 2>"$TMPD/vg-$n.err" </dev/null &
+    echo $! >"$TMPD/vg-$n.pid"
+    [ $((n % 2)) -eq 0 ] && finish
+    return 0
+}
+
+# finish: waits for the runs under way and checks each.
+finish() {
+    for p in "$TMPD"/vg-*.pid; do
+        [ -e "$p" ] || continue
+        base=${p%.pid}
+        wait "$(cat "$p")"
+        got=$?
+        rm -f "$p"
+        want=$(sed -n 1p "$base.what")
+        report "$want" "$got" "$base.log" "$(sed -n 2p "$base.what")" "$base.err"
+    done
+}
+
+# report WANT GOT LOG WHAT ERRFILE
+report() {
+    if [ "$2" -eq "$VG_STATUS" ] || grep -q "ERROR SUMMARY: [1-9]" "$3" 2>/dev/null; then
+        fail "valgrind: layerwarp $4: Memcheck found errors (log follows)"
+        sed 's/^/    /' "$3" | head -80 >&2
+    elif [ "$2" -ne "$1" ]; then
+        fail "valgrind: layerwarp $4: exited $2, expected $1: $(head -c 300 "$5")"
+    else
+        pass
+    fi
+}
+
+# Every output kind: H.264, GIF (two passes through a spool), lossless MKV,
+# a PNG sequence; two workers so the threaded paths run too.
+vg 0 render "$S" $SMALL --frames 0:5 -j 2 -q -o "$TMPD/a.mp4"
+vg 0 render "$S" $SMALL --frames 20:24 -j 2 -q -o "$TMPD/a.gif"
+vg 0 render "$S" $SMALL --frames 30:33 -j 1 -q -o "$TMPD/a.mkv"
+vg 0 render "$S" $SMALL --frames 40:44 -j 2 -q -o "$TMPD/seq/"
+vg 0 frames "$S" $SMALL --at 2:linear:0.5 -q -o "$TMPD/frames"
+vg 0 step "$S" $SMALL --layer 2 -q -o "$TMPD/step"
+# 3-D layers (rings through 3-wide layers) and wide ones (6 units on a tour).
+vg 0 hash scenes/olah/rings-unlinked.scene $SMALL --frames 0,60,120,200 -j 2
+vg 0 hash scenes/wide.scene $SMALL --frames 40,200,400 -j 2
+vg 0 dump "$S" --layer 2 --stage activation -o "$TMPD/d.csv"
+vg 0 train "$S" -q -o "$TMPD/w.weights"
+# Error paths: a bad scene, a bad CSV row, a malformed weights file, a bad
+# option after the scene is loaded, an output that cannot be written.
+vg 2 info tests/bad-scenes/29-weights-ragged-rows.scene
+vg 2 info tests/bad-scenes/50-csv-bad-row.scene
+vg 2 info tests/bad-scenes/55-weights-file-malformed.scene
+vg 2 hash "$S" --frames 0:9999
+printf 'x' >"$TMPD/file"
+vg 1 render "$S" $SMALL --frames 0:1 -q -o "$TMPD/file/x.mp4"
+finish
+
+# Interrupted in the middle of a video: everything freed on the way out.
+n=$((n + 1))
+log="$TMPD/vg-$n.log"
+valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,possible \
+    --error-exitcode=$VG_STATUS --suppressions="$SUPP" --num-callers=30 --log-file="$log" \
+    "$LW" render "$S" $SMALL --fps 120 -j 2 -q -o "$TMPD/sig/b.mp4" >/dev/null 2>"$TMPD/sig.err" </dev/null &
+pid=$!
+i=0
+while [ "$i" -lt 600 ] && kill -0 "$pid" 2>/dev/null && [ -z "$(find "$TMPD/sig" -name '*.tmp-*' 2>/dev/null)" ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+sleep 0.5
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+report 1 $? "$log" "render (SIGINT)" "$TMPD/sig.err"
+
+echo "valgrind: $n runs under Memcheck"
+done_tests valgrind
