@@ -24,6 +24,7 @@ rm -rf "$FAILDIR"
 checked=0
 frames=0
 REF=""        # the reference binary, once looked for
+REF_ROOT=""   # the reference commit's files (its scenes), when built from git
 REF_TRIED=0
 
 # find_ref: sets REF to a binary that draws the golden frames, or says why not.
@@ -43,7 +44,7 @@ find_ref() {
         echo "cli_golden: the goldens are not committed yet, so no reference build" >&2
         return
     fi
-    if git diff --quiet "$commit" -- src include Makefile 2>/dev/null; then
+    if git diff --quiet "$commit" -- src include Makefile scenes "$DIR"/*.scene 2>/dev/null; then
         echo "cli_golden: the code is as it was when the goldens were made (commit ${commit%"${commit#???????}"}):" \
              "this machine draws differently (Cairo/pixman/fonts?), or the goldens were made from uncommitted code" >&2
         return
@@ -53,6 +54,7 @@ find_ref() {
     if git archive "$commit" | tar -x -C "$TMPD/ref" &&
         make -C "$TMPD/ref" BUILD="$TMPD/ref/build" "$TMPD/ref/build/layerwarp" >"$TMPD/ref.log" 2>&1; then
         REF="$TMPD/ref/build/layerwarp"
+        REF_ROOT="$TMPD/ref"
     else
         echo "cli_golden: the reference build failed: $(tail -3 "$TMPD/ref.log")" >&2
     fi
@@ -85,16 +87,20 @@ explain() {
     fi
     find_ref
     [ -n "$REF" ] || return
+    # the scene as it was at the reference commit, if it existed then
+    ref_scene=$scene
+    [ -n "$REF_ROOT" ] && [ -f "$REF_ROOT/$scene" ] && ref_scene="$REF_ROOT/$scene"
     # shellcheck disable=SC2086
-    "$REF" hash "$scene" $size --frames "$list" >"$TMPD/refhash" 2>/dev/null
+    "$REF" hash "$ref_scene" $size --frames "$list" >"$TMPD/refhash" 2>/dev/null
     if ! awk 'FILENAME == ARGV[1] { want[$1] = $0; next } want[$1] != $0 { bad = 1 } END { exit bad }' \
             "$d/expected.txt" "$TMPD/refhash"; then
         echo "      the reference build does not reproduce the goldens either: this machine draws" \
-             "differently from the one that made them (see $DIR/README.md)" >&2
+             "differently from the one that made them (see $DIR/README.md), or the goldens were" \
+             "made from uncommitted code" >&2
         return
     fi
     # shellcheck disable=SC2086
-    "$REF" frames "$scene" $size --frames "$list" -o "$d/expected" -q >/dev/null 2>&1 &&
+    "$REF" frames "$ref_scene" $size --frames "$list" -o "$d/expected" -q >/dev/null 2>&1 &&
         echo "      expected frames: $d/expected/" >&2
     if ! command -v compare >/dev/null 2>&1; then
         echo "      (ImageMagick's compare is not installed: no difference images)" >&2
