@@ -82,10 +82,12 @@ golden: $(BIN)
 # The scene parser under libFuzzer + ASan + UBSan for FUZZ_SECONDS (default 60);
 # needs clang and its fuzzer runtime (libclang-rt-14-dev).  See tests/fuzz/README.md.
 fuzz:
+	sh scripts/install-deps.sh clang libclang-rt-14-dev
 	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh scripts/fuzz.sh
 
 # The real binary under Valgrind's Memcheck: no errors, no leaks (about 30 s).
 valgrind: $(BIN)
+	sh scripts/install-deps.sh valgrind
 	LW_BIN=$(BIN) sh tests/valgrind.sh
 
 bench: $(BIN) $(BUILD)/frame_bench
