@@ -6,7 +6,7 @@ DESTDIR ?=
 CC      ?= cc
 BUILD   ?= build
 
-PKGS := cairo gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto
+PKGS := cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 # Set-up: when pkg-config (or a package, or the font) is missing, install it.
@@ -69,6 +69,7 @@ test: $(BIN) $(TEST_BIN)
 
 # The whole suite again under AddressSanitizer + UBSan, in its own build dir.
 check-asan:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" test
 

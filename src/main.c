@@ -16,7 +16,9 @@
 #include <unistd.h>
 
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
+#include "atomic_file.h"
 #include "hash.h"
 #include "png_out.h"
 #include "render.h"
@@ -462,14 +464,19 @@ static int video_sink(void *user, int index, FrameReq q, int slot, const uint8_t
 }
 
 /* Frames as DIR/frame-00042.png, encoded on the workers. */
-static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, RunOptions *ro,
-                              const char *dir, LwError *err)
+static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const RunOptions *ro,
+                              const char *dir_arg, LwError *err)
 {
+    char dir[LW_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", dir_arg);
+    for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
+        dir[len - 1] = '\0'; /* "out/seq/" names the folder "out/seq" */
     int rc = make_dirs(dir, err);
     PngSink ps = {&j->r, dir, "frame-%05d.png"};
-    ro->hook = png_hook;
-    ro->hook_user = &ps;
-    if (!rc) rc = render_run(&j->r, reqs, n, ro, nothing_sink, NULL, err);
+    RunOptions with_png = *ro;
+    with_png.hook = png_hook;
+    with_png.hook_user = &ps;
+    if (!rc) rc = render_run(&j->r, reqs, n, &with_png, nothing_sink, NULL, err);
     return rc;
 }
 
@@ -748,13 +755,11 @@ static int cmd_dump(const Options *o)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
                      o->layer, j.r.net.n_layers);
     FILE *f = stdout;
-    char tmp[LW_PATH_MAX + 32] = "";
+    AtomicFile out = {0};
     if (!rc && o->output) {
-        snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", o->output);
         rc = parent_dirs(o->output, &err);
-        int fd = rc ? -1 : mkstemp(tmp);
-        if (!rc && (fd < 0 || !(f = fdopen(fd, "w"))))
-            rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output, strerror(errno));
+        if (!rc) rc = atomic_open(&out, o->output, &err);
+        if (!rc) f = out.f;
     }
     if (!rc) {
         int s = 3 * (o->layer - 1) + (input ? 0 : (int)kind);
@@ -773,15 +778,12 @@ static int cmd_dump(const Options *o)
             for (int d = 0; d < dim; d++) fprintf(f, ",%.17g", state[d]);
             fputc('\n', f);
         }
-        if (fflush(f) != 0 || ferror(f))
-            rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output ? o->output : "stdout", strerror(errno));
+        if (o->output)
+            rc = atomic_commit(&out, &err);
+        else if (fflush(f) != 0 || ferror(f))
+            rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     }
-    if (f != stdout && f) {
-        if (fclose(f) != 0 && !rc) rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output, strerror(errno));
-        if (!rc && rename(tmp, o->output) != 0)
-            rc = lw_fail(&err, LW_ERUNTIME, "%s: %s", o->output, strerror(errno));
-        if (rc) unlink(tmp);
-    }
+    atomic_abort(&out);
     free_job(&j);
     return report(rc, &err);
 }
@@ -817,9 +819,8 @@ static int cmd_info(const Options *o)
     return report(rc, &err);
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    gsl_set_error_handler_off(); /* we check GSL's return codes */
     install_signals();
     if (argc < 2) {
         usage_all(stderr);
@@ -859,4 +860,21 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "train")) return cmd_train(&o);
     if (!strcmp(cmd, "dump")) return cmd_dump(&o);
     return cmd_info(&o);
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* we check GSL's return codes */
+    int status = run(argc, argv);
+    /* Results went to stdout: a full disk or closed pipe there is a failure
+     * too, not a silent success. */
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "layerwarp: cannot write to standard output: %s\n", strerror(errno));
+        if (status == 0) status = 1;
+    }
+    /* hand back the font caches Cairo and fontconfig keep for the process,
+     * so leak checkers see only our own memory */
+    cairo_debug_reset_static_data();
+    FcFini();
+    return status;
 }

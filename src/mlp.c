@@ -11,6 +11,8 @@
  * n is the batch size, win/wout a layer's input and output widths. */
 #include "mlp.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -429,9 +431,11 @@ static void write_matrix(FILE *f, const char *name, const double *a, int rows, i
 
 int mlp_save(const Mlp *m, const char *path, LwError *err)
 {
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return lw_fail(err, LW_ERUNTIME, "%s: %s", path, strerror(errno));
+    AtomicFile out;
+    int rc = atomic_open(&out, path, err);
+    if (rc)
+        return rc;
+    FILE *f = out.f;
     fprintf(f, "layerwarp-weights 1\nwidths");
     for (int l = 0; l <= m->n_layers; l++)
         fprintf(f, " %d", m->widths[l]);
@@ -450,10 +454,7 @@ int mlp_save(const Mlp *m, const char *path, LwError *err)
         write_matrix(f, "Wout", m->Wout, m->n_out, m->widths[m->n_layers]);
         write_matrix(f, "bout", m->bout, 1, m->n_out);
     }
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return lw_fail(err, LW_ERUNTIME, "%s: write failed: %s", path, strerror(errno));
-    return LW_OK;
+    return atomic_commit(&out, err);
 }
 
 /* A line reader that skips blank lines and '#' comments and splits the rest

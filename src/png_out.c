@@ -3,6 +3,8 @@
  * it except what we free right after. */
 #include "png_out.h"
 
+#include "atomic_file.h"
+
 #include <errno.h>
 #include <png.h>
 #include <setjmp.h>
@@ -14,11 +16,13 @@
 
 typedef struct {
     char msg[256];
+    int errnum;   /* errno when libpng gave up, the real reason of a write error */
 } PngErr;
 
 static void on_png_error(png_structp png, png_const_charp msg)
 {
     PngErr *e = png_get_error_ptr(png);
+    e->errnum = errno;
     snprintf(e->msg, sizeof e->msg, "%s", msg);
     png_longjmp(png, 1);
 }
@@ -78,39 +82,25 @@ static int write_rows(FILE *f, const uint8_t *bgra, int w, int h, int stride,
 int png_write_bgra(const char *path, const uint8_t *bgra, int width, int height, int stride,
                    const PngText *texts, int n_texts, LwError *err)
 {
-    char tmp[LW_PATH_MAX + 32];
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(tmp, sizeof tmp, "%.*s/.%s.tmp-XXXXXX", (int)(slash - path), path, slash + 1);
-    else
-        snprintf(tmp, sizeof tmp, ".%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0)
-        return lw_fail(err, LW_ERUNTIME, "%s: cannot create file: %s", path, strerror(errno));
-    FILE *f = fdopen(fd, "wb");
+    AtomicFile out;
+    int rc = atomic_open(&out, path, err);
+    if (rc)
+        return rc;
     uint8_t *row = malloc((size_t)width * 3);
-    PngErr pe = {""};
-    int rc = LW_OK;
-    if (!f || !row) {
+    PngErr pe = {"", 0};
+    if (!row) {
         rc = lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);
-    } else if (write_rows(f, bgra, width, height, stride, texts, n_texts, row, &pe) != 0) {
-        rc = lw_fail(err, LW_ERUNTIME, "%s: %s", path, pe.msg[0] ? pe.msg : "write failed");
+    } else if (write_rows(out.f, bgra, width, height, stride, texts, n_texts, row, &pe) != 0) {
+        /* libpng says only "Write Error"; the system says why */
+        rc = lw_fail(err, LW_ERUNTIME, "%s: %s", path,
+                     ferror(out.f) && pe.errnum ? strerror(pe.errnum)
+                     : pe.msg[0]                ? pe.msg
+                                                : "write failed");
     }
     free(row);
-    if (f) {
-        if (fflush(f) != 0 && rc == LW_OK)
-            rc = lw_fail(err, LW_ERUNTIME, "%s: %s", path, strerror(errno));
-        if (fclose(f) != 0 && rc == LW_OK)
-            rc = lw_fail(err, LW_ERUNTIME, "%s: %s", path, strerror(errno));
-    } else {
-        close(fd);
+    if (rc) {
+        atomic_abort(&out);
+        return rc;
     }
-    if (rc == LW_OK) {
-        chmod(tmp, 0644);
-        if (rename(tmp, path) != 0)
-            rc = lw_fail(err, LW_ERUNTIME, "%s: %s", path, strerror(errno));
-    }
-    if (rc != LW_OK)
-        unlink(tmp);
-    return rc;
+    return atomic_commit(&out, err);
 }

@@ -666,7 +666,8 @@ static char *read_line(char *str, int num, void *stream)
     for (size_t i = 0; i < n; i++) {
         const unsigned char *u = (const unsigned char *)p->text + start + i;
         unsigned char c = u[0];
-        if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+        /* a CR only as the end of a CRLF line: a lone one would garble messages */
+        if ((c < 0x20 && c != '\t' && !(c == '\r' && i + 1 == n)) || c == 0x7f) {
             p->too_long = 1;
             if (c == 0)
                 fail_at(p, p->line, "binary data (a NUL byte): not a scene file");

@@ -18,19 +18,6 @@ trap 'for m in "$TMPD/ro" "$TMPD/full"; do umount "$m" 2>/dev/null; done; rm -rf
 SHORT=tests/golden/short.scene     # 55 frames at 320x180, trains in 0.01 s
 OLD="an older output that must survive"
 
-# Known bugs, reported and not yet fixed in files this test does not own:
-# while KNOWN is set, a check that fails is said on stderr as "KNOWN BUG"
-# and not counted (when it passes it counts).  Remove each `KNOWN=...` below
-# once its fix lands, so the check counts again.
-KNOWN=""
-known_or_fail() {
-    if [ -n "$KNOWN" ]; then
-        echo "cli_faults: KNOWN BUG ($KNOWN): $*" >&2
-    else
-        fail "$*"
-    fi
-}
-
 # fault TEXT DIR CMD...: exit status 1, exactly one stderr line containing
 # TEXT, no crash, no temporary file left in DIR.
 fault() {
@@ -38,7 +25,7 @@ fault() {
     timeout 60 "$@" >"$TMPD/out" 2>"$TMPD/err" </dev/null
     got=$?
     if [ "$got" -ne 1 ]; then
-        known_or_fail "$*: exited $got, expected 1: $(head -c 300 "$TMPD/err")"
+        fail "$*: exited $got, expected 1: $(head -c 300 "$TMPD/err")"
         no_temp "$dir" "$*"
         return
     fi
@@ -48,7 +35,7 @@ fault() {
     elif grep -qF -- "$text" "$TMPD/err"; then
         pass
     else
-        known_or_fail "$*: stderr lacks '$text': $(head -c 300 "$TMPD/err")"
+        fail "$*: stderr lacks '$text': $(head -c 300 "$TMPD/err")"
     fi
     no_temp "$dir" "$*"
 }
@@ -61,7 +48,7 @@ no_temp() {
 
 # intact FILE WHAT: FILE still holds $OLD.
 intact() {
-    if [ -f "$1" ] && [ "$(cat "$1")" = "$OLD" ]; then pass; else known_or_fail "$2: $1 was changed or removed"; fi
+    if [ -f "$1" ] && [ "$(cat "$1")" = "$OLD" ]; then pass; else fail "$2: $1 was changed or removed"; fi
 }
 
 # ---- an output path under a regular file --------------------------------------------
@@ -123,23 +110,19 @@ if mount -t tmpfs -o size=256k tmpfs "$TMPD/full" 2>/dev/null; then
     # PNG frames are written one by one: the sequence stops at the first that
     # does not fit (earlier ones stay, each complete).  libpng's own message
     # is "Write Error", which does not say the disk is full.
-    KNOWN="src/png_out.c: libpng's 'Write Error' instead of strerror(errno)"
     fault "No space left on device" "$D" "$LW" render "$SHORT" -o "$D/seq/" -q
     # Now full to the last block.
     dd if=/dev/zero of="$D/filler2" bs=4096 2>/dev/null
     fault "No space left on device" "$D" "$LW" frames "$SHORT" --frames 0:1 -o "$D/seq" -q
     fault "No space left on device" "$D" "$LW" step "$SHORT" --layer 1 -o "$D/step" -q
-    KNOWN=""
     fault "No space left on device" "$D" "$LW" dump "$SHORT" --layer 1 --stage bias -o "$D/out.csv"
     # Weights bigger than the old file: writing them in place would need
     # space the full disk does not have.  (A small file would be truncated
     # and rewritten in its own freed block, and succeed.)
     printf '[dataset]\nkind = moons\npoints = 40\n[network]\nwidths = 2,16,16,16,16,16,16\n[train]\nsteps = 0\n' \
         >"$TMPD/big-weights.scene"
-    KNOWN="src/mlp.c: mlp_save() truncates the target and writes in place"
     fault "No space left on device" "$D" "$LW" train "$TMPD/big-weights.scene" -q -o "$D/out.weights"
     intact "$D/out.weights" "full disk, train -o"
-    KNOWN=""
     for f in out.mp4 out.mkv out.webm out.gif out.csv seq/frame-00000.png step/layer1-sheet.png; do
         intact "$D/$f" "full disk"
     done
@@ -171,7 +154,6 @@ if [ -w /dev/full ]; then
     done
     # These print with printf and never check stdout, so a lost stdout
     # still exits 0.
-    KNOWN="src/main.c: stdout not checked by info, train, --version, help"
     for cmd in "info $SHORT" "train $SHORT -q" "--version" "help render"; do
         # shellcheck disable=SC2086
         "$LW" $cmd >/dev/full 2>"$TMPD/err"
@@ -179,10 +161,9 @@ if [ -w /dev/full ]; then
         if [ "$got" -eq 1 ] && grep -q "No space left on device" "$TMPD/err"; then
             pass
         else
-            known_or_fail "layerwarp $cmd >/dev/full: exited $got, expected 1 with 'No space left on device'"
+            fail "layerwarp $cmd >/dev/full: exited $got, expected 1 with 'No space left on device'"
         fi
     done
-    KNOWN=""
 fi
 
 # ---- SIGINT and SIGTERM in the middle of a render ------------------------------------------
@@ -242,16 +223,11 @@ for f in tests/fuzz-crashes/*; do
         fail "layerwarp info $f: exited $got, expected 2 and one line: $(head -c 300 "$TMPD/err")"
         continue
     fi
-    case $f in
-        */lone-cr-*) KNOWN="src/scene.c: a lone carriage return is echoed into the message" ;;
-        *) KNOWN="" ;;
-    esac
     if [ "$(tr -d '\t\n\040-\176\200-\377' <"$TMPD/err" | wc -c)" -eq 0 ]; then
         pass
     else
-        known_or_fail "layerwarp info $f: control bytes in the message: $(cat -v "$TMPD/err")"
+        fail "layerwarp info $f: control bytes in the message: $(cat -v "$TMPD/err")"
     fi
-    KNOWN=""
 done
 echo "cli_faults: $crashes fuzz crash inputs replayed"
 

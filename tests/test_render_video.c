@@ -29,7 +29,10 @@ static void check_video(const char *path, const Renderer *r, uint8_t **src, doub
     Decoded d;
     int rc = decode_file(path, n + 4, &d);
     CHECK_MSG(rc == 0, "%s: cannot decode (%d)", path, rc);
-    if (rc) return;
+    if (rc) {
+        decoded_free(&d);
+        return;
+    }
     CHECK_MSG(d.n == n, "%s: %d frames, expected %d", path, d.n, n);
     CHECK_MSG(d.w == sr->width && d.h == sr->height, "%s: %dx%d", path, d.w, d.h);
     CHECK_MSG(d.rate.den && fabs(av_q2d(d.rate) - sr->fps) < 1e-9, "%s: %d/%d fps", path,
