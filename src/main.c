@@ -59,8 +59,7 @@ static const Command COMMANDS[] = {
      "      --crf N         quality (x264/VP9; lower is better)\n"
      "      --preset P      x264 preset (ultrafast ... veryslow)\n"
      "      --fps F         frames per second\n"
-     "      --size WxH      frame size in pixels (even numbers)\n"
-     "  -q, --quiet         no progress bar or summary line\n"},
+     "      --size WxH      frame size in pixels (even numbers)\n"},
     {"frames", "SCENE [--frames A:B | --frames N,M,... | --at L:STAGE:T] [-o DIR] [-j N]",
      "write chosen frames as PNG files DIR/frame-00042.png",
      "      --frames A:B    frames A to B inclusive (0-based); or a list N,M,...\n"
@@ -112,7 +111,11 @@ static const Command *find_command(const char *name)
 static void usage_command(FILE *f, const Command *c)
 {
     fprintf(f, "usage: layerwarp %s %s\n\n%s\n\n%s", c->name, c->args, c->summary, c->details);
-    fprintf(f, "  -h, --help          this help\n");
+    if (strcmp(c->name, "render") != 0 && strcmp(c->name, "train") != 0)
+        fprintf(f, "      --size WxH      override the scene's frame size\n"
+                   "      --fps F         override the scene's frame rate\n");
+    fprintf(f, "  -q, --quiet         no progress or summary on stderr\n"
+               "  -h, --help          this help\n");
 }
 
 static int usage_error(const char *cmd, const char *fmt, const char *arg)
