@@ -22,6 +22,7 @@ typedef struct {
     double scale;       /* pixels per unit */
     double ox, oy;      /* pixel position of the centre */
     double persp;       /* 0: orthographic; else the eye distance in units */
+    double width, height; /* the frame in pixels */
 } View;
 
 /* Pixel position (and depth, larger = nearer) of display point p[3]. */

@@ -84,6 +84,8 @@ void camera_fit_path(const SceneRender *r, int n_frames, const double *boxes,
         v->ox = content[0] + 0.5 * content[2];
         v->oy = content[1] + 0.5 * content[3];
         v->persp = r->projection == PROJ_PERSPECTIVE ? 2.5 * fmax(bw, bh) : 0.0;
+        v->width = r->width;
+        v->height = r->height;
     }
     free(tmp);
     free(lim);

@@ -89,10 +89,11 @@ static int lb_line3(LineBuilder *b, LineKind kind, const double *p, const double
 
 /* 3-D input: lines parallel to each axis through a lattice of the other two,
  * and the cube's twelve edges as the domain outline. */
-static int add_grid3(LineBuilder *b, const double *reg, int lines, int samples, int domain)
+static int add_grid3(LineBuilder *b, const double *reg, int lines, int samples, int grid,
+                     int domain)
 {
     int n = lines < 3 ? lines : 3; /* more lines clutter a 3-D view */
-    for (int axis = 0; axis < 3; axis++) {
+    for (int axis = 0; grid && axis < 3; axis++) {
         int u = (axis + 1) % 3, v = (axis + 2) % 3;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++) {
@@ -132,14 +133,15 @@ static int lb_segment(LineBuilder *b, LineKind kind, double x0, double y0, doubl
     return 0;
 }
 
-static int add_grid(LineBuilder *b, const double *reg, int lines, int samples, int domain)
+static int add_grid(LineBuilder *b, const double *reg, int lines, int samples, int grid,
+                    int domain)
 {
-    for (int i = 0; i < lines; i++) {
+    for (int i = 0; grid && i < lines; i++) {
         double s = (double)i / (lines - 1);
         double x = reg[0] + s * (reg[1] - reg[0]);
         if (lb_segment(b, LINE_GRID, x, reg[2], x, reg[3], samples)) return -1;
     }
-    for (int i = 0; i < lines; i++) {
+    for (int i = 0; grid && i < lines; i++) {
         double s = (double)i / (lines - 1);
         double y = reg[2] + s * (reg[3] - reg[2]);
         if (lb_segment(b, LINE_GRID, reg[0], y, reg[1], y, samples)) return -1;
@@ -163,8 +165,16 @@ static int add_grid(LineBuilder *b, const double *reg, int lines, int samples, i
 /* ---- the decision boundary by marching squares --------------------------- */
 
 /* f(x) whose zero level set is where class `c` stops winning (two classes:
- * the logit, zero where p = 0.5). */
+ * the logit, zero where p = 0.5); *rival (may be NULL) gets the best other
+ * class. */
+static double decision_value_rival(const Mlp *net, const double *x, int c, int *rival);
+
 static double decision_value(const Mlp *net, const double *x, int c)
+{
+    return decision_value_rival(net, x, c, NULL);
+}
+
+static double decision_value_rival(const Mlp *net, const double *x, int c, int *rival)
 {
     double h[(LW_MAX_LAYERS + 1) * W];
     mlp_forward_point(net, x, h);
@@ -181,8 +191,10 @@ static double decision_value(const Mlp *net, const double *x, int c)
         return logit[0];
     double other = -INFINITY;
     for (int k = 0; k < net->n_out; k++)
-        if (k != c && logit[k] > other)
+        if (k != c && logit[k] > other) {
             other = logit[k];
+            if (rival) *rival = k;
+        }
     return logit[c] - other;
 }
 
@@ -217,7 +229,9 @@ static int add_crossing(LineBuilder *b, const double *f, int G, const double *re
     return lb_add(b, p[0] + a * (q[0] - p[0]), p[1] + a * (q[1] - p[1]));
 }
 
-static int contour(LineBuilder *b, const double *f, int G, const double *reg, const Level *lv)
+/* keep: (G-1)^2 cells, or NULL for all. */
+static int contour(LineBuilder *b, const double *f, const unsigned char *keep, int G,
+                   const double *reg, const Level *lv)
 {
     int n_edges = 2 * G * G, n_seg = 0;
     Seg *seg = malloc((size_t)2 * (G - 1) * (G - 1) * sizeof *seg);
@@ -228,6 +242,7 @@ static int contour(LineBuilder *b, const double *f, int G, const double *reg, co
     for (int e = 0; e < n_edges; e++) first[e] = second[e] = -1;
     for (int j = 0; j + 1 < G; j++)
         for (int i = 0; i + 1 < G; i++) {
+            if (keep && !keep[j * (G - 1) + i]) continue;
             double v[4] = {f[j * G + i], f[j * G + i + 1], f[(j + 1) * G + i + 1], f[(j + 1) * G + i]};
             int e[4] = {j * G + i, G * G + j * G + i + 1, (j + 1) * G + i, G * G + j * G + i};
             int cross[4], nc = 0;
@@ -295,7 +310,14 @@ static int add_boundary(LineBuilder *b, const Mlp *net, const double *reg)
 {
     int G = BOUNDARY_GRID;
     double *f = malloc((size_t)G * G * sizeof *f);
-    if (!f) return -1;
+    int *rival = malloc((size_t)G * G * sizeof *rival);
+    unsigned char *keep = malloc((size_t)(G - 1) * (G - 1));
+    if (!f || !rival || !keep) {
+        free(f);
+        free(rival);
+        free(keep);
+        return -1;
+    }
     int classes = net->n_out == 1 ? 1 : net->n_out;
     int rc = 0;
     for (int c = 0; c < classes && rc == 0; c++) {
@@ -303,13 +325,27 @@ static int add_boundary(LineBuilder *b, const Mlp *net, const double *reg)
             for (int i = 0; i < G; i++) {
                 double x[2] = {reg[0] + (reg[1] - reg[0]) * i / (G - 1),
                                reg[2] + (reg[3] - reg[2]) * j / (G - 1)};
-                double v = decision_value(net, x, c);
+                rival[j * G + i] = c + 1;
+                double v = decision_value_rival(net, x, c, &rival[j * G + i]);
                 f[j * G + i] = v == 0.0 ? 1e-300 : v; /* no exact zeros */
             }
+        /* The boundary between classes a < b is where a stops winning and
+         * also where b does: trace it once, from a's side (rival > c). */
+        for (int j = 0; j + 1 < G; j++)
+            for (int i = 0; i + 1 < G; i++) {
+                int mine = 0;
+                for (int k = 0; k < 4; k++) {
+                    int at = (j + k / 2) * G + i + k % 2;
+                    mine |= rival[at] > c;
+                }
+                keep[j * (G - 1) + i] = (unsigned char)(classes == 1 || mine);
+            }
         Level lv = {net, c};
-        rc = contour(b, f, G, reg, &lv);
+        rc = contour(b, f, keep, G, reg, &lv);
     }
     free(f);
+    free(rival);
+    free(keep);
     return rc;
 }
 
@@ -323,15 +359,18 @@ static void pca_projection(const Geometry *g, int layer, const Projection3 *prev
 {
     int d = pr->n, n = g->data->n, s0 = 3 * layer;
     double mean[W] = {0}, cov[W * W] = {0};
-    double (*st)[W] = malloc(sizeof(double) * W * 4);
+    /* the four stage ends, and one moment early in the linear stage, where a
+     * page turn (reflection = turn) swings through the spare axis */
+    double (*st)[W] = malloc(sizeof(double) * W * 5);
     for (int pass = 0; pass < 2 && st; pass++)
         for (int i = 0; i < n; i++) {
             memcpy(st[0], g->point_state + ((size_t)s0 * n + i) * W, sizeof st[0]);
             for (int k = 0; k < 3; k++) stage_end(g->plan, s0 + k, st[k], st[k + 1]);
-            for (int k = 0; k < 4; k++)
+            stage_eval(g->plan, s0, 0.15, st[0], st[4]);
+            for (int k = 0; k < 5; k++)
                 for (int a = 0; a < d; a++) {
                     if (pass == 0) {
-                        mean[a] += st[k][a] / (4.0 * n);
+                        mean[a] += st[k][a] / (5.0 * n);
                         continue;
                     }
                     for (int c = 0; c < d; c++)
@@ -415,10 +454,14 @@ static void to_display(const Geometry *g, int stage, double t, double seconds, c
     const Stage *sg = &g->plan->stages[stage];
     int l = sg->layer;
     project(&g->proj[l], st, seconds, out);
-    if (sg->kind != STAGE_LINEAR || l == 0 || t >= 1.0) return;
-    if (g->proj[l].mode == PROJ_IDENTITY && g->proj[l - 1].mode == PROJ_IDENTITY) return;
+    int blend = sg->kind == STAGE_LINEAR && t < 1.0 &&
+                (g->proj[l].mode != PROJ_IDENTITY ||
+                 (l > 0 && g->proj[l - 1].mode != PROJ_IDENTITY));
+    if (!blend) return;
+    /* the input is shown as it is: the first layer blends from it too */
+    static const Projection3 input_view = {PROJ_IDENTITY, 3, 0, {0}, {0, 1, 2}};
     double prev[3];
-    project(&g->proj[l - 1], st, seconds, prev);
+    project(l == 0 ? &input_view : &g->proj[l - 1], st, seconds, prev);
     for (int k = 0; k < 3; k++) out[k] = (1 - t) * prev[k] + t * out[k];
 }
 
@@ -495,10 +538,12 @@ int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp 
     LineBuilder b = {0};
     int bad = 0;
     if (ds->dim == 2)
-        bad = add_grid(&b, g->region, r->grid_lines, r->grid_samples, r->show_domain);
+        bad = add_grid(&b, g->region, r->grid_lines, r->grid_samples, r->show_grid,
+                       r->show_domain);
     else if (ds->dim == 3)
-        bad = add_grid3(&b, g->region, r->grid_lines, r->grid_samples, r->show_domain);
-    else /* 1-D: the input line itself is the whole domain */
+        bad = add_grid3(&b, g->region, r->grid_lines, r->grid_samples, r->show_grid,
+                        r->show_domain);
+    else if (r->show_domain) /* 1-D: the input line itself is the whole domain */
         bad = lb_segment(&b, LINE_DOMAIN, g->region[0], 0, g->region[1], 0, r->grid_samples);
     /* the decision boundary and shading are drawn for 2-D inputs */
     if (!bad && r->show_boundary && net->has_readout && ds->dim == 2)
@@ -619,6 +664,20 @@ static void put(FrameCtx *c, double x, double y)
     c->n++;
 }
 
+/* 1 when the segment a-b and its midpoint m lie beyond the same side of the
+ * frame, by a quarter of the frame: then no split can bring it into view
+ * (the curve between them would have to bend back a long way), so we save
+ * the work of refining what nobody sees. */
+static int far_off_screen(const View *v, const double *a, const double *b, const double *m)
+{
+    double mx = 0.25 * v->width, my = 0.25 * v->height;
+    double lo_x = -mx, hi_x = v->width + mx, lo_y = -my, hi_y = v->height + my;
+    return (a[0] < lo_x && b[0] < lo_x && m[0] < lo_x) ||
+           (a[0] > hi_x && b[0] > hi_x && m[0] > hi_x) ||
+           (a[1] < lo_y && b[1] < lo_y && m[1] < lo_y) ||
+           (a[1] > hi_y && b[1] > hi_y && m[1] > hi_y);
+}
+
 /* Emits the points after a (exclusive) up to b (inclusive), splitting where
  * the image bends. */
 static void refine(FrameCtx *c, const double *xa, const double *sa, const double *xb,
@@ -632,8 +691,9 @@ static void refine(FrameCtx *c, const double *xa, const double *sa, const double
         sample_screen(c, st, &sm[0], &sm[1]);
         double ex = sm[0] - 0.5 * (sa[0] + sb[0]), ey = sm[1] - 0.5 * (sa[1] + sb[1]);
         double cx = sb[0] - sa[0], cy = sb[1] - sa[1];
-        if (ex * ex + ey * ey > BEND_TOLERANCE * BEND_TOLERANCE ||
-            cx * cx + cy * cy > MAX_CHORD * MAX_CHORD) {
+        if (!far_off_screen(c->view, sa, sb, sm) &&
+            (ex * ex + ey * ey > BEND_TOLERANCE * BEND_TOLERANCE ||
+             cx * cx + cy * cy > MAX_CHORD * MAX_CHORD)) {
             refine(c, xa, sa, xm, sm, depth + 1);
             refine(c, xm, sm, xb, sb, depth + 1);
             return;

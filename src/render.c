@@ -197,7 +197,9 @@ static void make_caption(const Renderer *r, FrameReq q, Caption *c)
     FramePos p = timeline_at(&r->timeline, q.frame);
     c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
     const Projection3 *pr = &r->geom.proj[st->layer];
-    if (pr->mode == PROJ_UNITS)
+    if (c->before_start)
+        ; /* the input is shown as it is */
+    else if (pr->mode == PROJ_UNITS)
         snprintf(c->view_note, sizeof c->view_note, "shown: units %d, %d, %d of %d",
                  pr->units[0] + 1, pr->units[1] + 1, pr->units[2] + 1, pr->n);
     else if (pr->mode == PROJ_BASIS)
