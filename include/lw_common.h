@@ -36,6 +36,15 @@ int lw_fail(LwError *err, int code, const char *fmt, ...)
 /* Maps a return code to the process exit status (0, 1 or 2). */
 int lw_exit_status(int code);
 
+/* Reads one line (its newline removed) into buf of cap bytes, so a
+ * malformed input file cannot make us allocate without bound.  Returns 1
+ * with a line, 0 at end of file, LW_ERUNTIME on a read error (errno says
+ * why), LW_EINPUT when the line is longer than cap - 2 characters or holds
+ * a NUL byte. */
+#include <stdio.h>
+int lw_read_line(FILE *f, char *buf, size_t cap);
+#define LW_LINE_MAX 4096
+
 typedef enum {
     ACT_TANH,
     ACT_SIGMOID,

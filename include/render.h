@@ -43,6 +43,11 @@ typedef struct {
 /* Builds everything that does not change with time.  progress may be NULL. */
 int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
                     LwError *err);
+/* The same without the camera path (views stays NULL): for what describes
+ * the network or its geometry but draws no frame (info, dump).  The path
+ * costs frames x points, the only part that grows with both. */
+int renderer_create_model(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
+                          LwError *err);
 void renderer_free(Renderer *r);
 
 /* "L2.bias t=0.50" */

@@ -2,10 +2,24 @@
 #include "atomic_file.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The mode a plain fopen would give: 0666 less the umask.  The umask can
+ * only be read by setting it, which must not race between the worker
+ * threads that write PNG files, so it is read once. */
+static mode_t file_mode;
+static pthread_once_t file_mode_once = PTHREAD_ONCE_INIT;
+
+static void read_umask(void)
+{
+    mode_t mask = umask(022);
+    umask(mask);
+    file_mode = 0666 & ~mask;
+}
 
 int atomic_open(AtomicFile *a, const char *path, LwError *err)
 {
@@ -48,9 +62,8 @@ int atomic_commit(AtomicFile *a, LwError *err)
     a->f = NULL;
     /* mkstemp makes 0600; the file should look like any other the user writes */
     if (!failed) {
-        mode_t mask = umask(0);
-        umask(mask);
-        chmod(a->tmp, 0666 & ~mask);
+        pthread_once(&file_mode_once, read_umask);
+        chmod(a->tmp, file_mode);
     }
     if (!failed && rename(a->tmp, a->path) != 0) {
         failed = 1;

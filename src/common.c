@@ -27,6 +27,22 @@ int lw_exit_status(int code)
     }
 }
 
+int lw_read_line(FILE *f, char *buf, size_t cap)
+{
+    if (!fgets(buf, (int)cap, f))
+        return ferror(f) ? LW_ERUNTIME : 0;
+    size_t n = strlen(buf);
+    if (n > 0 && buf[n - 1] == '\n') {
+        buf[--n] = '\0';
+        return 1;
+    }
+    if (feof(f))
+        return 1; /* the last line, without a newline */
+    /* a full buffer without a newline: too long, or NUL bytes (binary data
+     * such as /dev/zero, which would otherwise never end) */
+    return LW_EINPUT;
+}
+
 static const char *const ACT_NAMES[ACT_COUNT] = {
     "tanh", "sigmoid", "relu", "leaky_relu", "softplus", "identity",
 };

@@ -282,14 +282,21 @@ static int read_csv(const char *path, Dataset *ds, LwError *err)
     FILE *f = fopen(path, "r");
     if (!f)
         return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t line_cap = 0;
+    char line[LW_LINE_MAX];
+    int got;
     int ret = LW_OK, lineno = 0, cap = 0, n = 0, seen_content = 0, max_label = -1;
     int present[LW_MAX_CLASSES] = {0};
     double *x = NULL;
     int *label = NULL;
-    while (getline(&line, &line_cap, f) != -1) {
+    while ((got = lw_read_line(f, line, sizeof line)) != 0) {
         lineno++;
+        if (got < 0) {
+            ret = got == LW_EINPUT
+                      ? lw_fail(err, LW_EINPUT, "%s:%d: not a line of text (longer than %d characters, or binary data)",
+                                path, lineno, LW_LINE_MAX - 2)
+                      : lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+            goto done;
+        }
         char *s = trim(line);
         if (*s == '\0' || *s == '#')
             continue;
@@ -376,7 +383,6 @@ static int read_csv(const char *path, Dataset *ds, LwError *err)
 done:
     free(x);
     free(label);
-    free(line);
     fclose(f);
     return ret;
 }

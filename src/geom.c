@@ -15,6 +15,7 @@
 #define BEND_TOLERANCE 0.2   /* pixels off the chord before we split */
 #define MAX_CHORD 18.0       /* pixels: longer chords are split to catch bends */
 #define BOUNDARY_GRID 161    /* marching-squares resolution per side */
+#define GEOM_STATE_LIMIT (2.0 * (1 << 30)) /* bytes of cached stage states */
 #define SHADE_CELLS 48        /* background shading mesh, cells per side */
 #define SIMPLIFY_TOLERANCE 0.05 /* pixels: points this close to a chord add nothing */
 #define SIMPLIFY_RUN 64      /* longest run of points merged into one chord */
@@ -554,6 +555,14 @@ int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp 
         return lw_fail(err, LW_ERUNTIME, "out of memory building grid lines");
 
     size_t per = (size_t)g->n_stages * W * sizeof(double);
+    /* every point and grid sample keeps its state at the start of every
+     * stage: bound that before allocating it */
+    double need = (double)per * ((double)g->n_samples + ds->n);
+    if (need > GEOM_STATE_LIMIT)
+        return lw_fail(err, LW_EINPUT, "%d points and %d grid samples over %d stages need "
+                       "%.1f GiB of state (at most %.0f): lower points, grid_lines or "
+                       "grid_samples", ds->n, g->n_samples, g->n_stages, need / (1 << 30),
+                       GEOM_STATE_LIMIT / (1 << 30));
     g->sample_state = malloc(per * (g->n_samples ? g->n_samples : 1));
     g->point_state = malloc(per * (ds->n ? ds->n : 1));
     if (!g->sample_state || !g->point_state)

@@ -33,11 +33,16 @@ static void on_signal(int sig)
     g_stop = sig;
 }
 
+/* Installed only while frames are being written (temporary files exist):
+ * the first SIGINT/SIGTERM asks the pipeline to stop and clean up; the
+ * handler then resets, so a second one ends the process at once.  Outside
+ * that window the default action applies: nothing needs cleaning up. */
 static void install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -173,7 +178,10 @@ static int parse_options(int argc, char **argv, Options *o)
     int c;
     while ((c = getopt_long(argc, argv, ":o:j:ql:s:h", longs, NULL)) != -1) {
         switch (c) {
-        case 'o': o->output = optarg; break;
+        case 'o':
+            if (!optarg[0]) return usage_error(o->cmd, "-o needs a file or folder name%s", "");
+            o->output = optarg;
+            break;
         case 'j':
             if (parse_int(optarg, 1, 256, &o->jobs))
                 return usage_error(o->cmd, "-j needs a number of threads from 1 to 256, got '%s'", optarg);
@@ -231,8 +239,8 @@ static int parse_options(int argc, char **argv, Options *o)
 static int report(int rc, const LwError *err)
 {
     if (rc == LW_EINTR)
-        fprintf(stderr, "layerwarp: interrupted; no output was written\n");
-    else if (rc)
+        fprintf(stderr, "layerwarp: interrupted; no partial file was left behind\n");
+    else if (rc && err->msg[0])
         fprintf(stderr, "%s\n", err->msg);
     return lw_exit_status(rc);
 }
@@ -297,7 +305,7 @@ typedef struct {
     int have_r;
 } Job;
 
-static int load_job(const Options *o, Job *j, int verbose_train, LwError *err)
+static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwError *err)
 {
     int rc = scene_load_file(o->scene_path, &j->scene, err);
     if (rc) return rc;
@@ -307,7 +315,8 @@ static int load_job(const Options *o, Job *j, int verbose_train, LwError *err)
     if (o->crf >= 0) sr->crf = o->crf;
     if (o->preset) snprintf(sr->preset, sizeof sr->preset, "%s", o->preset);
     TrainWatch watch = {verbose_train, 0, 0};
-    rc = renderer_create(&j->scene, &j->r, train_progress, &watch, err);
+    rc = (draws ? renderer_create : renderer_create_model)(&j->scene, &j->r, train_progress,
+                                                           &watch, err);
     j->have_r = 1;
     return rc;
 }
@@ -365,7 +374,8 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
                     r->net.n_layers);
             return -1;
         }
-        q[n++] = renderer_request_at(r, 3 * (layer - 1) + kind, t);
+        /* a moment names the frame that shows it (the first at or after T) */
+        q[n++] = renderer_request_frame(r, renderer_request_at(r, 3 * (layer - 1) + kind, t).frame);
     }
     if (!o->frames && !o->n_at)
         for (int f = 0; f < total; f++) q[n++] = renderer_request_frame(r, f);
@@ -380,9 +390,11 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
 #define USAGE_REPORTED 2
 static int load_requests(const Options *o, Job *j, FrameReq **reqs, int *n, LwError *err)
 {
-    int rc = load_job(o, j, !o->quiet, err);
+    int rc = load_job(o, j, !o->quiet, 1, err);
     if (rc) return rc;
-    return frame_requests(o, &j->r, reqs, n) ? USAGE_REPORTED : LW_OK;
+    if (frame_requests(o, &j->r, reqs, n)) return USAGE_REPORTED;
+    install_signals(); /* from here on, outputs are being written */
+    return LW_OK;
 }
 
 /* ---- sinks ---------------------------------------------------------------------- */
@@ -468,7 +480,7 @@ static int video_sink(void *user, int index, FrameReq q, int slot, const uint8_t
 
 /* Frames as DIR/frame-00042.png, encoded on the workers. */
 static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const RunOptions *ro,
-                              const char *dir_arg, LwError *err)
+                              const char *dir_arg, int *written, LwError *err)
 {
     char dir[LW_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", dir_arg);
@@ -476,10 +488,27 @@ static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const R
         dir[len - 1] = '\0'; /* "out/seq/" names the folder "out/seq" */
     int rc = make_dirs(dir, err);
     PngSink ps = {&j->r, dir, "frame-%05d.png"};
+    /* one file per frame: a frame asked for twice is written once */
+    FrameReq *unique = malloc(sizeof *unique * (n ? n : 1));
+    if (!unique) return lw_fail(err, LW_ERUNTIME, "out of memory");
+    int nu = 0;
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int k = 0; k < nu && !seen; k++) seen = unique[k].frame == reqs[i].frame;
+        if (!seen) unique[nu++] = reqs[i];
+    }
     RunOptions with_png = *ro;
     with_png.hook = png_hook;
     with_png.hook_user = &ps;
-    if (!rc) rc = render_run(&j->r, reqs, n, &with_png, nothing_sink, NULL, err);
+    if (!rc) rc = render_run(&j->r, unique, nu, &with_png, nothing_sink, NULL, err);
+    free(unique);
+    if (written) *written = rc ? 0 : nu;
+    if (rc == LW_EINTR) { /* each PNG is whole: say what is there */
+        fprintf(stderr, "layerwarp: interrupted; the frames finished before it are in %s, "
+                "no partial file\n", dir);
+        err->msg[0] = '\0';
+        return LW_ERUNTIME;
+    }
     return rc;
 }
 
@@ -522,7 +551,7 @@ static int cmd_render(const Options *o)
     }
     RunOptions ro = run_options(o, 1);
     if (!rc && is_dir_target(out)) {
-        rc = write_png_sequence(&j, reqs, n, &ro, out, &err);
+        rc = write_png_sequence(&j, reqs, n, &ro, out, NULL, &err);
     } else if (!rc) {
         VideoSink *v = NULL;
         const SceneRender *sr = &j.scene.render;
@@ -568,8 +597,9 @@ static int cmd_frames(const Options *o)
     if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
     else snprintf(dir, sizeof dir, "out/%s-frames", j.scene.name);
     RunOptions ro = run_options(o, 1);
-    if (!rc) rc = write_png_sequence(&j, reqs, n, &ro, dir, &err);
-    if (!rc && !o->quiet) fprintf(stderr, "wrote %d frames to %s/\n", n, dir);
+    int written = 0;
+    if (!rc) rc = write_png_sequence(&j, reqs, n, &ro, dir, &written, &err);
+    if (!rc && !o->quiet) fprintf(stderr, "wrote %d frame%s to %s/\n", written, written == 1 ? "" : "s", dir);
     free(reqs);
     free_job(&j);
     return rc == USAGE_REPORTED ? 2 : report(rc, &err);
@@ -675,7 +705,7 @@ static int cmd_step(const Options *o)
         fprintf(stderr, "layerwarp step: --layer K is required (see 'layerwarp help step')\n");
         return 2;
     }
-    int rc = load_job(o, &j, !o->quiet, &err);
+    int rc = load_job(o, &j, !o->quiet, 1, &err);
     if (!rc && o->layer > j.r.net.n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
                      o->layer, j.r.net.n_layers);
@@ -692,11 +722,16 @@ static int cmd_step(const Options *o)
         q[0].stage = s0;
         for (int i = 0; i < 4; i++)
             q[i].tight = 1;
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 4; i++) {
             ss.frames[i] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, j.scene.render.width,
                                                       j.scene.render.height);
+            if (cairo_surface_status(ss.frames[i]) != CAIRO_STATUS_SUCCESS && !rc)
+                rc = lw_fail(&err, LW_ERUNTIME, "cannot allocate a %dx%d frame",
+                             j.scene.render.width, j.scene.render.height);
+        }
         RunOptions ro = run_options(o, 0);
-        rc = render_run(&j.r, q, 4, &ro, step_sink, &ss, &err);
+        install_signals();
+        if (!rc) rc = render_run(&j.r, q, 4, &ro, step_sink, &ss, &err);
         static const char *const names[4] = {"input", "linear", "bias", "activation"};
         for (int i = 0; i < 4 && !rc; i++) {
             char path[LW_PATH_MAX + 64];
@@ -753,7 +788,7 @@ static int cmd_dump(const Options *o)
         fprintf(stderr, "layerwarp dump: unknown stage '%s' (expected input, linear, bias or activation)\n", o->stage);
         return 2;
     }
-    int rc = load_job(o, &j, !o->quiet, &err);
+    int rc = load_job(o, &j, !o->quiet, 0, &err);
     if (!rc && o->layer > j.r.net.n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
                      o->layer, j.r.net.n_layers);
@@ -777,6 +812,14 @@ static int cmd_dump(const Options *o)
             const double *start = g->point_state + ((size_t)s * j.r.data.n + i) * LW_MAX_WIDTH;
             if (input) memcpy(state, start, sizeof state);
             else stage_eval(&j.r.plan, s, 1.0, start, state);
+            /* the drawing may swap units 1 and 2 of a layer (Olah's fix for
+             * det W < 0); the dump speaks of the scene's own network */
+            int sw = input ? o->layer >= 2 && j.r.swapped[o->layer - 2] : j.r.swapped[o->layer - 1];
+            if (sw) {
+                double t = state[0];
+                state[0] = state[1];
+                state[1] = t;
+            }
             fprintf(f, "%d,%d", i, j.r.data.label[i]);
             for (int d = 0; d < dim; d++) fprintf(f, ",%.17g", state[d]);
             fputc('\n', f);
@@ -795,7 +838,7 @@ static int cmd_info(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
-    int rc = load_job(o, &j, !o->quiet, &err);
+    int rc = load_job(o, &j, !o->quiet, 0, &err);
     if (!rc) {
         const Scene *sc = &j.scene;
         const Renderer *r = &j.r;
@@ -824,7 +867,6 @@ static int cmd_info(const Options *o)
 
 static int run(int argc, char **argv)
 {
-    install_signals();
     if (argc < 2) {
         usage_all(stderr);
         return 2;

@@ -463,17 +463,22 @@ int mlp_save(const Mlp *m, const char *path, LwError *err)
 typedef struct {
     FILE *f;
     const char *path;
-    char *line;
-    size_t cap;
+    char line[LW_LINE_MAX];
     int lineno;
     int ntok;
     char *tok[MAX_TOK];
+    int failure;   /* LW_ERUNTIME (read error) or LW_EINPUT (line too long) */
 } Reader;
 
-/* 1 with a line, 0 at end of file. */
+/* 1 with a line, 0 at end of file or on a failure (then r->failure). */
 static int next_line(Reader *r)
 {
-    while (getline(&r->line, &r->cap, r->f) != -1) {
+    int got;
+    while ((got = lw_read_line(r->f, r->line, sizeof r->line)) != 0) {
+        if (got < 0) {
+            r->failure = got;
+            return 0;
+        }
         r->lineno++;
         r->ntok = 0;
         char *save = NULL;
@@ -495,8 +500,13 @@ static int need_line(Reader *r, const char *what, LwError *err)
 {
     if (next_line(r))
         return LW_OK;
+    if (r->failure == LW_ERUNTIME)
+        return lw_fail(err, LW_EINPUT, "%s: %s", r->path, strerror(errno));
+    if (r->failure == LW_EINPUT)
+        return lw_fail(err, LW_EINPUT, "%s:%d: not a line of text (longer than %d characters, or binary data)", r->path,
+                       r->lineno + 1, LW_LINE_MAX - 2);
     return lw_fail(err, LW_EINPUT, "%s:%d: unexpected end of file (expected %s)", r->path,
-                   r->lineno, what);
+                   r->lineno ? r->lineno : 1, what);
 }
 
 static int parse_int_tok(const char *s, int *out)
@@ -626,7 +636,6 @@ int mlp_load(Mlp *m, const char *path, LwError *err)
     if (!r.f)
         return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
     int ret = load_body(&r, m, err);
-    free(r.line);
     fclose(r.f);
     if (ret != LW_OK)
         mlp_free(m);

@@ -120,6 +120,13 @@ static void swap_reflections(Renderer *r, Reflection mode)
 int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
                     LwError *err)
 {
+    int rc = renderer_create_model(sc, r, progress, user, err);
+    return rc ? rc : camera_path(r, err);
+}
+
+int renderer_create_model(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
+                          LwError *err)
+{
     memset(r, 0, sizeof *r);
     r->scene = sc;
     r->accuracy = -1;
@@ -143,8 +150,11 @@ int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *
         return lw_fail(err, LW_EINPUT, "%s: %d frames is more than the 1000000 allowed "
                        "(lower fps, stage_seconds or the holds)", sc->path, r->timeline.n_frames);
     rc = geom_build(&r->geom, &r->plan, &r->data, &r->net, &sc->render, err);
-    if (rc) return rc;
-    return camera_path(r, err);
+    if (rc == LW_EINPUT && err) { /* the scene asked for too much: say which scene */
+        LwError inner = *err;
+        return lw_fail(err, LW_EINPUT, "%s: %s", sc->path, inner.msg);
+    }
+    return rc;
 }
 
 void renderer_free(Renderer *r)
@@ -255,6 +265,11 @@ int render_one(const Renderer *r, FrameReq q, uint8_t *bgra, int stride, LwError
     const SceneRender *sr = &r->scene->render;
     cairo_surface_t *surf = cairo_image_surface_create_for_data(bgra, CAIRO_FORMAT_ARGB32,
                                                                 sr->width, sr->height, stride);
+    if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
+        cairo_surface_destroy(surf);
+        return lw_fail(err, LW_ERUNTIME, "cannot draw into a %dx%d buffer of stride %d",
+                       sr->width, sr->height, stride);
+    }
     Scratch s = {0};
     int rc = draw_request(r, q, &s, surf, err);
     geom_frame_free(&s.fg);
