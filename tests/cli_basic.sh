@@ -23,4 +23,12 @@ case "$out" in
     final:\ steps=*\ loss=*\ accuracy=*\ seconds=*) pass "train prints the final line" ;;
     *) fail "train's last line: '$out'" ;;
 esac
+# dump speaks of the scene's network even when the drawing swaps two units
+# (Olah's fix for det W < 0): W = [[0,1],[1,0]] maps (x, y) to (y, x).
+printf '[dataset]\nkind = moons\n[network]\nwidths = 2,2\n[weights]\nW1 = 0 1 | 1 0\nb1 = 0 0\n[render]\nreflection = swap\n' >"$TMPD/swap.scene"
+in_row=$("$LW" dump "$TMPD/swap.scene" --layer 1 --stage input | sed -n 2p)
+out_row=$("$LW" dump "$TMPD/swap.scene" --layer 1 --stage linear | sed -n 2p)
+want=$(echo "$in_row" | awk -F, '{print $1","$2","$4","$3}')
+if [ "$out_row" = "$want" ]; then pass; else fail "dump after a swapped W: '$out_row', expected '$want'"; fi
+
 done_tests cli_basic
