@@ -36,6 +36,9 @@ int lw_fail(LwError *err, int code, const char *fmt, ...)
 /* Maps a return code to the process exit status (0, 1 or 2). */
 int lw_exit_status(int code);
 
+/* Index of `name` among the first n entries of `names`, or -1. */
+int lw_name_index(const char *const *names, int n, const char *name);
+
 /* Reads one line (its newline removed) into buf of cap bytes, so a
  * malformed input file cannot make us allocate without bound.  Returns 1
  * with a line, 0 at end of file, LW_ERUNTIME on a read error (errno says

@@ -52,14 +52,21 @@ const char *act_name(Activation a)
     return (a >= 0 && a < ACT_COUNT) ? ACT_NAMES[a] : "?";
 }
 
+int lw_name_index(const char *const *names, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(name, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 int act_parse(const char *name, Activation *out)
 {
-    for (int i = 0; i < ACT_COUNT; i++)
-        if (strcmp(name, ACT_NAMES[i]) == 0) {
-            *out = (Activation)i;
-            return 0;
-        }
-    return -1;
+    int i = lw_name_index(ACT_NAMES, ACT_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (Activation)i;
+    return 0;
 }
 
 const char *act_all_names(void)

@@ -29,12 +29,11 @@ const char *stage_kind_name(StageKind k)
 
 int stage_kind_parse(const char *name, StageKind *out)
 {
-    for (int i = 0; i < STAGE_KIND_COUNT; i++)
-        if (strcmp(name, KIND_NAMES[i]) == 0) {
-            *out = (StageKind)i;
-            return 0;
-        }
-    return -1;
+    int i = lw_name_index(KIND_NAMES, STAGE_KIND_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (StageKind)i;
+    return 0;
 }
 
 /* ---- small dense helpers (n <= 16) -------------------------------------- */
