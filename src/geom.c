@@ -29,19 +29,27 @@ typedef struct {
     double *x;
 } LineBuilder;
 
+/* Grows the per-line arrays of a line set to `cap` lines (start has one
+ * more entry); on failure the old arrays stay valid and owned by the caller. */
+static int grow_line_arrays(LineKind **kind, int **label, int **start, int cap)
+{
+    LineKind *k = realloc(*kind, cap * sizeof *k);
+    if (!k) return -1;
+    *kind = k;
+    int *l = realloc(*label, cap * sizeof *l);
+    if (!l) return -1;
+    *label = l;
+    int *s = realloc(*start, (cap + 1) * sizeof *s);
+    if (!s) return -1;
+    *start = s;
+    return 0;
+}
+
 static int lb_begin(LineBuilder *b, LineKind kind)
 {
     if (b->n_lines + 2 > b->cap_lines) {
         int cap = b->cap_lines ? b->cap_lines * 2 : 64;
-        LineKind *k = realloc(b->kind, cap * sizeof *k);
-        if (!k) return -1;
-        b->kind = k;
-        int *l = realloc(b->label, cap * sizeof *l);
-        if (!l) return -1;
-        b->label = l;
-        int *s = realloc(b->start, (cap + 1) * sizeof *s);
-        if (!s) return -1;
-        b->start = s;
+        if (grow_line_arrays(&b->kind, &b->label, &b->start, cap)) return -1;
         b->cap_lines = cap;
     }
     b->kind[b->n_lines] = kind;
@@ -629,15 +637,7 @@ static int fg_reserve(FrameGeom *fg, int n_xy, int n_lines)
     }
     if (n_lines > fg->cap_lines) {
         int cap = n_lines + 64;
-        int *s = realloc(fg->line_start, (cap + 1) * sizeof *s);
-        if (!s) return -1;
-        fg->line_start = s;
-        LineKind *k = realloc(fg->line_kind, cap * sizeof *k);
-        if (!k) return -1;
-        fg->line_kind = k;
-        int *l = realloc(fg->line_label, cap * sizeof *l);
-        if (!l) return -1;
-        fg->line_label = l;
+        if (grow_line_arrays(&fg->line_kind, &fg->line_label, &fg->line_start, cap)) return -1;
         fg->cap_lines = cap;
     }
     return 0;
