@@ -13,6 +13,14 @@
 #include <time.h>
 
 #include "render.h"
+#include "scene.h"
+
+/* A scene, what it makes and its renderer. */
+typedef struct {
+    Scene sc;
+    SceneModel model;
+    Renderer r;
+} Loaded;
 
 static double now(void)
 {
@@ -24,7 +32,7 @@ static double now(void)
 /* Best-of-3 ms per frame for drawing every frame (all = 1) or geometry only. */
 static double ms_per_frame(const Renderer *r, int draw)
 {
-    const SceneRender *sr = &r->scene->render;
+    const Style *sr = &r->cfg->style;
     int stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, sr->width);
     uint8_t *px = malloc((size_t)stride * sr->height);
     FrameGeom fg = {0};
@@ -37,7 +45,8 @@ static double ms_per_frame(const Renderer *r, int draw)
             if (draw)
                 render_one(r, q, px, stride, &err);
             else
-                geom_frame(&r->geom, q.stage, q.t, f / r->scene->render.fps, &r->views[f], &fg);
+                geom_frame(&r->segs[0].geom, q.stage, q.t, f / r->cfg->timeline.fps,
+                           &r->views[f], &fg);
         }
         double dt = (now() - t0) * 1000 / r->timeline.n_frames;
         if (dt < best) best = dt;
@@ -47,15 +56,23 @@ static double ms_per_frame(const Renderer *r, int draw)
     return best;
 }
 
-static int load(const char *name, const char *text, Scene *sc, Renderer *r)
+static int load(const char *name, const char *text, Loaded *l)
 {
     LwError err = {""};
-    if (scene_load_string(name, text, strlen(text), sc, &err) ||
-        renderer_create(sc, r, NULL, NULL, &err)) {
-        fprintf(stderr, "%s\n", err.msg);
-        return -1;
-    }
-    return 0;
+    memset(l, 0, sizeof *l);
+    int rc = text ? scene_load_string(name, text, strlen(text), &l->sc, &err)
+                  : scene_load_file(name, &l->sc, &err);
+    if (!rc) rc = scene_build(&l->sc, &l->model, NULL, NULL, &err);
+    if (!rc) rc = renderer_create(&l->model.show, &l->sc.render, 1, &l->r, &err);
+    if (rc) fprintf(stderr, "%s (run from the repository root)\n", err.msg);
+    return rc ? -1 : 0;
+}
+
+static void unload(Loaded *l)
+{
+    renderer_free(&l->r);
+    scene_model_free(&l->model);
+    scene_free(&l->sc);
 }
 
 /* A moons scene with `points` points and `lines` grid lines per direction,
@@ -77,19 +94,12 @@ static void scaling_scene(char *buf, size_t n, int points, int lines)
 int main(void)
 {
     gsl_set_error_handler_off();
-    Scene sc;
-    Renderer r;
-    LwError err = {""};
-    if (scene_load_file("scenes/bench-reference.scene", &sc, &err) ||
-        renderer_create(&sc, &r, NULL, NULL, &err)) {
-        fprintf(stderr, "%s (run from the repository root)\n", err.msg);
-        return 1;
-    }
-    double geom = ms_per_frame(&r, 0), all = ms_per_frame(&r, 1);
+    Loaded l;
+    if (load("scenes/bench-reference.scene", NULL, &l)) return 1;
+    double geom = ms_per_frame(&l.r, 0), all = ms_per_frame(&l.r, 1);
     printf("reference scene, 1280x720, one thread: %.2f ms/frame "
            "(geometry %.2f ms, raster %.2f ms)\n", all, geom, all - geom);
-    renderer_free(&r);
-    scene_free(&sc);
+    unload(&l);
 
     printf("\nscaling (fixed 2-2-2 network, 60 frames, ms per frame, one thread):\n");
     printf("%8s %8s %10s %10s\n", "points", "lines", "geometry", "total");
@@ -97,11 +107,10 @@ int main(void)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[1024];
         scaling_scene(text, sizeof text, cases[i][0], cases[i][1]);
-        if (load("scaling.scene", text, &sc, &r)) return 1;
-        printf("%8d %8d %10.2f %10.2f\n", cases[i][0], cases[i][1], ms_per_frame(&r, 0),
-               ms_per_frame(&r, 1));
-        renderer_free(&r);
-        scene_free(&sc);
+        if (load("scaling.scene", text, &l)) return 1;
+        printf("%8d %8d %10.2f %10.2f\n", cases[i][0], cases[i][1], ms_per_frame(&l.r, 0),
+               ms_per_frame(&l.r, 1));
+        unload(&l);
     }
     return 0;
 }

@@ -14,7 +14,20 @@
 #ifndef CAMERA_H
 #define CAMERA_H
 
-#include "scene.h"
+#include "lw_common.h"
+
+typedef enum { VIEW_AUTO, VIEW_FIXED } ViewMode;
+typedef enum { PROJ_ORTHOGRAPHIC, PROJ_PERSPECTIVE } Projection;
+
+typedef struct {
+    ViewMode view;
+    double view_box[4];    /* xmin, xmax, ymin, ymax when view = fixed */
+    double margin;         /* auto view: fraction of the frame left free */
+    /* 3-D camera, used for layers of width 3 */
+    Projection projection;
+    double yaw, pitch;     /* degrees */
+    double orbit;          /* degrees per second of slow turn */
+} CameraConfig;
 
 typedef struct {
     double rot[9];      /* display -> camera axes, row-major */
@@ -44,13 +57,16 @@ static inline void view_project(const View *v, const double *p, double *sx, doub
 }
 
 /* The rotation for a frame: weight3d in [0,1] says how 3-D the frame is. */
-void camera_rotation(const SceneRender *r, double weight3d, double seconds, double rot[9]);
+void camera_rotation(const CameraConfig *c, double weight3d, double seconds, double rot[9]);
 
 /* Fits views to per-frame boxes.  boxes: (n_frames, 4) xmin,xmax,ymin,ymax of
  * the content in camera coordinates (after rotation, before scale); rot:
  * (n_frames, 9).  content: the pixel rectangle x, y, w, h free for content.
  * Writes views (n_frames). */
-void camera_fit_path(const SceneRender *r, int n_frames, const double *boxes,
-                     const double *rot, const double content[4], View *views);
+/* fps: frames per second (the follow window is in seconds); width, height:
+ * the frame in pixels.  LW_ERUNTIME when out of memory (nothing written). */
+int camera_fit_path(const CameraConfig *c, double fps, int width, int height, int n_frames,
+                    const double *boxes, const double *rot, const double content[4],
+                    View *views);
 
 #endif

@@ -1,13 +1,12 @@
-/* draw.h — one frame onto a Cairo context (Cairo only: no maths beyond
- * layout, no state between frames). */
+/* draw.h — one frame onto a Cairo context, and the contact sheet of a
+ * layer's stills (Cairo only: no maths beyond layout, no state between
+ * frames).  Everything Cairo is here and in render.c. */
 #ifndef DRAW_H
 #define DRAW_H
 
-#include <cairo.h>
-
 #include "geom.h"
-#include "scene.h"
 #include "stage.h"
+#include "style.h"
 
 /* What the captions say about the frame. */
 typedef struct {
@@ -20,18 +19,32 @@ typedef struct {
     int swapped;          /* units 1 and 2 were swapped so that det W > 0 */
     int stage, n_stages;
     double u;             /* raw progress of the stage */
-    char summary[160];    /* top-right: dataset, network, accuracy */
-    const int *shade_class; /* (S, S) predicted class per shading cell, or NULL */
+    char summary[160];    /* top-right: what the segment shows */
     double px_per_unit;   /* the camera's scale, for the scale bar (0: none) */
     char view_note[64];   /* how a layer wider than 3 is shown, or "" */
-    int n_classes;
+    int n_classes;        /* colours of the shading */
 } Caption;
 
 /* Pixel rectangle (x, y, w, h) left for content once captions are placed. */
-void draw_content_rect(const Scene *sc, double rect[4]);
+void draw_content_rect(const Style *st, double rect[4]);
 
-/* Paints a whole frame.  Returns cairo's status (CAIRO_STATUS_SUCCESS). */
-cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
-                          const int *labels, const Caption *cap);
+/* Paints a whole frame onto a Cairo context (a cairo_t: the header keeps
+ * Cairo's own out of its includers).  Returns cairo's status, 0 for success. */
+struct _cairo;
+int draw_frame(struct _cairo *cr, const Style *st, const FrameGeom *fg, const Caption *cap);
+
+/* A contact sheet: n frames (st->width x st->height, Cairo ARGB32 pixels with
+ * `stride`) side by side at half size, each under its title.  Allocates
+ * *sheet (free() it) of *width x *height pixels, stride *sheet_stride.
+ * LW_ERUNTIME when Cairo fails. */
+int draw_contact_sheet(const Style *st, const uint8_t *const *frames, int stride,
+                       const char *const *titles, int n, uint8_t **sheet, int *width,
+                       int *height, int *sheet_stride, LwError *err);
+
+/* Cairo's version, for --version. */
+const char *draw_cairo_version(void);
+/* Hands back the font caches Cairo and fontconfig keep for the process, so
+ * leak checkers see only our own memory.  Call once, at exit. */
+void draw_release_caches(void);
 
 #endif

@@ -1,30 +1,47 @@
 /* geom.h — the things that move, in input space, and their positions in a
- * frame: data points, grid lines, the outline of the input domain, the
- * decision boundary and data curves.
+ * frame: points, grid lines, the outline of the input domain, a segment's
+ * overlay lines (a decision boundary) and curves through the points.
  *
  * geom_build computes everything that does not depend on time once per
- * render: the lines in input space, their base samples, and the state of
- * every base sample and data point at the start of every stage.  geom_frame
- * then evaluates one frame: each state moved by its stage to time t,
- * projected to the display, and (grid_adaptive) every segment whose image
- * bends by more than a quarter pixel is split, its midpoint pushed through
- * exactly the same stage maps, so lines stay smooth whatever the warp. */
+ * segment: the lines in input space, their base samples, and the state of
+ * every base sample and point at the start of every stage.  geom_frame then
+ * evaluates one frame: each state moved by its stage to time t, projected to
+ * the display, and (grid_adaptive) every segment whose image bends by more
+ * than a fifth of a pixel is split, its midpoint pushed through exactly the
+ * same stage maps, so lines stay smooth whatever the warp.
+ *
+ * The work is split by job: geom_grid.c builds the lines in input space,
+ * geom_project.c shows layers wider than 3, geom.c holds the states and
+ * evaluates frames (adaptive sampling, simplification, depth order). */
 #ifndef GEOM_H
 #define GEOM_H
 
 #include "camera.h"
-#include "dataset.h"
+#include "show.h"
 #include "stage.h"
 
-typedef enum { LINE_GRID, LINE_DOMAIN, LINE_BOUNDARY, LINE_CURVE } LineKind;
+/* Layers wider than 3: principal axes, a slow tour through them, or units. */
+typedef enum { WIDE_PCA, WIDE_TOUR, WIDE_UNITS } WideView;
 
+/* What the geometry is built of (the scene's [render] keys of the same names). */
 typedef struct {
-    int n_lines;
-    LineKind *kind;     /* (n_lines) */
-    int *label;         /* (n_lines) class of a data curve, else -1 */
-    int *start;         /* (n_lines + 1) offsets into the samples */
-    double *x;          /* (n_samples, 3) base samples in input space (zero-padded) */
-    int subdivide;      /* lines are straight between samples in input space */
+    int grid_lines;        /* lines per direction */
+    int grid_samples;      /* base samples per line */
+    int grid_adaptive;     /* subdivide where a line bends on screen */
+    int show_grid, show_domain;
+    WideView wide_view;
+    int n_units, units[3]; /* wide_view = units: 0-based units for x, y(, z) */
+} GeomConfig;
+
+/* grid lines, the input box's outline, a segment's overlay lines (drawn
+ * dashed: a classifier's decision boundary), curves through points */
+typedef enum { LINE_GRID, LINE_DOMAIN, LINE_OVERLAY, LINE_CURVE } LineKind;
+
+/* Lines in input space and what each is. */
+typedef struct {
+    Polylines p;
+    LineKind *kind;     /* (p.n_lines) */
+    int cap_kind;
 } LineSet;
 
 /* How a layer's states become display points (up to 3 coordinates).  A
@@ -46,20 +63,22 @@ typedef struct {
 
 typedef struct {
     const StagePlan *plan;      /* borrowed */
-    const Dataset *data;        /* borrowed */
+    const Segment *seg;         /* borrowed */
     int n_stages;
-    LineSet lines;              /* grid, domain, boundary */
+    LineSet lines;              /* grid, domain, the segment's overlay lines */
     int n_samples;
     double *sample_state;       /* (n_stages, n_samples, LW_MAX_WIDTH) */
-    double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH) */
+    int n_points;               /* all points of all sets, set after set */
+    int *point_label;           /* (n_points) */
+    unsigned char *point_fixed; /* (n_points) 1: a fixed overlay point */
+    unsigned char *point_disc;  /* (n_points) 1: drawn as a disc */
+    double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH); a fixed
+                                   point keeps its display coordinates */
     Projection3 proj[LW_MAX_LAYERS]; /* one per layer */
-    double region[6];           /* input region: xmin, xmax, ymin, ymax, zmin, zmax */
     int adaptive;
-    /* Background shading by predicted class: an S x S mesh of cells over the
-     * region, each coloured by the class the network gives its centre; the
-     * (S+1)^2 corners move through the stages like everything else. */
+    /* Background shading by class: an S x S mesh of cells over the region,
+     * the (S+1)^2 corners moving through the stages like everything else. */
     int shade_cells;            /* S, 0 when off */
-    int *shade_class;           /* (S, S) row-major, j then i */
     double *shade_state;        /* (n_stages, (S+1)^2, LW_MAX_WIDTH) */
 } Geometry;
 
@@ -69,29 +88,53 @@ typedef struct {
     double *px, *py, *pdepth;   /* (n_points) */
     int *order;                 /* (n_points) drawing order: far to near */
     int *order_tmp;             /* (n_points) scratch for sorting it */
+    const int *label;           /* (n_points) borrowed from the Geometry */
+    const unsigned char *disc;  /* (n_points) borrowed: drawn as a disc */
     int n_lines;
     int *line_start;            /* (n_lines + 1) into lxy */
     LineKind *line_kind;
     int *line_label;
     double *lxy;                /* (n, 2) */
-    int cap_xy, cap_lines;
+    int cap_xy, cap_lines, cap_points;
     int shade_cells;            /* S, copied from the Geometry */
+    const int *shade_class;     /* (S, S) borrowed from the segment */
     double *shade_xy;           /* ((S+1)^2, 2) corner pixels */
 } FrameGeom;
 
-int geom_build(Geometry *g, const StagePlan *plan, const Dataset *ds, const Mlp *net,
-               const SceneRender *r, LwError *err);
+int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
+               LwError *err);
 void geom_free(Geometry *g);
 
-/* Display coordinates (3) of data point i at (stage, t); `seconds` is the
+/* Display coordinates (3) of point i at (stage, t); `seconds` is the
  * frame's time in the video (the tour view turns with it). */
 void geom_point_display(const Geometry *g, int stage, double t, double seconds, int i,
                         double out[3]);
+/* State (LW_MAX_WIDTH) of point i at the end of stage s, in the drawing's
+ * own units (a swapped layer's units 1 and 2 swapped). */
+void geom_point_end_state(const Geometry *g, int s, int i, double *out);
 
 /* Evaluates one frame into fg (grown as needed; returns LW_ERUNTIME on
  * allocation failure). */
 int geom_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
                FrameGeom *fg);
 void geom_frame_free(FrameGeom *fg);
+
+/* ---- geom_grid.c: lines in input space ---- */
+
+/* Appends the grid and domain outline of the box reg (dim 1, 2 or 3) as
+ * cfg asks.  -1 when out of memory. */
+int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig *cfg);
+/* Appends lines with the given kind. -1 when out of memory. */
+int geom_lines_append(LineSet *ls, const Polylines *src, LineKind kind);
+void geom_lines_free(LineSet *ls);
+
+/* ---- geom_project.c: layers wider than 3 ---- */
+
+/* Chooses each layer's projection (needs the point states).  LW_ERUNTIME
+ * when out of memory or the eigensolver fails. */
+int geom_projections(Geometry *g, const GeomConfig *cfg, LwError *err);
+/* Display coordinates of state st of stage `stage` at time t. */
+void geom_to_display(const Geometry *g, int stage, double t, double seconds, const double *st,
+                     double out[3]);
 
 #endif

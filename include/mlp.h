@@ -9,6 +9,23 @@
 
 #include "lw_common.h"
 
+/* The network a scene describes: widths, activations, and fixed weights
+ * written in the scene or named in a weights file (the [network] and
+ * [weights] sections). */
+typedef struct {
+    int n_widths;                   /* input + hidden layers */
+    int widths[LW_MAX_LAYERS + 1];  /* widths[0] = input dimension */
+    Activation act[LW_MAX_LAYERS];  /* one per hidden layer */
+    int has_weights;
+    char weights_path[LW_PATH_MAX]; /* "" unless [weights] file = ... */
+    double *W[LW_MAX_LAYERS];       /* (widths[l+1], widths[l]) row-major */
+    double *b[LW_MAX_LAYERS];       /* (widths[l+1]) */
+    int has_readout;                /* Wout/bout given (fixed weights only) */
+    int n_out;                      /* rows of Wout */
+    double *Wout;                   /* (n_out, widths[last]) */
+    double *bout;                   /* (n_out) */
+} NetSpec;
+
 typedef struct {
     int n_layers;                   /* hidden layers (animated) */
     int widths[LW_MAX_LAYERS + 1];  /* widths[0] = input dim */

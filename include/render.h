@@ -1,34 +1,52 @@
-/* render.h — the pipeline assembled: scene -> dataset -> network -> stages ->
- * geometry and camera path (all computed once) -> frames drawn on worker
- * threads -> handed in order to a sink (video, PNG files, hashes).
+/* render.h — a Show drawn: per segment, stages and geometry; over the whole
+ * show, the timeline and the camera path (all computed once); then frames
+ * drawn on worker threads and handed in order to a sink (video, PNG files,
+ * hashes).  The renderer takes a Show and a RenderConfig; it knows nothing
+ * of scenes, datasets or what kind of network a segment came from.
  *
  * A frame depends only on the Renderer and its index, never on which other
- * frames are drawn or on how many threads draw them: the same scene and
+ * frames are drawn or on how many threads draw them: the same show and
  * build give bit-identical pixels. */
 #ifndef RENDER_H
 #define RENDER_H
 
 #include <signal.h>
 
-#include "dataset.h"
+#include "camera.h"
 #include "geom.h"
-#include "mlp.h"
-#include "scene.h"
+#include "show.h"
 #include "stage.h"
+#include "style.h"
 #include "timeline.h"
-#include "train.h"
+
+/* How a show is rendered (the scene's [render] and [style] sections). */
+typedef struct {
+    Style style;              /* frame size, colours, what is drawn */
+    TimelineConfig timeline;  /* fps, stage and hold durations, easing */
+    CameraConfig camera;
+    GeomConfig geom;
+    Interpolation interpolation;
+    Reflection reflection;
+} RenderConfig;
+
+/* One segment of the show as it is drawn. */
+typedef struct {
+    const Segment *seg;       /* borrowed */
+    StagePlan plan;
+    Geometry geom;
+    int first_stage;          /* its first stage in the whole show */
+    int first_layer;          /* its first layer in the whole show */
+} SegmentRender;
 
 typedef struct {
-    const Scene *scene;       /* borrowed */
-    Dataset data;
-    Mlp net;
-    TrainReport report;
-    double accuracy;          /* of the network on its data, -1 without readout */
-    int swapped[LW_MAX_LAYERS]; /* units 1 and 2 of this layer swapped (det W < 0) */
-    StagePlan plan;
+    const Show *show;         /* borrowed */
+    const RenderConfig *cfg;  /* borrowed */
+    int n_segments;
+    SegmentRender *segs;      /* (n_segments) owned */
+    int n_stages;             /* of all segments */
+    int n_layers;             /* of all segments */
     Timeline timeline;
-    Geometry geom;
-    View *views;              /* (timeline.n_frames) the camera path */
+    View *views;              /* (timeline.n_frames) the camera path, or NULL */
 } Renderer;
 
 /* A frame to draw: a frame of the timeline, or (stage >= 0) a moment given
@@ -40,15 +58,19 @@ typedef struct {
     int tight;   /* a still: frame the camera on this moment alone */
 } FrameReq;
 
-/* Builds everything that does not change with time.  progress may be NULL. */
-int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
+/* Builds everything that does not change with time: stage plans and
+ * geometry per segment, the timeline over all of them and (with_camera) the
+ * camera path over the whole show.  Without the camera path, views stays
+ * NULL: for what describes the show but draws no frame (info, dump); the
+ * path costs frames x points, the only part that grows with both.  show and
+ * cfg must outlive the renderer.  LW_EINPUT when the show asks for too much
+ * (frames, state memory), LW_ERUNTIME when the machine fails. */
+int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
                     LwError *err);
-/* The same without the camera path (views stays NULL): for what describes
- * the network or its geometry but draws no frame (info, dump).  The path
- * costs frames x points, the only part that grows with both. */
-int renderer_create_model(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
-                          LwError *err);
 void renderer_free(Renderer *r);
+
+/* The segment that draws global stage s, and s's index within it. */
+const SegmentRender *renderer_segment(const Renderer *r, int stage, int *local);
 
 /* "L2.bias t=0.50" */
 void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n);

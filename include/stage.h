@@ -7,15 +7,33 @@
  *
  * A state is a vector of LW_MAX_WIDTH doubles, zero beyond its width, so a
  * change of width is an embedding with zeros and every stage is a continuous
- * motion in one space.  At t = 1 every stage gives exactly the network's
- * forward pass (same operations in the same order as mlp_forward_point). */
+ * motion in one space.  At t = 1 the stages of a layer give its output
+ * (the same products, summed in the same order as mlp_forward_point, which
+ * adds the bias first: equal to within rounding).
+ *
+ * The plan keeps its own copy of the weights as they are drawn, so the model
+ * is never edited: with reflection = swap (Olah's fix for det W < 0) the copy
+ * has units 1 and 2 of that layer swapped (rows of W and b, and the next
+ * layer's columns), an equivalent network, and `swapped` says so. */
 #ifndef STAGE_H
 #define STAGE_H
 
-#include "mlp.h"
-#include "scene.h"
+#include "layers.h"
+
+typedef enum { INTERP_POLAR, INTERP_STRAIGHT } Interpolation;
+/* A layer with det W < 0 is shown as a page turn through one more axis
+ * (turn), or its first two units are swapped, Olah's fix, giving an
+ * equivalent network whose W has det > 0 (swap); auto: turn for 2-D layers,
+ * swap for wider ones (a 3-D page turn would need a fourth axis). */
+typedef enum { REFLECT_AUTO, REFLECT_TURN, REFLECT_SWAP } Reflection;
 
 typedef enum { STAGE_LINEAR, STAGE_BIAS, STAGE_ACTIVATION, STAGE_KIND_COUNT } StageKind;
+
+/* The index of (0-based layer, kind) among a stack's stages. */
+static inline int stage_index(int layer, StageKind kind)
+{
+    return STAGE_KIND_COUNT * layer + (int)kind;
+}
 
 typedef struct {
     int layer;        /* 0-based hidden layer */
@@ -41,15 +59,23 @@ typedef struct {
 } LinearMotion;
 
 typedef struct {
-    const Mlp *net;       /* borrowed */
+    int n_layers;
+    int widths[LW_MAX_LAYERS + 1];
+    Activation act[LW_MAX_LAYERS];
+    double W[LW_MAX_LAYERS][LW_MAX_WIDTH * LW_MAX_WIDTH]; /* as drawn, (widths[l+1], widths[l]) */
+    double b[LW_MAX_LAYERS][LW_MAX_WIDTH];
+    int swapped[LW_MAX_LAYERS]; /* units 1 and 2 of this layer swapped (det W < 0) */
     int n_stages;
-    Stage stages[3 * LW_MAX_LAYERS];
+    Stage stages[STAGE_KIND_COUNT * LW_MAX_LAYERS];
     Interpolation interp;
     LinearMotion motion[LW_MAX_LAYERS];
 } StagePlan;
 
-/* Splits net into stages and prepares the linear motions. */
-int stage_plan_make(const Mlp *net, Interpolation interp, StagePlan *plan, LwError *err);
+/* Splits net into stages and prepares the linear motions; with polar motion
+ * and reflection swap (auto: for layers of 3 units) a layer with det W < 0
+ * is drawn with units 1 and 2 swapped.  net is copied, not kept. */
+int stage_plan_make(const LayerStack *net, Interpolation interp, Reflection reflection,
+                    StagePlan *plan, LwError *err);
 
 /* State at time t in [0,1] (already eased) of stage s, from `start`, the
  * state at the beginning of that stage.  t = 1 is exactly stage_end. */

@@ -7,7 +7,16 @@
 #ifndef TIMELINE_H
 #define TIMELINE_H
 
-#include "scene.h"
+#include "lw_common.h"
+
+typedef enum { EASE_SMOOTHSTEP, EASE_LINEAR, EASE_SMOOTHERSTEP } Easing;
+
+typedef struct {
+    double fps;
+    double stage_seconds;
+    double hold_start, hold_between, hold_end; /* seconds */
+    Easing easing;
+} TimelineConfig;
 
 typedef struct {
     int stage;      /* stage index */
@@ -24,7 +33,7 @@ typedef struct {
     Easing easing;
 } Timeline;
 
-void timeline_make(const SceneRender *r, int n_stages, Timeline *tl);
+void timeline_make(const TimelineConfig *c, int n_stages, Timeline *tl);
 FramePos timeline_at(const Timeline *tl, int frame);
 /* The first frame showing stage s at eased time >= t (t = 0: the stage's
  * start, which is the hold before it or the end of the stage before). */

@@ -5,7 +5,20 @@
 
 #include "dataset.h"
 #include "mlp.h"
-#include "scene.h"
+
+typedef enum { OPT_ADAM, OPT_SGD } Optimizer;
+
+/* How to train (the scene's [train] section). */
+typedef struct {
+    Optimizer optimizer;
+    double learning_rate;
+    int steps;
+    int batch;             /* 0 = full batch */
+    double l2;             /* weight decay on W (not b) */
+    double momentum;       /* SGD only */
+    double target_accuracy;/* 0 = off; stop early once reached */
+    uint64_t seed;         /* initialisation and mini-batch order */
+} TrainConfig;
 
 typedef struct {
     int steps;          /* steps actually taken */
@@ -31,14 +44,16 @@ int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
               TrainProgress progress, void *user, TrainReport *report,
               LwError *err);
 
-/* The whole front half of the pipeline: the network a scene asks for —
+/* The whole front half of the pipeline: the network a scene asks for (net,
+ * cfg; scene_path names it in messages) —
  * fixed weights from the scene or its weights file, or trained on ds.
  * report may be NULL; it is zeroed when nothing was trained.  m is allocated
  * here (its old contents ignored) and left freed (zeroed) on failure.  A
  * weights file must match the scene's widths and activations (LW_EINPUT
  * naming the file); fixed weights without a readout give n_out = 0,
  * has_readout = 0: the network warps space but classifies nothing. */
-int train_network_for_scene(const Scene *sc, const Dataset *ds, Mlp *m,
+int train_network(const NetSpec *net, const TrainConfig *cfg, const char *scene_path,
+                  const Dataset *ds, Mlp *m,
                             TrainProgress progress, void *user,
                             TrainReport *report, LwError *err);
 

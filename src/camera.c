@@ -9,7 +9,7 @@
 #define MIN_EXTENT 0.25     /* units: never zoom in further than this box */
 #define FOLLOW_SECONDS 0.3  /* how far ahead and behind the box looks */
 
-void camera_rotation(const SceneRender *r, double weight3d, double seconds, double rot[9])
+void camera_rotation(const CameraConfig *r, double weight3d, double seconds, double rot[9])
 {
     double yaw = weight3d * (r->yaw + r->orbit * seconds) * M_PI / 180;
     double tilt = weight3d * r->pitch * M_PI / 180;
@@ -52,13 +52,19 @@ static void blur(const double *in, double *out, int n, int r)
     }
 }
 
-void camera_fit_path(const SceneRender *r, int n_frames, const double *boxes,
-                     const double *rot, const double content[4], View *views)
+int camera_fit_path(const CameraConfig *r, double fps, int width, int height, int n_frames,
+                    const double *boxes, const double *rot, const double content[4],
+                    View *views)
 {
-    int rad = (int)lround(FOLLOW_SECONDS * r->fps);
+    int rad = (int)lround(FOLLOW_SECONDS * fps);
     double *tmp = malloc(sizeof(double) * n_frames * 3);
     double *lim = malloc(sizeof(double) * n_frames * 4);
-    for (int side = 0; side < 4 && tmp && lim; side++) {
+    if (!tmp || !lim) { /* never a path without its smoothing: that would change pixels */
+        free(tmp);
+        free(lim);
+        return LW_ERUNTIME;
+    }
+    for (int side = 0; side < 4; side++) {
         for (int f = 0; f < n_frames; f++)
             tmp[f] = boxes[f * 4 + side];
         /* xmin, ymin widen downwards; xmax, ymax upwards */
@@ -71,8 +77,8 @@ void camera_fit_path(const SceneRender *r, int n_frames, const double *boxes,
         View *v = &views[f];
         memcpy(v->rot, rot + 9 * f, sizeof v->rot);
         double b[4];
-        if (r->view == VIEW_FIXED || !tmp || !lim)
-            memcpy(b, r->view == VIEW_FIXED ? r->view_box : boxes + 4 * f, sizeof b);
+        if (r->view == VIEW_FIXED)
+            memcpy(b, r->view_box, sizeof b);
         else
             memcpy(b, lim + 4 * f, sizeof b);
         double bw = fmax(b[1] - b[0], MIN_EXTENT), bh = fmax(b[3] - b[2], MIN_EXTENT);
@@ -84,9 +90,10 @@ void camera_fit_path(const SceneRender *r, int n_frames, const double *boxes,
         v->ox = content[0] + 0.5 * content[2];
         v->oy = content[1] + 0.5 * content[3];
         v->persp = r->projection == PROJ_PERSPECTIVE ? 2.5 * fmax(bw, bh) : 0.0;
-        v->width = r->width;
-        v->height = r->height;
+        v->width = width;
+        v->height = height;
     }
     free(tmp);
     free(lim);
+    return LW_OK;
 }

@@ -387,7 +387,7 @@ done:
     return ret;
 }
 
-int dataset_make(const SceneDataset *spec, Dataset *ds, LwError *err)
+int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err)
 {
     memset(ds, 0, sizeof *ds);
     if (spec->kind == DATA_CSV)
@@ -460,4 +460,18 @@ void dataset_free(Dataset *ds)
     free(ds->label);
     free(ds->curve_start);
     memset(ds, 0, sizeof *ds);
+}
+
+static const char *const KIND_NAMES[DATA_COUNT] = {"moons", "circles", "spiral", "xor",
+                                                   "gaussians", "curves", "csv", "interval",
+                                                   "rings", "unlinked"};
+
+const char *dataset_kind_name(DatasetKind k)
+{
+    return (k >= 0 && k < DATA_COUNT) ? KIND_NAMES[k] : "?";
+}
+
+int dataset_kind_dim(DatasetKind k)
+{
+    return k == DATA_INTERVAL ? 1 : (k == DATA_RINGS || k == DATA_UNLINKED) ? 3 : 2;
 }

@@ -6,29 +6,33 @@
  * 1080p render looks like a sharper 720p one. */
 #include "draw.h"
 
+#include <cairo.h>
+
+#include <fontconfig/fontconfig.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CAPTION_BAND 2.9  /* caption band height, in caption sizes */
 #define STRIP_BAND 22.0   /* progress strip band at the bottom, px at 720p */
 
-static double unit(const Scene *sc)
+static double unit(const Style *sc)
 {
-    return sc->render.height / 720.0;
+    return sc->height / 720.0;
 }
 
-void draw_content_rect(const Scene *sc, double rect[4])
+void draw_content_rect(const Style *sc, double rect[4])
 {
     double k = unit(sc), top = 0, bottom = 0;
-    if (sc->render.show_captions)
-        top = CAPTION_BAND * sc->style.caption_size * k;
-    if (sc->render.show_progress)
+    if (sc->show_captions)
+        top = CAPTION_BAND * sc->caption_size * k;
+    if (sc->show_progress)
         bottom = STRIP_BAND * k;
     rect[0] = 0;
     rect[1] = top;
-    rect[2] = sc->render.width;
-    rect[3] = sc->render.height - top - bottom;
+    rect[2] = sc->width;
+    rect[3] = sc->height - top - bottom;
 }
 
 static void set_rgb(cairo_t *cr, Rgb c)
@@ -47,7 +51,7 @@ static void stroke_line(cairo_t *cr, const FrameGeom *fg, int l)
     cairo_stroke(cr);
 }
 
-static void draw_lines(cairo_t *cr, const Scene *sc, const FrameGeom *fg, LineKind kind,
+static void draw_lines(cairo_t *cr, const Style *sc, const FrameGeom *fg, LineKind kind,
                        Rgb color, double width)
 {
     set_rgb(cr, color);
@@ -55,20 +59,20 @@ static void draw_lines(cairo_t *cr, const Scene *sc, const FrameGeom *fg, LineKi
     for (int l = 0; l < fg->n_lines; l++) {
         if (fg->line_kind[l] != kind) continue;
         if (kind == LINE_CURVE)
-            set_rgb(cr, sc->style.classes[fg->line_label[l] % LW_MAX_CLASSES]);
+            set_rgb(cr, sc->classes[fg->line_label[l] % LW_MAX_CLASSES]);
         stroke_line(cr, fg, l);
     }
 }
 
-static void draw_points(cairo_t *cr, const Scene *sc, const FrameGeom *fg, const int *labels)
+static void draw_points(cairo_t *cr, const Style *sc, const FrameGeom *fg)
 {
-    double r = sc->style.point_radius * unit(sc);
-    double w = sc->render.width, h = sc->render.height;
+    double r = sc->point_radius * unit(sc);
+    double w = sc->width, h = sc->height;
     for (int k = 0; k < fg->n_points; k++) {
         int i = fg->order[k];
         double x = fg->px[i], y = fg->py[i];
-        if (x < -r || y < -r || x > w + r || y > h + r) continue;
-        set_rgb(cr, sc->style.classes[labels[i] % LW_MAX_CLASSES]);
+        if (!fg->disc[i] || x < -r || y < -r || x > w + r || y > h + r) continue;
+        set_rgb(cr, sc->classes[fg->label[i] % LW_MAX_CLASSES]);
         cairo_arc(cr, x, y, r, 0, 2 * M_PI);
         cairo_fill(cr);
     }
@@ -77,14 +81,14 @@ static void draw_points(cairo_t *cr, const Scene *sc, const FrameGeom *fg, const
 /* Cells of one class, row by row: each run of neighbours becomes one
  * polygon, and all of a class's polygons one fill, so no seams show inside a
  * region; the seams between classes are the decision boundary. */
-static void draw_shade(cairo_t *cr, const Scene *sc, const FrameGeom *fg, const int *cls,
+static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const int *cls,
                        int n_classes)
 {
     int S = fg->shade_cells;
     const double *xy = fg->shade_xy;
     const double tint = 0.16; /* share of the class colour over the background */
     for (int c = 0; c < n_classes; c++) {
-        Rgb k = sc->style.classes[c % LW_MAX_CLASSES], b = sc->style.background;
+        Rgb k = sc->classes[c % LW_MAX_CLASSES], b = sc->background;
         cairo_set_source_rgb(cr, b.r + tint * (k.r - b.r), b.g + tint * (k.g - b.g),
                              b.b + tint * (k.b - b.b));
         for (int j = 0; j < S; j++)
@@ -112,9 +116,9 @@ typedef struct {
     int part;   /* 0 always dark; 1 linear; 2 bias; 3 activation */
 } Piece;
 
-static void draw_formula(cairo_t *cr, const Scene *sc, const Caption *cap, double x, double y)
+static void draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, double x, double y)
 {
-    double k = unit(sc), size = sc->style.caption_size * k;
+    double k = unit(sc), size = sc->caption_size * k;
     char act[48];
     snprintf(act, sizeof act, "%s(", act_name(cap->act));
     Piece pieces[] = {{"layer ", 0}, {"", 0}, {"h = ", 0}, {act, 3}, {"W", 1},
@@ -127,11 +131,11 @@ static void draw_formula(cairo_t *cr, const Scene *sc, const Caption *cap, doubl
     for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
         const Piece *p = &pieces[i];
         int bold = p->part && p->part == active;
-        cairo_select_font_face(cr, sc->style.font, CAIRO_FONT_SLANT_NORMAL,
+        cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL,
                                bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
         cairo_set_font_size(cr, size);
         if (p->part == 0 || (!cap->before_start && p->part < active))
-            set_rgb(cr, sc->style.text);
+            set_rgb(cr, sc->text);
         else if (bold)
             set_rgb(cr, accent);
         else
@@ -184,14 +188,14 @@ static void describe_stage(const Caption *cap, char *out, size_t n)
     }
 }
 
-static void draw_captions(cairo_t *cr, const Scene *sc, const Caption *cap)
+static void draw_captions(cairo_t *cr, const Style *sc, const Caption *cap)
 {
-    double k = unit(sc), size = sc->style.caption_size * k;
+    double k = unit(sc), size = sc->caption_size * k;
     double x = 0.9 * size, y = 1.25 * size;
     draw_formula(cr, sc, cap, x, y);
     char line[200];
     describe(cap, line, sizeof line);
-    cairo_select_font_face(cr, sc->style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, 0.68 * size);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     cairo_move_to(cr, x, y + 1.05 * size);
@@ -199,14 +203,14 @@ static void draw_captions(cairo_t *cr, const Scene *sc, const Caption *cap)
     if (cap->summary[0]) {
         cairo_text_extents_t ext;
         cairo_text_extents(cr, cap->summary, &ext);
-        cairo_move_to(cr, sc->render.width - x - ext.x_advance, y);
+        cairo_move_to(cr, sc->width - x - ext.x_advance, y);
         cairo_show_text(cr, cap->summary);
     }
 }
 
 /* The camera follows the data, so a uniform stretch would not show by
  * itself: a bar of a round length in data units shows the scale instead. */
-static void draw_scale_bar(cairo_t *cr, const Scene *sc, double px_per_unit)
+static void draw_scale_bar(cairo_t *cr, const Style *sc, double px_per_unit)
 {
     double k = unit(sc), want = 100 * k;
     /* the length among 1, 2, 5 x 10^e whose bar is closest to `want` pixels */
@@ -216,9 +220,9 @@ static void draw_scale_bar(cairo_t *cr, const Scene *sc, double px_per_unit)
         double miss = fabs(log(cand * px_per_unit / want));
         if (miss < best) { best = miss; len = cand; }
     }
-    double w = len * px_per_unit, margin = 0.9 * sc->style.caption_size * k;
-    double y = sc->render.height - (sc->render.show_progress ? STRIP_BAND * k : 0) - 12 * k;
-    double x0 = sc->render.width - margin - w;
+    double w = len * px_per_unit, margin = 0.9 * sc->caption_size * k;
+    double y = sc->height - (sc->show_progress ? STRIP_BAND * k : 0) - 12 * k;
+    double x0 = sc->width - margin - w;
     cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
     cairo_set_line_width(cr, 1.5 * k);
     cairo_move_to(cr, x0, y - 4 * k);
@@ -228,8 +232,8 @@ static void draw_scale_bar(cairo_t *cr, const Scene *sc, double px_per_unit)
     cairo_stroke(cr);
     char text[32];
     snprintf(text, sizeof text, "%g", len);
-    cairo_select_font_face(cr, sc->style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, 0.55 * sc->style.caption_size * k);
+    cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, 0.55 * sc->caption_size * k);
     cairo_text_extents_t ext;
     cairo_text_extents(cr, text, &ext);
     cairo_move_to(cr, x0 + (w - ext.x_advance) / 2, y - 6 * k);
@@ -237,11 +241,11 @@ static void draw_scale_bar(cairo_t *cr, const Scene *sc, double px_per_unit)
 }
 
 /* A strip of one cell per stage: done cells dark, the current one filling. */
-static void draw_strip(cairo_t *cr, const Scene *sc, const Caption *cap)
+static void draw_strip(cairo_t *cr, const Style *sc, const Caption *cap)
 {
-    double k = unit(sc), h = 5 * k, gap = 3 * k, margin = 0.9 * sc->style.caption_size * k;
-    double y = sc->render.height - (STRIP_BAND * k + h) / 2;
-    double total = sc->render.width - 2 * margin;
+    double k = unit(sc), h = 5 * k, gap = 3 * k, margin = 0.9 * sc->caption_size * k;
+    double y = sc->height - (STRIP_BAND * k + h) / 2;
+    double total = sc->width - 2 * margin;
     double cell = (total - gap * (cap->n_stages - 1)) / cap->n_stages;
     for (int s = 0; s < cap->n_stages; s++) {
         double x = margin + s * (cell + gap);
@@ -251,22 +255,20 @@ static void draw_strip(cairo_t *cr, const Scene *sc, const Caption *cap)
         cairo_fill(cr);
         double fill = cap->before_start ? 0 : s < cap->stage ? 1 : s == cap->stage ? cap->u : 0;
         if (fill > 0) {
-            set_rgb(cr, s == cap->stage ? (Rgb){0.84, 0.15, 0.16} : sc->style.text);
+            set_rgb(cr, s == cap->stage ? (Rgb){0.84, 0.15, 0.16} : sc->text);
             cairo_rectangle(cr, x, y, cell * fill, h);
             cairo_fill(cr);
         }
     }
 }
 
-cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
-                          const int *labels, const Caption *cap)
+int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption *cap)
 {
-    const SceneRender *r = &sc->render;
-    const SceneStyle *st = &sc->style;
+    const Style *r = sc, *st = sc;
     set_rgb(cr, st->background);
     cairo_paint(cr);
-    if (r->show_shade && fg->shade_cells && cap && cap->shade_class)
-        draw_shade(cr, sc, fg, cap->shade_class, cap->n_classes);
+    if (r->show_shade && fg->shade_cells && cap && fg->shade_class)
+        draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */
@@ -276,15 +278,13 @@ cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
         draw_lines(cr, sc, fg, LINE_DOMAIN, st->domain, st->domain_width);
     if (r->show_points) {
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        if (sc->data.draw == DRAW_CURVES)
-            draw_lines(cr, sc, fg, LINE_CURVE, st->classes[0], st->curve_width);
-        else
-            draw_points(cr, sc, fg, labels);
+        draw_lines(cr, sc, fg, LINE_CURVE, st->classes[0], st->curve_width);
+        draw_points(cr, sc, fg);
     }
     if (r->show_boundary) {
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         cairo_set_dash(cr, (double[]){8 * unit(sc), 5 * unit(sc)}, 2, 0);
-        draw_lines(cr, sc, fg, LINE_BOUNDARY, st->boundary, st->boundary_width);
+        draw_lines(cr, sc, fg, LINE_OVERLAY, st->boundary, st->boundary_width);
         cairo_set_dash(cr, NULL, 0, 0);
     }
     if (r->show_captions && cap) {
@@ -298,7 +298,95 @@ cairo_status_t draw_frame(cairo_t *cr, const Scene *sc, const FrameGeom *fg,
     }
     if (r->show_progress && cap)
         draw_strip(cr, sc, cap);
-    if (r->show_captions && cap && cap->px_per_unit > 0 && r->view == VIEW_AUTO)
+    if (r->show_captions && cap && cap->px_per_unit > 0 && r->scale_bar)
         draw_scale_bar(cr, sc, cap->px_per_unit);
     return cairo_status(cr);
+}
+
+/* ---- the contact sheet ------------------------------------------------------ */
+
+static void paint_sheet(cairo_t *cr, const Style *st, cairo_surface_t *const *frames,
+                        const char *const *titles, int n)
+{
+    double scale = 0.5, pad = 12, title = 34;
+    int cw = (int)(st->width * scale), ch = (int)(st->height * scale);
+    cairo_set_source_rgb(cr, 0.93, 0.93, 0.93);
+    cairo_paint(cr);
+    for (int i = 0; i < n; i++) {
+        double x = pad + i * (cw + pad), y = pad + title;
+        cairo_select_font_face(cr, st->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+        cairo_set_font_size(cr, 20);
+        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+        cairo_move_to(cr, x, pad + 22);
+        cairo_show_text(cr, titles[i]);
+        cairo_save(cr);
+        cairo_translate(cr, x, y);
+        cairo_scale(cr, scale, scale);
+        cairo_set_source_surface(cr, frames[i], 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+        cairo_paint(cr);
+        cairo_restore(cr);
+        cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+        cairo_set_line_width(cr, 1);
+        cairo_rectangle(cr, x - 0.5, y - 0.5, cw + 1, ch + 1);
+        cairo_stroke(cr);
+    }
+}
+
+int draw_contact_sheet(const Style *st, const uint8_t *const *frames, int stride,
+                       const char *const *titles, int n, uint8_t **sheet, int *width,
+                       int *height, int *sheet_stride, LwError *err)
+{
+    double pad = 12, title = 34;
+    int cw = (int)(st->width * 0.5), ch = (int)(st->height * 0.5);
+    int W = (int)(n * cw + (n + 1) * pad), H = (int)(ch + 2 * pad + title);
+    int ss = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, W);
+    cairo_surface_t *src[8] = {NULL};
+    uint8_t *px = calloc((size_t)ss * H, 1);
+    cairo_surface_t *out = px ? cairo_image_surface_create_for_data(px, CAIRO_FORMAT_ARGB32,
+                                                                     W, H, ss)
+                              : NULL;
+    int rc = LW_OK;
+    if (!px || n > 8 || cairo_surface_status(out) != CAIRO_STATUS_SUCCESS)
+        rc = lw_fail(err, LW_ERUNTIME, "cannot allocate a %dx%d contact sheet", W, H);
+    for (int i = 0; i < n && !rc; i++) {
+        /* Cairo reads, never writes, a source surface */
+        src[i] = cairo_image_surface_create_for_data((uint8_t *)frames[i], CAIRO_FORMAT_ARGB32,
+                                                     st->width, st->height, stride);
+        if (cairo_surface_status(src[i]) != CAIRO_STATUS_SUCCESS)
+            rc = lw_fail(err, LW_ERUNTIME, "cannot read frame %d for the contact sheet", i);
+    }
+    if (!rc) {
+        cairo_t *cr = cairo_create(out);
+        paint_sheet(cr, st, src, titles, n);
+        cairo_status_t cs = cairo_status(cr); /* before destroy: the context's own errors */
+        cairo_destroy(cr);
+        cairo_surface_flush(out);
+        if (cs != CAIRO_STATUS_SUCCESS || cairo_surface_status(out) != CAIRO_STATUS_SUCCESS)
+            rc = lw_fail(err, LW_ERUNTIME, "drawing the contact sheet failed: %s",
+                         cairo_status_to_string(cs));
+    }
+    for (int i = 0; i < n && i < 8; i++)
+        if (src[i]) cairo_surface_destroy(src[i]);
+    if (out) cairo_surface_destroy(out);
+    if (rc) {
+        free(px);
+        return rc;
+    }
+    *sheet = px;
+    *width = W;
+    *height = H;
+    *sheet_stride = ss;
+    return LW_OK;
+}
+
+const char *draw_cairo_version(void)
+{
+    return cairo_version_string();
+}
+
+void draw_release_caches(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }

@@ -15,10 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
-
 #include "atomic_file.h"
+#include "classifier.h"
+#include "draw.h"
 #include "hash.h"
 #include "png_out.h"
 #include "render.h"
@@ -299,49 +298,59 @@ static void train_progress(void *user, int step, int steps, double loss, double 
     fprintf(stderr, "train: step %d/%d  loss %.4f  accuracy %.4f\n", step, steps, loss, acc);
 }
 
+/* A scene, what it makes, and the renderer of its show. */
 typedef struct {
     Scene scene;
+    SceneModel model;
     Renderer r;
-    int have_r;
+    int have_model, have_r;
 } Job;
 
 static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwError *err)
 {
     int rc = scene_load_file(o->scene_path, &j->scene, err);
     if (rc) return rc;
-    SceneRender *sr = &j->scene.render;
-    if (o->fps > 0) sr->fps = o->fps;
-    if (o->width) { sr->width = o->width; sr->height = o->height; }
-    if (o->crf >= 0) sr->crf = o->crf;
-    if (o->preset) snprintf(sr->preset, sizeof sr->preset, "%s", o->preset);
+    RenderConfig *rc_cfg = &j->scene.render;
+    if (o->fps > 0) rc_cfg->timeline.fps = o->fps;
+    if (o->width) { rc_cfg->style.width = o->width; rc_cfg->style.height = o->height; }
+    if (o->crf >= 0) j->scene.output.crf = o->crf;
+    if (o->preset) snprintf(j->scene.output.preset, sizeof j->scene.output.preset, "%s", o->preset);
     TrainWatch watch = {verbose_train, 0, 0};
-    rc = (draws ? renderer_create : renderer_create_model)(&j->scene, &j->r, train_progress,
-                                                           &watch, err);
+    j->have_model = 1;
+    rc = scene_build(&j->scene, &j->model, train_progress, &watch, err);
+    if (rc) return rc;
     j->have_r = 1;
+    rc = renderer_create(&j->model.show, &j->scene.render, draws, &j->r, err);
+    if (rc == LW_EINPUT && err) { /* the scene asked for too much: say which scene */
+        LwError inner = *err;
+        return lw_fail(err, LW_EINPUT, "%s: %s", j->scene.path, inner.msg);
+    }
     return rc;
 }
 
 static void free_job(Job *j)
 {
     if (j->have_r) renderer_free(&j->r);
+    if (j->have_model) scene_model_free(&j->model);
     scene_free(&j->scene);
 }
 
-/* Parses --frames and --at into requests; all frames when neither is given. */
-static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, int *n_out)
+/* Parses --frames and --at into requests; all frames when neither is given.
+ * LW_EINPUT with the usage message in err for a bad frame option. */
+static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, int *n_out,
+                          LwError *err)
 {
     int total = r->timeline.n_frames, cap = total + o->n_at + 16, n = 0;
     FrameReq *q = malloc(sizeof *q * cap);
-    if (!q) return -1;
+    if (!q) return lw_fail(err, LW_ERUNTIME, "out of memory for %d frame requests", cap);
     if (o->frames) {
         int a, b;
         char extra;
         if (sscanf(o->frames, "%d:%d%c", &a, &b, &extra) == 2) {
             if (a < 0 || b < a || b >= total) {
                 free(q);
-                fprintf(stderr, "layerwarp %s: --frames %s is outside 0:%d (the scene has %d frames)\n",
-                        o->cmd, o->frames, total - 1, total);
-                return -1;
+                return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames %s is outside 0:%d "
+                               "(the scene has %d frames)", o->cmd, o->frames, total - 1, total);
             }
             for (int f = a; f <= b; f++) q[n++] = renderer_request_frame(r, f);
         } else {
@@ -351,10 +360,11 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
             for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
                 int f;
                 if (parse_int(tok, 0, total - 1, &f) || n == cap) {
+                    int rc = lw_fail(err, LW_EINPUT, "layerwarp %s: --frames: '%s' is not a "
+                                     "frame from 0 to %d (use A:B or N,M,...)", o->cmd, tok,
+                                     total - 1);
                     free(q);
-                    fprintf(stderr, "layerwarp %s: --frames: '%s' is not a frame from 0 to %d "
-                            "(use A:B or N,M,...)\n", o->cmd, tok, total - 1);
-                    return -1;
+                    return rc;
                 }
                 q[n++] = renderer_request_frame(r, f);
             }
@@ -366,41 +376,37 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
         double t;
         StageKind kind;
         if (sscanf(o->at[i], "%d:%31[a-z]:%lf", &layer, stage, &t) != 3 ||
-            stage_kind_parse(stage, &kind) || layer < 1 || layer > r->net.n_layers ||
+            stage_kind_parse(stage, &kind) || layer < 1 || layer > r->n_layers ||
             !(t >= 0 && t <= 1)) {
             free(q);
-            fprintf(stderr, "layerwarp %s: --at '%s': expected LAYER:STAGE:T with LAYER 1 to %d, "
-                    "STAGE linear, bias or activation, T from 0 to 1\n", o->cmd, o->at[i],
-                    r->net.n_layers);
-            return -1;
+            return lw_fail(err, LW_EINPUT, "layerwarp %s: --at '%s': expected LAYER:STAGE:T "
+                           "with LAYER 1 to %d, STAGE linear, bias or activation, T from 0 to 1",
+                           o->cmd, o->at[i], r->n_layers);
         }
         /* a moment names the frame that shows it (the first at or after T) */
-        q[n++] = renderer_request_frame(r, renderer_request_at(r, 3 * (layer - 1) + kind, t).frame);
+        q[n++] = renderer_request_frame(r, renderer_request_at(r, stage_index(layer - 1, kind), t).frame);
     }
     if (!o->frames && !o->n_at)
         for (int f = 0; f < total; f++) q[n++] = renderer_request_frame(r, f);
     *out = q;
     *n_out = n;
-    return 0;
+    return LW_OK;
 }
 
-/* Loads the job and turns --frames/--at into requests.  Returns LW_OK, a
- * negative LW_ code (message in err), or USAGE_REPORTED when the frame
- * options were bad (already said on stderr). */
-#define USAGE_REPORTED 2
+/* Loads the job and turns --frames/--at into requests. */
 static int load_requests(const Options *o, Job *j, FrameReq **reqs, int *n, LwError *err)
 {
     int rc = load_job(o, j, !o->quiet, 1, err);
-    if (rc) return rc;
-    if (frame_requests(o, &j->r, reqs, n)) return USAGE_REPORTED;
-    install_signals(); /* from here on, outputs are being written */
-    return LW_OK;
+    if (!rc) rc = frame_requests(o, &j->r, reqs, n, err);
+    if (!rc) install_signals(); /* from here on, outputs are being written */
+    return rc;
 }
 
 /* ---- sinks ---------------------------------------------------------------------- */
 
 typedef struct {
     const Renderer *r;
+    const char *scene_path;
     const char *dir;
     const char *fmt;   /* file name pattern with one %05d */
 } PngSink;
@@ -418,9 +424,9 @@ static int png_hook(void *user, FrameReq q, int slot, const uint8_t *px, int str
     snprintf(path, sizeof path, "%s/%s", s->dir, name);
     renderer_label(s->r, q, label, sizeof label);
     snprintf(frame, sizeof frame, "%d", q.frame);
-    PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", s->r->scene->path},
+    PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", s->scene_path},
                        {"Frame", frame}, {"Stage", label}};
-    return png_write_bgra(path, px, s->r->scene->render.width, s->r->scene->render.height,
+    return png_write_bgra(path, px, s->r->cfg->style.width, s->r->cfg->style.height,
                           stride, texts, 4, err);
 }
 
@@ -437,7 +443,7 @@ static int hash_hook(void *user, FrameReq q, int slot, const uint8_t *px, int st
 {
     (void)slot;
     const Renderer *r = user;
-    if (hash_pixels(px, r->scene->render.width, r->scene->render.height, stride, note))
+    if (hash_pixels(px, r->cfg->style.width, r->cfg->style.height, stride, note))
         return lw_fail(err, LW_ERUNTIME, "out of memory hashing");
     return LW_OK;
 }
@@ -487,7 +493,7 @@ static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const R
     for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
         dir[len - 1] = '\0'; /* "out/seq/" names the folder "out/seq" */
     int rc = make_dirs(dir, err);
-    PngSink ps = {&j->r, dir, "frame-%05d.png"};
+    PngSink ps = {&j->r, j->scene.path, dir, "frame-%05d.png"};
     /* one file per frame: a frame asked for twice is written once */
     FrameReq *unique = malloc(sizeof *unique * (n ? n : 1));
     if (!unique) return lw_fail(err, LW_ERUNTIME, "out of memory");
@@ -503,12 +509,9 @@ static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const R
     if (!rc) rc = render_run(&j->r, unique, nu, &with_png, nothing_sink, NULL, err);
     free(unique);
     if (written) *written = rc ? 0 : nu;
-    if (rc == LW_EINTR) { /* each PNG is whole: say what is there */
-        fprintf(stderr, "layerwarp: interrupted; the frames finished before it are in %s, "
-                "no partial file\n", dir);
-        err->msg[0] = '\0';
-        return LW_ERUNTIME;
-    }
+    if (rc == LW_EINTR) /* each PNG is whole: say what is there */
+        return lw_fail(err, LW_ERUNTIME, "layerwarp: interrupted; the frames finished before it "
+                       "are in %s, no partial file", dir);
     return rc;
 }
 
@@ -543,7 +546,7 @@ static int cmd_render(const Options *o)
     FrameReq *reqs = NULL;
     int n = 0;
     int rc = load_requests(o, &j, &reqs, &n, &err);
-    const char *out = o->output ? o->output : j.scene.render.output;
+    const char *out = o->output ? o->output : j.scene.output.path;
     if (!rc && !is_dir_target(out) && !video_format_supported(out)) {
         const char *dot = strrchr(out, '.');
         rc = lw_fail(&err, LW_EINPUT, "%s: unsupported output format '%s' (expected .mp4, .webm, "
@@ -554,10 +557,10 @@ static int cmd_render(const Options *o)
         rc = write_png_sequence(&j, reqs, n, &ro, out, NULL, &err);
     } else if (!rc) {
         VideoSink *v = NULL;
-        const SceneRender *sr = &j.scene.render;
-        VideoOptions vo = {.width = sr->width, .height = sr->height, .fps = sr->fps,
-                           .crf = sr->crf, .n_frames = n};
-        snprintf(vo.preset, sizeof vo.preset, "%s", sr->preset);
+        const RenderConfig *cfg = &j.scene.render;
+        VideoOptions vo = {.width = cfg->style.width, .height = cfg->style.height,
+                           .fps = cfg->timeline.fps, .crf = j.scene.output.crf, .n_frames = n};
+        snprintf(vo.preset, sizeof vo.preset, "%s", j.scene.output.preset);
         rc = parent_dirs(out, &err);
         if (!rc) rc = video_open(&v, out, &vo, &err);
         int slots = render_slots(ro.threads);
@@ -583,7 +586,7 @@ static int cmd_render(const Options *o)
     }
     free(reqs);
     free_job(&j);
-    return rc == USAGE_REPORTED ? 2 : report(rc, &err);
+    return report(rc, &err);
 }
 
 static int cmd_frames(const Options *o)
@@ -602,7 +605,7 @@ static int cmd_frames(const Options *o)
     if (!rc && !o->quiet) fprintf(stderr, "wrote %d frame%s to %s/\n", written, written == 1 ? "" : "s", dir);
     free(reqs);
     free_job(&j);
-    return rc == USAGE_REPORTED ? 2 : report(rc, &err);
+    return report(rc, &err);
 }
 
 static int cmd_hash(const Options *o)
@@ -620,80 +623,59 @@ static int cmd_hash(const Options *o)
         rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     free(reqs);
     free_job(&j);
-    return rc == USAGE_REPORTED ? 2 : report(rc, &err);
+    return report(rc, &err);
 }
 
 /* The four states of a layer, then a contact sheet of them side by side. */
 typedef struct {
-    cairo_surface_t *frames[4];
+    uint8_t *frames[4];   /* (height, stride) Cairo ARGB32 pixels */
+    int stride;
 } StepSink;
+/* Step stills are held in the sink's own buffers: copy row by row. */
+typedef struct {
+    StepSink *s;
+    int height;
+} StepCopy;
 
-static int step_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
+static int step_copy(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
                      const char *note, LwError *err)
 {
-    StepSink *s = user;
-    (void)q;
-    (void)slot;
-    (void)note;
-    uint8_t *dst = cairo_image_surface_get_data(s->frames[index]);
-    int h = cairo_image_surface_get_height(s->frames[index]);
-    int ds = cairo_image_surface_get_stride(s->frames[index]);
-    cairo_surface_flush(s->frames[index]);
-    for (int y = 0; y < h; y++)
-        memcpy(dst + (size_t)y * ds, px + (size_t)y * stride, (size_t)(ds < stride ? ds : stride));
-    cairo_surface_mark_dirty(s->frames[index]);
-    (void)err;
+    StepCopy *c = user;
+    (void)q; (void)slot; (void)note; (void)err;
+    int row = c->s->stride < stride ? c->s->stride : stride;
+    for (int y = 0; y < c->height; y++)
+        memcpy(c->s->frames[index] + (size_t)y * c->s->stride, px + (size_t)y * stride, row);
     return LW_OK;
 }
 
-static int write_surface_png(cairo_surface_t *s, const char *path, const char *scene,
-                             const char *what, LwError *err)
+static int write_still(const uint8_t *px, int width, int height, int stride, const char *path,
+                       const char *scene, const char *what, LwError *err)
 {
-    cairo_surface_flush(s);
     PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", scene}, {"Stage", what}};
-    return png_write_bgra(path, cairo_image_surface_get_data(s), cairo_image_surface_get_width(s),
-                          cairo_image_surface_get_height(s), cairo_image_surface_get_stride(s),
-                          texts, 3, err);
+    return png_write_bgra(path, px, width, height, stride, texts, 3, err);
 }
 
-static int contact_sheet(const Job *j, StepSink *s, int layer, const char *path, LwError *err)
+static int contact_sheet(const Job *j, const StepSink *s, int layer, const char *path,
+                         LwError *err)
 {
     static const char *const titles[4] = {"input", "after W", "after + b", "after %s"};
-    const SceneRender *sr = &j->scene.render;
-    double scale = 0.5, pad = 12, title = 34;
-    int cw = (int)(sr->width * scale), ch = (int)(sr->height * scale);
-    int W = (int)(4 * cw + 5 * pad), H = (int)(ch + 2 * pad + title);
-    cairo_surface_t *sheet = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, W, H);
-    cairo_t *cr = cairo_create(sheet);
-    cairo_set_source_rgb(cr, 0.93, 0.93, 0.93);
-    cairo_paint(cr);
+    const Style *st = &j->scene.render.style;
+    int local;
+    const SegmentRender *sr = renderer_segment(&j->r, stage_index(layer - 1, STAGE_LINEAR), &local);
+    char full[4][96];
+    const char *names[4];
     for (int i = 0; i < 4; i++) {
-        double x = pad + i * (cw + pad), y = pad + title;
         char t[64];
-        snprintf(t, sizeof t, titles[i], act_name(j->r.net.act[layer - 1]));
-        char full[96];
-        snprintf(full, sizeof full, "layer %d: %s", layer, t);
-        cairo_select_font_face(cr, j->scene.style.font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
-        cairo_set_font_size(cr, 20);
-        cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        cairo_move_to(cr, x, pad + 22);
-        cairo_show_text(cr, full);
-        cairo_save(cr);
-        cairo_translate(cr, x, y);
-        cairo_scale(cr, scale, scale);
-        cairo_set_source_surface(cr, s->frames[i], 0, 0);
-        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-        cairo_paint(cr);
-        cairo_restore(cr);
-        cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
-        cairo_set_line_width(cr, 1);
-        cairo_rectangle(cr, x - 0.5, y - 0.5, cw + 1, ch + 1);
-        cairo_stroke(cr);
+        snprintf(t, sizeof t, titles[i], act_name(sr->plan.act[local / STAGE_KIND_COUNT]));
+        snprintf(full[i], sizeof full[i], "layer %d: %s", layer, t);
+        names[i] = full[i];
     }
-    cairo_destroy(cr);
-    int rc = cairo_surface_status(sheet) ? lw_fail(err, LW_ERUNTIME, "drawing the contact sheet failed")
-                                         : write_surface_png(sheet, path, j->scene.path, "contact sheet", err);
-    cairo_surface_destroy(sheet);
+    uint8_t *sheet = NULL;
+    int w, h, stride;
+    const uint8_t *frames[4] = {s->frames[0], s->frames[1], s->frames[2], s->frames[3]};
+    int rc = draw_contact_sheet(st, frames, s->stride, names, 4, &sheet, &w, &h, &stride, err);
+    if (!rc) rc = write_still(sheet, w, h, stride, path, j->scene.path, "contact sheet", err);
+    free(sheet);
     return rc;
 }
 
@@ -706,44 +688,47 @@ static int cmd_step(const Options *o)
         return 2;
     }
     int rc = load_job(o, &j, !o->quiet, 1, &err);
-    if (!rc && o->layer > j.r.net.n_layers)
+    if (!rc && o->layer > j.r.n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
-                     o->layer, j.r.net.n_layers);
+                     o->layer, j.r.n_layers);
     char dir[LW_PATH_MAX];
     if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
     else if (!rc) snprintf(dir, sizeof dir, "out/%s-step", j.scene.name);
     if (!rc) rc = make_dirs(dir, &err);
-    StepSink ss = {{NULL}};
+    StepSink ss = {{NULL}, 0};
     if (!rc) {
-        int s0 = 3 * (o->layer - 1);
+        const Style *st = &j.scene.render.style;
+        int s0 = stage_index(o->layer - 1, STAGE_LINEAR);
         FrameReq q[4] = {renderer_request_at(&j.r, s0, 0.0), renderer_request_at(&j.r, s0, 1.0),
                          renderer_request_at(&j.r, s0 + 1, 1.0), renderer_request_at(&j.r, s0 + 2, 1.0)};
         q[0].t = 0.0;  /* exactly the layer's input */
         q[0].stage = s0;
         for (int i = 0; i < 4; i++)
             q[i].tight = 1;
+        ss.stride = 4 * st->width;
         for (int i = 0; i < 4; i++) {
-            ss.frames[i] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, j.scene.render.width,
-                                                      j.scene.render.height);
-            if (cairo_surface_status(ss.frames[i]) != CAIRO_STATUS_SUCCESS && !rc)
-                rc = lw_fail(&err, LW_ERUNTIME, "cannot allocate a %dx%d frame",
-                             j.scene.render.width, j.scene.render.height);
+            ss.frames[i] = calloc((size_t)ss.stride * st->height, 1);
+            if (!ss.frames[i] && !rc)
+                rc = lw_fail(&err, LW_ERUNTIME, "cannot allocate a %dx%d frame", st->width,
+                             st->height);
         }
         RunOptions ro = run_options(o, 0);
         install_signals();
-        if (!rc) rc = render_run(&j.r, q, 4, &ro, step_sink, &ss, &err);
+        StepCopy copy = {&ss, st->height};
+        if (!rc) rc = render_run(&j.r, q, 4, &ro, step_copy, &copy, &err);
         static const char *const names[4] = {"input", "linear", "bias", "activation"};
         for (int i = 0; i < 4 && !rc; i++) {
             char path[LW_PATH_MAX + 64];
             snprintf(path, sizeof path, "%s/layer%d-%d-%s.png", dir, o->layer, i, names[i]);
-            rc = write_surface_png(ss.frames[i], path, j.scene.path, names[i], &err);
+            rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, j.scene.path,
+                             names[i], &err);
         }
         char sheet[LW_PATH_MAX + 64];
         snprintf(sheet, sizeof sheet, "%s/layer%d-sheet.png", dir, o->layer);
         if (!rc) rc = contact_sheet(&j, &ss, o->layer, sheet, &err);
         if (!rc && !o->quiet) fprintf(stderr, "wrote layer %d's four states and %s\n", o->layer, sheet);
         for (int i = 0; i < 4; i++)
-            if (ss.frames[i]) cairo_surface_destroy(ss.frames[i]);
+            free(ss.frames[i]);
     }
     free_job(&j);
     return report(rc, &err);
@@ -759,7 +744,8 @@ static int cmd_train(const Options *o)
     TrainWatch watch = {!o->quiet, 0, 0};
     int rc = scene_load_file(o->scene_path, &sc, &err);
     if (!rc) rc = dataset_make(&sc.data, &ds, &err);
-    if (!rc) rc = train_network_for_scene(&sc, &ds, &m, train_progress, &watch, &rep, &err);
+    if (!rc) rc = train_network(&sc.net, &sc.train, sc.path, &ds, &m, train_progress, &watch,
+                                &rep, &err);
     if (!rc && o->output) rc = parent_dirs(o->output, &err);
     if (!rc && o->output) rc = mlp_save(&m, o->output, &err);
     if (!rc) {
@@ -789,9 +775,10 @@ static int cmd_dump(const Options *o)
         return 2;
     }
     int rc = load_job(o, &j, !o->quiet, 0, &err);
-    if (!rc && o->layer > j.r.net.n_layers)
+    const Mlp *net = &j.model.net;
+    if (!rc && o->layer > net->n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
-                     o->layer, j.r.net.n_layers);
+                     o->layer, net->n_layers);
     FILE *f = stdout;
     AtomicFile out = {0};
     if (!rc && o->output) {
@@ -799,28 +786,24 @@ static int cmd_dump(const Options *o)
         if (!rc) rc = atomic_open(&out, o->output, &err);
         if (!rc) f = out.f;
     }
+    /* the scene's own network, stage by stage: a plan of straight motions
+     * never swaps units, so these are the network's own coordinates */
+    StagePlan plan;
+    LayerStack stack = classifier_layers(net);
+    if (!rc) rc = stage_plan_make(&stack, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err);
     if (!rc) {
-        int s = 3 * (o->layer - 1) + (input ? 0 : (int)kind);
-        const Stage *st = &j.r.plan.stages[s];
+        int s = stage_index(o->layer - 1, input ? STAGE_LINEAR : kind);
+        const Stage *st = &plan.stages[s];
+        const Dataset *ds = &j.model.data;
         int dim = input ? st->dim_in : st->dim_out;
         fprintf(f, "index,label");
         for (int d = 0; d < dim; d++) fprintf(f, ",x%d", d + 1);
         fputc('\n', f);
-        const Geometry *g = &j.r.geom;
-        for (int i = 0; i < j.r.data.n; i++) {
+        for (int i = 0; i < ds->n; i++) {
             double state[LW_MAX_WIDTH];
-            const double *start = g->point_state + ((size_t)s * j.r.data.n + i) * LW_MAX_WIDTH;
-            if (input) memcpy(state, start, sizeof state);
-            else stage_eval(&j.r.plan, s, 1.0, start, state);
-            /* the drawing may swap units 1 and 2 of a layer (Olah's fix for
-             * det W < 0); the dump speaks of the scene's own network */
-            int sw = input ? o->layer >= 2 && j.r.swapped[o->layer - 2] : j.r.swapped[o->layer - 1];
-            if (sw) {
-                double t = state[0];
-                state[0] = state[1];
-                state[1] = t;
-            }
-            fprintf(f, "%d,%d", i, j.r.data.label[i]);
+            stage_start_state(&plan, s, ds->x + (size_t)i * ds->dim, state);
+            if (!input) stage_end(&plan, s, state, state);
+            fprintf(f, "%d,%d", i, ds->label[i]);
             for (int d = 0; d < dim; d++) fprintf(f, ",%.17g", state[d]);
             fputc('\n', f);
         }
@@ -842,24 +825,27 @@ static int cmd_info(const Options *o)
     if (!rc) {
         const Scene *sc = &j.scene;
         const Renderer *r = &j.r;
+        const SceneModel *m = &j.model;
+        const Mlp *net = &m->net;
+        const RenderConfig *cfg = &sc->render;
         printf("scene:      %s\n", sc->path);
         printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
-               r->data.n, r->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
+               m->data.n, m->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
         printf("network:    ");
-        for (int i = 0; i <= r->net.n_layers; i++) printf(i ? "-%d" : "%d", r->net.widths[i]);
+        for (int i = 0; i <= net->n_layers; i++) printf(i ? "-%d" : "%d", net->widths[i]);
         printf(" (");
-        for (int l = 0; l < r->net.n_layers; l++) printf(l ? ", %s" : "%s", act_name(r->net.act[l]));
-        printf(")%s, %zu parameters\n", r->net.has_readout ? (r->net.n_out == 1 ? " + sigmoid readout" : " + softmax readout") : "",
-               r->net.n_params);
+        for (int l = 0; l < net->n_layers; l++) printf(l ? ", %s" : "%s", act_name(net->act[l]));
+        printf(")%s, %zu parameters\n", net->has_readout ? (net->n_out == 1 ? " + sigmoid readout" : " + softmax readout") : "",
+               net->n_params);
         if (sc->net.has_weights) printf("weights:    fixed, from the scene\n");
-        else printf("training:   %d steps taken (%s, learning rate %g), %.2f s\n", r->report.steps,
-                    sc->train.optimizer == OPT_ADAM ? "adam" : "sgd", sc->train.learning_rate, r->report.seconds);
-        if (r->accuracy >= 0) printf("accuracy:   %.4f\n", r->accuracy);
-        printf("stages:     %d (%d layers x linear, bias, activation), %s motion\n", r->plan.n_stages,
-               r->net.n_layers, sc->render.interpolation == INTERP_POLAR ? "polar" : "straight");
-        printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, sc->render.fps,
-               r->timeline.n_frames / sc->render.fps, sc->render.width, sc->render.height);
-        printf("output:     %s\n", sc->render.output);
+        else printf("training:   %d steps taken (%s, learning rate %g), %.2f s\n", m->report.steps,
+                    sc->train.optimizer == OPT_ADAM ? "adam" : "sgd", sc->train.learning_rate, m->report.seconds);
+        if (m->accuracy >= 0) printf("accuracy:   %.4f\n", m->accuracy);
+        printf("stages:     %d (%d layers x linear, bias, activation), %s motion\n", r->n_stages,
+               r->n_layers, cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, cfg->timeline.fps,
+               r->timeline.n_frames / cfg->timeline.fps, cfg->style.width, cfg->style.height);
+        printf("output:     %s\n", sc->output.path);
     }
     free_job(&j);
     return report(rc, &err);
@@ -873,7 +859,7 @@ static int run(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
-        printf("layerwarp %s (cairo %s)\n", LW_VERSION, cairo_version_string());
+        printf("layerwarp %s (cairo %s)\n", LW_VERSION, draw_cairo_version());
         return 0;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
@@ -919,7 +905,6 @@ int main(int argc, char **argv)
     }
     /* hand back the font caches Cairo and fontconfig keep for the process,
      * so leak checkers see only our own memory */
-    cairo_debug_reset_static_data();
-    FcFini();
+    draw_release_caches();
     return status;
 }

@@ -16,19 +16,36 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cairo.h>
+
 #include "draw.h"
 
 /* ---- set-up ---------------------------------------------------------------- */
 
-/* Box of the data in camera coordinates at (stage, t) seen through R. */
+const SegmentRender *renderer_segment(const Renderer *r, int stage, int *local)
+{
+    int k = 0;
+    while (k + 1 < r->n_segments && stage >= r->segs[k + 1].first_stage) k++;
+    if (local) *local = stage - r->segs[k].first_stage;
+    return &r->segs[k];
+}
+
+static double frame_seconds(const Renderer *r, int frame)
+{
+    return frame / r->cfg->timeline.fps;
+}
+
+/* Box of the points in camera coordinates at (stage, t) seen through R. */
 static void data_box(const Renderer *r, int stage, double t, double seconds, const double *R,
                      double *b)
 {
+    int s;
+    const SegmentRender *sr = renderer_segment(r, stage, &s);
     b[0] = b[2] = INFINITY;
     b[1] = b[3] = -INFINITY;
-    for (int i = 0; i < r->data.n; i++) {
+    for (int i = 0; i < sr->geom.n_points; i++) {
         double d[3];
-        geom_point_display(&r->geom, stage, t, seconds, i, d);
+        geom_point_display(&sr->geom, s, t, seconds, i, d);
         double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
         double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
         b[0] = fmin(b[0], x);
@@ -38,133 +55,99 @@ static void data_box(const Renderer *r, int stage, double t, double seconds, con
     }
 }
 
-/* The view of a still: fitted to this moment only, no smoothing. */
-static void tight_view(const Renderer *r, FrameReq q, View *v)
+static double depth_weight(const Renderer *r, int stage, double t)
 {
-    const SceneRender *sr = &r->scene->render;
-    double R[9], box[4], content[4];
-    camera_rotation(sr, stage_depth_weight(&r->plan, q.stage, q.t), q.frame / sr->fps, R);
-    data_box(r, q.stage, q.t, q.frame / sr->fps, R, box);
-    draw_content_rect(r->scene, content);
-    camera_fit_path(sr, 1, box, R, content, v);
+    int s;
+    const SegmentRender *sr = renderer_segment(r, stage, &s);
+    return stage_depth_weight(&sr->plan, s, t);
+}
+
+static int fit(const Renderer *r, int n, const double *boxes, const double *rot, View *views)
+{
+    const RenderConfig *c = r->cfg;
+    double content[4];
+    draw_content_rect(&c->style, content);
+    return camera_fit_path(&c->camera, c->timeline.fps, c->style.width, c->style.height, n,
+                           boxes, rot, content, views);
+}
+
+/* The view of a still: fitted to this moment only, no smoothing. */
+static int tight_view(const Renderer *r, FrameReq q, View *v)
+{
+    double R[9], box[4], sec = frame_seconds(r, q.frame);
+    camera_rotation(&r->cfg->camera, depth_weight(r, q.stage, q.t), sec, R);
+    data_box(r, q.stage, q.t, sec, R, box);
+    return fit(r, 1, box, R, v);
 }
 
 static int camera_path(Renderer *r, LwError *err)
 {
-    const Scene *sc = r->scene;
     int n = r->timeline.n_frames;
     double *boxes = malloc(sizeof(double) * 4 * n), *rot = malloc(sizeof(double) * 9 * n);
     r->views = calloc(n, sizeof *r->views);
-    if (!boxes || !rot || !r->views) {
-        free(boxes);
-        free(rot);
-        return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
-    }
-    for (int f = 0; f < n; f++) {
+    int rc = !boxes || !rot || !r->views ? LW_ERUNTIME : LW_OK;
+    for (int f = 0; f < n && !rc; f++) {
         FramePos p = timeline_at(&r->timeline, f);
-        double w3 = stage_depth_weight(&r->plan, p.stage, p.t);
         double *R = rot + 9 * f;
-        camera_rotation(&sc->render, w3, f / sc->render.fps, R);
-        data_box(r, p.stage, p.t, f / sc->render.fps, R, boxes + 4 * f);
+        camera_rotation(&r->cfg->camera, depth_weight(r, p.stage, p.t), frame_seconds(r, f), R);
+        data_box(r, p.stage, p.t, frame_seconds(r, f), R, boxes + 4 * f);
     }
-    double content[4];
-    draw_content_rect(sc, content);
-    camera_fit_path(&sc->render, n, boxes, rot, content, r->views);
+    if (!rc) rc = fit(r, n, boxes, rot, r->views);
     free(boxes);
     free(rot);
-    return LW_OK;
+    return rc ? lw_fail(err, LW_ERUNTIME, "out of memory for the camera path") : LW_OK;
 }
 
-static double det_square(const Mlp *m, int l)
+static int plan_segment(Renderer *r, int k, LwError *err)
 {
-    int n = m->widths[l];
-    const double *W = m->W[l];
-    if (n == 2) return W[0] * W[3] - W[1] * W[2];
-    if (n == 3)
-        return W[0] * (W[4] * W[8] - W[5] * W[7]) - W[1] * (W[3] * W[8] - W[5] * W[6]) +
-               W[2] * (W[3] * W[7] - W[4] * W[6]);
-    return 1.0; /* wider layers are drawn by projection; leave them be */
+    SegmentRender *sr = &r->segs[k];
+    sr->seg = &r->show->segments[k];
+    sr->first_stage = r->n_stages;
+    sr->first_layer = r->n_layers;
+    int rc = stage_plan_make(&sr->seg->net, r->cfg->interpolation, r->cfg->reflection,
+                             &sr->plan, err);
+    r->n_stages += sr->plan.n_stages;
+    r->n_layers += sr->plan.n_layers;
+    return rc;
 }
 
-/* Olah's fix for det W < 0: swap units 1 and 2 of the layer (rows of W and
- * b, and the matching columns of the next layer's W or of the readout).
- * The network computes the same function; its W now has det > 0, and the
- * next layer's determinant changes sign, so we go front to back. */
-static void swap_reflections(Renderer *r, Reflection mode)
-{
-    Mlp *m = &r->net;
-    for (int l = 0; l < m->n_layers; l++) {
-        int in = m->widths[l], out = m->widths[l + 1];
-        if (in != out || in < 2 || in > 3 || det_square(m, l) >= 0) continue;
-        if (mode == REFLECT_TURN || (mode == REFLECT_AUTO && in == 2)) continue;
-        for (int j = 0; j < in; j++) {
-            double t = m->W[l][j];
-            m->W[l][j] = m->W[l][in + j];
-            m->W[l][in + j] = t;
-        }
-        double t = m->b[l][0];
-        m->b[l][0] = m->b[l][1];
-        m->b[l][1] = t;
-        int next_in = out;
-        double *Wn = l + 1 < m->n_layers ? m->W[l + 1] : (m->has_readout ? m->Wout : NULL);
-        int rows = l + 1 < m->n_layers ? m->widths[l + 2] : m->n_out;
-        for (int i = 0; Wn && i < rows; i++) {
-            double u = Wn[i * next_in];
-            Wn[i * next_in] = Wn[i * next_in + 1];
-            Wn[i * next_in + 1] = u;
-        }
-        r->swapped[l] = 1;
-    }
-}
-
-int renderer_create(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
+int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
                     LwError *err)
 {
-    int rc = renderer_create_model(sc, r, progress, user, err);
-    return rc ? rc : camera_path(r, err);
-}
-
-int renderer_create_model(const Scene *sc, Renderer *r, TrainProgress progress, void *user,
-                          LwError *err)
-{
     memset(r, 0, sizeof *r);
-    r->scene = sc;
-    r->accuracy = -1;
-    int rc = dataset_make(&sc->data, &r->data, err);
-    if (rc) return rc;
-    rc = train_network_for_scene(sc, &r->data, &r->net, progress, user, &r->report, err);
-    if (rc) return rc;
-    if (r->net.has_readout) {
-        if (r->net.n_out != (r->data.classes == 2 ? 1 : r->data.classes) && sc->net.has_weights)
-            return lw_fail(err, LW_EINPUT, "%s: Wout has %d rows but the data has %d classes "
-                           "(expected %d)", sc->path, r->net.n_out, r->data.classes,
-                           r->data.classes == 2 ? 1 : r->data.classes);
-        r->accuracy = mlp_accuracy(&r->net, r->data.x, r->data.label, r->data.n);
+    r->show = show;
+    r->cfg = cfg;
+    if (show->n_segments < 1)
+        return lw_fail(err, LW_EINPUT, "nothing to show: no segment");
+    r->segs = calloc(show->n_segments, sizeof *r->segs);
+    if (!r->segs)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for %d segments", show->n_segments);
+    r->n_segments = show->n_segments;
+    for (int k = 0; k < show->n_segments; k++) {
+        int rc = plan_segment(r, k, err);
+        if (rc) return rc;
     }
-    if (sc->render.interpolation == INTERP_POLAR)
-        swap_reflections(r, sc->render.reflection);
-    rc = stage_plan_make(&r->net, sc->render.interpolation, &r->plan, err);
-    if (rc) return rc;
-    timeline_make(&sc->render, r->plan.n_stages, &r->timeline);
+    /* the length is known before any geometry is built: refuse early */
+    timeline_make(&cfg->timeline, r->n_stages, &r->timeline);
     if (r->timeline.n_frames > 1000000)
-        return lw_fail(err, LW_EINPUT, "%s: %d frames is more than the 1000000 allowed "
-                       "(lower fps, stage_seconds or the holds)", sc->path, r->timeline.n_frames);
-    rc = geom_build(&r->geom, &r->plan, &r->data, &r->net, &sc->render, err);
-    if (rc == LW_EINPUT && err) { /* the scene asked for too much: say which scene */
-        LwError inner = *err;
-        return lw_fail(err, LW_EINPUT, "%s: %s", sc->path, inner.msg);
+        return lw_fail(err, LW_EINPUT, "%d frames is more than the 1000000 allowed "
+                       "(lower fps, stage_seconds or the holds)", r->timeline.n_frames);
+    for (int k = 0; k < show->n_segments; k++) {
+        SegmentRender *sr = &r->segs[k];
+        int rc = geom_build(&sr->geom, sr->seg, &sr->plan, &cfg->geom, err);
+        if (rc) return rc;
     }
-    return rc;
+    return with_camera ? camera_path(r, err) : LW_OK;
 }
 
 void renderer_free(Renderer *r)
 {
     if (!r) return;
-    geom_free(&r->geom);
+    for (int k = 0; r->segs && k < r->n_segments; k++)
+        geom_free(&r->segs[k].geom);
+    free(r->segs);
     free(r->views);
-    r->views = NULL;
-    mlp_free(&r->net);
-    dataset_free(&r->data);
+    memset(r, 0, sizeof *r);
 }
 
 /* ---- requests and labels --------------------------------------------------- */
@@ -185,49 +168,47 @@ FrameReq renderer_request_at(const Renderer *r, int stage, double t)
 
 void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n)
 {
-    const Stage *st = &r->plan.stages[q.stage];
-    snprintf(buf, n, "L%d.%s t=%.2f", st->layer + 1, stage_kind_name(st->kind), q.t);
+    int s;
+    const SegmentRender *sr = renderer_segment(r, q.stage, &s);
+    const Stage *st = &sr->plan.stages[s];
+    snprintf(buf, n, "L%d.%s t=%.2f", sr->first_layer + st->layer + 1, stage_kind_name(st->kind),
+             q.t);
+}
+
+static void view_note(const Projection3 *pr, char *out, size_t n)
+{
+    if (pr->mode == PROJ_UNITS)
+        snprintf(out, n, "shown: units %d, %d, %d of %d", pr->units[0] + 1, pr->units[1] + 1,
+                 pr->units[2] + 1, pr->n);
+    else if (pr->mode == PROJ_BASIS)
+        snprintf(out, n, pr->tour ? "a tour through all %d axes" : "top 3 of %d principal axes",
+                 pr->n);
 }
 
 static void make_caption(const Renderer *r, FrameReq q, Caption *c)
 {
-    const Stage *st = &r->plan.stages[q.stage];
+    int s;
+    const SegmentRender *sr = renderer_segment(r, q.stage, &s);
+    const StagePlan *plan = &sr->plan;
+    const Stage *st = &plan->stages[s];
     memset(c, 0, sizeof *c);
-    c->before_start = q.stage == 0 && q.t <= 0.0;
+    c->before_start = s == 0 && q.t <= 0.0;
     c->layer = st->layer + 1;
-    c->n_layers = r->net.n_layers;
+    c->n_layers = plan->n_layers;
     c->kind = st->kind;
-    c->act = r->net.act[st->layer];
-    c->dim_in = r->net.widths[st->layer];
-    c->dim_out = r->net.widths[st->layer + 1];
-    c->flip = st->kind == STAGE_LINEAR && r->plan.motion[st->layer].flip;
-    c->swapped = st->kind == STAGE_LINEAR && r->swapped[st->layer];
+    c->act = plan->act[st->layer];
+    c->dim_in = plan->widths[st->layer];
+    c->dim_out = plan->widths[st->layer + 1];
+    c->flip = st->kind == STAGE_LINEAR && plan->motion[st->layer].flip;
+    c->swapped = st->kind == STAGE_LINEAR && plan->swapped[st->layer];
     c->stage = q.stage;
-    c->n_stages = r->plan.n_stages;
+    c->n_stages = r->n_stages;
     FramePos p = timeline_at(&r->timeline, q.frame);
     c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
-    const Projection3 *pr = &r->geom.proj[st->layer];
-    if (c->before_start)
-        ; /* the input is shown as it is */
-    else if (pr->mode == PROJ_UNITS)
-        snprintf(c->view_note, sizeof c->view_note, "shown: units %d, %d, %d of %d",
-                 pr->units[0] + 1, pr->units[1] + 1, pr->units[2] + 1, pr->n);
-    else if (pr->mode == PROJ_BASIS)
-        snprintf(c->view_note, sizeof c->view_note, pr->tour ? "a tour through all %d axes"
-                 : "top 3 of %d principal axes", pr->n);
-    c->shade_class = r->geom.shade_class;
-    c->n_classes = r->data.classes;
-    char widths[96] = "";
-    for (int i = 0; i <= r->net.n_layers; i++) {
-        size_t len = strlen(widths);
-        snprintf(widths + len, sizeof widths - len, i ? "-%d" : "%d", r->net.widths[i]);
-    }
-    if (r->accuracy >= 0)
-        snprintf(c->summary, sizeof c->summary, "%s  %s  accuracy %.1f%%",
-                 dataset_kind_name(r->scene->data.kind), widths, 100 * r->accuracy);
-    else
-        snprintf(c->summary, sizeof c->summary, "%s  %s",
-                 dataset_kind_name(r->scene->data.kind), widths);
+    if (!c->before_start) /* the input is shown as it is */
+        view_note(&sr->geom.proj[st->layer], c->view_note, sizeof c->view_note);
+    c->n_classes = sr->seg->n_classes;
+    snprintf(c->summary, sizeof c->summary, "%s", sr->seg->title);
 }
 
 /* ---- one frame --------------------------------------------------------------- */
@@ -240,18 +221,21 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
                         LwError *err)
 {
     View still;
-    const View *view = &r->views[q.frame];
-    if (q.tight) {
-        tight_view(r, q, &still);
+    const View *view = r->views ? &r->views[q.frame] : NULL;
+    if (q.tight || !view) {
+        if (tight_view(r, q, &still) != LW_OK)
+            return lw_fail(err, LW_ERUNTIME, "out of memory framing frame %d", q.frame);
         view = &still;
     }
-    if (geom_frame(&r->geom, q.stage, q.t, q.frame / r->scene->render.fps, view, &s->fg) != LW_OK)
+    int local;
+    const SegmentRender *sr = renderer_segment(r, q.stage, &local);
+    if (geom_frame(&sr->geom, local, q.t, frame_seconds(r, q.frame), view, &s->fg) != LW_OK)
         return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
     Caption cap;
     make_caption(r, q, &cap);
     cap.px_per_unit = view->scale;
     cairo_t *cr = cairo_create(surf);
-    cairo_status_t cs = draw_frame(cr, r->scene, &s->fg, r->data.label, &cap);
+    cairo_status_t cs = (cairo_status_t)draw_frame(cr, &r->cfg->style, &s->fg, &cap);
     cairo_destroy(cr);
     cairo_surface_flush(surf);
     if (cs != CAIRO_STATUS_SUCCESS)
@@ -262,7 +246,7 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
 
 int render_one(const Renderer *r, FrameReq q, uint8_t *bgra, int stride, LwError *err)
 {
-    const SceneRender *sr = &r->scene->render;
+    const Style *sr = &r->cfg->style;
     cairo_surface_t *surf = cairo_image_surface_create_for_data(bgra, CAIRO_FORMAT_ARGB32,
                                                                 sr->width, sr->height, stride);
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
@@ -409,7 +393,7 @@ int render_slots(int threads)
 int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions *opt,
                FrameSink sink, void *user, LwError *err)
 {
-    const SceneRender *sr = &r->scene->render;
+    const Style *sr = &r->cfg->style;
     int threads = opt->threads < 1 ? 1 : opt->threads;
     Pool p = {.r = r, .reqs = reqs, .n = n, .opt = opt, .n_slots = render_slots(threads)};
     p.slots = calloc(p.n_slots, sizeof *p.slots);

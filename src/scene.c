@@ -72,53 +72,53 @@ static const KeySpec KEYS[] = {
     {"train", "target_accuracy", T_DOUBLE, OFF(train.target_accuracy), 0, 1, NULL},
     {"train", "seed", T_SEED, OFF(train.seed), 0, 0, NULL},
 
-    {"render", "width", T_INT, OFF(render.width), 16, 7680, NULL},
-    {"render", "height", T_INT, OFF(render.height), 16, 4320, NULL},
-    {"render", "fps", T_DOUBLE, OFF(render.fps), 1, 120, NULL},
-    {"render", "stage_seconds", T_DOUBLE, OFF(render.stage_seconds), 0.05, 60, NULL},
-    {"render", "hold_start", T_DOUBLE, OFF(render.hold_start), 0, 60, NULL},
-    {"render", "hold_between", T_DOUBLE, OFF(render.hold_between), 0, 60, NULL},
-    {"render", "hold_end", T_DOUBLE, OFF(render.hold_end), 0, 60, NULL},
-    {"render", "easing", T_ENUM, OFF(render.easing), 0, 0, EASE_NAMES},
+    {"render", "width", T_INT, OFF(render.style.width), 16, 7680, NULL},
+    {"render", "height", T_INT, OFF(render.style.height), 16, 4320, NULL},
+    {"render", "fps", T_DOUBLE, OFF(render.timeline.fps), 1, 120, NULL},
+    {"render", "stage_seconds", T_DOUBLE, OFF(render.timeline.stage_seconds), 0.05, 60, NULL},
+    {"render", "hold_start", T_DOUBLE, OFF(render.timeline.hold_start), 0, 60, NULL},
+    {"render", "hold_between", T_DOUBLE, OFF(render.timeline.hold_between), 0, 60, NULL},
+    {"render", "hold_end", T_DOUBLE, OFF(render.timeline.hold_end), 0, 60, NULL},
+    {"render", "easing", T_ENUM, OFF(render.timeline.easing), 0, 0, EASE_NAMES},
     {"render", "interpolation", T_ENUM, OFF(render.interpolation), 0, 0, INTERP_NAMES},
-    {"render", "wide_view", T_ENUM, OFF(render.wide_view), 0, 0, WIDE_NAMES},
-    {"render", "units", T_UNITS, OFF(render), 0, 0, NULL},
+    {"render", "wide_view", T_ENUM, OFF(render.geom.wide_view), 0, 0, WIDE_NAMES},
+    {"render", "units", T_UNITS, OFF(render.geom), 0, 0, NULL},
     {"render", "reflection", T_ENUM, OFF(render.reflection), 0, 0, REFLECT_NAMES},
-    {"render", "grid_lines", T_INT, OFF(render.grid_lines), 2, 201, NULL},
-    {"render", "grid_samples", T_INT, OFF(render.grid_samples), 2, 4000, NULL},
-    {"render", "grid_adaptive", T_BOOL, OFF(render.grid_adaptive), 0, 0, NULL},
-    {"render", "region", T_BOX, OFF(render.region), 0, 0, NULL},
-    {"render", "view", T_ENUM, OFF(render.view), 0, 0, VIEW_NAMES},
-    {"render", "view_box", T_BOX, OFF(render.view_box), 0, 0, NULL},
-    {"render", "margin", T_DOUBLE, OFF(render.margin), 0, 0.45, NULL},
-    {"render", "show_grid", T_BOOL, OFF(render.show_grid), 0, 0, NULL},
-    {"render", "show_domain", T_BOOL, OFF(render.show_domain), 0, 0, NULL},
-    {"render", "show_points", T_BOOL, OFF(render.show_points), 0, 0, NULL},
-    {"render", "show_boundary", T_BOOL, OFF(render.show_boundary), 0, 0, NULL},
-    {"render", "show_captions", T_BOOL, OFF(render.show_captions), 0, 0, NULL},
-    {"render", "show_shade", T_BOOL, OFF(render.show_shade), 0, 0, NULL},
-    {"render", "show_progress", T_BOOL, OFF(render.show_progress), 0, 0, NULL},
-    {"render", "output", T_PATH, OFF(render.output), 0, 0, NULL},
-    {"render", "crf", T_INT, OFF(render.crf), 0, 63, NULL},
-    {"render", "preset", T_STRING, OFF(render.preset), 0, 0, NULL},
-    {"render", "projection", T_ENUM, OFF(render.projection), 0, 0, PROJ_NAMES},
-    {"render", "yaw", T_DOUBLE, OFF(render.yaw), -360, 360, NULL},
-    {"render", "pitch", T_DOUBLE, OFF(render.pitch), -89, 89, NULL},
-    {"render", "orbit", T_DOUBLE, OFF(render.orbit), -360, 360, NULL},
+    {"render", "grid_lines", T_INT, OFF(render.geom.grid_lines), 2, 201, NULL},
+    {"render", "grid_samples", T_INT, OFF(render.geom.grid_samples), 2, 4000, NULL},
+    {"render", "grid_adaptive", T_BOOL, OFF(render.geom.grid_adaptive), 0, 0, NULL},
+    {"render", "region", T_BOX, OFF(region), 0, 0, NULL},
+    {"render", "view", T_ENUM, OFF(render.camera.view), 0, 0, VIEW_NAMES},
+    {"render", "view_box", T_BOX, OFF(render.camera.view_box), 0, 0, NULL},
+    {"render", "margin", T_DOUBLE, OFF(render.camera.margin), 0, 0.45, NULL},
+    {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
+    {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
+    {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
+    {"render", "show_boundary", T_BOOL, OFF(render.style.show_boundary), 0, 0, NULL},
+    {"render", "show_captions", T_BOOL, OFF(render.style.show_captions), 0, 0, NULL},
+    {"render", "show_shade", T_BOOL, OFF(render.style.show_shade), 0, 0, NULL},
+    {"render", "show_progress", T_BOOL, OFF(render.style.show_progress), 0, 0, NULL},
+    {"render", "output", T_PATH, OFF(output.path), 0, 0, NULL},
+    {"render", "crf", T_INT, OFF(output.crf), 0, 63, NULL},
+    {"render", "preset", T_STRING, OFF(output.preset), 0, 0, NULL},
+    {"render", "projection", T_ENUM, OFF(render.camera.projection), 0, 0, PROJ_NAMES},
+    {"render", "yaw", T_DOUBLE, OFF(render.camera.yaw), -360, 360, NULL},
+    {"render", "pitch", T_DOUBLE, OFF(render.camera.pitch), -89, 89, NULL},
+    {"render", "orbit", T_DOUBLE, OFF(render.camera.orbit), -360, 360, NULL},
 
-    {"style", "background", T_COLOR, OFF(style.background), 0, 0, NULL},
-    {"style", "grid_color", T_COLOR, OFF(style.grid), 0, 0, NULL},
-    {"style", "domain_color", T_COLOR, OFF(style.domain), 0, 0, NULL},
-    {"style", "boundary_color", T_COLOR, OFF(style.boundary), 0, 0, NULL},
-    {"style", "text_color", T_COLOR, OFF(style.text), 0, 0, NULL},
-    {"style", "colors", T_COLORS, OFF(style.classes), 0, 0, NULL},
-    {"style", "point_radius", T_DOUBLE, OFF(style.point_radius), 0.2, 50, NULL},
-    {"style", "grid_width", T_DOUBLE, OFF(style.grid_width), 0.1, 20, NULL},
-    {"style", "domain_width", T_DOUBLE, OFF(style.domain_width), 0.1, 20, NULL},
-    {"style", "curve_width", T_DOUBLE, OFF(style.curve_width), 0.1, 30, NULL},
-    {"style", "boundary_width", T_DOUBLE, OFF(style.boundary_width), 0.1, 20, NULL},
-    {"style", "caption_size", T_DOUBLE, OFF(style.caption_size), 4, 200, NULL},
-    {"style", "font", T_STRING, OFF(style.font), 0, 0, NULL},
+    {"style", "background", T_COLOR, OFF(render.style.background), 0, 0, NULL},
+    {"style", "grid_color", T_COLOR, OFF(render.style.grid), 0, 0, NULL},
+    {"style", "domain_color", T_COLOR, OFF(render.style.domain), 0, 0, NULL},
+    {"style", "boundary_color", T_COLOR, OFF(render.style.boundary), 0, 0, NULL},
+    {"style", "text_color", T_COLOR, OFF(render.style.text), 0, 0, NULL},
+    {"style", "colors", T_COLORS, OFF(render.style.classes), 0, 0, NULL},
+    {"style", "point_radius", T_DOUBLE, OFF(render.style.point_radius), 0.2, 50, NULL},
+    {"style", "grid_width", T_DOUBLE, OFF(render.style.grid_width), 0.1, 20, NULL},
+    {"style", "domain_width", T_DOUBLE, OFF(render.style.domain_width), 0.1, 20, NULL},
+    {"style", "curve_width", T_DOUBLE, OFF(render.style.curve_width), 0.1, 30, NULL},
+    {"style", "boundary_width", T_DOUBLE, OFF(render.style.boundary_width), 0.1, 20, NULL},
+    {"style", "caption_size", T_DOUBLE, OFF(render.style.caption_size), 4, 200, NULL},
+    {"style", "font", T_STRING, OFF(render.style.font), 0, 0, NULL},
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
@@ -424,13 +424,13 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
         if (!(v[0] < v[1] && v[2] < v[3]))
             return fail_at(p, p->line, "%s needs xmin < xmax and ymin < ymax", k->key);
         memcpy(field, v, sizeof v);
-        if (strcmp(k->key, "region") == 0) p->sc->render.has_region = 1;
+        if (strcmp(k->key, "region") == 0) p->sc->has_region = 1;
         if (strcmp(k->key, "view_box") == 0) p->view_box_line = p->line;
         return 1;
     }
     case T_STRING:
-        if (strlen(value) >= (strcmp(k->key, "font") == 0 ? sizeof p->sc->style.font
-                                                         : sizeof p->sc->render.preset))
+        if (strlen(value) >= (strcmp(k->key, "font") == 0 ? sizeof p->sc->render.style.font
+                                                         : sizeof p->sc->output.preset))
             return fail_at(p, p->line, "%s is too long", k->key);
         strcpy(field, value);
         return 1;
@@ -450,9 +450,9 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
             if (parse_long(f[i], &u) || u < 1 || u > LW_MAX_WIDTH)
                 return fail_at(p, p->line, "units: '%s' is not a unit number from 1 to %d",
                                f[i], LW_MAX_WIDTH);
-            p->sc->render.units[i] = (int)u - 1;
+            p->sc->render.geom.units[i] = (int)u - 1;
         }
-        p->sc->render.n_units = n;
+        p->sc->render.geom.n_units = n;
         return 1;
     }
     case T_WIDTHS:
@@ -741,35 +741,35 @@ static void set_defaults(Scene *sc)
     sc->train.momentum = 0.9;
     sc->train.seed = 1;
 
-    SceneRender *r = &sc->render;
-    r->width = 1280;
-    r->height = 720;
-    r->fps = 30;
-    r->stage_seconds = 1.5;
-    r->hold_start = 0.5;
-    r->hold_between = 0.25;
-    r->hold_end = 1.0;
-    r->easing = EASE_SMOOTHSTEP;
+    RenderConfig *r = &sc->render;
+    r->style.width = 1280;
+    r->style.height = 720;
+    r->timeline.fps = 30;
+    r->timeline.stage_seconds = 1.5;
+    r->timeline.hold_start = 0.5;
+    r->timeline.hold_between = 0.25;
+    r->timeline.hold_end = 1.0;
+    r->timeline.easing = EASE_SMOOTHSTEP;
     r->interpolation = INTERP_POLAR;
-    r->wide_view = WIDE_PCA;
-    r->n_units = 3;
-    r->units[0] = 0;
-    r->units[1] = 1;
-    r->units[2] = 2;
-    r->grid_lines = 21;
-    r->grid_samples = 48;
-    r->grid_adaptive = 1;
-    r->view = VIEW_AUTO;
-    r->margin = 0.08;
-    r->show_grid = r->show_domain = r->show_points = r->show_boundary = 1;
-    r->show_captions = r->show_progress = 1;
-    r->show_shade = 0;
-    r->crf = -1;
-    r->projection = PROJ_ORTHOGRAPHIC;
-    r->yaw = -35;
-    r->pitch = 55;
+    r->geom.wide_view = WIDE_PCA;
+    r->geom.n_units = 3;
+    r->geom.units[0] = 0;
+    r->geom.units[1] = 1;
+    r->geom.units[2] = 2;
+    r->geom.grid_lines = 21;
+    r->geom.grid_samples = 48;
+    r->geom.grid_adaptive = 1;
+    r->camera.view = VIEW_AUTO;
+    r->camera.margin = 0.08;
+    r->style.show_grid = r->style.show_domain = r->style.show_points = 1;
+    r->style.show_boundary = r->style.show_captions = r->style.show_progress = 1;
+    r->style.show_shade = 0;
+    sc->output.crf = -1;
+    r->camera.projection = PROJ_ORTHOGRAPHIC;
+    r->camera.yaw = -35;
+    r->camera.pitch = 55;
 
-    SceneStyle *s = &sc->style;
+    Style *s = &sc->render.style;
     s->background = (Rgb){1, 1, 1};
     s->grid = (Rgb){0.62, 0.62, 0.62};
     s->domain = (Rgb){0.12, 0.12, 0.12};
@@ -802,7 +802,7 @@ static int key_line(const Parser *p, const char *section, const char *key, int f
 /* "widths on line 4" or "the default widths 2,2,2", for messages on shapes. */
 static const char *widths_origin(const Parser *p, char *buf, size_t cap)
 {
-    const SceneNetwork *net = &p->sc->net;
+    const NetSpec *net = &p->sc->net;
     if (p->widths_line) {
         snprintf(buf, cap, "widths on line %d", p->widths_line);
         return buf;
@@ -834,7 +834,7 @@ static int copy_matrix(Parser *p, const char *name, const Matrix *m, int rows, i
 
 static int validate_weights(Parser *p)
 {
-    SceneNetwork *net = &p->sc->net;
+    NetSpec *net = &p->sc->net;
     int sec = p->section_line[section_index("weights")];
     int L = net->n_widths - 1;
     char from[96];
@@ -887,6 +887,15 @@ static int validate_weights(Parser *p)
     return 1;
 }
 
+/* Keys that more than one module reads are parsed once and handed to each. */
+static void fill_configs(Scene *sc)
+{
+    RenderConfig *r = &sc->render;
+    r->geom.show_grid = r->style.show_grid;
+    r->geom.show_domain = r->style.show_domain;
+    r->style.scale_bar = r->camera.view == VIEW_AUTO; /* the camera zooms */
+}
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -936,16 +945,18 @@ static int validate(Parser *p)
         return fail_at(p, key_line(p, "dataset", "points", p->kind_line),
                        "points = %d is too few for %d classes (at least %d)",
                        sc->data.n_points, sc->data.classes, 2 * sc->data.classes);
-    if (sc->render.width % 2 || sc->render.height % 2)
-        return fail_at(p, sc->render.width % 2 ? key_line(p, "render", "width", p->size_line)
-                                               : key_line(p, "render", "height", p->size_line),
+    const Style *st = &sc->render.style;
+    if (st->width % 2 || st->height % 2)
+        return fail_at(p, st->width % 2 ? key_line(p, "render", "width", p->size_line)
+                                        : key_line(p, "render", "height", p->size_line),
                        "width and height must be even (video needs it), "
-                       "got %dx%d", sc->render.width, sc->render.height);
-    if (sc->render.view == VIEW_FIXED && !p->view_box_line)
+                       "got %dx%d", st->width, st->height);
+    if (sc->render.camera.view == VIEW_FIXED && !p->view_box_line)
         return fail_at(p, key_line(p, "render", "view", last_line(p)),
                        "view = fixed needs view_box = xmin,xmax,ymin,ymax");
-    if (!sc->render.output[0])
-        snprintf(sc->render.output, sizeof sc->render.output, "out/%s.mp4", sc->name);
+    if (!sc->output.path[0])
+        snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
+    fill_configs(sc);
     if (sc->net.has_weights)
         return validate_weights(p);
     return 1;
@@ -1044,14 +1055,4 @@ void scene_free(Scene *sc)
     free(sc->net.Wout);
     free(sc->net.bout);
     sc->net.Wout = sc->net.bout = NULL;
-}
-
-const char *dataset_kind_name(DatasetKind k)
-{
-    return (k >= 0 && k < DATA_COUNT) ? KIND_NAMES[k] : "?";
-}
-
-int dataset_kind_dim(DatasetKind k)
-{
-    return k == DATA_INTERVAL ? 1 : (k == DATA_RINGS || k == DATA_UNLINKED) ? 3 : 2;
 }

@@ -119,7 +119,7 @@ static void rotation_log(int n, const double *R, double *angle, double *axis)
 }
 
 /* W of `layer` embedded in an n x n matrix with zeros. */
-static void embed_weights(const Mlp *net, int layer, int n, double *M)
+static void embed_weights(const StagePlan *net, int layer, int n, double *M)
 {
     int in = net->widths[layer], out = net->widths[layer + 1];
     memset(M, 0, sizeof(double) * n * n);
@@ -128,7 +128,7 @@ static void embed_weights(const Mlp *net, int layer, int n, double *M)
             M[i * n + j] = net->W[layer][i * in + j];
 }
 
-static int prepare_polar(const Mlp *net, int layer, LinearMotion *lm, LwError *err)
+static int prepare_polar(const StagePlan *net, int layer, LinearMotion *lm, LwError *err)
 {
     int n = lm->n;
     double M[N_MAX * N_MAX], U[N_MAX * N_MAX], V[N_MAX * N_MAX], sv[N_MAX], work[N_MAX];
@@ -174,21 +174,69 @@ static int prepare_polar(const Mlp *net, int layer, LinearMotion *lm, LwError *e
     return LW_OK;
 }
 
-int stage_plan_make(const Mlp *net, Interpolation interp, StagePlan *plan, LwError *err)
+/* The stack as it will be drawn: a copy, so the model is never edited. */
+static void copy_stack(const LayerStack *net, StagePlan *plan)
+{
+    plan->n_layers = net->n_layers;
+    memcpy(plan->widths, net->widths, sizeof plan->widths);
+    memcpy(plan->act, net->act, sizeof plan->act);
+    for (int l = 0; l < net->n_layers; l++) {
+        memcpy(plan->W[l], net->W[l], sizeof(double) * net->widths[l + 1] * net->widths[l]);
+        memcpy(plan->b[l], net->b[l], sizeof(double) * net->widths[l + 1]);
+    }
+}
+
+/* Olah's fix for det W < 0: swap units 1 and 2 of the layer (rows of W and
+ * b, and the matching columns of the next layer's W).  The network computes
+ * the same function; its W now has det > 0, and the next layer's
+ * determinant changes sign, so we go front to back.  Only square layers of 2
+ * or 3 units are drawn with a polar motion, so only they are swapped. */
+static void swap_reflections(StagePlan *plan, Reflection mode)
+{
+    for (int l = 0; l < plan->n_layers; l++) {
+        int in = plan->widths[l], out = plan->widths[l + 1];
+        if (in != out || in < 2 || in > 3 || det_n(plan->W[l], in) >= 0) continue;
+        if (mode == REFLECT_TURN || (mode == REFLECT_AUTO && in == 2)) continue;
+        double *Wl = plan->W[l];
+        for (int j = 0; j < in; j++) {
+            double t = Wl[j];
+            Wl[j] = Wl[in + j];
+            Wl[in + j] = t;
+        }
+        double t = plan->b[l][0];
+        plan->b[l][0] = plan->b[l][1];
+        plan->b[l][1] = t;
+        if (l + 1 < plan->n_layers) {
+            double *Wn = plan->W[l + 1];
+            for (int i = 0; i < plan->widths[l + 2]; i++) {
+                double u = Wn[i * out];
+                Wn[i * out] = Wn[i * out + 1];
+                Wn[i * out + 1] = u;
+            }
+        }
+        plan->swapped[l] = 1;
+    }
+}
+
+int stage_plan_make(const LayerStack *stack, Interpolation interp, Reflection reflection,
+                    StagePlan *plan, LwError *err)
 {
     memset(plan, 0, sizeof *plan);
-    plan->net = net;
+    copy_stack(stack, plan);
     plan->interp = interp;
+    if (interp == INTERP_POLAR)
+        swap_reflections(plan, reflection);
+    const StagePlan *net = plan;
     for (int l = 0; l < net->n_layers; l++) {
         int in = net->widths[l], out = net->widths[l + 1];
         int n = in > out ? in : out;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < STAGE_KIND_COUNT; k++) {
             Stage *st = &plan->stages[plan->n_stages++];
             st->layer = l;
             st->kind = (StageKind)k;
-            st->dim_in = k == 0 ? in : out;
+            st->dim_in = k == STAGE_LINEAR ? in : out;
             st->dim_out = out;
-            st->dim = k == 0 ? n : out;
+            st->dim = k == STAGE_LINEAR ? n : out;
         }
         LinearMotion *lm = &plan->motion[l];
         lm->n = n;
@@ -197,8 +245,8 @@ int stage_plan_make(const Mlp *net, Interpolation interp, StagePlan *plan, LwErr
             int rc = prepare_polar(net, l, lm, err);
             if (rc)
                 return rc;
-            if (lm->flip)
-                plan->stages[3 * l].dim = n + 1; /* the page turns through one more axis */
+            if (lm->flip) /* the page turns through one more axis */
+                plan->stages[stage_index(l, STAGE_LINEAR)].dim = n + 1;
         } else {
             lm->polar = 0;
         }
@@ -208,7 +256,7 @@ int stage_plan_make(const Mlp *net, Interpolation interp, StagePlan *plan, LwErr
 
 /* ---- evaluation ---------------------------------------------------------- */
 
-static void linear_exact(const Mlp *net, int l, const double *x, double *y)
+static void linear_exact(const StagePlan *net, int l, const double *x, double *y)
 {
     int in = net->widths[l], out = net->widths[l + 1];
     const double *W = net->W[l];
@@ -225,7 +273,7 @@ static void linear_exact(const Mlp *net, int l, const double *x, double *y)
 void stage_end(const StagePlan *plan, int s, const double *start, double *out)
 {
     const Stage *st = &plan->stages[s];
-    const Mlp *net = plan->net;
+    const StagePlan *net = plan;
     int l = st->layer;
     switch (st->kind) {
     case STAGE_LINEAR:
@@ -280,7 +328,7 @@ static void linear_eval(const StagePlan *plan, int l, double t, const double *x,
     double out[N_MAX] = {0};
     if (!lm->polar) {
         double wx[N_MAX];
-        linear_exact(plan->net, l, x, wx);
+        linear_exact(plan, l, x, wx);
         for (int i = 0; i < n; i++)
             out[i] = (1 - t) * x[i] + t * wx[i];
     } else {
@@ -324,7 +372,7 @@ void stage_eval(const StagePlan *plan, int s, double t, const double *start, dou
 void stage_start_state(const StagePlan *plan, int s, const double *x, double *out)
 {
     double cur[N_MAX] = {0};
-    memcpy(cur, x, sizeof(double) * plan->net->widths[0]);
+    memcpy(cur, x, sizeof(double) * plan->widths[0]);
     for (int k = 0; k < s; k++)
         stage_end(plan, k, cur, cur);
     memcpy(out, cur, sizeof cur);
@@ -336,7 +384,7 @@ void stage_linear_matrix(const StagePlan *plan, int layer, double t, double *M)
     int n = lm->n;
     if (t >= 1.0 || !lm->polar) {
         double E[N_MAX * N_MAX];
-        embed_weights(plan->net, layer, n, E);
+        embed_weights(plan, layer, n, E);
         for (int i = 0; i < n * n; i++)
             M[i] = t >= 1.0 ? E[i] : (1 - t) * (i % (n + 1) == 0) + t * E[i];
         return;

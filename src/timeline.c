@@ -8,7 +8,7 @@ static int frames_of(double seconds, double fps)
     return (int)lround(seconds * fps);
 }
 
-void timeline_make(const SceneRender *r, int n_stages, Timeline *tl)
+void timeline_make(const TimelineConfig *r, int n_stages, Timeline *tl)
 {
     tl->n_stages = n_stages;
     tl->frames_per_stage = frames_of(r->stage_seconds, r->fps);

@@ -213,9 +213,8 @@ static void widths_text(const int *w, int n, char *buf, size_t size)
 
 /* The weights file must describe the scene's network: same widths and
  * activations, and a readout (if any) for the dataset's classes. */
-static int check_loaded(const Scene *sc, const Dataset *ds, const Mlp *m, LwError *err)
+static int check_loaded(const NetSpec *net, const Dataset *ds, const Mlp *m, LwError *err)
 {
-    const SceneNetwork *net = &sc->net;
     const char *path = net->weights_path;
     int same = m->n_layers + 1 == net->n_widths;
     for (int l = 0; same && l < net->n_widths; l++)
@@ -238,18 +237,17 @@ static int check_loaded(const Scene *sc, const Dataset *ds, const Mlp *m, LwErro
     return LW_OK;
 }
 
-int train_network_for_scene(const Scene *sc, const Dataset *ds, Mlp *m,
-                            TrainProgress progress, void *user, TrainReport *report,
-                            LwError *err)
+int train_network(const NetSpec *net, const TrainConfig *cfg, const char *scene_path,
+                  const Dataset *ds, Mlp *m, TrainProgress progress, void *user,
+                  TrainReport *report, LwError *err)
 {
-    const SceneNetwork *net = &sc->net;
     int ret;
     if (report)
         memset(report, 0, sizeof *report);
     if (net->has_weights && net->weights_path[0]) {
         if ((ret = mlp_load(m, net->weights_path, err)) != LW_OK)
             return ret;
-        if ((ret = check_loaded(sc, ds, m, err)) != LW_OK) {
+        if ((ret = check_loaded(net, ds, m, err)) != LW_OK) {
             mlp_free(m);
             return ret;
         }
@@ -265,7 +263,7 @@ int train_network_for_scene(const Scene *sc, const Dataset *ds, Mlp *m,
                 return lw_fail(err, LW_EINPUT,
                                "%s: Wout has %d row%s but the dataset has %d classes "
                                "(Wout needs %d: one for two classes, else one per class)",
-                               sc->path, net->n_out, net->n_out == 1 ? "" : "s", ds->classes,
+                               scene_path, net->n_out, net->n_out == 1 ? "" : "s", ds->classes,
                                ds->classes == 2 ? 1 : ds->classes);
         }
         if ((ret = mlp_alloc(m, net->n_widths, net->widths, net->act, classes, err)) != LW_OK)
@@ -283,8 +281,8 @@ int train_network_for_scene(const Scene *sc, const Dataset *ds, Mlp *m,
     }
     if ((ret = mlp_alloc(m, net->n_widths, net->widths, net->act, ds->classes, err)) != LW_OK)
         return ret;
-    mlp_init_random(m, sc->train.seed);
-    ret = train_run(m, ds, &sc->train, progress, user, report, err);
+    mlp_init_random(m, cfg->seed);
+    ret = train_run(m, ds, cfg, progress, user, report, err);
     if (ret != LW_OK)
         mlp_free(m);
     return ret;

@@ -65,7 +65,7 @@ static void check_error(const LwError *err, const uint8_t *data, size_t size)
 
 static void check_scene(const Scene *sc)
 {
-    const SceneNetwork *net = &sc->net;
+    const NetSpec *net = &sc->net;
     check(net->n_widths >= 2 && net->n_widths <= LW_MAX_LAYERS + 1);
     check(net->widths[0] == dataset_kind_dim(sc->data.kind));
     for (int l = 0; l < net->n_widths; l++)
@@ -77,15 +77,15 @@ static void check_scene(const Scene *sc)
             check(net->W[l] && net->b[l]);
     if (net->has_readout)
         check(net->Wout && net->bout && net->n_out >= 1 && net->n_out <= LW_MAX_CLASSES);
-    const SceneRender *r = &sc->render;
-    check(r->width >= 16 && r->width <= 7680 && r->width % 2 == 0);
-    check(r->height >= 16 && r->height <= 4320 && r->height % 2 == 0);
-    check(r->fps >= 1 && r->fps <= 120);
-    check(r->stage_seconds >= 0.05 && r->stage_seconds <= 60);
+    const RenderConfig *r = &sc->render;
+    check(r->style.width >= 16 && r->style.width <= 7680 && r->style.width % 2 == 0);
+    check(r->style.height >= 16 && r->style.height <= 4320 && r->style.height % 2 == 0);
+    check(r->timeline.fps >= 1 && r->timeline.fps <= 120);
+    check(r->timeline.stage_seconds >= 0.05 && r->timeline.stage_seconds <= 60);
     check(sc->data.kind >= 0 && sc->data.kind < DATA_COUNT);
     check(sc->data.classes >= 2 && sc->data.classes <= LW_MAX_CLASSES);
-    check(memchr(sc->render.output, '\0', sizeof sc->render.output) != NULL);
-    check(memchr(sc->style.font, '\0', sizeof sc->style.font) != NULL);
+    check(memchr(sc->output.path, '\0', sizeof sc->output.path) != NULL);
+    check(memchr(sc->render.style.font, '\0', sizeof sc->render.style.font) != NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -11,9 +11,9 @@ static const char *const KIND_NAME[DATA_COUNT] = {
     "moons", "circles", "spiral", "xor", "gaussians", "curves", "csv",
 };
 
-static SceneDataset spec_for(DatasetKind kind, uint64_t seed)
+static DatasetSpec spec_for(DatasetKind kind, uint64_t seed)
 {
-    SceneDataset s;
+    DatasetSpec s;
     memset(&s, 0, sizeof s);
     s.kind = kind;
     s.n_points = 401; /* odd, so the split between classes is uneven */
@@ -29,7 +29,7 @@ static void test_generated(void)
 {
     for (int k = 0; k < DATA_CSV; k++) {
         const char *name = KIND_NAME[k];
-        SceneDataset s = spec_for((DatasetKind)k, 7);
+        DatasetSpec s = spec_for((DatasetKind)k, 7);
         Dataset a = {0}, b = {0}, c = {0};
         LwError err = {{0}};
         CHECK_MSG(dataset_make(&s, &a, &err) == LW_OK, "%s: %s", name, err.msg);
@@ -71,7 +71,7 @@ static void test_generated(void)
             CHECK(a.n_curves == a.classes && a.curve_start);
             /* order along the curve, seen without jitter: the noise is added
              * after each point's position, so it does not reorder them */
-            SceneDataset s0 = s;
+            DatasetSpec s0 = s;
             s0.noise = 0;
             Dataset z = {0};
             CHECK(dataset_make(&s0, &z, &err) == LW_OK);
@@ -105,7 +105,7 @@ static void test_generated(void)
     }
 
     /* bad specs */
-    SceneDataset s = spec_for(DATA_GAUSSIANS, 1);
+    DatasetSpec s = spec_for(DATA_GAUSSIANS, 1);
     Dataset d = {0};
     LwError err = {{0}};
     s.classes = 9;
@@ -138,7 +138,7 @@ static void test_csv(void)
                     "\n"
                     "1e-1,2,2\r\n"
                     "  -3 ,4.25, 1\n");
-    SceneDataset s = spec_for(DATA_CSV, 0);
+    DatasetSpec s = spec_for(DATA_CSV, 0);
     snprintf(s.csv_path, sizeof s.csv_path, "%s", path);
     Dataset d = {0};
     LwError err = {{0}};

@@ -13,6 +13,7 @@
 #include "check.h"
 #include "decode.h"
 #include "render.h"
+#include "scene.h"
 
 static const char SCENE[] =
     "[dataset]\nkind = moons\npoints = 200\nseed = 5\n"
@@ -24,7 +25,8 @@ static const char SCENE[] =
 
 static void check_video(const char *path, const Renderer *r, uint8_t **src, double min_db)
 {
-    const SceneRender *sr = &r->scene->render;
+    const Style *sr = &r->cfg->style;
+    double fps = r->cfg->timeline.fps;
     int n = r->timeline.n_frames;
     Decoded d;
     int rc = decode_file(path, n + 4, &d);
@@ -35,10 +37,10 @@ static void check_video(const char *path, const Renderer *r, uint8_t **src, doub
     }
     CHECK_MSG(d.n == n, "%s: %d frames, expected %d", path, d.n, n);
     CHECK_MSG(d.w == sr->width && d.h == sr->height, "%s: %dx%d", path, d.w, d.h);
-    CHECK_MSG(d.rate.den && fabs(av_q2d(d.rate) - sr->fps) < 1e-9, "%s: %d/%d fps", path,
+    CHECK_MSG(d.rate.den && fabs(av_q2d(d.rate) - fps) < 1e-9, "%s: %d/%d fps", path,
               d.rate.num, d.rate.den);
-    CHECK_MSG(fabs(d.duration - n / sr->fps) < 2e-3, "%s: duration %.4f s, expected %.4f s",
-              path, d.duration, n / sr->fps);
+    CHECK_MSG(fabs(d.duration - n / fps) < 2e-3, "%s: duration %.4f s, expected %.4f s",
+              path, d.duration, n / fps);
     int bad = 0, swapped = 0;
     double lowest = 999;
     for (int k = 0; k < n && k < d.n; k++) {
@@ -71,13 +73,15 @@ int main(void)
 
     /* the library's own frames, the reference */
     Scene sc;
+    SceneModel model;
     Renderer r;
     LwError err = {""};
     int rc = scene_load_file(scene_path, &sc, &err);
-    if (!rc) rc = renderer_create(&sc, &r, NULL, NULL, &err);
+    if (!rc) rc = scene_build(&sc, &model, NULL, NULL, &err);
+    if (!rc) rc = renderer_create(&model.show, &sc.render, 1, &r, &err);
     CHECK_MSG(rc == 0, "%s", err.msg);
     if (rc) return check_done("test_render_video");
-    int n = r.timeline.n_frames, w = sc.render.width, h = sc.render.height;
+    int n = r.timeline.n_frames, w = sc.render.style.width, h = sc.render.style.height;
     uint8_t **src = calloc(n, sizeof *src);
     for (int k = 0; k < n; k++) {
         src[k] = malloc((size_t)w * h * 4);
@@ -93,6 +97,7 @@ int main(void)
     for (int k = 0; k < n; k++) free(src[k]);
     free(src);
     renderer_free(&r);
+    scene_model_free(&model);
     scene_free(&sc);
     unlink(scene_path);
     unlink(mp4);

@@ -38,11 +38,11 @@ static void test_defaults(void)
     CHECK_MSG(load(text, strlen(text), &sc, &err) == LW_OK, "%s", err.msg);
     CHECK_STR(sc.path, "t.scene");
     CHECK_STR(sc.name, "t");
-    const SceneDataset *d = &sc.data;
+    const DatasetSpec *d = &sc.data;
     CHECK(d->kind == DATA_SPIRAL && d->n_points == 400 && d->noise == -1 && d->seed == 1);
     CHECK(d->classes == 2 && near(d->turns, 1.0) && near(d->factor, 0.4));
     CHECK(d->csv_path[0] == '\0' && d->draw == DRAW_POINTS);
-    const SceneNetwork *n = &sc.net;
+    const NetSpec *n = &sc.net;
     CHECK(n->n_widths == 3 && n->widths[0] == 2 && n->widths[1] == 2 && n->widths[2] == 2);
     CHECK(n->act[0] == ACT_TANH && n->act[1] == ACT_TANH);
     CHECK(!n->has_weights && !n->has_readout && n->W[0] == NULL && n->weights_path[0] == '\0');
@@ -50,19 +50,22 @@ static void test_defaults(void)
     CHECK(t->optimizer == OPT_ADAM && near(t->learning_rate, 0.02) && t->steps == 2000);
     CHECK(t->batch == 0 && t->l2 == 0 && near(t->momentum, 0.9) && t->target_accuracy == 0);
     CHECK(t->seed == 1);
-    const SceneRender *r = &sc.render;
-    CHECK(r->width == 1280 && r->height == 720 && r->fps == 30 && near(r->stage_seconds, 1.5));
-    CHECK(near(r->hold_start, 0.5) && near(r->hold_between, 0.25) && near(r->hold_end, 1.0));
-    CHECK(r->easing == EASE_SMOOTHSTEP && r->interpolation == INTERP_POLAR);
+    const RenderConfig *r = &sc.render;
+    const TimelineConfig *tl = &r->timeline;
+    const Style *s = &r->style;
+    CHECK(s->width == 1280 && s->height == 720 && tl->fps == 30 && near(tl->stage_seconds, 1.5));
+    CHECK(near(tl->hold_start, 0.5) && near(tl->hold_between, 0.25) && near(tl->hold_end, 1.0));
+    CHECK(tl->easing == EASE_SMOOTHSTEP && r->interpolation == INTERP_POLAR);
     CHECK(r->reflection == REFLECT_AUTO);
-    CHECK(r->grid_lines == 21 && r->grid_samples == 48 && r->grid_adaptive == 1);
-    CHECK(!r->has_region && r->view == VIEW_AUTO && near(r->margin, 0.08));
-    CHECK(r->show_grid && r->show_domain && r->show_points && r->show_boundary);
-    CHECK(r->show_captions && r->show_progress && !r->show_shade);
-    CHECK_STR(r->output, "out/t.mp4");
-    CHECK(r->crf == -1 && r->preset[0] == '\0');
-    CHECK(r->projection == PROJ_ORTHOGRAPHIC && r->yaw == -35 && r->pitch == 55 && r->orbit == 0);
-    const SceneStyle *s = &sc.style;
+    CHECK(r->geom.grid_lines == 21 && r->geom.grid_samples == 48 && r->geom.grid_adaptive == 1);
+    CHECK(!sc.has_region && r->camera.view == VIEW_AUTO && near(r->camera.margin, 0.08));
+    CHECK(s->show_grid && s->show_domain && s->show_points && s->show_boundary);
+    CHECK(r->geom.show_grid && r->geom.show_domain && s->scale_bar);
+    CHECK(s->show_captions && s->show_progress && !s->show_shade);
+    CHECK_STR(sc.output.path, "out/t.mp4");
+    CHECK(sc.output.crf == -1 && sc.output.preset[0] == '\0');
+    CHECK(r->camera.projection == PROJ_ORTHOGRAPHIC && r->camera.yaw == -35 &&
+          r->camera.pitch == 55 && r->camera.orbit == 0);
     CHECK(rgb_is(s->background, 1, 1, 1) && rgb_is(s->boundary, 0, 0, 0));
     CHECK(rgb_is(s->classes[0], 0.000, 0.447, 0.698));
     CHECK(near(s->point_radius, 3.2) && near(s->grid_width, 1.0) && near(s->domain_width, 2.2));
@@ -155,19 +158,21 @@ static void test_values(void)
     CHECK(sc.train.steps == 0 && sc.train.batch == 32 && near(sc.train.l2, 0.001));
     CHECK(near(sc.train.momentum, 0.5) && near(sc.train.target_accuracy, 0.99));
     CHECK(sc.train.seed == 9);
-    const SceneRender *r = &sc.render;
-    CHECK(r->width == 640 && r->height == 360 && r->fps == 24);
-    CHECK(r->easing == EASE_SMOOTHERSTEP && r->interpolation == INTERP_STRAIGHT);
-    CHECK(r->reflection == REFLECT_SWAP && r->grid_adaptive == 0);
-    CHECK(r->has_region && r->region[0] == -2 && r->region[1] == 2 && r->region[2] == -1.5 &&
-          r->region[3] == 1.5);
-    CHECK(r->view == VIEW_FIXED && r->view_box[0] == -3 && r->view_box[3] == 2);
-    CHECK(!r->show_grid && r->show_shade && !r->show_progress && r->show_points);
-    CHECK(r->crf == 30);
-    CHECK_STR(r->preset, "slow");
-    CHECK(r->projection == PROJ_PERSPECTIVE && r->yaw == 10 && r->pitch == -20 &&
-          r->orbit == 3.5);
-    const SceneStyle *s = &sc.style;
+    const RenderConfig *r = &sc.render;
+    const Style *s = &r->style;
+    CHECK(s->width == 640 && s->height == 360 && r->timeline.fps == 24);
+    CHECK(r->timeline.easing == EASE_SMOOTHERSTEP && r->interpolation == INTERP_STRAIGHT);
+    CHECK(r->reflection == REFLECT_SWAP && r->geom.grid_adaptive == 0);
+    CHECK(sc.has_region && sc.region[0] == -2 && sc.region[1] == 2 && sc.region[2] == -1.5 &&
+          sc.region[3] == 1.5);
+    CHECK(r->camera.view == VIEW_FIXED && r->camera.view_box[0] == -3 &&
+          r->camera.view_box[3] == 2 && !s->scale_bar);
+    CHECK(!s->show_grid && !r->geom.show_grid && s->show_shade && !s->show_progress &&
+          s->show_points);
+    CHECK(sc.output.crf == 30);
+    CHECK_STR(sc.output.preset, "slow");
+    CHECK(r->camera.projection == PROJ_PERSPECTIVE && r->camera.yaw == 10 &&
+          r->camera.pitch == -20 && r->camera.orbit == 3.5);
     CHECK(rgb_is(s->background, 0, 0, 0) && rgb_is(s->grid, 1, 128 / 255.0, 0));
     CHECK(rgb_is(s->classes[0], 1, 0, 0) && rgb_is(s->classes[1], 0, 1, 0) &&
           rgb_is(s->classes[2], 0, 0, 1));
@@ -245,7 +250,7 @@ static void test_paths(void)
               "%s", err.msg);
     CHECK_STR(sc.name, "a.b");
     CHECK_STR(sc.data.csv_path, "scenes/mine/pts.csv");
-    CHECK_STR(sc.render.output, "scenes/mine/clips/a.webm");
+    CHECK_STR(sc.output.path, "scenes/mine/clips/a.webm");
     scene_free(&sc);
 
     static const char kept[] = "[dataset]\nkind = csv\nfile = /data/pts.csv\n"
@@ -253,21 +258,21 @@ static void test_paths(void)
     CHECK_MSG(scene_load_string("scenes/mine/a.scene", kept, strlen(kept), &sc, &err) == LW_OK,
               "%s", err.msg);
     CHECK_STR(sc.data.csv_path, "/data/pts.csv");
-    CHECK_STR(sc.render.output, "out/a.mp4");
+    CHECK_STR(sc.output.path, "out/a.mp4");
     scene_free(&sc);
 
     /* no folder in the name: relative to the current directory */
     CHECK_MSG(scene_load_string("a.scene", text, strlen(text), &sc, &err) == LW_OK, "%s",
               err.msg);
     CHECK_STR(sc.data.csv_path, "pts.csv");
-    CHECK_STR(sc.render.output, "clips/a.webm");
+    CHECK_STR(sc.output.path, "clips/a.webm");
     scene_free(&sc);
 
     static const char wf[] = "[dataset]\nkind = moons\n[weights]\nfile = nets/w.txt\n";
     CHECK_MSG(scene_load_string("s/a.scene", wf, strlen(wf), &sc, &err) == LW_OK, "%s", err.msg);
     CHECK(sc.net.has_weights && sc.net.W[0] == NULL);
     CHECK_STR(sc.net.weights_path, "s/nets/w.txt");
-    CHECK_STR(sc.render.output, "out/a.mp4");
+    CHECK_STR(sc.output.path, "out/a.mp4");
     scene_free(&sc);
 }
 

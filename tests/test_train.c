@@ -8,6 +8,7 @@
  * the scene parser; each row of GALLERY mirrors scenes/<kind>.scene, and
  * test_scene_files checks that the parsed files say the same. */
 #include "check.h"
+#include "scene.h"
 #include "train.h"
 
 #include <stdlib.h>
@@ -84,9 +85,9 @@ static void test_gallery(void)
         CHECK_MSG(ret == LW_OK, "%s: %s", g->name, err.msg);
         if (ret != LW_OK)
             continue;
-        ret = train_network_for_scene(&sc, &ds, &m1, NULL, NULL, &r1, &err);
+        ret = train_network(&sc.net, &sc.train, sc.path, &ds, &m1, NULL, NULL, &r1, &err);
         CHECK_MSG(ret == LW_OK, "%s: %s", g->name, err.msg);
-        ret |= train_network_for_scene(&sc, &ds, &m2, NULL, NULL, &r2, &err);
+        ret |= train_network(&sc.net, &sc.train, sc.path, &ds, &m2, NULL, NULL, &r2, &err);
         if (ret == LW_OK) {
             printf("  %-9s accuracy %.4f  loss %.5f  steps %d  cpu %.3f s  (widths", g->name,
                    r1.accuracy, r1.loss, r1.steps, r1.seconds);
@@ -137,15 +138,15 @@ static void test_options(void)
     sc.train.steps = 3000;
     Mlp a = {0}, b = {0};
     TrainReport ra, rb;
-    CHECK(train_network_for_scene(&sc, &ds, &a, NULL, NULL, &ra, &err) == LW_OK);
-    CHECK(train_network_for_scene(&sc, &ds, &b, NULL, NULL, &rb, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &a, NULL, NULL, &ra, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &b, NULL, NULL, &rb, &err) == LW_OK);
     printf("  moons mini-batch 32: accuracy %.4f loss %.5f\n", ra.accuracy, ra.loss);
     CHECK(a.params && b.params && memcmp(a.params, b.params, a.n_params * sizeof(double)) == 0);
     CHECK(ra.accuracy >= 0.95);
     mlp_free(&b);
     /* another shuffle seed gives other weights */
     sc.train.seed = 2;
-    CHECK(train_network_for_scene(&sc, &ds, &b, NULL, NULL, &rb, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &b, NULL, NULL, &rb, &err) == LW_OK);
     CHECK(b.params && memcmp(a.params, b.params, a.n_params * sizeof(double)) != 0);
     mlp_free(&a);
     mlp_free(&b);
@@ -158,7 +159,7 @@ static void test_options(void)
     sc.train.momentum = 0.9;
     sc.train.steps = 2000;
     sc.train.l2 = 1e-4;
-    CHECK(train_network_for_scene(&sc, &ds, &a, NULL, NULL, &ra, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &a, NULL, NULL, &ra, &err) == LW_OK);
     printf("  moons sgd+momentum: accuracy %.4f loss %.5f\n", ra.accuracy, ra.loss);
     CHECK(ra.accuracy >= 0.95);
     mlp_free(&a);
@@ -167,7 +168,7 @@ static void test_options(void)
     fill_scene(&sc, &GALLERY[0]);
     sc.train.target_accuracy = 0.9;
     Progress p = {0};
-    CHECK(train_network_for_scene(&sc, &ds, &a, on_progress, &p, &ra, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &a, on_progress, &p, &ra, &err) == LW_OK);
     printf("  moons early stop at 0.9: %d steps, accuracy %.4f\n", ra.steps, ra.accuracy);
     CHECK(ra.accuracy >= 0.9 && ra.steps < sc.train.steps && ra.steps % 50 == 0);
     CHECK(p.calls == ra.steps / 100 && (p.calls == 0 || p.last_step == p.calls * 100));
@@ -177,7 +178,7 @@ static void test_options(void)
     fill_scene(&sc, &GALLERY[0]);
     sc.train.optimizer = OPT_SGD;
     sc.train.learning_rate = 1e4;
-    int ret = train_network_for_scene(&sc, &ds, &a, NULL, NULL, &ra, &err);
+    int ret = train_network(&sc.net, &sc.train, sc.path, &ds, &a, NULL, NULL, &ra, &err);
     printf("  divergent config: %s\n", err.msg);
     CHECK(ret == LW_EINPUT);
     CHECK(strstr(err.msg, "training diverged at step ") == err.msg);
@@ -196,7 +197,7 @@ static void test_fixed_weights(void)
     CHECK(dataset_make(&sc.data, &ds, &err) == LW_OK);
     Mlp trained = {0}, m = {0};
     TrainReport r;
-    CHECK(train_network_for_scene(&sc, &ds, &trained, NULL, NULL, &r, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &trained, NULL, NULL, &r, &err) == LW_OK);
 
     char path[] = "/tmp/test_train_XXXXXX";
     int fd = mkstemp(path);
@@ -206,7 +207,7 @@ static void test_fixed_weights(void)
     sc.net.has_weights = 1;
     snprintf(sc.net.weights_path, sizeof sc.net.weights_path, "%s", path);
     r.steps = 99;
-    CHECK(train_network_for_scene(&sc, &ds, &m, NULL, NULL, &r, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &m, NULL, NULL, &r, &err) == LW_OK);
     CHECK(r.steps == 0);
     CHECK(m.params && memcmp(m.params, trained.params, m.n_params * sizeof(double)) == 0);
     mlp_free(&m);
@@ -215,7 +216,7 @@ static void test_fixed_weights(void)
     sc.net.n_widths = 3;
     sc.net.widths[2] = 2;
     sc.net.act[1] = ACT_TANH;
-    CHECK(train_network_for_scene(&sc, &ds, &m, NULL, NULL, &r, &err) == LW_EINPUT);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &m, NULL, NULL, &r, &err) == LW_EINPUT);
     char want[1200];
     snprintf(want, sizeof want, "%s: widths 2,2 do not match the scene's widths 2,2,2", path);
     CHECK_STR(err.msg, want);
@@ -228,7 +229,7 @@ static void test_fixed_weights(void)
     sc.net.has_weights = 1;
     sc.net.W[0] = W;
     sc.net.b[0] = bias;
-    CHECK(train_network_for_scene(&sc, &ds, &m, NULL, NULL, &r, &err) == LW_OK);
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &m, NULL, NULL, &r, &err) == LW_OK);
     CHECK(m.n_out == 0 && m.has_readout == 0);
     CHECK(m.params && memcmp(m.W[0], W, sizeof W) == 0 && memcmp(m.b[0], bias, sizeof bias) == 0);
     double h[2 * LW_MAX_WIDTH], x[2] = {0.3, -0.2};
@@ -254,7 +255,7 @@ static void test_scene_files(void)
         CHECK_MSG(ret == LW_OK, "%s", err.msg);
         if (ret != LW_OK)
             continue;
-        const SceneDataset *a = &got.data, *b = &want.data;
+        const DatasetSpec *a = &got.data, *b = &want.data;
         CHECK_MSG(a->kind == b->kind && a->n_points == b->n_points && a->noise == b->noise &&
                       a->seed == b->seed,
                   "%s: [dataset] differs from GALLERY", want.path);

@@ -1,0 +1,78 @@
+/* show.h — what is shown: an ordered list of segments.
+ *
+ * A segment is one layer stack warping one input domain: an immutable
+ * snapshot of the stack (W, b and activation per layer), the box it warps,
+ * the point sets it carries (data by class, samples, or a reference overlay
+ * that stays where it is) and optional overlays that move with space (lines
+ * such as a classifier's decision boundary, and shading cells coloured by
+ * class).  Whoever builds a segment (a classifier, later a generator or a
+ * decoder) fills these; the renderer draws any segment the same way and
+ * never learns where it came from.
+ *
+ * Ownership: a Show owns its segments, and a segment owns every array in it. */
+#ifndef SHOW_H
+#define SHOW_H
+
+#include "layers.h"
+
+#define SHOW_MAX_SETS 4
+
+typedef struct {
+    int n, dim;            /* points and their dimension (the stack's input width) */
+    double *x;             /* (n, dim) row-major; a fixed set: display coordinates */
+    int *label;            /* (n) colour index (class) of each point */
+    int n_curves;          /* > 0: points [curve_start[c], curve_start[c+1]) are curve c */
+    int *curve_start;      /* (n_curves + 1) or NULL */
+    int as_curves;         /* draw the curves as lines instead of the points as discs */
+    int fixed;             /* a reference overlay: shown where it is, never moved */
+} PointSet;
+
+/* Polylines in the input space, each sample with three coordinates (zero
+ * beyond the input dimension). */
+typedef struct {
+    int n_lines, cap_lines;
+    int *start;            /* (n_lines + 1) offsets into x */
+    int n, cap;            /* samples */
+    double *x;             /* (n, 3) */
+} Polylines;
+
+typedef struct {
+    LayerStack net;        /* the snapshot: W and b are views into params */
+    double *params;        /* owned */
+    double region[6];      /* the input domain: xmin, xmax, ymin, ymax, zmin, zmax */
+    int n_sets;
+    PointSet sets[SHOW_MAX_SETS];
+    Polylines lines;       /* moving overlay lines (a decision boundary), or none */
+    int shade_cells;       /* S > 0: S x S cells over the region's first two axes */
+    int *shade_class;      /* (S, S) row j, column i: the class colour of each cell */
+    int n_classes;         /* colours in use */
+    char title[160];       /* what the segment shows, for the caption */
+} Segment;
+
+typedef struct {
+    int n_segments;
+    Segment *segments;     /* (n_segments) owned */
+} Show;
+
+/* Appends a zeroed segment and points *seg at it.  LW_ERUNTIME when out of
+ * memory (the show is unchanged). */
+int show_add_segment(Show *show, Segment **seg, LwError *err);
+/* Frees every segment; accepts a zeroed show. */
+void show_free(Show *show);
+
+/* Copies the stack (widths, activations, W, b) into the segment. */
+int segment_set_layers(Segment *seg, const LayerStack *net, LwError *err);
+/* Appends a point set, copying x (n, dim), label (n) and curve_start
+ * (n_curves + 1, may be NULL).  LW_EINPUT when SHOW_MAX_SETS are in use. */
+int segment_add_points(Segment *seg, const double *x, const int *label, int n, int dim,
+                       const int *curve_start, int n_curves, int as_curves, int fixed,
+                       LwError *err);
+/* Total points of its sets. */
+int segment_point_count(const Segment *seg);
+
+/* Polylines: begin a line, then add its samples. Return -1 when out of memory. */
+int polylines_begin(Polylines *p);
+int polylines_add(Polylines *p, double x, double y, double z);
+void polylines_free(Polylines *p);
+
+#endif

@@ -1,0 +1,24 @@
+/* style.h — how a frame looks: its size, colours, line widths, font and
+ * which layers of the picture are drawn.  Plain data, no Cairo: the scene
+ * fills it, draw.c reads it. */
+#ifndef STYLE_H
+#define STYLE_H
+
+#include "lw_common.h"
+
+typedef struct { double r, g, b; } Rgb;
+
+typedef struct {
+    int width, height;     /* pixels, even */
+    Rgb background, grid, domain, boundary, text;
+    Rgb classes[LW_MAX_CLASSES];
+    double point_radius;   /* px at 720p; scaled with height */
+    double grid_width, domain_width, curve_width, boundary_width; /* px at 720p */
+    double caption_size;   /* px at 720p */
+    char font[64];
+    int show_grid, show_domain, show_points, show_boundary, show_captions,
+        show_shade, show_progress;
+    int scale_bar;         /* draw a scale bar (the camera zooms) */
+} Style;
+
+#endif

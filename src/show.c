@@ -1,0 +1,143 @@
+/* show.c — segments and their point sets and lines (see show.h).
+ *
+ * Owns: every array of every segment of a Show. */
+#include "show.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int show_add_segment(Show *show, Segment **seg, LwError *err)
+{
+    Segment *s = realloc(show->segments, (size_t)(show->n_segments + 1) * sizeof *s);
+    if (!s) return lw_fail(err, LW_ERUNTIME, "out of memory for a segment");
+    show->segments = s;
+    *seg = &s[show->n_segments++];
+    memset(*seg, 0, sizeof **seg);
+    return LW_OK;
+}
+
+static void segment_free(Segment *seg)
+{
+    free(seg->params);
+    for (int k = 0; k < seg->n_sets; k++) {
+        free(seg->sets[k].x);
+        free(seg->sets[k].label);
+        free(seg->sets[k].curve_start);
+    }
+    polylines_free(&seg->lines);
+    free(seg->shade_class);
+    memset(seg, 0, sizeof *seg);
+}
+
+void show_free(Show *show)
+{
+    if (!show) return;
+    for (int i = 0; i < show->n_segments; i++)
+        segment_free(&show->segments[i]);
+    free(show->segments);
+    memset(show, 0, sizeof *show);
+}
+
+int segment_set_layers(Segment *seg, const LayerStack *net, LwError *err)
+{
+    size_t total = 0;
+    for (int l = 0; l < net->n_layers; l++)
+        total += (size_t)net->widths[l + 1] * (net->widths[l] + 1);
+    double *p = malloc((total ? total : 1) * sizeof *p);
+    if (!p) return lw_fail(err, LW_ERUNTIME, "out of memory for a layer stack");
+    free(seg->params);
+    seg->params = p;
+    seg->net = *net;
+    for (int l = 0; l < net->n_layers; l++) {
+        size_t nw = (size_t)net->widths[l + 1] * net->widths[l];
+        memcpy(p, net->W[l], nw * sizeof *p);
+        seg->net.W[l] = p;
+        p += nw;
+        memcpy(p, net->b[l], (size_t)net->widths[l + 1] * sizeof *p);
+        seg->net.b[l] = p;
+        p += net->widths[l + 1];
+    }
+    return LW_OK;
+}
+
+static void *copy_of(const void *src, size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (p && bytes) memcpy(p, src, bytes);
+    return p;
+}
+
+int segment_add_points(Segment *seg, const double *x, const int *label, int n, int dim,
+                       const int *curve_start, int n_curves, int as_curves, int fixed,
+                       LwError *err)
+{
+    if (seg->n_sets == SHOW_MAX_SETS)
+        return lw_fail(err, LW_EINPUT, "a segment carries at most %d point sets", SHOW_MAX_SETS);
+    PointSet *ps = &seg->sets[seg->n_sets];
+    memset(ps, 0, sizeof *ps);
+    ps->x = copy_of(x, (size_t)n * dim * sizeof *x);
+    ps->label = copy_of(label, (size_t)n * sizeof *label);
+    ps->curve_start = curve_start ? copy_of(curve_start, (size_t)(n_curves + 1) * sizeof(int))
+                                  : NULL;
+    if (!ps->x || !ps->label || (curve_start && !ps->curve_start)) {
+        free(ps->x);
+        free(ps->label);
+        free(ps->curve_start);
+        memset(ps, 0, sizeof *ps);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for %d points", n);
+    }
+    ps->n = n;
+    ps->dim = dim;
+    ps->n_curves = curve_start ? n_curves : 0;
+    ps->as_curves = as_curves && ps->n_curves > 0;
+    ps->fixed = fixed;
+    seg->n_sets++;
+    return LW_OK;
+}
+
+int segment_point_count(const Segment *seg)
+{
+    int n = 0;
+    for (int k = 0; k < seg->n_sets; k++) n += seg->sets[k].n;
+    return n;
+}
+
+int polylines_begin(Polylines *p)
+{
+    if (p->n_lines + 2 > p->cap_lines) {
+        int cap = p->cap_lines ? p->cap_lines * 2 : 64;
+        int *s = realloc(p->start, (size_t)(cap + 1) * sizeof *s);
+        if (!s) return -1;
+        p->start = s;
+        p->cap_lines = cap;
+    }
+    p->start[p->n_lines] = p->n;
+    p->n_lines++;
+    p->start[p->n_lines] = p->n;
+    return 0;
+}
+
+int polylines_add(Polylines *p, double x, double y, double z)
+{
+    if (p->n == p->cap) {
+        int cap = p->cap ? p->cap * 2 : 1024;
+        double *nx = realloc(p->x, (size_t)cap * 3 * sizeof *nx);
+        if (!nx) return -1;
+        p->x = nx;
+        p->cap = cap;
+    }
+    p->x[3 * p->n] = x;
+    p->x[3 * p->n + 1] = y;
+    p->x[3 * p->n + 2] = z;
+    p->n++;
+    p->start[p->n_lines] = p->n;
+    return 0;
+}
+
+void polylines_free(Polylines *p)
+{
+    if (!p) return;
+    free(p->start);
+    free(p->x);
+    memset(p, 0, sizeof *p);
+}
