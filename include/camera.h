@@ -5,18 +5,22 @@
  * 3-D the frame is, so a flat layer is seen straight from above and a 2->3
  * layer tilts smoothly into perspective), then centre and scale.
  *
- * The auto camera follows the data: the per-frame box of the projected data
- * is widened to its maximum over a window of neighbouring frames and then
- * smoothed with a kernel no wider than that window, which keeps every data
- * point inside the frame (the smoothed box contains each frame's own box)
- * while the motion stays smooth.  The whole path is computed once per render,
- * so a frame's view never depends on which frames were asked for. */
+ * The auto camera holds one view through each layer — the box of
+ * everything the layer's three stages show (the data and the outline of the
+ * input box), so a stretch by W looks like a stretch — and zooms smoothly
+ * only in the gap between two layers.  The follow camera follows the data
+ * instead: the per-frame box is widened to its maximum over a window of
+ * neighbouring frames and then smoothed with a kernel no wider than that
+ * window, which keeps every data point inside the frame while the motion
+ * stays smooth.  The fixed camera shows view_box throughout.  The whole path
+ * is computed once per render, so a frame's view never depends on which
+ * frames were asked for. */
 #ifndef CAMERA_H
 #define CAMERA_H
 
 #include "lw_common.h"
 
-typedef enum { VIEW_AUTO, VIEW_FIXED } ViewMode;
+typedef enum { VIEW_AUTO, VIEW_FIXED, VIEW_FOLLOW } ViewMode;
 typedef enum { PROJ_ORTHOGRAPHIC, PROJ_PERSPECTIVE } Projection;
 
 typedef struct {
@@ -64,9 +68,11 @@ void camera_rotation(const CameraConfig *c, double weight3d, double seconds, dou
  * (n_frames, 9).  content: the pixel rectangle x, y, w, h free for content.
  * Writes views (n_frames). */
 /* fps: frames per second (the follow window is in seconds); width, height:
- * the frame in pixels.  LW_ERUNTIME when out of memory (nothing written). */
+ * the frame in pixels; group: (n_frames) the layer each frame belongs to, -1
+ * in the gap between two layers (view = auto holds one view per group and
+ * zooms in the gaps).  LW_ERUNTIME when out of memory (nothing written). */
 int camera_fit_path(const CameraConfig *c, double fps, int width, int height, int n_frames,
-                    const double *boxes, const double *rot, const double content[4],
-                    View *views);
+                    const double *boxes, const double *rot, const int *group,
+                    const double content[4], View *views);
 
 #endif

@@ -20,7 +20,10 @@ typedef struct {
     int stage, n_stages;
     double u;             /* raw progress of the stage */
     char summary[160];    /* top-right: what the segment shows */
-    double px_per_unit;   /* the camera's scale, for the scale bar (0: none) */
+    double px_per_unit;   /* the camera's scale, for the scale bar and axes (0: none) */
+    double view_cx, view_cy; /* the view's centre in display units ... */
+    double view_ox, view_oy; /* ... and in pixels */
+    int flat;             /* the view looks straight down on the plane (axes apply) */
     char view_note[64];   /* how a layer wider than 3 is shown, or "" */
     int n_classes;        /* colours of the shading */
 } Caption;

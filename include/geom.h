@@ -109,6 +109,11 @@ void geom_free(Geometry *g);
  * frame's time in the video (the tour view turns with it). */
 void geom_point_display(const Geometry *g, int stage, double t, double seconds, int i,
                         double out[3]);
+/* Box (xmin, xmax, ymin, ymax) in camera coordinates (display coordinates
+ * turned by R, 3x3 row-major) of every point and, with `outline`, of the
+ * samples of the input box's outline, at (stage, t). */
+void geom_content_box(const Geometry *g, int stage, double t, double seconds, const double *R,
+                      int outline, double box[4]);
 /* State (LW_MAX_WIDTH) of point i at the end of stage s, in the drawing's
  * own units (a swapped layer's units 1 and 2 swapped). */
 void geom_point_end_state(const Geometry *g, int s, int i, double *out);

@@ -31,6 +31,7 @@ typedef struct {
     int has_region;          /* region given; else from the data */
     double region[4];        /* xmin, xmax, ymin, ymax of the input grid */
     SceneOutput output;
+    double zoom_seconds;     /* view = auto: the zoom between two layers */
 } Scene;
 
 /* Reads and validates the file at path.  On failure *scene is left freeable. */

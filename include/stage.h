@@ -23,8 +23,8 @@
 typedef enum { INTERP_POLAR, INTERP_STRAIGHT } Interpolation;
 /* A layer with det W < 0 is shown as a page turn through one more axis
  * (turn), or its first two units are swapped, Olah's fix, giving an
- * equivalent network whose W has det > 0 (swap); auto: turn for 2-D layers,
- * swap for wider ones (a 3-D page turn would need a fourth axis). */
+ * equivalent network whose W has det > 0 (swap, captioned); auto: swap,
+ * which keeps the picture whole (a page turn is seen edge-on halfway). */
 typedef enum { REFLECT_AUTO, REFLECT_TURN, REFLECT_SWAP } Reflection;
 
 typedef enum { STAGE_LINEAR, STAGE_BIAS, STAGE_ACTIVATION, STAGE_KIND_COUNT } StageKind;

@@ -19,6 +19,7 @@ typedef struct {
     int show_grid, show_domain, show_points, show_boundary, show_captions,
         show_shade, show_progress;
     int scale_bar;         /* draw a scale bar (the camera zooms) */
+    int axes;              /* draw ticked axes in the layer's units (flat frames) */
 } Style;
 
 #endif

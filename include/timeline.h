@@ -3,7 +3,14 @@
  * Frames: hold_start frames on the input, then for each stage its
  * frames_per_stage frames (frame k of a stage shows u = (k+1)/n, so the last
  * frame of a stage is the completed stage), hold_between frames after every
- * stage but the last, hold_end frames on the result.  t = easing(u). */
+ * stage but the last, and after every layer but the last (every third
+ * stage) layer_gap frames more, in which the camera may change its view;
+ * then hold_end frames on the result.  t = easing(u).
+ *
+ * Groups, for a camera that holds its view: the opening hold is group 0,
+ * layer l (0-based) group l + 1, the closing hold group n_layers + 1; with a
+ * layer_gap, the opening and closing holds are set apart by a gap too, and
+ * gap frames belong to no group (-1). */
 #ifndef TIMELINE_H
 #define TIMELINE_H
 
@@ -15,6 +22,7 @@ typedef struct {
     double fps;
     double stage_seconds;
     double hold_start, hold_between, hold_end; /* seconds */
+    double layer_gap;      /* seconds between layers, after hold_between */
     Easing easing;
 } TimelineConfig;
 
@@ -23,12 +31,15 @@ typedef struct {
     double u;       /* raw progress in [0,1] */
     double t;       /* eased progress in [0,1] */
     int hold;       /* 1 in a hold */
+    int group;      /* see above; -1 in a gap */
 } FramePos;
 
 typedef struct {
     int n_stages;
     int frames_per_stage;
     int hold_start, hold_between, hold_end;   /* frames */
+    int layer_gap;                            /* frames */
+    int n_layers;                             /* n_stages / 3, rounded up */
     int n_frames;
     Easing easing;
 } Timeline;

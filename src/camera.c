@@ -52,18 +52,26 @@ static void blur(const double *in, double *out, int n, int r)
     }
 }
 
-int camera_fit_path(const CameraConfig *r, double fps, int width, int height, int n_frames,
-                    const double *boxes, const double *rot, const double content[4],
-                    View *views)
+/* The view that shows box b (camera coordinates) in the content rectangle. */
+static void fit_box(const CameraConfig *r, const double *b, double margin, const double *content,
+                    View *v)
+{
+    double bw = fmax(b[1] - b[0], MIN_EXTENT), bh = fmax(b[3] - b[2], MIN_EXTENT);
+    double aw = content[2] * (1 - 2 * margin), ah = content[3] * (1 - 2 * margin);
+    v->scale = fmin(aw / bw, ah / bh);
+    v->cx = 0.5 * (b[0] + b[1]);
+    v->cy = 0.5 * (b[2] + b[3]);
+    v->ox = content[0] + 0.5 * content[2];
+    v->oy = content[1] + 0.5 * content[3];
+    v->persp = r->projection == PROJ_PERSPECTIVE ? 2.5 * fmax(bw, bh) : 0.0;
+}
+
+/* follow: each frame's box widened over a window and smoothed */
+static int follow_boxes(double fps, int n_frames, const double *boxes, double *lim)
 {
     int rad = (int)lround(FOLLOW_SECONDS * fps);
     double *tmp = malloc(sizeof(double) * n_frames * 3);
-    double *lim = malloc(sizeof(double) * n_frames * 4);
-    if (!tmp || !lim) { /* never a path without its smoothing: that would change pixels */
-        free(tmp);
-        free(lim);
-        return LW_ERUNTIME;
-    }
+    if (!tmp) return LW_ERUNTIME;
     for (int side = 0; side < 4; side++) {
         for (int f = 0; f < n_frames; f++)
             tmp[f] = boxes[f * 4 + side];
@@ -73,27 +81,85 @@ int camera_fit_path(const CameraConfig *r, double fps, int width, int height, in
         for (int f = 0; f < n_frames; f++)
             lim[f * 4 + side] = tmp[2 * n_frames + f];
     }
+    free(tmp);
+    return LW_OK;
+}
+
+/* auto: one box per group, the union of its frames' boxes */
+static int held_boxes(int n_frames, const double *boxes, const int *group, double *lim)
+{
+    int n_groups = 0;
+    for (int f = 0; f < n_frames; f++)
+        if (group[f] + 1 > n_groups) n_groups = group[f] + 1;
+    double *u = malloc(sizeof(double) * 4 * (n_groups ? n_groups : 1));
+    if (!u) return LW_ERUNTIME;
+    for (int g = 0; g < n_groups; g++) {
+        u[4 * g] = u[4 * g + 2] = INFINITY;
+        u[4 * g + 1] = u[4 * g + 3] = -INFINITY;
+    }
+    for (int f = 0; f < n_frames; f++) {
+        int g = group[f];
+        if (g < 0) continue;
+        for (int side = 0; side < 4; side++)
+            u[4 * g + side] = side % 2 ? fmax(u[4 * g + side], boxes[4 * f + side])
+                                       : fmin(u[4 * g + side], boxes[4 * f + side]);
+    }
+    for (int f = 0; f < n_frames; f++)
+        if (group[f] >= 0) memcpy(lim + 4 * f, u + 4 * group[f], 4 * sizeof(double));
+    free(u);
+    return LW_OK;
+}
+
+/* A gap between groups zooms from the view before to the view after it:
+ * the scale in log space (a steady zoom), the centre in step, eased. */
+static void zoom_gaps(int n_frames, const int *group, View *views)
+{
+    for (int f = 0; f < n_frames; f++) {
+        if (group[f] >= 0) continue;
+        int a = f, b = f;
+        while (a >= 0 && group[a] < 0) a--;
+        while (b < n_frames && group[b] < 0) b++;
+        if (a < 0 && b >= n_frames) continue; /* no group at all: cannot happen */
+        if (a < 0) a = b;
+        if (b >= n_frames) b = a;
+        double u = a == b ? 0 : (double)(f - a) / (b - a), s = u * u * (3 - 2 * u);
+        const View *p = &views[a], *q = &views[b];
+        View *v = &views[f];
+        v->scale = exp((1 - s) * log(p->scale) + s * log(q->scale));
+        v->cx = (1 - s) * p->cx + s * q->cx;
+        v->cy = (1 - s) * p->cy + s * q->cy;
+        v->persp = (1 - s) * p->persp + s * q->persp;
+    }
+}
+
+int camera_fit_path(const CameraConfig *r, double fps, int width, int height, int n_frames,
+                    const double *boxes, const double *rot, const int *group,
+                    const double content[4], View *views)
+{
+    double *lim = malloc(sizeof(double) * n_frames * 4);
+    int rc = lim ? LW_OK : LW_ERUNTIME;
+    if (!rc && r->view == VIEW_FOLLOW)
+        rc = follow_boxes(fps, n_frames, boxes, lim);
+    else if (!rc && r->view == VIEW_AUTO)
+        rc = held_boxes(n_frames, boxes, group, lim);
+    if (rc) { /* never a path without its smoothing: that would change pixels */
+        free(lim);
+        return LW_ERUNTIME;
+    }
     for (int f = 0; f < n_frames; f++) {
         View *v = &views[f];
         memcpy(v->rot, rot + 9 * f, sizeof v->rot);
-        double b[4];
-        if (r->view == VIEW_FIXED)
-            memcpy(b, r->view_box, sizeof b);
-        else
-            memcpy(b, lim + 4 * f, sizeof b);
-        double bw = fmax(b[1] - b[0], MIN_EXTENT), bh = fmax(b[3] - b[2], MIN_EXTENT);
-        double m = r->view == VIEW_FIXED ? 0.0 : r->margin;
-        double aw = content[2] * (1 - 2 * m), ah = content[3] * (1 - 2 * m);
-        v->scale = fmin(aw / bw, ah / bh);
-        v->cx = 0.5 * (b[0] + b[1]);
-        v->cy = 0.5 * (b[2] + b[3]);
-        v->ox = content[0] + 0.5 * content[2];
-        v->oy = content[1] + 0.5 * content[3];
-        v->persp = r->projection == PROJ_PERSPECTIVE ? 2.5 * fmax(bw, bh) : 0.0;
         v->width = width;
         v->height = height;
+        v->ox = content[0] + 0.5 * content[2];
+        v->oy = content[1] + 0.5 * content[3];
+        if (r->view == VIEW_FIXED)
+            fit_box(r, r->view_box, 0.0, content, v);
+        else if (r->view == VIEW_FOLLOW || group[f] >= 0)
+            fit_box(r, lim + 4 * f, r->margin, content, v);
     }
-    free(tmp);
+    if (r->view == VIEW_AUTO)
+        zoom_gaps(n_frames, group, views);
     free(lim);
     return LW_OK;
 }

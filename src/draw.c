@@ -240,6 +240,70 @@ static void draw_scale_bar(cairo_t *cr, const Style *sc, double px_per_unit)
     cairo_show_text(cr, text);
 }
 
+/* The spacing among 1, 2, 5 x 10^e units closest to `want` pixels. */
+static double round_step(double px_per_unit, double want)
+{
+    double e = pow(10, floor(log10(want / px_per_unit))), best = INFINITY, step = e;
+    for (int m = 0; m < 4; m++) {
+        double cand = e * (double[]){1, 2, 5, 10}[m];
+        double miss = fabs(log(cand * px_per_unit / want));
+        if (miss < best) {
+            best = miss;
+            step = cand;
+        }
+    }
+    return step;
+}
+
+static void tick_label(cairo_t *cr, double v, double step, double x, double y, int right)
+{
+    char text[32];
+    if (fabs(v) < 1e-9 * step) v = 0;
+    snprintf(text, sizeof text, "%g", v);
+    cairo_text_extents_t ext;
+    cairo_text_extents(cr, text, &ext);
+    cairo_move_to(cr, right ? x - ext.x_advance : x - ext.x_advance / 2, y);
+    cairo_show_text(cr, text);
+}
+
+/* Olah's ticked axes, in the units of the space on screen: the view holds its
+ * scale through a layer, so the ticks say how far W stretched.  Along the
+ * bottom and left of the content, thin and grey. */
+static void draw_axes(cairo_t *cr, const Style *sc, const Caption *cap)
+{
+    double k = unit(sc), rect[4];
+    draw_content_rect(sc, rect);
+    double s = cap->px_per_unit, step = round_step(s, 90 * k), size = 0.5 * sc->caption_size * k;
+    double x0 = rect[0] + 3.2 * size, x1 = rect[0] + rect[2] - 1.2 * size;
+    double y0 = rect[1] + 0.6 * size, y1 = rect[1] + rect[3] - 1.6 * size;
+    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    cairo_set_line_width(cr, 1.0 * k);
+    cairo_move_to(cr, x0, y0);
+    cairo_line_to(cr, x0, y1);
+    cairo_line_to(cr, x1, y1);
+    cairo_stroke(cr);
+    cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+    /* display x = cx + (px - ox) / s; y = cy - (py - oy) / s */
+    double lo = cap->view_cx + (x0 - cap->view_ox) / s, hi = cap->view_cx + (x1 - cap->view_ox) / s;
+    for (double v = ceil(lo / step) * step; v <= hi; v += step) {
+        double px = cap->view_ox + s * (v - cap->view_cx);
+        cairo_move_to(cr, px, y1);
+        cairo_line_to(cr, px, y1 + 4 * k);
+        cairo_stroke(cr);
+        tick_label(cr, v, step, px, y1 + 4 * k + size, 0);
+    }
+    lo = cap->view_cy - (y1 - cap->view_oy) / s;
+    hi = cap->view_cy - (y0 - cap->view_oy) / s;
+    for (double v = ceil(lo / step) * step; v <= hi; v += step) {
+        double py = cap->view_oy - s * (v - cap->view_cy);
+        cairo_move_to(cr, x0 - 4 * k, py);
+        cairo_line_to(cr, x0, py);
+        cairo_stroke(cr);
+        tick_label(cr, v, step, x0 - 6 * k, py + 0.35 * size, 1);
+    }
+}
+
 /* A strip of one cell per stage: done cells dark, the current one filling. */
 static void draw_strip(cairo_t *cr, const Style *sc, const Caption *cap)
 {
@@ -300,6 +364,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         draw_strip(cr, sc, cap);
     if (r->show_captions && cap && cap->px_per_unit > 0 && r->scale_bar)
         draw_scale_bar(cr, sc, cap->px_per_unit);
+    if (r->axes && cap && cap->px_per_unit > 0 && cap->flat)
+        draw_axes(cr, sc, cap);
     return cairo_status(cr);
 }
 

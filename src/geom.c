@@ -163,6 +163,39 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
     geom_to_display(g, stage, t, seconds, st, out);
 }
 
+static void grow_box(double *b, const double *R, const double *d)
+{
+    double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
+    double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
+    b[0] = fmin(b[0], x);
+    b[1] = fmax(b[1], x);
+    b[2] = fmin(b[2], y);
+    b[3] = fmax(b[3], y);
+}
+
+void geom_content_box(const Geometry *g, int stage, double t, double seconds, const double *R,
+                      int outline, double b[4])
+{
+    b[0] = b[2] = INFINITY;
+    b[1] = b[3] = -INFINITY;
+    for (int i = 0; i < g->n_points; i++) {
+        double d[3];
+        geom_point_display(g, stage, t, seconds, i, d);
+        grow_box(b, R, d);
+    }
+    const LineSet *ls = &g->lines;
+    for (int l = 0; outline && l < ls->p.n_lines; l++) {
+        if (ls->kind[l] != LINE_DOMAIN) continue;
+        for (int j = ls->p.start[l]; j < ls->p.start[l + 1]; j++) {
+            double st[W], d[3];
+            stage_eval(g->plan, stage, t, g->sample_state + ((size_t)stage * g->n_samples + j) * W,
+                       st);
+            geom_to_display(g, stage, t, seconds, st, d);
+            grow_box(b, R, d);
+        }
+    }
+}
+
 void geom_point_end_state(const Geometry *g, int s, int i, double *out)
 {
     stage_end(g->plan, s, g->point_state + ((size_t)s * g->n_points + i) * W, out);

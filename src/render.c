@@ -35,24 +35,15 @@ static double frame_seconds(const Renderer *r, int frame)
     return frame / r->cfg->timeline.fps;
 }
 
-/* Box of the points in camera coordinates at (stage, t) seen through R. */
-static void data_box(const Renderer *r, int stage, double t, double seconds, const double *R,
-                     double *b)
+/* Box in camera coordinates at (stage, t) seen through R: the points and,
+ * for the held view, the outline of the input box, so the whole box stays
+ * in view. */
+static void content_box(const Renderer *r, int stage, double t, double seconds, const double *R,
+                        double *b)
 {
     int s;
     const SegmentRender *sr = renderer_segment(r, stage, &s);
-    b[0] = b[2] = INFINITY;
-    b[1] = b[3] = -INFINITY;
-    for (int i = 0; i < sr->geom.n_points; i++) {
-        double d[3];
-        geom_point_display(&sr->geom, s, t, seconds, i, d);
-        double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
-        double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
-        b[0] = fmin(b[0], x);
-        b[1] = fmax(b[1], x);
-        b[2] = fmin(b[2], y);
-        b[3] = fmax(b[3], y);
-    }
+    geom_content_box(&sr->geom, s, t, seconds, R, r->cfg->camera.view == VIEW_AUTO, b);
 }
 
 static double depth_weight(const Renderer *r, int stage, double t)
@@ -62,13 +53,14 @@ static double depth_weight(const Renderer *r, int stage, double t)
     return stage_depth_weight(&sr->plan, s, t);
 }
 
-static int fit(const Renderer *r, int n, const double *boxes, const double *rot, View *views)
+static int fit(const Renderer *r, int n, const double *boxes, const double *rot,
+               const int *group, View *views)
 {
     const RenderConfig *c = r->cfg;
     double content[4];
     draw_content_rect(&c->style, content);
     return camera_fit_path(&c->camera, c->timeline.fps, c->style.width, c->style.height, n,
-                           boxes, rot, content, views);
+                           boxes, rot, group, content, views);
 }
 
 /* The view of a still: fitted to this moment only, no smoothing. */
@@ -76,25 +68,29 @@ static int tight_view(const Renderer *r, FrameReq q, View *v)
 {
     double R[9], box[4], sec = frame_seconds(r, q.frame);
     camera_rotation(&r->cfg->camera, depth_weight(r, q.stage, q.t), sec, R);
-    data_box(r, q.stage, q.t, sec, R, box);
-    return fit(r, 1, box, R, v);
+    content_box(r, q.stage, q.t, sec, R, box);
+    static const int one_group = 0;
+    return fit(r, 1, box, R, &one_group, v);
 }
 
 static int camera_path(Renderer *r, LwError *err)
 {
     int n = r->timeline.n_frames;
     double *boxes = malloc(sizeof(double) * 4 * n), *rot = malloc(sizeof(double) * 9 * n);
+    int *group = malloc(sizeof(int) * n);
     r->views = calloc(n, sizeof *r->views);
-    int rc = !boxes || !rot || !r->views ? LW_ERUNTIME : LW_OK;
+    int rc = !boxes || !rot || !group || !r->views ? LW_ERUNTIME : LW_OK;
     for (int f = 0; f < n && !rc; f++) {
         FramePos p = timeline_at(&r->timeline, f);
         double *R = rot + 9 * f;
         camera_rotation(&r->cfg->camera, depth_weight(r, p.stage, p.t), frame_seconds(r, f), R);
-        data_box(r, p.stage, p.t, frame_seconds(r, f), R, boxes + 4 * f);
+        content_box(r, p.stage, p.t, frame_seconds(r, f), R, boxes + 4 * f);
+        group[f] = p.group;
     }
-    if (!rc) rc = fit(r, n, boxes, rot, r->views);
+    if (!rc) rc = fit(r, n, boxes, rot, group, r->views);
     free(boxes);
     free(rot);
+    free(group);
     return rc ? lw_fail(err, LW_ERUNTIME, "out of memory for the camera path") : LW_OK;
 }
 
@@ -234,6 +230,12 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
     Caption cap;
     make_caption(r, q, &cap);
     cap.px_per_unit = view->scale;
+    cap.view_cx = view->cx;
+    cap.view_cy = view->cy;
+    cap.view_ox = view->ox;
+    cap.view_oy = view->oy;
+    cap.flat = view->rot[0] == 1.0 && view->rot[4] == 1.0 && view->rot[8] == 1.0 &&
+               view->persp == 0.0;
     cairo_t *cr = cairo_create(surf);
     cairo_status_t cs = (cairo_status_t)draw_frame(cr, &r->cfg->style, &s->fg, &cap);
     cairo_destroy(cr);

@@ -43,7 +43,7 @@ static const char *const DRAW_NAMES[] = {"points", "curves", NULL};
 static const char *const OPT_NAMES[] = {"adam", "sgd", NULL};
 static const char *const EASE_NAMES[] = {"smoothstep", "linear", "smootherstep", NULL};
 static const char *const INTERP_NAMES[] = {"polar", "straight", NULL};
-static const char *const VIEW_NAMES[] = {"auto", "fixed", NULL};
+static const char *const VIEW_NAMES[] = {"auto", "fixed", "follow", NULL};
 static const char *const REFLECT_NAMES[] = {"auto", "turn", "swap", NULL};
 static const char *const WIDE_NAMES[] = {"pca", "tour", "units", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
@@ -91,6 +91,7 @@ static const KeySpec KEYS[] = {
     {"render", "view", T_ENUM, OFF(render.camera.view), 0, 0, VIEW_NAMES},
     {"render", "view_box", T_BOX, OFF(render.camera.view_box), 0, 0, NULL},
     {"render", "margin", T_DOUBLE, OFF(render.camera.margin), 0, 0.45, NULL},
+    {"render", "zoom_seconds", T_DOUBLE, OFF(zoom_seconds), 0, 10, NULL},
     {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
     {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
     {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
@@ -761,6 +762,7 @@ static void set_defaults(Scene *sc)
     r->geom.grid_adaptive = 1;
     r->camera.view = VIEW_AUTO;
     r->camera.margin = 0.08;
+    sc->zoom_seconds = 0.5;
     r->style.show_grid = r->style.show_domain = r->style.show_points = 1;
     r->style.show_boundary = r->style.show_captions = r->style.show_progress = 1;
     r->style.show_shade = 0;
@@ -893,7 +895,10 @@ static void fill_configs(Scene *sc)
     RenderConfig *r = &sc->render;
     r->geom.show_grid = r->style.show_grid;
     r->geom.show_domain = r->style.show_domain;
-    r->style.scale_bar = r->camera.view == VIEW_AUTO; /* the camera zooms */
+    r->style.scale_bar = r->camera.view == VIEW_FOLLOW; /* the camera zooms all the time */
+    r->style.axes = r->camera.view != VIEW_FOLLOW;      /* the scale holds: ticks say it */
+    /* the held view zooms only between layers, in a gap of its own */
+    r->timeline.layer_gap = r->camera.view == VIEW_AUTO ? sc->zoom_seconds : 0.0;
 }
 
 static int validate(Parser *p)

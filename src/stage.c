@@ -196,7 +196,7 @@ static void swap_reflections(StagePlan *plan, Reflection mode)
     for (int l = 0; l < plan->n_layers; l++) {
         int in = plan->widths[l], out = plan->widths[l + 1];
         if (in != out || in < 2 || in > 3 || det_n(plan->W[l], in) >= 0) continue;
-        if (mode == REFLECT_TURN || (mode == REFLECT_AUTO && in == 2)) continue;
+        if (mode == REFLECT_TURN) continue;
         double *Wl = plan->W[l];
         for (int j = 0; j < in; j++) {
             double t = Wl[j];
