@@ -4,12 +4,13 @@
 #ifndef DRAW_H
 #define DRAW_H
 
+#include "camera.h"
 #include "geom.h"
 #include "stage.h"
 #include "style.h"
 
 /* What the captions say about the frame. */
-typedef struct {
+typedef struct Caption {
     int before_start;     /* the input, before the first stage moves */
     int layer, n_layers;  /* 1-based */
     StageKind kind;
@@ -24,6 +25,7 @@ typedef struct {
     double view_cx, view_cy; /* the view's centre in display units ... */
     double view_ox, view_oy; /* ... and in pixels */
     int flat;             /* the view looks straight down on the plane (axes apply) */
+    View view;            /* the frame's camera (to place 3-D axes and the like) */
     char view_note[64];   /* how a layer wider than 3 is shown, or "" */
     int n_classes;        /* colours of the shading */
 } Caption;

@@ -95,6 +95,7 @@ typedef struct {
     LineKind *line_kind;
     int *line_label;
     double *lxy;                /* (n, 2) */
+    double *ldepth;             /* (n) depth of each line vertex, larger = nearer */
     int cap_xy, cap_lines, cap_points;
     int shade_cells;            /* S, copied from the Geometry */
     const int *shade_class;     /* (S, S) borrowed from the segment */

@@ -72,6 +72,10 @@ void renderer_free(Renderer *r);
 /* The segment that draws global stage s, and s's index within it. */
 const SegmentRender *renderer_segment(const Renderer *r, int stage, int *local);
 
+/* What the captions of frame q say (caption.c). */
+struct Caption;
+void render_caption(const Renderer *r, FrameReq q, struct Caption *c);
+
 /* "L2.bias t=0.50" */
 void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n);
 /* The timeline frame closest to (stage, t). */

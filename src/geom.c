@@ -227,6 +227,9 @@ static int fg_reserve(FrameGeom *fg, int n_xy, int n_lines)
         double *p = realloc(fg->lxy, (size_t)cap * 2 * sizeof *p);
         if (!p) return -1;
         fg->lxy = p;
+        double *d = realloc(fg->ldepth, (size_t)cap * sizeof *d);
+        if (!d) return -1;
+        fg->ldepth = d;
         fg->cap_xy = cap;
     }
     if (n_lines > fg->cap_lines) {
@@ -248,22 +251,24 @@ typedef struct {
     int failed;
 } FrameCtx;
 
-static void sample_screen(const FrameCtx *c, const double *start_state, double *sx, double *sy)
+/* s: pixel x, y and depth (larger = nearer) of a sample. */
+static void sample_screen(const FrameCtx *c, const double *start_state, double s[3])
 {
     double st[W], d[3];
     stage_eval(c->g->plan, c->stage, c->t, start_state, st);
     geom_to_display(c->g, c->stage, c->t, c->seconds, st, d);
-    view_project(c->view, d, sx, sy, NULL);
+    view_project(c->view, d, &s[0], &s[1], &s[2]);
 }
 
-static void put(FrameCtx *c, double x, double y)
+static void put(FrameCtx *c, const double s[3])
 {
     if (c->failed || fg_reserve(c->fg, c->n + 1, 0)) {
         c->failed = 1;
         return;
     }
-    c->fg->lxy[2 * c->n] = x;
-    c->fg->lxy[2 * c->n + 1] = y;
+    c->fg->lxy[2 * c->n] = s[0];
+    c->fg->lxy[2 * c->n + 1] = s[1];
+    c->fg->ldepth[c->n] = s[2];
     c->n++;
 }
 
@@ -287,11 +292,11 @@ static void refine(FrameCtx *c, const double *xa, const double *sa, const double
                    const double *sb, int depth)
 {
     if (depth < MAX_DEPTH) {
-        double xm[W] = {0}, sm[2], st[W];
+        double xm[W] = {0}, sm[3], st[W];
         for (int a = 0; a < 3; a++)
             xm[a] = 0.5 * (xa[a] + xb[a]);
         stage_start_state(c->g->plan, c->stage, xm, st);
-        sample_screen(c, st, &sm[0], &sm[1]);
+        sample_screen(c, st, sm);
         double ex = sm[0] - 0.5 * (sa[0] + sb[0]), ey = sm[1] - 0.5 * (sa[1] + sb[1]);
         double cx = sb[0] - sa[0], cy = sb[1] - sa[1];
         if (!far_off_screen(c->view, sa, sb, sm) &&
@@ -302,7 +307,7 @@ static void refine(FrameCtx *c, const double *xa, const double *sa, const double
             return;
         }
     }
-    put(c, sb[0], sb[1]);
+    put(c, sb);
 }
 
 /* Far points first so near ones cover them; ties keep data order, which also
@@ -337,7 +342,7 @@ static void depth_order(FrameGeom *fg)
  * them: a straight image of a grid line (linear and bias stages) becomes a
  * few points, which is most of Cairo's stroking cost.  In place; returns the
  * new count. */
-static int simplify_polyline(double *xy, int n)
+static int simplify_polyline(double *xy, double *depth, int n)
 {
     if (n < 3) return n;
     int out = 1, anchor = 0;
@@ -357,18 +362,21 @@ static int simplify_polyline(double *xy, int n)
             anchor = j - 1;
             xy[2 * out] = xy[2 * anchor];
             xy[2 * out + 1] = xy[2 * anchor + 1];
+            depth[out] = depth[anchor];
             out++;
         }
     }
     xy[2 * out] = xy[2 * (n - 1)];
     xy[2 * out + 1] = xy[2 * (n - 1) + 1];
+    depth[out] = depth[n - 1];
     return out + 1;
 }
 
 /* Simplifies the line that started at `start` and rewinds the write head. */
 static void finish_line(FrameCtx *c, int start)
 {
-    c->n = start + simplify_polyline(c->fg->lxy + 2 * start, c->n - start);
+    c->n = start + simplify_polyline(c->fg->lxy + 2 * start, c->fg->ldepth + start,
+                                     c->n - start);
 }
 
 static int reserve_points(FrameGeom *fg, int n)
@@ -405,17 +413,16 @@ static void moving_lines(FrameCtx *c)
         fg->line_start[l] = c->n;
         fg->line_kind[l] = ls->kind[l];
         fg->line_label[l] = -1;
-        double prev_s[2] = {0, 0};
+        double prev_s[3] = {0, 0, 0};
         for (int j = ls->p.start[l]; j < ls->p.start[l + 1]; j++) {
-            double s[2];
+            double s[3];
             const double *st = g->sample_state + ((size_t)c->stage * g->n_samples + j) * W;
-            sample_screen(c, st, &s[0], &s[1]);
+            sample_screen(c, st, s);
             if (j == ls->p.start[l] || !g->adaptive)
-                put(c, s[0], s[1]);
+                put(c, s);
             else
                 refine(c, ls->p.x + 3 * (j - 1), prev_s, ls->p.x + 3 * j, s, 0);
-            prev_s[0] = s[0];
-            prev_s[1] = s[1];
+            memcpy(prev_s, s, sizeof prev_s);
         }
         if (!c->failed) finish_line(c, fg->line_start[l]);
     }
@@ -434,7 +441,7 @@ static void point_curves(FrameCtx *c)
             fg->line_kind[l] = LINE_CURVE;
             fg->line_label[l] = ps->label[ps->curve_start[cv]];
             for (int i = ps->curve_start[cv]; i < ps->curve_start[cv + 1]; i++)
-                put(c, fg->px[i0 + i], fg->py[i0 + i]);
+                put(c, (double[3]){fg->px[i0 + i], fg->py[i0 + i], fg->pdepth[i0 + i]});
             if (!c->failed) finish_line(c, fg->line_start[l]);
         }
         i0 += ps->n;
@@ -452,9 +459,12 @@ static int shade_corners(FrameCtx *c)
     double *xy = realloc(fg->shade_xy, sizeof(double) * 2 * nc);
     if (!xy) return -1;
     fg->shade_xy = xy;
-    for (int k = 0; k < nc; k++)
-        sample_screen(c, g->shade_state + ((size_t)c->stage * nc + k) * W, &xy[2 * k],
-                      &xy[2 * k + 1]);
+    for (int k = 0; k < nc; k++) {
+        double p[3];
+        sample_screen(c, g->shade_state + ((size_t)c->stage * nc + k) * W, p);
+        xy[2 * k] = p[0];
+        xy[2 * k + 1] = p[1];
+    }
     return 0;
 }
 
@@ -489,6 +499,7 @@ void geom_frame_free(FrameGeom *fg)
     if (!fg) return;
     free(fg->px); free(fg->py); free(fg->pdepth); free(fg->order); free(fg->order_tmp);
     free(fg->line_start); free(fg->line_kind); free(fg->line_label); free(fg->lxy);
+    free(fg->ldepth);
     free(fg->shade_xy);
     memset(fg, 0, sizeof *fg);
 }

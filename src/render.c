@@ -171,42 +171,6 @@ void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n)
              q.t);
 }
 
-static void view_note(const Projection3 *pr, char *out, size_t n)
-{
-    if (pr->mode == PROJ_UNITS)
-        snprintf(out, n, "shown: units %d, %d, %d of %d", pr->units[0] + 1, pr->units[1] + 1,
-                 pr->units[2] + 1, pr->n);
-    else if (pr->mode == PROJ_BASIS)
-        snprintf(out, n, pr->tour ? "a tour through all %d axes" : "top 3 of %d principal axes",
-                 pr->n);
-}
-
-static void make_caption(const Renderer *r, FrameReq q, Caption *c)
-{
-    int s;
-    const SegmentRender *sr = renderer_segment(r, q.stage, &s);
-    const StagePlan *plan = &sr->plan;
-    const Stage *st = &plan->stages[s];
-    memset(c, 0, sizeof *c);
-    c->before_start = s == 0 && q.t <= 0.0;
-    c->layer = st->layer + 1;
-    c->n_layers = plan->n_layers;
-    c->kind = st->kind;
-    c->act = plan->act[st->layer];
-    c->dim_in = plan->widths[st->layer];
-    c->dim_out = plan->widths[st->layer + 1];
-    c->flip = st->kind == STAGE_LINEAR && plan->motion[st->layer].flip;
-    c->swapped = st->kind == STAGE_LINEAR && plan->swapped[st->layer];
-    c->stage = q.stage;
-    c->n_stages = r->n_stages;
-    FramePos p = timeline_at(&r->timeline, q.frame);
-    c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
-    if (!c->before_start) /* the input is shown as it is */
-        view_note(&sr->geom.proj[st->layer], c->view_note, sizeof c->view_note);
-    c->n_classes = sr->seg->n_classes;
-    snprintf(c->summary, sizeof c->summary, "%s", sr->seg->title);
-}
-
 /* ---- one frame --------------------------------------------------------------- */
 
 typedef struct {
@@ -228,12 +192,13 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
     if (geom_frame(&sr->geom, local, q.t, frame_seconds(r, q.frame), view, &s->fg) != LW_OK)
         return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
     Caption cap;
-    make_caption(r, q, &cap);
+    render_caption(r, q, &cap);
     cap.px_per_unit = view->scale;
     cap.view_cx = view->cx;
     cap.view_cy = view->cy;
     cap.view_ox = view->ox;
     cap.view_oy = view->oy;
+    cap.view = *view;
     cap.flat = view->rot[0] == 1.0 && view->rot[4] == 1.0 && view->rot[8] == 1.0 &&
                view->persp == 0.0;
     cairo_t *cr = cairo_create(surf);
