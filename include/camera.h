@@ -60,6 +60,10 @@ static inline void view_project(const View *v, const double *p, double *sx, doub
         *depth = z;
 }
 
+/* The box (xmin, xmax, ymin, ymax) of display coordinates a view looking
+ * straight down shows in its frame, grown by `grow` about its centre. */
+void camera_visible_box(const View *v, double grow, double box[4]);
+
 /* The rotation for a frame: weight3d in [0,1] says how 3-D the frame is. */
 void camera_rotation(const CameraConfig *c, double weight3d, double seconds, double rot[9]);
 

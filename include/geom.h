@@ -33,9 +33,10 @@ typedef struct {
     int n_units, units[3]; /* wide_view = units: 0-based units for x, y(, z) */
 } GeomConfig;
 
-/* grid lines, the input box's outline, a segment's overlay lines (drawn
- * dashed: a classifier's decision boundary), curves through points */
-typedef enum { LINE_GRID, LINE_DOMAIN, LINE_OVERLAY, LINE_CURVE } LineKind;
+/* grid lines, the input box's outline, overlay lines (drawn dashed: where
+ * score regions meet), curves through points, a mark (a one-sample line: a
+ * threshold on a line), a plane (a closed line drawn filled, translucent) */
+typedef enum { LINE_GRID, LINE_DOMAIN, LINE_OVERLAY, LINE_CURVE, LINE_MARK, LINE_PLANE } LineKind;
 
 /* Lines in input space and what each is. */
 typedef struct {
@@ -61,6 +62,15 @@ typedef struct {
     int units[3];               /* PROJ_UNITS: 0-based units shown as x, y, z */
 } Projection3;
 
+/* Lines traced in one of the spaces the layers pass through (space l: the
+ * input of layer l, the state at the start of stage 3 l). */
+typedef struct {
+    LineSet lines;
+    int base;                   /* 3 l */
+    double *state;              /* (3, n samples, LW_MAX_WIDTH) at the starts of stages
+                                   base .. base + 2; NULL in the last space */
+} SpaceLines;
+
 typedef struct {
     const StagePlan *plan;      /* borrowed */
     const Segment *seg;         /* borrowed */
@@ -70,6 +80,7 @@ typedef struct {
     double *sample_state;       /* (n_stages, n_samples, LW_MAX_WIDTH) */
     int n_points;               /* all points of all sets, set after set */
     int *point_label;           /* (n_points) */
+    int *point_order;           /* (n_points) the order flat frames draw them in */
     unsigned char *point_fixed; /* (n_points) 1: a fixed overlay point */
     unsigned char *point_disc;  /* (n_points) 1: drawn as a disc */
     double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH); a fixed
@@ -80,6 +91,11 @@ typedef struct {
      * the (S+1)^2 corners moving through the stages like everything else. */
     int shade_cells;            /* S, 0 when off */
     double *shade_state;        /* (n_stages, (S+1)^2, LW_MAX_WIDTH) */
+    /* Where the segment's score regions meet, traced in each space
+     * (geom_trace_scores); during layer l's stages space l's lines move with
+     * it, and once the layer is done space l + 1's are shown as traced. */
+    int n_space;
+    SpaceLines space[LW_MAX_LAYERS + 1];
 } Geometry;
 
 /* One frame's geometry in pixels.  Owned by a worker and reused. */
@@ -100,6 +116,7 @@ typedef struct {
     int shade_cells;            /* S, copied from the Geometry */
     const int *shade_class;     /* (S, S) borrowed from the segment */
     double *shade_xy;           /* ((S+1)^2, 2) corner pixels */
+    Polylines score_scratch;    /* this frame's own tracing of the score boundary */
 } FrameGeom;
 
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
@@ -130,9 +147,28 @@ void geom_frame_free(FrameGeom *fg);
 /* Appends the grid and domain outline of the box reg (dim 1, 2 or 3) as
  * cfg asks.  -1 when out of memory. */
 int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig *cfg);
+/* Starts a line of the given kind; then polylines_add(&ls->p, ...). */
+int geom_lines_begin(LineSet *ls, LineKind kind);
+/* Gives every line of ls (filled through ls->p) the kind. -1 when out of memory. */
+int geom_lines_kind_all(LineSet *ls, LineKind kind);
 /* Appends lines with the given kind. -1 when out of memory. */
 int geom_lines_append(LineSet *ls, const Polylines *src, LineKind kind);
 void geom_lines_free(LineSet *ls);
+
+/* ---- geom_boundary.c: where the scores' regions meet ---- */
+
+/* Traces the boundary of the plan's scores in space l (0 <= l <= n_hidden)
+ * over box (xmin, xmax, ymin, ymax of that space): lines in a 2-D space,
+ * thresholds in a 1-D one, the plane in a 3-D last space.  A plan without
+ * scores traces nothing.  LW_ERUNTIME when out of memory. */
+int geom_trace_scores(Geometry *g, int l, const double box[4], LwError *err);
+
+/* Traces, for one frame, where the score regions meet across the whole
+ * visible part of the space on screen (display coordinates into out, reused
+ * scratch): exact at every moment of a stage that moves a plane invertibly,
+ * seen straight down.  Returns 1 when traced, 0 when the frame must use the
+ * lines of its spaces instead, -1 when out of memory. */
+int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, Polylines *out);
 
 /* ---- geom_project.c: layers wider than 3 ---- */
 

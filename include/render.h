@@ -27,6 +27,7 @@ typedef struct {
     GeomConfig geom;
     Interpolation interpolation;
     Reflection reflection;
+    int show_readout;         /* a segment with scores ends with its readout as one more layer */
 } RenderConfig;
 
 /* One segment of the show as it is drawn. */

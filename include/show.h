@@ -42,7 +42,15 @@ typedef struct {
     double region[6];      /* the input domain: xmin, xmax, ymin, ymax, zmin, zmax */
     int n_sets;
     PointSet sets[SHOW_MAX_SETS];
-    Polylines lines;       /* moving overlay lines (a decision boundary), or none */
+    Polylines lines;       /* moving overlay lines in the input space, or none */
+    /* Scores read off the last space by a linear map (a classifier's
+     * readout; a discriminator's verdict): regions of the highest score are
+     * told apart by a dashed line in every space, and the readout can be
+     * played as a last act.  n_scores = 1: the sign of the one score. */
+    int n_scores;
+    double *score_W;       /* (n_scores, the stack's output width) owned */
+    double *score_b;       /* (n_scores) owned */
+    int show_scores;       /* draw the boundary between the score regions */
     int shade_cells;       /* S > 0: S x S cells over the region's first two axes */
     int *shade_class;      /* (S, S) row j, column i: the class colour of each cell */
     int n_classes;         /* colours in use */
@@ -66,6 +74,9 @@ int segment_set_layers(Segment *seg, const LayerStack *net, LwError *err);
  * (n_curves + 1, may be NULL).  LW_EINPUT when SHOW_MAX_SETS are in use. */
 int segment_add_points(Segment *seg, const double *x, const int *label, int n, int dim,
                        const int *curve_start, int n_curves, int as_curves, int fixed,
+                       LwError *err);
+/* Copies the score map W (n_scores, output width) and b (n_scores). */
+int segment_set_scores(Segment *seg, const double *W, const double *b, int n_scores,
                        LwError *err);
 /* Total points of its sets. */
 int segment_point_count(const Segment *seg);

@@ -59,12 +59,17 @@ typedef struct {
 } LinearMotion;
 
 typedef struct {
-    int n_layers;
+    int n_layers;                 /* the stack's layers, and the readout when shown */
+    int n_hidden;                 /* the stack's own layers */
+    int readout;                  /* 1: the last layer is the readout (stage_plan_set_scores) */
     int widths[LW_MAX_LAYERS + 1];
     Activation act[LW_MAX_LAYERS];
     double W[LW_MAX_LAYERS][LW_MAX_WIDTH * LW_MAX_WIDTH]; /* as drawn, (widths[l+1], widths[l]) */
     double b[LW_MAX_LAYERS][LW_MAX_WIDTH];
     int swapped[LW_MAX_LAYERS]; /* units 1 and 2 of this layer swapped (det W < 0) */
+    int n_scores;               /* scores read off the last hidden space, 0: none */
+    double score_W[LW_MAX_CLASSES * LW_MAX_WIDTH]; /* (n_scores, widths[n_hidden]), as drawn */
+    double score_b[LW_MAX_CLASSES];
     int n_stages;
     Stage stages[STAGE_KIND_COUNT * LW_MAX_LAYERS];
     Interpolation interp;
@@ -76,6 +81,27 @@ typedef struct {
  * is drawn with units 1 and 2 swapped.  net is copied, not kept. */
 int stage_plan_make(const LayerStack *net, Interpolation interp, Reflection reflection,
                     StagePlan *plan, LwError *err);
+
+/* Scores read off the stack's last space by a linear map (a classifier's
+ * readout: the logit for two classes, k logits for more): regions of the
+ * highest score are told apart in every space.  W (n_scores, widths of the
+ * last space) and b are the model's; the plan keeps them as drawn.  With
+ * show_readout (and a last space of at most 3 units or several scores) the
+ * readout is appended as one more layer: turned so the score is x1, shifted
+ * by b, squashed into probabilities. */
+int stage_plan_set_scores(StagePlan *plan, const double *W, const double *b, int n_scores,
+                          int show_readout, LwError *err);
+/* The scores of a point x given as a state at the start of stage from_stage:
+ * the rest of the stack, then the readout map (inside a readout layer, read
+ * off the state itself). */
+void stage_scores(const StagePlan *plan, int from_stage, const double *x, double *scores);
+
+/* 1 when stage s moves a plane by a map stage_invert can undo at every t < 1
+ * (any stage of a 2-unit space but a page turn or a softmax). */
+int stage_invertible(const StagePlan *plan, int s);
+/* The state at the start of stage s that is at y (2 coordinates, others 0)
+ * at time t < 1; x gets LW_MAX_WIDTH entries.  Only for stage_invertible. */
+void stage_invert(const StagePlan *plan, int s, double t, const double *y, double *x);
 
 /* State at time t in [0,1] (already eased) of stage s, from `start`, the
  * state at the beginning of that stage.  t = 1 is exactly stage_end. */

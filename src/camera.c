@@ -22,6 +22,18 @@ void camera_rotation(const CameraConfig *r, double weight3d, double seconds, dou
     memcpy(rot, R, sizeof R);
 }
 
+void camera_visible_box(const View *v, double grow, double b[4])
+{
+    double x0 = v->cx - v->ox / v->scale, x1 = v->cx + (v->width - v->ox) / v->scale;
+    double y0 = v->cy - (v->height - v->oy) / v->scale, y1 = v->cy + v->oy / v->scale;
+    double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1);
+    double hx = 0.5 * grow * (x1 - x0), hy = 0.5 * grow * (y1 - y0);
+    b[0] = cx - hx;
+    b[1] = cx + hx;
+    b[2] = cy - hy;
+    b[3] = cy + hy;
+}
+
 /* out[f] = max (or min) of in over [f-r, f+r]. */
 static void dilate(const double *in, double *out, int n, int r, int use_max)
 {

@@ -109,6 +109,41 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
     }
 }
 
+/* A plane where score regions meet in a 3-D space: translucent, so what is
+ * behind it shows, with a dashed rim. */
+static void draw_planes(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    for (int l = 0; l < fg->n_lines; l++) {
+        int a = fg->line_start[l], b = fg->line_start[l + 1];
+        if (fg->line_kind[l] != LINE_PLANE || b - a < 3) continue;
+        cairo_move_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1]);
+        for (int i = a + 1; i < b; i++) cairo_line_to(cr, fg->lxy[2 * i], fg->lxy[2 * i + 1]);
+        cairo_close_path(cr);
+        cairo_set_source_rgba(cr, sc->boundary.r, sc->boundary.g, sc->boundary.b, 0.12);
+        cairo_fill_preserve(cr);
+        cairo_set_dash(cr, (double[]){8 * unit(sc), 5 * unit(sc)}, 2, 0);
+        set_rgb(cr, sc->boundary);
+        cairo_set_line_width(cr, 0.6 * sc->boundary_width * unit(sc));
+        cairo_stroke(cr);
+        cairo_set_dash(cr, NULL, 0, 0);
+    }
+}
+
+/* A threshold on a line (a 1-D space): a bold bar across where it lies. */
+static void draw_marks(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    double k = unit(sc), h = 9 * k;
+    set_rgb(cr, sc->boundary);
+    cairo_set_line_width(cr, sc->boundary_width * k);
+    for (int l = 0; l < fg->n_lines; l++) {
+        int a = fg->line_start[l];
+        if (fg->line_kind[l] != LINE_MARK || fg->line_start[l + 1] <= a) continue;
+        cairo_move_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1] - h);
+        cairo_line_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1] + h);
+        cairo_stroke(cr);
+    }
+}
+
 /* ---- captions -------------------------------------------------------------- */
 
 typedef struct {
@@ -347,9 +382,11 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     }
     if (r->show_boundary) {
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        draw_planes(cr, sc, fg);
         cairo_set_dash(cr, (double[]){8 * unit(sc), 5 * unit(sc)}, 2, 0);
         draw_lines(cr, sc, fg, LINE_OVERLAY, st->boundary, st->boundary_width);
         cairo_set_dash(cr, NULL, 0, 0);
+        draw_marks(cr, sc, fg);
     }
     if (r->show_captions && cap) {
         /* a white band keeps text legible over content that strays up */

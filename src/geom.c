@@ -56,6 +56,27 @@ static int build_shade(Geometry *g)
     return 0;
 }
 
+/* A fixed shuffle of the points (a seeded Fisher-Yates: the same for every
+ * frame and run), the order flat frames draw them in: data come class by
+ * class, and drawn in that order the last class would cover the others. */
+static int interleave_points(Geometry *g)
+{
+    int n = g->n_points;
+    g->point_order = malloc(sizeof(int) * (n ? n : 1));
+    if (!g->point_order) return -1;
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < n; i++) g->point_order[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int j = (int)(x % (uint64_t)(i + 1)), t = g->point_order[i];
+        g->point_order[i] = g->point_order[j];
+        g->point_order[j] = t;
+    }
+    return 0;
+}
+
 /* Every point of every set, set after set: labels, how each is drawn, and
  * (fixed points) where it stays. */
 static int build_points(Geometry *g, size_t per)
@@ -67,7 +88,8 @@ static int build_points(Geometry *g, size_t per)
     g->point_fixed = malloc(n ? n : 1);
     g->point_disc = malloc(n ? n : 1);
     g->point_state = malloc(per * (n ? n : 1));
-    if (!g->point_label || !g->point_fixed || !g->point_disc || !g->point_state)
+    if (!g->point_label || !g->point_fixed || !g->point_disc || !g->point_state ||
+        interleave_points(g))
         return -1;
     int i0 = 0;
     for (int k = 0; k < seg->n_sets; k++) {
@@ -143,10 +165,15 @@ void geom_free(Geometry *g)
     geom_lines_free(&g->lines);
     free(g->sample_state);
     free(g->point_label);
+    free(g->point_order);
     free(g->point_fixed);
     free(g->point_disc);
     free(g->point_state);
     free(g->shade_state);
+    for (int l = 0; l < g->n_space; l++) {
+        geom_lines_free(&g->space[l].lines);
+        free(g->space[l].state);
+    }
     memset(g, 0, sizeof *g);
 }
 
@@ -249,15 +276,33 @@ typedef struct {
     FrameGeom *fg;
     int n;       /* points written so far */
     int failed;
+    /* the lines being drawn: their coordinates are states at the start of
+     * stage `base` (grid lines: 0); or (placed) already where the frame shows
+     * them, not moved by the frame's stage */
+    int base;
+    int placed;
 } FrameCtx;
 
 /* s: pixel x, y and depth (larger = nearer) of a sample. */
 static void sample_screen(const FrameCtx *c, const double *start_state, double s[3])
 {
     double st[W], d[3];
-    stage_eval(c->g->plan, c->stage, c->t, start_state, st);
+    if (c->placed)
+        memcpy(st, start_state, sizeof st);
+    else
+        stage_eval(c->g->plan, c->stage, c->t, start_state, st);
     geom_to_display(c->g, c->stage, c->t, c->seconds, st, d);
     view_project(c->view, d, &s[0], &s[1], &s[2]);
+}
+
+/* A point x of the lines' own space (3 coordinates) as a state at the start
+ * of the frame's stage. */
+static void line_state(const FrameCtx *c, const double *x, double *st)
+{
+    memset(st, 0, sizeof(double) * W);
+    memcpy(st, x, 3 * sizeof(double));
+    for (int k = c->base; !c->placed && k < c->stage; k++)
+        stage_end(c->g->plan, k, st, st);
 }
 
 static void put(FrameCtx *c, const double s[3])
@@ -295,7 +340,7 @@ static void refine(FrameCtx *c, const double *xa, const double *sa, const double
         double xm[W] = {0}, sm[3], st[W];
         for (int a = 0; a < 3; a++)
             xm[a] = 0.5 * (xa[a] + xb[a]);
-        stage_start_state(c->g->plan, c->stage, xm, st);
+        line_state(c, xm, st);
         sample_screen(c, st, sm);
         double ex = sm[0] - 0.5 * (sa[0] + sb[0]), ey = sm[1] - 0.5 * (sa[1] + sb[1]);
         double cx = sb[0] - sa[0], cy = sb[1] - sa[1];
@@ -327,11 +372,13 @@ static void merge_sort(int *a, int *tmp, int n, const double *depth)
     memcpy(a, tmp, sizeof(int) * n);
 }
 
-static void depth_order(FrameGeom *fg)
+/* Far points first; at equal depth (every point of a flat frame) in the
+ * geometry's interleaved order, so no class is drawn over another wholesale. */
+static void depth_order(FrameGeom *fg, const int *interleave)
 {
     int n = fg->n_points, flat = 1;
     for (int i = 0; i < n; i++) {
-        fg->order[i] = i;
+        fg->order[i] = interleave[i];
         if (fg->pdepth[i] != 0.0) flat = 0;
     }
     if (flat || n < 2) return;
@@ -404,21 +451,25 @@ static int curve_count(const Segment *seg)
     return n;
 }
 
-static void moving_lines(FrameCtx *c)
+/* Appends the lines of ls, whose samples' states at the start of the
+ * frame's stage are `state` (n samples of LW_MAX_WIDTH; for placed lines the
+ * samples themselves). */
+static void draw_line_set(FrameCtx *c, const LineSet *ls, const double *state, int n_samples)
 {
-    const Geometry *g = c->g;
     FrameGeom *fg = c->fg;
-    const LineSet *ls = &g->lines;
-    for (int l = 0; l < ls->p.n_lines && !c->failed; l++) {
+    for (int k = 0; k < ls->p.n_lines && !c->failed; k++) {
+        int l = fg->n_lines++;
         fg->line_start[l] = c->n;
-        fg->line_kind[l] = ls->kind[l];
+        fg->line_kind[l] = ls->kind[k];
         fg->line_label[l] = -1;
         double prev_s[3] = {0, 0, 0};
-        for (int j = ls->p.start[l]; j < ls->p.start[l + 1]; j++) {
-            double s[3];
-            const double *st = g->sample_state + ((size_t)c->stage * g->n_samples + j) * W;
+        for (int j = ls->p.start[k]; j < ls->p.start[k + 1]; j++) {
+            double s[3], placed[W] = {0};
+            const double *st = state ? state + (size_t)j * W : placed;
+            if (!state) memcpy(placed, ls->p.x + 3 * j, 3 * sizeof(double));
+            (void)n_samples;
             sample_screen(c, st, s);
-            if (j == ls->p.start[l] || !g->adaptive)
+            if (j == ls->p.start[k] || !c->g->adaptive)
                 put(c, s);
             else
                 refine(c, ls->p.x + 3 * (j - 1), prev_s, ls->p.x + 3 * j, s, 0);
@@ -428,12 +479,82 @@ static void moving_lines(FrameCtx *c)
     }
 }
 
+static void moving_lines(FrameCtx *c)
+{
+    const Geometry *g = c->g;
+    c->base = 0;
+    c->placed = 0;
+    draw_line_set(c, &g->lines, g->sample_state + (size_t)c->stage * g->n_samples * W,
+                  g->n_samples);
+}
+
+/* Where the score regions meet: during layer l's stages the lines of space
+ * l move with the layer; once its last stage is done, space l + 1's lines,
+ * traced there, show as they are (they reach further across the frame). */
+/* Lines traced for this frame in display coordinates, to pixels. */
+static void frame_traced_lines(FrameCtx *c, const Polylines *p)
+{
+    FrameGeom *fg = c->fg;
+    if (fg_reserve(fg, c->n, fg->n_lines + p->n_lines + curve_count(c->g->seg) + 1)) {
+        c->failed = 1;
+        return;
+    }
+    for (int k = 0; k < p->n_lines && !c->failed; k++) {
+        int l = fg->n_lines++;
+        fg->line_start[l] = c->n;
+        fg->line_kind[l] = LINE_OVERLAY;
+        fg->line_label[l] = -1;
+        for (int j = p->start[k]; j < p->start[k + 1]; j++) {
+            double s[3];
+            view_project(c->view, p->x + 3 * j, &s[0], &s[1], &s[2]);
+            put(c, s);
+        }
+        if (!c->failed) finish_line(c, fg->line_start[l]);
+    }
+}
+
+static void score_lines(FrameCtx *c)
+{
+    const Geometry *g = c->g;
+    int traced = geom_frame_scores(g, c->stage, c->t, c->view, &c->fg->score_scratch);
+    if (traced < 0) {
+        c->failed = 1;
+        return;
+    }
+    if (traced) {
+        frame_traced_lines(c, &c->fg->score_scratch);
+        return;
+    }
+    const Stage *st = &g->plan->stages[c->stage];
+    int l = st->layer;
+    int done = st->kind == STAGE_ACTIVATION && c->t >= 1.0;
+    if (done && l + 1 < g->n_space && g->space[l + 1].lines.p.n_lines) {
+        c->base = g->space[l + 1].base;
+        c->placed = 1;
+        draw_line_set(c, &g->space[l + 1].lines, NULL, 0);
+    } else if (l < g->n_space && g->space[l].state) {
+        const SpaceLines *sl = &g->space[l];
+        int n = sl->lines.p.n;
+        c->base = sl->base;
+        c->placed = 0;
+        draw_line_set(c, &sl->lines, sl->state + (size_t)(c->stage - sl->base) * n * W, n);
+    }
+    c->placed = 0;
+}
+
+static int score_line_count(const Geometry *g)
+{
+    int n = 0;
+    for (int l = 0; l < g->n_space; l++) n += g->space[l].lines.p.n_lines;
+    return n;
+}
+
 /* Curves through the points themselves, in order along each curve. */
 static void point_curves(FrameCtx *c)
 {
     const Segment *seg = c->g->seg;
     FrameGeom *fg = c->fg;
-    int l = c->g->lines.p.n_lines, i0 = 0;
+    int l = fg->n_lines, i0 = 0;
     for (int k = 0; k < seg->n_sets; k++) {
         const PointSet *ps = &seg->sets[k];
         for (int cv = 0; ps->as_curves && cv < ps->n_curves && !c->failed; cv++, l++) {
@@ -446,6 +567,7 @@ static void point_curves(FrameCtx *c)
         }
         i0 += ps->n;
     }
+    fg->n_lines = l;
 }
 
 static int shade_corners(FrameCtx *c)
@@ -472,7 +594,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
                FrameGeom *fg)
 {
     int n = g->n_points;
-    int n_lines = g->lines.p.n_lines + curve_count(g->seg);
+    int n_lines = g->lines.p.n_lines + curve_count(g->seg) + score_line_count(g);
     if (reserve_points(fg, n) || fg_reserve(fg, g->n_samples + n, n_lines))
         return LW_ERUNTIME;
     fg->n_points = n;
@@ -483,14 +605,15 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
         geom_point_display(g, stage, t, seconds, i, d);
         view_project(view, d, &fg->px[i], &fg->py[i], &fg->pdepth[i]);
     }
-    depth_order(fg);
+    depth_order(fg, g->point_order);
 
-    FrameCtx c = {g, stage, t, seconds, view, fg, 0, 0};
+    FrameCtx c = {g, stage, t, seconds, view, fg, 0, 0, 0, 0};
+    fg->n_lines = 0;
     moving_lines(&c);
+    score_lines(&c);
     point_curves(&c);
     if (c.failed || shade_corners(&c)) return LW_ERUNTIME;
-    fg->n_lines = n_lines;
-    fg->line_start[n_lines] = c.n;
+    fg->line_start[fg->n_lines] = c.n;
     return LW_OK;
 }
 
@@ -500,6 +623,7 @@ void geom_frame_free(FrameGeom *fg)
     free(fg->px); free(fg->py); free(fg->pdepth); free(fg->order); free(fg->order_tmp);
     free(fg->line_start); free(fg->line_kind); free(fg->line_label); free(fg->lxy);
     free(fg->ldepth);
+    polylines_free(&fg->score_scratch);
     free(fg->shade_xy);
     memset(fg, 0, sizeof *fg);
 }

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int begin(LineSet *ls, LineKind kind)
+int geom_lines_begin(LineSet *ls, LineKind kind)
 {
     if (ls->p.n_lines + 1 > ls->cap_kind) {
         int cap = ls->cap_kind ? ls->cap_kind * 2 : 64;
@@ -26,7 +26,7 @@ static int begin(LineSet *ls, LineKind kind)
 /* A straight line from p to q (3-D) in `samples` samples. */
 static int line3(LineSet *ls, LineKind kind, const double *p, const double *q, int samples)
 {
-    if (begin(ls, kind)) return -1;
+    if (geom_lines_begin(ls, kind)) return -1;
     for (int i = 0; i < samples; i++) {
         double s = (double)i / (samples - 1);
         if (polylines_add(&ls->p, p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1]),
@@ -39,7 +39,7 @@ static int line3(LineSet *ls, LineKind kind, const double *p, const double *q, i
 static int segment2(LineSet *ls, LineKind kind, double x0, double y0, double x1, double y1,
                     int samples)
 {
-    if (begin(ls, kind)) return -1;
+    if (geom_lines_begin(ls, kind)) return -1;
     for (int i = 0; i < samples; i++) {
         double s = (double)i / (samples - 1);
         if (polylines_add(&ls->p, x0 + s * (x1 - x0), y0 + s * (y1 - y0), 0.0)) return -1;
@@ -98,7 +98,7 @@ static int grid2(LineSet *ls, const double *reg, int lines, int samples, int gri
     /* The outline of the input domain, one closed line drawn bold. */
     const double c[5][2] = {{reg[0], reg[2]}, {reg[1], reg[2]}, {reg[1], reg[3]},
                             {reg[0], reg[3]}, {reg[0], reg[2]}};
-    if (begin(ls, LINE_DOMAIN)) return -1;
+    if (geom_lines_begin(ls, LINE_DOMAIN)) return -1;
     for (int side = 0; side < 4; side++)
         for (int i = side ? 1 : 0; i < samples; i++) {
             double s = (double)i / (samples - 1);
@@ -125,11 +125,24 @@ int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig 
 int geom_lines_append(LineSet *ls, const Polylines *src, LineKind kind)
 {
     for (int l = 0; l < src->n_lines; l++) {
-        if (begin(ls, kind)) return -1;
+        if (geom_lines_begin(ls, kind)) return -1;
         for (int j = src->start[l]; j < src->start[l + 1]; j++)
             if (polylines_add(&ls->p, src->x[3 * j], src->x[3 * j + 1], src->x[3 * j + 2]))
                 return -1;
     }
+    return 0;
+}
+
+int geom_lines_kind_all(LineSet *ls, LineKind kind)
+{
+    int n = ls->p.n_lines;
+    if (n > ls->cap_kind) {
+        LineKind *k = realloc(ls->kind, (size_t)n * sizeof *k);
+        if (!k) return -1;
+        ls->kind = k;
+        ls->cap_kind = n;
+    }
+    for (int l = 0; l < n; l++) ls->kind[l] = kind;
     return 0;
 }
 

@@ -841,8 +841,10 @@ static int cmd_info(const Options *o)
         else printf("training:   %d steps taken (%s, learning rate %g), %.2f s\n", m->report.steps,
                     sc->train.optimizer == OPT_ADAM ? "adam" : "sgd", sc->train.learning_rate, m->report.seconds);
         if (m->accuracy >= 0) printf("accuracy:   %.4f\n", m->accuracy);
-        printf("stages:     %d (%d layers x linear, bias, activation), %s motion\n", r->n_stages,
-               r->n_layers, cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        int readout = r->n_layers > net->n_layers;
+        printf("stages:     %d (%d layers%s x linear, bias, activation), %s motion\n", r->n_stages,
+               net->n_layers, readout ? " and the readout" : "",
+               cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
         printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, cfg->timeline.fps,
                r->timeline.n_frames / cfg->timeline.fps, cfg->style.width, cfg->style.height);
         printf("output:     %s\n", sc->output.path);

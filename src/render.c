@@ -30,9 +30,17 @@ const SegmentRender *renderer_segment(const Renderer *r, int stage, int *local)
     return &r->segs[k];
 }
 
+/* Wall time of a frame: the 3-D camera orbits with it, holds included. */
 static double frame_seconds(const Renderer *r, int frame)
 {
     return frame / r->cfg->timeline.fps;
+}
+
+/* Time of the motion alone, from the stage and its eased time: a tour of a
+ * wide layer turns with it and so holds still in the holds. */
+static double motion_seconds(const Renderer *r, int stage, double t)
+{
+    return r->cfg->timeline.stage_seconds * (stage + t);
 }
 
 /* Box in camera coordinates at (stage, t) seen through R: the points and,
@@ -66,9 +74,9 @@ static int fit(const Renderer *r, int n, const double *boxes, const double *rot,
 /* The view of a still: fitted to this moment only, no smoothing. */
 static int tight_view(const Renderer *r, FrameReq q, View *v)
 {
-    double R[9], box[4], sec = frame_seconds(r, q.frame);
-    camera_rotation(&r->cfg->camera, depth_weight(r, q.stage, q.t), sec, R);
-    content_box(r, q.stage, q.t, sec, R, box);
+    double R[9], box[4];
+    camera_rotation(&r->cfg->camera, depth_weight(r, q.stage, q.t), frame_seconds(r, q.frame), R);
+    content_box(r, q.stage, q.t, motion_seconds(r, q.stage, q.t), R, box);
     static const int one_group = 0;
     return fit(r, 1, box, R, &one_group, v);
 }
@@ -84,7 +92,7 @@ static int camera_path(Renderer *r, LwError *err)
         FramePos p = timeline_at(&r->timeline, f);
         double *R = rot + 9 * f;
         camera_rotation(&r->cfg->camera, depth_weight(r, p.stage, p.t), frame_seconds(r, f), R);
-        content_box(r, p.stage, p.t, frame_seconds(r, f), R, boxes + 4 * f);
+        content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), R, boxes + 4 * f);
         group[f] = p.group;
     }
     if (!rc) rc = fit(r, n, boxes, rot, group, r->views);
@@ -94,14 +102,45 @@ static int camera_path(Renderer *r, LwError *err)
     return rc ? lw_fail(err, LW_ERUNTIME, "out of memory for the camera path") : LW_OK;
 }
 
+/* Traces where segment k's score regions meet in each of its spaces, over
+ * what the camera shows while that space is on screen: the frames of the
+ * layer that starts in it and of the one that ends in it. */
+static int trace_scores(Renderer *r, int k, LwError *err)
+{
+    SegmentRender *sr = &r->segs[k];
+    if (!sr->seg->n_scores || !sr->seg->show_scores) return LW_OK;
+    for (int l = 0; l <= sr->plan.n_hidden; l++) {
+        double box[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
+        int g0 = sr->first_layer + l, seen = 0;  /* groups g0 and g0 + 1 */
+        for (int f = 0; f < r->timeline.n_frames; f++) {
+            FramePos p = timeline_at(&r->timeline, f);
+            int local;
+            if (renderer_segment(r, p.stage, &local) != sr) continue;
+            if (p.group != g0 && p.group != g0 + 1) continue;
+            double b[4]; /* padded: the lines move with the layer */
+            camera_visible_box(&r->views[f], 3.0, b);
+            for (int a = 0; a < 4; a++) box[a] = a % 2 ? fmax(box[a], b[a]) : fmin(box[a], b[a]);
+            seen = 1;
+        }
+        if (!seen) continue;
+        int rc = geom_trace_scores(&sr->geom, l, box, err);
+        if (rc) return rc;
+    }
+    return LW_OK;
+}
+
 static int plan_segment(Renderer *r, int k, LwError *err)
 {
     SegmentRender *sr = &r->segs[k];
     sr->seg = &r->show->segments[k];
     sr->first_stage = r->n_stages;
     sr->first_layer = r->n_layers;
-    int rc = stage_plan_make(&sr->seg->net, r->cfg->interpolation, r->cfg->reflection,
-                             &sr->plan, err);
+    const Segment *seg = sr->seg;
+    int rc = stage_plan_make(&seg->net, r->cfg->interpolation, r->cfg->reflection, &sr->plan,
+                             err);
+    if (!rc && seg->n_scores)
+        rc = stage_plan_set_scores(&sr->plan, seg->score_W, seg->score_b, seg->n_scores,
+                                   r->cfg->show_readout, err);
     r->n_stages += sr->plan.n_stages;
     r->n_layers += sr->plan.n_layers;
     return rc;
@@ -133,7 +172,11 @@ int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, 
         int rc = geom_build(&sr->geom, sr->seg, &sr->plan, &cfg->geom, err);
         if (rc) return rc;
     }
-    return with_camera ? camera_path(r, err) : LW_OK;
+    if (!with_camera) return LW_OK;
+    int rc = camera_path(r, err);
+    for (int k = 0; !rc && k < r->n_segments; k++)
+        rc = trace_scores(r, k, err);
+    return rc;
 }
 
 void renderer_free(Renderer *r)
@@ -189,7 +232,7 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
     }
     int local;
     const SegmentRender *sr = renderer_segment(r, q.stage, &local);
-    if (geom_frame(&sr->geom, local, q.t, frame_seconds(r, q.frame), view, &s->fg) != LW_OK)
+    if (geom_frame(&sr->geom, local, q.t, motion_seconds(r, q.stage, q.t), view, &s->fg) != LW_OK)
         return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
     Caption cap;
     render_caption(r, q, &cap);

@@ -92,6 +92,7 @@ static const KeySpec KEYS[] = {
     {"render", "view_box", T_BOX, OFF(render.camera.view_box), 0, 0, NULL},
     {"render", "margin", T_DOUBLE, OFF(render.camera.margin), 0, 0.45, NULL},
     {"render", "zoom_seconds", T_DOUBLE, OFF(zoom_seconds), 0, 10, NULL},
+    {"render", "readout", T_BOOL, OFF(render.show_readout), 0, 0, NULL},
     {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
     {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
     {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
@@ -763,6 +764,7 @@ static void set_defaults(Scene *sc)
     r->camera.view = VIEW_AUTO;
     r->camera.margin = 0.08;
     sc->zoom_seconds = 0.5;
+    r->show_readout = 1;
     r->style.show_grid = r->style.show_domain = r->style.show_points = 1;
     r->style.show_boundary = r->style.show_captions = r->style.show_progress = 1;
     r->style.show_shade = 0;

@@ -25,6 +25,8 @@ static void segment_free(Segment *seg)
         free(seg->sets[k].curve_start);
     }
     polylines_free(&seg->lines);
+    free(seg->score_W);
+    free(seg->score_b);
     free(seg->shade_class);
     memset(seg, 0, sizeof *seg);
 }
@@ -92,6 +94,26 @@ int segment_add_points(Segment *seg, const double *x, const int *label, int n, i
     ps->as_curves = as_curves && ps->n_curves > 0;
     ps->fixed = fixed;
     seg->n_sets++;
+    return LW_OK;
+}
+
+int segment_set_scores(Segment *seg, const double *W, const double *b, int n_scores,
+                       LwError *err)
+{
+    int d = seg->net.widths[seg->net.n_layers];
+    if (n_scores < 1 || n_scores > LW_MAX_CLASSES)
+        return lw_fail(err, LW_EINPUT, "%d scores (expected 1 to %d)", n_scores, LW_MAX_CLASSES);
+    double *w = copy_of(W, sizeof(double) * n_scores * d), *c = copy_of(b, sizeof(double) * n_scores);
+    if (!w || !c) {
+        free(w);
+        free(c);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the scores");
+    }
+    free(seg->score_W);
+    free(seg->score_b);
+    seg->score_W = w;
+    seg->score_b = c;
+    seg->n_scores = n_scores;
     return LW_OK;
 }
 

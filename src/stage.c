@@ -218,6 +218,34 @@ static void swap_reflections(StagePlan *plan, Reflection mode)
     }
 }
 
+/* The stages of layer l and its linear motion. */
+static int plan_layer(StagePlan *plan, int l, LwError *err)
+{
+    int in = plan->widths[l], out = plan->widths[l + 1];
+    int n = in > out ? in : out;
+    for (int k = 0; k < STAGE_KIND_COUNT; k++) {
+        Stage *st = &plan->stages[plan->n_stages++];
+        st->layer = l;
+        st->kind = (StageKind)k;
+        st->dim_in = k == STAGE_LINEAR ? in : out;
+        st->dim_out = out;
+        st->dim = k == STAGE_LINEAR ? n : out;
+    }
+    LinearMotion *lm = &plan->motion[l];
+    lm->n = n;
+    lm->polar = plan->interp == INTERP_POLAR && n <= 3;
+    if (lm->polar && n >= 2) {
+        int rc = prepare_polar(plan, l, lm, err);
+        if (rc)
+            return rc;
+        if (lm->flip) /* the page turns through one more axis */
+            plan->stages[stage_index(l, STAGE_LINEAR)].dim = n + 1;
+    } else {
+        lm->polar = 0;
+    }
+    return LW_OK;
+}
+
 int stage_plan_make(const LayerStack *stack, Interpolation interp, Reflection reflection,
                     StagePlan *plan, LwError *err)
 {
@@ -226,32 +254,105 @@ int stage_plan_make(const LayerStack *stack, Interpolation interp, Reflection re
     plan->interp = interp;
     if (interp == INTERP_POLAR)
         swap_reflections(plan, reflection);
-    const StagePlan *net = plan;
-    for (int l = 0; l < net->n_layers; l++) {
-        int in = net->widths[l], out = net->widths[l + 1];
-        int n = in > out ? in : out;
-        for (int k = 0; k < STAGE_KIND_COUNT; k++) {
-            Stage *st = &plan->stages[plan->n_stages++];
-            st->layer = l;
-            st->kind = (StageKind)k;
-            st->dim_in = k == STAGE_LINEAR ? in : out;
-            st->dim_out = out;
-            st->dim = k == STAGE_LINEAR ? n : out;
-        }
-        LinearMotion *lm = &plan->motion[l];
-        lm->n = n;
-        lm->polar = interp == INTERP_POLAR && n <= 3;
-        if (lm->polar && n >= 2) {
-            int rc = prepare_polar(net, l, lm, err);
-            if (rc)
-                return rc;
-            if (lm->flip) /* the page turns through one more axis */
-                plan->stages[stage_index(l, STAGE_LINEAR)].dim = n + 1;
-        } else {
-            lm->polar = 0;
-        }
+    plan->n_hidden = plan->n_layers;
+    for (int l = 0; l < plan->n_layers; l++) {
+        int rc = plan_layer(plan, l, err);
+        if (rc) return rc;
     }
     return LW_OK;
+}
+
+/* The readout as one more layer, in the space of the last: for one score,
+ * turn and scale so that x1 is the score w.h (the other axes span the
+ * boundary, so nothing collapses), shift by b, then squash x1 alone by the
+ * sigmoid into the probability of the second class; for k scores, the k
+ * logits, shifted, then softmax.  det > 0 in the first case by the choice of
+ * the boundary's axes. */
+static void readout_layer(StagePlan *plan, int L)
+{
+    int d = plan->widths[L], k = plan->n_scores;
+    double *W = plan->W[L];
+    if (k > 1) {
+        memcpy(W, plan->score_W, sizeof(double) * k * d);
+        memcpy(plan->b[L], plan->score_b, sizeof(double) * k);
+        plan->widths[L + 1] = k;
+        return;
+    }
+    memset(W, 0, sizeof(double) * d * d);
+    memset(plan->b[L], 0, sizeof(double) * d);
+    memcpy(W, plan->score_W, sizeof(double) * d);
+    plan->b[L][0] = plan->score_b[0];
+    double n2 = 0;
+    for (int j = 0; j < d; j++) n2 += W[j] * W[j];
+    double len = sqrt(n2) > 0 ? sqrt(n2) : 1;
+    if (d == 2) {
+        W[2] = -W[1] / len;
+        W[3] = W[0] / len;
+    } else if (d == 3) {
+        /* u: a unit vector across w, v = (w x u) / |w|: (w, u, v) is right-handed */
+        double u[3] = {0}, *w = W;
+        int least = fabs(w[0]) <= fabs(w[1]) ? (fabs(w[0]) <= fabs(w[2]) ? 0 : 2)
+                                            : (fabs(w[1]) <= fabs(w[2]) ? 1 : 2);
+        double e[3] = {0};
+        e[least] = 1;
+        double ew = e[0] * w[0] + e[1] * w[1] + e[2] * w[2], un = 0;
+        for (int j = 0; j < 3; j++) {
+            u[j] = e[j] - ew * w[j] / n2;
+            un += u[j] * u[j];
+        }
+        for (int j = 0; j < 3; j++) W[3 + j] = u[j] / sqrt(un);
+        W[6] = (w[1] * W[5] - w[2] * W[4]) / len;
+        W[7] = (w[2] * W[3] - w[0] * W[5]) / len;
+        W[8] = (w[0] * W[4] - w[1] * W[3]) / len;
+    }
+    plan->widths[L + 1] = d;
+}
+
+int stage_plan_set_scores(StagePlan *plan, const double *W, const double *b, int n_scores,
+                          int show_readout, LwError *err)
+{
+    int L = plan->n_hidden, d = plan->widths[L];
+    if (n_scores < 1 || n_scores > LW_MAX_CLASSES)
+        return lw_fail(err, LW_EINPUT, "%d scores (expected 1 to %d)", n_scores, LW_MAX_CLASSES);
+    plan->n_scores = n_scores;
+    memcpy(plan->score_W, W, sizeof(double) * n_scores * d);
+    memcpy(plan->score_b, b, sizeof(double) * n_scores);
+    /* the drawn last layer may have units 1 and 2 swapped: so are the columns */
+    for (int k = 0; L > 0 && plan->swapped[L - 1] && k < n_scores; k++) {
+        double t = plan->score_W[k * d];
+        plan->score_W[k * d] = plan->score_W[k * d + 1];
+        plan->score_W[k * d + 1] = t;
+    }
+    int fits = n_scores > 1 || d <= 3;
+    if (!show_readout || !fits || plan->n_layers != L || L >= LW_MAX_LAYERS)
+        return LW_OK;
+    readout_layer(plan, L);
+    plan->act[L] = ACT_IDENTITY; /* the squash is the readout's own (stage_end) */
+    plan->n_layers = L + 1;
+    plan->readout = 1;
+    return plan_layer(plan, L, err);
+}
+
+void stage_scores(const StagePlan *plan, int from_stage, const double *x, double *scores)
+{
+    int first = STAGE_KIND_COUNT * plan->n_hidden, k = plan->n_scores;
+    if (from_stage > first) {
+        /* inside the readout: after its turn x holds the scores less b (one
+         * score: x1), after its shift the scores themselves */
+        int shifted = from_stage > first + 1;
+        for (int i = 0; i < k; i++) scores[i] = x[i] + (shifted ? 0.0 : plan->score_b[i]);
+        return;
+    }
+    double st[N_MAX];
+    memcpy(st, x, sizeof st);
+    for (int s = from_stage; s < STAGE_KIND_COUNT * plan->n_hidden; s++)
+        stage_end(plan, s, st, st);
+    int d = plan->widths[plan->n_hidden];
+    for (int i = 0; i < k; i++) {
+        double z = plan->score_b[i];
+        for (int j = 0; j < d; j++) z += plan->score_W[i * d + j] * st[j];
+        scores[i] = z;
+    }
 }
 
 /* ---- evaluation ---------------------------------------------------------- */
@@ -270,6 +371,23 @@ static void linear_exact(const StagePlan *net, int l, const double *x, double *y
     memcpy(y, tmp, sizeof tmp);
 }
 
+/* The readout's squash: the sigmoid of the score (x1 only), or the softmax
+ * of the k logits. */
+static void squash(const StagePlan *plan, int dim, const double *in, double *out)
+{
+    double tmp[N_MAX] = {0};
+    if (plan->n_scores == 1) {
+        memcpy(tmp, in, sizeof(double) * dim);
+        tmp[0] = act_apply(ACT_SIGMOID, in[0]);
+    } else {
+        double mx = in[0], sum = 0;
+        for (int i = 1; i < dim; i++) mx = fmax(mx, in[i]);
+        for (int i = 0; i < dim; i++) sum += (tmp[i] = exp(in[i] - mx));
+        for (int i = 0; i < dim; i++) tmp[i] /= sum;
+    }
+    memcpy(out, tmp, sizeof tmp);
+}
+
 void stage_end(const StagePlan *plan, int s, const double *start, double *out)
 {
     const Stage *st = &plan->stages[s];
@@ -284,6 +402,10 @@ void stage_end(const StagePlan *plan, int s, const double *start, double *out)
             out[i] = i < st->dim_out ? start[i] + net->b[l][i] : 0.0;
         break;
     default:
+        if (plan->readout && l == plan->n_layers - 1) {
+            squash(plan, st->dim_out, start, out);
+            break;
+        }
         for (int i = 0; i < N_MAX; i++)
             out[i] = i < st->dim_out ? act_apply(net->act[l], start[i]) : 0.0;
         break;
@@ -367,6 +489,52 @@ void stage_eval(const StagePlan *plan, int s, double t, const double *start, dou
     stage_end(plan, s, start, end);
     for (int i = 0; i < N_MAX; i++)
         out[i] = (1 - t) * start[i] + t * end[i];
+}
+
+int stage_invertible(const StagePlan *plan, int s)
+{
+    const Stage *st = &plan->stages[s];
+    if (st->dim != 2 || st->dim_in != 2 || st->dim_out != 2) return 0;
+    if (st->kind == STAGE_LINEAR) return !plan->motion[st->layer].flip;
+    int readout = plan->readout && st->layer == plan->n_layers - 1;
+    return st->kind != STAGE_ACTIVATION || !readout || plan->n_scores == 1;
+}
+
+/* Solves (1 - t) x + t act(x) = y for x: increasing in x for t < 1 (every
+ * activation here is non-decreasing), so a bracket and bisection do. */
+static double blend_inverse(Activation a, double t, double y)
+{
+    double lo = -1, hi = 1;
+    while ((1 - t) * lo + t * act_apply(a, lo) > y && lo > -1e12) lo *= 2;
+    while ((1 - t) * hi + t * act_apply(a, hi) < y && hi < 1e12) hi *= 2;
+    for (int it = 0; it < 64; it++) {
+        double m = 0.5 * (lo + hi);
+        if ((1 - t) * m + t * act_apply(a, m) < y) lo = m; else hi = m;
+    }
+    return 0.5 * (lo + hi);
+}
+
+void stage_invert(const StagePlan *plan, int s, double t, const double *y, double *x)
+{
+    const Stage *st = &plan->stages[s];
+    int l = st->layer;
+    memset(x, 0, sizeof(double) * N_MAX);
+    if (st->kind == STAGE_LINEAR) {
+        double M[N_MAX * N_MAX];
+        stage_linear_matrix(plan, l, t, M);
+        double det = M[0] * M[3] - M[1] * M[2];
+        x[0] = (M[3] * y[0] - M[1] * y[1]) / det;
+        x[1] = (M[0] * y[1] - M[2] * y[0]) / det;
+    } else if (st->kind == STAGE_BIAS) {
+        x[0] = y[0] - t * plan->b[l][0];
+        x[1] = y[1] - t * plan->b[l][1];
+    } else if (plan->readout && l == plan->n_layers - 1) { /* the sigmoid of x1 alone */
+        x[0] = blend_inverse(ACT_SIGMOID, t, y[0]);
+        x[1] = y[1];
+    } else {
+        x[0] = blend_inverse(plan->act[l], t, y[0]);
+        x[1] = blend_inverse(plan->act[l], t, y[1]);
+    }
 }
 
 void stage_start_state(const StagePlan *plan, int s, const double *x, double *out)

@@ -35,7 +35,8 @@ static void check_forward_pass(const Renderer *r, const SceneModel *m, const cha
     const Mlp *net = &m->net;
     const SegmentRender *sr = &r->segs[0];
     const StagePlan *plan = &sr->plan;
-    double worst = 0, worst_joint = 0;
+    double worst = 0, worst_joint = 0, worst_readout = 0;
+    int readouts = 0;
     for (int i = 0; i < ds->n; i++) {
         double h[(LW_MAX_LAYERS + 1) * WD];
         mlp_forward_point(net, ds->x + (size_t)ds->dim * i, h);
@@ -53,16 +54,29 @@ static void check_forward_pass(const Renderer *r, const SceneModel *m, const cha
             stage_eval(plan, s, 1.0, cached, end);
             memcpy(state, end, sizeof state);
             const Stage *st = &plan->stages[s];
-            if (st->kind == STAGE_ACTIVATION) {
+            if (st->kind == STAGE_ACTIVATION && st->layer < plan->n_hidden) {
                 const double *hl = h + (st->layer + 1) * WD;
                 for (int k = 0; k < st->dim_out; k++)
                     worst = fmax(worst, fabs(end[k] - hl[drawn_unit(plan, st->layer, k)]));
+            } else if (st->kind == STAGE_ACTIVATION) { /* the readout: probabilities */
+                double p[LW_MAX_CLASSES + 1];
+                mlp_predict_point(net, ds->x + (size_t)ds->dim * i, p);
+                if (net->n_out == 1)
+                    worst_readout = fmax(worst_readout, fabs(end[0] - p[1]));
+                for (int k = 0; net->n_out > 1 && k < net->n_out; k++)
+                    worst_readout = fmax(worst_readout, fabs(end[k] - p[k]));
+                readouts++;
             }
         }
     }
     CHECK_MSG(worst <= 1e-9, "%s: end of activation vs forward pass differ by %g", name, worst);
     CHECK_MSG(worst_joint == 0.0, "%s: a stage does not start where the last ended (%g)", name,
               worst_joint);
+    /* the readout, played as a last layer, ends at the class probabilities */
+    CHECK_MSG(readouts == (plan->readout ? ds->n : 0), "%s: %d readout ends for %d points", name,
+              readouts, ds->n);
+    CHECK_MSG(worst_readout <= 1e-9, "%s: readout end vs probabilities differ by %g", name,
+              worst_readout);
     printf("  %-40s forward-pass max |diff| %.2e over %d points x %d layers\n", name, worst,
            ds->n, net->n_layers);
 }
@@ -120,6 +134,50 @@ static void check_camera(const Renderer *r, const char *name)
               name, outside, first_bad);
 }
 
+/* Each frame traces where the score regions meet across the whole view:
+ * every traced point has score ~ 0 in that frame's own space (exact by
+ * bisection), and the lines reach the edges of what the camera shows. */
+static void check_frame_boundary(const Renderer *r, const char *name)
+{
+    const SegmentRender *sr = &r->segs[0];
+    const StagePlan *plan = &sr->plan;
+    if (!plan->n_scores || plan->n_scores > 1 || !sr->seg->show_scores) return;
+    Polylines p = {0};
+    double worst = 0;
+    int frames = 0, reaching = 0;
+    for (int f = 0; f < r->timeline.n_frames; f += 7) {
+        FrameReq q = renderer_request_frame(r, f);
+        int local;
+        if (renderer_segment(r, q.stage, &local) != sr) continue;
+        int traced = geom_frame_scores(&sr->geom, local, q.t, &r->views[f], &p);
+        CHECK(traced >= 0);
+        if (traced != 1 || p.n_lines == 0) continue;
+        frames++;
+        double box[4];
+        camera_visible_box(&r->views[f], 1.0, box);
+        double span = fmax(box[1] - box[0], box[3] - box[2]);
+        int reach = 0;
+        for (int j = 0; j < p.n; j++) {
+            double x[WD], z[LW_MAX_CLASSES];
+            stage_invert(plan, local, q.t, p.x + 3 * j, x);
+            stage_scores(plan, local, x, z);
+            /* a score's size scales with the distance to the boundary:
+             * measure it against the score's change across the view */
+            worst = fmax(worst, fabs(z[0]));
+            double ex = fmin(p.x[3 * j] - box[0], box[1] - p.x[3 * j]);
+            double ey = fmin(p.x[3 * j + 1] - box[2], box[3] - p.x[3 * j + 1]);
+            reach |= fmin(ex, ey) < 0.06 * span;
+        }
+        reaching += reach;
+    }
+    polylines_free(&p);
+    CHECK_MSG(worst < 1e-6, "%s: a traced boundary point has score %g", name, worst);
+    CHECK_MSG(frames == 0 || reaching == frames, "%s: the boundary reaches the frame's edge in "
+              "%d of %d frames", name, reaching, frames);
+    if (frames) printf("  %-40s boundary traced in %d frames, max |score| %.1e, reaches the edge\n",
+                       name, frames, worst);
+}
+
 /* Drawing a network leaves it as it was: the model's weights after the
  * renderer was built are those a fresh build gives. */
 static void check_model_untouched(const SceneModel *m, const Scene *sc, const char *name)
@@ -153,6 +211,7 @@ static void check_scene(const char *path)
         check_forward_pass(&r, &m, path);
         check_model_untouched(&m, &sc, path);
         check_continuity(&r, path);
+        check_frame_boundary(&r, path);
         if (sc.render.camera.view == VIEW_AUTO) check_camera(&r, path);
     }
     renderer_free(&r);

@@ -60,7 +60,8 @@ static void test_defaults(void)
     CHECK(r->geom.grid_lines == 21 && r->geom.grid_samples == 48 && r->geom.grid_adaptive == 1);
     CHECK(!sc.has_region && r->camera.view == VIEW_AUTO && near(r->camera.margin, 0.08));
     CHECK(s->show_grid && s->show_domain && s->show_points && s->show_boundary);
-    CHECK(r->geom.show_grid && r->geom.show_domain && s->scale_bar);
+    CHECK(r->geom.show_grid && r->geom.show_domain && !s->scale_bar && s->axes);
+    CHECK(r->show_readout && near(r->timeline.layer_gap, 0.5) && near(sc.zoom_seconds, 0.5));
     CHECK(s->show_captions && s->show_progress && !s->show_shade);
     CHECK_STR(sc.output.path, "out/t.mp4");
     CHECK(sc.output.crf == -1 && sc.output.preset[0] == '\0');
@@ -166,7 +167,7 @@ static void test_values(void)
     CHECK(sc.has_region && sc.region[0] == -2 && sc.region[1] == 2 && sc.region[2] == -1.5 &&
           sc.region[3] == 1.5);
     CHECK(r->camera.view == VIEW_FIXED && r->camera.view_box[0] == -3 &&
-          r->camera.view_box[3] == 2 && !s->scale_bar);
+          r->camera.view_box[3] == 2 && !s->scale_bar && s->axes && r->timeline.layer_gap == 0);
     CHECK(!s->show_grid && !r->geom.show_grid && s->show_shade && !s->show_progress &&
           s->show_points);
     CHECK(sc.output.crf == 30);
