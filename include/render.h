@@ -48,6 +48,7 @@ typedef struct {
     int n_layers;             /* of all segments */
     Timeline timeline;
     View *views;              /* (timeline.n_frames) the camera path, or NULL */
+    double *yaw;              /* (timeline.n_frames) turn of the camera's yaw, degrees, or NULL */
 } Renderer;
 
 /* A frame to draw: a frame of the timeline, or (stage >= 0) a moment given

@@ -9,9 +9,10 @@
 #define MIN_EXTENT 0.25     /* units: never zoom in further than this box */
 #define FOLLOW_SECONDS 0.3  /* how far ahead and behind the box looks */
 
-void camera_rotation(const CameraConfig *r, double weight3d, double seconds, double rot[9])
+void camera_rotation(const CameraConfig *r, double weight3d, double seconds, double yaw_offset,
+                     double rot[9])
 {
-    double yaw = weight3d * (r->yaw + r->orbit * seconds) * M_PI / 180;
+    double yaw = weight3d * (r->yaw + yaw_offset + r->orbit * seconds) * M_PI / 180;
     double tilt = weight3d * r->pitch * M_PI / 180;
     double cy = cos(yaw), sy = sin(yaw), ct = cos(tilt), st = sin(tilt);
     /* rot = Rx(-tilt) * Rz(yaw): spin about the vertical axis of the data,
@@ -32,6 +33,30 @@ void camera_visible_box(const View *v, double grow, double b[4])
     b[1] = cx + hx;
     b[2] = cy - hy;
     b[3] = cy + hy;
+}
+
+/* |cos| between n and the line of sight of a full 3-D view turned by `off`. */
+static double facing(const CameraConfig *c, double seconds, const double *n, double off)
+{
+    double R[9];
+    camera_rotation(c, 1.0, seconds, off, R);
+    return fabs(R[6] * n[0] + R[7] * n[1] + R[8] * n[2]);
+}
+
+double camera_face_plane(const CameraConfig *c, double seconds, const double n[3], double least)
+{
+    if (facing(c, seconds, n, 0) >= least) return 0;
+    double best = 0, best_cos = facing(c, seconds, n, 0);
+    for (int k = 1; k <= 18; k++) /* 5 degree steps, nearest first */
+        for (int sign = -1; sign <= 1; sign += 2) {
+            double off = sign * 5.0 * k, cosv = facing(c, seconds, n, off);
+            if (cosv >= least) return off;
+            if (cosv > best_cos + 1e-9) {
+                best_cos = cosv;
+                best = off;
+            }
+        }
+    return best;
 }
 
 /* out[f] = max (or min) of in over [f-r, f+r]. */

@@ -75,15 +75,69 @@ static int fit(const Renderer *r, int n, const double *boxes, const double *rot,
 static int tight_view(const Renderer *r, FrameReq q, View *v)
 {
     double R[9], box[4];
-    camera_rotation(&r->cfg->camera, depth_weight(r, q.stage, q.t), frame_seconds(r, q.frame), R);
+    camera_rotation(&r->cfg->camera, depth_weight(r, q.stage, q.t), frame_seconds(r, q.frame),
+                    r->yaw ? r->yaw[q.frame] : 0.0, R);
     content_box(r, q.stage, q.t, motion_seconds(r, q.stage, q.t), R, box);
     static const int one_group = 0;
     return fit(r, 1, box, R, &one_group, v);
 }
 
-static int camera_path(Renderer *r, LwError *err)
+#define EDGE_ON_FLATNESS 0.15 /* content flatter than this is a sheet that can be seen edge-on */
+#define FACE_ON_LEAST 0.5     /* |cos| between the sheet's normal and the line of sight */
+
+/* Per group, the turn of the camera's yaw that keeps a sheet of content in a
+ * 3-D space from being seen edge-on in its held view (the end of the layer);
+ * a flat group keeps the turn of the group before. */
+static void group_yaw(const Renderer *r, double *yaw, int n_groups)
+{
+    double carry = 0;
+    for (int g = 0; g < n_groups; g++) {
+        yaw[g] = carry;
+        int layer = g - 1; /* group g shows global layer g - 1 */
+        if (layer < 0 || layer >= r->n_layers) continue;
+        int local, s = STAGE_KIND_COUNT * layer + STAGE_ACTIVATION;
+        const SegmentRender *sr = renderer_segment(r, s, &local);
+        if (sr->plan.stages[local].dim_out != 3) continue;
+        double n[3], flat = geom_flatness(&sr->geom, local, 1.0, motion_seconds(r, s, 1.0), n);
+        int f = timeline_frame_at(&r->timeline, s, 1.0);
+        if (flat >= 0 && flat < EDGE_ON_FLATNESS)
+            carry = yaw[g] = camera_face_plane(&r->cfg->camera, frame_seconds(r, f), n,
+                                               FACE_ON_LEAST);
+    }
+}
+
+/* Each frame's yaw turn: its group's, eased from one to the next in a gap. */
+static void frame_yaw(const Renderer *r, const double *gyaw, double *yaw)
 {
     int n = r->timeline.n_frames;
+    for (int f = 0; f < n; f++) {
+        int g = timeline_at(&r->timeline, f).group;
+        if (g >= 0) {
+            yaw[f] = gyaw[g];
+            continue;
+        }
+        int a = f, b = f;
+        while (a >= 0 && timeline_at(&r->timeline, a).group < 0) a--;
+        while (b < n && timeline_at(&r->timeline, b).group < 0) b++;
+        double ya = a >= 0 ? gyaw[timeline_at(&r->timeline, a).group] : 0;
+        double yb = b < n ? gyaw[timeline_at(&r->timeline, b).group] : ya;
+        double u = a >= 0 && b < n ? (double)(f - a) / (b - a) : 0, e = u * u * (3 - 2 * u);
+        yaw[f] = (1 - e) * ya + e * yb;
+    }
+}
+
+static int camera_path(Renderer *r, LwError *err)
+{
+    int n = r->timeline.n_frames, n_groups = r->n_layers + 2;
+    double *gyaw = malloc(sizeof(double) * n_groups);
+    r->yaw = malloc(sizeof(double) * n);
+    if (!gyaw || !r->yaw) {
+        free(gyaw);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
+    }
+    group_yaw(r, gyaw, n_groups);
+    frame_yaw(r, gyaw, r->yaw);
+    free(gyaw);
     double *boxes = malloc(sizeof(double) * 4 * n), *rot = malloc(sizeof(double) * 9 * n);
     int *group = malloc(sizeof(int) * n);
     r->views = calloc(n, sizeof *r->views);
@@ -91,7 +145,8 @@ static int camera_path(Renderer *r, LwError *err)
     for (int f = 0; f < n && !rc; f++) {
         FramePos p = timeline_at(&r->timeline, f);
         double *R = rot + 9 * f;
-        camera_rotation(&r->cfg->camera, depth_weight(r, p.stage, p.t), frame_seconds(r, f), R);
+        camera_rotation(&r->cfg->camera, depth_weight(r, p.stage, p.t), frame_seconds(r, f),
+                        r->yaw[f], R);
         content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), R, boxes + 4 * f);
         group[f] = p.group;
     }
@@ -186,6 +241,7 @@ void renderer_free(Renderer *r)
         geom_free(&r->segs[k].geom);
     free(r->segs);
     free(r->views);
+    free(r->yaw);
     memset(r, 0, sizeof *r);
 }
 
