@@ -117,6 +117,10 @@ typedef struct {
     const int *shade_class;     /* (S, S) borrowed from the segment */
     double *shade_xy;           /* ((S+1)^2, 2) corner pixels */
     Polylines score_scratch;    /* this frame's own tracing of the score boundary */
+    /* The readout's two half-planes (one score, once turned so the score
+     * runs along x): left of pixel column half_x the first class, right of
+     * it the second, tinted with opacity half_alpha (0: none). */
+    double half_x, half_alpha;
 } FrameGeom;
 
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,

@@ -109,6 +109,23 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
     }
 }
 
+/* The readout's two half-planes, tinted by the class each side gives. */
+static void draw_halves(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    const double tint = 0.16 * fg->half_alpha;
+    Rgb b = sc->background;
+    for (int side = 0; side < 2; side++) {
+        Rgb k = sc->classes[side];
+        cairo_set_source_rgb(cr, b.r + tint * (k.r - b.r), b.g + tint * (k.g - b.g),
+                             b.b + tint * (k.b - b.b));
+        double x0 = side ? fmax(fg->half_x, 0) : 0, x1 = side ? sc->width : fmin(fg->half_x, sc->width);
+        if (x1 > x0) {
+            cairo_rectangle(cr, x0, 0, x1 - x0, sc->height);
+            cairo_fill(cr);
+        }
+    }
+}
+
 /* A plane where score regions meet in a 3-D space: translucent, so what is
  * behind it shows, with a dashed rim. */
 static void draw_planes(cairo_t *cr, const Style *sc, const FrameGeom *fg)
@@ -366,6 +383,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     const Style *r = sc, *st = sc;
     set_rgb(cr, st->background);
     cairo_paint(cr);
+    if (fg->half_alpha > 0 && cap)
+        draw_halves(cr, sc, fg);
     if (r->show_shade && fg->shade_cells && cap && fg->shade_class)
         draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);

@@ -426,6 +426,26 @@ static void finish_line(FrameCtx *c, int start)
                                      c->n - start);
 }
 
+/* Once the readout has turned the space so that x1 is the score, the
+ * boundary is the vertical x1 = c: c = -(1 - t) b while the bias shifts it
+ * to 0, then (1 - t) 0 + t sigmoid(0) while the sigmoid squashes x1; the
+ * halves fade in with the shift. */
+static void readout_halves(const Geometry *g, int stage, double t, const View *view,
+                           FrameGeom *fg)
+{
+    const StagePlan *plan = g->plan;
+    const Stage *st = &plan->stages[stage];
+    int flat = view->rot[0] == 1.0 && view->rot[4] == 1.0 && view->rot[8] == 1.0;
+    fg->half_alpha = 0;
+    if (!plan->readout || plan->n_scores != 1 || st->layer != plan->n_layers - 1 ||
+        st->kind == STAGE_LINEAR || !flat || !g->seg->show_scores)
+        return;
+    double c = st->kind == STAGE_BIAS ? -(1 - t) * plan->score_b[0] : 0.5 * t;
+    double p[3] = {c, 0, 0}, y, depth;
+    view_project(view, p, &fg->half_x, &y, &depth);
+    fg->half_alpha = st->kind == STAGE_BIAS ? t : 1.0;
+}
+
 static int reserve_points(FrameGeom *fg, int n)
 {
     if (n <= fg->cap_points && fg->px) return 0;
@@ -607,6 +627,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     }
     depth_order(fg, g->point_order);
 
+    readout_halves(g, stage, t, view, fg);
     FrameCtx c = {g, stage, t, seconds, view, fg, 0, 0, 0, 0};
     fg->n_lines = 0;
     moving_lines(&c);
