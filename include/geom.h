@@ -67,8 +67,8 @@ typedef struct {
 typedef struct {
     LineSet lines;
     int base;                   /* 3 l */
-    double *state;              /* (3, n samples, LW_MAX_WIDTH) at the starts of stages
-                                   base .. base + 2; NULL in the last space */
+    double *state;              /* (n_stages - base, n samples, LW_MAX_WIDTH) at the starts
+                                   of stages base ..; NULL in the last space */
 } SpaceLines;
 
 typedef struct {

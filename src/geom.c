@@ -552,8 +552,13 @@ static void score_lines(FrameCtx *c)
         c->base = g->space[l + 1].base;
         c->placed = 1;
         draw_line_set(c, &g->space[l + 1].lines, NULL, 0);
-    } else if (l < g->n_space && g->space[l].state) {
-        const SpaceLines *sl = &g->space[l];
+        return;
+    }
+    /* the newest space up to this layer that has lines of its own */
+    int k = l < g->n_space ? l : g->n_space - 1;
+    while (k >= 0 && !g->space[k].state) k--;
+    if (k >= 0) {
+        const SpaceLines *sl = &g->space[k];
         int n = sl->lines.p.n;
         c->base = sl->base;
         c->placed = 0;

@@ -317,18 +317,20 @@ static int trace_plane(LineSet *ls, const StagePlan *plan, const double *box)
 
 /* ---- the lines of each space ------------------------------------------- */
 
-/* The states of a space's samples at the starts of its layer's stages. */
+/* The states of a space's samples at the starts of every stage from its
+ * own on: its lines move with the later layers too, where a space of their
+ * own has none (wider than 2, or 3-D). */
 static int space_states(Geometry *g, SpaceLines *sl)
 {
     const StagePlan *plan = g->plan;
-    int n = sl->lines.p.n, layer = sl->base / STAGE_KIND_COUNT;
-    if (layer >= plan->n_layers || n == 0) return 0; /* the last space: shown as it is */
-    sl->state = malloc(sizeof(double) * W * STAGE_KIND_COUNT * (n ? n : 1));
+    int n = sl->lines.p.n, stages = plan->n_stages - sl->base;
+    if (stages <= 0 || n == 0) return 0; /* the last space: shown as it is */
+    sl->state = malloc(sizeof(double) * W * stages * (n ? n : 1));
     if (!sl->state) return -1;
     for (int i = 0; i < n; i++) {
         double st[W] = {0};
         memcpy(st, sl->lines.p.x + 3 * i, 3 * sizeof(double));
-        for (int k = 0; k < STAGE_KIND_COUNT; k++) {
+        for (int k = 0; k < stages; k++) {
             memcpy(sl->state + ((size_t)k * n + i) * W, st, sizeof st);
             stage_end(plan, sl->base + k, st, st);
         }
