@@ -166,7 +166,7 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
 
 #define FOG 0.6      /* share of the background over the farthest things */
 #define THIN 0.35    /* share of the width the farthest things lose */
-#define MAX_PIECES 2048
+#define MAX_PIECES 4096 /* line pieces sorted by depth; 96 KB of stack */
 
 /* Depths of this frame's content: farness(z) is 0 for the nearest thing and
  * 1 for a depth as far behind it as the content is wide.  Measuring against
@@ -234,95 +234,99 @@ static int piece_end(const FrameGeom *fg, int a, int e, double len)
     return i;
 }
 
-/* A line drawn piece by piece, each lighter and thinner the farther it is. */
-static void draw_fogged_line(cairo_t *cr, const Style *sc, const FrameGeom *fg, int l, Rgb c,
-                             double width, const DepthRange *d)
-{
-    int e = fg->line_start[l + 1];
-    double len = 14 * unit(sc) + 6;
-    for (int a = fg->line_start[l]; a + 1 < e;) {
-        int b = piece_end(fg, a, e, len);
-        double f = farness(d, mean_depth(fg, a, b));
-        set_rgb(cr, mix(c, sc->background, FOG * f));
-        cairo_set_line_width(cr, width * (1 - THIN * f));
-        path_range(cr, fg, a, b);
-        cairo_stroke(cr);
-        a = b;
-    }
-}
-
-static void draw_fogged_lines(cairo_t *cr, const Style *sc, const FrameGeom *fg, LineKind kind,
-                              Rgb color, double width, const DepthRange *d)
-{
-    for (int l = 0; l < fg->n_lines; l++)
-        if (fg->line_kind[l] == kind && fg->line_start[l + 1] - fg->line_start[l] >= 2)
-            draw_fogged_line(cr, sc, fg, l, color, width * unit(sc), d);
-}
-
 typedef struct {
     int line, a, b;   /* vertices a..b of line `line` */
     double z;         /* mean depth, larger = nearer */
-} CurvePiece;
+} LinePiece;
 
 static int by_depth(const void *pa, const void *pb)
 {
-    const CurvePiece *a = pa, *b = pb;
+    const LinePiece *a = pa, *b = pb;
     if (a->z != b->z) return a->z < b->z ? -1 : 1;
     /* ties in a fixed order, so frames do not depend on qsort's whims */
     if (a->line != b->line) return a->line - b->line;
     return a->a - b->a;
 }
 
-/* Cuts every curve into pieces, long enough that there are at most `max`. */
-static int cut_curves(const Style *sc, const FrameGeom *fg, CurvePiece *out, int max)
+/* Which lines a 3-D frame draws (the boundary overlay is drawn apart:
+ * its dashes would restart at every piece). */
+static int drawn_3d(const Style *sc, LineKind k)
+{
+    return (k == LINE_GRID && sc->show_grid) || (k == LINE_DOMAIN && sc->show_domain) ||
+           (k == LINE_CURVE && sc->show_points);
+}
+
+static double segment_px(const FrameGeom *fg, int i)
+{
+    return hypot(fg->lxy[2 * (i + 1)] - fg->lxy[2 * i], fg->lxy[2 * (i + 1) + 1] - fg->lxy[2 * i + 1]);
+}
+
+/* Cuts the drawn lines into pieces of about the same length on screen,
+ * long enough that there are at most `max`. */
+static int cut_lines(const Style *sc, const FrameGeom *fg, LinePiece *out, int max)
 {
     double total = 0;
-    for (int l = 0; l < fg->n_lines; l++) {
-        if (fg->line_kind[l] != LINE_CURVE) continue;
-        for (int i = fg->line_start[l]; i + 1 < fg->line_start[l + 1]; i++)
-            total += hypot(fg->lxy[2 * (i + 1)] - fg->lxy[2 * i],
-                           fg->lxy[2 * (i + 1) + 1] - fg->lxy[2 * i + 1]);
-    }
-    /* + one vertex per piece of slack: a piece may run past `len` by a segment */
-    double len = fmax(8 * unit(sc), 2 * total / max);
+    for (int l = 0; l < fg->n_lines; l++)
+        if (drawn_3d(sc, fg->line_kind[l]))
+            for (int i = fg->line_start[l]; i + 1 < fg->line_start[l + 1]; i++)
+                total += segment_px(fg, i);
+    /* twice the even share: a piece may run past `len` by one segment */
+    double len = fmax(10 * unit(sc), 2 * total / max);
     int n = 0;
     for (int l = 0; l < fg->n_lines; l++) {
-        if (fg->line_kind[l] != LINE_CURVE) continue;
+        if (!drawn_3d(sc, fg->line_kind[l])) continue;
         int e = fg->line_start[l + 1];
         for (int a = fg->line_start[l]; a + 1 < e && n < max;) {
             int b = piece_end(fg, a, e, len);
-            out[n++] = (CurvePiece){l, a, b, mean_depth(fg, a, b)};
+            out[n++] = (LinePiece){l, a, b, mean_depth(fg, a, b)};
             a = b;
         }
     }
     return n;
 }
 
-/* Curves from far to near, each piece over a halo of background: where a
- * near curve crosses a far one, the far one is visibly broken, so a still
- * shows which ring passes over which.  The halo has butt ends (so it never
- * bites the piece's own neighbours); the colour has round ends (so the
- * pieces join without notches). */
-static void draw_curves_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
-                           const DepthRange *d)
+/* A curve's piece over a halo of background: where a near curve crosses a
+ * far line, the far one is visibly broken, so a still shows which ring
+ * passes over which.  The halo has butt ends (so it never bites the piece's
+ * own neighbours); the colour has round ends (so pieces join without
+ * notches). */
+static void stroke_curve_piece(cairo_t *cr, const Style *sc, Rgb c, double w)
 {
-    CurvePiece pieces[MAX_PIECES];
-    int n = cut_curves(sc, fg, pieces, MAX_PIECES);
+    double halo = fmax(0.6 * w, 2.0);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    cairo_set_line_width(cr, w + 2 * halo);
+    set_rgb(cr, sc->background);
+    cairo_stroke_preserve(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, w);
+    set_rgb(cr, c);
+    cairo_stroke(cr);
+}
+
+/* Grid, outline and curves from far to near, each piece lighter and
+ * thinner the farther it is; curves over a halo. */
+static void draw_lines_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg, const DepthRange *d)
+{
+    LinePiece pieces[MAX_PIECES];
+    int n = cut_lines(sc, fg, pieces, MAX_PIECES);
     qsort(pieces, (size_t)n, sizeof pieces[0], by_depth);
-    double w = sc->curve_width * unit(sc), halo = fmax(0.6 * w, 2.0);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     for (int i = 0; i < n; i++) {
-        const CurvePiece *p = &pieces[i];
-        double f = farness(d, p->z), wi = w * (1 - THIN * f);
+        const LinePiece *p = &pieces[i];
+        LineKind k = fg->line_kind[p->line];
+        double f = farness(d, p->z), shrink = 1 - THIN * f;
+        Rgb c = k == LINE_GRID ? sc->grid : k == LINE_DOMAIN ? sc->domain
+              : sc->classes[fg->line_label[p->line] % LW_MAX_CLASSES];
+        double w = (k == LINE_GRID ? sc->grid_width : k == LINE_DOMAIN ? sc->domain_width
+                                                                     : sc->curve_width);
         path_range(cr, fg, p->a, p->b);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-        cairo_set_line_width(cr, wi + 2 * halo);
-        set_rgb(cr, sc->background);
-        cairo_stroke_preserve(cr);
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        cairo_set_line_width(cr, wi);
-        set_rgb(cr, mix(sc->classes[fg->line_label[p->line] % LW_MAX_CLASSES], sc->background,
-                        FOG * f));
-        cairo_stroke(cr);
+        if (k == LINE_CURVE) {
+            stroke_curve_piece(cr, sc, mix(c, sc->background, FOG * f), w * unit(sc) * shrink);
+        } else {
+            set_rgb(cr, mix(c, sc->background, FOG * f));
+            cairo_set_line_width(cr, w * unit(sc) * shrink);
+            cairo_stroke(cr);
+        }
     }
 }
 
@@ -358,34 +362,57 @@ static void arrow(cairo_t *cr, double x0, double y0, double x1, double y1, doubl
     cairo_stroke(cr);
 }
 
-/* The space's three axes as short grey arrows from its origin, a round
- * number of units long and labelled, under the content: in a still, they
- * say which way each coordinate runs and how the view is turned. */
-static void draw_axes_3d(cairo_t *cr, const Style *sc, const Caption *cap)
+/* The tips of the space's three axes in pixels, a round number of units
+ * (about a fifth of the content's height) from the origin (ox, oy). */
+static void axis_tips(const Style *sc, const View *v, double *ox, double *oy, double tip[3][2])
 {
-    const View *v = &cap->view;
-    double k = unit(sc), rect[4];
+    double rect[4];
     draw_content_rect(sc, rect);
-    double len = round_step(v->scale, 0.2 * fmin(rect[2], rect[3])), size =
-        draw_text_size(sc, TEXT_TINY);
-    double ox, oy, tx, ty;
-    view_project(v, (double[3]){0, 0, 0}, &ox, &oy, NULL);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-    cairo_set_line_width(cr, fmax(1.2 * k, 1.0));
-    set_font(cr, sc, size, 0);
+    double len = round_step(v->scale, 0.22 * fmin(rect[2], rect[3]));
+    view_project(v, (double[3]){0, 0, 0}, ox, oy, NULL);
     for (int a = 0; a < 3; a++) {
         double p[3] = {0, 0, 0};
         p[a] = len;
-        view_project(v, p, &tx, &ty, NULL);
-        cairo_set_source_rgb(cr, 0.5, 0.5, 0.5);
-        arrow(cr, ox, oy, tx, ty, fmax(7 * k, 4.0));
-        double dx = tx - ox, dy = ty - oy, d = hypot(dx, dy);
-        if (!cap->axis_name[a][0] || d < 1) continue;
-        /* the label just beyond the tip, centred on the arrow's line */
-        double lx = tx + dx / d * 0.9 * size, ly = ty + dy / d * 0.9 * size;
-        cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-        cairo_move_to(cr, lx - text_width(cr, cap->axis_name[a]) / 2, ly + 0.35 * size);
-        cairo_show_text(cr, cap->axis_name[a]);
+        view_project(v, p, &tip[a][0], &tip[a][1], NULL);
+    }
+}
+
+/* The space's named axes as thin grey arrows from its origin, under the
+ * content: in a still they say which way each coordinate runs and how the
+ * view is turned.  Unnamed axes (a tour turning through a wide space) get
+ * none: an arrow would claim a direction that is not fixed. */
+static void draw_axis_arrows(cairo_t *cr, const Style *sc, const Caption *cap)
+{
+    double k = unit(sc), ox, oy, tip[3][2];
+    axis_tips(sc, &cap->view, &ox, &oy, tip);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, fmax(1.2 * k, 1.0));
+    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    for (int a = 0; a < 3; a++)
+        if (cap->axis_name[a][0])
+            arrow(cr, ox, oy, tip[a][0], tip[a][1], fmax(7 * k, 4.0));
+}
+
+/* Their names just beyond the tips, over the content and on a halo of
+ * background, so no curve hides them. */
+static void draw_axis_names(cairo_t *cr, const Style *sc, const Caption *cap)
+{
+    double ox, oy, tip[3][2], size = draw_text_size(sc, TEXT_TINY);
+    axis_tips(sc, &cap->view, &ox, &oy, tip);
+    set_font(cr, sc, size, 0);
+    for (int a = 0; a < 3; a++) {
+        double dx = tip[a][0] - ox, dy = tip[a][1] - oy, d = hypot(dx, dy);
+        const char *name = cap->axis_name[a];
+        if (!name[0]) continue;
+        if (d < 1) dx = d = 1, dy = 0; /* seen end-on: beside the tip */
+        double lx = tip[a][0] + dx / d * 0.9 * size, ly = tip[a][1] + dy / d * 0.9 * size;
+        cairo_move_to(cr, lx - text_width(cr, name) / 2, ly + 0.35 * size);
+        cairo_text_path(cr, name);
+        set_rgb(cr, sc->background);
+        cairo_set_line_width(cr, 0.3 * size);
+        cairo_stroke_preserve(cr);
+        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+        cairo_fill(cr);
     }
 }
 
@@ -394,16 +421,11 @@ static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
                             const Caption *cap)
 {
     DepthRange d = depth_range(fg, cap->view.scale);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND); /* pieces join without gaps */
-    if (sc->show_grid)
-        draw_fogged_lines(cr, sc, fg, LINE_GRID, sc->grid, sc->grid_width, &d);
-    if (sc->show_domain)
-        draw_fogged_lines(cr, sc, fg, LINE_DOMAIN, sc->domain, sc->domain_width, &d);
-    draw_axes_3d(cr, sc, cap);
-    if (sc->show_points) {
-        draw_curves_3d(cr, sc, fg, &d);
+    draw_axis_arrows(cr, sc, cap);
+    draw_lines_3d(cr, sc, fg, &d);
+    if (sc->show_points)
         draw_points_3d(cr, sc, fg, &d);
-    }
+    draw_axis_names(cr, sc, cap);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
 }
 
@@ -535,16 +557,22 @@ static void panel_grow(Panel *p, double w, double h)
     p->y += h;
 }
 
-/* A number with two significant digits and a true minus sign. */
-static void format_number(double v, char *out, size_t n)
+/* A number with two significant digits and, after append_minus, a true
+ * minus sign.  Matrix entries below 0.0005 read "0.000": rounded, honestly,
+ * instead of an exponent nobody reads at a glance; a lone number (det W)
+ * keeps its size as m x 10^e (the panel raises "^e"). */
+static void format_number(double v, int entry, char *out, size_t n)
 {
-    char raw[32];
-    if (fabs(v) >= 100)
-        snprintf(raw, sizeof raw, "%.0f", v);
+    if (entry && fabs(v) < 5e-4)
+        snprintf(out, n, "0.000");
+    else if (fabs(v) >= 100)
+        snprintf(out, n, "%.0f", v);
+    else if (v != 0 && fabs(v) < 1e-4)
+        snprintf(out, n, "%.1f\xc3\x97" "10^%d", v / pow(10, floor(log10(fabs(v)))),
+                 (int)floor(log10(fabs(v))));
     else
-        snprintf(raw, sizeof raw, "%.2g", v);
-    if (!strcmp(raw, "-0")) snprintf(raw, sizeof raw, "0");
-    snprintf(out, n, "%s%s", raw[0] == '-' ? MINUS : "", raw + (raw[0] == '-'));
+        snprintf(out, n, "%.2g", v);
+    if (!strcmp(out, "-0")) snprintf(out, n, "0");
 }
 
 /* Appends src[0..n) to out, each '-' as a true minus. */
@@ -641,16 +669,28 @@ static void bracket(cairo_t *cr, double x, double y, double h, double dir, doubl
     cairo_stroke(cr);
 }
 
+/* Matrices up to 4x4 are listed, and thin ones up to 6 long (a 2 -> 6
+ * layer's W, a 6-unit b): a panel of more numbers is not read, only seen. */
+#define MAX_LISTED 6
+static int listed(int rows, int cols)
+{
+    return rows <= MAX_LISTED && cols <= MAX_LISTED && rows * cols <= 16;
+}
+
 /* "name =" and a bracketed (rows, cols) matrix, row-major in v, columns
  * aligned on the decimal point. */
 static void panel_matrix(Panel *p, const char *name, const double *v, int rows, int cols)
 {
-    char e[4][4][32];
-    double left[4] = {0}, right[4] = {0}, pad = 0.45 * p->size, row = 1.2 * p->size;
+    char e[MAX_LISTED][MAX_LISTED][40];
+    double left[MAX_LISTED] = {0}, right[MAX_LISTED] = {0}, pad = 0.45 * p->size,
+           row = 1.2 * p->size;
     for (int i = 0; i < rows; i++)
         for (int j = 0; j < cols; j++) {
             double a, b;
-            format_number(v[i * cols + j], e[i][j], sizeof e[i][j]);
+            char raw[32];
+            format_number(v[i * cols + j], 1, raw, sizeof raw);
+            e[i][j][0] = '\0';
+            append_minus(e[i][j], sizeof e[i][j], raw, strlen(raw));
             split_width(p->cr, e[i][j], &a, &b);
             left[j] = fmax(left[j], a);
             right[j] = fmax(right[j], b);
@@ -682,14 +722,15 @@ static void panel_matrix(Panel *p, const char *name, const double *v, int rows, 
 static void panel_linear(Panel *p, const Caption *cap)
 {
     char text[96], num[32];
-    if (cap->w_rows <= 4 && cap->w_cols <= 4)
+    if (listed(cap->w_rows, cap->w_cols))
         panel_matrix(p, "W", cap->W, cap->w_rows, cap->w_cols);
     else {
-        snprintf(text, sizeof text, "W: %dx%d, too large to list", cap->w_rows, cap->w_cols);
+        snprintf(text, sizeof text, "W is %d\xc3\x97%d: %d numbers, not listed", cap->w_rows,
+                 cap->w_cols, cap->w_rows * cap->w_cols);
         panel_text(p, text, 0.1);
     }
     if (cap->has_det) {
-        format_number(cap->det, num, sizeof num);
+        format_number(cap->det, 0, num, sizeof num);
         snprintf(text, sizeof text, "det W = %s", num);
         panel_text(p, text, 0.1);
     }
@@ -699,11 +740,11 @@ static void panel_linear(Panel *p, const Caption *cap)
 
 static void panel_bias(Panel *p, const Caption *cap)
 {
-    if (cap->w_rows <= 4)
+    if (listed(cap->w_rows, 1))
         panel_matrix(p, "b", cap->b, cap->w_rows, 1);
     else {
         char text[64];
-        snprintf(text, sizeof text, "b: %d values, too many to list", cap->w_rows);
+        snprintf(text, sizeof text, "b has %d entries, not listed", cap->w_rows);
         panel_text(p, text, 0.1);
     }
     if (cap->swapped) panel_text(p, "entries 1, 2 swapped (units 1, 2)", 0.45);
