@@ -220,6 +220,13 @@ static double mean_depth(const FrameGeom *fg, int a, int b)
     return s / (b - a + 1);
 }
 
+/* Length in pixels of the segment from line vertex i to i + 1. */
+static double segment_px(const FrameGeom *fg, int i)
+{
+    return hypot(fg->lxy[2 * (i + 1)] - fg->lxy[2 * i],
+                 fg->lxy[2 * (i + 1) + 1] - fg->lxy[2 * i + 1]);
+}
+
 /* Pieces of about `len` pixels along the polyline from vertex a to the
  * line's end (vertex e - 1): the end vertex of the piece that starts at a. */
 static int piece_end(const FrameGeom *fg, int a, int e, double len)
@@ -227,8 +234,7 @@ static int piece_end(const FrameGeom *fg, int a, int e, double len)
     double acc = 0;
     int i = a;
     while (i + 1 < e && acc < len) {
-        acc += hypot(fg->lxy[2 * (i + 1)] - fg->lxy[2 * i],
-                     fg->lxy[2 * (i + 1) + 1] - fg->lxy[2 * i + 1]);
+        acc += segment_px(fg, i);
         i++;
     }
     return i;
@@ -254,11 +260,6 @@ static int drawn_3d(const Style *sc, LineKind k)
 {
     return (k == LINE_GRID && sc->show_grid) || (k == LINE_DOMAIN && sc->show_domain) ||
            (k == LINE_CURVE && sc->show_points);
-}
-
-static double segment_px(const FrameGeom *fg, int i)
-{
-    return hypot(fg->lxy[2 * (i + 1)] - fg->lxy[2 * i], fg->lxy[2 * (i + 1) + 1] - fg->lxy[2 * i + 1]);
 }
 
 /* Cuts the drawn lines into pieces of about the same length on screen,
@@ -377,6 +378,15 @@ static void axis_tips(const Style *sc, const View *v, double *ox, double *oy, do
     }
 }
 
+/* How far the view has tilted away from looking straight down, 0 to 1:
+ * the on-screen length of the third axis, full from about 25 degrees.  The
+ * arrows fade in with it, so they do not pop up as a flat layer starts to
+ * tilt into 3-D. */
+static double tilt_share(const View *v)
+{
+    return fmin(1.0, hypot(v->rot[2], v->rot[5]) / 0.42);
+}
+
 /* The space's named axes as thin grey arrows from its origin, under the
  * content: in a still they say which way each coordinate runs and how the
  * view is turned.  Unnamed axes (a tour turning through a wide space) get
@@ -387,7 +397,7 @@ static void draw_axis_arrows(cairo_t *cr, const Style *sc, const Caption *cap)
     axis_tips(sc, &cap->view, &ox, &oy, tip);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     cairo_set_line_width(cr, fmax(1.2 * k, 1.0));
-    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
+    cairo_set_source_rgba(cr, 0.55, 0.55, 0.55, tilt_share(&cap->view));
     for (int a = 0; a < 3; a++)
         if (cap->axis_name[a][0])
             arrow(cr, ox, oy, tip[a][0], tip[a][1], fmax(7 * k, 4.0));
@@ -408,10 +418,11 @@ static void draw_axis_names(cairo_t *cr, const Style *sc, const Caption *cap)
         double lx = tip[a][0] + dx / d * 0.9 * size, ly = tip[a][1] + dy / d * 0.9 * size;
         cairo_move_to(cr, lx - text_width(cr, name) / 2, ly + 0.35 * size);
         cairo_text_path(cr, name);
-        set_rgb(cr, sc->background);
+        cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b,
+                              tilt_share(&cap->view));
         cairo_set_line_width(cr, 0.3 * size);
         cairo_stroke_preserve(cr);
-        cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+        cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, tilt_share(&cap->view));
         cairo_fill(cr);
     }
 }
@@ -735,7 +746,10 @@ static void panel_linear(Panel *p, const Caption *cap)
         panel_text(p, text, 0.1);
     }
     if (cap->swapped) panel_text(p, "rows 1, 2 swapped (units 1, 2)", 0.45);
-    if (cap->inputs_swapped) panel_text(p, "columns 1, 2 swapped (as layer before)", 0.45);
+    if (cap->inputs_swapped) {
+        snprintf(text, sizeof text, "columns 1, 2 swapped (layer %d's units)", cap->layer - 1);
+        panel_text(p, text, 0.45);
+    }
 }
 
 static void panel_bias(Panel *p, const Caption *cap)
@@ -928,7 +942,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         cairo_fill(cr);
         draw_captions(cr, sc, cap);
     }
-    if (cap && (sc->show_numbers || sc->show_legend))
+    /* the panel is part of the captions: without them, a clean picture */
+    if (sc->show_captions && cap && (sc->show_numbers || sc->show_legend))
         draw_panel(cr, sc, cap);
     if (sc->show_progress && cap)
         draw_strip(cr, sc, cap);
