@@ -26,9 +26,27 @@ typedef struct Caption {
     double view_ox, view_oy; /* ... and in pixels */
     int flat;             /* the view looks straight down on the plane (axes apply) */
     View view;            /* the frame's camera (to place 3-D axes and the like) */
-    char view_note[64];   /* how a layer wider than 3 is shown, or "" */
-    int n_classes;        /* colours of the shading */
+    char view_note[64];   /* how a space wider than 3 is shown, or "" (only while
+                             the space on screen is wider than 3) */
+    int n_classes;        /* colours of the shading; >= 2: a legend is drawn */
+    int layer_input;      /* a linear stage at t = 0: the layer's input, before W */
+    /* The numbers the drawing uses (the stage plan's copy: units 1 and 2
+     * swapped where `swapped`, and the next layer's inputs to match). */
+    int w_rows, w_cols;   /* W is (w_rows, w_cols), row-major in W */
+    double W[LW_MAX_WIDTH * LW_MAX_WIDTH];
+    double b[LW_MAX_WIDTH]; /* (w_rows) */
+    int has_det;          /* W is square: det holds det W */
+    double det;
+    int inputs_swapped;   /* inputs 1 and 2 swapped, following the layer before */
+    char act_formula[48]; /* the activation of one unit, "tanh(x)", "1/(1+e^-x)";
+                             "^" raises the rest of its term */
+    char axis_name[3][16]; /* what the display axes are: "x1", "pc1", "" */
 } Caption;
+
+/* Text roles, and the size in pixels each has in a frame of this style:
+ * scaled with the frame height, never below the style's minimum. */
+typedef enum { TEXT_CAPTION, TEXT_SMALL, TEXT_TINY } TextRole;
+double draw_text_size(const Style *st, TextRole role);
 
 /* Pixel rectangle (x, y, w, h) left for content once captions are placed. */
 void draw_content_rect(const Style *st, double rect[4]);

@@ -15,11 +15,17 @@ typedef struct {
     double point_radius;   /* px at 720p; scaled with height */
     double grid_width, domain_width, curve_width, boundary_width; /* px at 720p */
     double caption_size;   /* px at 720p */
+    double min_text;       /* px: no text smaller than this at any frame size (the
+                              caption's own floor is 4/3 of it), so 640x360 reads */
     char font[64];
     int show_grid, show_domain, show_points, show_boundary, show_captions,
         show_shade, show_progress;
     int scale_bar;         /* draw a scale bar (the camera zooms) */
     int axes;              /* draw ticked axes in the layer's units (flat frames) */
+    int show_numbers;      /* a corner panel with W and det W, b, or the activation */
+    int show_legend;       /* class swatches and names (two or more classes) */
+    int depth_cues;        /* 3-D frames: axis arrows, far things lighter and thinner,
+                              curves broken where they pass behind one another */
 } Style;
 
 #endif

@@ -1,10 +1,16 @@
 /* caption.c — what the captions of a frame say: the layer and stage, the
- * network's shapes, how a wide layer is shown, the segment's title.  Plain
- * data for draw.c; nothing here draws.
+ * network's shapes, the numbers of the stage (W and det W, b, the
+ * activation), how a wide space is shown, the segment's title.  Plain data
+ * for draw.c; nothing here draws.
+ *
+ * The numbers are the stage plan's copy, the ones the drawing moves by, so
+ * what the panel says is what the picture does (a swapped layer's W and b
+ * are shown swapped, and said to be).
  *
  * Owns nothing. */
 #include "render.h"
 
+#include <gsl/gsl_linalg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,6 +26,73 @@ static void view_note(const Projection3 *pr, char *out, size_t n)
                  pr->n);
 }
 
+/* Names of the display axes: units, principal axes, or none while a tour
+ * turns them (no fixed name fits). */
+static void axis_names(const Projection3 *pr, int width, char names[3][16])
+{
+    for (int a = 0; a < 3; a++) {
+        names[a][0] = '\0';
+        if (pr->mode == PROJ_UNITS)
+            snprintf(names[a], sizeof names[a], "x%d", pr->units[a] + 1);
+        else if (pr->mode == PROJ_BASIS && !pr->tour)
+            snprintf(names[a], sizeof names[a], "pc%d", a + 1);
+        else if (pr->mode == PROJ_IDENTITY && a < width)
+            snprintf(names[a], sizeof names[a], "x%d", a + 1);
+    }
+}
+
+/* det of the (n, n) matrix A by LU; 0 when GSL cannot factor it. */
+static double determinant(const double *A, int n)
+{
+    double m[LW_MAX_WIDTH * LW_MAX_WIDTH];
+    memcpy(m, A, (size_t)n * n * sizeof *m);
+    gsl_matrix_view v = gsl_matrix_view_array(m, (size_t)n, (size_t)n);
+    gsl_permutation *p = gsl_permutation_alloc((size_t)n);
+    int sign = 1;
+    double d = 0;
+    if (p && gsl_linalg_LU_decomp(&v.matrix, p, &sign) == GSL_SUCCESS)
+        d = gsl_linalg_LU_det(&v.matrix, sign);
+    gsl_permutation_free(p);
+    return d;
+}
+
+/* One unit's activation, written as a formula; the leaky slope is read from
+ * the function itself so the text cannot drift from it. */
+static void act_formula(Activation a, char *out, size_t n)
+{
+    switch (a) {
+    case ACT_TANH: snprintf(out, n, "tanh(x)"); break;
+    case ACT_SIGMOID: snprintf(out, n, "1/(1+e^-x)"); break;
+    case ACT_RELU: snprintf(out, n, "max(0, x)"); break;
+    case ACT_LEAKY_RELU: snprintf(out, n, "max(%gx, x)", -act_apply(a, -1.0)); break;
+    case ACT_SOFTPLUS: snprintf(out, n, "log(1+e^x)"); break;
+    default: snprintf(out, n, "x"); break;
+    }
+}
+
+/* The numbers of layer l as drawn. */
+static void layer_numbers(const StagePlan *plan, int l, Caption *c)
+{
+    int rows = plan->widths[l + 1], cols = plan->widths[l];
+    c->w_rows = rows;
+    c->w_cols = cols;
+    memcpy(c->W, plan->W[l], (size_t)rows * cols * sizeof c->W[0]);
+    memcpy(c->b, plan->b[l], (size_t)rows * sizeof c->b[0]);
+    c->has_det = rows == cols;
+    if (c->has_det) c->det = determinant(plan->W[l], rows);
+    c->swapped = plan->swapped[l];
+    c->inputs_swapped = l > 0 && plan->swapped[l - 1];
+    act_formula(plan->act[l], c->act_formula, sizeof c->act_formula);
+}
+
+/* Width of the space on screen: a linear stage moves in max(in, out)
+ * dimensions but starts in `in` and ends in `out`. */
+static int shown_width(const Stage *st, double t)
+{
+    if (st->kind != STAGE_LINEAR) return st->dim;
+    return t <= 0.0 ? st->dim_in : t >= 1.0 ? st->dim_out : st->dim;
+}
+
 void render_caption(const Renderer *r, FrameReq q, Caption *c)
 {
     int s;
@@ -28,21 +101,25 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     const Stage *st = &plan->stages[s];
     memset(c, 0, sizeof *c);
     c->before_start = s == 0 && q.t <= 0.0;
+    c->layer_input = st->kind == STAGE_LINEAR && q.t <= 0.0;
     c->layer = st->layer + 1;
     c->n_layers = plan->n_layers;
     c->kind = st->kind;
     c->act = plan->act[st->layer];
     c->dim_in = plan->widths[st->layer];
     c->dim_out = plan->widths[st->layer + 1];
+    layer_numbers(plan, st->layer, c);
     c->flip = st->kind == STAGE_LINEAR && plan->motion[st->layer].flip;
-    c->swapped = st->kind == STAGE_LINEAR && plan->swapped[st->layer];
     c->stage = q.stage;
     c->n_stages = r->n_stages;
     FramePos p = timeline_at(&r->timeline, q.frame);
     c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
-    if (!c->before_start) /* the input is shown as it is */
-        view_note(&sr->geom.proj[st->layer], c->view_note, sizeof c->view_note);
+    /* a layer's input is still in the last layer's view */
+    int pl = c->layer_input && st->layer > 0 ? st->layer - 1 : st->layer;
+    int width = shown_width(st, q.t);
+    if (width > 3)
+        view_note(&sr->geom.proj[pl], c->view_note, sizeof c->view_note);
+    axis_names(&sr->geom.proj[pl], width, c->axis_name);
     c->n_classes = sr->seg->n_classes;
     snprintf(c->summary, sizeof c->summary, "%s", sr->seg->title);
 }
-

@@ -1,9 +1,13 @@
 /* draw.c — paints a frame with Cairo: background, warped grid, the outline
- * of the input domain, data (points or curves), decision boundary, captions
- * and a strip showing where in the network the frame is.
+ * of the input domain, data (points or curves), decision boundary, captions,
+ * a corner panel with the stage's numbers and the class legend, and a strip
+ * showing where in the network the frame is.
  *
  * Sizes in the scene are pixels at 720p and scale with the frame height, so a
- * 1080p render looks like a sharper 720p one. */
+ * 1080p render looks like a sharper 720p one; text never shrinks below the
+ * style's minimum, so a 640x360 GIF still reads.  A frame seen from an angle
+ * (3-D) gets depth cues: axis arrows, far things lighter and thinner, and
+ * curves broken by a halo where they pass behind one another. */
 #include "draw.h"
 
 #include <cairo.h>
@@ -14,19 +18,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CAPTION_BAND 2.9  /* caption band height, in caption sizes */
 #define STRIP_BAND 22.0   /* progress strip band at the bottom, px at 720p */
+#define MINUS "\xe2\x88\x92"  /* U+2212: a minus as wide as a plus */
+
+static const Rgb ACCENT = {0.84, 0.15, 0.16};
 
 static double unit(const Style *sc)
 {
     return sc->height / 720.0;
 }
 
+double draw_text_size(const Style *sc, TextRole role)
+{
+    static const double share[] = {1.0, 0.68, 0.5};         /* of caption_size */
+    static const double floor_share[] = {4.0 / 3, 10.0 / 9, 1.0}; /* of min_text */
+    double px = share[role] * sc->caption_size * unit(sc);
+    double lo = floor_share[role] * sc->min_text;
+    return px > lo ? px : lo;
+}
+
+/* Baselines of the two caption lines and the height of the band they sit
+ * in; the second line's gap follows its own (possibly floored) size. */
+typedef struct {
+    double x, y1, y2, band;
+} CaptionLayout;
+
+static CaptionLayout caption_layout(const Style *sc)
+{
+    double cap = draw_text_size(sc, TEXT_CAPTION), small = draw_text_size(sc, TEXT_SMALL);
+    CaptionLayout l = {0.9 * cap, 1.25 * cap, 0, 0};
+    l.y2 = l.y1 + 0.37 * cap + small;
+    l.band = l.y2 + 0.88 * small;
+    return l;
+}
+
 void draw_content_rect(const Style *sc, double rect[4])
 {
     double k = unit(sc), top = 0, bottom = 0;
     if (sc->show_captions)
-        top = CAPTION_BAND * sc->caption_size * k;
+        top = caption_layout(sc).band;
     if (sc->show_progress)
         bottom = STRIP_BAND * k;
     rect[0] = 0;
@@ -40,13 +70,38 @@ static void set_rgb(cairo_t *cr, Rgb c)
     cairo_set_source_rgb(cr, c.r, c.g, c.b);
 }
 
+/* c moved a share f of the way toward `to`. */
+static Rgb mix(Rgb c, Rgb to, double f)
+{
+    return (Rgb){c.r + f * (to.r - c.r), c.g + f * (to.g - c.g), c.b + f * (to.b - c.b)};
+}
+
+static void set_font(cairo_t *cr, const Style *sc, double size, int bold)
+{
+    cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL,
+                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, size);
+}
+
+static double text_width(cairo_t *cr, const char *text)
+{
+    cairo_text_extents_t ext;
+    cairo_text_extents(cr, text, &ext);
+    return ext.x_advance;
+}
+
+static void path_range(cairo_t *cr, const FrameGeom *fg, int a, int b)
+{
+    cairo_move_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1]);
+    for (int i = a + 1; i <= b; i++)
+        cairo_line_to(cr, fg->lxy[2 * i], fg->lxy[2 * i + 1]);
+}
+
 static void stroke_line(cairo_t *cr, const FrameGeom *fg, int l)
 {
     int a = fg->line_start[l], b = fg->line_start[l + 1];
     if (b - a < 2) return;
-    cairo_move_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1]);
-    for (int i = a + 1; i < b; i++)
-        cairo_line_to(cr, fg->lxy[2 * i], fg->lxy[2 * i + 1]);
+    path_range(cr, fg, a, b - 1);
     /* one stroke per line: cheaper in Cairo 1.16 than one huge path */
     cairo_stroke(cr);
 }
@@ -88,9 +143,7 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
     const double *xy = fg->shade_xy;
     const double tint = 0.16; /* share of the class colour over the background */
     for (int c = 0; c < n_classes; c++) {
-        Rgb k = sc->classes[c % LW_MAX_CLASSES], b = sc->background;
-        cairo_set_source_rgb(cr, b.r + tint * (k.r - b.r), b.g + tint * (k.g - b.g),
-                             b.b + tint * (k.b - b.b));
+        set_rgb(cr, mix(sc->background, sc->classes[c % LW_MAX_CLASSES], tint));
         for (int j = 0; j < S; j++)
             for (int i = 0; i < S; i++) {
                 if (cls[j * S + i] != c) continue;
@@ -106,6 +159,297 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
                 i = i1;
             }
         cairo_fill(cr);
+    }
+}
+
+/* ---- depth cues (frames seen from an angle) ------------------------------------ */
+
+#define FOG 0.6      /* share of the background over the farthest things */
+#define THIN 0.35    /* share of the width the farthest things lose */
+#define MAX_PIECES 4096 /* line pieces sorted by depth; 96 KB of stack */
+
+/* Depths of this frame's content: farness(z) is 0 for the nearest thing and
+ * 1 for a depth as far behind it as the content is wide.  Measuring against
+ * the width as well keeps a plane that only starts to tilt (a 2 -> 3 layer)
+ * nearly unfogged, instead of fogging its tiny depth range to the full. */
+typedef struct {
+    double zmax, span;
+} DepthRange;
+
+static void grow(double v, double *lo, double *hi)
+{
+    if (v < *lo) *lo = v;
+    if (v > *hi) *hi = v;
+}
+
+static DepthRange depth_range(const FrameGeom *fg, double px_per_unit)
+{
+    double z0 = INFINITY, z1 = -INFINITY, x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY,
+           y1 = -INFINITY;
+    for (int i = 0; i < fg->n_points; i++) {
+        grow(fg->pdepth[i], &z0, &z1);
+        grow(fg->px[i], &x0, &x1);
+        grow(fg->py[i], &y0, &y1);
+    }
+    int nv = fg->n_lines ? fg->line_start[fg->n_lines] : 0;
+    for (int i = 0; i < nv; i++) {
+        grow(fg->ldepth[i], &z0, &z1);
+        grow(fg->lxy[2 * i], &x0, &x1);
+        grow(fg->lxy[2 * i + 1], &y0, &y1);
+    }
+    DepthRange d = {z1, 0};
+    if (z1 < z0) return (DepthRange){0, 1};
+    double wide = px_per_unit > 0 ? fmax(x1 - x0, y1 - y0) / px_per_unit : 0;
+    d.span = fmax(z1 - z0, wide);
+    if (!(d.span > 0)) d.span = 1;
+    return d;
+}
+
+static double farness(const DepthRange *d, double z)
+{
+    double f = (d->zmax - z) / d->span;
+    return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+/* Mean depth of vertices a..b of the frame's lines. */
+static double mean_depth(const FrameGeom *fg, int a, int b)
+{
+    double s = 0;
+    for (int i = a; i <= b; i++)
+        s += fg->ldepth[i];
+    return s / (b - a + 1);
+}
+
+/* Length in pixels of the segment from line vertex i to i + 1. */
+static double segment_px(const FrameGeom *fg, int i)
+{
+    return hypot(fg->lxy[2 * (i + 1)] - fg->lxy[2 * i],
+                 fg->lxy[2 * (i + 1) + 1] - fg->lxy[2 * i + 1]);
+}
+
+/* Pieces of about `len` pixels along the polyline from vertex a to the
+ * line's end (vertex e - 1): the end vertex of the piece that starts at a. */
+static int piece_end(const FrameGeom *fg, int a, int e, double len)
+{
+    double acc = 0;
+    int i = a;
+    while (i + 1 < e && acc < len) {
+        acc += segment_px(fg, i);
+        i++;
+    }
+    return i;
+}
+
+typedef struct {
+    int line, a, b;   /* vertices a..b of line `line` */
+    double z;         /* mean depth, larger = nearer */
+} LinePiece;
+
+static int by_depth(const void *pa, const void *pb)
+{
+    const LinePiece *a = pa, *b = pb;
+    if (a->z != b->z) return a->z < b->z ? -1 : 1;
+    /* ties in a fixed order, so frames do not depend on qsort's whims */
+    if (a->line != b->line) return a->line - b->line;
+    return a->a - b->a;
+}
+
+/* Which lines a 3-D frame draws (the boundary overlay is drawn apart:
+ * its dashes would restart at every piece). */
+static int drawn_3d(const Style *sc, LineKind k)
+{
+    return (k == LINE_GRID && sc->show_grid) || (k == LINE_DOMAIN && sc->show_domain) ||
+           (k == LINE_CURVE && sc->show_points);
+}
+
+/* Cuts the drawn lines into pieces of about the same length on screen,
+ * long enough that there are at most `max`. */
+static int cut_lines(const Style *sc, const FrameGeom *fg, LinePiece *out, int max)
+{
+    double total = 0;
+    for (int l = 0; l < fg->n_lines; l++)
+        if (drawn_3d(sc, fg->line_kind[l]))
+            for (int i = fg->line_start[l]; i + 1 < fg->line_start[l + 1]; i++)
+                total += segment_px(fg, i);
+    /* twice the even share: a piece may run past `len` by one segment */
+    double len = fmax(10 * unit(sc), 2 * total / max);
+    int n = 0;
+    for (int l = 0; l < fg->n_lines; l++) {
+        if (!drawn_3d(sc, fg->line_kind[l])) continue;
+        int e = fg->line_start[l + 1];
+        for (int a = fg->line_start[l]; a + 1 < e && n < max;) {
+            int b = piece_end(fg, a, e, len);
+            out[n++] = (LinePiece){l, a, b, mean_depth(fg, a, b)};
+            a = b;
+        }
+    }
+    return n;
+}
+
+/* A curve's piece over a halo of background: where a near curve crosses a
+ * far line, the far one is visibly broken, so a still shows which ring
+ * passes over which.  The halo has butt ends (so it never bites the piece's
+ * own neighbours); the colour has round ends (so pieces join without
+ * notches). */
+static void stroke_curve_piece(cairo_t *cr, const Style *sc, Rgb c, double w)
+{
+    double halo = fmax(0.6 * w, 2.0);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    cairo_set_line_width(cr, w + 2 * halo);
+    set_rgb(cr, sc->background);
+    cairo_stroke_preserve(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, w);
+    set_rgb(cr, c);
+    cairo_stroke(cr);
+}
+
+/* Grid, outline and curves from far to near, each piece lighter and
+ * thinner the farther it is; curves over a halo. */
+static void draw_lines_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg, const DepthRange *d)
+{
+    LinePiece pieces[MAX_PIECES];
+    int n = cut_lines(sc, fg, pieces, MAX_PIECES);
+    qsort(pieces, (size_t)n, sizeof pieces[0], by_depth);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (int i = 0; i < n; i++) {
+        const LinePiece *p = &pieces[i];
+        LineKind k = fg->line_kind[p->line];
+        double f = farness(d, p->z), shrink = 1 - THIN * f;
+        Rgb c = k == LINE_GRID ? sc->grid : k == LINE_DOMAIN ? sc->domain
+              : sc->classes[fg->line_label[p->line] % LW_MAX_CLASSES];
+        double w = (k == LINE_GRID ? sc->grid_width : k == LINE_DOMAIN ? sc->domain_width
+                                                                     : sc->curve_width);
+        path_range(cr, fg, p->a, p->b);
+        if (k == LINE_CURVE) {
+            stroke_curve_piece(cr, sc, mix(c, sc->background, FOG * f), w * unit(sc) * shrink);
+        } else {
+            set_rgb(cr, mix(c, sc->background, FOG * f));
+            cairo_set_line_width(cr, w * unit(sc) * shrink);
+            cairo_stroke(cr);
+        }
+    }
+}
+
+static void draw_points_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
+                           const DepthRange *d)
+{
+    double r0 = sc->point_radius * unit(sc);
+    double w = sc->width, h = sc->height;
+    for (int k = 0; k < fg->n_points; k++) { /* order: far to near */
+        int i = fg->order[k];
+        double x = fg->px[i], y = fg->py[i], f = farness(d, fg->pdepth[i]);
+        if (!fg->disc[i] || x < -r0 || y < -r0 || x > w + r0 || y > h + r0) continue;
+        set_rgb(cr, mix(sc->classes[fg->label[i] % LW_MAX_CLASSES], sc->background, FOG * f));
+        cairo_arc(cr, x, y, r0 * (1 - THIN * f), 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+}
+
+static double round_step(double px_per_unit, double want);
+
+/* An arrow from (x0, y0) to (x1, y1) with a small open head. */
+static void arrow(cairo_t *cr, double x0, double y0, double x1, double y1, double head)
+{
+    cairo_move_to(cr, x0, y0);
+    cairo_line_to(cr, x1, y1);
+    cairo_stroke(cr);
+    double len = hypot(x1 - x0, y1 - y0);
+    if (len < 2 * head) return; /* seen end-on: a head would be a blot */
+    double ux = (x1 - x0) / len, uy = (y1 - y0) / len, c = cos(0.45), s = sin(0.45);
+    cairo_move_to(cr, x1 - head * (c * ux - s * uy), y1 - head * (s * ux + c * uy));
+    cairo_line_to(cr, x1, y1);
+    cairo_line_to(cr, x1 - head * (c * ux + s * uy), y1 - head * (-s * ux + c * uy));
+    cairo_stroke(cr);
+}
+
+/* The tips of the space's three axes in pixels, a round number of units
+ * (about a fifth of the content's height) from the origin (ox, oy). */
+static void axis_tips(const Style *sc, const View *v, double *ox, double *oy, double tip[3][2])
+{
+    double rect[4];
+    draw_content_rect(sc, rect);
+    double len = round_step(v->scale, 0.22 * fmin(rect[2], rect[3]));
+    view_project(v, (double[3]){0, 0, 0}, ox, oy, NULL);
+    for (int a = 0; a < 3; a++) {
+        double p[3] = {0, 0, 0};
+        p[a] = len;
+        view_project(v, p, &tip[a][0], &tip[a][1], NULL);
+    }
+}
+
+/* How far the view has tilted away from looking straight down, 0 to 1:
+ * the on-screen length of the third axis, full from about 25 degrees.  The
+ * arrows fade in with it, so they do not pop up as a flat layer starts to
+ * tilt into 3-D. */
+static double tilt_share(const View *v)
+{
+    return fmin(1.0, hypot(v->rot[2], v->rot[5]) / 0.42);
+}
+
+/* The space's named axes as thin grey arrows from its origin, under the
+ * content: in a still they say which way each coordinate runs and how the
+ * view is turned.  Unnamed axes (a tour turning through a wide space) get
+ * none: an arrow would claim a direction that is not fixed. */
+static void draw_axis_arrows(cairo_t *cr, const Style *sc, const Caption *cap)
+{
+    double k = unit(sc), ox, oy, tip[3][2];
+    axis_tips(sc, &cap->view, &ox, &oy, tip);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, fmax(1.2 * k, 1.0));
+    cairo_set_source_rgba(cr, 0.55, 0.55, 0.55, tilt_share(&cap->view));
+    for (int a = 0; a < 3; a++)
+        if (cap->axis_name[a][0])
+            arrow(cr, ox, oy, tip[a][0], tip[a][1], fmax(7 * k, 4.0));
+}
+
+/* Their names just beyond the tips, over the content and on a halo of
+ * background, so no curve hides them. */
+static void draw_axis_names(cairo_t *cr, const Style *sc, const Caption *cap)
+{
+    double ox, oy, tip[3][2], size = draw_text_size(sc, TEXT_TINY);
+    axis_tips(sc, &cap->view, &ox, &oy, tip);
+    set_font(cr, sc, size, 0);
+    for (int a = 0; a < 3; a++) {
+        double dx = tip[a][0] - ox, dy = tip[a][1] - oy, d = hypot(dx, dy);
+        const char *name = cap->axis_name[a];
+        if (!name[0]) continue;
+        if (d < 1) dx = d = 1, dy = 0; /* seen end-on: beside the tip */
+        double lx = tip[a][0] + dx / d * 0.9 * size, ly = tip[a][1] + dy / d * 0.9 * size;
+        cairo_move_to(cr, lx - text_width(cr, name) / 2, ly + 0.35 * size);
+        cairo_text_path(cr, name);
+        cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b,
+                              tilt_share(&cap->view));
+        cairo_set_line_width(cr, 0.3 * size);
+        cairo_stroke_preserve(cr);
+        cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, tilt_share(&cap->view));
+        cairo_fill(cr);
+    }
+}
+
+/* Grid, outline, axes and data of a frame seen from an angle. */
+static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
+                            const Caption *cap)
+{
+    DepthRange d = depth_range(fg, cap->view.scale);
+    draw_axis_arrows(cr, sc, cap);
+    draw_lines_3d(cr, sc, fg, &d);
+    if (sc->show_points)
+        draw_points_3d(cr, sc, fg, &d);
+    draw_axis_names(cr, sc, cap);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+}
+
+static void draw_content_flat(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    if (sc->show_grid)
+        draw_lines(cr, sc, fg, LINE_GRID, sc->grid, sc->grid_width);
+    if (sc->show_domain)
+        draw_lines(cr, sc, fg, LINE_DOMAIN, sc->domain, sc->domain_width);
+    if (sc->show_points) {
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        draw_lines(cr, sc, fg, LINE_CURVE, sc->classes[0], sc->curve_width);
+        draw_points(cr, sc, fg);
     }
 }
 
@@ -166,54 +510,47 @@ static void draw_marks(cairo_t *cr, const Style *sc, const FrameGeom *fg)
 typedef struct {
     const char *text;
     int part;   /* 0 always dark; 1 linear; 2 bias; 3 activation */
-} Piece;
+} Part;
 
 static void draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, double x, double y)
 {
-    double k = unit(sc), size = sc->caption_size * k;
+    double size = draw_text_size(sc, TEXT_CAPTION);
     char act[48];
     snprintf(act, sizeof act, "%s(", act_name(cap->act));
-    Piece pieces[] = {{"layer ", 0}, {"", 0}, {"h = ", 0}, {act, 3}, {"W", 1},
-                      {" x", 0}, {" + b", 2}, {")", 3}};
+    Part parts[] = {{"layer ", 0}, {"", 0}, {"h = ", 0}, {act, 3}, {"W", 1},
+                    {" x", 0}, {" + b", 2}, {")", 3}};
     char num[32];
     snprintf(num, sizeof num, "%d/%d  ", cap->layer, cap->n_layers);
-    pieces[1].text = num;
-    const Rgb accent = {0.84, 0.15, 0.16}, faint = {0.72, 0.72, 0.72};
-    int active = cap->before_start ? 0 : (int)cap->kind + 1;
-    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
-        const Piece *p = &pieces[i];
+    parts[1].text = num;
+    const Rgb faint = {0.72, 0.72, 0.72};
+    /* at a layer's input nothing of the layer has happened yet */
+    int waiting = cap->before_start || cap->layer_input;
+    int active = waiting ? 0 : (int)cap->kind + 1;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+        const Part *p = &parts[i];
         int bold = p->part && p->part == active;
-        cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL,
-                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-        cairo_set_font_size(cr, size);
-        if (p->part == 0 || (!cap->before_start && p->part < active))
+        set_font(cr, sc, size, bold);
+        if (p->part == 0 || (!waiting && p->part < active))
             set_rgb(cr, sc->text);
         else if (bold)
-            set_rgb(cr, accent);
+            set_rgb(cr, ACCENT);
         else
             set_rgb(cr, faint);
         cairo_move_to(cr, x, y);
         cairo_show_text(cr, p->text);
-        cairo_text_extents_t ext;
-        cairo_text_extents(cr, p->text, &ext);
-        x += ext.x_advance;
+        x += text_width(cr, p->text);
     }
-}
-
-static void describe_stage(const Caption *cap, char *out, size_t n);
-
-static void describe(const Caption *cap, char *out, size_t n)
-{
-    describe_stage(cap, out, n);
-    size_t len = strlen(out);
-    if (cap->view_note[0] && len + 4 < n)
-        snprintf(out + len, n - len, "  (%s)", cap->view_note);
 }
 
 static void describe_stage(const Caption *cap, char *out, size_t n)
 {
     if (cap->before_start) {
         snprintf(out, n, "the input: each point and grid line as the network receives it");
+        return;
+    }
+    if (cap->layer_input) {
+        snprintf(out, n, "the input of layer %d (the output of layer %d), before W",
+                 cap->layer, cap->layer - 1);
         return;
     }
     switch (cap->kind) {
@@ -240,57 +577,285 @@ static void describe_stage(const Caption *cap, char *out, size_t n)
     }
 }
 
+static void describe(const Caption *cap, char *out, size_t n)
+{
+    describe_stage(cap, out, n);
+    size_t len = strlen(out);
+    if (cap->view_note[0] && len + 4 < n)
+        snprintf(out + len, n - len, "  (%s)", cap->view_note);
+}
+
 static void draw_captions(cairo_t *cr, const Style *sc, const Caption *cap)
 {
-    double k = unit(sc), size = sc->caption_size * k;
-    double x = 0.9 * size, y = 1.25 * size;
-    draw_formula(cr, sc, cap, x, y);
-    char line[200];
+    CaptionLayout l = caption_layout(sc);
+    draw_formula(cr, sc, cap, l.x, l.y1);
+    char line[240];
     describe(cap, line, sizeof line);
-    cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, 0.68 * size);
+    set_font(cr, sc, draw_text_size(sc, TEXT_SMALL), 0);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    cairo_move_to(cr, x, y + 1.05 * size);
+    cairo_move_to(cr, l.x, l.y2);
     cairo_show_text(cr, line);
     if (cap->summary[0]) {
-        cairo_text_extents_t ext;
-        cairo_text_extents(cr, cap->summary, &ext);
-        cairo_move_to(cr, sc->width - x - ext.x_advance, y);
+        cairo_move_to(cr, sc->width - l.x - text_width(cr, cap->summary), l.y1);
         cairo_show_text(cr, cap->summary);
     }
 }
 
-/* The camera follows the data, so a uniform stretch would not show by
- * itself: a bar of a round length in data units shows the scale instead. */
-static void draw_scale_bar(cairo_t *cr, const Style *sc, double px_per_unit)
+/* ---- the numbers panel and the legend ------------------------------------------ */
+
+/* The panel is laid out twice by the same code: once to measure (draw = 0),
+ * once to paint, so its box always fits what is in it. */
+typedef struct {
+    cairo_t *cr;
+    const Style *sc;
+    double size;   /* text size, px */
+    int draw;
+    double x, y;   /* top left of the next item */
+    double w;      /* widest item so far */
+} Panel;
+
+static void panel_grow(Panel *p, double w, double h)
 {
-    double k = unit(sc), want = 100 * k;
-    /* the length among 1, 2, 5 x 10^e whose bar is closest to `want` pixels */
-    double e = pow(10, floor(log10(want / px_per_unit))), len = e, best = INFINITY;
-    for (int m = 0; m < 4; m++) {
-        double cand = e * (double[]){1, 2, 5, 10}[m];
-        double miss = fabs(log(cand * px_per_unit / want));
-        if (miss < best) { best = miss; len = cand; }
-    }
-    double w = len * px_per_unit, margin = 0.9 * sc->caption_size * k;
-    double y = sc->height - (sc->show_progress ? STRIP_BAND * k : 0) - 12 * k;
-    double x0 = sc->width - margin - w;
-    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
-    cairo_set_line_width(cr, 1.5 * k);
-    cairo_move_to(cr, x0, y - 4 * k);
-    cairo_line_to(cr, x0, y);
-    cairo_line_to(cr, x0 + w, y);
-    cairo_line_to(cr, x0 + w, y - 4 * k);
-    cairo_stroke(cr);
-    char text[32];
-    snprintf(text, sizeof text, "%g", len);
-    cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, 0.55 * sc->caption_size * k);
-    cairo_text_extents_t ext;
-    cairo_text_extents(cr, text, &ext);
-    cairo_move_to(cr, x0 + (w - ext.x_advance) / 2, y - 6 * k);
-    cairo_show_text(cr, text);
+    if (w > p->w) p->w = w;
+    p->y += h;
 }
+
+/* A number with two significant digits and, after append_minus, a true
+ * minus sign.  Matrix entries below 0.0005 read "0.000": rounded, honestly,
+ * instead of an exponent nobody reads at a glance; a lone number (det W)
+ * keeps its size as m x 10^e (the panel raises "^e"). */
+static void format_number(double v, int entry, char *out, size_t n)
+{
+    if (entry && fabs(v) < 5e-4)
+        snprintf(out, n, "0.000");
+    else if (fabs(v) >= 100)
+        snprintf(out, n, "%.0f", v);
+    else if (v != 0 && fabs(v) < 1e-4)
+        snprintf(out, n, "%.1f\xc3\x97" "10^%d", v / pow(10, floor(log10(fabs(v)))),
+                 (int)floor(log10(fabs(v))));
+    else
+        snprintf(out, n, "%.2g", v);
+    if (!strcmp(out, "-0")) snprintf(out, n, "0");
+}
+
+/* Appends src[0..n) to out, each '-' as a true minus. */
+static void append_minus(char *out, size_t cap, const char *src, size_t n)
+{
+    size_t len = strlen(out);
+    for (size_t i = 0; i < n && len + 4 < cap; i++) {
+        if (src[i] == '-') {
+            memcpy(out + len, MINUS, 3);
+            len += 3;
+        } else {
+            out[len++] = src[i];
+        }
+    }
+    out[len] = '\0';
+}
+
+/* Text with '-' as a true minus and "^..." raised (up to the next ')' or
+ * space), so "1/(1+e^-x)" reads as a formula.  Returns the advance. */
+static double show_math(Panel *p, const char *s, double x, double y)
+{
+    double x0 = x;
+    int sup = 0;
+    while (*s) {
+        /* one run: plain text up to a '^', or a raised term */
+        size_t n = sup ? strcspn(s, ") ") : strcspn(s, "^");
+        char run[160] = "";
+        append_minus(run, sizeof run, s, n);
+        set_font(p->cr, p->sc, sup ? 0.7 * p->size : p->size, 0);
+        if (p->draw) {
+            cairo_move_to(p->cr, x, sup ? y - 0.42 * p->size : y);
+            cairo_show_text(p->cr, run);
+        }
+        x += text_width(p->cr, run);
+        s += n;
+        if (*s == '^') s++;
+        sup = !sup && s[-1] == '^';
+    }
+    set_font(p->cr, p->sc, p->size, 0);
+    return x - x0;
+}
+
+static void panel_text(Panel *p, const char *text, double gray)
+{
+    cairo_set_source_rgb(p->cr, gray, gray, gray);
+    double w = show_math(p, text, p->x, p->y + 0.95 * p->size);
+    panel_grow(p, w, 1.3 * p->size);
+}
+
+/* Swatches and names of the classes, four to a row. */
+static void panel_legend(Panel *p, int n_classes)
+{
+    double s = 0.75 * p->size, x = p->x, row = 1.3 * p->size, w = 0;
+    for (int c = 0; c < n_classes; c++) {
+        if (c && c % 4 == 0) {
+            panel_grow(p, w, row);
+            x = p->x;
+        }
+        char name[24];
+        snprintf(name, sizeof name, "class %d", c + 1);
+        if (p->draw) {
+            set_rgb(p->cr, p->sc->classes[c % LW_MAX_CLASSES]);
+            cairo_rectangle(p->cr, x, p->y + 0.95 * p->size - s, s, s);
+            cairo_fill(p->cr);
+            set_rgb(p->cr, p->sc->text);
+            cairo_move_to(p->cr, x + s + 0.35 * p->size, p->y + 0.95 * p->size);
+            cairo_show_text(p->cr, name);
+        }
+        x += s + 0.35 * p->size + text_width(p->cr, name);
+        w = x - p->x;
+        x += 0.9 * p->size;
+    }
+    panel_grow(p, w, row);
+}
+
+/* Widths of an entry left and right of its decimal point, to align columns
+ * on it. */
+static void split_width(cairo_t *cr, const char *e, double *left, double *right)
+{
+    const char *dot = strchr(e, '.');
+    char head[32];
+    snprintf(head, sizeof head, "%.*s", dot ? (int)(dot - e) : (int)strlen(e), e);
+    *left = text_width(cr, head);
+    *right = dot ? text_width(cr, dot) : 0;
+}
+
+/* A bracket as tall as h at x, its serifs pointing by `dir` (+1 right). */
+static void bracket(cairo_t *cr, double x, double y, double h, double dir, double serif)
+{
+    cairo_move_to(cr, x + dir * serif, y);
+    cairo_line_to(cr, x, y);
+    cairo_line_to(cr, x, y + h);
+    cairo_line_to(cr, x + dir * serif, y + h);
+    cairo_stroke(cr);
+}
+
+/* Matrices up to 4x4 are listed, and thin ones up to 6 long (a 2 -> 6
+ * layer's W, a 6-unit b): a panel of more numbers is not read, only seen. */
+#define MAX_LISTED 6
+static int listed(int rows, int cols)
+{
+    return rows <= MAX_LISTED && cols <= MAX_LISTED && rows * cols <= 16;
+}
+
+/* "name =" and a bracketed (rows, cols) matrix, row-major in v, columns
+ * aligned on the decimal point. */
+static void panel_matrix(Panel *p, const char *name, const double *v, int rows, int cols)
+{
+    char e[MAX_LISTED][MAX_LISTED][40];
+    double left[MAX_LISTED] = {0}, right[MAX_LISTED] = {0}, pad = 0.45 * p->size,
+           row = 1.2 * p->size;
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++) {
+            double a, b;
+            char raw[32];
+            format_number(v[i * cols + j], 1, raw, sizeof raw);
+            e[i][j][0] = '\0';
+            append_minus(e[i][j], sizeof e[i][j], raw, strlen(raw));
+            split_width(p->cr, e[i][j], &a, &b);
+            left[j] = fmax(left[j], a);
+            right[j] = fmax(right[j], b);
+        }
+    char label[32];
+    snprintf(label, sizeof label, "%s = ", name);
+    double lw = text_width(p->cr, label), h = rows * row + 0.2 * p->size;
+    double x = p->x + lw + pad;
+    set_rgb(p->cr, p->sc->text);
+    if (p->draw) {
+        cairo_move_to(p->cr, p->x, p->y + h / 2 + 0.35 * p->size);
+        cairo_show_text(p->cr, label);
+        cairo_set_line_width(p->cr, fmax(0.08 * p->size, 1.0));
+        bracket(p->cr, p->x + lw, p->y, h, 1, 0.3 * p->size);
+    }
+    for (int j = 0; j < cols; j++) {
+        for (int i = 0; i < rows && p->draw; i++) {
+            double a, b;
+            split_width(p->cr, e[i][j], &a, &b);
+            cairo_move_to(p->cr, x + left[j] - a, p->y + 0.1 * p->size + i * row + 0.95 * p->size);
+            cairo_show_text(p->cr, e[i][j]);
+        }
+        x += left[j] + right[j] + (j + 1 < cols ? 0.9 * p->size : pad);
+    }
+    if (p->draw) bracket(p->cr, x, p->y, h, -1, 0.3 * p->size);
+    panel_grow(p, x - p->x + 1, h + 0.3 * p->size);
+}
+
+static void panel_linear(Panel *p, const Caption *cap)
+{
+    char text[96], num[32];
+    if (listed(cap->w_rows, cap->w_cols))
+        panel_matrix(p, "W", cap->W, cap->w_rows, cap->w_cols);
+    else {
+        snprintf(text, sizeof text, "W is %d\xc3\x97%d: %d numbers, not listed", cap->w_rows,
+                 cap->w_cols, cap->w_rows * cap->w_cols);
+        panel_text(p, text, 0.1);
+    }
+    if (cap->has_det) {
+        format_number(cap->det, 0, num, sizeof num);
+        snprintf(text, sizeof text, "det W = %s", num);
+        panel_text(p, text, 0.1);
+    }
+    if (cap->swapped) panel_text(p, "rows 1, 2 swapped (units 1, 2)", 0.45);
+    if (cap->inputs_swapped) {
+        snprintf(text, sizeof text, "columns 1, 2 swapped (layer %d's units)", cap->layer - 1);
+        panel_text(p, text, 0.45);
+    }
+}
+
+static void panel_bias(Panel *p, const Caption *cap)
+{
+    if (listed(cap->w_rows, 1))
+        panel_matrix(p, "b", cap->b, cap->w_rows, 1);
+    else {
+        char text[64];
+        snprintf(text, sizeof text, "b has %d entries, not listed", cap->w_rows);
+        panel_text(p, text, 0.1);
+    }
+    if (cap->swapped) panel_text(p, "entries 1, 2 swapped (units 1, 2)", 0.45);
+}
+
+static void panel_items(Panel *p, const Caption *cap)
+{
+    int legend = p->sc->show_legend && cap->n_classes >= 2;
+    if (legend) panel_legend(p, cap->n_classes);
+    if (!p->sc->show_numbers || cap->before_start || cap->layer_input) return;
+    if (legend) p->y += 0.3 * p->size;
+    char text[96];
+    switch (cap->kind) {
+    case STAGE_LINEAR: panel_linear(p, cap); break;
+    case STAGE_BIAS: panel_bias(p, cap); break;
+    default:
+        snprintf(text, sizeof text, "each unit: x \xe2\x86\xa6 %s", cap->act_formula);
+        panel_text(p, text, 0.1);
+        break;
+    }
+}
+
+/* The panel's box in the top right corner, under the captions, on a light
+ * backing so it stays legible over content that strays under it. */
+static void draw_panel(cairo_t *cr, const Style *sc, const Caption *cap)
+{
+    double size = draw_text_size(sc, TEXT_SMALL), pad = 0.55 * size, rect[4];
+    draw_content_rect(sc, rect);
+    Panel m = {cr, sc, size, 0, 0, 0, 0};
+    set_font(cr, sc, size, 0);
+    panel_items(&m, cap);
+    if (m.w <= 0) return;
+    double w = m.w + 2 * pad, h = m.y + 2 * pad - 0.3 * size;
+    double x = sc->width - caption_layout(sc).x - w, y = rect[1] + 0.3 * size;
+    cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b, 0.88);
+    cairo_rectangle(cr, x, y, w, h);
+    cairo_fill_preserve(cr);
+    cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+    Panel p = {cr, sc, size, 1, x + pad, y + pad, 0};
+    panel_items(&p, cap);
+}
+
+/* ---- scale, axes, progress --------------------------------------------------------- */
 
 /* The spacing among 1, 2, 5 x 10^e units closest to `want` pixels. */
 static double round_step(double px_per_unit, double want)
@@ -307,14 +872,38 @@ static double round_step(double px_per_unit, double want)
     return step;
 }
 
+/* The camera follows the data, so a uniform stretch would not show by
+ * itself: a bar of a round length in data units shows the scale instead. */
+static void draw_scale_bar(cairo_t *cr, const Style *sc, double px_per_unit)
+{
+    double k = unit(sc), len = round_step(px_per_unit, 100 * k);
+    double w = len * px_per_unit, margin = caption_layout(sc).x;
+    double y = sc->height - (sc->show_progress ? STRIP_BAND * k : 0) - 12 * k;
+    double x0 = sc->width - margin - w;
+    cairo_set_source_rgb(cr, 0.45, 0.45, 0.45);
+    cairo_set_line_width(cr, 1.5 * k);
+    cairo_move_to(cr, x0, y - 4 * k);
+    cairo_line_to(cr, x0, y);
+    cairo_line_to(cr, x0 + w, y);
+    cairo_line_to(cr, x0 + w, y - 4 * k);
+    cairo_stroke(cr);
+    char text[32];
+    snprintf(text, sizeof text, "%g", len);
+    set_font(cr, sc, draw_text_size(sc, TEXT_TINY), 0);
+    cairo_move_to(cr, x0 + (w - text_width(cr, text)) / 2, y - 6 * k);
+    cairo_show_text(cr, text);
+}
+
 static void tick_label(cairo_t *cr, double v, double step, double x, double y, int right)
 {
     char text[32];
     if (fabs(v) < 1e-9 * step) v = 0;
-    snprintf(text, sizeof text, "%g", v);
-    cairo_text_extents_t ext;
-    cairo_text_extents(cr, text, &ext);
-    cairo_move_to(cr, right ? x - ext.x_advance : x - ext.x_advance / 2, y);
+    char raw[32] = "";
+    snprintf(raw, sizeof raw, "%g", v);
+    text[0] = '\0';
+    append_minus(text, sizeof text, raw, strlen(raw));
+    double w = text_width(cr, text);
+    cairo_move_to(cr, right ? x - w : x - w / 2, y);
     cairo_show_text(cr, text);
 }
 
@@ -325,17 +914,17 @@ static void draw_axes(cairo_t *cr, const Style *sc, const Caption *cap)
 {
     double k = unit(sc), rect[4];
     draw_content_rect(sc, rect);
-    double s = cap->px_per_unit, step = round_step(s, 90 * k), size = 0.5 * sc->caption_size * k;
+    double size = draw_text_size(sc, TEXT_TINY);
+    double s = cap->px_per_unit, step = round_step(s, fmax(90 * k, 5 * size));
     double x0 = rect[0] + 3.2 * size, x1 = rect[0] + rect[2] - 1.2 * size;
     double y0 = rect[1] + 0.6 * size, y1 = rect[1] + rect[3] - 1.6 * size;
     cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
-    cairo_set_line_width(cr, 1.0 * k);
+    cairo_set_line_width(cr, fmax(1.0 * k, 0.75));
     cairo_move_to(cr, x0, y0);
     cairo_line_to(cr, x0, y1);
     cairo_line_to(cr, x1, y1);
     cairo_stroke(cr);
-    cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
+    set_font(cr, sc, size, 0);
     /* display x = cx + (px - ox) / s; y = cy - (py - oy) / s */
     double lo = cap->view_cx + (x0 - cap->view_ox) / s, hi = cap->view_cx + (x1 - cap->view_ox) / s;
     for (double v = ceil(lo / step) * step; v <= hi; v += step) {
@@ -359,19 +948,18 @@ static void draw_axes(cairo_t *cr, const Style *sc, const Caption *cap)
 /* A strip of one cell per stage: done cells dark, the current one filling. */
 static void draw_strip(cairo_t *cr, const Style *sc, const Caption *cap)
 {
-    double k = unit(sc), h = 5 * k, gap = 3 * k, margin = 0.9 * sc->caption_size * k;
+    double k = unit(sc), h = 5 * k, gap = 3 * k, margin = caption_layout(sc).x;
     double y = sc->height - (STRIP_BAND * k + h) / 2;
     double total = sc->width - 2 * margin;
     double cell = (total - gap * (cap->n_stages - 1)) / cap->n_stages;
     for (int s = 0; s < cap->n_stages; s++) {
         double x = margin + s * (cell + gap);
-        /* a wider gap between layers reads as grouping */
         cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
         cairo_rectangle(cr, x, y, cell, h);
         cairo_fill(cr);
         double fill = cap->before_start ? 0 : s < cap->stage ? 1 : s == cap->stage ? cap->u : 0;
         if (fill > 0) {
-            set_rgb(cr, s == cap->stage ? (Rgb){0.84, 0.15, 0.16} : sc->text);
+            set_rgb(cr, s == cap->stage ? ACCENT : sc->text);
             cairo_rectangle(cr, x, y, cell * fill, h);
             cairo_fill(cr);
         }
@@ -380,47 +968,44 @@ static void draw_strip(cairo_t *cr, const Style *sc, const Caption *cap)
 
 int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption *cap)
 {
-    const Style *r = sc, *st = sc;
-    set_rgb(cr, st->background);
+    set_rgb(cr, sc->background);
     cairo_paint(cr);
     if (fg->half_alpha > 0 && cap)
         draw_halves(cr, sc, fg);
-    if (r->show_shade && fg->shade_cells && cap && fg->shade_class)
+    if (sc->show_shade && fg->shade_cells && cap && fg->shade_class)
         draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */
-    if (r->show_grid)
-        draw_lines(cr, sc, fg, LINE_GRID, st->grid, st->grid_width);
-    if (r->show_domain)
-        draw_lines(cr, sc, fg, LINE_DOMAIN, st->domain, st->domain_width);
-    if (r->show_points) {
-        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-        draw_lines(cr, sc, fg, LINE_CURVE, st->classes[0], st->curve_width);
-        draw_points(cr, sc, fg);
-    }
-    if (r->show_boundary) {
+    if (cap && !cap->flat && sc->depth_cues)
+        draw_content_3d(cr, sc, fg, cap);
+    else
+        draw_content_flat(cr, sc, fg);
+    if (sc->show_boundary) {
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         draw_planes(cr, sc, fg);
         cairo_set_dash(cr, (double[]){8 * unit(sc), 5 * unit(sc)}, 2, 0);
-        draw_lines(cr, sc, fg, LINE_OVERLAY, st->boundary, st->boundary_width);
+        draw_lines(cr, sc, fg, LINE_OVERLAY, sc->boundary, sc->boundary_width);
         cairo_set_dash(cr, NULL, 0, 0);
         draw_marks(cr, sc, fg);
     }
-    if (r->show_captions && cap) {
+    if (sc->show_captions && cap) {
         /* a white band keeps text legible over content that strays up */
         double rect[4];
         draw_content_rect(sc, rect);
-        set_rgb(cr, st->background);
-        cairo_rectangle(cr, 0, 0, r->width, rect[1]);
+        set_rgb(cr, sc->background);
+        cairo_rectangle(cr, 0, 0, sc->width, rect[1]);
         cairo_fill(cr);
         draw_captions(cr, sc, cap);
     }
-    if (r->show_progress && cap)
+    /* the panel is part of the captions: without them, a clean picture */
+    if (sc->show_captions && cap && (sc->show_numbers || sc->show_legend))
+        draw_panel(cr, sc, cap);
+    if (sc->show_progress && cap)
         draw_strip(cr, sc, cap);
-    if (r->show_captions && cap && cap->px_per_unit > 0 && r->scale_bar)
+    if (sc->show_captions && cap && cap->px_per_unit > 0 && sc->scale_bar)
         draw_scale_bar(cr, sc, cap->px_per_unit);
-    if (r->axes && cap && cap->px_per_unit > 0 && cap->flat)
+    if (sc->axes && cap && cap->px_per_unit > 0 && cap->flat)
         draw_axes(cr, sc, cap);
     return cairo_status(cr);
 }

@@ -100,6 +100,9 @@ static const KeySpec KEYS[] = {
     {"render", "show_captions", T_BOOL, OFF(render.style.show_captions), 0, 0, NULL},
     {"render", "show_shade", T_BOOL, OFF(render.style.show_shade), 0, 0, NULL},
     {"render", "show_progress", T_BOOL, OFF(render.style.show_progress), 0, 0, NULL},
+    {"render", "show_numbers", T_BOOL, OFF(render.style.show_numbers), 0, 0, NULL},
+    {"render", "show_legend", T_BOOL, OFF(render.style.show_legend), 0, 0, NULL},
+    {"render", "depth_cues", T_BOOL, OFF(render.style.depth_cues), 0, 0, NULL},
     {"render", "output", T_PATH, OFF(output.path), 0, 0, NULL},
     {"render", "crf", T_INT, OFF(output.crf), 0, 63, NULL},
     {"render", "preset", T_STRING, OFF(output.preset), 0, 0, NULL},
@@ -120,6 +123,7 @@ static const KeySpec KEYS[] = {
     {"style", "curve_width", T_DOUBLE, OFF(render.style.curve_width), 0.1, 30, NULL},
     {"style", "boundary_width", T_DOUBLE, OFF(render.style.boundary_width), 0.1, 20, NULL},
     {"style", "caption_size", T_DOUBLE, OFF(render.style.caption_size), 4, 200, NULL},
+    {"style", "min_text_size", T_DOUBLE, OFF(render.style.min_text), 0, 100, NULL},
     {"style", "font", T_STRING, OFF(render.style.font), 0, 0, NULL},
 };
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
@@ -767,6 +771,7 @@ static void set_defaults(Scene *sc)
     r->show_readout = 1;
     r->style.show_grid = r->style.show_domain = r->style.show_points = 1;
     r->style.show_boundary = r->style.show_captions = r->style.show_progress = 1;
+    r->style.show_numbers = r->style.show_legend = r->style.depth_cues = 1;
     r->style.show_shade = 0;
     sc->output.crf = -1;
     r->camera.projection = PROJ_ORTHOGRAPHIC;
@@ -786,6 +791,7 @@ static void set_defaults(Scene *sc)
     s->curve_width = 4.0;
     s->boundary_width = 2.5;
     s->caption_size = 24;
+    s->min_text = 9;
     snprintf(s->font, sizeof s->font, "DejaVu Sans");
 }
 
