@@ -103,12 +103,18 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     c->before_start = s == 0 && q.t <= 0.0;
     c->layer_input = st->kind == STAGE_LINEAR && q.t <= 0.0;
     c->layer = st->layer + 1;
-    c->n_layers = plan->n_layers;
+    c->n_layers = plan->n_hidden;
+    c->readout = plan->readout && st->layer == plan->n_layers - 1;
+    c->n_scores = plan->n_scores;
     c->kind = st->kind;
     c->act = plan->act[st->layer];
     c->dim_in = plan->widths[st->layer];
     c->dim_out = plan->widths[st->layer + 1];
     layer_numbers(plan, st->layer, c);
+    if (c->readout) /* the readout's own squash, not an activation of each unit */
+        snprintf(c->act_formula, sizeof c->act_formula,
+                 plan->n_scores == 1 ? "x1 \xe2\x86\xa6 1/(1+e^-x1); the rest as they are"
+                                     : "x \xe2\x86\xa6 softmax(x)");
     c->flip = st->kind == STAGE_LINEAR && plan->motion[st->layer].flip;
     c->stage = q.stage;
     c->n_stages = r->n_stages;

@@ -522,6 +522,14 @@ static void draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, doubl
     char num[32];
     snprintf(num, sizeof num, "%d/%d  ", cap->layer, cap->n_layers);
     parts[1].text = num;
+    if (cap->readout) { /* p = sigmoid(w.h + b), or softmax of the k scores */
+        parts[0].text = "readout  ";
+        parts[1].text = "";
+        parts[2].text = "p = ";
+        parts[3].text = cap->n_scores == 1 ? "\xcf\x83(" : "softmax(";
+        parts[4].text = cap->n_scores == 1 ? "w" : "W";
+        parts[5].text = cap->n_scores == 1 ? "\xc2\xb7h" : " h";
+    }
     const Rgb faint = {0.72, 0.72, 0.72};
     /* at a layer's input nothing of the layer has happened yet */
     int waiting = cap->before_start || cap->layer_input;
@@ -542,6 +550,27 @@ static void draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, doubl
     }
 }
 
+static void describe_readout(const Caption *cap, char *out, size_t n)
+{
+    int one = cap->n_scores == 1;
+    switch (cap->kind) {
+    case STAGE_LINEAR:
+        snprintf(out, n, one ? "the readout: turn so x1 is the score w\xc2\xb7h, and the boundary "
+                               "stands upright"
+                             : "the readout: the %d class scores W h as the axes", cap->n_scores);
+        break;
+    case STAGE_BIAS:
+        snprintf(out, n, one ? "shift by b: the boundary at x1 = 0, one class on each side"
+                             : "shift by b: the scores W h + b");
+        break;
+    default:
+        snprintf(out, n, one ? "squash x1 by the sigmoid: the probability of class 2, even "
+                               "odds at 0.5"
+                             : "softmax: the scores become class probabilities");
+        break;
+    }
+}
+
 static void describe_stage(const Caption *cap, char *out, size_t n)
 {
     if (cap->before_start) {
@@ -551,6 +580,10 @@ static void describe_stage(const Caption *cap, char *out, size_t n)
     if (cap->layer_input) {
         snprintf(out, n, "the input of layer %d (the output of layer %d), before W",
                  cap->layer, cap->layer - 1);
+        return;
+    }
+    if (cap->readout) {
+        describe_readout(cap, out, n);
         return;
     }
     switch (cap->kind) {
@@ -827,7 +860,8 @@ static void panel_items(Panel *p, const Caption *cap)
     case STAGE_LINEAR: panel_linear(p, cap); break;
     case STAGE_BIAS: panel_bias(p, cap); break;
     default:
-        snprintf(text, sizeof text, "each unit: x \xe2\x86\xa6 %s", cap->act_formula);
+        snprintf(text, sizeof text, cap->readout ? "%s" : "each unit: x \xe2\x86\xa6 %s",
+                 cap->act_formula);
         panel_text(p, text, 0.1);
         break;
     }

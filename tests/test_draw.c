@@ -80,7 +80,9 @@ static void check_numbers(void)
         CHECK_NEAR(c.det, W[0] * W[3] - W[1] * W[2], 1e-12);
         CHECK(c.swapped == plan->swapped[l]);
         CHECK(c.inputs_swapped == (l > 0 && plan->swapped[l - 1]));
-        CHECK_STR(c.act_formula, "tanh(x)");
+        CHECK_STR(c.act_formula, l < plan->n_hidden ? "tanh(x)"
+                                 : "x1 \xe2\x86\xa6 1/(1+e^-x1); the rest as they are");
+        CHECK(c.readout == (l == plan->n_hidden && plan->readout));
         swaps += plan->swapped[l];
         /* the bias stage shows the same b */
         Caption cb = caption_at(&L.r, l, STAGE_BIAS, 0.5);
