@@ -480,7 +480,7 @@ static void draw_planes(cairo_t *cr, const Style *sc, const FrameGeom *fg)
         cairo_move_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1]);
         for (int i = a + 1; i < b; i++) cairo_line_to(cr, fg->lxy[2 * i], fg->lxy[2 * i + 1]);
         cairo_close_path(cr);
-        cairo_set_source_rgba(cr, sc->boundary.r, sc->boundary.g, sc->boundary.b, 0.12);
+        cairo_set_source_rgba(cr, sc->boundary.r, sc->boundary.g, sc->boundary.b, 0.07);
         cairo_fill_preserve(cr);
         cairo_set_dash(cr, (double[]){8 * unit(sc), 5 * unit(sc)}, 2, 0);
         set_rgb(cr, sc->boundary);
