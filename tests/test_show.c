@@ -122,7 +122,9 @@ static void make_config(RenderConfig *c)
     snprintf(s->font, sizeof s->font, "DejaVu Sans");
     s->show_grid = s->show_domain = s->show_points = s->show_captions = s->show_progress = 1;
     s->scale_bar = 1;
-    c->timeline = (TimelineConfig){12, 0.5, 0.25, 0.1, 0.25, EASE_SMOOTHSTEP};
+    c->timeline = (TimelineConfig){.fps = 12, .stage_seconds = 0.5, .hold_start = 0.25,
+                                   .hold_between = 0.1, .hold_end = 0.25, .layer_gap = 0.25,
+                                   .easing = EASE_SMOOTHSTEP};
     c->camera.view = VIEW_AUTO;
     c->camera.margin = 0.08;
     c->camera.yaw = -35;
