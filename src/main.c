@@ -547,10 +547,9 @@ static int cmd_render(const Options *o)
     int n = 0;
     int rc = load_requests(o, &j, &reqs, &n, &err);
     const char *out = o->output ? o->output : j.scene.output.path;
-    if (!rc && !is_dir_target(out) && !video_format_supported(out)) {
-        const char *dot = strrchr(out, '.');
-        rc = lw_fail(&err, LW_EINPUT, "%s: unsupported output format '%s' (expected .mp4, .webm, "
-                     ".mkv, .gif or a directory)", out, dot ? dot : "");
+    if (!rc && !is_dir_target(out) && video_format_check(out, &err) != LW_OK) {
+        LwError inner = err;
+        rc = lw_fail(&err, LW_EINPUT, "%s: %s", out, inner.msg);
     }
     RunOptions ro = run_options(o, 1);
     if (!rc && is_dir_target(out)) {

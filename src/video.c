@@ -171,6 +171,13 @@ int video_format_supported(const char *path)
     return path && format_of(path) != NULL;
 }
 
+static int fail_format(const char *path, LwError *err);
+
+int video_format_check(const char *path, LwError *err)
+{
+    return video_format_supported(path) ? LW_OK : fail_format(path, err);
+}
+
 const char *video_temp_path(const VideoSink *v)
 {
     return v ? v->out.tmp : NULL;
