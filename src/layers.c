@@ -129,8 +129,8 @@ static int check_fit(const LayerStack *s, const LayersTape *t, int n, LwError *e
         return lw_fail(err, LW_EINPUT, "layer stack has %d layers, its tape %d", s->n_layers,
                        t->n_layers);
     for (int l = 0; l <= s->n_layers; l++)
-        if (s->widths[l] > t->widths[l])
-            return lw_fail(err, LW_EINPUT, "layer width %d exceeds its tape's %d",
+        if (s->widths[l] < 1 || s->widths[l] > t->widths[l])
+            return lw_fail(err, LW_EINPUT, "layer width %d (its tape holds 1..%d)",
                            s->widths[l], t->widths[l]);
     return LW_OK;
 }

@@ -236,8 +236,10 @@ int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *
                           int n, double l2, double *grad, double *loss, LwError *err)
 {
     int L = m->n_layers, ret;
-    if (m->n_out == 0 || w->loss.n_out != m->n_out)
+    if (m->n_out == 0)
         return lw_fail(err, LW_EINPUT, "the network has no readout to compute a loss with");
+    if (w->loss.n_out != m->n_out || w->loss.n_in != m->widths[L])
+        return lw_fail(err, LW_EINPUT, "scratch sized for another network's readout");
     if (n < 1 || n > w->cap)
         return lw_fail(err, LW_EINPUT, "a batch of %d points (expected 1..%d)", n, w->cap);
     LayerStack s = mlp_layers(m);
