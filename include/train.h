@@ -21,8 +21,9 @@ typedef void (*TrainProgress)(void *user, int step, int steps, double loss,
 /* Called at the steps TrainOptions asks for with the network as it is after
  * that step's update (step 0: before the first); m is a read-only view, valid
  * only during the call (copy m->params or mlp_save it to keep it).  Return
- * LW_OK to go on; any other code ends training with that code and the
- * message written to err prefixed with "training step N: ". */
+ * LW_OK to go on; a negative LW_ code ends training with that code (any
+ * other non-zero value with LW_ERUNTIME) and the message written to err
+ * prefixed with "training step N: ". */
 typedef int (*TrainCheckpoint)(void *user, int step, const Mlp *m, LwError *err);
 
 /* What train_run_with reports back along the way; zero-initialise and set
