@@ -788,7 +788,7 @@ static int cmd_dump(const Options *o)
     /* the scene's own network, stage by stage: a plan of straight motions
      * never swaps units, so these are the network's own coordinates */
     StagePlan plan;
-    LayerStack stack = classifier_layers(net);
+    LayerStack stack = mlp_layers(net);
     if (!rc) rc = stage_plan_make(&stack, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err);
     if (!rc) {
         int s = stage_index(o->layer - 1, input ? STAGE_LINEAR : kind);

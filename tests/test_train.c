@@ -250,7 +250,7 @@ static void test_fixed_weights(void)
 static int train_fresh(const Scene *sc, const Dataset *ds, int steps, const TrainOptions *opt,
                        Mlp *m, TrainReport *r, LwError *err)
 {
-    const SceneNetwork *net = &sc->net;
+    const NetSpec *net = &sc->net;
     TrainConfig cfg = sc->train;
     cfg.steps = steps;
     int ret = mlp_alloc(m, net->n_widths, net->widths, net->act, ds->classes, err);
