@@ -11,6 +11,8 @@
  * and within its documented range; the first error stops the load. */
 #include "scene.h"
 
+#include "dataset.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -25,7 +27,7 @@
 
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
-    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS
+    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND
 } KeyType;
 
 typedef struct {
@@ -36,9 +38,6 @@ typedef struct {
     const char *const *names; /* T_ENUM: NULL-terminated */
 } KeySpec;
 
-static const char *const KIND_NAMES[] = {"moons", "circles", "spiral", "xor",
-                                         "gaussians", "curves", "csv", "interval",
-                                         "rings", "unlinked", NULL};
 static const char *const DRAW_NAMES[] = {"points", "curves", NULL};
 static const char *const OPT_NAMES[] = {"adam", "sgd", NULL};
 static const char *const EASE_NAMES[] = {"smoothstep", "linear", "smootherstep", NULL};
@@ -50,7 +49,7 @@ static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
 
 #define OFF(f) offsetof(Scene, f)
 static const KeySpec KEYS[] = {
-    {"dataset", "kind", T_ENUM, OFF(data.kind), 0, 0, KIND_NAMES},
+    {"dataset", "kind", T_KIND, OFF(data.kind), 0, 0, NULL},
     {"dataset", "points", T_INT, OFF(data.n_points), 4, LW_MAX_POINTS, NULL},
     {"dataset", "noise", T_DOUBLE, OFF(data.noise), 0, 10, NULL},
     {"dataset", "seed", T_SEED, OFF(data.seed), 0, 0, NULL},
@@ -398,6 +397,15 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
             }
         join_names(k->names, names, sizeof names);
         return fail_at(p, p->line, "unknown %s '%s' (expected %s)", k->key, value, names);
+    case T_KIND: {
+        int kind = dataset_kind_by_name(value);
+        if (kind >= 0) {
+            *(DatasetKind *)field = (DatasetKind)kind;
+            return 1;
+        }
+        return fail_at(p, p->line, "unknown %s '%s' (expected %s)", k->key, value,
+                       dataset_kind_names(NULL, ", ", names, sizeof names));
+    }
     case T_COLOR:
         if (parse_color(value, (Rgb *)field))
             return fail_at(p, p->line, "%s must be a colour like #1f77b4, got '%s'", k->key, value);
@@ -887,6 +895,11 @@ static int validate_weights(Parser *p)
     return 1;
 }
 
+/* Subsets of the kinds, for the checks below and their messages. */
+static int reads_file(const DatasetInfo *kind) { return kind->reads_file; }
+static int is_curve(const DatasetInfo *kind) { return kind->curves != 0; }
+static int sets_classes(const DatasetInfo *kind) { return kind->classes_settable; }
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -897,11 +910,12 @@ static int validate(Parser *p)
         return fail_at(p, p->section_line[0] ? p->section_line[0] : 1,
                        "missing required key 'kind' in [dataset]");
     int L = sc->net.n_widths - 1;
-    int dim = dataset_kind_dim(sc->data.kind);
+    const DatasetInfo *kind = dataset_kind_info(sc->data.kind);
+    int dim = kind->dim;
     if (p->widths_line && sc->net.widths[0] != dim)
         return fail_at(p, p->widths_line, "widths starts with %d but %s data is %d-D "
                        "(the first width is the input dimension)", sc->net.widths[0],
-                       KIND_NAMES[sc->data.kind], dim);
+                       kind->name, dim);
     if (!p->widths_line && dim != 2) { /* the default network, fitted to the data */
         sc->net.widths[0] = dim;
         sc->net.widths[1] = sc->net.widths[2] = dim == 1 ? 2 : 3;
@@ -912,27 +926,27 @@ static int validate(Parser *p)
     if (p->n_acts == 1)
         for (int l = 1; l < L; l++)
             sc->net.act[l] = sc->net.act[0];
-    if (sc->data.kind == DATA_CSV && !sc->data.csv_path[0])
-        return fail_at(p, p->kind_line, "kind = csv needs file = path/to/points.csv");
-    if (sc->data.kind != DATA_CSV && sc->data.csv_path[0])
+    char names[256];
+    if (kind->reads_file && !sc->data.csv_path[0])
+        return fail_at(p, p->kind_line, "kind = %s needs file = path/to/points.csv",
+                       kind->name);
+    if (!kind->reads_file && sc->data.csv_path[0])
         return fail_at(p, key_line(p, "dataset", "file", p->kind_line),
-                       "file is only for kind = csv");
-    int curve_kind = sc->data.kind == DATA_CURVES || sc->data.kind == DATA_SPIRAL ||
-                     sc->data.kind == DATA_INTERVAL || sc->data.kind == DATA_RINGS ||
-                     sc->data.kind == DATA_UNLINKED;
+                       "file is only for kind = %s",
+                       dataset_kind_names(reads_file, " or ", names, sizeof names));
     if ((int)sc->data.draw < 0)
-        sc->data.draw = curve_kind && sc->data.kind != DATA_SPIRAL ? DRAW_CURVES : DRAW_POINTS;
-    else if (sc->data.draw == DRAW_CURVES && !curve_kind)
+        sc->data.draw = kind->draw;
+    else if (sc->data.draw == DRAW_CURVES && !is_curve(kind))
         return fail_at(p, key_line(p, "dataset", "draw", p->kind_line),
-                       "draw = curves needs a curve dataset (curves, spiral, "
-                       "interval, rings, unlinked)");
+                       "draw = curves needs a curve dataset (%s)",
+                       dataset_kind_names(is_curve, ", ", names, sizeof names));
     if (sc->data.classes < 0)
-        sc->data.classes = sc->data.kind == DATA_GAUSSIANS ? 3 : 2;
-    else if (sc->data.kind != DATA_GAUSSIANS && sc->data.kind != DATA_SPIRAL &&
-             sc->data.classes != 2)
+        sc->data.classes = kind->classes;
+    else if (!kind->classes_settable && sc->data.classes != kind->classes)
         return fail_at(p, key_line(p, "dataset", "classes", p->kind_line),
-                       "classes is only for gaussians and spiral");
-    if (sc->data.kind != DATA_CSV && sc->data.n_points < 2 * sc->data.classes)
+                       "classes is only for %s",
+                       dataset_kind_names(sets_classes, " and ", names, sizeof names));
+    if (!kind->reads_file && sc->data.n_points < 2 * sc->data.classes)
         return fail_at(p, key_line(p, "dataset", "points", p->kind_line),
                        "points = %d is too few for %d classes (at least %d)",
                        sc->data.n_points, sc->data.classes, 2 * sc->data.classes);
@@ -1044,14 +1058,4 @@ void scene_free(Scene *sc)
     free(sc->net.Wout);
     free(sc->net.bout);
     sc->net.Wout = sc->net.bout = NULL;
-}
-
-const char *dataset_kind_name(DatasetKind k)
-{
-    return (k >= 0 && k < DATA_COUNT) ? KIND_NAMES[k] : "?";
-}
-
-int dataset_kind_dim(DatasetKind k)
-{
-    return k == DATA_INTERVAL ? 1 : (k == DATA_RINGS || k == DATA_UNLINKED) ? 3 : 2;
 }
