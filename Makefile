@@ -51,7 +51,7 @@ $(BUILD)/liblayerwarp.a: $(LIB_OBJ)
 $(BIN): $(BUILD)/obj/main.o $(BUILD)/liblayerwarp.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/%.c tests/check.h tests/decode.h $(BUILD)/liblayerwarp.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/liblayerwarp.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/liblayerwarp.a $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/frame_bench: bench/frame_bench.c $(BUILD)/liblayerwarp.a

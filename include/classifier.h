@@ -24,7 +24,4 @@ typedef struct {
 int classifier_segment(const Mlp *net, const Dataset *ds, const ClassifierView *v, Show *show,
                        LwError *err);
 
-/* The hidden layers of m as a stack (views into m's parameters). */
-LayerStack classifier_layers(const Mlp *m);
-
 #endif

@@ -1,9 +1,10 @@
 /* dataset.h — labelled 2-D points generated from a seed (or read from CSV).
  *
  * Generation uses GSL's mt19937 seeded with the scene's seed, so the same
- * scene gives the same points on every run.  Curve datasets (curves, spiral)
- * keep each class's points in order along its curve; curve_start lets the
- * renderer draw them as polylines. */
+ * scene gives the same points on every run.  Curve datasets (curves, spiral,
+ * interval, rings, unlinked) keep each curve's points in order; curve_start
+ * lets the renderer draw them as polylines.  What each kind is (name,
+ * dimension, defaults) comes from one table, read through dataset_kind_*. */
 #ifndef DATASET_H
 #define DATASET_H
 
@@ -60,6 +61,39 @@ void dataset_bounds(const Dataset *ds, double box[6]);
 
 void dataset_free(Dataset *ds);
 
+/* ---- the kinds ---- */
+
+#define DATASET_CURVE_PER_CLASS (-1) /* DatasetInfo.curves: one curve per class */
+
+/* One row of the table of kinds: what the scene parser needs to know. */
+typedef struct {
+    DatasetKind kind;
+    const char *name;     /* as written in a scene: kind = moons */
+    int dim;              /* input dimension: 1, 2 or 3 */
+    int curves;           /* 0: a point cloud; else a curve dataset (points in order
+                             along curves, drawable with draw = curves) of this many
+                             curves, or DATASET_CURVE_PER_CLASS */
+    double noise;         /* noise when the scene leaves it out */
+    int classes;          /* classes when the scene leaves them out */
+    int classes_settable; /* the scene may set classes; else only to the default */
+    DrawAs draw;          /* draw when the scene leaves it out */
+    int reads_file;       /* points come from [dataset] file (csv), not a generator */
+} DatasetInfo;
+
+/* The row of a kind, or NULL for a value outside DatasetKind. */
+const DatasetInfo *dataset_kind_info(DatasetKind kind);
+
+/* The kind named `name` ("moons"), or -1. */
+int dataset_kind_by_name(const char *name);
+
+/* Kind names for messages, joined with ", " and `last` before the final one
+ * ("gaussians and spiral"): every kind in DatasetKind order when has is NULL,
+ * else those for which has() is true, in the table's order.  Returns out,
+ * always terminated (truncated to cap). */
+char *dataset_kind_names(int (*has)(const DatasetInfo *), const char *last, char *out,
+                         size_t cap);
+
+/* The kind's name ("moons"), "?" outside the enum. */
 const char *dataset_kind_name(DatasetKind k);
 /* Input dimension of a dataset kind: 1 (interval), 3 (rings, unlinked), else 2. */
 int dataset_kind_dim(DatasetKind k);

@@ -7,7 +7,9 @@
 #ifndef MLP_H
 #define MLP_H
 
+#include "layers.h"
 #include "lw_common.h"
+#include "loss.h"
 
 /* The network a scene describes: widths, activations, and fixed weights
  * written in the scene or named in a weights file (the [network] and
@@ -62,25 +64,42 @@ void mlp_predict_point(const Mlp *m, const double *x, double *probs);
 /* Predicted class of one point; -1 for a network without a readout. */
 int mlp_classify_point(const Mlp *m, const double *x);
 
+/* The hidden layers as a LayerStack of views into m->params (what the
+ * renderer animates); with a gradient slab of n_params doubles, the same
+ * views into that slab. */
+LayerStack mlp_layers(const Mlp *m);
+LayerStack mlp_grad_layers(const Mlp *m, double *grad);
+
 /* Mean cross-entropy loss (+ 0.5*l2*|W|^2) over n points x (n, dim) with
  * labels, and if grad != NULL its gradient (a slab of n_params) — the
  * forward and backward passes over GSL matrices. */
 double mlp_loss_grad(const Mlp *m, const double *x, const int *label, int n,
                      double l2, double *grad);
-/* Scratch buffers for the batch passes, allocated once per training run and
- * reused every step (mlp_loss_grad allocates its own each call). */
+/* Scratch for the batch passes, allocated once per training run and reused
+ * every step (mlp_loss_grad allocates its own each call).  Tied to a shape,
+ * not to one Mlp's slab. */
 typedef struct {
-    int cap;        /* most points per call */
-    double *buf;    /* owned */
+    int cap;            /* most points per call */
+    LayersTape tape;    /* the hidden layers' forward state, owned */
+    Loss loss;          /* readout + cross-entropy and its scratch, owned */
+    double *dtop;       /* (cap, widths[n_layers]) d loss / d top activations, owned */
 } MlpWork;
 
-/* Sizes w for batches of up to cap points of m; LW_ERUNTIME when out of memory. */
+/* Sizes w for batches of up to cap points of m; LW_ERUNTIME when out of
+ * memory.  w is overwritten; free it with mlp_work_free on any result. */
 int mlp_work_alloc(MlpWork *w, const Mlp *m, int cap, LwError *err);
 void mlp_work_free(MlpWork *w);
-/* mlp_loss_grad with caller-owned scratch; n <= w->cap.  mlp_loss_grad
- * returns NaN if it cannot allocate its scratch. */
+/* mlp_loss_grad with caller-owned scratch; n <= w->cap.  Both return NaN
+ * when they fail (mlp_loss_grad also when it cannot allocate its scratch);
+ * mlp_loss_grad_checked says why. */
 double mlp_loss_grad_work(const Mlp *m, MlpWork *w, const double *x,
                           const int *label, int n, double l2, double *grad);
+/* mlp_loss_grad_work that returns a status: LW_OK with the loss in *loss;
+ * LW_EINPUT for a network without a readout or n outside 1..w->cap;
+ * LW_ERUNTIME "GSL error: ..." when a BLAS call fails.  A non-finite loss is
+ * not a failure here (the trainer judges it). */
+int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *label,
+                          int n, double l2, double *grad, double *loss, LwError *err);
 /* Fraction of points classified correctly. */
 double mlp_accuracy(const Mlp *m, const double *x, const int *label, int n);
 

@@ -42,6 +42,19 @@ int scene_load_file(const char *path, Scene *scene, LwError *err);
 int scene_load_string(const char *name, const char *text, size_t len,
                       Scene *scene, LwError *err);
 
+/* The same, with overrides applied after the last line and before the
+ * checks across keys: each is "section.key=value" ("render.fps=24"), read by
+ * the same key table and range checks as a line of the file, replacing what
+ * the file says (a later override of the same key wins).  Paths resolve as in
+ * the file; [weights] cannot be overridden.  An error names the override:
+ * "--set render.fps=500: fps must be from 1 to 120, got 500".  overrides may
+ * be NULL when n_overrides is 0. */
+int scene_load_file_with(const char *path, const char *const *overrides, int n_overrides,
+                         Scene *scene, LwError *err);
+int scene_load_string_with(const char *name, const char *text, size_t len,
+                           const char *const *overrides, int n_overrides, Scene *scene,
+                           LwError *err);
+
 /* Frees the weight arrays; accepts a zeroed or half-built scene. */
 void scene_free(Scene *scene);
 

@@ -31,6 +31,28 @@ typedef struct {
 typedef void (*TrainProgress)(void *user, int step, int steps, double loss,
                               double accuracy);
 
+/* Called at the steps TrainOptions asks for with the network as it is after
+ * that step's update (step 0: before the first); m is a read-only view, valid
+ * only during the call (copy m->params or mlp_save it to keep it).  Return
+ * LW_OK to go on; a negative LW_ code ends training with that code (any
+ * other non-zero value with LW_ERUNTIME) and the message written to err
+ * prefixed with "training step N: ". */
+typedef int (*TrainCheckpoint)(void *user, int step, const Mlp *m, LwError *err);
+
+/* What train_run_with reports back along the way; zero-initialise and set
+ * what you need. */
+typedef struct {
+    TrainProgress progress;        /* every 100 steps; NULL = none */
+    void *progress_user;
+    TrainCheckpoint checkpoint;    /* NULL = never called */
+    void *checkpoint_user;
+    int checkpoint_every;          /* > 0: at every multiple of it */
+    const int *checkpoint_steps;   /* and at each of these (any order; 0 = the
+                                    * initial weights; steps never reached, e.g.
+                                    * after an early stop, are skipped) */
+    int n_checkpoint_steps;
+} TrainOptions;
+
 /* Trains m (already allocated and initialised) on ds.  Full batch when
  * cfg->batch is 0 or >= ds->n, else mini-batches of cfg->batch from a shuffle
  * seeded with cfg->seed (a new shuffle when fewer than a batch remain).  With
@@ -39,10 +61,18 @@ typedef void (*TrainProgress)(void *user, int step, int steps, double loss,
  * NaN/inf loss, a loss 50 times the first step's, or a weight beyond 1e6 ends
  * with LW_EINPUT, "training diverged at step N (...): lower [train]
  * learning_rate (now X)"; m then holds the broken weights (the caller still
- * frees it).  Same inputs give bit-identical weights. */
+ * frees it).  A failure of the machinery (a GSL error) ends with LW_ERUNTIME
+ * "training step N: GSL error: ..."; out of memory while setting up ends
+ * with LW_ERUNTIME "out of memory ...".  Same inputs give bit-identical
+ * weights. */
 int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
               TrainProgress progress, void *user, TrainReport *report,
               LwError *err);
+/* train_run with options (progress, checkpoints); opt may be NULL.  The
+ * checkpoints do not change the arithmetic: the weights are those of
+ * train_run. */
+int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
+                   const TrainOptions *opt, TrainReport *report, LwError *err);
 
 /* The whole front half of the pipeline: the network a scene asks for (net,
  * cfg; scene_path names it in messages) —

@@ -65,5 +65,8 @@ const char *video_temp_path(const VideoSink *v);
 
 /* 1 if the extension names a supported video format (.mp4 .webm .mkv .gif). */
 int video_format_supported(const char *path);
+/* LW_OK, or LW_EINPUT "unsupported output format '.xyz' (expected .mp4, ...
+ * or a directory)" naming the formats of the table. */
+int video_format_check(const char *path, LwError *err);
 
 #endif

@@ -21,22 +21,48 @@ static void read_umask(void)
     file_mode = 0666 & ~mask;
 }
 
+/* mkstemp of "<dir>/.<name>.<kind>-XXXXXX" beside path.  Returns the
+ * descriptor, or -1 with errno set and tmp "". */
+static int make_temp(char *tmp, size_t cap, const char *path, const char *kind)
+{
+    const char *slash = strrchr(path, '/');
+    int n;
+    if (slash)
+        n = snprintf(tmp, cap, "%.*s/.%s.%s-XXXXXX", (int)(slash - path), path, slash + 1,
+                     kind);
+    else
+        n = snprintf(tmp, cap, ".%s.%s-XXXXXX", path, kind);
+    int fd = n < 0 || (size_t)n >= cap ? (errno = ENAMETOOLONG, -1) : mkstemp(tmp);
+    if (fd < 0)
+        tmp[0] = '\0';
+    return fd;
+}
+
+/* The directory that holds path, as messages name it: "." for a bare name,
+ * "/" for "/name". */
+static void dir_of(const char *path, char *dir, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, cap, ".");
+    else
+        snprintf(dir, cap, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
+static int fail_create(LwError *err, const char *path, int e)
+{
+    char dir[LW_PATH_MAX];
+    dir_of(path, dir, sizeof dir);
+    return lw_fail(err, LW_ERUNTIME, "cannot create output in '%s': %s", dir, strerror(e));
+}
+
 int atomic_open(AtomicFile *a, const char *path, LwError *err)
 {
     memset(a, 0, sizeof *a);
     snprintf(a->path, sizeof a->path, "%s", path);
-    const char *slash = strrchr(path, '/');
-    if (slash)
-        snprintf(a->tmp, sizeof a->tmp, "%.*s/.%s.tmp-XXXXXX", (int)(slash - path), path,
-                 slash + 1);
-    else
-        snprintf(a->tmp, sizeof a->tmp, ".%s.tmp-XXXXXX", path);
-    int fd = mkstemp(a->tmp);
-    if (fd < 0) {
-        int e = errno;
-        a->tmp[0] = '\0';
-        return lw_fail(err, LW_ERUNTIME, "%s: cannot create file: %s", path, strerror(e));
-    }
+    int fd = make_temp(a->tmp, sizeof a->tmp, path, "tmp");
+    if (fd < 0)
+        return lw_fail(err, LW_ERUNTIME, "%s: cannot create file: %s", path, strerror(errno));
     a->f = fdopen(fd, "wb");
     if (!a->f) {
         int e = errno;
@@ -46,6 +72,32 @@ int atomic_open(AtomicFile *a, const char *path, LwError *err)
         return lw_fail(err, LW_ERUNTIME, "%s: %s", path, strerror(e));
     }
     return LW_OK;
+}
+
+int atomic_create(AtomicFile *a, const char *path, LwError *err)
+{
+    memset(a, 0, sizeof *a);
+    snprintf(a->path, sizeof a->path, "%s", path);
+    int fd = make_temp(a->tmp, sizeof a->tmp, path, "tmp");
+    if (fd < 0)
+        return fail_create(err, path, errno);
+    /* The writer reopens it by name; the name is ours until renamed. */
+    close(fd);
+    return LW_OK;
+}
+
+/* Gives the closed temporary its final mode and renames it onto the
+ * target.  Returns 0 or an errno; the temporary is gone either way. */
+static int finish(AtomicFile *a)
+{
+    /* mkstemp makes 0600; the file should look like any other the user writes */
+    pthread_once(&file_mode_once, read_umask);
+    chmod(a->tmp, file_mode); /* best effort: else it stays 0600 */
+    int e = rename(a->tmp, a->path) != 0 ? errno : 0;
+    if (e)
+        unlink(a->tmp);
+    a->tmp[0] = '\0';
+    return e;
 }
 
 int atomic_commit(AtomicFile *a, LwError *err)
@@ -60,21 +112,25 @@ int atomic_commit(AtomicFile *a, LwError *err)
         e = errno;
     }
     a->f = NULL;
-    /* mkstemp makes 0600; the file should look like any other the user writes */
-    if (!failed) {
-        pthread_once(&file_mode_once, read_umask);
-        chmod(a->tmp, file_mode);
-    }
-    if (!failed && rename(a->tmp, a->path) != 0) {
-        failed = 1;
-        e = errno;
-    }
     if (failed) {
         unlink(a->tmp);
         a->tmp[0] = '\0';
-        return lw_fail(err, LW_ERUNTIME, "%s: %s", a->path, strerror(e));
+    } else {
+        e = finish(a);
     }
-    a->tmp[0] = '\0';
+    if (e)
+        return lw_fail(err, LW_ERUNTIME, "%s: %s", a->path, strerror(e));
+    return LW_OK;
+}
+
+int atomic_rename(AtomicFile *a, LwError *err)
+{
+    char tmp[sizeof a->tmp];
+    memcpy(tmp, a->tmp, sizeof tmp); /* for the message: finish clears it */
+    int e = finish(a);
+    if (e)
+        return lw_fail(err, LW_ERUNTIME, "cannot rename '%s' to '%s': %s", tmp, a->path,
+                       strerror(e));
     return LW_OK;
 }
 
@@ -86,4 +142,23 @@ void atomic_abort(AtomicFile *a)
     if (a->tmp[0])
         unlink(a->tmp);
     a->tmp[0] = '\0';
+}
+
+int atomic_spool(FILE **out, const char *path, const char *kind, LwError *err)
+{
+    char tmp[LW_PATH_MAX + 32];
+    *out = NULL;
+    int fd = make_temp(tmp, sizeof tmp, path, kind);
+    if (fd < 0)
+        return fail_create(err, path, errno);
+    unlink(tmp);
+    *out = fdopen(fd, "w+b");
+    if (!*out) {
+        int e = errno;
+        char dir[LW_PATH_MAX];
+        close(fd);
+        dir_of(path, dir, sizeof dir);
+        return lw_fail(err, LW_ERUNTIME, "cannot create spool in '%s': %s", dir, strerror(e));
+    }
+    return LW_OK;
 }

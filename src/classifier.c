@@ -45,20 +45,6 @@ static int shade_classes(Segment *seg, const Mlp *net)
     return 0;
 }
 
-LayerStack classifier_layers(const Mlp *m)
-{
-    LayerStack s;
-    memset(&s, 0, sizeof s);
-    s.n_layers = m->n_layers;
-    memcpy(s.widths, m->widths, sizeof s.widths);
-    memcpy(s.act, m->act, sizeof s.act);
-    for (int l = 0; l < m->n_layers; l++) {
-        s.W[l] = m->W[l];
-        s.b[l] = m->b[l];
-    }
-    return s;
-}
-
 static void make_title(const Mlp *net, const char *name, double accuracy, char *out, size_t n)
 {
     char widths[96] = "";
@@ -78,7 +64,7 @@ int classifier_segment(const Mlp *net, const Dataset *ds, const ClassifierView *
     Segment *seg;
     int rc = show_add_segment(show, &seg, err);
     if (rc) return rc;
-    LayerStack stack = classifier_layers(net);
+    LayerStack stack = mlp_layers(net);
     rc = segment_set_layers(seg, &stack, err);
     if (!rc)
         rc = segment_add_points(seg, ds->x, ds->label, ds->n, ds->dim, ds->curve_start,

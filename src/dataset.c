@@ -1,10 +1,12 @@
 /* dataset.c — the toy datasets: generated from a seed with GSL's mt19937, or
- * read from a CSV file.
+ * read from a CSV file.  ROWS below is the one table of what each kind is
+ * (name, dimension, defaults, generator); the scene parser asks it through
+ * dataset_kind_info instead of knowing kinds itself.
  *
  * Invariants of a Dataset built here: points are grouped by class (class 0
  * first); each class gets n/classes points, the first n%classes classes one
- * more; curve datasets (curves, spiral) hold one curve per class, its points
- * in order along the curve; every generator keeps its points roughly inside
+ * more; curve datasets hold the curves their row of ROWS says (one per class
+ * for curves and spiral), each curve's points in order; every generator keeps its points roughly inside
  * [-1.5,1.5]^2 so one view and one grid suit them all.  The Dataset owns x,
  * label and curve_start; dataset_free releases them. */
 #include "dataset.h"
@@ -17,22 +19,6 @@
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
-
-/* Noise used when the scene says "kind's default" (noise < 0): enough jitter
- * to look like data, little enough that the small networks of the scenes can
- * still separate the classes. */
-static double default_noise(DatasetKind kind)
-{
-    switch (kind) {
-    case DATA_MOONS: return 0.1;
-    case DATA_CIRCLES: return 0.05;
-    case DATA_SPIRAL: return 0.03;
-    case DATA_XOR: return 0.15;
-    case DATA_GAUSSIANS: return 0.2;
-    case DATA_CURVES: return 0.0;
-    default: return 0.0;
-    }
-}
 
 static int alloc_points(Dataset *ds, int n, int classes, int n_curves, int dim, LwError *err)
 {
@@ -80,7 +66,7 @@ static void jitter(gsl_rng *r, double noise, double *x, double *y)
 
 /* sklearn's make_moons shifted by (-0.5, -0.25) so the pair is centred:
  * x in [-1.5, 1.5], y in [-0.75, 0.75] before noise. */
-static void gen_moons(Dataset *ds, gsl_rng *r, double noise)
+static void gen_moons(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
 {
     int i = 0;
     for (int c = 0; c < 2; c++)
@@ -99,8 +85,9 @@ static void gen_moons(Dataset *ds, gsl_rng *r, double noise)
 }
 
 /* Class 0 on a circle of radius factor, class 1 on the unit circle. */
-static void gen_circles(Dataset *ds, gsl_rng *r, double noise, double factor)
+static void gen_circles(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
 {
+    double factor = spec->factor > 0 && spec->factor < 1 ? spec->factor : 0.5;
     int i = 0;
     for (int c = 0; c < 2; c++)
         for (int k = 0, cnt = class_count(ds->n, 2, c); k < cnt; k++, i++) {
@@ -114,8 +101,9 @@ static void gen_circles(Dataset *ds, gsl_rng *r, double noise, double factor)
 /* Arm c starts at radius 0.2 and angle 2*pi*c/classes and winds `turns`
  * times out to radius 1.4; points are spaced evenly in arc length, so the
  * inner part is not crowded, and stay in order along the arm. */
-static void gen_spiral(Dataset *ds, gsl_rng *r, double noise, double turns)
+static void gen_spiral(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
 {
+    double turns = spec->turns > 0 ? spec->turns : 1.0;
     const double r0 = 0.2, r1 = 1.4;
     int i = 0;
     for (int c = 0; c < ds->classes; c++) {
@@ -140,7 +128,7 @@ static void gen_spiral(Dataset *ds, gsl_rng *r, double noise, double turns)
 /* Four clusters at (+-0.75, +-0.75); a cluster's label is 0 when its centre's
  * coordinates have the same sign, 1 otherwise.  Clusters are filled in turn so
  * each class gets two of them. */
-static void gen_xor(Dataset *ds, gsl_rng *r, double noise)
+static void gen_xor(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
 {
     static const double SX[2][2] = {{1, -1}, {1, -1}}, SY[2][2] = {{1, -1}, {-1, 1}};
     int i = 0;
@@ -154,7 +142,7 @@ static void gen_xor(Dataset *ds, gsl_rng *r, double noise)
 }
 
 /* Blobs on a circle of radius 1, the first at the top. */
-static void gen_gaussians(Dataset *ds, gsl_rng *r, double noise)
+static void gen_gaussians(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
 {
     int i = 0;
     for (int c = 0; c < ds->classes; c++) {
@@ -171,7 +159,7 @@ static void gen_gaussians(Dataset *ds, gsl_rng *r, double noise)
  * 0.5 above class 1; the wave (0.8 of a period) bends each curve across the
  * other's height, so no straight line separates them (a linear classifier
  * gets about 77%), while one 2-wide tanh layer does. */
-static void gen_curves(Dataset *ds, gsl_rng *r, double noise)
+static void gen_curves(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
 {
     int i = 0;
     for (int c = 0; c < 2; c++) {
@@ -191,7 +179,7 @@ static void gen_curves(Dataset *ds, gsl_rng *r, double noise)
  * [2/3, 1] (class 1).  No line through 1-D separates them; a hidden layer of
  * two units lifts the line into the plane where one does.  Three curves:
  * A, then B's left and right pieces. */
-static void gen_interval(Dataset *ds, gsl_rng *r, double noise)
+static void gen_interval(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
 {
     int na = class_count(ds->n, 2, 0), nb = ds->n - na, nb_left = nb / 2;
     const double lo[3] = {-1.0 / 3, -1.0, 2.0 / 3}, hi[3] = {1.0 / 3, -2.0 / 3, 1.0};
@@ -213,7 +201,7 @@ static void gen_interval(Dataset *ds, gsl_rng *r, double noise)
  * through the other's disk (a Hopf link: no continuous deformation of space
  * pulls them apart).  Unlinked: the same rings side by side.  Each ring is
  * one closed curve (its first point repeated at the end). */
-static void gen_rings(Dataset *ds, gsl_rng *r, double noise, int linked)
+static void rings(Dataset *ds, gsl_rng *r, double noise, int linked)
 {
     double shift = linked ? 0.5 : 1.15;
     int i = 0;
@@ -236,6 +224,109 @@ static void gen_rings(Dataset *ds, gsl_rng *r, double noise, int linked)
         }
     }
     ds->curve_start[2] = i;
+}
+
+static void gen_rings(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
+{
+    rings(ds, r, noise, 1);
+}
+
+static void gen_unlinked(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec)
+{
+    rings(ds, r, noise, 0);
+}
+
+/* ---- the table of kinds ---- */
+
+/* Fills ds, already sized for ds->n points of ds->classes classes (and
+ * curve_start for the row's curves), drawing from r; spec holds the kind's
+ * own parameters (turns, factor). */
+typedef void Generator(Dataset *ds, gsl_rng *r, double noise, const DatasetSpec *spec);
+
+typedef struct {
+    DatasetInfo info;
+    Generator *generate; /* NULL when info.reads_file */
+} DatasetRow;
+
+/* Everything the program knows about each kind; adding a kind is a generator
+ * above, a DatasetKind value and one row here (and its line in
+ * docs/scene-format.md).  Default noise: enough jitter to look like data,
+ * little enough that the small networks of the scenes still separate the
+ * classes.  The rows are in the order messages list kinds that share a
+ * property ("curves, spiral, interval, ..."), which is not DatasetKind's
+ * order: each row names its kind, and dataset_kind_info finds it. */
+static const DatasetRow ROWS[] = {
+    /* kind, name, dim, curves, noise, classes, classes_settable, draw, reads_file */
+    {{DATA_MOONS, "moons", 2, 0, 0.1, 2, 0, DRAW_POINTS, 0}, gen_moons},
+    {{DATA_CIRCLES, "circles", 2, 0, 0.05, 2, 0, DRAW_POINTS, 0}, gen_circles},
+    {{DATA_XOR, "xor", 2, 0, 0.15, 2, 0, DRAW_POINTS, 0}, gen_xor},
+    {{DATA_GAUSSIANS, "gaussians", 2, 0, 0.2, 3, 1, DRAW_POINTS, 0}, gen_gaussians},
+    {{DATA_CURVES, "curves", 2, DATASET_CURVE_PER_CLASS, 0.0, 2, 0, DRAW_CURVES, 0}, gen_curves},
+    /* dense arms read better as points; draw = curves joins each arm */
+    {{DATA_SPIRAL, "spiral", 2, DATASET_CURVE_PER_CLASS, 0.03, 2, 1, DRAW_POINTS, 0}, gen_spiral},
+    /* A, then B's left and right pieces */
+    {{DATA_INTERVAL, "interval", 1, 3, 0.0, 2, 0, DRAW_CURVES, 0}, gen_interval},
+    {{DATA_RINGS, "rings", 3, 2, 0.0, 2, 0, DRAW_CURVES, 0}, gen_rings},
+    {{DATA_UNLINKED, "unlinked", 3, 2, 0.0, 2, 0, DRAW_CURVES, 0}, gen_unlinked},
+    {{DATA_CSV, "csv", 2, 0, 0.0, 2, 0, DRAW_POINTS, 1}, NULL},
+};
+#define N_ROWS (int)(sizeof ROWS / sizeof ROWS[0])
+_Static_assert(sizeof ROWS / sizeof ROWS[0] == DATA_COUNT, "one row per DatasetKind");
+
+static const DatasetRow *row_of(DatasetKind kind)
+{
+    for (int i = 0; i < N_ROWS; i++)
+        if (ROWS[i].info.kind == kind)
+            return &ROWS[i];
+    return NULL;
+}
+
+const DatasetInfo *dataset_kind_info(DatasetKind kind)
+{
+    const DatasetRow *row = row_of(kind);
+    return row ? &row->info : NULL;
+}
+
+int dataset_kind_by_name(const char *name)
+{
+    for (int i = 0; i < N_ROWS; i++)
+        if (strcmp(ROWS[i].info.name, name) == 0)
+            return (int)ROWS[i].info.kind;
+    return -1;
+}
+
+const char *dataset_kind_name(DatasetKind kind)
+{
+    const DatasetInfo *info = dataset_kind_info(kind);
+    return info ? info->name : "?";
+}
+
+int dataset_kind_dim(DatasetKind kind)
+{
+    const DatasetInfo *info = dataset_kind_info(kind);
+    return info ? info->dim : 2;
+}
+
+/* Two orders, both those of the messages before this table existed: every
+ * kind in DatasetKind's order, a subset in the rows' order. */
+char *dataset_kind_names(int (*has)(const DatasetInfo *), const char *last, char *out,
+                         size_t cap)
+{
+    const DatasetInfo *pick[DATA_COUNT];
+    int n = 0;
+    for (int i = 0; i < N_ROWS; i++) {
+        const DatasetInfo *info = has ? &ROWS[i].info : dataset_kind_info((DatasetKind)i);
+        if (!has || has(info))
+            pick[n++] = info;
+    }
+    size_t len = 0;
+    out[0] = '\0';
+    for (int i = 0; i < n && len < cap; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == n ? last : ", ";
+        int w = snprintf(out + len, cap - len, "%s%s", sep, pick[i]->name);
+        len += w > 0 ? (size_t)w : 0;
+    }
+    return out;
 }
 
 /* ---- CSV ---- */
@@ -390,14 +481,16 @@ done:
 int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err)
 {
     memset(ds, 0, sizeof *ds);
-    if (spec->kind == DATA_CSV)
-        return read_csv(spec->csv_path, ds, err);
-    if (spec->kind < 0 || spec->kind >= DATA_COUNT)
+    const DatasetRow *row = row_of(spec->kind);
+    if (!row)
         return lw_fail(err, LW_EINPUT, "unknown dataset kind %d", (int)spec->kind);
+    const DatasetInfo *info = &row->info;
+    if (info->reads_file)
+        return read_csv(spec->csv_path, ds, err);
 
-    int classes = 2;
-    if (spec->kind == DATA_SPIRAL || spec->kind == DATA_GAUSSIANS) {
-        classes = spec->classes > 0 ? spec->classes : (spec->kind == DATA_SPIRAL ? 2 : 3);
+    int classes = info->classes;
+    if (info->classes_settable) {
+        classes = spec->classes > 0 ? spec->classes : info->classes;
         if (classes < 2 || classes > LW_MAX_CLASSES)
             return lw_fail(err, LW_EINPUT, "dataset classes = %d (expected 2..%d)", classes,
                            LW_MAX_CLASSES);
@@ -405,11 +498,9 @@ int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err)
     if (spec->n_points < 2 * classes || spec->n_points > LW_MAX_POINTS)
         return lw_fail(err, LW_EINPUT, "dataset points = %d (expected %d..%d)",
                        spec->n_points, 2 * classes, LW_MAX_POINTS);
-    double noise = spec->noise < 0 ? default_noise(spec->kind) : spec->noise;
-    int curves = spec->kind == DATA_SPIRAL || spec->kind == DATA_CURVES ? classes
-                 : spec->kind == DATA_INTERVAL ? 3
-                 : spec->kind == DATA_RINGS || spec->kind == DATA_UNLINKED ? 2 : 0;
-    int ret = alloc_points(ds, spec->n_points, classes, curves, dataset_kind_dim(spec->kind), err);
+    double noise = spec->noise < 0 ? info->noise : spec->noise;
+    int curves = info->curves == DATASET_CURVE_PER_CLASS ? classes : info->curves;
+    int ret = alloc_points(ds, spec->n_points, classes, curves, info->dim, err);
     if (ret != LW_OK) {
         dataset_free(ds);
         return ret;
@@ -420,20 +511,7 @@ int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the random generator");
     }
     gsl_rng_set(r, (unsigned long)spec->seed);
-    switch (spec->kind) {
-    case DATA_MOONS: gen_moons(ds, r, noise); break;
-    case DATA_CIRCLES:
-        gen_circles(ds, r, noise, spec->factor > 0 && spec->factor < 1 ? spec->factor : 0.5);
-        break;
-    case DATA_SPIRAL: gen_spiral(ds, r, noise, spec->turns > 0 ? spec->turns : 1.0); break;
-    case DATA_XOR: gen_xor(ds, r, noise); break;
-    case DATA_GAUSSIANS: gen_gaussians(ds, r, noise); break;
-    case DATA_CURVES: gen_curves(ds, r, noise); break;
-    case DATA_INTERVAL: gen_interval(ds, r, noise); break;
-    case DATA_RINGS: gen_rings(ds, r, noise, 1); break;
-    case DATA_UNLINKED: gen_rings(ds, r, noise, 0); break;
-    default: break;
-    }
+    row->generate(ds, r, noise, spec);
     gsl_rng_free(r);
     return LW_OK;
 }
@@ -460,18 +538,4 @@ void dataset_free(Dataset *ds)
     free(ds->label);
     free(ds->curve_start);
     memset(ds, 0, sizeof *ds);
-}
-
-static const char *const KIND_NAMES[DATA_COUNT] = {"moons", "circles", "spiral", "xor",
-                                                   "gaussians", "curves", "csv", "interval",
-                                                   "rings", "unlinked"};
-
-const char *dataset_kind_name(DatasetKind k)
-{
-    return (k >= 0 && k < DATA_COUNT) ? KIND_NAMES[k] : "?";
-}
-
-int dataset_kind_dim(DatasetKind k)
-{
-    return k == DATA_INTERVAL ? 1 : (k == DATA_RINGS || k == DATA_UNLINKED) ? 3 : 2;
 }

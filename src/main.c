@@ -118,7 +118,10 @@ static void usage_command(FILE *f, const Command *c)
     if (strcmp(c->name, "render") != 0 && strcmp(c->name, "train") != 0)
         fprintf(f, "      --size WxH      override the scene's frame size\n"
                    "      --fps F         override the scene's frame rate\n");
-    fprintf(f, "  -q, --quiet         no progress or summary on stderr\n"
+    fprintf(f, "      --set S.KEY=V   set a scene key, as if written in [S] of the scene\n"
+               "                      (repeatable; e.g. --set train.steps=500); checked\n"
+               "                      like the file (docs/scene-format.md)\n"
+               "  -q, --quiet         no progress or summary on stderr\n"
                "  -h, --help          this help\n");
 }
 
@@ -132,6 +135,8 @@ static int usage_error(const char *cmd, const char *fmt, const char *arg)
 
 /* ---- options ------------------------------------------------------------------ */
 
+#define MAX_SETS 64
+
 typedef struct {
     const char *cmd;
     const char *scene_path;
@@ -143,13 +148,14 @@ typedef struct {
     const char *frames;
     const char *at[64];
     int n_at;
-    int crf;
-    const char *preset;
-    double fps;
-    int width, height;
+    /* scene keys set on the command line, "section.key=value", checked by the
+     * scene's own key table (--set, and --fps, --size, --crf, --preset) */
+    const char *sets[MAX_SETS];
+    int n_sets;
+    char spelled[MAX_SETS][80];  /* the sets the short options spell out */
 } Options;
 
-enum { OPT_CRF = 1000, OPT_PRESET, OPT_FPS, OPT_SIZE, OPT_AT, OPT_FRAMES };
+enum { OPT_CRF = 1000, OPT_PRESET, OPT_FPS, OPT_SIZE, OPT_AT, OPT_FRAMES, OPT_SET };
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
@@ -161,6 +167,35 @@ static int parse_int(const char *s, int lo, int hi, int *out)
     return 0;
 }
 
+/* Adds a scene key override; `key` NULL: value is already "section.key=value". */
+static int add_set(Options *o, const char *key, const char *value)
+{
+    if (o->n_sets == MAX_SETS)
+        return usage_error(o->cmd, "more than 64 scene keys set on the command line%s", "");
+    const char *set = value;
+    if (key) {
+        char *buf = o->spelled[o->n_sets];
+        if ((size_t)snprintf(buf, sizeof o->spelled[0], "%s=%s", key, value) >= sizeof o->spelled[0])
+            return usage_error(o->cmd, "option value too long: '%s'", value);
+        set = buf;
+    }
+    o->sets[o->n_sets++] = set;
+    return 0;
+}
+
+/* --size WxH: the scene's width and height (their ranges are the scene's). */
+static int add_size(Options *o, const char *arg)
+{
+    char w[32], h[32];
+    const char *x = strpbrk(arg, "xX");
+    if (!x || x == arg || !x[1] || (size_t)(x - arg) >= sizeof w || strlen(x + 1) >= sizeof h)
+        return usage_error(o->cmd, "--size needs WxH, e.g. 1280x720, got '%s'", arg);
+    snprintf(w, sizeof w, "%.*s", (int)(x - arg), arg);
+    snprintf(h, sizeof h, "%s", x + 1);
+    int rc = add_set(o, "render.width", w);
+    return rc ? rc : add_set(o, "render.height", h);
+}
+
 static int parse_options(int argc, char **argv, Options *o)
 {
     static const struct option longs[] = {
@@ -170,8 +205,7 @@ static int parse_options(int argc, char **argv, Options *o)
         {"frames", required_argument, NULL, OPT_FRAMES}, {"at", required_argument, NULL, OPT_AT},
         {"crf", required_argument, NULL, OPT_CRF}, {"preset", required_argument, NULL, OPT_PRESET},
         {"fps", required_argument, NULL, OPT_FPS}, {"size", required_argument, NULL, OPT_SIZE},
-        {NULL, 0, NULL, 0}};
-    o->crf = -1;
+        {"set", required_argument, NULL, OPT_SET}, {NULL, 0, NULL, 0}};
     optind = 1;
     opterr = 0;
     int c;
@@ -198,27 +232,22 @@ static int parse_options(int argc, char **argv, Options *o)
             o->at[o->n_at++] = optarg;
             break;
         case OPT_CRF:
-            if (parse_int(optarg, 0, 63, &o->crf))
-                return usage_error(o->cmd, "--crf needs a number from 0 to 63, got '%s'", optarg);
-            break;
-        case OPT_PRESET: o->preset = optarg; break;
+        case OPT_PRESET:
         case OPT_FPS: {
-            char *end;
-            o->fps = strtod(optarg, &end);
-            if (end == optarg || *end || !(o->fps >= 1 && o->fps <= 120))
-                return usage_error(o->cmd, "--fps needs a number from 1 to 120, got '%s'", optarg);
+            const char *key = c == OPT_CRF ? "render.crf" : c == OPT_FPS ? "render.fps"
+                                                                        : "render.preset";
+            int rc = add_set(o, key, optarg);
+            if (rc) return rc;
             break;
         }
         case OPT_SIZE: {
-            int w, h;
-            char x;
-            if (sscanf(optarg, "%d%c%d", &w, &x, &h) != 3 || (x != 'x' && x != 'X') ||
-                w < 16 || h < 16 || w > 7680 || h > 4320)
-                return usage_error(o->cmd, "--size needs WxH from 16x16 to 7680x4320, got '%s'", optarg);
-            if (w % 2 || h % 2)
-                return usage_error(o->cmd, "--size needs even numbers (video needs them), got '%s'", optarg);
-            o->width = w;
-            o->height = h;
+            int rc = add_size(o, optarg);
+            if (rc) return rc;
+            break;
+        }
+        case OPT_SET: {
+            int rc = add_set(o, NULL, optarg);
+            if (rc) return rc;
             break;
         }
         case ':': return usage_error(o->cmd, "option '%s' needs a value", argv[optind - 1]);
@@ -308,13 +337,8 @@ typedef struct {
 
 static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwError *err)
 {
-    int rc = scene_load_file(o->scene_path, &j->scene, err);
+    int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
     if (rc) return rc;
-    RenderConfig *rc_cfg = &j->scene.render;
-    if (o->fps > 0) rc_cfg->timeline.fps = o->fps;
-    if (o->width) { rc_cfg->style.width = o->width; rc_cfg->style.height = o->height; }
-    if (o->crf >= 0) j->scene.output.crf = o->crf;
-    if (o->preset) snprintf(j->scene.output.preset, sizeof j->scene.output.preset, "%s", o->preset);
     TrainWatch watch = {verbose_train, 0, 0};
     j->have_model = 1;
     rc = scene_build(&j->scene, &j->model, train_progress, &watch, err);
@@ -547,10 +571,9 @@ static int cmd_render(const Options *o)
     int n = 0;
     int rc = load_requests(o, &j, &reqs, &n, &err);
     const char *out = o->output ? o->output : j.scene.output.path;
-    if (!rc && !is_dir_target(out) && !video_format_supported(out)) {
-        const char *dot = strrchr(out, '.');
-        rc = lw_fail(&err, LW_EINPUT, "%s: unsupported output format '%s' (expected .mp4, .webm, "
-                     ".mkv, .gif or a directory)", out, dot ? dot : "");
+    if (!rc && !is_dir_target(out) && video_format_check(out, &err) != LW_OK) {
+        LwError inner = err;
+        rc = lw_fail(&err, LW_EINPUT, "%s: %s", out, inner.msg);
     }
     RunOptions ro = run_options(o, 1);
     if (!rc && is_dir_target(out)) {
@@ -742,7 +765,7 @@ static int cmd_train(const Options *o)
     Mlp m = {0};
     TrainReport rep = {0};
     TrainWatch watch = {!o->quiet, 0, 0};
-    int rc = scene_load_file(o->scene_path, &sc, &err);
+    int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &sc, &err);
     if (!rc) rc = dataset_make(&sc.data, &ds, &err);
     if (!rc) rc = train_network(&sc.net, &sc.train, sc.path, &ds, &m, train_progress, &watch,
                                 &rep, &err);
@@ -789,7 +812,7 @@ static int cmd_dump(const Options *o)
     /* the scene's own network, stage by stage: a plan of straight motions
      * never swaps units, so these are the network's own coordinates */
     StagePlan plan;
-    LayerStack stack = classifier_layers(net);
+    LayerStack stack = mlp_layers(net);
     if (!rc) rc = stage_plan_make(&stack, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err);
     if (!rc) {
         int s = stage_index(o->layer - 1, input ? STAGE_LINEAR : kind);

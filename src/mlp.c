@@ -6,9 +6,9 @@
  * views W[l], b[l], Wout, bout point into that slab, and a gradient slab of
  * n_params doubles has the same layout (mlp_views).  The Mlp owns the slab.
  *
- * The batch passes follow llm.c: one function per layer and direction, shapes
- * in comments, the backward pass quoting the forward line it differentiates.
- * n is the batch size, win/wout a layer's input and output widths. */
+ * The passes are built from the generic pieces: the hidden layers are a
+ * LayerStack of views into the slab (layers.c), the readout + cross-entropy a
+ * Loss (loss.c), and the L2 penalty covers every W and Wout (not biases). */
 #include "mlp.h"
 
 #include "atomic_file.h"
@@ -19,9 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_blas.h>
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 
 static size_t slab_size(int n_layers, const int *widths, int n_out)
@@ -46,6 +43,25 @@ void mlp_views(const Mlp *m, double *slab, double **W, double **b, double **Wout
     *Wout = m->n_out > 0 ? p : NULL;
     p += (size_t)m->n_out * m->widths[m->n_layers];
     *bout = m->n_out > 0 ? p : NULL;
+}
+
+LayerStack mlp_layers(const Mlp *m)
+{
+    LayerStack s = {.n_layers = m->n_layers};
+    memcpy(s.widths, m->widths, sizeof s.widths);
+    memcpy(s.act, m->act, sizeof s.act);
+    memcpy(s.W, m->W, sizeof s.W);
+    memcpy(s.b, m->b, sizeof s.b);
+    return s;
+}
+
+LayerStack mlp_grad_layers(const Mlp *m, double *grad)
+{
+    LayerStack s = {.n_layers = m->n_layers};
+    memcpy(s.widths, m->widths, sizeof s.widths);
+    memcpy(s.act, m->act, sizeof s.act);
+    layers_bind(&s, grad);
+    return s;
 }
 
 int mlp_alloc(Mlp *m, int n_widths, const int *widths, const Activation *act, int classes,
@@ -118,19 +134,8 @@ void mlp_init_random(Mlp *m, uint64_t seed)
 
 void mlp_forward_point(const Mlp *m, const double *x, double *h)
 {
-    for (int k = 0; k < m->widths[0]; k++)
-        h[k] = x[k];
-    for (int l = 0; l < m->n_layers; l++) {
-        const double *in = h + l * LW_MAX_WIDTH;
-        double *out = h + (l + 1) * LW_MAX_WIDTH;
-        int win = m->widths[l], wout = m->widths[l + 1];
-        for (int j = 0; j < wout; j++) {
-            double z = m->b[l][j];
-            for (int k = 0; k < win; k++)
-                z += m->W[l][j * win + k] * in[k];
-            out[j] = act_apply(m->act[l], z);
-        }
-    }
+    LayerStack s = mlp_layers(m);
+    layers_forward_point(&s, x, h);
 }
 
 /* logits (n_out) of one point */
@@ -193,30 +198,27 @@ double mlp_accuracy(const Mlp *m, const double *x, const int *label, int n)
     return n > 0 ? (double)right / n : 0.0;
 }
 
-/* ---- the batch passes over GSL matrices ---- */
-
-/* Scratch layout for cap points: for each hidden layer Z_l and H_l
- * (cap, widths[l+1]); then logits and dlogits (cap, n_out); then dH and dZ
- * (cap, LW_MAX_WIDTH), reused by every layer of the backward pass. */
-static size_t work_size(const Mlp *m, int cap)
-{
-    size_t n = 0;
-    for (int l = 0; l < m->n_layers; l++)
-        n += 2 * (size_t)cap * m->widths[l + 1];
-    n += 2 * (size_t)cap * m->n_out;
-    n += 2 * (size_t)cap * LW_MAX_WIDTH;
-    return n;
-}
+/* ---- the batch passes: the hidden LayerStack, then the cross-entropy Loss ---- */
 
 int mlp_work_alloc(MlpWork *w, const Mlp *m, int cap, LwError *err)
 {
-    /* GSL's default handler aborts; we check its return codes instead */
-    gsl_set_error_handler_off();
     memset(w, 0, sizeof *w);
-    w->buf = malloc(work_size(m, cap > 0 ? cap : 1) * sizeof *w->buf);
-    if (!w->buf)
-        return lw_fail(err, LW_ERUNTIME, "out of memory for a batch of %d points", cap);
+    if (cap < 1)
+        cap = 1;
+    LayerStack s = mlp_layers(m);
+    int ret = layers_tape_alloc(&w->tape, &s, cap, err);
+    if (ret)
+        return ret;
     w->cap = cap;
+    if (m->n_out == 0)
+        return LW_OK; /* nothing to classify: the loss stays empty */
+    ret = loss_crossentropy_alloc(&w->loss, m->widths[m->n_layers],
+                                  m->n_out == 1 ? 2 : m->n_out, m->Wout, m->bout, cap, err);
+    if (ret)
+        return ret;
+    w->dtop = malloc((size_t)cap * m->widths[m->n_layers] * sizeof *w->dtop);
+    if (!w->dtop)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for a batch of %d points", cap);
     return LW_OK;
 }
 
@@ -224,187 +226,65 @@ void mlp_work_free(MlpWork *w)
 {
     if (!w)
         return;
-    free(w->buf);
+    layers_tape_free(&w->tape);
+    loss_free(&w->loss);
+    free(w->dtop);
     memset(w, 0, sizeof *w);
 }
 
-/* The activation's derivative from its input z and output h.  For tanh and
- * sigmoid it reuses h (act_derivative would compute the same bits again from
- * z, at the cost of a second tanh/exp per unit). */
-static double act_grad(Activation a, double z, double h)
+int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *label,
+                          int n, double l2, double *grad, double *loss, LwError *err)
 {
-    switch (a) {
-    case ACT_TANH: return 1.0 - h * h;
-    case ACT_SIGMOID: return h * (1.0 - h);
-    default: return act_derivative(a, z);
-    }
-}
+    int L = m->n_layers, ret;
+    if (m->n_out == 0)
+        return lw_fail(err, LW_EINPUT, "the network has no readout to compute a loss with");
+    if (w->loss.n_out != m->n_out || w->loss.n_in != m->widths[L])
+        return lw_fail(err, LW_EINPUT, "scratch sized for another network's readout");
+    if (n < 1 || n > w->cap)
+        return lw_fail(err, LW_EINPUT, "a batch of %d points (expected 1..%d)", n, w->cap);
+    LayerStack s = mlp_layers(m);
+    /* the work is tied to a shape; the readout reads this network's slab */
+    w->loss.readout.W[0] = m->Wout;
+    w->loss.readout.b[0] = m->bout;
 
-/* in (n, win), W (wout, win), b (wout) -> Z (n, wout) pre-activation,
- * H (n, wout) activation.  Returns a GSL status. */
-static int layer_forward(int n, int win, int wout, const double *in, const double *W,
-                         const double *b, Activation act, double *Z, double *H)
-{
-    gsl_matrix_const_view vin = gsl_matrix_const_view_array(in, n, win);
-    gsl_matrix_const_view vW = gsl_matrix_const_view_array(W, wout, win);
-    gsl_matrix_view vZ = gsl_matrix_view_array(Z, n, wout);
-    // Z = in W^T
-    int st = gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &vin.matrix, &vW.matrix, 0.0,
-                            &vZ.matrix);
-    if (st)
-        return st;
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < wout; j++) {
-            // Z[i,j] += b[j]; H[i,j] = act(Z[i,j])
-            Z[i * wout + j] += b[j];
-            if (H)
-                H[i * wout + j] = act_apply(act, Z[i * wout + j]);
-        }
-    return 0;
-}
+    // forward: top = layers(x); loss = crossentropy(top Wout^T + bout, label)
+    const double *top; // (n, widths[L])
+    if ((ret = layers_forward(&s, &w->tape, x, n, &top, err)))
+        return ret;
+    LayerStack g = {0}, gout = {0};
+    double *dtop = NULL;
+    if (grad) {
+        g = mlp_grad_layers(m, grad);
+        gout = w->loss.readout; /* Wout, bout at their offsets in the gradient slab */
+        gout.W[0] = grad + (m->Wout - m->params);
+        gout.b[0] = grad + (m->bout - m->params);
+        dtop = L > 0 ? w->dtop : NULL;
+    }
+    LossTarget target = {.label = label};
+    if ((ret = loss_forward_backward(&w->loss, top, &target, n, loss, dtop,
+                                     grad ? &gout : NULL, err)))
+        return ret;
+    double sq = loss_l2_sumsq_stack(0.0, &s);
+    sq = loss_l2_sumsq(sq, m->Wout, (size_t)m->n_out * m->widths[L]);
+    *loss += 0.5 * l2 * sq;
+    if (!grad)
+        return LW_OK;
 
-/* Backward of layer_forward.  dH (n, wout) in; dZ (n, wout) scratch;
- * dW (wout, win) and db (wout) written; din (n, win) written when non-NULL.
- * act = ACT_IDENTITY with H = NULL for the readout. */
-static int layer_backward(int n, int win, int wout, const double *in, const double *W,
-                          Activation act, const double *Z, const double *H,
-                          const double *dH, double *dZ, double *dW, double *db, double *din)
-{
-    for (int i = 0; i < n * wout; i++) {
-        // H[i,j] = act(Z[i,j])
-        dZ[i] = H ? dH[i] * act_grad(act, Z[i], H[i]) : dH[i];
-    }
-    gsl_matrix_const_view vin = gsl_matrix_const_view_array(in, n, win);
-    gsl_matrix_const_view vW = gsl_matrix_const_view_array(W, wout, win);
-    gsl_matrix_const_view vdZ = gsl_matrix_const_view_array(dZ, n, wout);
-    gsl_matrix_view vdW = gsl_matrix_view_array(dW, wout, win);
-    // Z = in W^T  =>  dW = dZ^T in,  din = dZ W
-    int st = gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &vdZ.matrix, &vin.matrix, 0.0,
-                            &vdW.matrix);
-    if (st)
-        return st;
-    if (din) {
-        gsl_matrix_view vdin = gsl_matrix_view_array(din, n, win);
-        st = gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &vdZ.matrix, &vW.matrix, 0.0,
-                            &vdin.matrix);
-        if (st)
-            return st;
-    }
-    // Z[i,j] += b[j]  =>  db[j] = sum_i dZ[i,j]
-    for (int j = 0; j < wout; j++)
-        db[j] = 0;
-    for (int i = 0; i < n; i++)
-        for (int j = 0; j < wout; j++)
-            db[j] += dZ[i * wout + j];
-    return 0;
-}
-
-/* Mean cross-entropy of logits (n, n_out) against labels; writes dlogits
- * (n, n_out) = d loss / d logits when non-NULL. */
-static double crossentropy_forward_backward(int n, int n_out, const double *logits,
-                                            const int *label, double *dlogits)
-{
-    double loss = 0;
-    for (int i = 0; i < n; i++) {
-        const double *z = logits + (size_t)i * n_out;
-        if (n_out == 1) {
-            /* -[y log s(z) + (1-y) log(1-s(z))] = max(z,0) - y z + log(1 + e^-|z|),
-             * which never takes exp of a large positive number */
-            double y = label[i] == 1 ? 1.0 : 0.0;
-            loss += fmax(z[0], 0.0) - y * z[0] + log1p(exp(-fabs(z[0])));
-            if (dlogits) {
-                double s = z[0] >= 0 ? 1.0 / (1.0 + exp(-z[0]))
-                                     : exp(z[0]) / (1.0 + exp(z[0]));
-                // loss_i = softplus(z) - y z  =>  dz = sigmoid(z) - y
-                dlogits[i] = (s - y) / n;
-            }
-        } else {
-            double mx = z[0], sum = 0;
-            for (int k = 1; k < n_out; k++)
-                if (z[k] > mx)
-                    mx = z[k];
-            for (int k = 0; k < n_out; k++)
-                sum += exp(z[k] - mx);
-            double lse = mx + log(sum);
-            loss += lse - z[label[i]];
-            if (dlogits)
-                for (int k = 0; k < n_out; k++) {
-                    // loss_i = lse(z) - z[y]  =>  dz[k] = softmax(z)[k] - [k == y]
-                    dlogits[(size_t)i * n_out + k] =
-                        (exp(z[k] - lse) - (k == label[i] ? 1.0 : 0.0)) / n;
-                }
-        }
-    }
-    return loss / n;
+    // backward: dtop from the loss, down through the hidden layers
+    if (L > 0 && (ret = layers_backward(&s, &w->tape, dtop, NULL, &g, LAYERS_GRAD_SET, err)))
+        return ret;
+    // loss += 0.5 l2 sum W^2  =>  dW += l2 W (weights only, not biases)
+    loss_l2_backward_stack(l2, &s, &g);
+    loss_l2_backward(l2, m->Wout, gout.W[0], (size_t)m->n_out * m->widths[L]);
+    return LW_OK;
 }
 
 double mlp_loss_grad_work(const Mlp *m, MlpWork *w, const double *x, const int *label,
                           int n, double l2, double *grad)
 {
-    int L = m->n_layers, n_out = m->n_out;
-    if (n_out == 0 || n <= 0 || n > w->cap)
+    double loss;
+    if (mlp_loss_grad_checked(m, w, x, label, n, l2, grad, &loss, NULL) != LW_OK)
         return NAN;
-    double *Z[LW_MAX_LAYERS], *H[LW_MAX_LAYERS];
-    double *p = w->buf;
-    for (int l = 0; l < L; l++) {
-        Z[l] = p; // (n, widths[l+1])
-        p += (size_t)w->cap * m->widths[l + 1];
-        H[l] = p; // (n, widths[l+1])
-        p += (size_t)w->cap * m->widths[l + 1];
-    }
-    double *logits = p;  // (n, n_out)
-    p += (size_t)w->cap * n_out;
-    double *dlogits = p; // (n, n_out)
-    p += (size_t)w->cap * n_out;
-    double *dH = p;      // (n, <= LW_MAX_WIDTH)
-    p += (size_t)w->cap * LW_MAX_WIDTH;
-    double *dZ = p;      // (n, <= LW_MAX_WIDTH)
-
-    // forward
-    const double *in = x; // (n, widths[0])
-    for (int l = 0; l < L; l++) {
-        if (layer_forward(n, m->widths[l], m->widths[l + 1], in, m->W[l], m->b[l], m->act[l],
-                          Z[l], H[l]))
-            return NAN;
-        in = H[l];
-    }
-    const double *top = in; // (n, widths[L])
-    if (layer_forward(n, m->widths[L], n_out, top, m->Wout, m->bout, ACT_IDENTITY, logits,
-                      NULL))
-        return NAN;
-    double loss = crossentropy_forward_backward(n, n_out, logits, label,
-                                                grad ? dlogits : NULL);
-    double sq = 0;
-    for (int l = 0; l < L; l++)
-        for (int i = 0; i < m->widths[l + 1] * m->widths[l]; i++)
-            sq += m->W[l][i] * m->W[l][i];
-    for (int i = 0; i < n_out * m->widths[L]; i++)
-        sq += m->Wout[i] * m->Wout[i];
-    loss += 0.5 * l2 * sq;
-    if (!grad)
-        return loss;
-
-    // backward
-    double *dW[LW_MAX_LAYERS], *db[LW_MAX_LAYERS], *dWout, *dbout;
-    mlp_views(m, grad, dW, db, &dWout, &dbout);
-    // logits = top Wout^T + bout
-    if (layer_backward(n, m->widths[L], n_out, top, m->Wout, ACT_IDENTITY, logits, NULL,
-                       dlogits, dZ, dWout, dbout, L > 0 ? dH : NULL))
-        return NAN;
-    for (int l = L - 1; l >= 0; l--) {
-        // H[l] = act(H[l-1] W[l]^T + b[l]); dH holds dloss/dH[l] on entry, and
-        // is overwritten with dloss/dH[l-1] (after dZ has been taken from it)
-        const double *below = l > 0 ? H[l - 1] : x;
-        if (layer_backward(n, m->widths[l], m->widths[l + 1], below, m->W[l], m->act[l],
-                           Z[l], H[l], dH, dZ, dW[l], db[l], l > 0 ? dH : NULL))
-            return NAN;
-    }
-    // loss += 0.5 l2 sum W^2  =>  dW += l2 W (weights only, not biases)
-    for (int l = 0; l < L; l++)
-        for (int i = 0; i < m->widths[l + 1] * m->widths[l]; i++)
-            dW[l][i] += l2 * m->W[l][i];
-    for (int i = 0; i < n_out * m->widths[L]; i++)
-        dWout[i] += l2 * m->Wout[i];
     return loss;
 }
 
@@ -412,9 +292,9 @@ double mlp_loss_grad(const Mlp *m, const double *x, const int *label, int n, dou
                      double *grad)
 {
     MlpWork w;
-    if (mlp_work_alloc(&w, m, n, NULL) != LW_OK)
-        return NAN;
-    double loss = mlp_loss_grad_work(m, &w, x, label, n, l2, grad);
+    double loss = NAN;
+    if (mlp_work_alloc(&w, m, n, NULL) == LW_OK)
+        loss = mlp_loss_grad_work(m, &w, x, label, n, l2, grad);
     mlp_work_free(&w);
     return loss;
 }

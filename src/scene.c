@@ -7,9 +7,17 @@
  * and know whether a line is an indented continuation (used for matrices
  * written over several lines).
  *
+ * Overrides ("render.fps=24", from the command line) go through the same
+ * key table after the last line and before validate(); a negative line
+ * number -(i+1) stands for the i-th override, so checks and messages treat
+ * them like lines of the file.  What a dataset kind is (its name, dimension,
+ * defaults) is asked of dataset.c's table, never listed here.
+ *
  * Invariant: after scene_load_* returns LW_OK every field of the Scene is set
  * and within its documented range; the first error stops the load. */
 #include "scene.h"
+
+#include "dataset.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -25,7 +33,7 @@
 
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
-    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS
+    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND
 } KeyType;
 
 typedef struct {
@@ -36,9 +44,6 @@ typedef struct {
     const char *const *names; /* T_ENUM: NULL-terminated */
 } KeySpec;
 
-static const char *const KIND_NAMES[] = {"moons", "circles", "spiral", "xor",
-                                         "gaussians", "curves", "csv", "interval",
-                                         "rings", "unlinked", NULL};
 static const char *const DRAW_NAMES[] = {"points", "curves", NULL};
 static const char *const OPT_NAMES[] = {"adam", "sgd", NULL};
 static const char *const EASE_NAMES[] = {"smoothstep", "linear", "smootherstep", NULL};
@@ -50,7 +55,7 @@ static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
 
 #define OFF(f) offsetof(Scene, f)
 static const KeySpec KEYS[] = {
-    {"dataset", "kind", T_ENUM, OFF(data.kind), 0, 0, KIND_NAMES},
+    {"dataset", "kind", T_KIND, OFF(data.kind), 0, 0, NULL},
     {"dataset", "points", T_INT, OFF(data.n_points), 4, LW_MAX_POINTS, NULL},
     {"dataset", "noise", T_DOUBLE, OFF(data.noise), 0, 10, NULL},
     {"dataset", "seed", T_SEED, OFF(data.seed), 0, 0, NULL},
@@ -143,6 +148,10 @@ typedef struct {
     Scene *sc;
     LwError *err;
     int failed;
+    /* "section.key=value" overrides; a line number -(i+1) stands for the
+     * i-th, so every check and message works for them as for file lines */
+    const char *const *overrides;
+    int n_overrides;
     /* reader state */
     const char *text;
     size_t len, pos;
@@ -162,6 +171,49 @@ typedef struct {
 
 /* ---- small helpers ------------------------------------------------------ */
 
+/* Bytes in the UTF-8 sequence that starts at u (left bytes available), or -1
+ * when it is not valid UTF-8. */
+static int utf8_len(const unsigned char *u, size_t left)
+{
+    unsigned char c = u[0];
+    int more = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
+             : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (more < 0)
+        return -1;
+    for (int k = 1; k <= more; k++)
+        if ((size_t)k >= left || (u[k] & 0xc0) != 0x80)
+            return -1;
+    return more + 1;
+}
+
+#define OVERRIDE_SHOWN 200 /* longest override quoted whole in a message */
+
+/* An override as messages quote it: control bytes and broken UTF-8 (a
+ * command line can hold any bytes) as '?', cut after OVERRIDE_SHOWN bytes, so
+ * the message stays one line of text. */
+static const char *show_override(const char *s, char *out, size_t cap)
+{
+    size_t n = strlen(s), o = 0;
+    for (size_t i = 0; i < n && o + 4 < cap;) {
+        const unsigned char *u = (const unsigned char *)s + i;
+        int len = utf8_len(u, n - i);
+        if (i >= OVERRIDE_SHOWN) {
+            snprintf(out + o, cap - o, "...");
+            return out;
+        }
+        if (len < 0 || u[0] < 0x20 || u[0] == 0x7f) {
+            out[o++] = '?';
+            i++;
+        } else {
+            memcpy(out + o, u, (size_t)len);
+            o += (size_t)len;
+            i += (size_t)len;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static int fail_at(Parser *p, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -175,7 +227,13 @@ static int fail_at(Parser *p, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    lw_fail(p->err, LW_EINPUT, "%s:%d: %s", p->sc->path, line, msg);
+    if (line < 0) {
+        char shown[OVERRIDE_SHOWN + 8];
+        lw_fail(p->err, LW_EINPUT, "--set %s: %s",
+                show_override(p->overrides[-line - 1], shown, sizeof shown), msg);
+    } else {
+        lw_fail(p->err, LW_EINPUT, "%s:%d: %s", p->sc->path, line, msg);
+    }
     return 0; /* tells inih to count an error; we report only the first */
 }
 
@@ -313,6 +371,18 @@ static void resolve_path(const Scene *sc, const char *value, char *out, size_t c
 
 /* ---- typed values ------------------------------------------------------- */
 
+static const Rgb PALETTE[LW_MAX_CLASSES] = {
+    /* Okabe-Ito: clear on white and for colour-blind viewers */
+    {0.000, 0.447, 0.698}, /* blue */
+    {0.835, 0.369, 0.000}, /* vermillion */
+    {0.000, 0.620, 0.451}, /* bluish green */
+    {0.800, 0.475, 0.655}, /* reddish purple */
+    {0.902, 0.624, 0.000}, /* orange */
+    {0.337, 0.706, 0.914}, /* sky blue */
+    {0.941, 0.894, 0.259}, /* yellow */
+    {0.30, 0.30, 0.30},    /* grey */
+};
+
 static int set_widths(Parser *p, const KeySpec *k, char *value)
 {
     char *f[LW_MAX_LAYERS + 3];
@@ -404,6 +474,15 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
             }
         join_names(k->names, names, sizeof names);
         return fail_at(p, p->line, "unknown %s '%s' (expected %s)", k->key, value, names);
+    case T_KIND: {
+        int kind = dataset_kind_by_name(value);
+        if (kind >= 0) {
+            *(DatasetKind *)field = (DatasetKind)kind;
+            return 1;
+        }
+        return fail_at(p, p->line, "unknown %s '%s' (expected %s)", k->key, value,
+                       dataset_kind_names(NULL, ", ", names, sizeof names));
+    }
     case T_COLOR:
         if (parse_color(value, (Rgb *)field))
             return fail_at(p, p->line, "%s must be a colour like #1f77b4, got '%s'", k->key, value);
@@ -413,6 +492,9 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
         int n = split_list(value, f, LW_MAX_CLASSES);
         if (n < 1 || n > LW_MAX_CLASSES)
             return fail_at(p, p->line, "colors takes 1 to %d colours", LW_MAX_CLASSES);
+        /* colours not listed are the palette's, also when an override
+         * replaces a list the file gave */
+        memcpy(field, PALETTE, sizeof PALETTE);
         for (int i = 0; i < n; i++)
             if (parse_color(f[i], &((Rgb *)field)[i]))
                 return fail_at(p, p->line, "colors: '%s' is not a colour like #1f77b4", f[i]);
@@ -552,6 +634,9 @@ static int set_weight(Parser *p, const char *key, const char *value, int continu
 
 /* ---- the inih callbacks ------------------------------------------------- */
 
+static int set_key(Parser *p, const char *section, const char *name, const char *value,
+                   int replace);
+
 static int on_pair(void *user, const char *section, const char *name, const char *value)
 {
     Parser *p = user;
@@ -581,6 +666,15 @@ static int on_pair(void *user, const char *section, const char *name, const char
         return fail_at(p, p->line, "unexpected indented line (only [weights] matrices may "
                        "continue on indented lines)");
     }
+    return set_key(p, section, name, value, 0);
+}
+
+/* Sets key `name` of a known section other than [weights], from a line of
+ * the file (replace = 0: a second time is an error) or from an override
+ * (replace = 1: the last one wins). */
+static int set_key(Parser *p, const char *section, const char *name, const char *value,
+                   int replace)
+{
     const char *cands[N_KEYS];
     int nc = 0;
     for (size_t i = 0; i < N_KEYS; i++) {
@@ -589,7 +683,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
         cands[nc++] = KEYS[i].key;
         if (strcmp(KEYS[i].key, name) != 0)
             continue;
-        if (p->seen_line[i])
+        if (p->seen_line[i] && !replace)
             return fail_at(p, p->line, "duplicate key '%s' in [%s] (first set on line %d)",
                            name, section, p->seen_line[i]);
         p->seen_line[i] = p->line;
@@ -682,18 +776,14 @@ static char *read_line(char *str, int num, void *stream)
             return NULL;
         }
         /* UTF-8 only, so that messages quoting the file are text too */
-        int more = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
-                 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
-        for (int k = 1; k <= more; k++)
-            if (i + k >= n || (u[k] & 0xc0) != 0x80)
-                more = -1;
-        if (more < 0) {
+        int len = utf8_len(u, n - i);
+        if (len < 0) {
             p->too_long = 1;
             fail_at(p, p->line, "not UTF-8 text (byte 0x%02x in column %zu): not a scene file",
                     c, i + 1);
             return NULL;
         }
-        i += (size_t)more;
+        i += (size_t)len - 1;
     }
     size_t chars = n > 0 && p->text[end - 1] == '\r' ? n - 1 : n; /* CRLF */
     if (chars > MAX_LINE || (int)n + 2 > num) {
@@ -711,19 +801,99 @@ static char *read_line(char *str, int num, void *stream)
     return str;
 }
 
-/* ---- defaults and cross-key validation ---------------------------------- */
+/* ---- overrides ---------------------------------------------------------- */
 
-static const Rgb PALETTE[LW_MAX_CLASSES] = {
-    /* Okabe-Ito: clear on white and for colour-blind viewers */
-    {0.000, 0.447, 0.698}, /* blue */
-    {0.835, 0.369, 0.000}, /* vermillion */
-    {0.000, 0.620, 0.451}, /* bluish green */
-    {0.800, 0.475, 0.655}, /* reddish purple */
-    {0.902, 0.624, 0.000}, /* orange */
-    {0.337, 0.706, 0.914}, /* sky blue */
-    {0.941, 0.894, 0.259}, /* yellow */
-    {0.30, 0.30, 0.30},    /* grey */
-};
+#define OVERRIDE_FORM "expected section.key=value, e.g. render.fps=24"
+
+static const char *trimmed(const char *s, size_t n, char *out, size_t cap)
+{
+    while (n > 0 && isspace((unsigned char)*s)) { s++; n--; }
+    while (n > 0 && isspace((unsigned char)s[n - 1])) n--;
+    snprintf(out, cap, "%.*s", (int)n, s);
+    return out;
+}
+
+/* " (did you mean 'render.fps=24'?)" when name is a key of exactly one
+ * section, else the form an override takes. */
+static void suggest_section(const char *name, const char *value, char *out, size_t cap)
+{
+    const KeySpec *found = NULL;
+    int n = 0;
+    for (size_t i = 0; i < N_KEYS; i++)
+        if (strcmp(KEYS[i].key, name) == 0) {
+            found = &KEYS[i];
+            n++;
+        }
+    if (n == 1)
+        snprintf(out, cap, " (did you mean '%s.%s=%s'?)", found->section, name, value);
+    else
+        snprintf(out, cap, " (%s)", OVERRIDE_FORM);
+}
+
+/* Applies one "section.key=value" override; p->line already stands for it. */
+static int apply_override(Parser *p, const char *ov)
+{
+    size_t n = strlen(ov);
+    /* the same limits as a line of the file, so the value fits set_value's
+     * buffers and the message quoting it is one line of text */
+    if (n > MAX_LINE)
+        return fail_at(p, p->line, "too long (%zu characters, at most %d)", n, MAX_LINE);
+    for (size_t i = 0; i < n;) {
+        const unsigned char *u = (const unsigned char *)ov + i;
+        if (u[0] < 0x20 || u[0] == 0x7f)
+            return fail_at(p, p->line, "control byte 0x%02x in column %zu: not one line of "
+                           "text", u[0], i + 1);
+        int len = utf8_len(u, n - i);
+        if (len < 0)
+            return fail_at(p, p->line, "not UTF-8 text (byte 0x%02x in column %zu)", u[0],
+                           i + 1);
+        i += (size_t)len;
+    }
+    const char *eq = strchr(ov, '=');
+    if (!eq)
+        return fail_at(p, p->line, "no '=' (" OVERRIDE_FORM ")");
+    char section[MAX_LINE + 1], name[MAX_LINE + 1], value[MAX_LINE + 1];
+    trimmed(eq + 1, strlen(eq + 1), value, sizeof value);
+    const char *dot = memchr(ov, '.', (size_t)(eq - ov));
+    if (!dot) {
+        trimmed(ov, (size_t)(eq - ov), name, sizeof name);
+        if (!name[0])
+            return fail_at(p, p->line, "no section.key before '=' (" OVERRIDE_FORM ")");
+        char hint[2 * MAX_LINE + 64];
+        suggest_section(name, value, hint, sizeof hint);
+        return fail_at(p, p->line, "no section before '%s'%s", name, hint);
+    }
+    trimmed(ov, (size_t)(dot - ov), section, sizeof section);
+    trimmed(dot + 1, (size_t)(eq - dot - 1), name, sizeof name);
+    if (!section[0])
+        return fail_at(p, p->line, "no section name before '.' (" OVERRIDE_FORM ")");
+    if (!name[0])
+        return fail_at(p, p->line, "no key name after '%s.' (" OVERRIDE_FORM ")", section);
+    if (section_index(section) < 0) {
+        char hint[96];
+        suggest(section, SECTIONS, 6, hint, sizeof hint);
+        return fail_at(p, p->line, "unknown section [%s]%s", section, hint);
+    }
+    /* matrices are written over several rows and checked as a whole against
+     * the widths; one command-line word is no place for them */
+    if (strcmp(section, "weights") == 0)
+        return fail_at(p, p->line, "[weights] cannot be overridden (write its matrices, "
+                       "or file = ..., in the scene)");
+    return set_key(p, section, name, value, 1);
+}
+
+static int apply_overrides(Parser *p)
+{
+    int file_line = p->line;
+    for (int i = 0; i < p->n_overrides && !p->failed; i++) {
+        p->line = -(i + 1);
+        apply_override(p, p->overrides[i]);
+    }
+    p->line = file_line; /* for messages about the file's end */
+    return !p->failed;
+}
+
+/* ---- defaults and cross-key validation ---------------------------------- */
 
 static void set_defaults(Scene *sc)
 {
@@ -813,8 +983,14 @@ static int key_line(const Parser *p, const char *section, const char *key, int f
 static const char *widths_origin(const Parser *p, char *buf, size_t cap)
 {
     const NetSpec *net = &p->sc->net;
-    if (p->widths_line) {
+    if (p->widths_line > 0) {
         snprintf(buf, cap, "widths on line %d", p->widths_line);
+        return buf;
+    }
+    if (p->widths_line < 0) {
+        char shown[OVERRIDE_SHOWN + 8];
+        snprintf(buf, cap, "widths of --set %s",
+                 show_override(p->overrides[-p->widths_line - 1], shown, sizeof shown));
         return buf;
     }
     snprintf(buf, cap, "the default widths %d", net->widths[0]);
@@ -826,7 +1002,7 @@ static const char *widths_origin(const Parser *p, char *buf, size_t cap)
 static int copy_matrix(Parser *p, const char *name, const Matrix *m, int rows, int cols,
                        int sec_line, double **out)
 {
-    char from[96];
+    char from[OVERRIDE_SHOWN + 64];
     if (!m->line)
         return fail_at(p, sec_line, "[weights] is missing %s (%dx%d for %s)", name, rows,
                        cols, widths_origin(p, from, sizeof from));
@@ -847,7 +1023,7 @@ static int validate_weights(Parser *p)
     NetSpec *net = &p->sc->net;
     int sec = p->section_line[section_index("weights")];
     int L = net->n_widths - 1;
-    char from[96];
+    char from[OVERRIDE_SHOWN + 64];
     for (int l = L; l < LW_MAX_LAYERS; l++) {
         if (p->W[l].line)
             return fail_at(p, p->W[l].line, "W%d given but the network has %d layer%s (%s)",
@@ -909,6 +1085,11 @@ static void fill_configs(Scene *sc)
     r->timeline.layer_gap = r->camera.view == VIEW_AUTO ? sc->zoom_seconds : 0.0;
 }
 
+/* Subsets of the kinds, for the checks below and their messages. */
+static int reads_file(const DatasetInfo *kind) { return kind->reads_file; }
+static int is_curve(const DatasetInfo *kind) { return kind->curves != 0; }
+static int sets_classes(const DatasetInfo *kind) { return kind->classes_settable; }
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -919,11 +1100,12 @@ static int validate(Parser *p)
         return fail_at(p, p->section_line[0] ? p->section_line[0] : 1,
                        "missing required key 'kind' in [dataset]");
     int L = sc->net.n_widths - 1;
-    int dim = dataset_kind_dim(sc->data.kind);
+    const DatasetInfo *kind = dataset_kind_info(sc->data.kind);
+    int dim = kind->dim;
     if (p->widths_line && sc->net.widths[0] != dim)
         return fail_at(p, p->widths_line, "widths starts with %d but %s data is %d-D "
                        "(the first width is the input dimension)", sc->net.widths[0],
-                       KIND_NAMES[sc->data.kind], dim);
+                       kind->name, dim);
     if (!p->widths_line && dim != 2) { /* the default network, fitted to the data */
         sc->net.widths[0] = dim;
         sc->net.widths[1] = sc->net.widths[2] = dim == 1 ? 2 : 3;
@@ -934,27 +1116,27 @@ static int validate(Parser *p)
     if (p->n_acts == 1)
         for (int l = 1; l < L; l++)
             sc->net.act[l] = sc->net.act[0];
-    if (sc->data.kind == DATA_CSV && !sc->data.csv_path[0])
-        return fail_at(p, p->kind_line, "kind = csv needs file = path/to/points.csv");
-    if (sc->data.kind != DATA_CSV && sc->data.csv_path[0])
+    char names[256];
+    if (kind->reads_file && !sc->data.csv_path[0])
+        return fail_at(p, p->kind_line, "kind = %s needs file = path/to/points.csv",
+                       kind->name);
+    if (!kind->reads_file && sc->data.csv_path[0])
         return fail_at(p, key_line(p, "dataset", "file", p->kind_line),
-                       "file is only for kind = csv");
-    int curve_kind = sc->data.kind == DATA_CURVES || sc->data.kind == DATA_SPIRAL ||
-                     sc->data.kind == DATA_INTERVAL || sc->data.kind == DATA_RINGS ||
-                     sc->data.kind == DATA_UNLINKED;
+                       "file is only for kind = %s",
+                       dataset_kind_names(reads_file, " or ", names, sizeof names));
     if ((int)sc->data.draw < 0)
-        sc->data.draw = curve_kind && sc->data.kind != DATA_SPIRAL ? DRAW_CURVES : DRAW_POINTS;
-    else if (sc->data.draw == DRAW_CURVES && !curve_kind)
+        sc->data.draw = kind->draw;
+    else if (sc->data.draw == DRAW_CURVES && !is_curve(kind))
         return fail_at(p, key_line(p, "dataset", "draw", p->kind_line),
-                       "draw = curves needs a curve dataset (curves, spiral, "
-                       "interval, rings, unlinked)");
+                       "draw = curves needs a curve dataset (%s)",
+                       dataset_kind_names(is_curve, ", ", names, sizeof names));
     if (sc->data.classes < 0)
-        sc->data.classes = sc->data.kind == DATA_GAUSSIANS ? 3 : 2;
-    else if (sc->data.kind != DATA_GAUSSIANS && sc->data.kind != DATA_SPIRAL &&
-             sc->data.classes != 2)
+        sc->data.classes = kind->classes;
+    else if (!kind->classes_settable && sc->data.classes != kind->classes)
         return fail_at(p, key_line(p, "dataset", "classes", p->kind_line),
-                       "classes is only for gaussians and spiral");
-    if (sc->data.kind != DATA_CSV && sc->data.n_points < 2 * sc->data.classes)
+                       "classes is only for %s",
+                       dataset_kind_names(sets_classes, " and ", names, sizeof names));
+    if (!kind->reads_file && sc->data.n_points < 2 * sc->data.classes)
         return fail_at(p, key_line(p, "dataset", "points", p->kind_line),
                        "points = %d is too few for %d classes (at least %d)",
                        sc->data.n_points, sc->data.classes, 2 * sc->data.classes);
@@ -998,8 +1180,9 @@ static void parser_free(Parser *p)
     free(p->bout.v);
 }
 
-int scene_load_string(const char *name, const char *text, size_t len, Scene *sc,
-                      LwError *err)
+int scene_load_string_with(const char *name, const char *text, size_t len,
+                           const char *const *overrides, int n_overrides, Scene *sc,
+                           LwError *err)
 {
     memset(sc, 0, sizeof *sc);
     set_name(sc, name);
@@ -1011,12 +1194,16 @@ int scene_load_string(const char *name, const char *text, size_t len, Scene *sc,
     p->err = err;
     p->text = text;
     p->len = len;
+    p->overrides = overrides;
+    p->n_overrides = overrides ? n_overrides : 0;
     /* a UTF-8 byte-order mark is fine */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         p->pos = 3;
     int rc = ini_parse_stream(read_line, p, on_pair, p);
     if (!p->failed && rc > 0)
         fail_at(p, rc, "syntax error: expected [section] or key = value");
+    if (!p->failed)
+        apply_overrides(p);
     if (!p->failed)
         validate(p);
     int failed = p->failed;
@@ -1029,7 +1216,14 @@ int scene_load_string(const char *name, const char *text, size_t len, Scene *sc,
     return LW_OK;
 }
 
-int scene_load_file(const char *path, Scene *sc, LwError *err)
+int scene_load_string(const char *name, const char *text, size_t len, Scene *sc,
+                      LwError *err)
+{
+    return scene_load_string_with(name, text, len, NULL, 0, sc, err);
+}
+
+int scene_load_file_with(const char *path, const char *const *overrides, int n_overrides,
+                         Scene *sc, LwError *err)
 {
     memset(sc, 0, sizeof *sc);
     FILE *f = fopen(path, "rb");
@@ -1051,9 +1245,14 @@ int scene_load_file(const char *path, Scene *sc, LwError *err)
         rc = lw_fail(err, LW_EINPUT, "%s:1: file too large for a scene (more than %d MiB)",
                      path, MAX_SCENE_BYTES >> 20);
     else
-        rc = scene_load_string(path, buf, n, sc, err);
+        rc = scene_load_string_with(path, buf, n, overrides, n_overrides, sc, err);
     free(buf);
     return rc;
+}
+
+int scene_load_file(const char *path, Scene *sc, LwError *err)
+{
+    return scene_load_file_with(path, NULL, 0, sc, err);
 }
 
 void scene_free(Scene *sc)

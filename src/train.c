@@ -5,9 +5,17 @@
  * Determinism: given the same network, data and TrainConfig, every step does
  * the same arithmetic in the same order (one thread, GSL's reference BLAS, the
  * shuffle from an mt19937 seeded with cfg->seed), so two runs end with
- * bit-identical weights.  train_run owns only its scratch (optimiser state,
- * batch buffers), freed before it returns. */
+ * bit-identical weights.  train_run owns only its scratch (the gradient slab,
+ * the optimiser object, batch buffers), freed before it returns.
+ *
+ * A step: the loss and gradient from the MLP's LayerStack + Loss
+ * (mlp_loss_grad_checked), one optim_step, then the divergence checks, the
+ * checkpoint, the progress report and the early stop.  Divergence (a
+ * non-finite or blown-up loss or weight) is LW_EINPUT with advice; a failure
+ * of the machinery is LW_ERUNTIME naming what failed. */
 #include "train.h"
+
+#include "optim.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -19,9 +27,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#define ADAM_BETA1 0.9
-#define ADAM_BETA2 0.999
-#define ADAM_EPS 1e-8
 #define ACCURACY_EVERY 50   /* steps between early-stop checks */
 #define PROGRESS_EVERY 100  /* steps between progress callbacks */
 #define WEIGHT_LIMIT 1e6    /* a weight beyond this means training blew up */
@@ -64,13 +69,8 @@ static double max_abs(const double *a, size_t n)
     return mx;
 }
 
-int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg, TrainProgress progress,
-              void *user, TrainReport *report, LwError *err)
+static int check_inputs(const Mlp *m, const Dataset *ds, const TrainConfig *cfg, LwError *err)
 {
-    clock_t c0 = clock();
-    gsl_set_error_handler_off();
-    if (report)
-        memset(report, 0, sizeof *report);
     if (m->n_out == 0)
         return lw_fail(err, LW_EINPUT, "cannot train a network without a readout");
     if ((m->n_out == 1 ? 2 : m->n_out) != ds->classes)
@@ -79,88 +79,180 @@ int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg, TrainProgress p
     if (m->widths[0] != ds->dim)
         return lw_fail(err, LW_EINPUT, "network input width %d but the data are %d-D",
                        m->widths[0], ds->dim);
+    if (ds->n < 1)
+        return lw_fail(err, LW_EINPUT, "no data points to train on");
     if (!(cfg->learning_rate > 0) || !isfinite(cfg->learning_rate) || cfg->steps < 0)
         return lw_fail(err, LW_EINPUT, "[train] learning_rate = %g, steps = %d (expected > 0 "
                        "and >= 0)", cfg->learning_rate, cfg->steps);
+    return LW_OK;
+}
 
+/* The points of each step: all of ds, or mini-batches of bs from a seeded
+ * shuffle.  Owns its buffers (NULL for full batch). */
+typedef struct {
+    const Dataset *ds;
+    int full, bs;
+    int pos;        /* next index into perm; n forces a shuffle before the first batch */
+    double *xb;     /* (bs, dim) */
+    int *lb;        /* (bs) */
+    int *perm;      /* (n) */
+    gsl_rng *rng;
+} Batches;
+
+static int batches_alloc(Batches *b, const Dataset *ds, const TrainConfig *cfg, LwError *err)
+{
+    int n = ds->n;
+    memset(b, 0, sizeof *b);
+    b->ds = ds;
+    b->full = cfg->batch <= 0 || cfg->batch >= n;
+    b->bs = b->full ? n : cfg->batch;
+    b->pos = n;
+    if (b->full)
+        return LW_OK;
+    b->xb = malloc((size_t)b->bs * ds->dim * sizeof *b->xb);
+    b->lb = malloc((size_t)b->bs * sizeof *b->lb);
+    b->perm = malloc((size_t)n * sizeof *b->perm);
+    b->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!b->xb || !b->lb || !b->perm || !b->rng)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for mini-batches");
+    gsl_rng_set(b->rng, (unsigned long)cfg->seed);
+    for (int i = 0; i < n; i++)
+        b->perm[i] = i;
+    return LW_OK;
+}
+
+static void batches_free(Batches *b)
+{
+    free(b->xb);
+    free(b->lb);
+    free(b->perm);
+    gsl_rng_free(b->rng);
+    memset(b, 0, sizeof *b);
+}
+
+/* The next step's points (bs of them) in *x, *label. */
+static void batches_next(Batches *b, const double **x, const int **label)
+{
+    const Dataset *ds = b->ds;
     int n = ds->n, dim = ds->dim;
-    int full = cfg->batch <= 0 || cfg->batch >= n;
-    int bs = full ? n : cfg->batch;
+    if (b->full) {
+        *x = ds->x;
+        *label = ds->label;
+        return;
+    }
+    /* a new epoch when the rest of the permutation cannot fill a batch, so
+     * every batch has the same size and the same weight */
+    if (b->pos + b->bs > n) {
+        gsl_ran_shuffle(b->rng, b->perm, (size_t)n, sizeof *b->perm);
+        b->pos = 0;
+    }
+    for (int i = 0; i < b->bs; i++) {
+        int k = b->perm[b->pos + i];
+        memcpy(b->xb + (size_t)i * dim, ds->x + (size_t)k * dim, dim * sizeof *b->xb);
+        b->lb[i] = ds->label[k];
+    }
+    b->pos += b->bs;
+    *x = b->xb;
+    *label = b->lb;
+}
+
+static int wants_checkpoint(const TrainOptions *opt, int step)
+{
+    if (!opt->checkpoint)
+        return 0;
+    if (opt->checkpoint_every > 0 && step > 0 && step % opt->checkpoint_every == 0)
+        return 1;
+    for (int i = 0; i < opt->n_checkpoint_steps; i++)
+        if (opt->checkpoint_steps[i] == step)
+            return 1;
+    return 0;
+}
+
+/* Calls the checkpoint if step is one of those asked for; its failure is
+ * passed up with its own code and message. */
+static int checkpoint(const TrainOptions *opt, int step, const Mlp *m, LwError *err)
+{
+    if (!wants_checkpoint(opt, step))
+        return LW_OK;
+    LwError inner;
+    snprintf(inner.msg, sizeof inner.msg, "the checkpoint callback failed");
+    int ret = opt->checkpoint(opt->checkpoint_user, step, m, &inner);
+    if (ret == LW_OK)
+        return LW_OK;
+    return lw_fail(err, ret < 0 ? ret : LW_ERUNTIME, "training step %d: %s", step, inner.msg);
+}
+
+/* A failure of the loss/gradient machinery, said as itself (not as divergence). */
+static int step_failed(LwError *err, int step, const LwError *inner)
+{
+    if (step > 0)
+        return lw_fail(err, LW_ERUNTIME, "training step %d: %s", step, inner->msg);
+    return lw_fail(err, LW_ERUNTIME, "final loss after training: %s", inner->msg);
+}
+
+static OptimConfig optim_config(const TrainConfig *cfg)
+{
+    return cfg->optimizer == OPT_ADAM ? optim_adam(cfg->learning_rate)
+                                      : optim_sgd(cfg->learning_rate, cfg->momentum);
+}
+
+int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg, TrainProgress progress,
+              void *user, TrainReport *report, LwError *err)
+{
+    TrainOptions opt = {.progress = progress, .progress_user = user};
+    return train_run_with(m, ds, cfg, &opt, report, err);
+}
+
+int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
+                   const TrainOptions *options, TrainReport *report, LwError *err)
+{
+    clock_t c0 = clock();
+    gsl_set_error_handler_off();
+    if (report)
+        memset(report, 0, sizeof *report);
+    int ret = check_inputs(m, ds, cfg, err);
+    if (ret)
+        return ret;
+    TrainOptions opt = options ? *options : (TrainOptions){0};
+
+    int n = ds->n, step = 0;
     size_t P = m->n_params;
-    int ret = LW_OK, step = 0;
-    double loss = 0;
+    double loss = 0, first_loss = 0;
+    LwError inner;
     MlpWork work = {0};
-    gsl_rng *rng = NULL;
-    /* grad, Adam's m and v (or SGD's velocity in m1) */
-    double *grad = calloc(3 * P, sizeof *grad);
-    double *m1 = grad ? grad + P : NULL, *v1 = grad ? grad + 2 * P : NULL;
-    double *xb = NULL;
-    int *lb = NULL, *perm = NULL;
+    Optim optim = {0};
+    Batches batches = {0};
+    OptimConfig ocfg = optim_config(cfg);
+    double *grad = calloc(P, sizeof *grad); // (P) same layout as m->params
     if (!grad) {
-        ret = lw_fail(err, LW_ERUNTIME, "out of memory for the optimiser");
+        ret = lw_fail(err, LW_ERUNTIME, "out of memory for the gradient");
         goto fail;
     }
-    if ((ret = mlp_work_alloc(&work, m, n, err)) != LW_OK)
+    if ((ret = optim_alloc(&optim, &ocfg, P, err)) != LW_OK ||
+        (ret = mlp_work_alloc(&work, m, n, err)) != LW_OK ||
+        (ret = batches_alloc(&batches, ds, cfg, err)) != LW_OK)
         goto fail;
-    if (!full) {
-        xb = malloc((size_t)bs * dim * sizeof *xb);
-        lb = malloc((size_t)bs * sizeof *lb);
-        perm = malloc((size_t)n * sizeof *perm);
-        rng = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!xb || !lb || !perm || !rng) {
-            ret = lw_fail(err, LW_ERUNTIME, "out of memory for mini-batches");
+    if ((ret = checkpoint(&opt, 0, m, err)) != LW_OK)
+        goto fail;
+
+    for (step = 1; step <= cfg->steps; step++) {
+        const double *x;
+        const int *label;
+        batches_next(&batches, &x, &label);
+        ret = mlp_loss_grad_checked(m, &work, x, label, batches.bs, cfg->l2, grad, &loss,
+                                    &inner);
+        if (ret) {
+            ret = step_failed(err, step, &inner);
             goto fail;
         }
-        gsl_rng_set(rng, (unsigned long)cfg->seed);
-        for (int i = 0; i < n; i++)
-            perm[i] = i;
-    }
-
-    int pos = n; /* next index into perm; n forces a shuffle before the first batch */
-    double b1t = 1.0, b2t = 1.0, first_loss = 0;
-    for (step = 1; step <= cfg->steps; step++) {
-        const double *x = ds->x;
-        const int *label = ds->label;
-        if (!full) {
-            /* a new epoch when the rest of the permutation cannot fill a batch,
-             * so every batch has the same size and the same weight */
-            if (pos + bs > n) {
-                gsl_ran_shuffle(rng, perm, (size_t)n, sizeof *perm);
-                pos = 0;
-            }
-            for (int i = 0; i < bs; i++) {
-                int k = perm[pos + i];
-                memcpy(xb + (size_t)i * dim, ds->x + (size_t)k * dim, dim * sizeof *xb);
-                lb[i] = ds->label[k];
-            }
-            pos += bs;
-            x = xb;
-            label = lb;
-        }
-        loss = mlp_loss_grad_work(m, &work, x, label, bs, cfg->l2, grad);
         if (step == 1)
             first_loss = loss;
         if (!isfinite(loss) || loss > LOSS_BLOWUP * first_loss) {
             ret = diverged(err, step, loss, cfg);
             goto fail;
         }
-        double *p = m->params;
-        if (cfg->optimizer == OPT_ADAM) {
-            b1t *= ADAM_BETA1;
-            b2t *= ADAM_BETA2;
-            for (size_t i = 0; i < P; i++) {
-                m1[i] = ADAM_BETA1 * m1[i] + (1 - ADAM_BETA1) * grad[i];
-                v1[i] = ADAM_BETA2 * v1[i] + (1 - ADAM_BETA2) * grad[i] * grad[i];
-                double mhat = m1[i] / (1 - b1t), vhat = v1[i] / (1 - b2t);
-                p[i] -= cfg->learning_rate * mhat / (sqrt(vhat) + ADAM_EPS);
-            }
-        } else {
-            for (size_t i = 0; i < P; i++) {
-                m1[i] = cfg->momentum * m1[i] + grad[i];
-                p[i] -= cfg->learning_rate * m1[i];
-            }
-        }
-        double big = max_abs(p, P);
+        optim_step(&optim, m->params, grad);
+        double big = max_abs(m->params, P);
         if (big > WEIGHT_LIMIT) {
             char buf[64];
             ret = lw_fail(err, LW_EINPUT,
@@ -169,12 +261,14 @@ int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg, TrainProgress p
                           step, num_text(big, buf, sizeof buf), cfg->learning_rate);
             goto fail;
         }
+        if ((ret = checkpoint(&opt, step, m, err)) != LW_OK)
+            goto fail;
         int check = cfg->target_accuracy > 0 && step % ACCURACY_EVERY == 0;
-        int tell = progress && step % PROGRESS_EVERY == 0;
+        int tell = opt.progress && step % PROGRESS_EVERY == 0;
         if (check || tell) {
             double acc = mlp_accuracy(m, ds->x, ds->label, n);
             if (tell)
-                progress(user, step, cfg->steps, loss, acc);
+                opt.progress(opt.progress_user, step, cfg->steps, loss, acc);
             if (check && acc >= cfg->target_accuracy)
                 break;
         }
@@ -182,7 +276,11 @@ int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg, TrainProgress p
     if (step > cfg->steps)
         step = cfg->steps;
 
-    loss = mlp_loss_grad_work(m, &work, ds->x, ds->label, n, cfg->l2, NULL);
+    ret = mlp_loss_grad_checked(m, &work, ds->x, ds->label, n, cfg->l2, NULL, &loss, &inner);
+    if (ret) {
+        ret = step_failed(err, 0, &inner);
+        goto fail;
+    }
     if (!isfinite(loss)) {
         ret = diverged(err, step, loss, cfg);
         goto fail;
@@ -195,11 +293,9 @@ int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg, TrainProgress p
     }
 fail:
     free(grad);
-    free(xb);
-    free(lb);
-    free(perm);
-    gsl_rng_free(rng);
+    optim_free(&optim);
     mlp_work_free(&work);
+    batches_free(&batches);
     return ret;
 }
 

@@ -7,22 +7,27 @@
  * before av_packet_rescale_ts, so the container's duration is exactly
  * n_frames / fps (libx264 in FFmpeg 5.1 leaves pkt->duration at 0).
  *
+ * Everything this file knows about a format is its row of FORMATS; the code
+ * below reads the row and never names a format.
+ *
  * Invariants:
- *   - The encoded bytes go to `temp` ("<dir>/.<name>.tmp-XXXXXX"), created
- *     with mkstemp beside `target`; only video_close() renames it onto the
- *     target, after the trailer is written and the file is closed.  Every
- *     other way out (an error, video_abort) unlinks it.
- *   - .mp4/.webm: BGRA -> yuv420p by libswscale with BT.709 coefficients,
- *     limited ("MPEG") range, and the stream is tagged the same way.
- *   - .mkv: FFV1 in bgr0 — the Cairo bytes are copied as they are, so the
- *     file is bit-exact (the quality reference).
- *   - .gif: two passes with bounded memory.  Pass 1 (video_write_bgra) feeds
- *     each frame to palettegen and appends it to a spool file of raw BGRA
- *     rows; the spool is created beside the target and unlinked at once, so
- *     it never outlives the process.  Pass 2 (video_close) reads the spool
- *     back through paletteuse with the palette of the whole video.
+ *   - The encoded bytes go to an AtomicFile's temporary beside the target
+ *     (atomic_create); only video_close() renames it onto the target
+ *     (atomic_rename), after the trailer is written and the file is closed.
+ *     Every other way out (an error, video_abort) removes it.
+ *   - VF_YUV709 formats: BGRA -> yuv420p by libswscale with BT.709
+ *     coefficients, limited ("MPEG") range, and the stream is tagged the same
+ *     way.  The others get the Cairo bytes as they are (FFV1 in bgr0 is
+ *     bit-exact: the quality reference).
+ *   - VF_PALETTE (GIF): two passes with bounded memory.  Pass 1
+ *     (video_write_bgra) feeds each frame to palettegen and appends it to a
+ *     spool of raw BGRA rows (atomic_spool: beside the target, unlinked at
+ *     once, so it never outlives the process).  Pass 2 (video_close) reads
+ *     the spool back through paletteuse with the palette of the whole video.
  */
 #include "video.h"
+
+#include "atomic_file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -31,8 +36,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/buffersink.h>
@@ -44,10 +47,6 @@
 #include <libswscale/swscale.h>
 
 /* Defaults chosen by measurement (docs/video.md, 2026-11-24). */
-#define X264_DEFAULT_CRF VIDEO_DEFAULT_CRF_MP4
-#define X264_DEFAULT_PRESET VIDEO_DEFAULT_PRESET_MP4
-#define X264_DEFAULT_TUNE VIDEO_DEFAULT_TUNE_MP4
-#define VP9_DEFAULT_CRF VIDEO_DEFAULT_CRF_WEBM
 #define VP9_DEFAULT_DEADLINE "realtime"
 #ifndef VP9_CPU_USED /* -D overrides are for the measurement only */
 #define VP9_CPU_USED 5
@@ -58,13 +57,82 @@
 #ifndef GIF_STATS
 #define GIF_STATS "full"
 #endif
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
-typedef enum { FMT_NONE, FMT_MP4, FMT_WEBM, FMT_MKV, FMT_GIF } Format;
+static const char *const X264_PRESETS[] = {
+    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
+    "slow", "slower", "veryslow", "placebo", NULL};
+static const char *const X264_TUNES[] = {
+    "film", "animation", "grain", "stillimage", "psnr", "ssim",
+    "fastdecode", "zerolatency", NULL};
+static const char *const VP9_DEADLINES[] = {"realtime", "good", "best", NULL};
+
+enum {
+    /* BGRA -> yuv420p, BT.709 limited range, and the stream tagged so */
+    VF_YUV709 = 1 << 0,
+    /* two passes: palettegen over a spool of BGRA frames, then paletteuse;
+     * the muxer counts delays in centiseconds (final_delay) */
+    VF_PALETTE = 1 << 1,
+};
+
+/* One output format.  Adding a format is adding a row; a codec that needs
+ * more than settings and these two conversions needs a flag and its code. */
+typedef struct {
+    const char *ext;             /* compared without case */
+    const char *name;            /* in messages */
+    const char *muxer;           /* libavformat short name */
+    const char *encoder;         /* libavcodec encoder name */
+    enum AVPixelFormat pix_fmt;  /* what the encoder takes */
+    unsigned flags;              /* VF_* */
+    double max_fps;              /* 0: only the general limit */
+    const char *max_fps_why;
+    int default_crf, max_crf;    /* max_crf 0: no crf, --crf ignored */
+    const char *preset_key;      /* encoder option --preset sets; NULL: ignored */
+    const char *default_preset;
+    const char *const *presets;  /* the words --preset accepts */
+    const char *preset_for;      /* "" or " for .ext": names the format in the message */
+    const char *const *tunes;    /* the words --tune accepts; NULL: ignored */
+    const char *default_tune;
+    /* key, value, ..., NULL: fixed settings of the encoder (AVCodecContext or
+     * the codec's own), named as on the ffmpeg command line */
+    const char *enc_opts[12];
+    const char *mux_opts[4];     /* key, value, ..., NULL: for the header */
+} VideoFormat;
+
+static const VideoFormat FORMATS[] = {
+    {.ext = ".mp4", .name = "MP4", .muxer = "mp4", .encoder = "libx264",
+     .pix_fmt = AV_PIX_FMT_YUV420P, .flags = VF_YUV709,
+     .default_crf = VIDEO_DEFAULT_CRF_MP4, .max_crf = 51,
+     .preset_key = "preset", .default_preset = VIDEO_DEFAULT_PRESET_MP4,
+     .presets = X264_PRESETS, .preset_for = "",
+     .tunes = X264_TUNES, .default_tune = VIDEO_DEFAULT_TUNE_MP4,
+     .enc_opts = {"threads", "0", NULL}, /* libx264 picks, uses both cores */
+     .mux_opts = {"movflags", "+faststart", NULL}},
+    {.ext = ".webm", .name = "WebM", .muxer = "webm", .encoder = "libvpx-vp9",
+     .pix_fmt = AV_PIX_FMT_YUV420P, .flags = VF_YUV709,
+     .default_crf = VIDEO_DEFAULT_CRF_WEBM, .max_crf = 63,
+     .preset_key = "deadline", .default_preset = VP9_DEFAULT_DEADLINE,
+     .presets = VP9_DEADLINES, .preset_for = " for .webm",
+     /* b=0: constant quality, crf alone */
+     .enc_opts = {"threads", "2", "b", "0", "cpu-used", STR(VP9_CPU_USED), "row-mt", "1",
+                  NULL}},
+    /* bgr0 is Cairo's byte order without alpha: a plain copy, lossless.
+     * FFV1 version 3 (level) has slices, so both cores help. */
+    {.ext = ".mkv", .name = "Matroska", .muxer = "matroska", .encoder = "ffv1",
+     .pix_fmt = AV_PIX_FMT_BGR0,
+     .enc_opts = {"threads", "2", "level", "3", "g", "1", "slicecrc", "1", NULL}},
+    {.ext = ".gif", .name = "GIF", .muxer = "gif", .encoder = "gif",
+     .pix_fmt = AV_PIX_FMT_PAL8, .flags = VF_PALETTE, .max_fps = 50,
+     .max_fps_why = "delays are whole centiseconds and players slow down frames "
+                    "under 2 cs"},
+};
+enum { N_FORMATS = sizeof FORMATS / sizeof FORMATS[0] };
 
 struct VideoSink {
-    Format fmt;
+    const VideoFormat *fmt;
     char target[LW_PATH_MAX];
-    char temp[LW_PATH_MAX];
+    AtomicFile out;        /* the temporary the muxer writes by name */
     int width, height;
     AVRational frame_rate; /* fps as a rational; time base is its inverse */
     AVRational tb;
@@ -74,43 +142,49 @@ struct VideoSink {
     AVFormatContext *oc;
     AVStream *st;
     AVCodecContext *enc;
-    AVFrame *frame;        /* encoder input (mp4/webm/mkv) or BGRA (gif) */
+    AVFrame *frame;        /* encoder input, or BGRA for VF_PALETTE */
     AVPacket *pkt;
-    struct SwsContext *sws;
+    struct SwsContext *sws; /* VF_YUV709 only */
 
-    /* GIF only */
+    /* VF_PALETTE only */
     FILE *spool;           /* raw BGRA frames, width*4 bytes per row */
     AVFilterGraph *pal_graph;  /* buffer -> palettegen -> buffersink */
     AVFilterContext *pal_src, *pal_sink;
     AVFrame *gif_frame;    /* pal8 frames out of paletteuse */
 };
 
-static Format format_of(const char *path)
+static const VideoFormat *format_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     const char *dot = strrchr(base, '.');
     if (!dot || dot == base)
-        return FMT_NONE;
-    if (strcasecmp(dot, ".mp4") == 0) return FMT_MP4;
-    if (strcasecmp(dot, ".webm") == 0) return FMT_WEBM;
-    if (strcasecmp(dot, ".mkv") == 0) return FMT_MKV;
-    if (strcasecmp(dot, ".gif") == 0) return FMT_GIF;
-    return FMT_NONE;
+        return NULL;
+    for (int i = 0; i < N_FORMATS; i++)
+        if (strcasecmp(dot, FORMATS[i].ext) == 0)
+            return &FORMATS[i];
+    return NULL;
 }
 
 int video_format_supported(const char *path)
 {
-    return path && format_of(path) != FMT_NONE;
+    return path && format_of(path) != NULL;
+}
+
+static int fail_format(const char *path, LwError *err);
+
+int video_format_check(const char *path, LwError *err)
+{
+    return video_format_supported(path) ? LW_OK : fail_format(path, err);
 }
 
 const char *video_temp_path(const VideoSink *v)
 {
-    return v ? v->temp : NULL;
+    return v ? v->out.tmp : NULL;
 }
 
-/* Frees everything; unlinks the temporary file when `unlink_temp`. */
-static void sink_free(VideoSink **pv, int unlink_temp)
+/* Frees everything and removes the temporary file, if it is still there. */
+static void sink_free(VideoSink **pv)
 {
     VideoSink *v = pv ? *pv : NULL;
     if (!v)
@@ -128,15 +202,14 @@ static void sink_free(VideoSink **pv, int unlink_temp)
     avfilter_graph_free(&v->pal_graph);
     if (v->spool)
         fclose(v->spool);
-    if (unlink_temp && v->temp[0])
-        unlink(v->temp);
+    atomic_abort(&v->out);
     free(v);
     *pv = NULL;
 }
 
 void video_abort(VideoSink **v)
 {
-    sink_free(v, 1);
+    sink_free(v);
 }
 
 /* Fails with FFmpeg's code printed; returns LW_ERUNTIME. */
@@ -162,7 +235,7 @@ static int drain_packets(VideoSink *v, LwError *err)
         v->pkt->stream_index = v->st->index;
         ret = av_interleaved_write_frame(v->oc, v->pkt); /* takes the packet */
         if (ret < 0)
-            return av_fail(err, ret, "writing failed", v->temp);
+            return av_fail(err, ret, "writing failed", v->out.tmp);
     }
 }
 
@@ -175,69 +248,30 @@ static int encode(VideoSink *v, AVFrame *frame, LwError *err)
     return drain_packets(v, err);
 }
 
-/* Creates the temporary output beside the target with the permissions a
- * plain fopen would give (mkstemp makes it 0600). */
-static int make_temp(VideoSink *v, const char *path, const char *kind,
-                     char *out, size_t out_size, int keep, LwError *err)
+/* The BGRA -> yuv420p converter: source RGB is full range, destination
+ * BT.709 limited range.  Returns 0, -1 when it cannot be made, -2 when it
+ * refuses BT.709 (*out is set then and the caller frees it). */
+static int bt709_converter(struct SwsContext **out, int width, int height)
 {
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    char dir[LW_PATH_MAX];
-    if (slash) {
-        size_t n = (size_t)(slash - path);
-        if (n == 0)
-            n = 1; /* "/name" lives in "/" */
-        if (n >= sizeof dir)
-            return lw_fail(err, LW_EINPUT, "output path too long: '%s'", path);
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    } else {
-        strcpy(dir, ".");
-    }
-    int n = snprintf(out, out_size, "%s%s.%s.%s-XXXXXX", slash ? dir : "",
-                     slash && strcmp(dir, "/") != 0 ? "/" : "", base, kind);
-    if (n < 0 || (size_t)n >= out_size)
-        return lw_fail(err, LW_EINPUT, "output path too long: '%s'", path);
-    int fd = mkstemp(out);
-    if (fd < 0) {
-        int e = errno;
-        out[0] = '\0';
-        return lw_fail(err, LW_ERUNTIME, "cannot create output in '%s': %s", dir,
-                       strerror(e));
-    }
-    if (keep) {
-        mode_t mask = umask(022);
-        umask(mask);
-        (void)fchmod(fd, 0666 & ~mask); /* best effort: else stays 0600 */
-        close(fd);
-        return 0;
-    }
-    /* A spool: unlinked at once, the open descriptor keeps it alive. */
-    unlink(out);
-    v->spool = fdopen(fd, "w+b");
-    if (!v->spool) {
-        int e = errno;
-        close(fd);
-        return lw_fail(err, LW_ERUNTIME, "cannot create spool in '%s': %s", dir,
-                       strerror(e));
-    }
+    *out = sws_getContext(width, height, AV_PIX_FMT_BGRA, width, height, AV_PIX_FMT_YUV420P,
+                          SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL,
+                          NULL);
+    if (!*out)
+        return -1;
+    const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
+    if (sws_setColorspaceDetails(*out, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16) < 0)
+        return -2;
     return 0;
 }
 
 /* Sets the BT.709, limited-range conversion and tags the stream with it. */
 static int setup_yuv(VideoSink *v, LwError *err)
 {
-    v->sws = sws_getContext(v->width, v->height, AV_PIX_FMT_BGRA, v->width,
-                            v->height, AV_PIX_FMT_YUV420P,
-                            SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP,
-                            NULL, NULL, NULL);
-    if (!v->sws)
+    int ret = bt709_converter(&v->sws, v->width, v->height);
+    if (ret == -1)
         return lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter",
                        v->target);
-    /* Source RGB is full range; destination BT.709 limited range. */
-    const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
-    if (sws_setColorspaceDetails(v->sws, bt709, 1, bt709, 0, 0, 1 << 16,
-                                 1 << 16) < 0)
+    if (ret == -2)
         return lw_fail(err, LW_ERUNTIME, "%s: colour converter refused BT.709",
                        v->target);
     v->enc->color_primaries = AVCOL_PRI_BT709;
@@ -264,49 +298,115 @@ static int words_in(const char *s, const char *const *names)
     return 1;
 }
 
-static const char *const X264_PRESETS[] = {
-    "ultrafast", "superfast", "veryfast", "faster", "fast", "medium",
-    "slow", "slower", "veryslow", "placebo", NULL};
-static const char *const X264_TUNES[] = {
-    "film", "animation", "grain", "stillimage", "psnr", "ssim",
-    "fastdecode", "zerolatency", NULL};
-static const char *const VP9_DEADLINES[] = {"realtime", "good", "best", NULL};
+/* "a, b, c" into buf, for messages; returns buf. */
+static const char *join_words(char *buf, size_t cap, const char *const *names)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; names[i] && n < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? ", " : "", names[i]);
+    return buf;
+}
 
-/* Checks preset/tune before the encoder sees them, so a typo is LW_EINPUT
- * with the accepted words (libx264 would only say "Invalid argument"). */
-static int check_names(Format fmt, const VideoOptions *opt, const char *path,
+/* Checks preset/tune/crf before the encoder sees them, so a typo is
+ * LW_EINPUT with the accepted words (libx264 would only say "Invalid
+ * argument"). */
+static int check_names(const VideoFormat *f, const VideoOptions *opt, const char *path,
                        LwError *err)
 {
-    if (fmt == FMT_MP4 && opt->preset[0] && !words_in(opt->preset, X264_PRESETS))
-        return lw_fail(err, LW_EINPUT,
-                       "%s: unknown preset '%s' (expected ultrafast, superfast, "
-                       "veryfast, faster, fast, medium, slow, slower, veryslow, "
-                       "placebo)",
-                       path, opt->preset);
-    if (fmt == FMT_MP4 && opt->tune[0] && strcmp(opt->tune, "none") != 0 &&
-        !words_in(opt->tune, X264_TUNES))
-        return lw_fail(err, LW_EINPUT,
-                       "%s: unknown tune '%s' (expected none, film, animation, "
-                       "grain, stillimage, psnr, ssim, fastdecode, zerolatency)",
-                       path, opt->tune);
-    if (fmt == FMT_WEBM && opt->preset[0] && !words_in(opt->preset, VP9_DEADLINES))
-        return lw_fail(err, LW_EINPUT,
-                       "%s: unknown preset '%s' for .webm (expected realtime, "
-                       "good, best)",
-                       path, opt->preset);
-    if ((fmt == FMT_MP4 && opt->crf > 51) || (fmt == FMT_WEBM && opt->crf > 63))
-        return lw_fail(err, LW_EINPUT, "%s: crf %d out of range (0..%d)", path,
-                       opt->crf, fmt == FMT_WEBM ? 63 : 51);
+    char words[256];
+    if (f->presets && opt->preset[0] && !words_in(opt->preset, f->presets))
+        return lw_fail(err, LW_EINPUT, "%s: unknown preset '%s'%s (expected %s)", path,
+                       opt->preset, f->preset_for, join_words(words, sizeof words, f->presets));
+    if (f->tunes && opt->tune[0] && strcmp(opt->tune, "none") != 0 &&
+        !words_in(opt->tune, f->tunes))
+        return lw_fail(err, LW_EINPUT, "%s: unknown tune '%s' (expected none, %s)", path,
+                       opt->tune, join_words(words, sizeof words, f->tunes));
+    if (f->max_crf > 0 && opt->crf > f->max_crf)
+        return lw_fail(err, LW_EINPUT, "%s: crf %d out of range (0..%d)", path, opt->crf,
+                       f->max_crf);
     return 0;
+}
+
+/* "unsupported output format '.xyz' (expected .mp4, ... or a directory)" */
+static int fail_format(const char *path, LwError *err)
+{
+    const char *slash = strrchr(path, '/');
+    const char *dot = strrchr(slash ? slash + 1 : path, '.');
+    char exts[128];
+    size_t n = 0;
+    exts[0] = '\0';
+    for (int i = 0; i < N_FORMATS && n < sizeof exts; i++)
+        n += (size_t)snprintf(exts + n, sizeof exts - n, "%s%s", i ? ", " : "",
+                              FORMATS[i].ext);
+    return lw_fail(err, LW_EINPUT,
+                   "unsupported output format '%s' (expected %s or a directory)",
+                   dot ? dot : path, exts);
+}
+
+/* Everything about the options that can be refused before any file exists. */
+static int check_options(const VideoFormat *f, const char *path, const VideoOptions *opt,
+                         LwError *err)
+{
+    if (!f)
+        return fail_format(path, err);
+    if (opt->width <= 0 || opt->height <= 0 || opt->width > 16384 ||
+        opt->height > 16384)
+        return lw_fail(err, LW_EINPUT, "%s: video size %dx%d out of range", path,
+                       opt->width, opt->height);
+    if (opt->width % 2 || opt->height % 2)
+        return lw_fail(err, LW_EINPUT,
+                       "%s: video width and height must be even (got %dx%d)", path,
+                       opt->width, opt->height);
+    if (!(opt->fps > 0 && opt->fps <= 1000))
+        return lw_fail(err, LW_EINPUT, "%s: frame rate %g out of range (0, 1000]",
+                       path, opt->fps);
+    if (f->max_fps > 0 && opt->fps > f->max_fps)
+        return lw_fail(err, LW_EINPUT,
+                       "%s: frame rate %g too high for %s (%s; use at most %g fps)", path,
+                       opt->fps, f->name, f->max_fps_why, f->max_fps);
+    if (strlen(path) >= LW_PATH_MAX)
+        return lw_fail(err, LW_EINPUT, "output path too long: '%s'", path);
+    return check_names(f, opt, path, err);
 }
 
 static int set_opt(VideoSink *v, const char *key, const char *val, LwError *err)
 {
-    int ret = av_opt_set(v->enc->priv_data, key, val, 0);
+    /* SEARCH_CHILDREN: the context's own options first (threads, b, g,
+     * level), then the codec's (crf, preset, ...). */
+    int ret = av_opt_set(v->enc, key, val, AV_OPT_SEARCH_CHILDREN);
     if (ret < 0)
         return lw_fail(err, LW_EINPUT, "%s: invalid encoder option %s='%s': %s",
                        v->target, key, val, av_err2str(ret));
     return 0;
+}
+
+/* The row's settings, then the user's preset, crf and tune over its
+ * defaults. */
+static int configure_encoder(VideoSink *v, const VideoOptions *opt, LwError *err)
+{
+    const VideoFormat *f = v->fmt;
+    int ret = 0;
+    v->enc->pix_fmt = f->pix_fmt;
+    for (int i = 0; f->enc_opts[i] && ret == 0; i += 2)
+        ret = set_opt(v, f->enc_opts[i], f->enc_opts[i + 1], err);
+    if (ret == 0 && f->preset_key)
+        ret = set_opt(v, f->preset_key, opt->preset[0] ? opt->preset : f->default_preset, err);
+    if (ret == 0 && f->max_crf > 0) {
+        char num[32];
+        snprintf(num, sizeof num, "%d", opt->crf >= 0 ? opt->crf : f->default_crf);
+        ret = set_opt(v, "crf", num, err);
+    }
+    if (ret == 0 && f->tunes) {
+        const char *tune = opt->tune[0] ? opt->tune : f->default_tune;
+        if (strcmp(tune, "none") != 0)
+            ret = set_opt(v, "tune", tune, err);
+    }
+    if (ret == 0 && (f->flags & VF_YUV709))
+        ret = setup_yuv(v, err);
+    if (v->oc->oformat->flags & AVFMT_GLOBALHEADER)
+        v->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    return ret;
 }
 
 /* Builds buffer -> palettegen -> buffersink for pass 1 of a GIF. */
@@ -356,88 +456,24 @@ static AVRational frame_rate_of(double fps)
     return av_d2q(fps, 1001000);
 }
 
-int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
-               LwError *err)
+/* The muxer (writing to the temporary), its stream, the encoder context, the
+ * reused frame and packet; sizes and rates set, nothing opened yet. */
+static int create_streams(VideoSink *v, LwError *err)
 {
-    *out = NULL;
-    Format fmt = format_of(path);
-    if (fmt == FMT_NONE) {
-        const char *slash = strrchr(path, '/');
-        const char *dot = strrchr(slash ? slash + 1 : path, '.');
-        return lw_fail(err, LW_EINPUT,
-                       "unsupported output format '%s' (expected .mp4, .webm, "
-                       ".mkv, .gif or a directory)",
-                       dot ? dot : path);
-    }
-    if (opt->width <= 0 || opt->height <= 0 || opt->width > 16384 ||
-        opt->height > 16384)
-        return lw_fail(err, LW_EINPUT, "%s: video size %dx%d out of range", path,
-                       opt->width, opt->height);
-    if (opt->width % 2 || opt->height % 2)
-        return lw_fail(err, LW_EINPUT,
-                       "%s: video width and height must be even (got %dx%d)", path,
-                       opt->width, opt->height);
-    if (!(opt->fps > 0 && opt->fps <= 1000))
-        return lw_fail(err, LW_EINPUT, "%s: frame rate %g out of range (0, 1000]",
-                       path, opt->fps);
-    if (fmt == FMT_GIF && opt->fps > 50)
-        return lw_fail(err, LW_EINPUT,
-                       "%s: frame rate %g too high for GIF (delays are whole "
-                       "centiseconds and players slow down frames under 2 cs; "
-                       "use at most 50 fps)",
-                       path, opt->fps);
-    if (strlen(path) >= LW_PATH_MAX)
-        return lw_fail(err, LW_EINPUT, "output path too long: '%s'", path);
-    int ret = check_names(fmt, opt, path, err);
-    if (ret < 0)
-        return ret;
-
-    VideoSink *v = calloc(1, sizeof *v);
-    if (!v)
-        return lw_fail(err, LW_ERUNTIME, "out of memory");
-    int averr = 0;
-    v->fmt = fmt;
-    strcpy(v->target, path);
-    v->width = opt->width;
-    v->height = opt->height;
-    v->frame_rate = frame_rate_of(opt->fps);
-    v->tb = av_inv_q(v->frame_rate);
-    v->expected = opt->n_frames;
-
-    if ((ret = make_temp(v, path, "tmp", v->temp, sizeof v->temp, 1, err)) < 0)
-        goto fail;
-
-    /* libx264 prints several info lines per file and palettegen warns about
-     * duplicate colours; failures reach the caller through LwError. */
-    if (av_log_get_level() > AV_LOG_ERROR)
-        av_log_set_level(AV_LOG_ERROR);
-
-    static const char *const muxers[] = {
-        [FMT_MP4] = "mp4", [FMT_WEBM] = "webm", [FMT_MKV] = "matroska",
-        [FMT_GIF] = "gif"};
-    static const char *const encoders[] = {
-        [FMT_MP4] = "libx264", [FMT_WEBM] = "libvpx-vp9", [FMT_MKV] = "ffv1",
-        [FMT_GIF] = "gif"};
-    averr = avformat_alloc_output_context2(&v->oc, NULL, muxers[fmt], v->temp);
-    if (averr < 0 || !v->oc) {
-        ret = av_fail(err, averr < 0 ? averr : AVERROR(ENOMEM),
-                      "cannot create muxer", path);
-        goto fail;
-    }
-    const AVCodec *codec = avcodec_find_encoder_by_name(encoders[fmt]);
-    if (!codec) {
-        ret = lw_fail(err, LW_ERUNTIME, "%s: encoder %s not available", path,
-                      encoders[fmt]);
-        goto fail;
-    }
+    int averr = avformat_alloc_output_context2(&v->oc, NULL, v->fmt->muxer, v->out.tmp);
+    if (averr < 0 || !v->oc)
+        return av_fail(err, averr < 0 ? averr : AVERROR(ENOMEM), "cannot create muxer",
+                       v->target);
+    const AVCodec *codec = avcodec_find_encoder_by_name(v->fmt->encoder);
+    if (!codec)
+        return lw_fail(err, LW_ERUNTIME, "%s: encoder %s not available", v->target,
+                       v->fmt->encoder);
     v->st = avformat_new_stream(v->oc, NULL);
     v->enc = avcodec_alloc_context3(codec);
     v->frame = av_frame_alloc();
     v->pkt = av_packet_alloc();
-    if (!v->st || !v->enc || !v->frame || !v->pkt) {
-        ret = lw_fail(err, LW_ERUNTIME, "out of memory");
-        goto fail;
-    }
+    if (!v->st || !v->enc || !v->frame || !v->pkt)
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
     v->enc->width = v->width;
     v->enc->height = v->height;
     v->enc->time_base = v->tb;
@@ -446,172 +482,148 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
     v->st->time_base = v->tb;
     v->st->avg_frame_rate = v->frame_rate;
     v->st->r_frame_rate = v->frame_rate;
+    return 0;
+}
 
-    char num[32];
-    switch (fmt) {
-    case FMT_MP4: {
-        v->enc->pix_fmt = AV_PIX_FMT_YUV420P;
-        v->enc->thread_count = 0; /* libx264 picks, uses both cores */
-        int crf = opt->crf >= 0 ? opt->crf : X264_DEFAULT_CRF;
-        const char *tune = opt->tune[0] ? opt->tune : X264_DEFAULT_TUNE;
-        snprintf(num, sizeof num, "%d", crf);
-        if ((ret = set_opt(v, "preset", opt->preset[0] ? opt->preset
-                                                       : X264_DEFAULT_PRESET,
-                           err)) < 0 ||
-            (ret = set_opt(v, "crf", num, err)) < 0)
-            goto fail;
-        if (strcmp(tune, "none") != 0 && (ret = set_opt(v, "tune", tune, err)) < 0)
-            goto fail;
-        if ((ret = setup_yuv(v, err)) < 0)
-            goto fail;
-        break;
-    }
-    case FMT_WEBM: {
-        v->enc->pix_fmt = AV_PIX_FMT_YUV420P;
-        v->enc->thread_count = 2;
-        v->enc->bit_rate = 0; /* constant quality: crf alone */
-        int crf = opt->crf >= 0 ? opt->crf : VP9_DEFAULT_CRF;
-        snprintf(num, sizeof num, "%d", crf);
-        if ((ret = set_opt(v, "crf", num, err)) < 0 ||
-            (ret = set_opt(v, "deadline", opt->preset[0] ? opt->preset
-                                                         : VP9_DEFAULT_DEADLINE,
-                           err)) < 0)
-            goto fail;
-        snprintf(num, sizeof num, "%d", VP9_CPU_USED);
-        if ((ret = set_opt(v, "cpu-used", num, err)) < 0 ||
-            (ret = set_opt(v, "row-mt", "1", err)) < 0)
-            goto fail;
-        if ((ret = setup_yuv(v, err)) < 0)
-            goto fail;
-        break;
-    }
-    case FMT_MKV:
-        /* bgr0 is Cairo's byte order without alpha: a plain copy, lossless. */
-        v->enc->pix_fmt = AV_PIX_FMT_BGR0;
-        v->enc->level = 3; /* FFV1 version 3: slices, so both cores help */
-        v->enc->thread_count = 2;
-        v->enc->gop_size = 1;
-        if ((ret = set_opt(v, "slicecrc", "1", err)) < 0)
-            goto fail;
-        break;
-    case FMT_GIF:
-        v->enc->pix_fmt = AV_PIX_FMT_PAL8;
-        break;
-    default:
-        break;
-    }
-    if (v->oc->oformat->flags & AVFMT_GLOBALHEADER)
-        v->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
-
-    if ((averr = avcodec_open2(v->enc, codec, NULL)) < 0) {
-        ret = av_fail(err, averr, "cannot open encoder", path);
-        goto fail;
-    }
-    if ((averr = avcodec_parameters_from_context(v->st->codecpar, v->enc)) < 0) {
-        ret = av_fail(err, averr, "cannot set stream parameters", path);
-        goto fail;
-    }
-    if ((averr = avio_open(&v->oc->pb, v->temp, AVIO_FLAG_WRITE)) < 0) {
-        ret = av_fail(err, averr, "cannot open", v->temp);
-        goto fail;
-    }
+/* Opens the encoder and the temporary file and writes the header. */
+static int start_output(VideoSink *v, LwError *err)
+{
+    int averr = avcodec_open2(v->enc, v->enc->codec, NULL);
+    if (averr < 0)
+        return av_fail(err, averr, "cannot open encoder", v->target);
+    if ((averr = avcodec_parameters_from_context(v->st->codecpar, v->enc)) < 0)
+        return av_fail(err, averr, "cannot set stream parameters", v->target);
+    if ((averr = avio_open(&v->oc->pb, v->out.tmp, AVIO_FLAG_WRITE)) < 0)
+        return av_fail(err, averr, "cannot open", v->out.tmp);
     AVDictionary *mux_opts = NULL;
-    if (fmt == FMT_MP4)
-        av_dict_set(&mux_opts, "movflags", "+faststart", 0);
+    for (int i = 0; v->fmt->mux_opts[i]; i += 2)
+        av_dict_set(&mux_opts, v->fmt->mux_opts[i], v->fmt->mux_opts[i + 1], 0);
     averr = avformat_write_header(v->oc, &mux_opts);
     av_dict_free(&mux_opts);
-    if (averr < 0) {
-        ret = av_fail(err, averr, "cannot write header", path);
-        goto fail;
-    }
+    if (averr < 0)
+        return av_fail(err, averr, "cannot write header", v->target);
+    return 0;
+}
 
-    /* The reused input frame: encoder format, or BGRA for the GIF passes. */
-    v->frame->format = fmt == FMT_GIF ? AV_PIX_FMT_BGRA : v->enc->pix_fmt;
+/* The reused input frame: encoder format, or BGRA for the palette passes,
+ * which also get their spool, palettegen and output frame. */
+static int alloc_frames(VideoSink *v, LwError *err)
+{
+    int palette = (v->fmt->flags & VF_PALETTE) != 0, ret;
+    v->frame->format = palette ? AV_PIX_FMT_BGRA : v->enc->pix_fmt;
     v->frame->width = v->width;
     v->frame->height = v->height;
-    if ((averr = av_frame_get_buffer(v->frame, 0)) < 0) {
-        ret = av_fail(err, averr, "cannot allocate frame", path);
+    if ((ret = av_frame_get_buffer(v->frame, 0)) < 0)
+        return av_fail(err, ret, "cannot allocate frame", v->target);
+    if (!palette)
+        return 0;
+    if ((ret = atomic_spool(&v->spool, v->target, "frames", err)) < 0 ||
+        (ret = setup_palettegen(v, err)) < 0)
+        return ret;
+    v->gif_frame = av_frame_alloc();
+    if (!v->gif_frame)
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    return 0;
+}
+
+int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
+               LwError *err)
+{
+    *out = NULL;
+    const VideoFormat *fmt = format_of(path);
+    int ret = check_options(fmt, path, opt, err);
+    if (ret < 0)
+        return ret;
+
+    VideoSink *v = calloc(1, sizeof *v);
+    if (!v)
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    v->fmt = fmt;
+    strcpy(v->target, path);
+    v->width = opt->width;
+    v->height = opt->height;
+    v->frame_rate = frame_rate_of(opt->fps);
+    v->tb = av_inv_q(v->frame_rate);
+    v->expected = opt->n_frames;
+
+    if ((ret = atomic_create(&v->out, path, err)) < 0)
         goto fail;
-    }
-    if (fmt == FMT_GIF) {
-        char spool[LW_PATH_MAX];
-        if ((ret = make_temp(v, path, "frames", spool, sizeof spool, 0, err)) < 0)
-            goto fail;
-        if ((ret = setup_palettegen(v, err)) < 0)
-            goto fail;
-        v->gif_frame = av_frame_alloc();
-        if (!v->gif_frame) {
-            ret = lw_fail(err, LW_ERUNTIME, "out of memory");
-            goto fail;
-        }
-    }
+    /* libx264 prints several info lines per file and palettegen warns about
+     * duplicate colours; failures reach the caller through LwError. */
+    if (av_log_get_level() > AV_LOG_ERROR)
+        av_log_set_level(AV_LOG_ERROR);
+    if ((ret = create_streams(v, err)) < 0 || (ret = configure_encoder(v, opt, err)) < 0 ||
+        (ret = start_output(v, err)) < 0 || (ret = alloc_frames(v, err)) < 0)
+        goto fail;
     *out = v;
     return 0;
 
 fail:
-    sink_free(&v, 1);
+    sink_free(&v);
     return ret;
 }
 
-/* BGRA into f: converted to yuv420p (mp4, webm) or copied (mkv, gif). */
-static int convert_into(struct SwsContext *sws, Format fmt, int width, int height, AVFrame *f,
+/* BGRA into f: through sws when there is one (BT.709 yuv420p), else copied
+ * as it is (bgr0 for FFV1, bgra for the palette passes). */
+static int convert_into(struct SwsContext *sws, int width, int height, AVFrame *f,
                         const uint8_t *bgra, int stride, const char *target, LwError *err)
 {
     int ret;
     if ((ret = av_frame_make_writable(f)) < 0)
         return av_fail(err, ret, "cannot allocate frame", target);
-    if (fmt == FMT_MP4 || fmt == FMT_WEBM) {
+    if (sws) {
         const uint8_t *src[1] = {bgra};
         const int src_stride[1] = {stride};
         if (sws_scale(sws, src, src_stride, 0, height, f->data, f->linesize) != height)
             return lw_fail(err, LW_ERUNTIME, "%s: colour conversion failed", target);
     } else {
-        /* mkv (bgr0) and gif (bgra): the same bytes. */
         av_image_copy_plane(f->data[0], f->linesize[0], bgra, stride, width * 4, height);
     }
     return 0;
 }
 
-/* Hands a converted frame to the encoder (or the GIF palette pass). */
+/* Pass 1 of a palette format: the frame to the spool and to palettegen. */
+static int spool_frame(VideoSink *v, AVFrame *f, LwError *err)
+{
+    size_t row = (size_t)v->width * 4;
+    for (int y = 0; y < v->height; y++)
+        if (fwrite(f->data[0] + (size_t)y * f->linesize[0], 1, row, v->spool) != row)
+            return lw_fail(err, LW_ERUNTIME, "%s: cannot write frame spool: %s", v->target,
+                           strerror(errno));
+    /* PUSH: palettegen consumes the frame now; without it the link
+     * queues every frame of the video until the palette is asked for. */
+    int ret = av_buffersrc_add_frame_flags(v->pal_src, f,
+                                           AV_BUFFERSRC_FLAG_KEEP_REF | AV_BUFFERSRC_FLAG_PUSH);
+    if (ret < 0)
+        return av_fail(err, ret, "palettegen failed", v->target);
+    return 0;
+}
+
+/* Hands a converted frame to the encoder (or the palette pass). */
 static int submit(VideoSink *v, AVFrame *f, LwError *err)
 {
-    int ret;
     if (v->expected > 0 && v->n_written >= v->expected)
         return lw_fail(err, LW_ERUNTIME, "%s: more frames than the %d expected",
                        v->target, v->expected);
     f->pts = v->n_written;
-    if (v->fmt == FMT_GIF) {
-        size_t row = (size_t)v->width * 4;
-        for (int y = 0; y < v->height; y++)
-            if (fwrite(f->data[0] + (size_t)y * f->linesize[0], 1, row, v->spool) !=
-                row)
-                return lw_fail(err, LW_ERUNTIME, "%s: cannot write frame spool: %s",
-                               v->target, strerror(errno));
-        /* PUSH: palettegen consumes the frame now; without it the link
-         * queues every frame of the video until the palette is asked for. */
-        ret = av_buffersrc_add_frame_flags(
-            v->pal_src, f, AV_BUFFERSRC_FLAG_KEEP_REF | AV_BUFFERSRC_FLAG_PUSH);
-        if (ret < 0)
-            return av_fail(err, ret, "palettegen failed", v->target);
-    } else if ((ret = encode(v, f, err)) < 0) {
+    int ret = v->fmt->flags & VF_PALETTE ? spool_frame(v, f, err) : encode(v, f, err);
+    if (ret < 0)
         return ret;
-    }
     v->n_written++;
     return 0;
 }
 
 int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err)
 {
-    int ret = convert_into(v->sws, v->fmt, v->width, v->height, v->frame, bgra, stride,
-                           v->target, err);
+    int ret = convert_into(v->sws, v->width, v->height, v->frame, bgra, stride, v->target,
+                           err);
     return ret < 0 ? ret : submit(v, v->frame, err);
 }
 
 struct VideoFrame {
-    Format fmt;
     int width, height;
     char target[LW_PATH_MAX];
-    struct SwsContext *sws;
+    struct SwsContext *sws; /* when the sink has one: the same conversion */
     AVFrame *frame;
 };
 
@@ -621,7 +633,6 @@ int video_frame_new(const VideoSink *v, VideoFrame **out, LwError *err)
     *out = NULL;
     if (!vf)
         return lw_fail(err, LW_ERUNTIME, "out of memory");
-    vf->fmt = v->fmt;
     vf->width = v->width;
     vf->height = v->height;
     snprintf(vf->target, sizeof vf->target, "%s", v->target);
@@ -638,17 +649,10 @@ int video_frame_new(const VideoSink *v, VideoFrame **out, LwError *err)
         ret = av_fail(err, ret, "cannot allocate frame", v->target);
         goto fail;
     }
-    if (v->sws) { /* the same conversion as the sink's own, on its own context */
-        vf->sws = sws_getContext(v->width, v->height, AV_PIX_FMT_BGRA, v->width, v->height,
-                                 AV_PIX_FMT_YUV420P,
-                                 SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL,
-                                 NULL, NULL);
-        const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
-        if (!vf->sws ||
-            sws_setColorspaceDetails(vf->sws, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16) < 0) {
-            ret = lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter", v->target);
-            goto fail;
-        }
+    /* the sink's conversion on a context of its own, for another thread */
+    if (v->sws && bt709_converter(&vf->sws, v->width, v->height) < 0) {
+        ret = lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter", v->target);
+        goto fail;
     }
     *out = vf;
     return 0;
@@ -659,8 +663,8 @@ fail:
 
 int video_frame_fill(VideoFrame *vf, const uint8_t *bgra, int stride, LwError *err)
 {
-    return convert_into(vf->sws, vf->fmt, vf->width, vf->height, vf->frame, bgra, stride,
-                        vf->target, err);
+    return convert_into(vf->sws, vf->width, vf->height, vf->frame, bgra, stride, vf->target,
+                        err);
 }
 
 int video_write_frame(VideoSink *v, VideoFrame *vf, LwError *err)
@@ -804,6 +808,18 @@ done:
     return ret;
 }
 
+/* GIF delays are centiseconds: pts are rounded to 1/100 s, so the last
+ * frame's delay is what brings the total to n_frames / fps. */
+static void set_final_delay(VideoSink *v)
+{
+    int64_t total = av_rescale_q(v->n_written, v->tb, (AVRational){1, 100});
+    int64_t last = av_rescale_q(v->n_written - 1, v->tb, (AVRational){1, 100});
+    int64_t fd = total - last;
+    if (fd < 1)
+        fd = 1;
+    av_opt_set_int(v->oc->priv_data, "final_delay", fd, 0);
+}
+
 int video_close(VideoSink **pv, LwError *err)
 {
     VideoSink *v = *pv;
@@ -812,45 +828,31 @@ int video_close(VideoSink **pv, LwError *err)
         return 0;
     if (v->n_written == 0) {
         ret = lw_fail(err, LW_ERUNTIME, "%s: no frames written", v->target);
-        goto fail;
+        goto done;
     }
     if (v->expected > 0 && v->n_written != v->expected) {
         ret = lw_fail(err, LW_ERUNTIME, "%s: %lld frames written, %d expected",
                       v->target, (long long)v->n_written, v->expected);
-        goto fail;
+        goto done;
     }
-    if (v->fmt == FMT_GIF) {
-        /* GIF delays are centiseconds: pts are rounded to 1/100 s, so the last
-         * frame's delay is what brings the total to n_frames / fps. */
-        int64_t total = av_rescale_q(v->n_written, v->tb, (AVRational){1, 100});
-        int64_t last = av_rescale_q(v->n_written - 1, v->tb, (AVRational){1, 100});
-        int64_t fd = total - last;
-        if (fd < 1)
-            fd = 1;
-        av_opt_set_int(v->oc->priv_data, "final_delay", fd, 0);
+    if (v->fmt->flags & VF_PALETTE) {
+        set_final_delay(v);
         if ((ret = gif_second_pass(v, err)) < 0)
-            goto fail;
+            goto done;
     }
     if ((ret = encode(v, NULL, err)) < 0)
-        goto fail;
+        goto done;
     if ((averr = av_write_trailer(v->oc)) < 0) {
-        ret = av_fail(err, averr, "cannot write trailer", v->temp);
-        goto fail;
+        ret = av_fail(err, averr, "cannot write trailer", v->out.tmp);
+        goto done;
     }
     if ((averr = avio_closep(&v->oc->pb)) < 0) {
-        ret = av_fail(err, averr, "cannot close", v->temp);
-        goto fail;
+        ret = av_fail(err, averr, "cannot close", v->out.tmp);
+        goto done;
     }
-    if (rename(v->temp, v->target) != 0) {
-        ret = lw_fail(err, LW_ERUNTIME, "cannot rename '%s' to '%s': %s", v->temp,
-                      v->target, strerror(errno));
-        goto fail;
-    }
-    v->temp[0] = '\0';
-    sink_free(pv, 0);
-    return 0;
+    ret = atomic_rename(&v->out, err);
 
-fail:
-    sink_free(pv, 1);
+done: /* the temporary is gone unless renamed */
+    sink_free(pv);
     return ret;
 }

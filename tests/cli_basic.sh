@@ -14,6 +14,13 @@ expect_stderr 2 "missing SCENE" "$LW" info
 expect_stderr 2 "unknown option '--bogus'" "$LW" info --bogus scenes/moons.scene
 expect_stderr 2 "-j needs a number of threads" "$LW" hash -j 0 scenes/moons.scene
 expect_stderr 2 "nope.scene: No such file or directory" "$LW" info nope.scene
+# scene keys on the command line go through the scene's own key table
+expect_stderr 2 "--set render.fps=500: fps must be from 1 to 120, got 500" "$LW" info scenes/moons.scene --fps 500
+expect_stderr 2 "--set render.width=641: width and height must be even" "$LW" info scenes/moons.scene --size 641x360
+expect_stderr 2 "unknown key 'stepz' in [train] (did you mean 'steps'?)" "$LW" info scenes/moons.scene --set train.stepz=4
+expect_stderr 2 "--size needs WxH" "$LW" info scenes/moons.scene --size big
+if "$LW" info scenes/moons.scene --set train.steps=100 --set render.fps=24 -q | grep -q "training:   100 steps.*" &&
+   "$LW" info scenes/moons.scene --set render.fps=24 -q | grep -q "at 24 fps"; then pass; else fail "--set did not take effect"; fi
 for s in scenes/*.scene scenes/*/*.scene; do
     [ -e "$s" ] || continue
     expect_status 0 "$LW" info "$s"

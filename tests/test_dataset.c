@@ -1,6 +1,7 @@
 /* test_dataset.c — generated datasets are reproducible from their seed,
  * balanced, inside the common view, and curves are in order; the CSV reader
- * accepts good files and names file:line for every bad row. */
+ * accepts good files and names file:line for every bad row; the table of
+ * kinds says what the code said before it, and the points did not change. */
 #include "check.h"
 #include "dataset.h"
 
@@ -200,9 +201,144 @@ static void test_csv(void)
     unlink(p);
 }
 
+/* The table of kinds against what scene.c and dataset.c hard-coded before
+ * it existed, written out here independently. */
+static void test_table(void)
+{
+    static const struct {
+        DatasetKind kind;
+        const char *name;
+        int dim, curves; /* curves: of a 401-point set with the default classes */
+        double noise;
+        int classes, settable;
+        DrawAs draw;
+        int reads_file;
+    } OLD[] = {
+        {DATA_MOONS, "moons", 2, 0, 0.1, 2, 0, DRAW_POINTS, 0},
+        {DATA_CIRCLES, "circles", 2, 0, 0.05, 2, 0, DRAW_POINTS, 0},
+        {DATA_SPIRAL, "spiral", 2, 2, 0.03, 2, 1, DRAW_POINTS, 0},
+        {DATA_XOR, "xor", 2, 0, 0.15, 2, 0, DRAW_POINTS, 0},
+        {DATA_GAUSSIANS, "gaussians", 2, 0, 0.2, 3, 1, DRAW_POINTS, 0},
+        {DATA_CURVES, "curves", 2, 2, 0.0, 2, 0, DRAW_CURVES, 0},
+        {DATA_CSV, "csv", 2, 0, 0.0, 2, 0, DRAW_POINTS, 1},
+        {DATA_INTERVAL, "interval", 1, 3, 0.0, 2, 0, DRAW_CURVES, 0},
+        {DATA_RINGS, "rings", 3, 2, 0.0, 2, 0, DRAW_CURVES, 0},
+        {DATA_UNLINKED, "unlinked", 3, 2, 0.0, 2, 0, DRAW_CURVES, 0},
+    };
+    CHECK(sizeof OLD / sizeof OLD[0] == DATA_UNLINKED + 1); /* the kinds of then */
+    for (size_t i = 0; i < sizeof OLD / sizeof OLD[0]; i++) {
+        const char *name = OLD[i].name;
+        const DatasetInfo *info = dataset_kind_info(OLD[i].kind);
+        CHECK_MSG(info != NULL, "%s: no row", name);
+        if (!info)
+            continue;
+        CHECK_MSG(info->kind == OLD[i].kind, "%s: row of another kind", name);
+        CHECK_STR(info->name, name);
+        CHECK_STR(dataset_kind_name(OLD[i].kind), name);
+        CHECK_MSG(dataset_kind_by_name(name) == (int)OLD[i].kind, "%s: name does not round-trip",
+                  name);
+        CHECK_MSG(info->dim == OLD[i].dim && dataset_kind_dim(OLD[i].kind) == OLD[i].dim,
+                  "%s: dim %d", name, info->dim);
+        CHECK_MSG((info->curves != 0) == (OLD[i].curves != 0), "%s: curve dataset or not", name);
+        CHECK_MSG(info->noise == OLD[i].noise, "%s: noise %g", name, info->noise);
+        CHECK_MSG(info->classes == OLD[i].classes && info->classes_settable == OLD[i].settable,
+                  "%s: classes %d, settable %d", name, info->classes, info->classes_settable);
+        CHECK_MSG(info->draw == OLD[i].draw, "%s: draw %d", name, (int)info->draw);
+        CHECK_MSG(info->reads_file == OLD[i].reads_file, "%s: reads_file", name);
+        if (info->reads_file)
+            continue;
+        /* what the generator makes agrees with the row */
+        DatasetSpec s = spec_for(OLD[i].kind, 3);
+        s.classes = -1;
+        Dataset d = {0};
+        LwError err = {{0}};
+        CHECK_MSG(dataset_make(&s, &d, &err) == LW_OK, "%s: %s", name, err.msg);
+        CHECK_MSG(d.dim == OLD[i].dim && d.classes == OLD[i].classes &&
+                      d.n_curves == OLD[i].curves && (d.curve_start != NULL) == (d.n_curves > 0),
+                  "%s: made dim %d, %d classes, %d curves", name, d.dim, d.classes, d.n_curves);
+        dataset_free(&d);
+    }
+    CHECK(dataset_kind_info((DatasetKind)-1) == NULL && dataset_kind_info(DATA_COUNT) == NULL);
+    CHECK_STR(dataset_kind_name(DATA_COUNT), "?");
+    CHECK(dataset_kind_dim(DATA_COUNT) == 2);
+    CHECK(dataset_kind_by_name("banana") == -1 && dataset_kind_by_name("") == -1);
+    CHECK(dataset_kind_by_name("Moons") == -1 && dataset_kind_by_name("moons ") == -1);
+
+    /* the lists messages give, in the order they always had */
+    char out[256];
+    CHECK_STR(dataset_kind_names(NULL, ", ", out, sizeof out),
+              "moons, circles, spiral, xor, gaussians, curves, csv, interval, rings, unlinked");
+    CHECK_STR(dataset_kind_names(NULL, " or ", out, 12), "moons, circ");
+    DatasetSpec bad = spec_for(DATA_COUNT, 1);
+    Dataset d = {0};
+    LwError err = {{0}};
+    CHECK(dataset_make(&bad, &d, &err) == LW_EINPUT);
+    char want[64];
+    snprintf(want, sizeof want, "unknown dataset kind %d", DATA_COUNT);
+    CHECK_STR(err.msg, want);
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *u = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= u[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* Every generator gives bit for bit the points it gave before the table of
+ * kinds (hashes printed by the code of commit 1b86cb4, on Debian 12 x86-64:
+ * they depend on glibc's sin and cos, like the golden frames). */
+static void test_unchanged(void)
+{
+    static const uint64_t WANT[DATA_COUNT] = {
+        [DATA_MOONS] = 0xcaf5d92571826819ull,     [DATA_CIRCLES] = 0xabfa9bfcb6a71650ull,
+        [DATA_SPIRAL] = 0x9692c5d01cdeb6caull,    [DATA_XOR] = 0x1ee8208ce4341ff8ull,
+        [DATA_GAUSSIANS] = 0xc6ecddb445dd2812ull, [DATA_CURVES] = 0x4dd8df3d4e207757ull,
+        [DATA_INTERVAL] = 0x10e11f534bcdd221ull,  [DATA_RINGS] = 0x7723517a26c9668cull,
+        [DATA_UNLINKED] = 0x2e1d31b7065ad895ull,
+    };
+    for (int k = 0; k < DATA_COUNT; k++) {
+        if (!WANT[k]) /* csv, and kinds added since */
+            continue;
+        uint64_t h = 1469598103934665603ull;
+        /* default and explicit noise, turns, factor and classes, four seeds */
+        for (int v = 0; v < 4; v++) {
+            DatasetSpec s;
+            memset(&s, 0, sizeof s);
+            s.kind = (DatasetKind)k;
+            s.n_points = 301 + 50 * v;
+            s.noise = v == 3 ? 0.07 : -1;
+            s.seed = 5 + v;
+            s.classes = v == 2 && (k == DATA_SPIRAL || k == DATA_GAUSSIANS) ? 5 : -1;
+            s.turns = v == 1 ? 1.75 : 0;
+            s.factor = v == 1 ? 0.3 : 0;
+            Dataset d = {0};
+            LwError err = {{0}};
+            CHECK_MSG(dataset_make(&s, &d, &err) == LW_OK, "%s", err.msg);
+            if (d.x) {
+                h = fnv(h, d.x, sizeof(double) * d.n * d.dim);
+                h = fnv(h, d.label, sizeof(int) * d.n);
+                h = fnv(h, &d.n_curves, sizeof d.n_curves);
+                if (d.curve_start)
+                    h = fnv(h, d.curve_start, sizeof(int) * (d.n_curves + 1));
+                h = fnv(h, &d.classes, sizeof d.classes);
+                h = fnv(h, &d.dim, sizeof d.dim);
+            }
+            dataset_free(&d);
+        }
+        CHECK_MSG(h == WANT[k], "%s: points changed (hash 0x%016llx)", dataset_kind_name(k),
+                  (unsigned long long)h);
+    }
+}
+
 int main(void)
 {
     test_generated();
     test_csv();
+    test_table();
+    test_unchanged();
     return check_done("test_dataset");
 }

@@ -244,7 +244,7 @@ static double min_det(const double *Wv, int n, int *endpoint_ok)
     make_net(&m, n, Wv);
     StagePlan plan;
     LwError err;
-    LayerStack stack = classifier_layers(&m);
+    LayerStack stack = mlp_layers(&m);
     stage_plan_make(&stack, INTERP_POLAR, REFLECT_TURN, &plan, &err);
     double lo = INFINITY, M[9];
     for (int k = 0; k <= 400; k++) {
@@ -302,7 +302,7 @@ static void check_polar(void)
     make_net(&m, 2, minus_I);
     StagePlan plan;
     LwError err;
-    LayerStack stack = classifier_layers(&m);
+    LayerStack stack = mlp_layers(&m);
     stage_plan_make(&stack, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err);
     double M[4];
     stage_linear_matrix(&plan, 0, 0.5, M);
@@ -313,7 +313,7 @@ static void check_polar(void)
      * through a collapsed plane in 3-D (the extra axis carries it). */
     const double reflect[4] = {1, 0, 0, -1};
     make_net(&m, 2, reflect);
-    stack = classifier_layers(&m);
+    stack = mlp_layers(&m);
     stage_plan_make(&stack, INTERP_POLAR, REFLECT_TURN, &plan, &err);
     CHECK(plan.motion[0].flip == 1);
     CHECK(plan.stages[0].dim == 3);

@@ -1,7 +1,8 @@
 /* test_scene.c — the scene parser: good scenes fill every default and parse
  * every value, matrices in [weights] read the same with '|' rows and with
  * indented continuation lines, paths resolve against the scene's folder, every
- * scene in scenes/ and every example in docs/scene-format.md loads; and a
+ * scene in scenes/ and every example in docs/scene-format.md loads; every
+ * kind gets the defaults and checks it had before the table of kinds; and a
  * table of bad scenes, each with the exact one-line message it must give
  * (file:line, what is wrong, and a hint where one helps). */
 #include "check.h"
@@ -91,6 +92,87 @@ static void test_defaults(void)
     CHECK_MSG(load(r3, strlen(r3), &sc, &err) == LW_OK, "%s", err.msg);
     CHECK(sc.net.widths[0] == 3 && sc.net.widths[1] == 3 && sc.net.widths[2] == 3);
     scene_free(&sc);
+}
+
+/* What the scene parser says about each kind, written out as the parser
+ * behaved when it listed kinds itself (before the table in dataset.c). */
+static void test_kinds(void)
+{
+    static const struct {
+        const char *name;
+        DatasetKind kind;
+        int dim, hidden;    /* default widths: dim, hidden, hidden */
+        int classes;        /* default */
+        DrawAs draw;        /* default */
+        int curve, settable, csv;
+    } OLD[] = {
+        {"moons", DATA_MOONS, 2, 2, 2, DRAW_POINTS, 0, 0, 0},
+        {"circles", DATA_CIRCLES, 2, 2, 2, DRAW_POINTS, 0, 0, 0},
+        {"spiral", DATA_SPIRAL, 2, 2, 2, DRAW_POINTS, 1, 1, 0},
+        {"xor", DATA_XOR, 2, 2, 2, DRAW_POINTS, 0, 0, 0},
+        {"gaussians", DATA_GAUSSIANS, 2, 2, 3, DRAW_POINTS, 0, 1, 0},
+        {"curves", DATA_CURVES, 2, 2, 2, DRAW_CURVES, 1, 0, 0},
+        {"csv", DATA_CSV, 2, 2, 2, DRAW_POINTS, 0, 0, 1},
+        {"interval", DATA_INTERVAL, 1, 2, 2, DRAW_CURVES, 1, 0, 0},
+        {"rings", DATA_RINGS, 3, 3, 2, DRAW_CURVES, 1, 0, 0},
+        {"unlinked", DATA_UNLINKED, 3, 3, 2, DRAW_CURVES, 1, 0, 0},
+    };
+    CHECK(sizeof OLD / sizeof OLD[0] == DATA_UNLINKED + 1); /* the kinds of then */
+    for (size_t i = 0; i < sizeof OLD / sizeof OLD[0]; i++) {
+        const char *name = OLD[i].name;
+        char text[256];
+        const char *file = OLD[i].csv ? "file = p.csv\n" : "";
+        Scene sc;
+        LwError err;
+        snprintf(text, sizeof text, "[dataset]\nkind = %s\n%s", name, file);
+        int rc = load(text, strlen(text), &sc, &err);
+        CHECK_MSG(rc == LW_OK, "%s: %s", name, err.msg);
+        CHECK_MSG(rc || (sc.data.kind == OLD[i].kind && sc.data.classes == OLD[i].classes &&
+                         sc.data.draw == OLD[i].draw && sc.net.widths[0] == OLD[i].dim &&
+                         sc.net.widths[1] == OLD[i].hidden && sc.net.widths[2] == OLD[i].hidden),
+                  "%s: kind %d, %d classes, draw %d, widths %d,%d,%d", name, (int)sc.data.kind,
+                  sc.data.classes, (int)sc.data.draw, sc.net.widths[0], sc.net.widths[1],
+                  sc.net.widths[2]);
+        scene_free(&sc);
+
+        snprintf(text, sizeof text, "[dataset]\nkind = %s\n%sdraw = curves\n", name, file);
+        rc = load(text, strlen(text), &sc, &err);
+        CHECK_MSG(rc == (OLD[i].curve ? LW_OK : LW_EINPUT), "%s: draw = curves gave %d", name, rc);
+        int line = OLD[i].csv ? 4 : 3; /* of the key after kind (and file) */
+        char want[256];
+        snprintf(want, sizeof want, "t.scene:%d: draw = curves needs a curve dataset (curves, "
+                 "spiral, interval, rings, unlinked)", line);
+        if (rc)
+            CHECK_STR(err.msg, want);
+        scene_free(&sc);
+
+        snprintf(text, sizeof text, "[dataset]\nkind = %s\n%sclasses = 3\n", name, file);
+        rc = load(text, strlen(text), &sc, &err);
+        CHECK_MSG(rc == (OLD[i].settable ? LW_OK : LW_EINPUT), "%s: classes = 3 gave %d", name, rc);
+        snprintf(want, sizeof want, "t.scene:%d: classes is only for gaussians and spiral", line);
+        if (rc)
+            CHECK_STR(err.msg, want);
+        scene_free(&sc);
+        snprintf(text, sizeof text, "[dataset]\nkind = %s\n%sclasses = 2\n", name, file);
+        CHECK_MSG(load(text, strlen(text), &sc, &err) == LW_OK, "%s: classes = 2: %s", name,
+                  err.msg);
+        scene_free(&sc);
+
+        /* 4 points: too few for 3 classes, except from a file */
+        snprintf(text, sizeof text, "[dataset]\nkind = %s\n%sclasses = %d\npoints = 4\n", name,
+                 file, OLD[i].settable ? 3 : 2);
+        rc = load(text, strlen(text), &sc, &err);
+        CHECK_MSG(rc == (OLD[i].settable ? LW_EINPUT : LW_OK), "%s: 4 points gave %d", name, rc);
+        scene_free(&sc);
+
+        /* file = only for csv, and csv needs it */
+        snprintf(text, sizeof text, "[dataset]\nkind = %s\n%s", name,
+                 OLD[i].csv ? "" : "file = p.csv\n");
+        CHECK(load(text, strlen(text), &sc, &err) == LW_EINPUT);
+        CHECK_STR(err.msg, OLD[i].csv ? "t.scene:2: kind = csv needs file = path/to/points.csv"
+                                      : "t.scene:3: file is only for kind = csv");
+        scene_free(&sc);
+    }
 }
 
 static void test_values(void)
@@ -578,6 +660,7 @@ static void test_files(void)
 int main(void)
 {
     test_defaults();
+    test_kinds();
     test_values();
     test_weights();
     test_paths();

@@ -2,11 +2,16 @@
  * small CPU budget, training is bit-for-bit repeatable (full and mini-batch),
  * early stop and the progress callback work, SGD trains, a divergent setting
  * fails with advice naming learning_rate, and fixed weights (from a file or
- * from the scene) are used as given.
+ * from the scene) are used as given.  Checkpoints come at the steps asked
+ * for with the weights a run stopped at that step ends with; a GSL failure
+ * in a step (injected, gsl_fault.h) or a failing checkpoint ends with
+ * LW_ERUNTIME naming it, never with "diverged".
  *
  * The scenes are built by hand here so the training checks do not depend on
  * the scene parser; each row of GALLERY mirrors scenes/<kind>.scene, and
  * test_scene_files checks that the parsed files say the same. */
+#include "gsl_fault.h"
+
 #include "check.h"
 #include "scene.h"
 #include "train.h"
@@ -241,6 +246,227 @@ static void test_fixed_weights(void)
     dataset_free(&ds);
 }
 
+/* A network for sc trained from scratch for `steps` steps with options. */
+static int train_fresh(const Scene *sc, const Dataset *ds, int steps, const TrainOptions *opt,
+                       Mlp *m, TrainReport *r, LwError *err)
+{
+    const NetSpec *net = &sc->net;
+    TrainConfig cfg = sc->train;
+    cfg.steps = steps;
+    int ret = mlp_alloc(m, net->n_widths, net->widths, net->act, ds->classes, err);
+    if (ret)
+        return ret;
+    mlp_init_random(m, cfg.seed);
+    return train_run_with(m, ds, &cfg, opt, r, err);
+}
+
+#define MAX_SNAPS 16
+typedef struct {
+    int calls;
+    int step[MAX_SNAPS];
+    double *params[MAX_SNAPS];   /* copies, owned */
+    int fail_at;                 /* > 0: fail at this step */
+    long arm_at, arm_calls;      /* > 0: arm the GSL fault at step arm_at */
+} Snaps;
+
+static int on_checkpoint(void *user, int step, const Mlp *m, LwError *err)
+{
+    Snaps *s = user;
+    if (s->arm_at > 0 && step == s->arm_at)
+        gsl_fault_arm(s->arm_calls);
+    if (s->fail_at > 0 && step == s->fail_at)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for a snapshot");
+    if (s->calls < MAX_SNAPS) {
+        s->step[s->calls] = step;
+        s->params[s->calls] = malloc(m->n_params * sizeof(double));
+        memcpy(s->params[s->calls], m->params, m->n_params * sizeof(double));
+    }
+    s->calls++;
+    return LW_OK;
+}
+
+static void snaps_free(Snaps *s)
+{
+    for (int i = 0; i < s->calls && i < MAX_SNAPS; i++)
+        free(s->params[i]);
+    memset(s, 0, sizeof *s);
+}
+
+/* Every snapshot equals the weights of a run stopped at its step. */
+static void check_snaps(const Scene *sc, const Dataset *ds, const Snaps *snaps,
+                        const char *what)
+{
+    for (int i = 0; i < snaps->calls && i < MAX_SNAPS; i++) {
+        Mlp m = {0};
+        LwError err = {{0}};
+        int ret = train_fresh(sc, ds, snaps->step[i], NULL, &m, NULL, &err);
+        CHECK_MSG(ret == LW_OK, "%s", err.msg);
+        CHECK_MSG(ret == LW_OK && memcmp(m.params, snaps->params[i],
+                                         m.n_params * sizeof(double)) == 0,
+                  "%s: checkpoint at step %d differs from a run of %d steps", what,
+                  snaps->step[i], snaps->step[i]);
+        mlp_free(&m);
+    }
+}
+
+static void test_checkpoints(void)
+{
+    Scene sc;
+    fill_scene(&sc, &GALLERY[0]); /* moons */
+    sc.train.target_accuracy = 0;
+    Dataset ds = {0};
+    LwError err = {{0}};
+    CHECK(dataset_make(&sc.data, &ds, &err) == LW_OK);
+
+    /* every 40 steps, and at 0 (the initial weights), 7, 123, 7 again and
+     * 999 (never reached) */
+    static const int AT[] = {123, 0, 7, 7, 999};
+    Snaps snaps = {0};
+    TrainOptions opt = {.checkpoint = on_checkpoint, .checkpoint_user = &snaps,
+                        .checkpoint_every = 40, .checkpoint_steps = AT,
+                        .n_checkpoint_steps = 5};
+    Mlp a = {0}, b = {0};
+    TrainReport ra, rb;
+    CHECK(train_fresh(&sc, &ds, 130, &opt, &a, &ra, &err) == LW_OK);
+    static const int WANT[] = {0, 7, 40, 80, 120, 123};
+    int order = snaps.calls == 6;
+    for (int i = 0; order && i < 6; i++)
+        order = snaps.step[i] == WANT[i];
+    CHECK_MSG(order, "checkpoints at %d steps, expected 0 7 40 80 120 123", snaps.calls);
+    check_snaps(&sc, &ds, &snaps, "adam, full batch");
+    printf("  checkpoints (adam, full batch): %d calls, each equal to a run stopped there\n",
+           snaps.calls);
+    /* checkpoints change nothing: the same weights and report as train_run */
+    CHECK(train_fresh(&sc, &ds, 130, NULL, &b, &rb, &err) == LW_OK);
+    CHECK(memcmp(a.params, b.params, a.n_params * sizeof(double)) == 0);
+    CHECK(ra.loss == rb.loss && ra.steps == rb.steps);
+    mlp_free(&a);
+    mlp_free(&b);
+    snaps_free(&snaps);
+
+    /* mini-batches and SGD: the shuffle state is part of a step too */
+    sc.train.batch = 32;
+    sc.train.optimizer = OPT_SGD;
+    sc.train.learning_rate = 0.1;
+    sc.train.momentum = 0.9;
+    static const int AT2[] = {5, 60};
+    opt = (TrainOptions){.checkpoint = on_checkpoint, .checkpoint_user = &snaps,
+                         .checkpoint_steps = AT2, .n_checkpoint_steps = 2};
+    CHECK(train_fresh(&sc, &ds, 80, &opt, &a, &ra, &err) == LW_OK);
+    CHECK(snaps.calls == 2 && snaps.step[0] == 5 && snaps.step[1] == 60);
+    check_snaps(&sc, &ds, &snaps, "sgd, mini-batch");
+    mlp_free(&a);
+    snaps_free(&snaps);
+
+    /* a NULL callback is never called, whatever the steps say */
+    opt.checkpoint = NULL;
+    opt.checkpoint_every = 1;
+    CHECK(train_fresh(&sc, &ds, 20, &opt, &a, &ra, &err) == LW_OK);
+    CHECK(snaps.calls == 0);
+    mlp_free(&a);
+
+    /* early stop: the last checkpoint is the step training stopped at */
+    fill_scene(&sc, &GALLERY[0]);
+    sc.train.target_accuracy = 0.9;
+    opt = (TrainOptions){.checkpoint = on_checkpoint, .checkpoint_user = &snaps,
+                         .checkpoint_every = 10};
+    CHECK(train_fresh(&sc, &ds, 2000, &opt, &a, &ra, &err) == LW_OK);
+    CHECK(ra.steps < 2000 && snaps.calls == ra.steps / 10);
+    CHECK(snaps.calls <= MAX_SNAPS &&
+          memcmp(snaps.params[snaps.calls - 1], a.params, a.n_params * sizeof(double)) == 0);
+    mlp_free(&a);
+    snaps_free(&snaps);
+
+    /* a failing checkpoint ends training with its own code and message */
+    snaps.fail_at = 7;
+    opt = (TrainOptions){.checkpoint = on_checkpoint, .checkpoint_user = &snaps,
+                         .checkpoint_every = 1};
+    CHECK(train_fresh(&sc, &ds, 100, &opt, &a, &ra, &err) == LW_ERUNTIME);
+    CHECK_STR(err.msg, "training step 7: out of memory for a snapshot");
+    CHECK(snaps.calls == 6);
+    mlp_free(&a);
+    snaps_free(&snaps);
+    dataset_free(&ds);
+}
+
+/* Failures of the machinery are said as themselves, never as divergence. */
+static void test_failures(void)
+{
+    Scene sc;
+    fill_scene(&sc, &GALLERY[0]); /* moons: widths 2,2,2,2 */
+    sc.train.target_accuracy = 0;
+    Dataset ds = {0};
+    LwError err = {{0}};
+    CHECK(dataset_make(&sc.data, &ds, &err) == LW_OK);
+
+    /* one step's dgemm calls here: forward 3 layers + readout, backward
+     * readout (dWout, dtop), layers 3 and 2 (dW, dH), layer 1 (dW) */
+    static const struct {
+        long call;
+        const char *msg;
+    } CASES[] = {
+        {1, "training step 12: GSL error: matrix/vector sizes are not conformant "
+            "(layer 1 forward)"},
+        {4, "training step 12: readout: GSL error: matrix/vector sizes are not "
+            "conformant (layer 1 forward)"},
+        {7, "training step 12: GSL error: matrix/vector sizes are not conformant "
+            "(layer 3 backward)"},
+        {11, "training step 12: GSL error: matrix/vector sizes are not conformant "
+             "(layer 1 backward)"},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        Snaps snaps = {.arm_at = 11, .arm_calls = CASES[i].call};
+        TrainOptions opt = {.checkpoint = on_checkpoint, .checkpoint_user = &snaps,
+                            .checkpoint_steps = (const int[]){11}, .n_checkpoint_steps = 1};
+        Mlp m = {0};
+        int ret = train_fresh(&sc, &ds, 100, &opt, &m, NULL, &err);
+        if (i == 0)
+            printf("  injected GSL failure: %s\n", err.msg);
+        CHECK(ret == LW_ERUNTIME);
+        CHECK_STR(err.msg, CASES[i].msg);
+        CHECK(strstr(err.msg, "diverged") == NULL);
+        CHECK(gsl_fault_countdown_ == 0);
+        mlp_free(&m);
+        snaps_free(&snaps);
+    }
+    /* in the final full-data loss */
+    Snaps snaps = {.arm_at = 20, .arm_calls = 1};
+    TrainOptions opt = {.checkpoint = on_checkpoint, .checkpoint_user = &snaps,
+                        .checkpoint_every = 20};
+    Mlp m = {0};
+    CHECK(train_fresh(&sc, &ds, 20, &opt, &m, NULL, &err) == LW_ERUNTIME);
+    CHECK_STR(err.msg, "final loss after training: GSL error: matrix/vector sizes are not "
+                       "conformant (layer 1 forward)");
+    snaps_free(&snaps);
+
+    /* the public passes keep their contract: NaN from mlp_loss_grad_work, the
+     * reason from mlp_loss_grad_checked */
+    MlpWork w = {0};
+    double *grad = calloc(m.n_params, sizeof *grad), loss = 0;
+    CHECK(mlp_work_alloc(&w, &m, 10, &err) == LW_OK);
+    gsl_fault_arm(2);
+    CHECK(isnan(mlp_loss_grad_work(&m, &w, ds.x, ds.label, 10, 0.0, grad)));
+    gsl_fault_arm(5);
+    CHECK(mlp_loss_grad_checked(&m, &w, ds.x, ds.label, 10, 0.0, grad, &loss, &err) ==
+          LW_ERUNTIME);
+    CHECK_STR(err.msg, "readout: GSL error: matrix/vector sizes are not conformant "
+                       "(layer 1 backward)");
+    CHECK(mlp_loss_grad_checked(&m, &w, ds.x, ds.label, 11, 0.0, grad, &loss, &err) ==
+          LW_EINPUT);
+    CHECK(mlp_loss_grad_checked(&m, &w, ds.x, ds.label, 10, 0.0, grad, &loss, &err) == LW_OK);
+    CHECK(loss == mlp_loss_grad(&m, ds.x, ds.label, 10, 0.0, NULL));
+    mlp_work_free(&w);
+    free(grad);
+
+    /* no points: an input error, not a divergence at step 1 */
+    Dataset empty = ds;
+    empty.n = 0;
+    CHECK(train_run(&m, &empty, &sc.train, NULL, NULL, NULL, &err) == LW_EINPUT);
+    CHECK_STR(err.msg, "no data points to train on");
+    mlp_free(&m);
+    dataset_free(&ds);
+}
+
 /* scenes/<name>.scene, parsed, asks for exactly what GALLERY trains
  * (run from the repository root, as `make test` does). */
 static void test_scene_files(void)
@@ -286,5 +512,7 @@ int main(void)
     test_gallery();
     test_options();
     test_fixed_weights();
+    test_checkpoints();
+    test_failures();
     return check_done("test_train");
 }
