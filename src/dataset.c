@@ -464,9 +464,16 @@ static int read_csv(const char *path, Dataset *ds, LwError *err)
                       n == 0 ? "no points" : "all points have one label");
         goto done;
     }
+    /* the labels present, in order of value, are the classes: labels 1 and 2
+     * make two classes, not three with an empty one */
+    int class_of[LW_MAX_CLASSES], k = 0;
+    for (int c = 0; c <= max_label; c++)
+        class_of[c] = present[c] ? k++ : -1;
+    for (int i = 0; i < n; i++)
+        label[i] = class_of[label[i]];
     ds->n = n;
     ds->dim = 2;
-    ds->classes = max_label + 1;
+    ds->classes = k;
     ds->x = x;
     ds->label = label;
     x = NULL;
@@ -498,7 +505,9 @@ int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err)
     if (spec->n_points < 2 * classes || spec->n_points > LW_MAX_POINTS)
         return lw_fail(err, LW_EINPUT, "dataset points = %d (expected %d..%d)",
                        spec->n_points, 2 * classes, LW_MAX_POINTS);
-    double noise = spec->noise < 0 ? info->noise : spec->noise;
+    /* a curve drawn through jittered points is a jagged line: drawn as
+     * curves, the data are noiseless unless the scene asks for noise */
+    double noise = spec->noise >= 0 ? spec->noise : spec->draw == DRAW_CURVES ? 0.0 : info->noise;
     int curves = info->curves == DATASET_CURVE_PER_CLASS ? classes : info->curves;
     int ret = alloc_points(ds, spec->n_points, classes, curves, info->dim, err);
     if (ret != LW_OK) {

@@ -154,6 +154,17 @@ static void test_csv(void)
     dataset_free(&d);
     unlink(path);
 
+    /* the labels present, in order of value, are the classes: 1 and 3 make two */
+    char gap[] = "/tmp/test_dataset_XXXXXX";
+    temp_file(gap, "0,0,3\n1,1,1\n2,2,3\n");
+    snprintf(s.csv_path, sizeof s.csv_path, "%s", gap);
+    ret = dataset_make(&s, &d, &err);
+    CHECK_MSG(ret == LW_OK, "%s", err.msg);
+    if (ret == LW_OK)
+        CHECK(d.classes == 2 && d.label[0] == 1 && d.label[1] == 0 && d.label[2] == 1);
+    dataset_free(&d);
+    unlink(gap);
+
     static const struct {
         const char *text, *msg; /* msg follows "path" */
     } BAD[] = {
