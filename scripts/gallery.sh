@@ -9,14 +9,14 @@ TMP=$(mktemp -d /tmp/lwgallery.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT"
 
-frames() { "$LW" info "$1" | sed -n 's/^frames: *\([0-9]*\) .*/\1/p'; }
+layers() { "$LW" info "$1" | sed -n 's/^stages: *[0-9]* (\([0-9]*\) layers.*/\1/p'; }
 
 for scene in scenes/olah/*.scene; do
     name=$(basename "$scene" .scene)
-    last=$(( $(frames "$scene") - 1 ))
-    # the still: the last frame, the network's final representation with the
-    # camera settled on it
-    "$LW" frames "$scene" --frames "$last" -o "$TMP/$name" -q
+    # the still: the end of the last layer, the network's final
+    # representation, where a straight line (or plane) separates the classes
+    # before the readout turns it into probabilities
+    "$LW" frames "$scene" --at "$(layers "$scene"):activation:1" -o "$TMP/$name" -q
     mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
     # the animation, small enough for a page
     "$LW" render "$scene" --size 640x360 --fps 12 -o "$OUT/$name.gif" -q
