@@ -18,6 +18,8 @@ typedef struct {
     double momentum;       /* SGD only */
     double target_accuracy;/* 0 = off; stop early once reached */
     uint64_t seed;         /* initialisation and mini-batch order */
+    double readable;       /* weight of the readable loss term (readable.h); 0 = the raw
+                            * optimiser.  Scenes default to READABLE_DEFAULT. */
 } TrainConfig;
 
 typedef struct {
@@ -73,6 +75,11 @@ int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
  * train_run. */
 int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
                    const TrainOptions *opt, TrainReport *report, LwError *err);
+
+/* The spread (readable.h) of ds after each hidden layer's activation:
+ * spread[l] for layer l + 1, l < m->n_layers, from mlp_forward_point.
+ * LW_ERUNTIME when out of memory. */
+int train_spread(const Mlp *m, const Dataset *ds, double *spread, LwError *err);
 
 /* The whole front half of the pipeline: the network a scene asks for (net,
  * cfg; scene_path names it in messages) —

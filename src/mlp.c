@@ -235,7 +235,15 @@ void mlp_work_free(MlpWork *w)
 int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *label,
                           int n, double l2, double *grad, double *loss, LwError *err)
 {
+    return mlp_loss_grad_readable(m, w, NULL, 0.0, x, label, n, l2, grad, loss, err);
+}
+
+int mlp_loss_grad_readable(const Mlp *m, MlpWork *w, Readable *r, double readable,
+                           const double *x, const int *label, int n, double l2, double *grad,
+                           double *loss, LwError *err)
+{
     int L = m->n_layers, ret;
+    int with_readable = r && readable > 0 && L > 0;
     if (m->n_out == 0)
         return lw_fail(err, LW_EINPUT, "the network has no readout to compute a loss with");
     if (w->loss.n_out != m->n_out || w->loss.n_in != m->widths[L])
@@ -267,11 +275,21 @@ int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *
     double sq = loss_l2_sumsq_stack(0.0, &s);
     sq = loss_l2_sumsq(sq, m->Wout, (size_t)m->n_out * m->widths[L]);
     *loss += 0.5 * l2 * sq;
+    if (with_readable) {
+        // loss += readable * sum_l (spread_l + saturation_l) of the hidden layers
+        double rv;
+        if ((ret = readable_forward_backward(r, &s, &w->tape, readable, grad != NULL, &rv, err)))
+            return ret;
+        *loss += rv;
+    }
     if (!grad)
         return LW_OK;
 
-    // backward: dtop from the loss, down through the hidden layers
-    if (L > 0 && (ret = layers_backward(&s, &w->tape, dtop, NULL, &g, LAYERS_GRAD_SET, err)))
+    // backward: dtop from the loss, down through the hidden layers (with
+    // the readable term's gradients entering at each layer)
+    if (L > 0 && (ret = layers_backward_inject(&s, &w->tape, dtop, NULL, &g, LAYERS_GRAD_SET,
+                                               with_readable ? r->dH : NULL,
+                                               with_readable ? r->dZ : NULL, err)))
         return ret;
     // loss += 0.5 l2 sum W^2  =>  dW += l2 W (weights only, not biases)
     loss_l2_backward_stack(l2, &s, &g);

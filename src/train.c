@@ -16,6 +16,7 @@
 #include "train.h"
 
 #include "optim.h"
+#include "readable.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -222,6 +223,8 @@ int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
     MlpWork work = {0};
     Optim optim = {0};
     Batches batches = {0};
+    Readable readable = {0};
+    Readable *rd = cfg->readable > 0 ? &readable : NULL;
     OptimConfig ocfg = optim_config(cfg);
     double *grad = calloc(P, sizeof *grad); // (P) same layout as m->params
     if (!grad) {
@@ -232,6 +235,11 @@ int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
         (ret = mlp_work_alloc(&work, m, n, err)) != LW_OK ||
         (ret = batches_alloc(&batches, ds, cfg, err)) != LW_OK)
         goto fail;
+    if (rd) {
+        LayerStack s = mlp_layers(m);
+        if ((ret = readable_alloc(rd, &s, n, err)) != LW_OK)
+            goto fail;
+    }
     if ((ret = checkpoint(&opt, 0, m, err)) != LW_OK)
         goto fail;
 
@@ -239,8 +247,8 @@ int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
         const double *x;
         const int *label;
         batches_next(&batches, &x, &label);
-        ret = mlp_loss_grad_checked(m, &work, x, label, batches.bs, cfg->l2, grad, &loss,
-                                    &inner);
+        ret = mlp_loss_grad_readable(m, &work, rd, cfg->readable, x, label, batches.bs,
+                                     cfg->l2, grad, &loss, &inner);
         if (ret) {
             ret = step_failed(err, step, &inner);
             goto fail;
@@ -276,7 +284,8 @@ int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
     if (step > cfg->steps)
         step = cfg->steps;
 
-    ret = mlp_loss_grad_checked(m, &work, ds->x, ds->label, n, cfg->l2, NULL, &loss, &inner);
+    ret = mlp_loss_grad_readable(m, &work, rd, cfg->readable, ds->x, ds->label, n, cfg->l2,
+                                 NULL, &loss, &inner);
     if (ret) {
         ret = step_failed(err, 0, &inner);
         goto fail;
@@ -296,7 +305,35 @@ fail:
     optim_free(&optim);
     mlp_work_free(&work);
     batches_free(&batches);
+    readable_free(&readable);
     return ret;
+}
+
+int train_spread(const Mlp *m, const Dataset *ds, double *spread, LwError *err)
+{
+    int L = m->n_layers, n = ds->n;
+    size_t off[LW_MAX_LAYERS + 1] = {0};
+    for (int l = 0; l < L; l++)
+        off[l + 1] = off[l] + (size_t)n * m->widths[l + 1];
+    if (n < 1 || L == 0) {
+        for (int l = 0; l < L; l++)
+            spread[l] = 0;
+        return LW_OK;
+    }
+    double *H = malloc(off[L] * sizeof *H); // layer l's states (n, widths[l+1]) at H + off[l]
+    if (!H)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the states of %d points", n);
+    double h[(LW_MAX_LAYERS + 1) * LW_MAX_WIDTH];
+    for (int i = 0; i < n; i++) {
+        mlp_forward_point(m, ds->x + (size_t)i * ds->dim, h);
+        for (int l = 0; l < L; l++)
+            memcpy(H + off[l] + (size_t)i * m->widths[l + 1], h + (l + 1) * LW_MAX_WIDTH,
+                   m->widths[l + 1] * sizeof *H);
+    }
+    for (int l = 0; l < L; l++)
+        spread[l] = readable_spread_points(H + off[l], n, m->widths[l + 1]);
+    free(H);
+    return LW_OK;
 }
 
 static void widths_text(const int *w, int n, char *buf, size_t size)
