@@ -21,7 +21,9 @@
  *        the activation: |z| - 2 for tanh, |z| - 4 for sigmoid (the same
  *        slope, sigmoid(z) = (1 + tanh(z/2)) / 2), -z - 4 for softplus.
  *        For relu and leaky_relu a unit is dead when (almost) every point is
- *        on its flat side: per unit, max(0, -(mean z + std z))^2.
+ *        on its flat side: per unit, max(0, -z_k)^2 with z_k its k-th
+ *        largest pre-activation, k = ceil(READABLE_LIVE * n), so at least
+ *        that share of the points stays on the live side.
  *
  * Gradients are exact (the eigenvalue derivative d lambda_k = v_k^T dC v_k
  * for a simple eigenvalue; test_layers checks them against finite
@@ -33,6 +35,7 @@
 #include "layers.h"
 
 #define READABLE_SPREAD 0.3   /* the spread below which S_l starts to push */
+#define READABLE_LIVE 0.1     /* share of points every relu unit keeps on its live side */
 #define READABLE_DEFAULT 0.1  /* [train] readable when the scene says nothing */
 
 /* The two largest eigenvalues (l1 >= l2) of a symmetric w x w matrix A
@@ -52,6 +55,7 @@ typedef struct {
     int widths[LW_MAX_LAYERS + 1];
     double *dH[LW_MAX_LAYERS];   /* (cap, widths[l+1]) d R / d H[l] */
     double *dZ[LW_MAX_LAYERS];   /* (cap, widths[l+1]) d R / d Z[l] (beside H's path) */
+    double *col, *sel;           /* (cap) scratch: one unit's pre-activations */
     double *buf;                 /* owned */
 } Readable;
 

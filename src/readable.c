@@ -139,7 +139,8 @@ int readable_alloc(Readable *r, const LayerStack *s, int cap, LwError *err)
                            LW_MAX_WIDTH);
         per_point += 2 * (size_t)s->widths[l + 1];
     }
-    r->buf = malloc((per_point ? per_point : 1) * (size_t)cap * sizeof *r->buf);
+    per_point += 2; /* col, sel */
+    r->buf = malloc(per_point * (size_t)cap * sizeof *r->buf);
     if (!r->buf)
         return lw_fail(err, LW_ERUNTIME, "out of memory for a batch of %d points", cap);
     r->cap = cap;
@@ -152,6 +153,8 @@ int readable_alloc(Readable *r, const LayerStack *s, int cap, LwError *err)
         r->dZ[l] = p; // (cap, widths[l+1])
         p += (size_t)cap * s->widths[l + 1];
     }
+    r->col = p;
+    r->sel = p + cap;
     return LW_OK;
 }
 
@@ -210,36 +213,56 @@ static int flat_point(Activation a, double z, double *u, double *du)
     }
 }
 
+/* The k-th largest of a[0..n-1] (k = 1: the largest), by quickselect on
+ * the scratch copy b (n); deterministic (fixed pivots). */
+static double kth_largest(const double *a, int n, int k, double *b)
+{
+    memcpy(b, a, (size_t)n * sizeof *b);
+    int lo = 0, hi = n - 1, want = k - 1; // index in descending order
+    while (lo < hi) {
+        double pivot = b[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (b[i] > pivot) i++;
+            while (b[j] < pivot) j--;
+            if (i <= j) {
+                double t = b[i]; b[i] = b[j]; b[j] = t;
+                i++; j--;
+            }
+        }
+        if (want <= j) hi = j;
+        else if (want >= i) lo = i;
+        else break;
+    }
+    return b[want];
+}
+
 /* T of one layer's pre-activations Z (n, w) under activation a; adds
- * weight * dT/dZ to dZ when non-NULL.  Returns T (unweighted). */
+ * weight * dT/dZ to dZ when non-NULL.  col and sel are scratch (n) for the
+ * per-unit rule.  Returns T (unweighted). */
 static double saturation_term(const double *Z, int n, int w, Activation a, double weight,
-                              double *dZ)
+                              double *dZ, double *col, double *sel)
 {
     double T = 0;
     double u, du;
     if (a == ACT_RELU || a == ACT_LEAKY_RELU) {
-        // per unit j: T_j = max(0, -(mu + sd))^2, mu = mean z, sd = sqrt(var z + eps)
+        // per unit j: with zk its k-th largest pre-activation, k = ceil(n * READABLE_LIVE),
+        // T_j = max(0, -zk)^2: zero while at least that share of points is on the live side
+        int k = (int)ceil(n * READABLE_LIVE);
+        if (k < 1) k = 1;
         for (int j = 0; j < w; j++) {
-            double mu = 0, var = 0;
             for (int i = 0; i < n; i++)
-                mu += Z[(size_t)i * w + j];
-            mu /= n;
-            for (int i = 0; i < n; i++) {
-                double d = Z[(size_t)i * w + j] - mu;
-                var += d * d;
-            }
-            var /= n;
-            double sd = sqrt(var + EIG_EPS);
-            double h = -(mu + sd);
-            if (!(h > 0))
+                col[i] = Z[(size_t)i * w + j];
+            double zk = kth_largest(col, n, k, sel);
+            if (!(zk < 0))
                 continue;
-            T += h * h;
+            T += zk * zk;
             if (dZ)
-                for (int i = 0; i < n; i++) {
-                    // dmu/dz_i = 1/n, dsd/dz_i = (z_i - mu) / (n sd)
-                    double dh = -(1.0 / n + (Z[(size_t)i * w + j] - mu) / (n * sd));
-                    dZ[(size_t)i * w + j] += weight * 2 * h * dh;
-                }
+                for (int i = 0; i < n; i++)
+                    if (col[i] == zk) { // dT/dzk = 2 zk, for the (first) point that is zk
+                        dZ[(size_t)i * w + j] += weight * 2 * zk;
+                        break;
+                    }
         }
         return T;
     }
@@ -272,7 +295,7 @@ int readable_forward_backward(Readable *r, const LayerStack *s, const LayersTape
             memset(dZ, 0, (size_t)n * w * sizeof *dZ);
         }
         R += spread_term(t->H[l], n, w, weight, dH);
-        R += saturation_term(t->Z[l], n, w, s->act[l], weight, dZ);
+        R += saturation_term(t->Z[l], n, w, s->act[l], weight, dZ, r->col, r->sel);
     }
     *value = weight * R;
     return LW_OK;
