@@ -49,7 +49,8 @@ typedef struct {
  * impossible shapes.  m is overwritten; free it with mlp_free on any result. */
 int mlp_alloc(Mlp *m, int n_widths, const int *widths, const Activation *act,
               int classes, LwError *err);
-/* Glorot-style random initialisation from seed (GSL mt19937). */
+/* Random initialisation from seed (GSL mt19937): Glorot uniform and zero
+ * biases, except relu and leaky_relu layers: He uniform and biases 0.1. */
 void mlp_init_random(Mlp *m, uint64_t seed);
 /* A same-layout gradient slab's views, for train and tests. */
 void mlp_views(const Mlp *m, double *slab, double **W, double **b,

@@ -115,6 +115,16 @@ static void glorot(gsl_rng *r, double *W, int rows, int cols)
         W[i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
 }
 
+#define RELU_BIAS 0.1
+
+/* He/Kaiming uniform for relu layers: variance 2 / fan_in. */
+static void he(gsl_rng *r, double *W, int rows, int cols)
+{
+    double limit = sqrt(6.0 / cols);
+    for (int i = 0; i < rows * cols; i++)
+        W[i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
+}
+
 void mlp_init_random(Mlp *m, uint64_t seed)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -123,8 +133,19 @@ void mlp_init_random(Mlp *m, uint64_t seed)
         return;
     gsl_rng_set(r, (unsigned long)seed);
     memset(m->params, 0, m->n_params * sizeof *m->params);
-    for (int l = 0; l < m->n_layers; l++)
-        glorot(r, m->W[l], m->widths[l + 1], m->widths[l]);
+    for (int l = 0; l < m->n_layers; l++) {
+        if (m->act[l] == ACT_RELU || m->act[l] == ACT_LEAKY_RELU) {
+            /* He: relu halves the variance it passes on, so the weights
+             * start sqrt(2) larger than Glorot's for fan_in = fan_out; and a
+             * small positive bias, so every unit starts alive on more than
+             * half of the (centred) data instead of dead on all of it */
+            he(r, m->W[l], m->widths[l + 1], m->widths[l]);
+            for (int j = 0; j < m->widths[l + 1]; j++)
+                m->b[l][j] = RELU_BIAS;
+        } else {
+            glorot(r, m->W[l], m->widths[l + 1], m->widths[l]);
+        }
+    }
     if (m->n_out > 0)
         glorot(r, m->Wout, m->n_out, m->widths[m->n_layers]);
     gsl_rng_free(r);

@@ -741,6 +741,7 @@ static void set_defaults(Scene *sc)
     sc->train.steps = 2000;
     sc->train.momentum = 0.9;
     sc->train.seed = 1;
+    sc->train.readable = READABLE_DEFAULT;
 
     RenderConfig *r = &sc->render;
     r->style.width = 1280;
