@@ -65,6 +65,15 @@ int layers_forward(const LayerStack *s, LayersTape *t, const double *x, int n,
 int layers_backward(const LayerStack *s, LayersTape *t, const double *dY, double *dX,
                     const LayerStack *grad, LayersGradMode mode, LwError *err);
 
+/* layers_backward with gradients that enter along the way (a loss on the
+ * hidden layers themselves, such as readable.h's): dH_in[l] (n, widths[l+1])
+ * is added to d loss / d H[l] and dZ_in[l] to d loss / d Z[l] after the
+ * activation's derivative.  Either array may be NULL (nothing enters);
+ * with both NULL this is layers_backward, bit for bit. */
+int layers_backward_inject(const LayerStack *s, LayersTape *t, const double *dY, double *dX,
+                           const LayerStack *grad, LayersGradMode mode,
+                           double *const *dH_in, double *const *dZ_in, LwError *err);
+
 /* One point, plain loops (what the renderer evaluates): the activations of
  * every layer written to h, layer l at h + l*LW_MAX_WIDTH (layer 0 = x), so h
  * holds at least (n_layers + 1) * LW_MAX_WIDTH doubles. */

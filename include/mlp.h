@@ -10,6 +10,7 @@
 #include "layers.h"
 #include "lw_common.h"
 #include "loss.h"
+#include "readable.h"
 
 /* The network a scene describes: widths, activations, and fixed weights
  * written in the scene or named in a weights file (the [network] and
@@ -48,7 +49,8 @@ typedef struct {
  * impossible shapes.  m is overwritten; free it with mlp_free on any result. */
 int mlp_alloc(Mlp *m, int n_widths, const int *widths, const Activation *act,
               int classes, LwError *err);
-/* Glorot-style random initialisation from seed (GSL mt19937). */
+/* Random initialisation from seed (GSL mt19937): Glorot uniform and zero
+ * biases, except relu and leaky_relu layers: He uniform and biases 0.1. */
 void mlp_init_random(Mlp *m, uint64_t seed);
 /* A same-layout gradient slab's views, for train and tests. */
 void mlp_views(const Mlp *m, double *slab, double **W, double **b,
@@ -100,6 +102,13 @@ double mlp_loss_grad_work(const Mlp *m, MlpWork *w, const double *x,
  * not a failure here (the trainer judges it). */
 int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *label,
                           int n, double l2, double *grad, double *loss, LwError *err);
+/* mlp_loss_grad_checked plus the readable loss term (readable.h) of weight
+ * readable over the hidden layers, with r sized for m's shape and at least
+ * n points; r = NULL or readable = 0 is mlp_loss_grad_checked, bit for bit.
+ * *loss includes the term. */
+int mlp_loss_grad_readable(const Mlp *m, MlpWork *w, Readable *r, double readable,
+                           const double *x, const int *label, int n, double l2, double *grad,
+                           double *loss, LwError *err);
 /* Fraction of points classified correctly. */
 double mlp_accuracy(const Mlp *m, const double *x, const int *label, int n);
 

@@ -18,6 +18,8 @@ typedef struct {
     double momentum;       /* SGD only */
     double target_accuracy;/* 0 = off; stop early once reached */
     uint64_t seed;         /* initialisation and mini-batch order */
+    double readable;       /* weight of the readable loss term (readable.h); 0 = the raw
+                            * optimiser.  Scenes default to READABLE_DEFAULT. */
 } TrainConfig;
 
 typedef struct {
@@ -25,7 +27,15 @@ typedef struct {
     double loss;        /* final full-data loss */
     double accuracy;    /* final full-data accuracy */
     double seconds;     /* CPU time spent */
+    int attempt;        /* train_network: which of its runs was kept (1 = the scene's seed) */
 } TrainReport;
+
+/* train_network's restarts when [train] readable > 0 (see train.c): up to
+ * this many runs, until one reaches TRAIN_GOOD_ACCURACY (or a lower
+ * target_accuracy) with every layer spread at least TRAIN_GOOD_SPREAD. */
+#define TRAIN_ATTEMPTS 6
+#define TRAIN_GOOD_ACCURACY 0.95
+#define TRAIN_GOOD_SPREAD 0.1
 
 /* Called every so often with progress; may be NULL. */
 typedef void (*TrainProgress)(void *user, int step, int steps, double loss,
@@ -74,6 +84,11 @@ int train_run(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
 int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
                    const TrainOptions *opt, TrainReport *report, LwError *err);
 
+/* The spread (readable.h) of ds after each hidden layer's activation:
+ * spread[l] for layer l + 1, l < m->n_layers, from mlp_forward_point.
+ * LW_ERUNTIME when out of memory. */
+int train_spread(const Mlp *m, const Dataset *ds, double *spread, LwError *err);
+
 /* The whole front half of the pipeline: the network a scene asks for (net,
  * cfg; scene_path names it in messages) —
  * fixed weights from the scene or its weights file, or trained on ds.
@@ -81,7 +96,9 @@ int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
  * here (its old contents ignored) and left freed (zeroed) on failure.  A
  * weights file must match the scene's widths and activations (LW_EINPUT
  * naming the file); fixed weights without a readout give n_out = 0,
- * has_readout = 0: the network warps space but classifies nothing. */
+ * has_readout = 0: the network warps space but classifies nothing.  With
+ * cfg->readable > 0 a run that falls short is restarted from other seeds
+ * derived from cfg->seed (TRAIN_ATTEMPTS); the kept run is in report. */
 int train_network(const NetSpec *net, const TrainConfig *cfg, const char *scene_path,
                   const Dataset *ds, Mlp *m,
                             TrainProgress progress, void *user,

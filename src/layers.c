@@ -180,15 +180,27 @@ static int layer_forward(int n, int win, int wout, const double *in, const doubl
 /* Backward of layer_forward.  dH (n, wout) in; dZ (n, wout) scratch (may not
  * alias dH); dW (wout, win) and db (wout) written, or added to with
  * beta = 1, when non-NULL; din (n, win) written when non-NULL (it may alias
- * dH: dH is read in full before din is written).  Returns a GSL status. */
+ * dH: dH is read in full before din is written).  dH_in and dZ_in (n, wout),
+ * when non-NULL, are gradients that enter at this layer: added to dH before
+ * the activation and to dZ after it.  Returns a GSL status. */
 static int layer_backward(int n, int win, int wout, const double *in, const double *W,
                           Activation act, const double *Z, const double *H,
-                          const double *dH, double *dZ, double *dW, double *db, double beta,
-                          double *din)
+                          const double *dH, const double *dH_in, const double *dZ_in,
+                          double *dZ, double *dW, double *db, double beta, double *din)
 {
-    for (int i = 0; i < n * wout; i++) {
-        // H[i,j] = act(Z[i,j])
-        dZ[i] = dH[i] * act_grad(act, Z[i], H[i]);
+    if (!dH_in && !dZ_in) {
+        for (int i = 0; i < n * wout; i++) {
+            // H[i,j] = act(Z[i,j])
+            dZ[i] = dH[i] * act_grad(act, Z[i], H[i]);
+        }
+    } else {
+        for (int i = 0; i < n * wout; i++) {
+            // H[i,j] = act(Z[i,j]), with d/dH and d/dZ of a loss on this layer added
+            double d = dH_in ? dH[i] + dH_in[i] : dH[i];
+            dZ[i] = d * act_grad(act, Z[i], H[i]);
+            if (dZ_in)
+                dZ[i] += dZ_in[i];
+        }
     }
     gsl_matrix_const_view vdZ = gsl_matrix_const_view_array(dZ, n, wout);
     int st;
@@ -246,6 +258,13 @@ int layers_forward(const LayerStack *s, LayersTape *t, const double *x, int n,
 int layers_backward(const LayerStack *s, LayersTape *t, const double *dY, double *dX,
                     const LayerStack *grad, LayersGradMode mode, LwError *err)
 {
+    return layers_backward_inject(s, t, dY, dX, grad, mode, NULL, NULL, err);
+}
+
+int layers_backward_inject(const LayerStack *s, LayersTape *t, const double *dY, double *dX,
+                           const LayerStack *grad, LayersGradMode mode,
+                           double *const *dH_in, double *const *dZ_in, LwError *err)
+{
     int L = s->n_layers, n = t->n;
     int ret = check_fit(s, t, n, err);
     if (ret)
@@ -265,7 +284,8 @@ int layers_backward(const LayerStack *s, LayersTape *t, const double *dY, double
         const double *below = l > 0 ? t->H[l - 1] : t->x;
         double *din = l > 0 ? t->dH : dX;
         int st = layer_backward(n, s->widths[l], s->widths[l + 1], below, s->W[l], s->act[l],
-                                t->Z[l], t->H[l], dH, t->dZ, grad ? grad->W[l] : NULL,
+                                t->Z[l], t->H[l], dH, dH_in ? dH_in[l] : NULL,
+                                dZ_in ? dZ_in[l] : NULL, t->dZ, grad ? grad->W[l] : NULL,
                                 grad ? grad->b[l] : NULL, beta, din);
         if (st)
             return gsl_failed(err, st, l + 1, "backward");

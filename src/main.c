@@ -861,9 +861,20 @@ static int cmd_info(const Options *o)
         printf(")%s, %zu parameters\n", net->has_readout ? (net->n_out == 1 ? " + sigmoid readout" : " + softmax readout") : "",
                net->n_params);
         if (sc->net.has_weights) printf("weights:    fixed, from the scene\n");
-        else printf("training:   %d steps taken (%s, learning rate %g), %.2f s\n", m->report.steps,
-                    sc->train.optimizer == OPT_ADAM ? "adam" : "sgd", sc->train.learning_rate, m->report.seconds);
+        else printf("training:   %d steps taken (%s, learning rate %g, readable %g), %.2f s\n",
+                    m->report.steps, sc->train.optimizer == OPT_ADAM ? "adam" : "sgd",
+                    sc->train.learning_rate, sc->train.readable, m->report.seconds);
         if (m->accuracy >= 0) printf("accuracy:   %.4f\n", m->accuracy);
+        /* how far each layer's picture is from a line (readable.h): near 0 is a sliver */
+        double spread[LW_MAX_LAYERS];
+        if (net->n_layers > 0 && m->data.n > 0) {
+            rc = train_spread(net, &m->data, spread, &err);
+            if (!rc) {
+                printf("spread:     ");
+                for (int l = 0; l < net->n_layers; l++) printf(l ? " %.3f" : "%.3f", spread[l]);
+                printf("\n");
+            }
+        }
         int readout = r->n_layers > net->n_layers;
         printf("stages:     %d (%d layers%s x linear, bias, activation), %s motion\n", r->n_stages,
                net->n_layers, readout ? " and the readout" : "",

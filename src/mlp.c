@@ -115,6 +115,16 @@ static void glorot(gsl_rng *r, double *W, int rows, int cols)
         W[i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
 }
 
+#define RELU_BIAS 0.1
+
+/* He/Kaiming uniform for relu layers: variance 2 / fan_in. */
+static void he(gsl_rng *r, double *W, int rows, int cols)
+{
+    double limit = sqrt(6.0 / cols);
+    for (int i = 0; i < rows * cols; i++)
+        W[i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
+}
+
 void mlp_init_random(Mlp *m, uint64_t seed)
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
@@ -123,8 +133,19 @@ void mlp_init_random(Mlp *m, uint64_t seed)
         return;
     gsl_rng_set(r, (unsigned long)seed);
     memset(m->params, 0, m->n_params * sizeof *m->params);
-    for (int l = 0; l < m->n_layers; l++)
-        glorot(r, m->W[l], m->widths[l + 1], m->widths[l]);
+    for (int l = 0; l < m->n_layers; l++) {
+        if (m->act[l] == ACT_RELU || m->act[l] == ACT_LEAKY_RELU) {
+            /* He: relu halves the variance it passes on, so the weights
+             * start sqrt(2) larger than Glorot's for fan_in = fan_out; and a
+             * small positive bias, so every unit starts alive on more than
+             * half of the (centred) data instead of dead on all of it */
+            he(r, m->W[l], m->widths[l + 1], m->widths[l]);
+            for (int j = 0; j < m->widths[l + 1]; j++)
+                m->b[l][j] = RELU_BIAS;
+        } else {
+            glorot(r, m->W[l], m->widths[l + 1], m->widths[l]);
+        }
+    }
     if (m->n_out > 0)
         glorot(r, m->Wout, m->n_out, m->widths[m->n_layers]);
     gsl_rng_free(r);
@@ -235,7 +256,15 @@ void mlp_work_free(MlpWork *w)
 int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *label,
                           int n, double l2, double *grad, double *loss, LwError *err)
 {
+    return mlp_loss_grad_readable(m, w, NULL, 0.0, x, label, n, l2, grad, loss, err);
+}
+
+int mlp_loss_grad_readable(const Mlp *m, MlpWork *w, Readable *r, double readable,
+                           const double *x, const int *label, int n, double l2, double *grad,
+                           double *loss, LwError *err)
+{
     int L = m->n_layers, ret;
+    int with_readable = r && readable > 0 && L > 0;
     if (m->n_out == 0)
         return lw_fail(err, LW_EINPUT, "the network has no readout to compute a loss with");
     if (w->loss.n_out != m->n_out || w->loss.n_in != m->widths[L])
@@ -267,11 +296,21 @@ int mlp_loss_grad_checked(const Mlp *m, MlpWork *w, const double *x, const int *
     double sq = loss_l2_sumsq_stack(0.0, &s);
     sq = loss_l2_sumsq(sq, m->Wout, (size_t)m->n_out * m->widths[L]);
     *loss += 0.5 * l2 * sq;
+    if (with_readable) {
+        // loss += readable * sum_l (spread_l + saturation_l) of the hidden layers
+        double rv;
+        if ((ret = readable_forward_backward(r, &s, &w->tape, readable, grad != NULL, &rv, err)))
+            return ret;
+        *loss += rv;
+    }
     if (!grad)
         return LW_OK;
 
-    // backward: dtop from the loss, down through the hidden layers
-    if (L > 0 && (ret = layers_backward(&s, &w->tape, dtop, NULL, &g, LAYERS_GRAD_SET, err)))
+    // backward: dtop from the loss, down through the hidden layers (with
+    // the readable term's gradients entering at each layer)
+    if (L > 0 && (ret = layers_backward_inject(&s, &w->tape, dtop, NULL, &g, LAYERS_GRAD_SET,
+                                               with_readable ? r->dH : NULL,
+                                               with_readable ? r->dZ : NULL, err)))
         return ret;
     // loss += 0.5 l2 sum W^2  =>  dW += l2 W (weights only, not biases)
     loss_l2_backward_stack(l2, &s, &g);

@@ -76,6 +76,7 @@ static const KeySpec KEYS[] = {
     {"train", "momentum", T_DOUBLE, OFF(train.momentum), 0, 0.999, NULL},
     {"train", "target_accuracy", T_DOUBLE, OFF(train.target_accuracy), 0, 1, NULL},
     {"train", "seed", T_SEED, OFF(train.seed), 0, 0, NULL},
+    {"train", "readable", T_DOUBLE, OFF(train.readable), 0, 100, NULL},
 
     {"render", "width", T_INT, OFF(render.style.width), 16, 7680, NULL},
     {"render", "height", T_INT, OFF(render.style.height), 16, 4320, NULL},
@@ -916,6 +917,7 @@ static void set_defaults(Scene *sc)
     sc->train.steps = 2000;
     sc->train.momentum = 0.9;
     sc->train.seed = 1;
+    sc->train.readable = READABLE_DEFAULT;
 
     RenderConfig *r = &sc->render;
     r->style.width = 1280;

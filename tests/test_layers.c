@@ -9,6 +9,10 @@
  *     and the L2 functions;
  *   - the Adam and SGD objects bit for bit against the trainer's old inline
  *     update (copied here as the reference);
+ *   - the readable loss term (spread and saturation of each layer): its
+ *     value against a plain recomputation of the spread, its gradients
+ *     (through layers_backward_inject) against central differences for
+ *     every activation, and the eigensolver against a known matrix;
  *   - failures: a batch larger than the tape, a zero width, an injected GSL
  *     error status (gsl_fault.h), an optimiser state too large to allocate. */
 #include "gsl_fault.h"
@@ -17,6 +21,7 @@
 #include "layers.h"
 #include "loss.h"
 #include "optim.h"
+#include "readable.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -497,10 +502,124 @@ static void test_failures(void)
     gsl_rng_free(r);
 }
 
+/* ---- the readable loss term ---- */
+
+#define RD_N 40
+
+/* R over x through s, with t and rd sized for RD_N points. */
+static double readable_value(const LayerStack *s, LayersTape *t, Readable *rd, const double *x)
+{
+    const double *Y;
+    double v = NAN;
+    LwError err;
+    if (layers_forward(s, t, x, RD_N, &Y, &err) == LW_OK)
+        readable_forward_backward(rd, s, t, 0.7, 0, &v, &err);
+    return v;
+}
+
+static void test_readable(void)
+{
+    /* the eigensolver: a rotated diag(9, 4, 1) */
+    double c = cos(0.3), sn = sin(0.3);
+    double Q[9] = {c, -sn, 0, sn, c, 0, 0, 0, 1}, D[3] = {4, 9, 1}, A[9] = {0};
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++)
+            for (int k = 0; k < 3; k++)
+                A[i * 3 + j] += Q[i * 3 + k] * D[k] * Q[j * 3 + k];
+    double l1, l2, v1[3], v2[3];
+    readable_top_two(A, 3, &l1, &l2, v1, v2);
+    CHECK_NEAR(l1, 9, 1e-12);
+    CHECK_NEAR(l2, 4, 1e-12);
+    CHECK_NEAR(fabs(v1[0] * Q[1] + v1[1] * Q[4] + v1[2] * Q[7]), 1, 1e-12);
+    /* spread of points on a line is 0, of a square's corners 1 */
+    double line[8] = {0, 0, 1, 2, 2, 4, 3, 6}, square[8] = {0, 0, 1, 0, 0, 1, 1, 1};
+    CHECK_NEAR(readable_spread_points(line, 4, 2), 0, 1e-7);
+    CHECK_NEAR(readable_spread_points(square, 4, 2), 1, 1e-12);
+
+    static const int WIDTHS[] = {2, 4, 3, 2};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int a = 0; a < ACT_COUNT; a++) {
+        gsl_rng_set(r, 80 + a);
+        LayerStack s, g;
+        double *slab = make_stack(&s, 4, WIDTHS, (Activation)a, r);
+        double *gslab = make_grad(&g, &s);
+        size_t P = layers_n_params(&s);
+        /* large weights (saturation) and nearly collinear points (collapse),
+         * so both parts of the term are at work; one relu unit nearly dead */
+        for (size_t i = 0; i < P; i++)
+            slab[i] *= 3;
+        s.b[0][0] = -4;
+        double x[RD_N * 2], dY[RD_N * 2] = {0}, dX[RD_N * 2];
+        for (int i = 0; i < RD_N; i++) {
+            double t = -1.5 + 3.0 * i / (RD_N - 1);
+            x[2 * i] = t;
+            x[2 * i + 1] = 0.3 * t + 0.4 * (gsl_rng_uniform(r) - 0.5);
+        }
+        LayersTape t;
+        Readable rd;
+        LwError err = {{0}};
+        const double *Y;
+        CHECK(layers_tape_alloc(&t, &s, RD_N, &err) == LW_OK);
+        CHECK(readable_alloc(&rd, &s, RD_N, &err) == LW_OK);
+        CHECK(layers_forward(&s, &t, x, RD_N, &Y, &err) == LW_OK);
+        double value;
+        CHECK(readable_forward_backward(&rd, &s, &t, 0.7, 1, &value, &err) == LW_OK);
+        CHECK_MSG(value > 0, "%s: the term is at work (R = %g)", act_name((Activation)a), value);
+        CHECK(layers_backward_inject(&s, &t, dY, dX, &g, LAYERS_GRAD_SET, rd.dH, rd.dZ,
+                                     &err) == LW_OK);
+        /* central differences; a kink (relu, a hinge, the k-th point
+         * changing) shows as one-sided slopes that disagree, and is skipped */
+        double worst = 0;
+        int checked = 0, skipped = 0;
+        for (size_t i = 0; i < P + RD_N * 2; i++) {
+            double *v = i < P ? slab + i : x + (i - P);
+            double an = i < P ? gslab[i] : dX[i - P];
+            double keep = *v, h = 1e-5, f[4];
+            static const double OFF[4] = {-2, -1, 1, 2};
+            for (int k = 0; k < 4; k++) {
+                *v = keep + OFF[k] * h;
+                f[k] = readable_value(&s, &t, &rd, x);
+            }
+            *v = keep;
+            double f0 = readable_value(&s, &t, &rd, x);
+            // fourth-order central difference; the one-sided slopes find kinks
+            double num = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h);
+            double fwd = (f[2] - f0) / h, bwd = (f0 - f[1]) / h;
+            if (fabs(fwd - bwd) > 1e-3 * fmax(1.0, fabs(num))) {
+                skipped++;
+                continue;
+            }
+            checked++;
+            worst = fmax(worst, fabs(an - num) / fmax(1.0, fabs(num)));
+        }
+        printf("  readable %-10s: R = %.4g, max error %.2e over %d of dW, db, dX "
+               "(%d skipped at kinks)\n",
+               act_name((Activation)a), value, worst, checked, skipped);
+        CHECK_MSG(worst < 1e-5, "%s: max error %.3g", act_name((Activation)a), worst);
+        CHECK(skipped < checked / 4);
+        /* the term is deterministic: the same bits again */
+        double *again = malloc(P * sizeof *again);
+        memcpy(again, gslab, P * sizeof *again);
+        double value2;
+        CHECK(layers_forward(&s, &t, x, RD_N, &Y, &err) == LW_OK);
+        CHECK(readable_forward_backward(&rd, &s, &t, 0.7, 1, &value2, &err) == LW_OK);
+        CHECK(layers_backward_inject(&s, &t, dY, dX, &g, LAYERS_GRAD_SET, rd.dH, rd.dZ,
+                                     &err) == LW_OK);
+        CHECK(value2 == value && memcmp(again, gslab, P * sizeof *again) == 0);
+        free(again);
+        readable_free(&rd);
+        layers_tape_free(&t);
+        free(slab);
+        free(gslab);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     test_layers_gradients();
+    test_readable();
     test_forward_point();
     test_loss();
     test_optim();

@@ -103,10 +103,11 @@ static void test_gradients(void)
             LwError err = {{0}};
             CHECK(mlp_alloc(&m, 4, WIDTHS, act, classes, &err) == LW_OK);
             mlp_init_random(&m, 11 + a);
-            /* biases away from 0 so they matter in the check */
+            /* biases away from 0 so they matter in the check (none exactly 0:
+             * a relu unit fed only by dead units would sit on its kink) */
             for (int l = 0; l < m.n_layers; l++)
                 for (int j = 0; j < m.widths[l + 1]; j++)
-                    m.b[l][j] = 0.1 * (j + 1) - 0.15 * l;
+                    m.b[l][j] = 0.1 * (j + 1) - 0.15 * l + 0.02;
             for (int j = 0; j < m.n_out; j++)
                 m.bout[j] = 0.05 * j;
             double x[2 * NPTS];

@@ -34,23 +34,24 @@ typedef struct {
     int steps;
     double target;       /* accuracy the test demands */
     double stop_at;      /* [train] target_accuracy (0 = train all steps) */
+    uint64_t seed;       /* [train] seed */
 } GalleryScene;
 
 /* Each row mirrors scenes/<name>.scene: [dataset] seed = 7, [network]
- * activation = tanh, [train] optimizer = adam, seed = 1. */
+ * activation = tanh, [train] optimizer = adam, readable at its default. */
 static const GalleryScene GALLERY[] = {
     /* scenes/moons.scene */
-    {"moons", DATA_MOONS, 400, 0.1, 2, 0, 0, 4, {2, 2, 2, 2}, 0.02, 2000, 0.99, 1.0},
+    {"moons", DATA_MOONS, 400, 0.1, 2, 0, 0, 4, {2, 2, 2, 2}, 0.02, 2000, 0.99, 1.0, 1},
     /* scenes/circles.scene */
-    {"circles", DATA_CIRCLES, 400, 0.05, 2, 0, 0.5, 2, {2, 3}, 0.03, 2000, 0.99, 0},
+    {"circles", DATA_CIRCLES, 400, 0.05, 2, 0, 0.5, 2, {2, 3}, 0.03, 2000, 0.99, 0, 1},
     /* scenes/spiral.scene */
-    {"spiral", DATA_SPIRAL, 400, 0.01, 2, 1.25, 0, 5, {2, 3, 3, 3, 2}, 0.03, 2500, 0.95, 0},
+    {"spiral", DATA_SPIRAL, 400, 0.01, 2, 1.25, 0, 5, {2, 3, 3, 3, 2}, 0.03, 2500, 0.95, 0, 1},
     /* scenes/xor.scene */
-    {"xor", DATA_XOR, 400, 0.15, 2, 0, 0, 3, {2, 3, 2}, 0.03, 1500, 0.99, 0},
+    {"xor", DATA_XOR, 400, 0.15, 2, 0, 0, 3, {2, 3, 2}, 0.03, 1500, 0.99, 0, 1},
     /* scenes/gaussians.scene */
-    {"gaussians", DATA_GAUSSIANS, 450, 0.2, 3, 0, 0, 3, {2, 2, 2}, 0.03, 1500, 0.99, 0},
+    {"gaussians", DATA_GAUSSIANS, 450, 0.2, 3, 0, 0, 3, {2, 2, 2}, 0.03, 1500, 0.99, 0, 1},
     /* scenes/curves.scene */
-    {"curves", DATA_CURVES, 400, 0.0, 2, 0, 0, 2, {2, 2}, 0.02, 2000, 0.99, 0},
+    {"curves", DATA_CURVES, 400, 0.0, 2, 0, 0, 2, {2, 2}, 0.02, 2000, 0.99, 0, 5},
 };
 
 static void fill_scene(Scene *sc, const GalleryScene *g)
@@ -72,8 +73,9 @@ static void fill_scene(Scene *sc, const GalleryScene *g)
     sc->train.optimizer = OPT_ADAM;
     sc->train.learning_rate = g->learning_rate;
     sc->train.steps = g->steps;
-    sc->train.seed = 1;
+    sc->train.seed = g->seed;
     sc->train.target_accuracy = g->stop_at;
+    sc->train.readable = READABLE_DEFAULT;
 }
 
 static void test_gallery(void)
@@ -106,6 +108,12 @@ static void test_gallery(void)
             CHECK(m1.n_params == m2.n_params &&
                   memcmp(m1.params, m2.params, m1.n_params * sizeof(double)) == 0);
             CHECK(r1.loss == r2.loss && r1.accuracy == r2.accuracy);
+            /* every layer readable: the data never squashed onto a line */
+            double spread[LW_MAX_LAYERS];
+            CHECK(train_spread(&m1, &ds, spread, &err) == LW_OK);
+            for (int l = 0; l < m1.n_layers; l++)
+                CHECK_MSG(spread[l] >= TRAIN_GOOD_SPREAD, "%s: layer %d spread %.3f", g->name,
+                          l + 1, spread[l]);
             /* the report's accuracy is what the renderer will show */
             CHECK(r1.accuracy == mlp_accuracy(&m1, ds.x, ds.label, ds.n));
         }
@@ -499,7 +507,8 @@ static void test_scene_files(void)
         const TrainConfig *c = &got.train, *d = &want.train;
         CHECK_MSG(c->optimizer == d->optimizer && c->learning_rate == d->learning_rate &&
                       c->steps == d->steps && c->batch == d->batch && c->l2 == d->l2 &&
-                      c->target_accuracy == d->target_accuracy && c->seed == d->seed,
+                      c->target_accuracy == d->target_accuracy && c->seed == d->seed &&
+                      c->readable == d->readable,
                   "%s: [train] differs from GALLERY", want.path);
         scene_free(&got);
     }
