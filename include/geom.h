@@ -136,6 +136,10 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
  * samples of the input box's outline, at (stage, t). */
 void geom_content_box(const Geometry *g, int stage, double t, double seconds, const double *R,
                       int outline, double box[4]);
+/* How far from a line the points look on screen at (stage, t) through the
+ * rotation R (3x3, row-major): the smaller over the larger spread of their
+ * projection onto R's first two rows (0: seen as a line). */
+double geom_view_spread(const Geometry *g, int stage, double t, double seconds, const double *R);
 /* How flat the points are at (stage, t) in display coordinates: the
  * smallest over the largest principal spread (0: a sheet), and n the unit
  * normal of that sheet (the direction of least spread).  -1 when fewer than

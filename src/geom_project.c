@@ -131,6 +131,32 @@ void geom_to_display(const Geometry *g, int stage, double t, double seconds, con
     for (int k = 0; k < 3; k++) out[k] = (1 - t) * prev[k] + t * out[k];
 }
 
+double geom_view_spread(const Geometry *g, int stage, double t, double seconds, const double *R)
+{
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    int m = 0;
+    for (int i = 0; i < g->n_points; i++) {
+        if (g->point_fixed[i]) continue;
+        double d[3];
+        geom_point_display(g, stage, t, seconds, i, d);
+        double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
+        double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+        m++;
+    }
+    if (m < 2) return 1;
+    double cxx = sxx / m - sx * sx / ((double)m * m), cyy = syy / m - sy * sy / ((double)m * m);
+    double cxy = sxy / m - sx * sy / ((double)m * m);
+    double tr = cxx + cyy, det = cxx * cyy - cxy * cxy;
+    double disc = sqrt(fmax(0, tr * tr / 4 - det));
+    double big = tr / 2 + disc, small = fmax(0, tr / 2 - disc);
+    return big > 0 ? sqrt(small / big) : 1;
+}
+
 double geom_flatness(const Geometry *g, int stage, double t, double seconds, double n[3])
 {
     double mean[3] = {0}, cov[9] = {0};

@@ -82,12 +82,29 @@ static int tight_view(const Renderer *r, FrameReq q, View *v)
     return fit(r, 1, box, R, &one_group, v);
 }
 
-#define EDGE_ON_FLATNESS 0.15 /* content flatter than this is a sheet that can be seen edge-on */
-#define FACE_ON_LEAST 0.5     /* |cos| between the sheet's normal and the line of sight */
+#define YAW_STEP 5.0      /* degrees between the turns tried */
+#define YAW_GOOD 0.85     /* a turn this close to the best view spread will do */
 
-/* Per group, the turn of the camera's yaw that keeps a sheet of content in a
- * 3-D space from being seen edge-on in its held view (the end of the layer);
- * a flat group keeps the turn of the group before. */
+/* The smallest spread the points of layer `layer` show on screen at the ends
+ * of its three stages, seen fully in 3-D with the camera's yaw turned by off. */
+static double layer_view_spread(const Renderer *r, int layer, double off)
+{
+    double worst = 1;
+    for (int k = 0; k < STAGE_KIND_COUNT; k++) {
+        int local, s = STAGE_KIND_COUNT * layer + k;
+        const SegmentRender *sr = renderer_segment(r, s, &local);
+        double R[9];
+        int f = timeline_frame_at(&r->timeline, s, 1.0);
+        camera_rotation(&r->cfg->camera, 1.0, frame_seconds(r, f), off, R);
+        worst = fmin(worst, geom_view_spread(&sr->geom, local, 1.0, motion_seconds(r, s, 1.0), R));
+    }
+    return worst;
+}
+
+/* Per group, the turn of the camera's yaw (within a quarter turn either
+ * way, the smallest that does) that keeps a 3-D layer's content from being
+ * held edge-on: a ring or a sheet seen as a line teaches nothing.  A flat
+ * group keeps the turn of the group before. */
 static void group_yaw(const Renderer *r, double *yaw, int n_groups)
 {
     double carry = 0;
@@ -98,11 +115,18 @@ static void group_yaw(const Renderer *r, double *yaw, int n_groups)
         int local, s = STAGE_KIND_COUNT * layer + STAGE_ACTIVATION;
         const SegmentRender *sr = renderer_segment(r, s, &local);
         if (sr->plan.stages[local].dim_out != 3) continue;
-        double n[3], flat = geom_flatness(&sr->geom, local, 1.0, motion_seconds(r, s, 1.0), n);
-        int f = timeline_frame_at(&r->timeline, s, 1.0);
-        if (flat >= 0 && flat < EDGE_ON_FLATNESS)
-            carry = yaw[g] = camera_face_plane(&r->cfg->camera, frame_seconds(r, f), n,
-                                               FACE_ON_LEAST);
+        double best = -1, spread[2 * 18 + 1];
+        for (int k = -18; k <= 18; k++) {
+            spread[k + 18] = layer_view_spread(r, layer, k * YAW_STEP);
+            best = fmax(best, spread[k + 18]);
+        }
+        for (int d = 0; d <= 18; d++) { /* nearest first, the configured yaw itself first */
+            int k = spread[18 - d] >= YAW_GOOD * best ? -d : spread[18 + d] >= YAW_GOOD * best ? d : 99;
+            if (k != 99) {
+                carry = yaw[g] = k * YAW_STEP;
+                break;
+            }
+        }
     }
 }
 
