@@ -15,9 +15,11 @@ for scene in scenes/olah/*.scene; do
     name=$(basename "$scene" .scene)
     # the still: the end of the last layer, the network's final
     # representation, where a straight line (or plane) separates the classes
-    # before the readout turns it into probabilities
-    "$LW" frames "$scene" --at "$(layers "$scene"):activation:1" -o "$TMP/$name" -q
-    mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
+    # before the readout turns it into probabilities; framed on that moment
+    # alone (step's still), not on the whole layer's motion
+    k=$(layers "$scene")
+    "$LW" step "$scene" --layer "$k" -o "$TMP/$name" -q
+    mv "$TMP/$name/layer$k-3-activation.png" "$OUT/$name.png"
     # the animation, small enough for a page
     "$LW" render "$scene" --size 640x360 --fps 12 -o "$OUT/$name.gif" -q
     echo "gallery: $OUT/$name.png, $OUT/$name.gif"

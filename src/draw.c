@@ -512,7 +512,8 @@ typedef struct {
     int part;   /* 0 always dark; 1 linear; 2 bias; 3 activation */
 } Part;
 
-static void draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, double x, double y)
+/* Returns where the formula ends (pixels). */
+static double draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, double x, double y)
 {
     double size = draw_text_size(sc, TEXT_CAPTION);
     char act[48];
@@ -548,6 +549,7 @@ static void draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, doubl
         cairo_show_text(cr, p->text);
         x += text_width(cr, p->text);
     }
+    return x;
 }
 
 static void describe_readout(const Caption *cap, char *out, size_t n)
@@ -621,15 +623,18 @@ static void describe(const Caption *cap, char *out, size_t n)
 static void draw_captions(cairo_t *cr, const Style *sc, const Caption *cap)
 {
     CaptionLayout l = caption_layout(sc);
-    draw_formula(cr, sc, cap, l.x, l.y1);
+    double formula_end = draw_formula(cr, sc, cap, l.x, l.y1);
     char line[240];
     describe(cap, line, sizeof line);
     set_font(cr, sc, draw_text_size(sc, TEXT_SMALL), 0);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     cairo_move_to(cr, l.x, l.y2);
     cairo_show_text(cr, line);
-    if (cap->summary[0]) {
-        cairo_move_to(cr, sc->width - l.x - text_width(cr, cap->summary), l.y1);
+    /* the summary only where it clears the formula (a small frame has room
+     * for one of them, and the formula says what moves) */
+    double summary_x = sc->width - l.x - text_width(cr, cap->summary);
+    if (cap->summary[0] && summary_x > formula_end + l.x) {
+        cairo_move_to(cr, summary_x, l.y1);
         cairo_show_text(cr, cap->summary);
     }
 }

@@ -85,20 +85,22 @@ static int tight_view(const Renderer *r, FrameReq q, View *v)
 #define YAW_STEP 5.0      /* degrees between the turns tried */
 #define YAW_GOOD 0.85     /* a turn this close to the best view spread will do */
 
-/* The smallest spread the points of layer `layer` show on screen at the ends
- * of its three stages, seen fully in 3-D with the camera's yaw turned by off. */
+/* The mean spread the points of layer `layer` show on screen at the ends of
+ * its three stages, seen fully in 3-D with the camera's yaw turned by off
+ * (the mean: a stage whose content is a curve whatever the view must not
+ * decide the view of the others). */
 static double layer_view_spread(const Renderer *r, int layer, double off)
 {
-    double worst = 1;
+    double sum = 0;
     for (int k = 0; k < STAGE_KIND_COUNT; k++) {
         int local, s = STAGE_KIND_COUNT * layer + k;
         const SegmentRender *sr = renderer_segment(r, s, &local);
         double R[9];
         int f = timeline_frame_at(&r->timeline, s, 1.0);
         camera_rotation(&r->cfg->camera, 1.0, frame_seconds(r, f), off, R);
-        worst = fmin(worst, geom_view_spread(&sr->geom, local, 1.0, motion_seconds(r, s, 1.0), R));
+        sum += geom_view_spread(&sr->geom, local, 1.0, motion_seconds(r, s, 1.0), R);
     }
-    return worst;
+    return sum / STAGE_KIND_COUNT;
 }
 
 /* Per group, the turn of the camera's yaw (within a quarter turn either
