@@ -500,18 +500,26 @@ int stage_invertible(const StagePlan *plan, int s)
     return st->kind != STAGE_ACTIVATION || !readout || plan->n_scores == 1;
 }
 
-/* Solves (1 - t) x + t act(x) = y for x: increasing in x for t < 1 (every
- * activation here is non-decreasing), so a bracket and bisection do. */
+/* Solves (1 - t) x + t act(x) = y for x.  The left side increases with x,
+ * with slope at least 1 - t > 0 (every activation here is non-decreasing):
+ * Newton's method, kept inside the bracket its own steps establish (a step
+ * that leaves it bisects instead), converges in a few steps; the boundary is
+ * traced through this for every frame, so it must be cheap. */
 static double blend_inverse(Activation a, double t, double y)
 {
-    double lo = -1, hi = 1;
-    while ((1 - t) * lo + t * act_apply(a, lo) > y && lo > -1e12) lo *= 2;
-    while ((1 - t) * hi + t * act_apply(a, hi) < y && hi < 1e12) hi *= 2;
-    for (int it = 0; it < 64; it++) {
-        double m = 0.5 * (lo + hi);
-        if ((1 - t) * m + t * act_apply(a, m) < y) lo = m; else hi = m;
+    double x = y, lo = -INFINITY, hi = INFINITY;
+    for (int it = 0; it < 100; it++) {
+        double f = (1 - t) * x + t * act_apply(a, x) - y;
+        if (f == 0) return x;
+        if (f < 0) lo = x; else hi = x;
+        double nx = x - f / ((1 - t) + t * act_derivative(a, x));
+        if (!(nx > lo && nx < hi)) /* out of the bracket (or not a number) */
+            nx = isfinite(lo) && isfinite(hi) ? 0.5 * (lo + hi)
+                 : isfinite(lo) ? lo + 2 * (fabs(lo) + 1) : hi - 2 * (fabs(hi) + 1);
+        if (fabs(nx - x) <= 1e-15 * (1 + fabs(x))) return nx;
+        x = nx;
     }
-    return 0.5 * (lo + hi);
+    return x;
 }
 
 void stage_invert(const StagePlan *plan, int s, double t, const double *y, double *x)
