@@ -82,6 +82,7 @@ typedef struct {
     int *point_label;           /* (n_points) */
     int *point_order;           /* (n_points) the order flat frames draw them in */
     unsigned char *point_fixed; /* (n_points) 1: a fixed overlay point */
+    int *point_from;            /* (n_points) the first layer a fixed point shows in */
     unsigned char *point_disc;  /* (n_points) 1: drawn as a disc */
     double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH); a fixed
                                    point keeps its display coordinates */
@@ -158,8 +159,10 @@ void geom_frame_free(FrameGeom *fg);
 /* ---- geom_grid.c: lines in input space ---- */
 
 /* Appends the grid and domain outline of the box reg (dim 1, 2 or 3) as
- * cfg asks.  -1 when out of memory. */
-int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig *cfg);
+ * cfg asks; a 2-D grid's lines stand at the fractions `at` of the box
+ * (n_at of them) when given, else evenly.  -1 when out of memory. */
+int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig *cfg,
+                    const double *at, int n_at);
 /* Starts a line of the given kind; then polylines_add(&ls->p, ...). */
 int geom_lines_begin(LineSet *ls, LineKind kind);
 /* Gives every line of ls (filled through ls->p) the kind. -1 when out of memory. */

@@ -9,6 +9,7 @@
 #define SCENE_H
 
 #include "dataset.h"
+#include "generative.h"
 #include "mlp.h"
 #include "render.h"
 #include "show.h"
@@ -32,6 +33,7 @@ typedef struct {
     double region[4];        /* xmin, xmax, ymin, ymax of the input grid */
     SceneOutput output;
     double zoom_seconds;     /* view = auto: the zoom between two layers */
+    ModelSpec model;         /* what the network is (classifier, gan, vae, autoencoder) */
 } Scene;
 
 /* Reads and validates the file at path.  On failure *scene is left freeable. */

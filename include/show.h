@@ -16,6 +16,7 @@
 #include "layers.h"
 
 #define SHOW_MAX_SETS 4
+#define SHOW_MAX_GRID 64
 
 typedef struct {
     int n, dim;            /* points and their dimension (the stack's input width) */
@@ -25,6 +26,8 @@ typedef struct {
     int *curve_start;      /* (n_curves + 1) or NULL */
     int as_curves;         /* draw the curves as lines instead of the points as discs */
     int fixed;             /* a reference overlay: shown where it is, never moved */
+    int from_layer;        /* a fixed set shows from this (0-based) layer of the stack on:
+                              data-space points only once the space is the data's */
 } PointSet;
 
 /* Polylines in the input space, each sample with three coordinates (zero
@@ -54,6 +57,11 @@ typedef struct {
     int shade_cells;       /* S > 0: S x S cells over the region's first two axes */
     int *shade_class;      /* (S, S) row j, column i: the class colour of each cell */
     int n_classes;         /* colours in use */
+    /* Where the grid lines of a 2-D box stand, as fractions 0..1 of the box
+     * on each axis (a Gaussian prior's quantiles, so equal cells hold equal
+     * probability); n_grid_at = 0: evenly, as the scene's grid_lines say. */
+    int n_grid_at;
+    double grid_at[SHOW_MAX_GRID];
     char title[160];       /* what the segment shows, for the caption */
 } Segment;
 

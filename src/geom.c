@@ -86,9 +86,10 @@ static int build_points(Geometry *g, size_t per)
     g->n_points = n;
     g->point_label = malloc(sizeof(int) * (n ? n : 1));
     g->point_fixed = malloc(n ? n : 1);
+    g->point_from = malloc(sizeof(int) * (n ? n : 1));
     g->point_disc = malloc(n ? n : 1);
     g->point_state = malloc(per * (n ? n : 1));
-    if (!g->point_label || !g->point_fixed || !g->point_disc || !g->point_state ||
+    if (!g->point_label || !g->point_fixed || !g->point_from || !g->point_disc || !g->point_state ||
         interleave_points(g))
         return -1;
     int i0 = 0;
@@ -96,6 +97,7 @@ static int build_points(Geometry *g, size_t per)
         const PointSet *ps = &seg->sets[k];
         memcpy(g->point_label + i0, ps->label, sizeof(int) * ps->n);
         memset(g->point_fixed + i0, ps->fixed, ps->n);
+        for (int i = 0; i < ps->n; i++) g->point_from[i0 + i] = ps->fixed ? ps->from_layer : 0;
         memset(g->point_disc + i0, !ps->as_curves, ps->n);
         i0 += ps->n;
     }
@@ -133,7 +135,7 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
     g->n_stages = plan->n_stages;
     g->adaptive = cfg->grid_adaptive;
     int dim = plan->widths[0];
-    if (geom_grid_lines(&g->lines, seg->region, dim, cfg) ||
+    if (geom_grid_lines(&g->lines, seg->region, dim, cfg, seg->grid_at, seg->n_grid_at) ||
         geom_lines_append(&g->lines, &seg->lines, LINE_OVERLAY))
         return lw_fail(err, LW_ERUNTIME, "out of memory building grid lines");
     g->n_samples = g->lines.p.n;
@@ -167,6 +169,7 @@ void geom_free(Geometry *g)
     free(g->point_label);
     free(g->point_order);
     free(g->point_fixed);
+    free(g->point_from);
     free(g->point_disc);
     free(g->point_state);
     free(g->shade_state);
@@ -205,7 +208,9 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
 {
     b[0] = b[2] = INFINITY;
     b[1] = b[3] = -INFINITY;
+    int layer = g->plan->stages[stage].layer;
     for (int i = 0; i < g->n_points; i++) {
+        if (g->point_from[i] > layer) continue; /* not shown yet */
         double d[3];
         geom_point_display(g, stage, t, seconds, i, d);
         grow_box(b, R, d);
@@ -625,10 +630,13 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     fg->n_points = n;
     fg->label = g->point_label;
     fg->disc = g->point_disc;
+    int layer = g->plan->stages[stage].layer;
     for (int i = 0; i < n; i++) {
         double d[3];
         geom_point_display(g, stage, t, seconds, i, d);
         view_project(view, d, &fg->px[i], &fg->py[i], &fg->pdepth[i]);
+        if (g->point_from[i] > layer) /* not shown yet: far off the frame, never drawn */
+            fg->px[i] = fg->py[i] = -1e9;
     }
     depth_order(fg, g->point_order);
 

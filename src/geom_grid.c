@@ -81,15 +81,16 @@ static int grid3(LineSet *ls, const double *reg, int lines, int samples, int gri
     return 0;
 }
 
-static int grid2(LineSet *ls, const double *reg, int lines, int samples, int grid, int domain)
+static int grid2(LineSet *ls, const double *reg, int lines, int samples, int grid, int domain,
+                 const double *at)
 {
     for (int i = 0; grid && i < lines; i++) {
-        double s = (double)i / (lines - 1);
+        double s = at ? at[i] : (double)i / (lines - 1);
         double x = reg[0] + s * (reg[1] - reg[0]);
         if (segment2(ls, LINE_GRID, x, reg[2], x, reg[3], samples)) return -1;
     }
     for (int i = 0; grid && i < lines; i++) {
-        double s = (double)i / (lines - 1);
+        double s = at ? at[i] : (double)i / (lines - 1);
         double y = reg[2] + s * (reg[3] - reg[2]);
         if (segment2(ls, LINE_GRID, reg[0], y, reg[1], y, samples)) return -1;
     }
@@ -109,11 +110,12 @@ static int grid2(LineSet *ls, const double *reg, int lines, int samples, int gri
     return 0;
 }
 
-int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig *cfg)
+int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig *cfg,
+                    const double *at, int n_at)
 {
     if (dim == 2)
-        return grid2(ls, reg, cfg->grid_lines, cfg->grid_samples, cfg->show_grid,
-                     cfg->show_domain);
+        return grid2(ls, reg, at && n_at ? n_at : cfg->grid_lines, cfg->grid_samples,
+                     cfg->show_grid, cfg->show_domain, at && n_at ? at : NULL);
     if (dim == 3)
         return grid3(ls, reg, cfg->grid_lines, cfg->grid_samples, cfg->show_grid,
                      cfg->show_domain);

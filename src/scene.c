@@ -46,6 +46,8 @@ typedef struct {
 
 static const char *const DRAW_NAMES[] = {"points", "curves", NULL};
 static const char *const OPT_NAMES[] = {"adam", "sgd", NULL};
+static const char *const MODEL_NAMES[] = {"classifier", "gan", "vae", "autoencoder", NULL};
+static const char *const PRIOR_NAMES[] = {"gaussian", "uniform", NULL};
 static const char *const EASE_NAMES[] = {"smoothstep", "linear", "smootherstep", NULL};
 static const char *const INTERP_NAMES[] = {"polar", "straight", NULL};
 static const char *const VIEW_NAMES[] = {"auto", "fixed", "follow", NULL};
@@ -67,6 +69,9 @@ static const KeySpec KEYS[] = {
 
     {"network", "widths", T_WIDTHS, OFF(net), 0, 0, NULL},
     {"network", "activation", T_ACTS, OFF(net), 0, 0, NULL},
+    {"network", "model", T_ENUM, OFF(model.kind), 0, 0, MODEL_NAMES},
+    {"network", "latent", T_INT, OFF(model.latent), 1, 3, NULL},
+    {"network", "prior", T_ENUM, OFF(model.prior), 0, 0, PRIOR_NAMES},
 
     {"train", "optimizer", T_ENUM, OFF(train.optimizer), 0, 0, OPT_NAMES},
     {"train", "learning_rate", T_DOUBLE, OFF(train.learning_rate), 1e-6, 10, NULL},
@@ -77,6 +82,7 @@ static const KeySpec KEYS[] = {
     {"train", "target_accuracy", T_DOUBLE, OFF(train.target_accuracy), 0, 1, NULL},
     {"train", "seed", T_SEED, OFF(train.seed), 0, 0, NULL},
     {"train", "readable", T_DOUBLE, OFF(train.readable), 0, 100, NULL},
+    {"train", "beta", T_DOUBLE, OFF(model.beta), 0, 100, NULL},
 
     {"render", "width", T_INT, OFF(render.style.width), 16, 7680, NULL},
     {"render", "height", T_INT, OFF(render.style.height), 16, 4320, NULL},
@@ -907,6 +913,10 @@ static void set_defaults(Scene *sc)
     sc->data.factor = 0.4;
     sc->data.draw = (DrawAs)-1;
 
+    sc->model.kind = MODEL_CLASSIFIER;
+    sc->model.latent = 2;
+    sc->model.prior = PRIOR_GAUSSIAN;
+    sc->model.beta = 1.0;
     sc->net.n_widths = 3;
     sc->net.widths[0] = sc->net.widths[1] = sc->net.widths[2] = 2;
     for (int i = 0; i < LW_MAX_LAYERS; i++)
@@ -1092,6 +1102,36 @@ static int reads_file(const DatasetInfo *kind) { return kind->reads_file; }
 static int is_curve(const DatasetInfo *kind) { return kind->curves != 0; }
 static int sets_classes(const DatasetInfo *kind) { return kind->classes_settable; }
 
+/* A generative model's widths run from the latent space to the data: the
+ * first is `latent`, the last the data's dimension; left out, latent, 16,
+ * 16, dim (tanh). */
+static int validate_generative(Parser *p, const DatasetInfo *kind)
+{
+    Scene *sc = p->sc;
+    NetSpec *net = &sc->net;
+    int latent_line = key_line(p, "network", "latent", p->widths_line);
+    if (!p->widths_line) {
+        net->n_widths = 4;
+        net->widths[0] = sc->model.latent;
+        net->widths[1] = net->widths[2] = 16;
+        net->widths[3] = kind->dim;
+    } else if (net->widths[0] != sc->model.latent) {
+        return fail_at(p, latent_line ? latent_line : p->widths_line,
+                       "widths starts with %d but latent = %d (a %s's first width is the "
+                       "latent dimension)", net->widths[0], sc->model.latent,
+                       model_kind_name(sc->model.kind));
+    } else if (net->widths[net->n_widths - 1] != kind->dim) {
+        return fail_at(p, p->widths_line, "widths ends with %d but %s data is %d-D (a %s's "
+                       "last width is the data's dimension)", net->widths[net->n_widths - 1],
+                       kind->name, kind->dim, model_kind_name(sc->model.kind));
+    }
+    if (net->has_weights)
+        return fail_at(p, key_line(p, "network", "model", last_line(p)),
+                       "[weights] are for model = classifier (a %s is trained)",
+                       model_kind_name(sc->model.kind));
+    return 1;
+}
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -1101,17 +1141,19 @@ static int validate(Parser *p)
     if (!p->kind_line)
         return fail_at(p, p->section_line[0] ? p->section_line[0] : 1,
                        "missing required key 'kind' in [dataset]");
-    int L = sc->net.n_widths - 1;
     const DatasetInfo *kind = dataset_kind_info(sc->data.kind);
     int dim = kind->dim;
-    if (p->widths_line && sc->net.widths[0] != dim)
+    if (sc->model.kind != MODEL_CLASSIFIER) {
+        if (!validate_generative(p, kind)) return 0;
+    } else if (p->widths_line && sc->net.widths[0] != dim) {
         return fail_at(p, p->widths_line, "widths starts with %d but %s data is %d-D "
                        "(the first width is the input dimension)", sc->net.widths[0],
                        kind->name, dim);
-    if (!p->widths_line && dim != 2) { /* the default network, fitted to the data */
+    } else if (!p->widths_line && dim != 2) { /* the default network, fitted to the data */
         sc->net.widths[0] = dim;
         sc->net.widths[1] = sc->net.widths[2] = dim == 1 ? 2 : 3;
     }
+    int L = sc->net.n_widths - 1;
     if (p->n_acts > 1 && p->n_acts != L)
         return fail_at(p, p->acts_line, "activation lists %d names but the network has %d "
                        "layers", p->n_acts, L);

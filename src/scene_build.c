@@ -6,9 +6,33 @@
  * Owns: everything in a SceneModel. */
 #include "scene.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "classifier.h"
+
+/* A generative model: its generator or decoder, as a segment over the
+ * latent grid with the real data as the reference. */
+static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
+{
+    const NetSpec *net = &sc->net;
+    int rc = mlp_alloc(&m->net, net->n_widths, net->widths, net->act, 0, err);
+    if (rc) return rc;
+    mlp_init_random(&m->net, sc->train.seed);
+    char title[160];
+    char widths[96] = "";
+    for (int i = 0; i < net->n_widths; i++) {
+        size_t len = strlen(widths);
+        snprintf(widths + len, sizeof widths - len, i ? "-%d" : "%d", net->widths[i]);
+    }
+    snprintf(title, sizeof title, "%s  %s %s  (untrained)", dataset_kind_name(sc->data.kind),
+             model_kind_name(sc->model.kind),
+             sc->model.kind == MODEL_GAN ? "generator" : "decoder");
+    (void)widths;
+    GenerativeView v = {sc->model.prior, 400, sc->train.seed + 1, 13, title};
+    LayerStack gen = mlp_layers(&m->net);
+    return generative_segment(&gen, &m->data, &v, &m->show, err);
+}
 
 int scene_build(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
                 LwError *err)
@@ -17,6 +41,8 @@ int scene_build(const Scene *sc, SceneModel *m, TrainProgress progress, void *us
     m->accuracy = -1;
     int rc = dataset_make(&sc->data, &m->data, err);
     if (rc) return rc;
+    if (sc->model.kind != MODEL_CLASSIFIER)
+        return build_generative(sc, m, err);
     rc = train_network(&sc->net, &sc->train, sc->path, &m->data, &m->net, progress, user,
                        &m->report, err);
     if (rc) return rc;

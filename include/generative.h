@@ -1,0 +1,47 @@
+/* generative.h — a generative model's map as a segment of a show: the
+ * latent grid (a box for a uniform prior; for a Gaussian, lines at its
+ * quantiles, so equal cells hold equal probability) and latent samples
+ * warped through the generator's (or decoder's) layers into the data
+ * space, with the real data drawn as a still reference there. */
+#ifndef GENERATIVE_H
+#define GENERATIVE_H
+
+#include "dataset.h"
+#include "prior.h"
+#include "show.h"
+
+/* What a scene's network is: today's classifier, or a generative model
+ * whose generator (GAN) or decoder (VAE, autoencoder) is the map shown. */
+typedef enum { MODEL_CLASSIFIER, MODEL_GAN, MODEL_VAE, MODEL_AUTOENCODER } ModelKind;
+
+/* The scene's [network] model, latent and prior keys and [train] beta. */
+typedef struct {
+    ModelKind kind;
+    int latent;            /* latent dimension, 1 to 3 */
+    Prior prior;
+    double beta;           /* VAE: weight of the KL term */
+} ModelSpec;
+
+/* "classifier", "gan", "vae", "autoencoder" */
+const char *model_kind_name(ModelKind k);
+
+typedef struct {
+    Prior prior;
+    int n_samples;         /* latent codes drawn and carried through the layers */
+    uint64_t seed;         /* for those codes */
+    int grid_lines;        /* lines per axis of the latent grid */
+    const char *title;     /* for the caption */
+} GenerativeView;
+
+/* Appends to show a segment of gen (latent -> data) over its latent grid,
+ * carrying n_samples prior codes (drawn in the last colour) and, as a fixed
+ * overlay, the real data (coloured by class) when real is not NULL and has
+ * the generator's output width.  LW_ERUNTIME when out of memory. */
+int generative_segment(const LayerStack *gen, const Dataset *real, const GenerativeView *v,
+                       Show *show, LwError *err);
+
+/* The box of the latent grid: [-1, 1] per axis for a uniform prior, the
+ * Gaussian's 0.5 % and 99.5 % quantiles for a Gaussian one. */
+double generative_latent_extent(Prior p);
+
+#endif
