@@ -30,6 +30,7 @@ typedef struct Caption {
                              the space on screen is wider than 3) */
     int n_classes;        /* colours of the shading; >= 2: a legend is drawn */
     int readout;          /* the readout, played after the last layer */
+    int generated;        /* colour of generated samples for the legend, -1: none */
     int n_scores;         /* its scores (1: a logit and a sigmoid; k: softmax) */
     int layer_input;      /* a linear stage at t = 0: the layer's input, before W */
     /* The numbers the drawing uses (the stage plan's copy: units 1 and 2

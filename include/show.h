@@ -57,6 +57,7 @@ typedef struct {
     int shade_cells;       /* S > 0: S x S cells over the region's first two axes */
     int *shade_class;      /* (S, S) row j, column i: the class colour of each cell */
     int n_classes;         /* colours in use */
+    int generated_colour;  /* the colour of generated samples (for the legend), -1: none */
     /* Where the grid lines of a 2-D box stand, as fractions 0..1 of the box
      * on each axis (a Gaussian prior's quantiles, so equal cells hold equal
      * probability); n_grid_at = 0: evenly, as the scene's grid_lines say. */

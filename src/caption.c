@@ -127,5 +127,6 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
         view_note(&sr->geom.proj[pl], c->view_note, sizeof c->view_note);
     axis_names(&sr->geom.proj[pl], width, c->axis_name);
     c->n_classes = sr->seg->n_classes;
+    c->generated = sr->seg->generated_colour;
     snprintf(c->summary, sizeof c->summary, "%s", sr->seg->title);
 }

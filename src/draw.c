@@ -724,16 +724,21 @@ static void panel_text(Panel *p, const char *text, double gray)
 }
 
 /* Swatches and names of the classes, four to a row. */
-static void panel_legend(Panel *p, int n_classes)
+static void panel_legend(Panel *p, int n_classes, int generated)
 {
     double s = 0.75 * p->size, x = p->x, row = 1.3 * p->size, w = 0;
-    for (int c = 0; c < n_classes; c++) {
-        if (c && c % 4 == 0) {
+    int n = n_classes + (generated >= 0);
+    for (int k = 0; k < n; k++) {
+        if (k && k % 4 == 0) {
             panel_grow(p, w, row);
             x = p->x;
         }
+        int c = k < n_classes ? k : generated;
         char name[24];
-        snprintf(name, sizeof name, "class %d", c + 1);
+        if (k < n_classes)
+            snprintf(name, sizeof name, n_classes > 1 ? "class %d" : "data", c + 1);
+        else
+            snprintf(name, sizeof name, "generated");
         if (p->draw) {
             set_rgb(p->cr, p->sc->classes[c % LW_MAX_CLASSES]);
             cairo_rectangle(p->cr, x, p->y + 0.95 * p->size - s, s, s);
@@ -856,8 +861,8 @@ static void panel_bias(Panel *p, const Caption *cap)
 
 static void panel_items(Panel *p, const Caption *cap)
 {
-    int legend = p->sc->show_legend && cap->n_classes >= 2;
-    if (legend) panel_legend(p, cap->n_classes);
+    int legend = p->sc->show_legend && (cap->n_classes >= 2 || cap->generated >= 0);
+    if (legend) panel_legend(p, cap->n_classes, cap->generated);
     if (!p->sc->show_numbers || cap->before_start || cap->layer_input) return;
     if (legend) p->y += 0.3 * p->size;
     char text[96];

@@ -75,6 +75,7 @@ int generative_segment(const LayerStack *gen, const Dataset *real, const Generat
     }
     if (rc) return rc;
     seg->n_classes = real ? real->classes : 0;
+    seg->generated_colour = GENERATED_COLOUR;
     snprintf(seg->title, sizeof seg->title, "%s", v->title ? v->title : "");
     return LW_OK;
 }

@@ -13,6 +13,7 @@ int show_add_segment(Show *show, Segment **seg, LwError *err)
     show->segments = s;
     *seg = &s[show->n_segments++];
     memset(*seg, 0, sizeof **seg);
+    (*seg)->generated_colour = -1;
     return LW_OK;
 }
 

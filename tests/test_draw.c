@@ -226,6 +226,7 @@ static void check_legend(const Style *base)
     cap.n_stages = 3;
     cap.before_start = cap.layer_input = 1;
     cap.flat = 1;
+    cap.generated = -1;
     for (int n = 1; n <= 3; n++) {
         cap.n_classes = n;
         cairo_surface_t *s = paint(&st, &fg, &cap);
@@ -238,8 +239,14 @@ static void check_legend(const Style *base)
         }
         cairo_surface_destroy(s);
     }
-    st.show_legend = 0;
+    /* generated samples get their own swatch */
     cap.n_classes = 2;
+    cap.generated = LW_MAX_CLASSES - 1;
+    cairo_surface_t *g = paint(&st, &fg, &cap);
+    CHECK(count_colour(g, st.classes[LW_MAX_CLASSES - 1]) >= 16);
+    cairo_surface_destroy(g);
+    cap.generated = -1;
+    st.show_legend = 0;
     cairo_surface_t *s = paint(&st, &fg, &cap);
     CHECK(count_colour(s, st.classes[0]) == 0);
     cairo_surface_destroy(s);
@@ -250,6 +257,7 @@ static void check_legend(const Style *base)
 static Caption view_3d(const Style *st)
 {
     Caption cap = {0};
+    cap.generated = -1;
     cap.layer = cap.n_layers = 1;
     cap.n_stages = 3;
     cap.n_classes = 2;
