@@ -20,6 +20,8 @@ typedef struct {
     int latent;            /* latent dimension, 1 to 3 */
     Prior prior;
     double beta;           /* VAE: weight of the KL term */
+    int steps_given;       /* [train] steps / learning_rate set by the scene; else the */
+    int rate_given;        /* model's own defaults (gan.h, vae.h) */
 } ModelSpec;
 
 /* "classifier", "gan", "vae", "autoencoder" */

@@ -1110,11 +1110,14 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
     Scene *sc = p->sc;
     NetSpec *net = &sc->net;
     int latent_line = key_line(p, "network", "latent", p->widths_line);
-    if (!p->widths_line) {
-        net->n_widths = 4;
+    int gan = sc->model.kind == MODEL_GAN;
+    sc->model.steps_given = key_line(p, "train", "steps", 0) != 0;
+    sc->model.rate_given = key_line(p, "train", "learning_rate", 0) != 0;
+    if (!p->widths_line) { /* latent, 16, 16(, 16 for a GAN's generator), dim */
+        net->n_widths = gan ? 5 : 4;
         net->widths[0] = sc->model.latent;
-        net->widths[1] = net->widths[2] = 16;
-        net->widths[3] = kind->dim;
+        for (int l = 1; l + 1 < net->n_widths; l++) net->widths[l] = 16;
+        net->widths[net->n_widths - 1] = kind->dim;
     } else if (net->widths[0] != sc->model.latent) {
         return fail_at(p, latent_line ? latent_line : p->widths_line,
                        "widths starts with %d but latent = %d (a %s's first width is the "
@@ -1125,6 +1128,8 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
                        "last width is the data's dimension)", net->widths[net->n_widths - 1],
                        kind->name, kind->dim, model_kind_name(sc->model.kind));
     }
+    if (gan && !p->acts_line) /* a GAN trains reliably with leaky units (gan.h) */
+        for (int l = 0; l < LW_MAX_LAYERS; l++) net->act[l] = ACT_LEAKY_RELU;
     if (net->has_weights)
         return fail_at(p, key_line(p, "network", "model", last_line(p)),
                        "[weights] are for model = classifier (a %s is trained)",
