@@ -443,9 +443,9 @@ int vae_train(Vae *m, const Dataset *ds, const VaeConfig *cfg, VaeReport *rep, L
         return ret;
     TrainState s;
     LwError inner;
+    double loss = 0, recon = 0, kl = 0;
     if ((ret = state_alloc(&s, m, ds, cfg, err)) != LW_OK)
         goto done;
-    double loss = 0, recon, kl;
     for (int step = 1; step <= cfg->steps; step++) {
         if ((ret = train_step(m, &s, cfg, &loss, &inner)) != LW_OK) {
             ret = lw_fail(err, ret, "training step %d: %s", step, inner.msg);
