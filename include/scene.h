@@ -9,7 +9,9 @@
 #define SCENE_H
 
 #include "dataset.h"
+#include "gan.h"
 #include "generative.h"
+#include "vae.h"
 #include "mlp.h"
 #include "render.h"
 #include "show.h"
@@ -64,9 +66,18 @@ void scene_free(Scene *scene);
  * trained) and the show of it, ready for the renderer with scene->render. */
 typedef struct {
     Dataset data;
-    Mlp net;
+    Mlp net;                 /* a classifier */
     TrainReport report;      /* zero when nothing was trained */
     double accuracy;         /* of the network on its data, -1 without readout */
+    ModelKind kind;
+    Gan gan;                 /* model = gan */
+    GanReport gan_report;
+    Vae vae;                 /* model = vae or autoencoder */
+    VaeReport vae_report;
+    /* a generative model's samples against the data: squared MMD (Gaussian
+     * kernel, median bandwidth) after training and for the untrained map */
+    double mmd2, mmd2_untrained;
+    double coverage;         /* vae/autoencoder: share of the latent grid near a code */
     Show show;
 } SceneModel;
 

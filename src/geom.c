@@ -61,18 +61,24 @@ static int build_shade(Geometry *g)
  * class, and drawn in that order the last class would cover the others. */
 static int interleave_points(Geometry *g)
 {
-    int n = g->n_points;
+    int n = g->n_points, k = 0;
     g->point_order = malloc(sizeof(int) * (n ? n : 1));
     if (!g->point_order) return -1;
+    /* a fixed reference goes first, under what moves (generated samples over
+     * the real data they imitate) */
+    for (int i = 0; i < n; i++)
+        if (g->point_fixed[i]) g->point_order[k++] = i;
+    int *moving = g->point_order + k, m = 0;
+    for (int i = 0; i < n; i++)
+        if (!g->point_fixed[i]) moving[m++] = i;
     uint64_t x = 0x9E3779B97F4A7C15ull;
-    for (int i = 0; i < n; i++) g->point_order[i] = i;
-    for (int i = n - 1; i > 0; i--) {
+    for (int i = m - 1; i > 0; i--) {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        int j = (int)(x % (uint64_t)(i + 1)), t = g->point_order[i];
-        g->point_order[i] = g->point_order[j];
-        g->point_order[j] = t;
+        int j = (int)(x % (uint64_t)(i + 1)), t = moving[i];
+        moving[i] = moving[j];
+        moving[j] = t;
     }
     return 0;
 }
@@ -89,8 +95,7 @@ static int build_points(Geometry *g, size_t per)
     g->point_from = malloc(sizeof(int) * (n ? n : 1));
     g->point_disc = malloc(n ? n : 1);
     g->point_state = malloc(per * (n ? n : 1));
-    if (!g->point_label || !g->point_fixed || !g->point_from || !g->point_disc || !g->point_state ||
-        interleave_points(g))
+    if (!g->point_label || !g->point_fixed || !g->point_from || !g->point_disc || !g->point_state)
         return -1;
     int i0 = 0;
     for (int k = 0; k < seg->n_sets; k++) {
@@ -101,6 +106,7 @@ static int build_points(Geometry *g, size_t per)
         memset(g->point_disc + i0, !ps->as_curves, ps->n);
         i0 += ps->n;
     }
+    if (interleave_points(g)) return -1;
     /* moving points: their states, all of one set at a time */
     double *tmp = malloc(per * (n ? n : 1));
     if (!tmp) return -1;

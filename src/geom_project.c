@@ -199,7 +199,9 @@ int geom_projections(Geometry *g, const GeomConfig *cfg, LwError *err)
         Projection3 *pr = &g->proj[l];
         pr->n = g->plan->stages[stage_index(l, STAGE_LINEAR)].dim;
         pr->mode = PROJ_IDENTITY;
-        if (pr->n <= 3)
+        /* a layer whose output has 3 units or fewer is shown as it is: its
+         * linear stage blends from the wider layer's view into it */
+        if (pr->n <= 3 || g->plan->widths[l + 1] <= 3)
             continue;
         if (cfg->wide_view == WIDE_UNITS) {
             pr->mode = PROJ_UNITS;

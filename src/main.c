@@ -757,6 +757,27 @@ static int cmd_step(const Options *o)
     return report(rc, &err);
 }
 
+/* A generative model's training: its figures on one line (saving its
+ * parameters with -o is for a later version). */
+static int train_generative(const Options *o, const Scene *sc, LwError *err)
+{
+    if (o->output)
+        return lw_fail(err, LW_EINPUT, "layerwarp train: -o saves a classifier's weights; "
+                       "model = %s cannot be saved yet", model_kind_name(sc->model.kind));
+    SceneModel m;
+    int rc = scene_build(sc, &m, NULL, NULL, err);
+    if (!rc && m.kind == MODEL_GAN)
+        printf("final: steps=%d d_loss=%.4f g_loss=%.4f mmd2=%.5f mmd2_untrained=%.5f "
+               "seconds=%.2f\n", m.gan_report.steps, m.gan_report.d_loss, m.gan_report.g_loss,
+               m.mmd2, m.mmd2_untrained, m.gan_report.seconds);
+    else if (!rc)
+        printf("final: steps=%d recon=%.4f kl=%.4f coverage=%.3f mmd2=%.5f mmd2_untrained=%.5f "
+               "seconds=%.2f\n", m.vae_report.steps, m.vae_report.recon, m.vae_report.kl,
+               m.coverage, m.mmd2, m.mmd2_untrained, m.vae_report.seconds);
+    scene_model_free(&m);
+    return rc;
+}
+
 static int cmd_train(const Options *o)
 {
     LwError err = {""};
@@ -766,6 +787,11 @@ static int cmd_train(const Options *o)
     TrainReport rep = {0};
     TrainWatch watch = {!o->quiet, 0, 0};
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &sc, &err);
+    if (!rc && sc.model.kind != MODEL_CLASSIFIER) {
+        rc = train_generative(o, &sc, &err);
+        scene_free(&sc);
+        return report(rc, &err);
+    }
     if (!rc) rc = dataset_make(&sc.data, &ds, &err);
     if (!rc) rc = train_network(&sc.net, &sc.train, sc.path, &ds, &m, train_progress, &watch,
                                 &rep, &err);
@@ -798,10 +824,12 @@ static int cmd_dump(const Options *o)
         return 2;
     }
     int rc = load_job(o, &j, !o->quiet, 0, &err);
-    const Mlp *net = &j.model.net;
-    if (!rc && o->layer > net->n_layers)
+    /* the first segment's own stack and the points it carries first (a
+     * classifier's data, a generator's latent samples) */
+    const Segment *seg = !rc ? &j.model.show.segments[0] : NULL;
+    if (!rc && o->layer > seg->net.n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
-                     o->layer, net->n_layers);
+                     o->layer, seg->net.n_layers);
     FILE *f = stdout;
     AtomicFile out = {0};
     if (!rc && o->output) {
@@ -812,21 +840,20 @@ static int cmd_dump(const Options *o)
     /* the scene's own network, stage by stage: a plan of straight motions
      * never swaps units, so these are the network's own coordinates */
     StagePlan plan;
-    LayerStack stack = mlp_layers(net);
-    if (!rc) rc = stage_plan_make(&stack, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err);
+    if (!rc) rc = stage_plan_make(&seg->net, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err);
     if (!rc) {
         int s = stage_index(o->layer - 1, input ? STAGE_LINEAR : kind);
         const Stage *st = &plan.stages[s];
-        const Dataset *ds = &j.model.data;
+        const PointSet *ps = &seg->sets[0];
         int dim = input ? st->dim_in : st->dim_out;
         fprintf(f, "index,label");
         for (int d = 0; d < dim; d++) fprintf(f, ",x%d", d + 1);
         fputc('\n', f);
-        for (int i = 0; i < ds->n; i++) {
+        for (int i = 0; i < ps->n; i++) {
             double state[LW_MAX_WIDTH];
-            stage_start_state(&plan, s, ds->x + (size_t)i * ds->dim, state);
+            stage_start_state(&plan, s, ps->x + (size_t)i * ps->dim, state);
             if (!input) stage_end(&plan, s, state, state);
-            fprintf(f, "%d,%d", i, ds->label[i]);
+            fprintf(f, "%d,%d", i, ps->label[i]);
             for (int d = 0; d < dim; d++) fprintf(f, ",%.17g", state[d]);
             fputc('\n', f);
         }
@@ -840,20 +867,11 @@ static int cmd_dump(const Options *o)
     return report(rc, &err);
 }
 
-static int cmd_info(const Options *o)
+/* The classifier's lines of `info`; returns train_spread's code. */
+static int info_classifier(const Scene *sc, const SceneModel *m, LwError *err)
 {
-    LwError err = {""};
-    Job j = {0};
-    int rc = load_job(o, &j, !o->quiet, 0, &err);
-    if (!rc) {
-        const Scene *sc = &j.scene;
-        const Renderer *r = &j.r;
-        const SceneModel *m = &j.model;
-        const Mlp *net = &m->net;
-        const RenderConfig *cfg = &sc->render;
-        printf("scene:      %s\n", sc->path);
-        printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
-               m->data.n, m->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
+    const Mlp *net = &m->net;
+    int rc = 0;
         printf("network:    ");
         for (int i = 0; i <= net->n_layers; i++) printf(i ? "-%d" : "%d", net->widths[i]);
         printf(" (");
@@ -868,16 +886,59 @@ static int cmd_info(const Options *o)
         /* how far each layer's picture is from a line (readable.h): near 0 is a sliver */
         double spread[LW_MAX_LAYERS];
         if (net->n_layers > 0 && m->data.n > 0) {
-            rc = train_spread(net, &m->data, spread, &err);
+            rc = train_spread(net, &m->data, spread, err);
             if (!rc) {
                 printf("spread:     ");
                 for (int l = 0; l < net->n_layers; l++) printf(l ? " %.3f" : "%.3f", spread[l]);
                 printf("\n");
             }
         }
-        int readout = r->n_layers > net->n_layers;
+    return rc;
+}
+
+static void info_generative(const Scene *sc, const SceneModel *m)
+{
+    const NetSpec *net = &sc->net;
+    int gan = m->kind == MODEL_GAN;
+    printf("network:    %s %s ", model_kind_name(m->kind), gan ? "generator" : "decoder");
+    for (int i = 0; i < net->n_widths; i++) printf(i ? "-%d" : "%d", net->widths[i]);
+    printf(" (%s; last layer identity), latent %d, %s prior\n", act_name(net->act[0]),
+           sc->model.latent, prior_name(sc->model.prior));
+    if (gan)
+        printf("training:   %d steps, d_loss %.4f, g_loss %.4f, %.2f s\n", m->gan_report.steps,
+               m->gan_report.d_loss, m->gan_report.g_loss, m->gan_report.seconds);
+    else if (m->kind == MODEL_VAE)
+        printf("training:   %d steps, reconstruction %.4f, KL %.4f (beta %g), latent coverage "
+               "%.3f, %.2f s\n", m->vae_report.steps, m->vae_report.recon, m->vae_report.kl,
+               sc->model.beta, m->coverage, m->vae_report.seconds);
+    else
+        printf("training:   %d steps, reconstruction %.4f, %.2f s (no noise, no KL: the codes "
+               "need not fill the prior)\n", m->vae_report.steps, m->vae_report.recon,
+               m->vae_report.seconds);
+    printf("samples:    MMD\xc2\xb2 to the data %.5f (untrained %.5f: %.1f %%)\n", m->mmd2,
+           m->mmd2_untrained, m->mmd2_untrained > 0 ? 100 * m->mmd2 / m->mmd2_untrained : 0);
+}
+
+static int cmd_info(const Options *o)
+{
+    LwError err = {""};
+    Job j = {0};
+    int rc = load_job(o, &j, !o->quiet, 0, &err);
+    if (!rc) {
+        const Scene *sc = &j.scene;
+        const Renderer *r = &j.r;
+        const SceneModel *m = &j.model;
+        const RenderConfig *cfg = &sc->render;
+        printf("scene:      %s\n", sc->path);
+        printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
+               m->data.n, m->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
+        if (m->kind != MODEL_CLASSIFIER)
+            info_generative(sc, m);
+        else
+            rc = info_classifier(sc, m, &err);
+        int readout = r->n_layers > r->segs[0].plan.n_hidden;
         printf("stages:     %d (%d layers%s x linear, bias, activation), %s motion\n", r->n_stages,
-               net->n_layers, readout ? " and the readout" : "",
+               r->segs[0].plan.n_hidden, readout ? " and the readout" : "",
                cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
         printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, cfg->timeline.fps,
                r->timeline.n_frames / cfg->timeline.fps, cfg->style.width, cfg->style.height);

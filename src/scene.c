@@ -916,7 +916,7 @@ static void set_defaults(Scene *sc)
     sc->model.kind = MODEL_CLASSIFIER;
     sc->model.latent = 2;
     sc->model.prior = PRIOR_GAUSSIAN;
-    sc->model.beta = 1.0;
+    sc->model.beta = 0.1;
     sc->net.n_widths = 3;
     sc->net.widths[0] = sc->net.widths[1] = sc->net.widths[2] = 2;
     for (int i = 0; i < LW_MAX_LAYERS; i++)

@@ -7,31 +7,111 @@
 #include "scene.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "classifier.h"
+#include "metrics.h"
 
-/* A generative model: its generator or decoder, as a segment over the
- * latent grid with the real data as the reference. */
+#define MMD_POINTS 1000   /* generated points and data points the MMD compares */
+
+static void widths_text(const NetSpec *net, char *out, size_t n)
+{
+    out[0] = '\0';
+    for (int i = 0; i < net->n_widths; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, i ? "-%d" : "%d", net->widths[i]);
+    }
+}
+
+/* Squared MMD between up to MMD_POINTS codes decoded by `decode` and the data. */
+static int sample_mmd(const SceneModel *m, const Scene *sc,
+                      void (*decode)(const void *, const double *, double *), const void *model,
+                      double *out, LwError *err)
+{
+    int n = MMD_POINTS, d = m->data.dim, L = sc->model.latent;
+    int nd = m->data.n < MMD_POINTS ? m->data.n : MMD_POINTS;
+    double *z = malloc(sizeof(double) * n * L), *x = malloc(sizeof(double) * n * d);
+    int rc = z && x ? LW_OK : lw_fail(err, LW_ERUNTIME, "out of memory for %d samples", n);
+    if (!rc) rc = prior_sample(sc->model.prior, L, n, sc->train.seed + 7, z, err);
+    for (int i = 0; !rc && i < n; i++) decode(model, z + (size_t)i * L, x + (size_t)i * d);
+    if (!rc) *out = metrics_mmd2(x, n, m->data.x, nd, d);
+    free(z);
+    free(x);
+    return rc;
+}
+
+static void gan_decode(const void *g, const double *z, double *x)
+{
+    gan_generate_point(g, z, x);
+}
+
+static void vae_decode(const void *v, const double *z, double *x)
+{
+    vae_decode_point(v, z, x);
+}
+
+static void hidden_of(const NetSpec *net, int *n, int *w, int reverse)
+{
+    *n = net->n_widths - 2;
+    for (int l = 0; l < *n; l++) w[l] = net->widths[reverse ? *n - l : l + 1];
+}
+
+static int build_gan(const Scene *sc, SceneModel *m, LwError *err)
+{
+    GanConfig c = gan_config_default();
+    hidden_of(&sc->net, &c.n_gen_hidden, c.gen_hidden, 0);
+    c.gen_act = sc->net.act[0];
+    c.latent_dim = sc->model.latent;
+    c.prior = sc->model.prior;
+    c.seed = sc->train.seed;
+    if (sc->model.steps_given) c.steps = sc->train.steps;
+    if (sc->model.rate_given) c.g_learning_rate = c.d_learning_rate = sc->train.learning_rate;
+    if (c.batch > m->data.n) c.batch = m->data.n;
+    int rc = gan_alloc(&m->gan, &c, m->data.dim, err);
+    if (rc) return rc;
+    gan_init_random(&m->gan, c.seed);
+    rc = sample_mmd(m, sc, gan_decode, &m->gan, &m->mmd2_untrained, err);
+    if (!rc) rc = gan_train(&m->gan, &m->data, &c, &m->gan_report, err);
+    if (!rc) rc = sample_mmd(m, sc, gan_decode, &m->gan, &m->mmd2, err);
+    return rc;
+}
+
+static int build_vae(const Scene *sc, SceneModel *m, LwError *err)
+{
+    VaeConfig c = vae_config_default();
+    hidden_of(&sc->net, &c.n_dec_hidden, c.dec_hidden, 0);
+    hidden_of(&sc->net, &c.n_enc_hidden, c.enc_hidden, 1);
+    c.act = sc->net.act[0];
+    c.latent_dim = sc->model.latent;
+    c.variational = sc->model.kind == MODEL_VAE;
+    c.beta = sc->model.beta;
+    c.seed = sc->train.seed;
+    if (sc->model.steps_given) c.steps = sc->train.steps;
+    if (sc->model.rate_given) c.learning_rate = sc->train.learning_rate;
+    int rc = vae_alloc(&m->vae, m->data.dim, &c, err);
+    if (!rc) rc = vae_init_random(&m->vae, c.seed, err);
+    if (!rc) rc = sample_mmd(m, sc, vae_decode, &m->vae, &m->mmd2_untrained, err);
+    if (!rc) rc = vae_train(&m->vae, &m->data, &c, &m->vae_report, err);
+    if (!rc) rc = sample_mmd(m, sc, vae_decode, &m->vae, &m->mmd2, err);
+    if (!rc) m->coverage = vae_latent_coverage(&m->vae, &m->data, 41, 0);
+    return rc;
+}
+
+/* A generative model: trained, then its generator or decoder as a segment
+ * over the latent grid with the real data as the reference. */
 static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
 {
-    const NetSpec *net = &sc->net;
-    int rc = mlp_alloc(&m->net, net->n_widths, net->widths, net->act, 0, err);
+    m->kind = sc->model.kind;
+    int gan = m->kind == MODEL_GAN;
+    int rc = gan ? build_gan(sc, m, err) : build_vae(sc, m, err);
     if (rc) return rc;
-    mlp_init_random(&m->net, sc->train.seed);
-    char title[160];
-    char widths[96] = "";
-    for (int i = 0; i < net->n_widths; i++) {
-        size_t len = strlen(widths);
-        snprintf(widths + len, sizeof widths - len, i ? "-%d" : "%d", net->widths[i]);
-    }
-    snprintf(title, sizeof title, "%s  %s %s  (untrained)", dataset_kind_name(sc->data.kind),
-             model_kind_name(sc->model.kind),
-             sc->model.kind == MODEL_GAN ? "generator" : "decoder");
-    (void)widths;
+    char title[160], widths[96];
+    widths_text(&sc->net, widths, sizeof widths);
+    snprintf(title, sizeof title, "%s  %s %s %s  MMD\xc2\xb2 %.3g", dataset_kind_name(sc->data.kind),
+             model_kind_name(m->kind), gan ? "generator" : "decoder", widths, m->mmd2);
     GenerativeView v = {sc->model.prior, 400, sc->train.seed + 1, 13, title};
-    LayerStack gen = mlp_layers(&m->net);
-    return generative_segment(&gen, &m->data, &v, &m->show, err);
+    return generative_segment(gan ? &m->gan.gen : &m->vae.dec, &m->data, &v, &m->show, err);
 }
 
 int scene_build(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
@@ -64,5 +144,7 @@ void scene_model_free(SceneModel *m)
     if (!m) return;
     show_free(&m->show);
     mlp_free(&m->net);
+    gan_free(&m->gan);
+    vae_free(&m->vae);
     dataset_free(&m->data);
 }

@@ -143,7 +143,7 @@ static void check_frame_boundary(const Renderer *r, const char *name)
     const StagePlan *plan = &sr->plan;
     if (!plan->n_scores || plan->n_scores > 1 || !sr->seg->show_scores) return;
     Polylines p = {0};
-    double worst = 0;
+    double worst = 0, worst_point = 0;
     int frames = 0, reaching = 0;
     for (int f = 0; f < r->timeline.n_frames; f += 7) {
         FrameReq q = renderer_request_frame(r, f);
@@ -169,9 +169,24 @@ static void check_frame_boundary(const Renderer *r, const char *name)
             reach |= fmin(ex, ey) < 0.06 * span;
         }
         reaching += reach;
+        /* every point's score, read back from where the frame draws it, is
+         * the network's own: the boundary drawn divides them as the network does */
+        const Geometry *g = &sr->geom;
+        for (int i = 0; i < g->n_points; i += 5) {
+            double d[3], x[WD], z[LW_MAX_CLASSES], st[WD];
+            geom_point_display(g, local, q.t, 0, i, d);
+            stage_invert(plan, local, q.t, d, x);
+            stage_scores(plan, local, x, z);
+            stage_start_state(plan, 0, g->seg->sets[0].x + (size_t)i * g->seg->sets[0].dim, st);
+            double z0[LW_MAX_CLASSES];
+            stage_scores(plan, 0, st, z0);
+            worst_point = fmax(worst_point, fabs(z[0] - z0[0]) / (1 + fabs(z0[0])));
+        }
     }
     polylines_free(&p);
     CHECK_MSG(worst < 1e-6, "%s: a traced boundary point has score %g", name, worst);
+    CHECK_MSG(worst_point < 1e-6, "%s: a point's score read back from the frame differs by %g",
+              name, worst_point);
     CHECK_MSG(frames == 0 || reaching == frames, "%s: the boundary reaches the frame's edge in "
               "%d of %d frames", name, reaching, frames);
     if (frames) printf("  %-40s boundary traced in %d frames, max |score| %.1e, reaches the edge\n",
