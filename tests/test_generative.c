@@ -55,7 +55,8 @@ static void check_scene_keys(void)
     LwError err = {""};
     CHECK(load("[dataset]\nkind = moons\n[network]\nmodel = gan\n", &sc, &err) == LW_OK);
     CHECK(sc.model.kind == MODEL_GAN && sc.model.latent == 2 && sc.model.prior == PRIOR_GAUSSIAN);
-    CHECK(sc.net.n_widths == 4 && sc.net.widths[0] == 2 && sc.net.widths[3] == 2);
+    CHECK(sc.net.n_widths == 5 && sc.net.widths[0] == 2 && sc.net.widths[4] == 2);
+    CHECK(sc.net.act[0] == ACT_LEAKY_RELU); /* a GAN trains reliably with leaky units */
     scene_free(&sc);
     CHECK(load("[dataset]\nkind = rings\n[network]\nmodel = vae\nlatent = 1\nprior = uniform\n",
                &sc, &err) == LW_OK);
@@ -128,11 +129,44 @@ static void check_geometry(void)
     scene_free(&sc);
 }
 
+/* A trained VAE's prior samples, decoded, are close to the data: the
+ * squared MMD (Gaussian kernel, median bandwidth) at most 10 % of the
+ * untrained decoder's; and an autoencoder's are not (its codes need not fill
+ * the prior). */
+static void check_vae_quality(void)
+{
+    static const char *const kinds[] = {"moons", "circles", "spiral"};
+    for (int k = 0; k < 3; k++) {
+        char text[256];
+        snprintf(text, sizeof text, "[dataset]\nkind = %s\nseed = 7\n[network]\nmodel = vae\n",
+                 kinds[k]);
+        Scene sc;
+        SceneModel m;
+        LwError err = {""};
+        memset(&m, 0, sizeof m);
+        int rc = load(text, &sc, &err);
+        if (!rc) rc = scene_build(&sc, &m, NULL, NULL, &err);
+        CHECK_MSG(rc == LW_OK, "%s", err.msg);
+        if (!rc) {
+            double ratio = m.mmd2 / m.mmd2_untrained;
+            CHECK_MSG(ratio <= 0.10, "vae on %s: MMD2 %.5f is %.1f %% of the untrained %.5f",
+                      kinds[k], m.mmd2, 100 * ratio, m.mmd2_untrained);
+            CHECK(m.vae_report.recon >= 0 && isfinite(m.vae_report.kl) && m.coverage > 0);
+            printf("  vae on %-8s MMD2 %.5f vs untrained %.5f (%.1f %%), recon %.4f, KL %.3f, "
+                   "coverage %.3f\n", kinds[k], m.mmd2, m.mmd2_untrained, 100 * ratio,
+                   m.vae_report.recon, m.vae_report.kl, m.coverage);
+        }
+        scene_model_free(&m);
+        scene_free(&sc);
+    }
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     check_grid();
     check_scene_keys();
     check_geometry();
+    check_vae_quality();
     return check_done("test_generative");
 }
