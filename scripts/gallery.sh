@@ -25,6 +25,17 @@ for scene in scenes/olah/*.scene; do
     echo "gallery: $OUT/$name.png, $OUT/$name.gif"
 done
 
+# generative models: the generator's or decoder's last frame (the latent grid
+# and its samples landed on the data) and a GIF
+for scene in scenes/generative/*.scene; do
+    name=$(basename "$scene" .scene)
+    last=$(( $("$LW" info "$scene" -q | sed -n 's/^frames: *\([0-9]*\) .*/\1/p') - 1 ))
+    "$LW" frames "$scene" --frames "$last" -o "$TMP/$name" -q
+    mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
+    "$LW" render "$scene" --size 640x360 --fps 12 -o "$OUT/$name.gif" -q
+    echo "gallery: $OUT/$name.png, $OUT/$name.gif"
+done
+
 for name in moons circles xor spiral; do
     "$LW" step "scenes/$name.scene" --layer 1 -o "$TMP/step-$name" -q
     mv "$TMP/step-$name/layer1-sheet.png" "$OUT/step-$name-layer1.png"
