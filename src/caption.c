@@ -122,6 +122,11 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     c->u = p.stage == q.stage ? p.u : (q.t > 0 ? 1 : 0);
     /* a layer's input is still in the last layer's view */
     int pl = c->layer_input && st->layer > 0 ? st->layer - 1 : st->layer;
+    /* a layer down to 3 units or fewer is shown as it is; its linear stage
+     * blends out of the wider layer's view, which the note still names */
+    if (st->kind == STAGE_LINEAR && q.t < 1.0 && st->layer > 0 &&
+        sr->geom.proj[st->layer].mode == PROJ_IDENTITY)
+        pl = st->layer - 1;
     int width = shown_width(st, q.t);
     if (width > 3)
         view_note(&sr->geom.proj[pl], c->view_note, sizeof c->view_note);
