@@ -79,6 +79,11 @@ int layers_backward_inject(const LayerStack *s, LayersTape *t, const double *dY,
  * holds at least (n_layers + 1) * LW_MAX_WIDTH doubles. */
 void layers_forward_point(const LayerStack *s, const double *x, double *h);
 
+/* Random weights from r (a seeded gsl_rng): Glorot uniform, or He for relu
+ * units (they pass on half the variance) with a small positive bias so they
+ * start alive.  The generative models' initialisation. */
+void layers_init_random(LayerStack *s, void *gsl_rng);
+
 /* Parameters of s: sum over layers of widths[l+1] * (widths[l] + 1). */
 size_t layers_n_params(const LayerStack *s);
 /* Points s->W and s->b at consecutive blocks of slab, laid out W1 b1 W2 b2 ...

@@ -25,7 +25,6 @@
 #include <gsl/gsl_rng.h>
 
 #define WEIGHT_LIMIT 1e6 /* a parameter beyond this means training blew up */
-#define RELU_BIAS 0.1    /* mlp.c's: relu units start alive on centred inputs */
 
 GanConfig gan_config_default(void)
 {
@@ -112,19 +111,6 @@ void gan_free(Gan *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Glorot (tanh-like) or He with a small positive bias (relu-like), as mlp.c. */
-static void init_stack(gsl_rng *r, LayerStack *s)
-{
-    for (int l = 0; l < s->n_layers; l++) {
-        int rows = s->widths[l + 1], cols = s->widths[l];
-        int relu = s->act[l] == ACT_RELU || s->act[l] == ACT_LEAKY_RELU;
-        double limit = relu ? sqrt(6.0 / cols) : sqrt(6.0 / (rows + cols));
-        for (int i = 0; i < rows * cols; i++)
-            s->W[l][i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
-        for (int j = 0; j < rows; j++)
-            s->b[l][j] = relu ? RELU_BIAS : 0.0;
-    }
-}
 
 void gan_init_random(Gan *m, uint64_t seed)
 {
@@ -134,8 +120,8 @@ void gan_init_random(Gan *m, uint64_t seed)
     if (!r)
         return;
     gsl_rng_set(r, (unsigned long)seed);
-    init_stack(r, &m->gen);
-    init_stack(r, &m->disc);
+    layers_init_random(&m->gen, r);
+    layers_init_random(&m->disc, r);
     gsl_rng_free(r);
 }
 

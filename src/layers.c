@@ -14,10 +14,12 @@
 #include "layers.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_rng.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
 
@@ -292,4 +294,20 @@ int layers_backward_inject(const LayerStack *s, LayersTape *t, const double *dY,
         dH = t->dH;
     }
     return LW_OK;
+}
+
+#define RELU_BIAS 0.1 /* as mlp.c: relu units start alive on centred inputs */
+
+void layers_init_random(LayerStack *s, void *rng)
+{
+    gsl_rng *r = rng;
+    for (int l = 0; l < s->n_layers; l++) {
+        int rows = s->widths[l + 1], cols = s->widths[l];
+        int relu = s->act[l] == ACT_RELU || s->act[l] == ACT_LEAKY_RELU;
+        double limit = relu ? sqrt(6.0 / cols) : sqrt(6.0 / (rows + cols));
+        for (int i = 0; i < rows * cols; i++)
+            s->W[l][i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
+        for (int j = 0; j < rows; j++)
+            s->b[l][j] = relu ? RELU_BIAS : 0.0;
+    }
 }

@@ -22,7 +22,6 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
-#define RELU_BIAS 0.1       /* as mlp.c: relu units start alive */
 #define COVER_HALF 2.5      /* the coverage grid spans [-2.5, 2.5] per axis */
 /* eps gets its own stream, far from the shuffle's seed (golden-ratio step) */
 #define EPS_SEED_STEP 0x9E3779B97F4A7C15ull
@@ -108,19 +107,6 @@ void vae_free(Vae *m)
     memset(m, 0, sizeof *m);
 }
 
-/* Glorot uniform (He for relu units: they pass on half the variance). */
-static void init_stack(LayerStack *s, gsl_rng *r)
-{
-    for (int l = 0; l < s->n_layers; l++) {
-        int rows = s->widths[l + 1], cols = s->widths[l];
-        int relu = s->act[l] == ACT_RELU || s->act[l] == ACT_LEAKY_RELU;
-        double limit = relu ? sqrt(6.0 / cols) : sqrt(6.0 / (rows + cols));
-        for (int i = 0; i < rows * cols; i++)
-            s->W[l][i] = limit * (2.0 * gsl_rng_uniform(r) - 1.0);
-        for (int j = 0; j < rows; j++)
-            s->b[l][j] = relu ? RELU_BIAS : 0.0;
-    }
-}
 
 int vae_init_random(Vae *m, uint64_t seed, LwError *err)
 {
@@ -128,8 +114,8 @@ int vae_init_random(Vae *m, uint64_t seed, LwError *err)
     if (!r)
         return lw_fail(err, LW_ERUNTIME, "out of memory for a random number generator");
     gsl_rng_set(r, (unsigned long)seed);
-    init_stack(&m->enc, r);
-    init_stack(&m->dec, r);
+    layers_init_random(&m->enc, r);
+    layers_init_random(&m->dec, r);
     gsl_rng_free(r);
     return LW_OK;
 }
