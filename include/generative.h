@@ -42,6 +42,16 @@ typedef struct {
 int generative_segment(const LayerStack *gen, const Dataset *real, const GenerativeView *v,
                        Show *show, LwError *err);
 
+/* Appends to show a segment of a critic (a GAN's discriminator: data -> one
+ * logit, its last layer linear): its hidden layers warp a box around the
+ * points, carrying the real data (coloured by class) and n_fake generated
+ * points (fake, (n_fake, dim)) in the generated colour, and its last layer
+ * is the segment's score, whose boundary (real | generated) is drawn.
+ * LW_EINPUT for a critic without hidden layers; LW_ERUNTIME out of memory. */
+int generative_critic_segment(const LayerStack *critic, const Dataset *real, const double *fake,
+                              int n_fake, const char *title, int show_boundary, Show *show,
+                              LwError *err);
+
 /* The box of the latent grid: [-1, 1] per axis for a uniform prior, the
  * Gaussian's 0.5 % and 99.5 % quantiles for a Gaussian one. */
 double generative_latent_extent(Prior p);

@@ -25,12 +25,14 @@ for scene in scenes/olah/*.scene; do
     echo "gallery: $OUT/$name.png, $OUT/$name.gif"
 done
 
-# generative models: the generator's or decoder's last frame (the latent grid
-# and its samples landed on the data) and a GIF
+# generative models: the end of the generator's or decoder's last layer (the
+# latent grid and its samples landed on the data; a GAN's discriminator
+# follows in the video) and a GIF
 for scene in scenes/generative/*.scene; do
     name=$(basename "$scene" .scene)
-    last=$(( $("$LW" info "$scene" -q | sed -n 's/^frames: *\([0-9]*\) .*/\1/p') - 1 ))
-    "$LW" frames "$scene" --frames "$last" -o "$TMP/$name" -q
+    widths=$("$LW" info "$scene" -q | sed -n 's/^network: *[a-z]* [a-z]* \([0-9-]*\) .*/\1/p')
+    k=$(printf '%s' "$widths" | tr -cd '-' | wc -c)
+    "$LW" frames "$scene" --at "$k:activation:1" -o "$TMP/$name" -q
     mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
     "$LW" render "$scene" --size 640x360 --fps 12 -o "$OUT/$name.gif" -q
     echo "gallery: $OUT/$name.png, $OUT/$name.gif"

@@ -4,6 +4,7 @@
  * Owns nothing beyond a call: what it builds belongs to the Show. */
 #include "generative.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,5 +78,56 @@ int generative_segment(const LayerStack *gen, const Dataset *real, const Generat
     seg->n_classes = real ? real->classes : 0;
     seg->generated_colour = GENERATED_COLOUR;
     snprintf(seg->title, sizeof seg->title, "%s", v->title ? v->title : "");
+    return LW_OK;
+}
+
+/* The points' box, padded by an eighth and rounded out to quarter units. */
+static void points_region(const Dataset *real, const double *fake, int n_fake, double reg[6])
+{
+    int d = real->dim;
+    double lo[3] = {INFINITY, INFINITY, INFINITY}, hi[3] = {-INFINITY, -INFINITY, -INFINITY};
+    for (int k = 0; k < 2; k++) {
+        const double *x = k ? fake : real->x;
+        int n = k ? n_fake : real->n;
+        for (int i = 0; i < n; i++)
+            for (int a = 0; a < d; a++) {
+                lo[a] = fmin(lo[a], x[(size_t)i * d + a]);
+                hi[a] = fmax(hi[a], x[(size_t)i * d + a]);
+            }
+    }
+    double pad = 0;
+    for (int a = 0; a < d; a++) pad = fmax(pad, 0.12 * (hi[a] - lo[a]));
+    for (int a = 0; a < 3; a++) {
+        reg[2 * a] = a < d ? floor((lo[a] - pad) / 0.25) * 0.25 : 0;
+        reg[2 * a + 1] = a < d ? ceil((hi[a] + pad) / 0.25) * 0.25 : 0;
+    }
+}
+
+int generative_critic_segment(const LayerStack *critic, const Dataset *real, const double *fake,
+                              int n_fake, const char *title, int show_boundary, Show *show,
+                              LwError *err)
+{
+    int L = critic->n_layers;
+    if (L < 2 || critic->widths[L] != 1)
+        return lw_fail(err, LW_EINPUT, "a critic needs hidden layers and one score");
+    LayerStack hidden = *critic;
+    hidden.n_layers = L - 1;
+    Segment *seg;
+    int rc = show_add_segment(show, &seg, err);
+    if (!rc) rc = segment_set_layers(seg, &hidden, err);
+    if (!rc) rc = segment_set_scores(seg, critic->W[L - 1], critic->b[L - 1], 1, err);
+    if (!rc) rc = segment_add_points(seg, real->x, real->label, real->n, real->dim, NULL, 0, 0, 0,
+                                     err);
+    int *label = malloc(sizeof(int) * (n_fake ? n_fake : 1));
+    if (!rc && !label) rc = lw_fail(err, LW_ERUNTIME, "out of memory for %d points", n_fake);
+    for (int i = 0; !rc && i < n_fake; i++) label[i] = GENERATED_COLOUR;
+    if (!rc) rc = segment_add_points(seg, fake, label, n_fake, real->dim, NULL, 0, 0, 0, err);
+    free(label);
+    if (rc) return rc;
+    points_region(real, fake, n_fake, seg->region);
+    seg->n_classes = real->classes;
+    seg->generated_colour = GENERATED_COLOUR;
+    seg->show_scores = show_boundary;
+    snprintf(seg->title, sizeof seg->title, "%s", title ? title : "");
     return LW_OK;
 }

@@ -936,10 +936,15 @@ static int cmd_info(const Options *o)
             info_generative(sc, m);
         else
             rc = info_classifier(sc, m, &err);
-        int readout = r->n_layers > r->segs[0].plan.n_hidden;
-        printf("stages:     %d (%d layers%s x linear, bias, activation), %s motion\n", r->n_stages,
-               r->segs[0].plan.n_hidden, readout ? " and the readout" : "",
-               cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        int hidden = 0, readouts = 0;
+        for (int k = 0; k < r->n_segments; k++) {
+            hidden += r->segs[k].plan.n_hidden;
+            readouts += r->segs[k].plan.readout;
+        }
+        printf("stages:     %d (%d layers%s x linear, bias, activation", r->n_stages, hidden,
+               readouts ? " and the readout" : "");
+        if (r->n_segments > 1) printf(", in %d segments", r->n_segments);
+        printf("), %s motion\n", cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
         printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, cfg->timeline.fps,
                r->timeline.n_frames / cfg->timeline.fps, cfg->style.width, cfg->style.height);
         printf("output:     %s\n", sc->output.path);

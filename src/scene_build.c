@@ -98,6 +98,24 @@ static int build_vae(const Scene *sc, SceneModel *m, LwError *err)
     return rc;
 }
 
+/* A GAN's second act: its discriminator on the real data against 400
+ * generated points, its boundary (real | generated) drawn in every space. */
+static int critic_segment(const Scene *sc, SceneModel *m, LwError *err)
+{
+    int n = 400, d = m->data.dim;
+    double *fake = malloc(sizeof(double) * n * d);
+    if (!fake) return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples", n);
+    int rc = gan_sample(&m->gan, n, sc->train.seed + 1, fake, err);
+    char title[160];
+    snprintf(title, sizeof title, "%s  gan discriminator: real or generated?",
+             dataset_kind_name(sc->data.kind));
+    if (!rc)
+        rc = generative_critic_segment(&m->gan.disc, &m->data, fake, n, title,
+                                       sc->render.style.show_boundary, &m->show, err);
+    free(fake);
+    return rc;
+}
+
 /* A generative model: trained, then its generator or decoder as a segment
  * over the latent grid with the real data as the reference. */
 static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
@@ -111,7 +129,8 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
     snprintf(title, sizeof title, "%s  %s %s %s  MMD\xc2\xb2 %.3g", dataset_kind_name(sc->data.kind),
              model_kind_name(m->kind), gan ? "generator" : "decoder", widths, m->mmd2);
     GenerativeView v = {sc->model.prior, 400, sc->train.seed + 1, 13, title};
-    return generative_segment(gan ? &m->gan.gen : &m->vae.dec, &m->data, &v, &m->show, err);
+    rc = generative_segment(gan ? &m->gan.gen : &m->vae.dec, &m->data, &v, &m->show, err);
+    return !rc && gan ? critic_segment(sc, m, err) : rc;
 }
 
 int scene_build(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,

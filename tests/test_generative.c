@@ -123,6 +123,28 @@ static void check_geometry(void)
         }
         geom_frame_free(&fg);
         CHECK(hidden > 0 && shown > 0);
+        /* the second act: the discriminator, whose score read off its last
+         * drawn space is its own verdict on every point it carries */
+        CHECK(r.n_segments == 2);
+        if (r.n_segments == 2) {
+            const SegmentRender *cr = &r.segs[1];
+            double worst_d = 0;
+            int n_pts = 0;
+            for (int k = 0; k < cr->seg->n_sets; k++) {
+                const PointSet *ps = &cr->seg->sets[k];
+                for (int i = 0; i < ps->n; i++, n_pts++) {
+                    double st[WD], z;
+                    stage_start_state(&cr->plan, 0, ps->x + (size_t)i * ps->dim, st);
+                    stage_scores(&cr->plan, 0, st, &z);
+                    double want = gan_discriminate_point(&m.gan, ps->x + (size_t)i * ps->dim);
+                    worst_d = fmax(worst_d, fabs(z - want) / (1 + fabs(want)));
+                }
+            }
+            CHECK_MSG(worst_d < 1e-9, "the drawn discriminator's score differs by %g", worst_d);
+            CHECK(n_pts == m.data.n + 400);
+            printf("  discriminator segment: %d points, score vs gan_discriminate_point %.1e\n",
+                   n_pts, worst_d);
+        }
     }
     renderer_free(&r);
     scene_model_free(&m);
