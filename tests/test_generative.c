@@ -115,8 +115,10 @@ static void check_geometry(void)
         int data0 = samples->n, hidden = 0, shown = 0;
         for (int f = 0; f < r.timeline.n_frames; f++) {
             FrameReq q = renderer_request_frame(&r, f);
-            int layer = sr->plan.stages[q.stage].layer;
-            CHECK(geom_frame(&sr->geom, q.stage, q.t, 0, &r.views[f], &fg) == LW_OK);
+            int local;
+            if (renderer_segment(&r, q.stage, &local) != sr) continue; /* the generator's frames */
+            int layer = sr->plan.stages[local].layer;
+            CHECK(geom_frame(&sr->geom, local, q.t, 0, &r.views[f], &fg) == LW_OK);
             int off = fg.px[data0] < -1e8;
             hidden += layer < sr->plan.n_layers - 1 && off;
             shown += layer == sr->plan.n_layers - 1 && !off;
