@@ -60,20 +60,19 @@ static inline void view_project(const View *v, const double *p, double *sx, doub
         *depth = z;
 }
 
+/* 1 when the view looks straight down on the plane, orthographically: the
+ * display's x and y are the screen's, so flat-only drawing applies. */
+int view_is_flat(const View *v);
+
 /* The box (xmin, xmax, ymin, ymax) of display coordinates a view looking
  * straight down shows in its frame, grown by `grow` about its centre. */
 void camera_visible_box(const View *v, double grow, double box[4]);
 
 /* The rotation for a frame: weight3d in [0,1] says how 3-D the frame is. */
 /* yaw_offset (degrees) turns the view further about the vertical, so a flat
- * sheet of content is not seen edge-on (camera_face_plane). */
+ * layer's content is not held edge-on (render.c chooses it). */
 void camera_rotation(const CameraConfig *c, double weight3d, double seconds, double yaw_offset,
                      double rot[9]);
-/* The smallest turn (degrees, within +-90) of the camera's yaw after which a
- * plane of unit normal n is seen at least `least` (|cos| of the angle between
- * n and the line of sight) face-on rather than edge-on; 0 when no turn is
- * needed or none helps. */
-double camera_face_plane(const CameraConfig *c, double seconds, const double n[3], double least);
 
 /* Fits views to per-frame boxes.  boxes: (n_frames, 4) xmin,xmax,ymin,ymax of
  * the content in camera coordinates (after rotation, before scale); rot:

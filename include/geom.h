@@ -141,11 +141,6 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
  * rotation R (3x3, row-major): the smaller over the larger spread of their
  * projection onto R's first two rows (0: seen as a line). */
 double geom_view_spread(const Geometry *g, int stage, double t, double seconds, const double *R);
-/* How flat the points are at (stage, t) in display coordinates: the
- * smallest over the largest principal spread (0: a sheet), and n the unit
- * normal of that sheet (the direction of least spread).  -1 when fewer than
- * 3 moving points or the eigensolver fails. */
-double geom_flatness(const Geometry *g, int stage, double t, double seconds, double n[3]);
 /* State (LW_MAX_WIDTH) of point i at the end of stage s, in the drawing's
  * own units (a swapped layer's units 1 and 2 swapped). */
 void geom_point_end_state(const Geometry *g, int s, int i, double *out);

@@ -36,6 +36,13 @@ int lw_fail(LwError *err, int code, const char *fmt, ...)
 /* Maps a return code to the process exit status (0, 1 or 2). */
 int lw_exit_status(int code);
 
+/* A number for a message: "nan" for any NaN (glibc may print "-nan"), "inf"
+ * or "-inf", else %g into buf.  Returns the text. */
+const char *lw_num_text(double v, char *buf, size_t size);
+/* The largest |a[i]|; a NaN counts as infinite (it fails every comparison),
+ * so a blown-up training run is caught by one test. */
+double lw_max_abs(const double *a, size_t n);
+
 /* Index of `name` among the first n entries of `names`, or -1. */
 int lw_name_index(const char *const *names, int n, const char *name);
 

@@ -16,6 +16,10 @@ int prior_parse(const char *name, Prior *out);
  * uniform on [-1, 1]^dim.  LW_ERUNTIME when out of memory. */
 int prior_sample(Prior p, int dim, int n, uint64_t seed, double *z, LwError *err);
 
+/* The same from a generator the caller owns (a gsl_rng *, for a stream of
+ * codes drawn batch after batch, as GAN training does). */
+void prior_sample_rng(Prior p, int dim, int n, void *gsl_rng, double *z);
+
 /* The u-quantile (0 < u < 1) of one coordinate of the prior: the standard
  * normal's inverse CDF, or -1 + 2u for the uniform. */
 double prior_quantile(Prior p, double u);

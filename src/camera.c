@@ -23,6 +23,11 @@ void camera_rotation(const CameraConfig *r, double weight3d, double seconds, dou
     memcpy(rot, R, sizeof R);
 }
 
+int view_is_flat(const View *v)
+{
+    return v->rot[0] == 1.0 && v->rot[4] == 1.0 && v->rot[8] == 1.0 && v->persp == 0.0;
+}
+
 void camera_visible_box(const View *v, double grow, double b[4])
 {
     double x0 = v->cx - v->ox / v->scale, x1 = v->cx + (v->width - v->ox) / v->scale;
@@ -33,30 +38,6 @@ void camera_visible_box(const View *v, double grow, double b[4])
     b[1] = cx + hx;
     b[2] = cy - hy;
     b[3] = cy + hy;
-}
-
-/* |cos| between n and the line of sight of a full 3-D view turned by `off`. */
-static double facing(const CameraConfig *c, double seconds, const double *n, double off)
-{
-    double R[9];
-    camera_rotation(c, 1.0, seconds, off, R);
-    return fabs(R[6] * n[0] + R[7] * n[1] + R[8] * n[2]);
-}
-
-double camera_face_plane(const CameraConfig *c, double seconds, const double n[3], double least)
-{
-    if (facing(c, seconds, n, 0) >= least) return 0;
-    double best = 0, best_cos = facing(c, seconds, n, 0);
-    for (int k = 1; k <= 18; k++) /* 5 degree steps, nearest first */
-        for (int sign = -1; sign <= 1; sign += 2) {
-            double off = sign * 5.0 * k, cosv = facing(c, seconds, n, off);
-            if (cosv >= least) return off;
-            if (cosv > best_cos + 1e-9) {
-                best_cos = cosv;
-                best = off;
-            }
-        }
-    return best;
 }
 
 /* out[f] = max (or min) of in over [f-r, f+r]. */

@@ -108,3 +108,24 @@ double act_derivative(Activation a, double x)
     default: return 1.0;
     }
 }
+
+const char *lw_num_text(double v, char *buf, size_t size)
+{
+    if (isnan(v))
+        return "nan";
+    if (isinf(v))
+        return v > 0 ? "inf" : "-inf";
+    snprintf(buf, size, "%g", v);
+    return buf;
+}
+
+double lw_max_abs(const double *a, size_t n)
+{
+    double mx = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = fabs(a[i]);
+        if (!(v <= mx))
+            mx = isnan(v) ? INFINITY : v;
+    }
+    return mx;
+}

@@ -12,6 +12,8 @@
  * so the same model, data and config give bit-identical parameters. */
 #include "gan.h"
 
+#include "batches.h"
+
 #include "optim.h"
 
 #include <math.h>
@@ -280,11 +282,11 @@ int gan_g_loss_grad(const Gan *m, GanWork *w, const double *z, int n, int want_g
  * a second seeded stream, and the fixed evaluation batch.  Owns all of it. */
 typedef struct {
     const Dataset *ds;
-    int bs, pos;        /* batch size; next index into perm (n forces a shuffle) */
-    int *perm;          /* (n) */
-    double *xb;         /* (bs, dim) this step's real points */
+    int bs;             /* batch size */
+    Batches real;       /* this step's real points */
+    const double *xb;   /* (bs, dim) into real's buffer */
     double *zb;         /* (bs, latent_dim) this step's codes */
-    gsl_rng *shuffle_rng, *code_rng;
+    gsl_rng *code_rng;
     int n_eval;
     double *x_eval;     /* (n_eval, dim) */
     double *z_eval;     /* (n_eval, latent_dim) */
@@ -292,12 +294,10 @@ typedef struct {
 
 static void streams_free(Streams *s)
 {
-    free(s->perm);
-    free(s->xb);
+    batches_free(&s->real);
     free(s->zb);
     free(s->x_eval);
     free(s->z_eval);
-    gsl_rng_free(s->shuffle_rng);
     gsl_rng_free(s->code_rng);
     memset(s, 0, sizeof *s);
 }
@@ -309,22 +309,17 @@ static int streams_alloc(Streams *s, const Gan *m, const Dataset *ds, const GanC
     memset(s, 0, sizeof *s);
     s->ds = ds;
     s->bs = cfg->batch;
-    s->pos = n;
     s->n_eval = n < GAN_EVAL_POINTS ? n : GAN_EVAL_POINTS;
-    s->perm = malloc((size_t)n * sizeof *s->perm);
-    s->xb = malloc((size_t)s->bs * dim * sizeof *s->xb);
+    int rc = batches_alloc(&s->real, ds, s->bs, 0, cfg->seed, err);
+    if (rc)
+        return rc;
     s->zb = malloc((size_t)s->bs * lat * sizeof *s->zb);
     s->x_eval = malloc((size_t)s->n_eval * dim * sizeof *s->x_eval);
     s->z_eval = malloc((size_t)s->n_eval * lat * sizeof *s->z_eval);
-    s->shuffle_rng = gsl_rng_alloc(gsl_rng_mt19937);
     s->code_rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!s->perm || !s->xb || !s->zb || !s->x_eval || !s->z_eval || !s->shuffle_rng ||
-        !s->code_rng)
+    if (!s->zb || !s->x_eval || !s->z_eval || !s->code_rng)
         return lw_fail(err, LW_ERUNTIME, "out of memory for GAN training batches");
-    gsl_rng_set(s->shuffle_rng, (unsigned long)cfg->seed);
     gsl_rng_set(s->code_rng, (unsigned long)(cfg->seed + 1));
-    for (int i = 0; i < n; i++)
-        s->perm[i] = i;
     /* evenly strided, so the evaluation batch spans every class and curve */
     for (int i = 0; i < s->n_eval; i++)
         memcpy(s->x_eval + (size_t)i * dim, ds->x + (size_t)((long)i * n / s->n_eval) * dim,
@@ -332,27 +327,16 @@ static int streams_alloc(Streams *s, const Gan *m, const Dataset *ds, const GanC
     return prior_sample(m->prior, lat, s->n_eval, cfg->seed + 2, s->z_eval, err);
 }
 
-/* The next bs real points into s->xb; a new shuffle when fewer than bs
- * remain, so every batch has the same size. */
+/* The next bs real points (s->xb), from the seeded shuffle. */
 static void next_real(Streams *s)
 {
-    const Dataset *ds = s->ds;
-    if (s->pos + s->bs > ds->n) {
-        gsl_ran_shuffle(s->shuffle_rng, s->perm, (size_t)ds->n, sizeof *s->perm);
-        s->pos = 0;
-    }
-    for (int i = 0; i < s->bs; i++)
-        memcpy(s->xb + (size_t)i * ds->dim, ds->x + (size_t)s->perm[s->pos + i] * ds->dim,
-               ds->dim * sizeof *s->xb);
-    s->pos += s->bs;
+    batches_next(&s->real, &s->xb, NULL);
 }
 
-/* The next bs codes into s->zb, drawn as prior_sample draws them. */
+/* The next bs codes into s->zb, from the training's own stream of codes. */
 static void next_codes(Streams *s, Prior p, int latent_dim)
 {
-    for (int i = 0; i < s->bs * latent_dim; i++)
-        s->zb[i] = p == PRIOR_UNIFORM ? 2.0 * gsl_rng_uniform(s->code_rng) - 1.0
-                                      : gsl_ran_gaussian_ziggurat(s->code_rng, 1.0);
+    prior_sample_rng(p, latent_dim, s->bs, s->code_rng, s->zb);
 }
 
 static int check_train(const Gan *m, const Dataset *ds, const GanConfig *cfg, LwError *err)
@@ -379,14 +363,6 @@ static int check_train(const Gan *m, const Dataset *ds, const GanConfig *cfg, Lw
     return LW_OK;
 }
 
-static const char *num_text(double v, char *buf, size_t size)
-{
-    if (isnan(v))
-        return "nan";
-    snprintf(buf, size, "%g", v);
-    return buf;
-}
-
 static int diverged(LwError *err, int step, double dl, double gl, const char *what,
                     const GanConfig *cfg)
 {
@@ -394,19 +370,8 @@ static int diverged(LwError *err, int step, double dl, double gl, const char *wh
     return lw_fail(err, LW_EINPUT,
                    "training diverged at step %d (d_loss = %s, g_loss = %s%s): lower "
                    "learning_rate (now d %g, g %g)",
-                   step, num_text(dl, a, sizeof a), num_text(gl, b, sizeof b), what,
+                   step, lw_num_text(dl, a, sizeof a), lw_num_text(gl, b, sizeof b), what,
                    cfg->d_learning_rate, cfg->g_learning_rate);
-}
-
-static double max_abs(const double *a, size_t n)
-{
-    double mx = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = fabs(a[i]);
-        if (!(v <= mx)) /* a NaN fails every comparison: count it as infinite */
-            mx = isnan(v) ? INFINITY : v;
-    }
-    return mx;
 }
 
 /* One generator step and its d_steps discriminator steps; losses of the last
@@ -432,7 +397,7 @@ static int train_step(Gan *m, GanWork *w, Streams *s, Optim *dopt, Optim *gopt,
     if (!isfinite(*gl))
         return diverged(err, step, *dl, *gl, "", cfg);
     optim_step(gopt, m->params, w->gslab);
-    if (max_abs(m->params, m->n_gen_params + m->n_disc_params) > WEIGHT_LIMIT)
+    if (lw_max_abs(m->params, m->n_gen_params + m->n_disc_params) > WEIGHT_LIMIT)
         return diverged(err, step, *dl, *gl, ", a parameter beyond 1e6", cfg);
     return LW_OK;
 }

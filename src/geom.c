@@ -446,7 +446,7 @@ static void readout_halves(const Geometry *g, int stage, double t, const View *v
 {
     const StagePlan *plan = g->plan;
     const Stage *st = &plan->stages[stage];
-    int flat = view->rot[0] == 1.0 && view->rot[4] == 1.0 && view->rot[8] == 1.0;
+    int flat = view_is_flat(view);
     fg->half_alpha = 0;
     if (!plan->readout || plan->n_scores != 1 || st->layer != plan->n_layers - 1 ||
         st->kind == STAGE_LINEAR || !flat || !g->seg->show_scores)

@@ -216,8 +216,7 @@ static int trace_boundary(Polylines *b, const StagePlan *plan, int from, const d
 int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, Polylines *out)
 {
     const StagePlan *plan = g->plan;
-    int flat = view->rot[0] == 1.0 && view->rot[4] == 1.0 && view->rot[8] == 1.0 &&
-               view->persp == 0.0;
+    int flat = view_is_flat(view);
     int done = plan->stages[stage].kind == STAGE_ACTIVATION && t >= 1.0;
     out->n = out->n_lines = 0;
     if (!plan->n_scores || !g->n_space || !flat || done || !stage_invertible(plan, stage))

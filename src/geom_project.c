@@ -157,42 +157,6 @@ double geom_view_spread(const Geometry *g, int stage, double t, double seconds, 
     return big > 0 ? sqrt(small / big) : 1;
 }
 
-double geom_flatness(const Geometry *g, int stage, double t, double seconds, double n[3])
-{
-    double mean[3] = {0}, cov[9] = {0};
-    int m = 0;
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < g->n_points; i++) {
-            if (g->point_fixed[i]) continue;
-            double d[3];
-            geom_point_display(g, stage, t, seconds, i, d);
-            if (pass == 0) {
-                for (int a = 0; a < 3; a++) mean[a] += d[a];
-                m++;
-                continue;
-            }
-            for (int a = 0; a < 3; a++)
-                for (int b = 0; b < 3; b++)
-                    cov[3 * a + b] += (d[a] - mean[a] / m) * (d[b] - mean[b] / m);
-        }
-    if (m < 3) return -1;
-    gsl_matrix_view cm = gsl_matrix_view_array(cov, 3, 3);
-    gsl_vector *eval = gsl_vector_alloc(3);
-    gsl_matrix *evec = gsl_matrix_alloc(3, 3);
-    gsl_eigen_symmv_workspace *ws = gsl_eigen_symmv_alloc(3);
-    double ratio = -1;
-    if (eval && evec && ws && gsl_eigen_symmv(&cm.matrix, eval, evec, ws) == 0) {
-        gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_DESC);
-        double big = gsl_vector_get(eval, 0), least = gsl_vector_get(eval, 2);
-        ratio = big > 0 ? sqrt(fmax(least, 0) / big) : 0;
-        for (int a = 0; a < 3; a++) n[a] = gsl_matrix_get(evec, a, 2);
-    }
-    gsl_vector_free(eval);
-    gsl_matrix_free(evec);
-    gsl_eigen_symmv_free(ws);
-    return ratio;
-}
-
 int geom_projections(Geometry *g, const GeomConfig *cfg, LwError *err)
 {
     for (int l = 0; l < g->plan->n_layers; l++) {

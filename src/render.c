@@ -324,8 +324,7 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
     cap.view_ox = view->ox;
     cap.view_oy = view->oy;
     cap.view = *view;
-    cap.flat = view->rot[0] == 1.0 && view->rot[4] == 1.0 && view->rot[8] == 1.0 &&
-               view->persp == 0.0;
+    cap.flat = view_is_flat(view);
     cairo_t *cr = cairo_create(surf);
     cairo_status_t cs = (cairo_status_t)draw_frame(cr, &r->cfg->style, &s->fg, &cap);
     cairo_destroy(cr);

@@ -15,6 +15,8 @@
  * of the machinery is LW_ERUNTIME naming what failed. */
 #include "train.h"
 
+#include "batches.h"
+
 #include "optim.h"
 #include "readable.h"
 
@@ -38,36 +40,13 @@
  * and no useful run climbs 50 times above it. */
 #define LOSS_BLOWUP 50.0
 
-static const char *num_text(double v, char *buf, size_t size)
-{
-    /* glibc prints NaN as "-nan" for some NaNs; users only need to know it is one */
-    if (isnan(v))
-        return "nan";
-    if (isinf(v))
-        return v > 0 ? "inf" : "-inf";
-    snprintf(buf, size, "%g", v);
-    return buf;
-}
-
 static int diverged(LwError *err, int step, double loss, const TrainConfig *cfg)
 {
     char buf[64];
     return lw_fail(err, LW_EINPUT,
                    "training diverged at step %d (loss = %s): lower [train] learning_rate "
                    "(now %g)",
-                   step, num_text(loss, buf, sizeof buf), cfg->learning_rate);
-}
-
-static double max_abs(const double *a, size_t n)
-{
-    double mx = 0;
-    for (size_t i = 0; i < n; i++) {
-        double v = fabs(a[i]);
-        /* a NaN weight fails every comparison; report it as infinitely large */
-        if (!(v <= mx))
-            mx = isnan(v) ? INFINITY : v;
-    }
-    return mx;
+                   step, lw_num_text(loss, buf, sizeof buf), cfg->learning_rate);
 }
 
 static int check_inputs(const Mlp *m, const Dataset *ds, const TrainConfig *cfg, LwError *err)
@@ -86,75 +65,6 @@ static int check_inputs(const Mlp *m, const Dataset *ds, const TrainConfig *cfg,
         return lw_fail(err, LW_EINPUT, "[train] learning_rate = %g, steps = %d (expected > 0 "
                        "and >= 0)", cfg->learning_rate, cfg->steps);
     return LW_OK;
-}
-
-/* The points of each step: all of ds, or mini-batches of bs from a seeded
- * shuffle.  Owns its buffers (NULL for full batch). */
-typedef struct {
-    const Dataset *ds;
-    int full, bs;
-    int pos;        /* next index into perm; n forces a shuffle before the first batch */
-    double *xb;     /* (bs, dim) */
-    int *lb;        /* (bs) */
-    int *perm;      /* (n) */
-    gsl_rng *rng;
-} Batches;
-
-static int batches_alloc(Batches *b, const Dataset *ds, const TrainConfig *cfg, LwError *err)
-{
-    int n = ds->n;
-    memset(b, 0, sizeof *b);
-    b->ds = ds;
-    b->full = cfg->batch <= 0 || cfg->batch >= n;
-    b->bs = b->full ? n : cfg->batch;
-    b->pos = n;
-    if (b->full)
-        return LW_OK;
-    b->xb = malloc((size_t)b->bs * ds->dim * sizeof *b->xb);
-    b->lb = malloc((size_t)b->bs * sizeof *b->lb);
-    b->perm = malloc((size_t)n * sizeof *b->perm);
-    b->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!b->xb || !b->lb || !b->perm || !b->rng)
-        return lw_fail(err, LW_ERUNTIME, "out of memory for mini-batches");
-    gsl_rng_set(b->rng, (unsigned long)cfg->seed);
-    for (int i = 0; i < n; i++)
-        b->perm[i] = i;
-    return LW_OK;
-}
-
-static void batches_free(Batches *b)
-{
-    free(b->xb);
-    free(b->lb);
-    free(b->perm);
-    gsl_rng_free(b->rng);
-    memset(b, 0, sizeof *b);
-}
-
-/* The next step's points (bs of them) in *x, *label. */
-static void batches_next(Batches *b, const double **x, const int **label)
-{
-    const Dataset *ds = b->ds;
-    int n = ds->n, dim = ds->dim;
-    if (b->full) {
-        *x = ds->x;
-        *label = ds->label;
-        return;
-    }
-    /* a new epoch when the rest of the permutation cannot fill a batch, so
-     * every batch has the same size and the same weight */
-    if (b->pos + b->bs > n) {
-        gsl_ran_shuffle(b->rng, b->perm, (size_t)n, sizeof *b->perm);
-        b->pos = 0;
-    }
-    for (int i = 0; i < b->bs; i++) {
-        int k = b->perm[b->pos + i];
-        memcpy(b->xb + (size_t)i * dim, ds->x + (size_t)k * dim, dim * sizeof *b->xb);
-        b->lb[i] = ds->label[k];
-    }
-    b->pos += b->bs;
-    *x = b->xb;
-    *label = b->lb;
 }
 
 static int wants_checkpoint(const TrainOptions *opt, int step)
@@ -233,7 +143,8 @@ int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
     }
     if ((ret = optim_alloc(&optim, &ocfg, P, err)) != LW_OK ||
         (ret = mlp_work_alloc(&work, m, n, err)) != LW_OK ||
-        (ret = batches_alloc(&batches, ds, cfg, err)) != LW_OK)
+        (ret = batches_alloc(&batches, ds, cfg->batch, cfg->batch <= 0 || cfg->batch >= ds->n,
+                             cfg->seed, err)) != LW_OK)
         goto fail;
     if (rd) {
         LayerStack s = mlp_layers(m);
@@ -260,13 +171,13 @@ int train_run_with(Mlp *m, const Dataset *ds, const TrainConfig *cfg,
             goto fail;
         }
         optim_step(&optim, m->params, grad);
-        double big = max_abs(m->params, P);
+        double big = lw_max_abs(m->params, P);
         if (big > WEIGHT_LIMIT) {
             char buf[64];
             ret = lw_fail(err, LW_EINPUT,
                           "training diverged at step %d (a weight reached %s): lower [train] "
                           "learning_rate (now %g)",
-                          step, num_text(big, buf, sizeof buf), cfg->learning_rate);
+                          step, lw_num_text(big, buf, sizeof buf), cfg->learning_rate);
             goto fail;
         }
         if ((ret = checkpoint(&opt, step, m, err)) != LW_OK)

@@ -10,6 +10,8 @@
  * streams: same inputs, same bits. */
 #include "vae.h"
 
+#include "batches.h"
+
 #include "optim.h"
 
 #include <math.h>
@@ -272,61 +274,6 @@ int vae_loss_grad(const Vae *m, VaeWork *w, const double *x, int n, const double
 
 /* ---- training ---- */
 
-/* Mini-batches of bs points from a seeded shuffle (as train.c), or all of ds. */
-typedef struct {
-    const Dataset *ds;
-    int full, bs, pos;
-    double *xb;     /* (bs, dim) */
-    int *perm;      /* (n) */
-    gsl_rng *rng;
-} Batches;
-
-static int batches_alloc(Batches *b, const Dataset *ds, int batch, uint64_t seed, LwError *err)
-{
-    int n = ds->n;
-    memset(b, 0, sizeof *b);
-    b->ds = ds;
-    b->full = batch <= 0 || batch >= n;
-    b->bs = b->full ? n : batch;
-    b->pos = n; // forces a shuffle before the first batch
-    if (b->full)
-        return LW_OK;
-    b->xb = malloc((size_t)b->bs * ds->dim * sizeof *b->xb);
-    b->perm = malloc((size_t)n * sizeof *b->perm);
-    b->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (!b->xb || !b->perm || !b->rng)
-        return lw_fail(err, LW_ERUNTIME, "out of memory for mini-batches");
-    gsl_rng_set(b->rng, (unsigned long)seed);
-    for (int i = 0; i < n; i++)
-        b->perm[i] = i;
-    return LW_OK;
-}
-
-static void batches_free(Batches *b)
-{
-    free(b->xb);
-    free(b->perm);
-    gsl_rng_free(b->rng);
-    memset(b, 0, sizeof *b);
-}
-
-static const double *batches_next(Batches *b)
-{
-    const Dataset *ds = b->ds;
-    if (b->full)
-        return ds->x;
-    /* a new epoch when the rest cannot fill a batch: every batch weighs the same */
-    if (b->pos + b->bs > ds->n) {
-        gsl_ran_shuffle(b->rng, b->perm, (size_t)ds->n, sizeof *b->perm);
-        b->pos = 0;
-    }
-    for (int i = 0; i < b->bs; i++)
-        memcpy(b->xb + (size_t)i * ds->dim, ds->x + (size_t)b->perm[b->pos + i] * ds->dim,
-               ds->dim * sizeof *b->xb);
-    b->pos += b->bs;
-    return b->xb;
-}
-
 static int check_train(const Vae *m, const Dataset *ds, const VaeConfig *cfg, LwError *err)
 {
     if ((cfg->variational ? 1 : 0) != m->variational || cfg->latent_dim != m->latent_dim)
@@ -384,7 +331,8 @@ static int state_alloc(TrainState *s, const Vae *m, const Dataset *ds, const Vae
 {
     memset(s, 0, sizeof *s);
     OptimConfig ocfg = optim_adam(cfg->learning_rate);
-    int ret = batches_alloc(&s->batches, ds, cfg->batch, cfg->seed, err);
+    int ret = batches_alloc(&s->batches, ds, cfg->batch, cfg->batch <= 0 || cfg->batch >= ds->n,
+                            cfg->seed, err);
     if (ret == LW_OK)
         ret = vae_work_alloc(&s->work, m, s->batches.bs, err);
     if (ret == LW_OK)
@@ -403,7 +351,8 @@ static int state_alloc(TrainState *s, const Vae *m, const Dataset *ds, const Vae
 /* One Adam step on the next batch; the batch loss in *loss. */
 static int train_step(Vae *m, TrainState *s, const VaeConfig *cfg, double *loss, LwError *err)
 {
-    const double *x = batches_next(&s->batches);
+    const double *x;
+    batches_next(&s->batches, &x, NULL);
     int bs = s->batches.bs;
     if (m->variational)
         for (size_t k = 0; k < (size_t)bs * m->latent_dim; k++)
