@@ -67,7 +67,14 @@ static void check_scene(const Scene *sc)
 {
     const NetSpec *net = &sc->net;
     check(net->n_widths >= 2 && net->n_widths <= LW_MAX_LAYERS + 1);
-    check(net->widths[0] == dataset_kind_dim(sc->data.kind));
+    /* a classifier's widths start at the data; a generative model's run from
+     * the latent space to the data */
+    if (sc->model.kind == MODEL_CLASSIFIER) {
+        check(net->widths[0] == dataset_kind_dim(sc->data.kind));
+    } else {
+        check(net->widths[0] == sc->model.latent);
+        check(net->widths[net->n_widths - 1] == dataset_kind_dim(sc->data.kind));
+    }
     for (int l = 0; l < net->n_widths; l++)
         check(net->widths[l] >= 1 && net->widths[l] <= LW_MAX_WIDTH);
     for (int l = 0; l + 1 < net->n_widths; l++)
