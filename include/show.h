@@ -64,6 +64,9 @@ typedef struct {
     int n_grid_at;
     double grid_at[SHOW_MAX_GRID];
     char title[160];       /* what the segment shows, for the caption */
+    char tag;              /* which network this is, naming its layers ("G2"): 'L' a
+                              classifier's, 'G' a generator or decoder, 'D' a
+                              discriminator, 'E' an encoder; 0 reads as 'L' */
 } Segment;
 
 typedef struct {

@@ -76,6 +76,7 @@ int classifier_segment(const Mlp *net, const Dataset *ds, const ClassifierView *
     seg->n_classes = ds->classes;
     double accuracy = net->has_readout ? mlp_accuracy(net, ds->x, ds->label, ds->n) : -1;
     make_title(net, v->name, accuracy, seg->title, sizeof seg->title);
+    seg->tag = 'L';
     /* the readout's scores: the renderer draws their boundary in every space
      * and can play the readout itself as the last act */
     if (net->has_readout) {

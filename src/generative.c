@@ -77,6 +77,7 @@ int generative_segment(const LayerStack *gen, const Dataset *real, const Generat
     if (rc) return rc;
     seg->n_classes = real ? real->classes : 0;
     seg->generated_colour = GENERATED_COLOUR;
+    seg->tag = 'G';
     snprintf(seg->title, sizeof seg->title, "%s", v->title ? v->title : "");
     return LW_OK;
 }
@@ -128,6 +129,7 @@ int generative_critic_segment(const LayerStack *critic, const Dataset *real, con
     seg->n_classes = real->classes;
     seg->generated_colour = GENERATED_COLOUR;
     seg->show_scores = show_boundary;
+    seg->tag = 'D';
     snprintf(seg->title, sizeof seg->title, "%s", title ? title : "");
     return LW_OK;
 }
