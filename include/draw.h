@@ -63,6 +63,9 @@ int draw_frame(struct _cairo *cr, const Style *st, const FrameGeom *fg, const Ca
  * `stride`) side by side at half size, each under its title.  Allocates
  * *sheet (free() it) of *width x *height pixels, stride *sheet_stride.
  * LW_ERUNTIME when Cairo fails. */
+/* The line between two panels of one frame, at x pixels from the left. */
+void draw_panel_divider(struct _cairo *cr, const Style *st, double x);
+
 int draw_contact_sheet(const Style *st, const uint8_t *const *frames, int stride,
                        const char *const *titles, int n, uint8_t **sheet, int *width,
                        int *height, int *sheet_stride, LwError *err);

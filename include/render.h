@@ -39,9 +39,13 @@ typedef struct {
     int first_layer;          /* its first layer in the whole show */
 } SegmentRender;
 
-typedef struct {
-    const Show *show;         /* borrowed */
-    const RenderConfig *cfg;  /* borrowed */
+struct RenderPanels;
+
+typedef struct Renderer {
+    const Show *show;         /* borrowed: the show, or with panels the first panel's part */
+    const RenderConfig *cfg;  /* borrowed: what this renderer draws with (with panels, a
+                                 copy whose width is its panel's share of the frame) */
+    const Style *frame;       /* the whole frame's style: its size for buffers and sinks */
     int n_segments;
     SegmentRender *segs;      /* (n_segments) owned */
     int n_stages;             /* of all segments */
@@ -49,6 +53,11 @@ typedef struct {
     Timeline timeline;
     View *views;              /* (timeline.n_frames) the camera path, or NULL */
     double *yaw;              /* (timeline.n_frames) turn of the camera's yaw, degrees, or NULL */
+    /* Two panels (show_panel_count = 2): this renderer draws the left one;
+     * panels holds the right one's renderer, both panels' configs and the
+     * views of the show they draw.  The two timelines have one length (the
+     * shorter holds its end), so frame f of each is drawn side by side. */
+    struct RenderPanels *panels; /* owned, or NULL */
 } Renderer;
 
 /* A frame to draw: a frame of the timeline, or (stage >= 0) a moment given
@@ -62,7 +71,7 @@ typedef struct {
 
 /* Builds everything that does not change with time: stage plans and
  * geometry per segment, the timeline over all of them and (with_camera) the
- * camera path over the whole show.  Without the camera path, views stays
+ * camera path over the whole show; with two panels, all of it per panel.  Without the camera path, views stays
  * NULL: for what describes the show but draws no frame (info, dump); the
  * path costs frames x points, the only part that grows with both.  show and
  * cfg must outlive the renderer.  LW_EINPUT when the show asks for too much
@@ -70,6 +79,9 @@ typedef struct {
 int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
                     LwError *err);
 void renderer_free(Renderer *r);
+
+/* The renderer of the panel drawn to the right of r's, or NULL. */
+const Renderer *renderer_beside(const Renderer *r);
 
 /* The segment that draws global stage s, and s's index within it. */
 const SegmentRender *renderer_segment(const Renderer *r, int stage, int *local);

@@ -24,7 +24,7 @@ typedef struct {
     char preset[32];       /* x264 preset */
 } SceneOutput;
 
-typedef struct {
+typedef struct Scene {
     char path[LW_PATH_MAX];  /* as given, used in messages */
     char name[256];          /* file name without folder and extension */
     DatasetSpec data;
@@ -36,6 +36,9 @@ typedef struct {
     SceneOutput output;
     double zoom_seconds;     /* view = auto: the zoom between two layers */
     ModelSpec model;         /* what the network is (classifier, gan, vae, autoencoder) */
+    /* [compare]: the scene again with its section.key = value lines
+     * applied, shown in a second panel beside this one; owned, or NULL */
+    struct Scene *compare;
 } Scene;
 
 /* Reads and validates the file at path.  On failure *scene is left freeable. */
@@ -64,7 +67,7 @@ void scene_free(Scene *scene);
 
 /* What a scene makes (scene_build.c): its data, its network (fixed or
  * trained) and the show of it, ready for the renderer with scene->render. */
-typedef struct {
+typedef struct SceneModel {
     Dataset data;
     Mlp net;                 /* a classifier */
     TrainReport report;      /* zero when nothing was trained */
@@ -78,7 +81,9 @@ typedef struct {
      * kernel, median bandwidth) after training and for the untrained map */
     double mmd2, mmd2_untrained;
     double coverage;         /* vae/autoencoder: share of the latent grid near a code */
-    Show show;
+    Show show;               /* with [compare], the compared model's segments in panel 1 */
+    struct SceneModel *compare; /* what the [compare] scene made (its show moved into
+                                   this one's), owned, or NULL */
 } SceneModel;
 
 /* Generates the data, trains or loads the network (progress may be NULL)

@@ -67,7 +67,13 @@ typedef struct {
     char tag;              /* which network this is, naming its layers ("G2"): 'L' a
                               classifier's, 'G' a generator or decoder, 'D' a
                               discriminator, 'E' an encoder; 0 reads as 'L' */
+    int panel;             /* 0, or 1: the panel drawn to the right of the first */
 } Segment;
+
+/* Panels: a show may hold two panels drawn side by side in one frame and
+ * animated in step (a GAN's generator beside a VAE's decoder).  A panel is
+ * the run of segments with its number; panel 0's come first. */
+#define SHOW_MAX_PANELS 2
 
 typedef struct {
     int n_segments;
@@ -77,6 +83,12 @@ typedef struct {
 /* Appends a zeroed segment and points *seg at it.  LW_ERUNTIME when out of
  * memory (the show is unchanged). */
 int show_add_segment(Show *show, Segment **seg, LwError *err);
+/* Moves every segment of src to the end of show, in panel `panel`; src is
+ * left empty.  LW_ERUNTIME when out of memory (both unchanged). */
+int show_take(Show *show, Show *src, int panel, LwError *err);
+/* Panels in use: 2 when segments of panel 0 and of panel 1 are present
+ * (a panel's own segments alone are one panel), else 1. */
+int show_panel_count(const Show *show);
 /* Frees every segment; accepts a zeroed show. */
 void show_free(Show *show);
 

@@ -40,6 +40,7 @@ typedef struct {
     int hold_start, hold_between, hold_end;   /* frames */
     int layer_gap;                            /* frames */
     int n_layers;                             /* n_stages / 3, rounded up */
+    int tail;                                 /* frames more on the result (timeline_extend) */
     int n_frames;
     Easing easing;
 } Timeline;
@@ -50,5 +51,8 @@ FramePos timeline_at(const Timeline *tl, int frame);
  * start, which is the hold before it or the end of the stage before). */
 int timeline_frame_at(const Timeline *tl, int stage, double t);
 double timeline_ease(Easing e, double u);
+/* Lengthens the timeline to n_frames (when it is shorter) by holding the
+ * result longer: a panel beside a longer one waits at its end. */
+void timeline_extend(Timeline *tl, int n_frames);
 
 #endif

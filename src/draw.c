@@ -40,13 +40,14 @@ double draw_text_size(const Style *sc, TextRole role)
 /* Baselines of the two caption lines and the height of the band they sit
  * in; the second line's gap follows its own (possibly floored) size. */
 typedef struct {
-    double x, y1, y2, band;
+    double x, y0, y1, y2, band;   /* y0: the title line's baseline, when there is one */
 } CaptionLayout;
 
 static CaptionLayout caption_layout(const Style *sc)
 {
     double cap = draw_text_size(sc, TEXT_CAPTION), small = draw_text_size(sc, TEXT_SMALL);
-    CaptionLayout l = {0.9 * cap, 1.25 * cap, 0, 0};
+    double title = sc->title_line ? 1.6 * small : 0;
+    CaptionLayout l = {0.9 * cap, 0.9 * cap + 0.3 * small, title + 1.25 * cap, 0, 0};
     l.y2 = l.y1 + 0.37 * cap + small;
     l.band = l.y2 + 0.88 * small;
     return l;
@@ -630,6 +631,13 @@ static void draw_captions(cairo_t *cr, const Style *sc, const Caption *cap)
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     cairo_move_to(cr, l.x, l.y2);
     cairo_show_text(cr, line);
+    if (sc->title_line) {
+        set_font(cr, sc, draw_text_size(sc, TEXT_SMALL), 1);
+        set_rgb(cr, sc->text);
+        cairo_move_to(cr, l.x, l.y0);
+        cairo_show_text(cr, cap->summary);
+        return;
+    }
     /* the summary only where it clears the formula (a small frame has room
      * for one of them, and the formula says what moves) */
     double summary_x = sc->width - l.x - text_width(cr, cap->summary);
@@ -1082,6 +1090,15 @@ static void paint_sheet(cairo_t *cr, const Style *st, cairo_surface_t *const *fr
         cairo_rectangle(cr, x - 0.5, y - 0.5, cw + 1, ch + 1);
         cairo_stroke(cr);
     }
+}
+
+void draw_panel_divider(cairo_t *cr, const Style *sc, double x)
+{
+    set_rgb(cr, sc->grid);
+    cairo_set_line_width(cr, fmax(1.0, 1.5 * unit(sc)));
+    cairo_move_to(cr, x, 0);
+    cairo_line_to(cr, x, sc->height);
+    cairo_stroke(cr);
 }
 
 int draw_contact_sheet(const Style *st, const uint8_t *const *frames, int stride,

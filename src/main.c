@@ -450,7 +450,7 @@ static int png_hook(void *user, FrameReq q, int slot, const uint8_t *px, int str
     snprintf(frame, sizeof frame, "%d", q.frame);
     PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", s->scene_path},
                        {"Frame", frame}, {"Stage", label}};
-    return png_write_bgra(path, px, s->r->cfg->style.width, s->r->cfg->style.height,
+    return png_write_bgra(path, px, s->r->frame->width, s->r->frame->height,
                           stride, texts, 4, err);
 }
 
@@ -467,7 +467,7 @@ static int hash_hook(void *user, FrameReq q, int slot, const uint8_t *px, int st
 {
     (void)slot;
     const Renderer *r = user;
-    if (hash_pixels(px, r->cfg->style.width, r->cfg->style.height, stride, note))
+    if (hash_pixels(px, r->frame->width, r->frame->height, stride, note))
         return lw_fail(err, LW_ERUNTIME, "out of memory hashing");
     return LW_OK;
 }
@@ -919,6 +919,17 @@ static void info_generative(const Scene *sc, const SceneModel *m)
            m->mmd2_untrained, m->mmd2_untrained > 0 ? 100 * m->mmd2 / m->mmd2_untrained : 0);
 }
 
+/* The data and the model of one panel. */
+static int info_model(const Scene *sc, const SceneModel *m, LwError *err)
+{
+    printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
+           m->data.n, m->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
+    if (m->kind == MODEL_CLASSIFIER)
+        return info_classifier(sc, m, err);
+    info_generative(sc, m);
+    return LW_OK;
+}
+
 static int cmd_info(const Options *o)
 {
     LwError err = {""};
@@ -930,12 +941,11 @@ static int cmd_info(const Options *o)
         const SceneModel *m = &j.model;
         const RenderConfig *cfg = &sc->render;
         printf("scene:      %s\n", sc->path);
-        printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
-               m->data.n, m->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
-        if (m->kind != MODEL_CLASSIFIER)
-            info_generative(sc, m);
-        else
-            rc = info_classifier(sc, m, &err);
+        rc = info_model(sc, m, &err);
+        if (!rc && sc->compare) {
+            printf("beside it, in a second panel ([compare]):\n");
+            rc = info_model(sc->compare, m->compare, &err);
+        }
         int hidden = 0, readouts = 0;
         for (int k = 0; k < r->n_segments; k++) {
             hidden += r->segs[k].plan.n_hidden;
@@ -945,6 +955,9 @@ static int cmd_info(const Options *o)
                readouts ? " and the readout" : "");
         if (r->n_segments > 1) printf(", in %d segments", r->n_segments);
         printf("), %s motion\n", cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        if (renderer_beside(r))
+            printf("panels:     2 side by side, %d + %d stages, in step\n", r->n_stages,
+                   renderer_beside(r)->n_stages);
         printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, cfg->timeline.fps,
                r->timeline.n_frames / cfg->timeline.fps, cfg->style.width, cfg->style.height);
         printf("output:     %s\n", sc->output.path);

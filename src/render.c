@@ -227,12 +227,13 @@ static int plan_segment(Renderer *r, int k, LwError *err)
     return rc;
 }
 
-int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
-                    LwError *err)
+/* Plans every segment and lays out the timeline: all that the length of
+ * the video depends on. */
+static int create_plans(Renderer *r, const Show *show, const RenderConfig *cfg, LwError *err)
 {
-    memset(r, 0, sizeof *r);
     r->show = show;
     r->cfg = cfg;
+    if (!r->frame) r->frame = &cfg->style;
     if (show->n_segments < 1)
         return lw_fail(err, LW_EINPUT, "nothing to show: no segment");
     r->segs = calloc(show->n_segments, sizeof *r->segs);
@@ -243,14 +244,17 @@ int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, 
         int rc = plan_segment(r, k, err);
         if (rc) return rc;
     }
-    /* the length is known before any geometry is built: refuse early */
     timeline_make(&cfg->timeline, r->n_stages, &r->timeline);
-    if (r->timeline.n_frames > 1000000)
-        return lw_fail(err, LW_EINPUT, "%d frames is more than the 1000000 allowed "
-                       "(lower fps, stage_seconds or the holds)", r->timeline.n_frames);
-    for (int k = 0; k < show->n_segments; k++) {
+    return LW_OK;
+}
+
+/* Geometry per segment, then (with_camera) the camera path and the score
+ * boundaries it frames. */
+static int create_geometry(Renderer *r, int with_camera, LwError *err)
+{
+    for (int k = 0; k < r->n_segments; k++) {
         SegmentRender *sr = &r->segs[k];
-        int rc = geom_build(&sr->geom, sr->seg, &sr->plan, &cfg->geom, err);
+        int rc = geom_build(&sr->geom, sr->seg, &sr->plan, &r->cfg->geom, err);
         if (rc) return rc;
     }
     if (!with_camera) return LW_OK;
@@ -260,9 +264,86 @@ int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, 
     return rc;
 }
 
+static int check_length(const Renderer *r, LwError *err)
+{
+    /* the length is known before any geometry is built: refuse early */
+    if (r->timeline.n_frames > 1000000)
+        return lw_fail(err, LW_EINPUT, "%d frames is more than the 1000000 allowed "
+                       "(lower fps, stage_seconds or the holds)", r->timeline.n_frames);
+    return LW_OK;
+}
+
+/* Two panels side by side: views of each panel's run of segments, each
+ * panel's config with its share of the width, and the right panel's own
+ * renderer; this renderer draws the left panel. */
+struct RenderPanels {
+    Show part[SHOW_MAX_PANELS];          /* views into the show: not owners */
+    RenderConfig cfg[SHOW_MAX_PANELS];
+    int x[SHOW_MAX_PANELS];              /* each panel's left edge in the frame */
+    Renderer right;
+};
+
+static int split_panels(Renderer *r, const Show *show, const RenderConfig *cfg, LwError *err)
+{
+    struct RenderPanels *p = calloc(1, sizeof *p);
+    if (!p) return lw_fail(err, LW_ERUNTIME, "out of memory for panels");
+    r->panels = p;
+    int first = 0;
+    while (first < show->n_segments && show->segments[first].panel == 0) first++;
+    p->part[0] = (Show){first, show->segments};
+    p->part[1] = (Show){show->n_segments - first, show->segments + first};
+    for (int k = 0; k < SHOW_MAX_PANELS; k++) {
+        p->cfg[k] = *cfg;
+        p->cfg[k].style.width = k ? cfg->style.width - cfg->style.width / 2 : cfg->style.width / 2;
+        p->x[k] = k ? cfg->style.width / 2 : 0;
+        p->cfg[k].style.title_line = 1;
+    }
+    for (int k = first; k < show->n_segments; k++)
+        if (show->segments[k].panel != 1)
+            return lw_fail(err, LW_EINPUT, "a show's panels must come in order (0 then 1)");
+    return LW_OK;
+}
+
+static int create_panels(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
+                         LwError *err)
+{
+    int rc = split_panels(r, show, cfg, err);
+    struct RenderPanels *p = r->panels;
+    r->frame = &cfg->style;
+    p->right.frame = &cfg->style;
+    if (!rc) rc = create_plans(r, &p->part[0], &p->cfg[0], err);
+    if (!rc) rc = create_plans(&p->right, &p->part[1], &p->cfg[1], err);
+    if (rc) return rc;
+    /* in step: the shorter panel holds its end while the other plays on */
+    timeline_extend(&r->timeline, p->right.timeline.n_frames);
+    timeline_extend(&p->right.timeline, r->timeline.n_frames);
+    rc = check_length(r, err);
+    if (!rc) rc = create_geometry(r, with_camera, err);
+    if (!rc) rc = create_geometry(&p->right, with_camera, err);
+    return rc;
+}
+
+int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
+                    LwError *err)
+{
+    memset(r, 0, sizeof *r);
+    if (show_panel_count(show) > 1)
+        return create_panels(show, cfg, with_camera, r, err);
+    int rc = create_plans(r, show, cfg, err);
+    if (!rc) rc = check_length(r, err);
+    return rc ? rc : create_geometry(r, with_camera, err);
+}
+
+const Renderer *renderer_beside(const Renderer *r)
+{
+    return r->panels ? &r->panels->right : NULL;
+}
+
 void renderer_free(Renderer *r)
 {
     if (!r) return;
+    if (r->panels) renderer_free(&r->panels->right);
+    free(r->panels);
     for (int k = 0; r->segs && k < r->n_segments; k++)
         geom_free(&r->segs[k].geom);
     free(r->segs);
@@ -302,7 +383,7 @@ typedef struct {
     FrameGeom fg;
 } Scratch;
 
-static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t *surf,
+static int draw_panel(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t *surf,
                         LwError *err)
 {
     View still;
@@ -335,9 +416,45 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
     return LW_OK;
 }
 
+/* The right panel's request for the left one's: the same moment when the
+ * panels play the same stages, else the same frame of their timelines. */
+static FrameReq right_request(const Renderer *r, FrameReq q)
+{
+    const Renderer *right = &r->panels->right;
+    if (right->n_stages == r->n_stages) return q;
+    FrameReq p = renderer_request_frame(right, q.frame);
+    p.tight = q.tight;
+    return p;
+}
+
+static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t *surf,
+                        LwError *err)
+{
+    if (!r->panels) return draw_panel(r, q, s, surf, err);
+    const struct RenderPanels *p = r->panels;
+    int rc = LW_OK;
+    for (int k = 0; k < SHOW_MAX_PANELS && !rc; k++) {
+        cairo_surface_t *part = cairo_surface_create_for_rectangle(
+            surf, p->x[k], 0, p->cfg[k].style.width, p->cfg[k].style.height);
+        rc = k ? draw_panel(&p->right, right_request(r, q), s, part, err)
+               : draw_panel(r, q, s, part, err);
+        cairo_surface_destroy(part);
+    }
+    if (rc) return rc;
+    cairo_t *cr = cairo_create(surf);
+    draw_panel_divider(cr, r->frame, p->x[1]);
+    cairo_status_t cs = cairo_status(cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    if (cs != CAIRO_STATUS_SUCCESS)
+        return lw_fail(err, LW_ERUNTIME, "drawing frame %d: %s", q.frame,
+                       cairo_status_to_string(cs));
+    return LW_OK;
+}
+
 int render_one(const Renderer *r, FrameReq q, uint8_t *bgra, int stride, LwError *err)
 {
-    const Style *sr = &r->cfg->style;
+    const Style *sr = r->frame;
     cairo_surface_t *surf = cairo_image_surface_create_for_data(bgra, CAIRO_FORMAT_ARGB32,
                                                                 sr->width, sr->height, stride);
     if (cairo_surface_status(surf) != CAIRO_STATUS_SUCCESS) {
@@ -484,7 +601,7 @@ int render_slots(int threads)
 int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions *opt,
                FrameSink sink, void *user, LwError *err)
 {
-    const Style *sr = &r->cfg->style;
+    const Style *sr = r->frame;
     int threads = opt->threads < 1 ? 1 : opt->threads;
     Pool p = {.r = r, .reqs = reqs, .n = n, .opt = opt, .n_slots = render_slots(threads)};
     p.slots = calloc(p.n_slots, sizeof *p.slots);

@@ -141,7 +141,9 @@ static const KeySpec KEYS[] = {
 #define N_KEYS (sizeof KEYS / sizeof KEYS[0])
 
 static const char *const SECTIONS[] = {"dataset", "network", "train", "weights",
-                                       "render", "style", NULL};
+                                       "render", "style", "compare", NULL};
+#define N_SECTIONS 7
+#define MAX_COMPARE 32      /* lines in [compare] */
 
 /* A matrix or vector written in [weights], kept until shapes can be checked. */
 typedef struct {
@@ -159,6 +161,13 @@ typedef struct {
      * i-th, so every check and message works for them as for file lines */
     const char *const *overrides;
     int n_overrides;
+    const int *override_line;  /* (n_overrides) > 0: the override is that line of the
+                                  file's [compare]; NULL or 0: a --set */
+    /* [compare] lines as overrides for the compared scene ("network.model=vae") */
+    int compare_pass;          /* this parse is the compared scene's: [compare] applies */
+    int n_compare;
+    char compare[MAX_COMPARE][MAX_LINE + 2];
+    int compare_line[MAX_COMPARE];
     /* reader state */
     const char *text;
     size_t len, pos;
@@ -234,12 +243,16 @@ static int fail_at(Parser *p, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (line < 0) {
+    const char *in = p->compare_pass ? "[compare] " : "";
+    if (line < 0 && p->override_line && p->override_line[-line - 1] > 0) {
+        lw_fail(p->err, LW_EINPUT, "%s:%d: %s%s", p->sc->path, p->override_line[-line - 1], in,
+                msg);
+    } else if (line < 0) {
         char shown[OVERRIDE_SHOWN + 8];
         lw_fail(p->err, LW_EINPUT, "--set %s: %s",
                 show_override(p->overrides[-line - 1], shown, sizeof shown), msg);
     } else {
-        lw_fail(p->err, LW_EINPUT, "%s:%d: %s", p->sc->path, line, msg);
+        lw_fail(p->err, LW_EINPUT, "%s:%d: %s%s", p->sc->path, line, in, msg);
     }
     return 0; /* tells inih to count an error; we report only the first */
 }
@@ -639,6 +652,36 @@ static int set_weight(Parser *p, const char *key, const char *value, int continu
     return matrix_append(p, key, m, value);
 }
 
+/* ---- [compare] ----------------------------------------------------------- */
+
+/* What a [compare] line may change: the model, its data and its training,
+ * and which of its networks are played; the frame is shared. */
+static int comparable(const char *name)
+{
+    static const char *const prefixes[] = {"dataset.", "network.", "train.", NULL};
+    for (int i = 0; prefixes[i]; i++)
+        if (strncmp(name, prefixes[i], strlen(prefixes[i])) == 0) return 1;
+    return strcmp(name, "render.networks") == 0;
+}
+
+/* Records "section.key = value" of [compare] (or of a --set compare.*),
+ * checked when the compared scene is read. */
+static int add_compare(Parser *p, const char *name, const char *value)
+{
+    if (!strchr(name, '.'))
+        return fail_at(p, p->line, "[compare] takes section.key = value (e.g. network.model = "
+                       "vae), got '%s'", name);
+    if (!comparable(name))
+        return fail_at(p, p->line, "[compare] changes the model, its data and training "
+                       "(dataset.*, network.*, train.*, render.networks), not %s: the frame is "
+                       "shared", name);
+    if (p->n_compare == MAX_COMPARE)
+        return fail_at(p, p->line, "[compare] has more than %d lines", MAX_COMPARE);
+    snprintf(p->compare[p->n_compare], sizeof p->compare[0], "%s=%s", name, value);
+    p->compare_line[p->n_compare++] = p->line;
+    return 1;
+}
+
 /* ---- the inih callbacks ------------------------------------------------- */
 
 static int set_key(Parser *p, const char *section, const char *name, const char *value,
@@ -652,7 +695,7 @@ static int on_pair(void *user, const char *section, const char *name, const char
     int si = section_index(section);
     if (si < 0) {
         char hint[96];
-        suggest(section, SECTIONS, 6, hint, sizeof hint);
+        suggest(section, SECTIONS, N_SECTIONS, hint, sizeof hint);
         if (section[0] == '\0')
             return fail_at(p, p->line, "key '%s' is outside any section (start with "
                            "[dataset])", name);
@@ -661,6 +704,11 @@ static int on_pair(void *user, const char *section, const char *name, const char
     if (!p->section_line[si])
         p->section_line[si] = p->line;
     p->any_section = 1;
+    if (strcmp(section, "compare") == 0) {
+        if (p->line_indented)
+            return fail_at(p, p->line, "unexpected indented line in [compare]");
+        return p->compare_pass ? 1 : add_compare(p, name, value);
+    }
     int continued = p->line_indented && strcmp(section, "weights") == 0 &&
                     strcmp(p->last_key, name) == 0;
     if (strcmp(section, "weights") == 0) {
@@ -739,7 +787,7 @@ static int check_syntax(Parser *p, const char *s, size_t n)
         snprintf(name, sizeof name, "%.*s", (int)(k - a - 1), s + a + 1);
         int si = section_index(name);
         if (si < 0) {
-            suggest(name, SECTIONS, 6, hint, sizeof hint);
+            suggest(name, SECTIONS, N_SECTIONS, hint, sizeof hint);
             return fail_at(p, p->line, "unknown section [%s]%s", name, hint);
         }
         if (!p->section_line[si])
@@ -878,8 +926,11 @@ static int apply_override(Parser *p, const char *ov)
         return fail_at(p, p->line, "no key name after '%s.' (" OVERRIDE_FORM ")", section);
     if (section_index(section) < 0) {
         char hint[96];
-        suggest(section, SECTIONS, 6, hint, sizeof hint);
+        suggest(section, SECTIONS, N_SECTIONS, hint, sizeof hint);
         return fail_at(p, p->line, "unknown section [%s]%s", section, hint);
+    }
+    if (strcmp(section, "compare") == 0) {
+        return p->compare_pass ? 1 : add_compare(p, name, value);
     }
     /* matrices are written over several rows and checked as a whole against
      * the widths; one command-line word is no place for them */
@@ -1229,9 +1280,35 @@ static void parser_free(Parser *p)
     free(p->bout.v);
 }
 
-int scene_load_string_with(const char *name, const char *text, size_t len,
-                           const char *const *overrides, int n_overrides, Scene *sc,
-                           LwError *err)
+/* Reads one scene from text: the file's own (compare_pass = 0), or the
+ * compared one, with the [compare] lines as overrides after the --set ones. */
+static int load_text(const char *name, const char *text, size_t len, const char *const *overrides,
+                     int n_overrides, const int *override_line, int compare_pass, Scene *sc,
+                     LwError *err);
+
+/* The compared scene: the same text read again with p's overrides, then
+ * its [compare] lines. */
+static int load_compare(const Parser *p, const char *name, Scene *sc, LwError *err)
+{
+    int n = p->n_overrides + p->n_compare;
+    const char **ov = calloc((size_t)n, sizeof *ov);
+    int *line = calloc((size_t)n, sizeof *line);
+    sc->compare = calloc(1, sizeof *sc->compare);
+    int rc = ov && line && sc->compare ? LW_OK : lw_fail(err, LW_ERUNTIME, "out of memory");
+    for (int i = 0; !rc && i < n; i++) {
+        int c = i - p->n_overrides;
+        ov[i] = c < 0 ? p->overrides[i] : p->compare[c];
+        line[i] = c < 0 ? 0 : p->compare_line[c];
+    }
+    if (!rc) rc = load_text(name, p->text, p->len, ov, n, line, 1, sc->compare, err);
+    free(ov);
+    free(line);
+    return rc;
+}
+
+static int load_text(const char *name, const char *text, size_t len, const char *const *overrides,
+                     int n_overrides, const int *override_line, int compare_pass, Scene *sc,
+                     LwError *err)
 {
     memset(sc, 0, sizeof *sc);
     set_name(sc, name);
@@ -1245,6 +1322,8 @@ int scene_load_string_with(const char *name, const char *text, size_t len,
     p->len = len;
     p->overrides = overrides;
     p->n_overrides = overrides ? n_overrides : 0;
+    p->override_line = override_line;
+    p->compare_pass = compare_pass;
     /* a UTF-8 byte-order mark is fine */
     if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
         p->pos = 3;
@@ -1256,6 +1335,8 @@ int scene_load_string_with(const char *name, const char *text, size_t len,
     if (!p->failed)
         validate(p);
     int failed = p->failed;
+    if (!failed && p->n_compare)
+        failed = load_compare(p, name, sc, err) != LW_OK;
     parser_free(p);
     free(p);
     if (failed) {
@@ -1263,6 +1344,13 @@ int scene_load_string_with(const char *name, const char *text, size_t len,
         return LW_EINPUT;
     }
     return LW_OK;
+}
+
+int scene_load_string_with(const char *name, const char *text, size_t len,
+                           const char *const *overrides, int n_overrides, Scene *sc,
+                           LwError *err)
+{
+    return load_text(name, text, len, overrides, n_overrides, NULL, 0, sc, err);
 }
 
 int scene_load_string(const char *name, const char *text, size_t len, Scene *sc,
@@ -1316,4 +1404,7 @@ void scene_free(Scene *sc)
     free(sc->net.Wout);
     free(sc->net.bout);
     sc->net.Wout = sc->net.bout = NULL;
+    if (sc->compare) scene_free(sc->compare);
+    free(sc->compare);
+    sc->compare = NULL;
 }

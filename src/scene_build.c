@@ -133,8 +133,29 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
     return !rc && gan ? critic_segment(sc, m, err) : rc;
 }
 
+static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
+                     LwError *err);
+
+/* [compare]: the compared scene's model, trained on its own, its show
+ * moved into this one's as the right-hand panel. */
+static int build_compare(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
+                         LwError *err)
+{
+    m->compare = calloc(1, sizeof *m->compare);
+    if (!m->compare) return lw_fail(err, LW_ERUNTIME, "out of memory");
+    int rc = build_one(sc->compare, m->compare, progress, user, err);
+    return rc ? rc : show_take(&m->show, &m->compare->show, 1, err);
+}
+
 int scene_build(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
                 LwError *err)
+{
+    int rc = build_one(sc, m, progress, user, err);
+    return !rc && sc->compare ? build_compare(sc, m, progress, user, err) : rc;
+}
+
+static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
+                     LwError *err)
 {
     memset(m, 0, sizeof *m);
     m->accuracy = -1;
@@ -166,4 +187,7 @@ void scene_model_free(SceneModel *m)
     gan_free(&m->gan);
     vae_free(&m->vae);
     dataset_free(&m->data);
+    if (m->compare) scene_model_free(m->compare);
+    free(m->compare);
+    m->compare = NULL;
 }

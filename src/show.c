@@ -17,6 +17,30 @@ int show_add_segment(Show *show, Segment **seg, LwError *err)
     return LW_OK;
 }
 
+int show_take(Show *show, Show *src, int panel, LwError *err)
+{
+    if (!src->n_segments) return LW_OK;
+    size_t n = (size_t)(show->n_segments + src->n_segments);
+    Segment *s = realloc(show->segments, n * sizeof *s);
+    if (!s) return lw_fail(err, LW_ERUNTIME, "out of memory for a panel");
+    show->segments = s;
+    for (int i = 0; i < src->n_segments; i++) {
+        s[show->n_segments] = src->segments[i];
+        s[show->n_segments++].panel = panel;
+    }
+    free(src->segments);
+    memset(src, 0, sizeof *src);
+    return LW_OK;
+}
+
+int show_panel_count(const Show *show)
+{
+    int seen[SHOW_MAX_PANELS] = {0};
+    for (int i = 0; i < show->n_segments; i++)
+        seen[show->segments[i].panel] = 1;
+    return seen[0] && seen[1] ? 2 : 1;
+}
+
 static void segment_free(Segment *seg)
 {
     free(seg->params);

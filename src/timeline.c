@@ -37,6 +37,7 @@ void timeline_make(const TimelineConfig *r, int n_stages, Timeline *tl)
     tl->layer_gap = frames_of(r->layer_gap, r->fps);
     tl->easing = r->easing;
     tl->n_layers = (n_stages + STAGES_PER_LAYER - 1) / STAGES_PER_LAYER;
+    tl->tail = 0;
     tl->n_frames = tl->hold_start + start_gap(tl) + n_stages * tl->frames_per_stage +
                    (n_stages > 0 ? (n_stages - 1) * tl->hold_between : 0) +
                    (tl->n_layers > 0 ? (tl->n_layers - 1) * tl->layer_gap : 0) + end_gap(tl) +
@@ -67,7 +68,14 @@ static int layer_block(const Timeline *tl)
  * frame of the last stage. */
 static int stages_length(const Timeline *tl)
 {
-    return tl->n_frames - tl->hold_start - start_gap(tl) - end_gap(tl) - tl->hold_end;
+    return tl->n_frames - tl->hold_start - start_gap(tl) - end_gap(tl) - tl->hold_end - tl->tail;
+}
+
+void timeline_extend(Timeline *tl, int n_frames)
+{
+    if (n_frames <= tl->n_frames) return;
+    tl->tail += n_frames - tl->n_frames;
+    tl->n_frames = n_frames;
 }
 
 FramePos timeline_at(const Timeline *tl, int frame)

@@ -21,6 +21,13 @@ expect_stderr 2 "unknown key 'stepz' in [train] (did you mean 'steps'?)" "$LW" i
 expect_stderr 2 "--size needs WxH" "$LW" info scenes/moons.scene --size big
 if "$LW" info scenes/moons.scene --set train.steps=100 --set render.fps=24 -q | grep -q "training:   100 steps.*" &&
    "$LW" info scenes/moons.scene --set render.fps=24 -q | grep -q "at 24 fps"; then pass; else fail "--set did not take effect"; fi
+# [compare] from the command line: info reports both models and the panels
+out=$("$LW" info scenes/moons.scene -q --set train.steps=50 --set compare.network.activation=relu)
+case "$out" in
+    *"(tanh, tanh, tanh)"*"second panel"*"(relu, relu, relu)"*"panels:     2 side by side"*) pass ;;
+    *) fail "info with --set compare.*: '$out'" ;;
+esac
+expect_stderr 2 "--set compare.render.fps=3: [compare] changes the model" "$LW" info scenes/moons.scene --set compare.render.fps=3
 for s in scenes/*.scene scenes/*/*.scene; do
     [ -e "$s" ] || continue
     expect_status 0 "$LW" info "$s"
