@@ -44,6 +44,13 @@ typedef struct Caption {
     char act_formula[48]; /* the activation of one unit, "tanh(x)", "1/(1+e^-x)";
                              "^" raises the rest of its term */
     char axis_name[3][16]; /* what the display axes are: "x1", "pc1", "" */
+    /* Training replayed: the segment is the network at step at_step, and
+     * the segment's loss and accuracy curve (borrowed) is plotted with a
+     * cursor there. */
+    int has_step, at_step;
+    int n_curve;
+    const int *curve_step;
+    const double *curve_loss, *curve_accuracy;
 } Caption;
 
 /* Text roles, and the size in pixels each has in a frame of this style:

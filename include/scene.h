@@ -11,6 +11,7 @@
 #include "dataset.h"
 #include "gan.h"
 #include "generative.h"
+#include "history.h"
 #include "vae.h"
 #include "mlp.h"
 #include "render.h"
@@ -36,6 +37,8 @@ typedef struct Scene {
     SceneOutput output;
     double zoom_seconds;     /* view = auto: the zoom between two layers */
     ModelSpec model;         /* what the network is (classifier, gan, vae, autoencoder) */
+    CheckpointSpec checkpoints; /* [train] checkpoints: the steps training = replay shows */
+    enum { TRAINING_OFF, TRAINING_REPLAY } training; /* [render] training */
     /* [compare]: the scene again with its section.key = value lines
      * applied, shown in a second panel beside this one; owned, or NULL */
     struct Scene *compare;
@@ -81,6 +84,7 @@ typedef struct SceneModel {
      * kernel, median bandwidth) after training and for the untrained map */
     double mmd2, mmd2_untrained;
     double coverage;         /* vae/autoencoder: share of the latent grid near a code */
+    History history;         /* training = replay: snapshots at the checkpoints */
     Show show;               /* with [compare], the compared model's segments in panel 1 */
     struct SceneModel *compare; /* what the [compare] scene made (its show moved into
                                    this one's), owned, or NULL */

@@ -39,6 +39,14 @@ typedef struct {
     double *x;             /* (n, 3) */
 } Polylines;
 
+/* How training went, for a small plot in the frame: loss and accuracy at
+ * steps (ascending). */
+typedef struct {
+    int n;
+    int *step;             /* (n) owned */
+    double *loss, *accuracy;
+} TrainCurve;
+
 typedef struct {
     LayerStack net;        /* the snapshot: W and b are views into params */
     double *params;        /* owned */
@@ -68,6 +76,9 @@ typedef struct {
                               classifier's, 'G' a generator or decoder, 'D' a
                               discriminator, 'E' an encoder; 0 reads as 'L' */
     int panel;             /* 0, or 1: the panel drawn to the right of the first */
+    int has_step;          /* the segment is the network at training step at_step: */
+    int at_step;           /* its curve is drawn with a cursor there */
+    TrainCurve curve;      /* how its training went (n = 0: none) */
 } Segment;
 
 /* Panels: a show may hold two panels drawn side by side in one frame and
@@ -86,6 +97,9 @@ int show_add_segment(Show *show, Segment **seg, LwError *err);
 /* Moves every segment of src to the end of show, in panel `panel`; src is
  * left empty.  LW_ERUNTIME when out of memory (both unchanged). */
 int show_take(Show *show, Show *src, int panel, LwError *err);
+/* Copies a training curve into the segment (replacing any). */
+int segment_set_curve(Segment *seg, const int *step, const double *loss, const double *accuracy,
+                      int n, LwError *err);
 /* Panels in use: 2 when segments of panel 0 and of panel 1 are present
  * (a panel's own segments alone are one panel), else 1. */
 int show_panel_count(const Show *show);

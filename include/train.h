@@ -37,6 +37,9 @@ typedef struct {
 #define TRAIN_GOOD_ACCURACY 0.95
 #define TRAIN_GOOD_SPREAD 0.1
 
+/* The seed of train_network's run number `attempt` (1 = cfg->seed itself). */
+uint64_t train_attempt_seed(const TrainConfig *cfg, int attempt);
+
 /* Called every so often with progress; may be NULL. */
 typedef void (*TrainProgress)(void *user, int step, int steps, double loss,
                               double accuracy);

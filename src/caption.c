@@ -134,4 +134,10 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     c->n_classes = sr->seg->n_classes;
     c->generated = sr->seg->generated_colour;
     snprintf(c->summary, sizeof c->summary, "%s", sr->seg->title);
+    c->has_step = sr->seg->has_step;
+    c->at_step = sr->seg->at_step;
+    c->n_curve = sr->seg->curve.n;
+    c->curve_step = sr->seg->curve.step;
+    c->curve_loss = sr->seg->curve.loss;
+    c->curve_accuracy = sr->seg->curve.accuracy;
 }

@@ -1018,6 +1018,92 @@ static void draw_strip(cairo_t *cr, const Style *sc, const Caption *cap)
     }
 }
 
+/* ---- the training curve --------------------------------------------------------- */
+
+/* x of a step in the inset: log(1 + step), so the first steps, where most
+ * changes, get room. */
+static double curve_x(int step, int last, double x0, double w)
+{
+    return x0 + w * log1p(step) / log1p(last > 0 ? last : 1);
+}
+
+static void curve_path(cairo_t *cr, const Caption *cap, const double *v, double lo, double hi,
+                       double x0, double y0, double w, double h)
+{
+    int last = cap->curve_step[cap->n_curve - 1];
+    for (int i = 0; i < cap->n_curve; i++) {
+        double f = hi > lo ? (v[i] - lo) / (hi - lo) : 0.5;
+        double x = curve_x(cap->curve_step[i], last, x0, w), y = y0 + h * (1 - f);
+        if (i) cairo_line_to(cr, x, y);
+        else cairo_move_to(cr, x, y);
+    }
+}
+
+/* A small plot, bottom right: the loss (dark, from 0 to its largest) and
+ * the accuracy (green, from 0 to 1) over the training steps on a log axis,
+ * with a cursor at the step the frame shows. */
+static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
+{
+    double k = unit(sc), small = draw_text_size(sc, TEXT_TINY);
+    double w = fmin(0.26 * sc->width, 330 * k), h = 0.16 * sc->height;
+    double x0 = sc->width - w - 24 * k, y0 = sc->height - h - (STRIP_BAND + 40) * k;
+    double max_loss = 0;
+    int at = 0, last = cap->curve_step[cap->n_curve - 1];
+    for (int i = 0; i < cap->n_curve; i++) {
+        max_loss = fmax(max_loss, cap->curve_loss[i]);
+        if (cap->curve_step[i] <= cap->at_step) at = i;
+    }
+    cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b, 0.88);
+    cairo_rectangle(cr, x0 - 8 * k, y0 - 2.2 * small - 4 * k, w + 16 * k, h + 3.6 * small + 8 * k);
+    cairo_fill_preserve(cr);
+    set_rgb(cr, sc->grid);
+    cairo_set_line_width(cr, fmax(1.0, k));
+    cairo_stroke(cr);
+    cairo_move_to(cr, x0, y0 + h);
+    cairo_line_to(cr, x0 + w, y0 + h);
+    cairo_stroke(cr);
+    cairo_set_line_width(cr, 2 * k);
+    set_rgb(cr, sc->text);
+    curve_path(cr, cap, cap->curve_loss, 0, max_loss, x0, y0, w, h);
+    cairo_stroke(cr);
+    set_rgb(cr, sc->classes[2]);
+    curve_path(cr, cap, cap->curve_accuracy, 0, 1, x0, y0, w, h);
+    cairo_stroke(cr);
+    double cx = curve_x(cap->at_step, last, x0, w);
+    cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
+    cairo_move_to(cr, cx, y0 - 2);
+    cairo_line_to(cr, cx, y0 + h);
+    cairo_stroke(cr);
+    /* the step, loss and accuracy in a row across the plot's width, the
+     * text made smaller when the row would not fit */
+    char text[3][64];
+    snprintf(text[0], sizeof text[0], "step %d", cap->at_step);
+    snprintf(text[1], sizeof text[1], "loss %.3f", cap->curve_loss[at]);
+    snprintf(text[2], sizeof text[2], "accuracy %.1f %%", 100 * cap->curve_accuracy[at]);
+    double gap = 0.8 * small, need = 2 * gap;
+    for (int i = 0; i < 3; i++) {
+        set_font(cr, sc, small, i == 0);
+        need += text_width(cr, text[i]);
+    }
+    double size = need > w ? small * w / need : small, x = x0;
+    const Rgb colour[3] = {{0.84, 0.15, 0.16}, sc->text, sc->classes[2]};
+    for (int i = 0; i < 3; i++) {
+        set_font(cr, sc, size, i == 0);
+        set_rgb(cr, colour[i]);
+        cairo_move_to(cr, x, y0 - 0.8 * small);
+        cairo_show_text(cr, text[i]);
+        x += text_width(cr, text[i]) + gap * size / small;
+    }
+    set_font(cr, sc, small, 0);
+    set_rgb(cr, sc->text);
+    cairo_move_to(cr, x0, y0 + h + 1.2 * small);
+    cairo_show_text(cr, "0");
+    char steps[64];
+    snprintf(steps, sizeof steps, "%d steps (log)", last);
+    cairo_move_to(cr, x0 + w - text_width(cr, steps), y0 + h + 1.2 * small);
+    cairo_show_text(cr, steps);
+}
+
 int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption *cap)
 {
     set_rgb(cr, sc->background);
@@ -1059,6 +1145,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         draw_scale_bar(cr, sc, cap->px_per_unit);
     if (sc->axes && cap && cap->px_per_unit > 0 && cap->flat)
         draw_axes(cr, sc, cap);
+    if (sc->show_captions && cap && cap->has_step && cap->n_curve > 1)
+        draw_curve_inset(cr, sc, cap);
     return cairo_status(cr);
 }
 

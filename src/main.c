@@ -924,10 +924,19 @@ static int info_model(const Scene *sc, const SceneModel *m, LwError *err)
 {
     printf("dataset:    %s, %d points, %d classes%s\n", dataset_kind_name(sc->data.kind),
            m->data.n, m->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
-    if (m->kind == MODEL_CLASSIFIER)
-        return info_classifier(sc, m, err);
-    info_generative(sc, m);
-    return LW_OK;
+    if (m->kind != MODEL_CLASSIFIER) {
+        info_generative(sc, m);
+        return LW_OK;
+    }
+    int rc = info_classifier(sc, m, err);
+    const History *h = &m->history;
+    if (!rc && h->n_snapshots) { /* training = replay */
+        printf("replayed:   ");
+        for (int k = 0; k < h->n_snapshots; k++)
+            printf("%sstep %d (%.1f %%)", k ? ", " : "", h->step[k], 100 * h->accuracy[k]);
+        printf("\n");
+    }
+    return rc;
 }
 
 static int cmd_info(const Options *o)

@@ -383,6 +383,18 @@ typedef struct {
     FrameGeom fg;
 } Scratch;
 
+/* Ends drawing with cr on surf; a Cairo failure (cs) is frame's error. */
+static int end_drawing(cairo_t *cr, cairo_status_t cs, cairo_surface_t *surf, int frame,
+                       LwError *err)
+{
+    cairo_destroy(cr);
+    cairo_surface_flush(surf);
+    if (cs != CAIRO_STATUS_SUCCESS)
+        return lw_fail(err, LW_ERUNTIME, "drawing frame %d: %s", frame,
+                       cairo_status_to_string(cs));
+    return LW_OK;
+}
+
 static int draw_panel(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t *surf,
                         LwError *err)
 {
@@ -407,13 +419,8 @@ static int draw_panel(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t
     cap.view = *view;
     cap.flat = view_is_flat(view);
     cairo_t *cr = cairo_create(surf);
-    cairo_status_t cs = (cairo_status_t)draw_frame(cr, &r->cfg->style, &s->fg, &cap);
-    cairo_destroy(cr);
-    cairo_surface_flush(surf);
-    if (cs != CAIRO_STATUS_SUCCESS)
-        return lw_fail(err, LW_ERUNTIME, "drawing frame %d: %s", q.frame,
-                       cairo_status_to_string(cs));
-    return LW_OK;
+    return end_drawing(cr, (cairo_status_t)draw_frame(cr, &r->cfg->style, &s->fg, &cap), surf,
+                       q.frame, err);
 }
 
 /* The right panel's request for the left one's: the same moment when the
@@ -443,13 +450,7 @@ static int draw_request(const Renderer *r, FrameReq q, Scratch *s, cairo_surface
     if (rc) return rc;
     cairo_t *cr = cairo_create(surf);
     draw_panel_divider(cr, r->frame, p->x[1]);
-    cairo_status_t cs = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_flush(surf);
-    if (cs != CAIRO_STATUS_SUCCESS)
-        return lw_fail(err, LW_ERUNTIME, "drawing frame %d: %s", q.frame,
-                       cairo_status_to_string(cs));
-    return LW_OK;
+    return end_drawing(cr, cairo_status(cr), surf, q.frame, err);
 }
 
 int render_one(const Renderer *r, FrameReq q, uint8_t *bgra, int stride, LwError *err)

@@ -33,7 +33,7 @@
 
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
-    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND
+    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS
 } KeyType;
 
 typedef struct {
@@ -54,6 +54,7 @@ static const char *const VIEW_NAMES[] = {"auto", "fixed", "follow", NULL};
 static const char *const REFLECT_NAMES[] = {"auto", "turn", "swap", NULL};
 static const char *const WIDE_NAMES[] = {"pca", "tour", "units", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
+static const char *const TRAINING_NAMES[] = {"off", "replay", NULL};
 
 #define OFF(f) offsetof(Scene, f)
 static const KeySpec KEYS[] = {
@@ -83,6 +84,7 @@ static const KeySpec KEYS[] = {
     {"train", "seed", T_SEED, OFF(train.seed), 0, 0, NULL},
     {"train", "readable", T_DOUBLE, OFF(train.readable), 0, 100, NULL},
     {"train", "beta", T_DOUBLE, OFF(model.beta), 0, 100, NULL},
+    {"train", "checkpoints", T_CHECKPOINTS, OFF(checkpoints), 0, 0, NULL},
 
     {"render", "width", T_INT, OFF(render.style.width), 16, 7680, NULL},
     {"render", "height", T_INT, OFF(render.style.height), 16, 4320, NULL},
@@ -105,6 +107,7 @@ static const KeySpec KEYS[] = {
     {"render", "margin", T_DOUBLE, OFF(render.camera.margin), 0, 0.45, NULL},
     {"render", "zoom_seconds", T_DOUBLE, OFF(zoom_seconds), 0, 10, NULL},
     {"render", "readout", T_BOOL, OFF(render.show_readout), 0, 0, NULL},
+    {"render", "training", T_ENUM, OFF(training), 0, 0, TRAINING_NAMES},
     {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
     {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
     {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
@@ -444,6 +447,45 @@ static int set_acts(Parser *p, char *value)
     return 1;
 }
 
+#define CHECKPOINTS_FORM "a list of steps (0, 100, 1000), every N, or log N"
+
+/* checkpoints = 0, 100, 1000 | every 250 | log 6 */
+static int set_checkpoints(Parser *p, char *value)
+{
+    CheckpointSpec *c = &p->sc->checkpoints;
+    memset(c, 0, sizeof *c);
+    long long n;
+    int every = strncmp(value, "every", 5) == 0, log = strncmp(value, "log", 3) == 0;
+    if (every || log) {
+        const char *arg = value + (every ? 5 : 3);
+        if (!isspace((unsigned char)*arg) || parse_long(arg + 1, &n))
+            return fail_at(p, p->line, "checkpoints: '%s' is not %s", value, CHECKPOINTS_FORM);
+        if (every && (n < 1 || n > 1000000))
+            return fail_at(p, p->line, "checkpoints = every N needs N from 1 to 1000000, got %lld",
+                           n);
+        if (log && (n < 2 || n > HISTORY_MAX_SNAPSHOTS))
+            return fail_at(p, p->line, "checkpoints = log N needs N from 2 to %d, got %lld",
+                           HISTORY_MAX_SNAPSHOTS, n);
+        c->mode = every ? CHECKPOINTS_EVERY : CHECKPOINTS_LOG;
+        c->every = (int)n;
+        c->n = (int)n;
+        return 1;
+    }
+    char *f[HISTORY_MAX_SNAPSHOTS + 2];
+    int k = split_list(value, f, HISTORY_MAX_SNAPSHOTS + 1);
+    if (k < 1 || k > HISTORY_MAX_SNAPSHOTS)
+        return fail_at(p, p->line, "checkpoints lists 1 to %d steps", HISTORY_MAX_SNAPSHOTS);
+    for (int i = 0; i < k; i++) {
+        if (parse_long(f[i], &n) || n < 0 || n > 1000000)
+            return fail_at(p, p->line, "checkpoints: '%s' is not a step from 0 to 1000000 (%s)",
+                           f[i], CHECKPOINTS_FORM);
+        c->steps[i] = (int)n;
+    }
+    c->mode = CHECKPOINTS_LIST;
+    c->n = k;
+    return 1;
+}
+
 static int set_value(Parser *p, const KeySpec *k, char *value)
 {
     char *field = (char *)p->sc + k->offset;
@@ -563,6 +605,8 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
         p->sc->render.geom.n_units = n;
         return 1;
     }
+    case T_CHECKPOINTS:
+        return set_checkpoints(p, value);
     case T_WIDTHS:
         return set_widths(p, k, value);
     case T_ACTS:
@@ -1188,6 +1232,25 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
     return 1;
 }
 
+/* training = replay shows a classifier being trained: one replay of its
+ * layers per checkpoint (four on a log scale when none are given). */
+static int validate_training(Parser *p)
+{
+    Scene *sc = p->sc;
+    int line = key_line(p, "render", "training", last_line(p));
+    if (sc->model.kind != MODEL_CLASSIFIER)
+        return fail_at(p, line, "training = replay is for model = classifier (a %s's training "
+                       "is not replayed yet)", model_kind_name(sc->model.kind));
+    if (sc->net.has_weights)
+        return fail_at(p, line, "training = replay needs a network trained here, not fixed "
+                       "[weights]");
+    if (sc->checkpoints.mode == CHECKPOINTS_NONE) {
+        sc->checkpoints.mode = CHECKPOINTS_LOG;
+        sc->checkpoints.n = 4;
+    }
+    return 1;
+}
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -1252,6 +1315,7 @@ static int validate(Parser *p)
     if (!sc->output.path[0])
         snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
     fill_configs(sc);
+    if (sc->training == TRAINING_REPLAY && !validate_training(p)) return 0;
     if (sc->net.has_weights)
         return validate_weights(p);
     return 1;

@@ -136,6 +136,37 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
 static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
                      LwError *err);
 
+/* training = replay: the network at each checkpoint, one segment each (its
+ * layers played in turn, captioned with its step), and the loss and
+ * accuracy curve the frames plot with a cursor at the segment's step. */
+static int build_replay(const Scene *sc, SceneModel *m, LwError *err)
+{
+    History *h = &m->history;
+    int rc = history_record(&sc->net, &sc->train, &m->report, &m->data, &sc->checkpoints,
+                            &m->net, h, err);
+    for (int k = 0; !rc && k < h->n_snapshots; k++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s  step %d", dataset_kind_name(sc->data.kind), h->step[k]);
+        ClassifierView v = {
+            .name = name,
+            .curves = sc->data.draw == DRAW_CURVES,
+            .show_boundary = sc->render.style.show_boundary,
+            .show_shade = sc->render.style.show_shade,
+            .has_region = sc->has_region,
+        };
+        memcpy(v.region, sc->region, sizeof v.region);
+        rc = classifier_segment(&h->snapshot[k], &m->data, &v, &m->show, err);
+        if (!rc) {
+            Segment *seg = &m->show.segments[m->show.n_segments - 1];
+            seg->has_step = 1;
+            seg->at_step = h->step[k];
+            rc = segment_set_curve(seg, h->curve_step, h->curve_loss, h->curve_accuracy,
+                                   h->n_curve, err);
+        }
+    }
+    return rc;
+}
+
 /* [compare]: the compared scene's model, trained on its own, its show
  * moved into this one's as the right-hand panel. */
 static int build_compare(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
@@ -168,6 +199,8 @@ static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, voi
     if (rc) return rc;
     if (m->net.has_readout)
         m->accuracy = mlp_accuracy(&m->net, m->data.x, m->data.label, m->data.n);
+    if (sc->training == TRAINING_REPLAY)
+        return build_replay(sc, m, err);
     ClassifierView v = {
         .name = dataset_kind_name(sc->data.kind),
         .curves = sc->data.draw == DRAW_CURVES,
@@ -183,6 +216,7 @@ void scene_model_free(SceneModel *m)
 {
     if (!m) return;
     show_free(&m->show);
+    history_free(&m->history);
     mlp_free(&m->net);
     gan_free(&m->gan);
     vae_free(&m->vae);

@@ -53,7 +53,31 @@ static void segment_free(Segment *seg)
     free(seg->score_W);
     free(seg->score_b);
     free(seg->shade_class);
+    free(seg->curve.step);
+    free(seg->curve.loss);
+    free(seg->curve.accuracy);
     memset(seg, 0, sizeof *seg);
+}
+
+int segment_set_curve(Segment *seg, const int *step, const double *loss, const double *accuracy,
+                      int n, LwError *err)
+{
+    TrainCurve c = {n, malloc(sizeof(int) * (n ? n : 1)), malloc(sizeof(double) * (n ? n : 1)),
+                   malloc(sizeof(double) * (n ? n : 1))};
+    if (!c.step || !c.loss || !c.accuracy) {
+        free(c.step);
+        free(c.loss);
+        free(c.accuracy);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for a training curve");
+    }
+    memcpy(c.step, step, sizeof(int) * n);
+    memcpy(c.loss, loss, sizeof(double) * n);
+    memcpy(c.accuracy, accuracy, sizeof(double) * n);
+    free(seg->curve.step);
+    free(seg->curve.loss);
+    free(seg->curve.accuracy);
+    seg->curve = c;
+    return LW_OK;
 }
 
 void show_free(Show *show)

@@ -293,6 +293,12 @@ static int min_spread(const Mlp *m, const Dataset *ds, double *out, LwError *err
     return ret;
 }
 
+uint64_t train_attempt_seed(const TrainConfig *cfg, int attempt)
+{
+    /* seeds far apart in mt19937's seed space: the golden-ratio step */
+    return cfg->seed + (uint64_t)(attempt - 1) * 0x9E3779B97F4A7C15ull;
+}
+
 /* Deterministic restarts.  A small network started from one random point
  * can settle where a unit is dead or a fold never forms (xor through 2-wide
  * layers, circles through relu); the same network from another start
@@ -321,8 +327,7 @@ static int restarts(const NetSpec *net, const TrainConfig *cfg, const Dataset *d
         TrainReport r;
         TrainConfig c = *cfg;
         LwError inner;
-        /* seeds far apart in mt19937's seed space: the golden-ratio step */
-        c.seed = cfg->seed + (uint64_t)k * 0x9E3779B97F4A7C15ull;
+        c.seed = train_attempt_seed(cfg, k + 1);
         if ((ret = mlp_alloc(&t, net->n_widths, net->widths, net->act, ds->classes, err)))
             break;
         mlp_init_random(&t, c.seed);

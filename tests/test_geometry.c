@@ -29,11 +29,9 @@ static int drawn_unit(const StagePlan *plan, int l, int k)
     return plan->swapped[l] && k < 2 ? 1 - k : k;
 }
 
-static void check_forward_pass(const Renderer *r, const SceneModel *m, const char *name)
+static void check_forward_pass(const SegmentRender *sr, const Mlp *net, const Dataset *ds,
+                               const char *name)
 {
-    const Dataset *ds = &m->data;
-    const Mlp *net = &m->net;
-    const SegmentRender *sr = &r->segs[0];
     const StagePlan *plan = &sr->plan;
     double worst = 0, worst_joint = 0, worst_readout = 0;
     int readouts = 0;
@@ -85,10 +83,9 @@ static void check_forward_pass(const Renderer *r, const SceneModel *m, const cha
  * no step of 1/200 is longer than a tenth of the point's whole excursion
  * (its farthest distance from where it started), which a smooth motion,
  * even a half turn or a page turn, stays well within. */
-static void check_continuity(const Renderer *r, const char *name)
+static void check_continuity(const SegmentRender *sr, const char *name)
 {
     double worst_ratio = 0;
-    const SegmentRender *sr = &r->segs[0];
     int n = sr->geom.n_points;
     for (int s = 0; s < sr->plan.n_stages; s++) {
         for (int i = 0; i < n; i += 7) {
@@ -116,13 +113,14 @@ static void check_continuity(const Renderer *r, const char *name)
 static void check_camera(const Renderer *r, const char *name)
 {
     const Style *st = &r->cfg->style;
-    const Geometry *g = &r->segs[0].geom;
     int outside = 0, first_bad = -1;
     for (int f = 0; f < r->timeline.n_frames; f++) {
         FrameReq q = renderer_request_frame(r, f);
+        int local;
+        const Geometry *g = &renderer_segment(r, q.stage, &local)->geom;
         for (int i = 0; i < g->n_points; i++) {
             double d[3], x, y;
-            geom_point_display(g, q.stage, q.t, f / r->cfg->timeline.fps, i, d);
+            geom_point_display(g, local, q.t, f / r->cfg->timeline.fps, i, d);
             view_project(&r->views[f], d, &x, &y, NULL);
             if (x < 0 || y < 0 || x > st->width || y > st->height) {
                 if (first_bad < 0) first_bad = f;
@@ -137,9 +135,8 @@ static void check_camera(const Renderer *r, const char *name)
 /* Each frame traces where the score regions meet across the whole view:
  * every traced point has score ~ 0 in that frame's own space (exact by
  * bisection), and the lines reach the edges of what the camera shows. */
-static void check_frame_boundary(const Renderer *r, const char *name)
+static void check_frame_boundary(const Renderer *r, const SegmentRender *sr, const char *name)
 {
-    const SegmentRender *sr = &r->segs[0];
     const StagePlan *plan = &sr->plan;
     if (!plan->n_scores || plan->n_scores > 1 || !sr->seg->show_scores) return;
     Polylines p = {0};
@@ -208,6 +205,21 @@ static void check_model_untouched(const SceneModel *m, const Scene *sc, const ch
     scene_model_free(&fresh);
 }
 
+/* Every segment of one panel: a replayed training's segments are its
+ * checkpoints' networks, else the one trained network. */
+static void check_panel(const Renderer *r, const SceneModel *m, const Scene *sc,
+                        const char *path)
+{
+    for (int k = 0; k < r->n_segments; k++) {
+        const SegmentRender *sr = &r->segs[k];
+        const Mlp *net = m->history.n_snapshots ? &m->history.snapshot[k] : &m->net;
+        check_forward_pass(sr, net, &m->data, path);
+        check_continuity(sr, path);
+        check_frame_boundary(r, sr, path);
+    }
+    if (sc->render.camera.view == VIEW_AUTO) check_camera(r, path);
+}
+
 static void check_scene(const char *path)
 {
     Scene sc;
@@ -227,11 +239,9 @@ static void check_scene(const char *path)
     if (rc == LW_OK) rc = renderer_create(&m.show, &sc.render, 1, &r, &err);
     CHECK_MSG(rc == LW_OK, "%s: %s", path, err.msg);
     if (rc == LW_OK) {
-        check_forward_pass(&r, &m, path);
+        check_panel(&r, &m, &sc, path);
         check_model_untouched(&m, &sc, path);
-        check_continuity(&r, path);
-        check_frame_boundary(&r, path);
-        if (sc.render.camera.view == VIEW_AUTO) check_camera(&r, path);
+        if (renderer_beside(&r)) check_panel(renderer_beside(&r), m.compare, sc.compare, path);
     }
     renderer_free(&r);
     scene_model_free(&m);
