@@ -14,7 +14,28 @@
  * whose generator (GAN) or decoder (VAE, autoencoder) is the map shown. */
 typedef enum { MODEL_CLASSIFIER, MODEL_GAN, MODEL_VAE, MODEL_AUTOENCODER } ModelKind;
 
-/* The scene's [network] model, latent and prior keys and [train] beta. */
+#define GEN_MAX_PATHS 4        /* latent_path: interpolations */
+#define GEN_MAX_ARITH 2        /* latent_arith: examples of a - b + c */
+#define GEN_PATH_CODES 4       /* codes one interpolation runs through */
+
+/* A latent code as a scene writes it: its latent coordinates, or (enc) a
+ * point of the data space whose code is the encoder's mean there. */
+typedef struct {
+    int enc;
+    int n;                 /* numbers written: latent or data dimension when valid */
+    double x[3];           /* zero beyond n */
+} LatentCode;
+
+/* A latent path (codes joined by straight pieces) or one example of latent
+ * arithmetic (code[0] - code[1] + code[2]). */
+typedef struct {
+    int n_codes;           /* 2..GEN_PATH_CODES; 3 for arithmetic */
+    LatentCode code[GEN_PATH_CODES];
+    int line;              /* where the scene wrote it, for messages */
+} LatentPath;
+
+/* The scene's [network] model, latent, prior and latent path keys and
+ * [train] beta. */
 typedef struct {
     ModelKind kind;
     int latent;            /* latent dimension, 1 to 3 */
@@ -22,6 +43,9 @@ typedef struct {
     double beta;           /* VAE: weight of the KL term */
     int steps_given;       /* [train] steps / learning_rate set by the scene; else the */
     int rate_given;        /* model's own defaults (gan.h, vae.h) */
+    int n_paths, n_arith;  /* latent_path, latent_arith */
+    LatentPath paths[GEN_MAX_PATHS];
+    LatentPath arith[GEN_MAX_ARITH];
 } ModelSpec;
 
 /* "classifier", "gan", "vae", "autoencoder" */
@@ -33,12 +57,23 @@ typedef struct {
     uint64_t seed;         /* for those codes */
     int grid_lines;        /* lines per axis of the latent grid */
     const char *title;     /* for the caption */
+    /* latent paths and arithmetic to draw (codes in latent coordinates,
+     * none enc, inside the latent box), or none */
+    const LatentPath *paths;
+    int n_paths;
+    const LatentPath *arith;
+    int n_arith;
 } GenerativeView;
 
 /* Appends to show a segment of gen (latent -> data) over its latent grid,
  * carrying n_samples prior codes (drawn in the last colour) and, as a fixed
  * overlay, the real data (coloured by class) when real is not NULL and has
- * the generator's output width.  LW_ERUNTIME when out of memory. */
+ * the generator's output width.  The view's latent paths become the
+ * segment's paths, their codes marked and lettered in order (paths first,
+ * then arithmetic): a path through a, b; arithmetic c - d + e drawn as the
+ * vector d -> c and the same vector at e, e -> c - d + e.  LW_EINPUT for a
+ * path the segment cannot hold (an enc code, too many); LW_ERUNTIME when
+ * out of memory. */
 int generative_segment(const LayerStack *gen, const Dataset *real, const GenerativeView *v,
                        Show *show, LwError *err);
 
@@ -55,5 +90,22 @@ int generative_critic_segment(const LayerStack *critic, const Dataset *real, con
 /* The box of the latent grid: [-1, 1] per axis for a uniform prior, the
  * Gaussian's 0.5 % and 99.5 % quantiles for a Gaussian one. */
 double generative_latent_extent(Prior p);
+
+/* The latent box for messages ("every coordinate from -2.575 to 2.575, the
+ * gaussian prior's central 99 %") into buf; returns buf. */
+const char *generative_box_text(Prior p, char *buf, size_t cap);
+
+/* A code as a scene writes it ("1.5,0.3", "enc(0.9,0.4)"), numbers in %g,
+ * into buf; returns buf. */
+const char *generative_code_text(const LatentCode *c, char *buf, size_t cap);
+
+/* 1 when the latent point z (dim coordinates) lies in the latent box drawn
+ * for the prior (its edges included). */
+int generative_in_box(Prior p, const double *z, int dim);
+
+/* The end of latent arithmetic a - b + c: out (dim) = c + (a - b), as the
+ * segment draws it (the vector from b to a, applied at c). */
+void generative_arith_end(const double *a, const double *b, const double *c, int dim,
+                          double *out);
 
 #endif

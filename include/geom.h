@@ -35,8 +35,13 @@ typedef struct {
 
 /* grid lines, the input box's outline, overlay lines (drawn dashed: where
  * score regions meet), curves through points, a mark (a one-sample line: a
- * threshold on a line), a plane (a closed line drawn filled, translucent) */
-typedef enum { LINE_GRID, LINE_DOMAIN, LINE_OVERLAY, LINE_CURVE, LINE_MARK, LINE_PLANE } LineKind;
+ * threshold on a line), a plane (a closed line drawn filled, translucent),
+ * a latent path and a latent vector (drawn solid in the path colour, the
+ * vector with an arrowhead) */
+typedef enum {
+    LINE_GRID, LINE_DOMAIN, LINE_OVERLAY, LINE_CURVE, LINE_MARK, LINE_PLANE, LINE_PATH,
+    LINE_VECTOR
+} LineKind;
 
 /* Lines in input space and what each is. */
 typedef struct {
@@ -88,6 +93,8 @@ typedef struct {
                                    point keeps its display coordinates */
     Projection3 proj[LW_MAX_LAYERS]; /* one per layer */
     int adaptive;
+    int n_marks;                /* the segment's labelled codes */
+    double *mark_state;         /* (n_stages, n_marks, LW_MAX_WIDTH) */
     /* Background shading by class: an S x S mesh of cells over the region,
      * the (S+1)^2 corners moving through the stages like everything else. */
     int shade_cells;            /* S, 0 when off */
@@ -117,6 +124,9 @@ typedef struct {
     int shade_cells;            /* S, copied from the Geometry */
     const int *shade_class;     /* (S, S) borrowed from the segment */
     double *shade_xy;           /* ((S+1)^2, 2) corner pixels */
+    int n_marks;                /* labelled codes on latent paths */
+    const PathMark *marks;      /* (n_marks) borrowed from the segment: the labels */
+    double *mark_xy;            /* (n_marks, 2) their pixels */
     Polylines score_scratch;    /* this frame's own tracing of the score boundary */
     /* The readout's two half-planes (one score, once turned so the score
      * runs along x): left of pixel column half_x the first class, right of
@@ -133,8 +143,8 @@ void geom_free(Geometry *g);
 void geom_point_display(const Geometry *g, int stage, double t, double seconds, int i,
                         double out[3]);
 /* Box (xmin, xmax, ymin, ymax) in camera coordinates (display coordinates
- * turned by R, 3x3 row-major) of every point and, with `outline`, of the
- * samples of the input box's outline, at (stage, t). */
+ * turned by R, 3x3 row-major) of every point and marked code and, with
+ * `outline`, of the samples of the input box's outline, at (stage, t). */
 void geom_content_box(const Geometry *g, int stage, double t, double seconds, const double *R,
                       int outline, double box[4]);
 /* How far from a line the points look on screen at (stage, t) through the
@@ -158,6 +168,11 @@ void geom_frame_free(FrameGeom *fg);
  * (n_at of them) when given, else evenly.  -1 when out of memory. */
 int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig *cfg,
                     const double *at, int n_at);
+/* Appends the segment's latent paths (LINE_PATH, or LINE_VECTOR for a
+ * vector), each straight piece from code to code in `samples` samples, as a
+ * grid line is sampled; geom_frame refines them on screen the same way.
+ * -1 when out of memory. */
+int geom_path_lines(LineSet *ls, const SegmentPath *paths, int n_paths, int samples);
 /* Starts a line of the given kind; then polylines_add(&ls->p, ...). */
 int geom_lines_begin(LineSet *ls, LineKind kind);
 /* Gives every line of ls (filled through ls->p) the kind. -1 when out of memory. */

@@ -17,6 +17,9 @@
 
 #define SHOW_MAX_SETS 4
 #define SHOW_MAX_GRID 64
+#define SHOW_MAX_PATHS 8       /* latent paths and vectors of a segment */
+#define SHOW_PATH_CODES 4      /* codes one path runs through */
+#define SHOW_MAX_MARKS 24      /* labelled codes of a segment */
 
 typedef struct {
     int n, dim;            /* points and their dimension (the stack's input width) */
@@ -47,6 +50,24 @@ typedef struct {
     double *loss, *accuracy;
 } TrainCurve;
 
+/* A path through codes of the input space (a latent space): straight
+ * pieces from code to code that move with the space.  Drawn solid in a
+ * colour of their own, sampled and refined on screen like grid lines, so a
+ * straight path is seen to bend; a vector (a difference of codes, latent
+ * arithmetic) ends in an arrowhead. */
+typedef struct {
+    int n;                             /* codes, 2..SHOW_PATH_CODES */
+    double x[SHOW_PATH_CODES][3];      /* zero beyond the input dimension */
+    int vector;                        /* drawn as an arrow from x[0] to x[n - 1] */
+} SegmentPath;
+
+/* A code marked on a path and labelled ("a", "c-d+e", drawn with a true minus): a
+ * point of the input space that moves with it. */
+typedef struct {
+    double x[3];
+    char label[24];                    /* UTF-8 */
+} PathMark;
+
 typedef struct {
     LayerStack net;        /* the snapshot: W and b are views into params */
     double *params;        /* owned */
@@ -54,6 +75,10 @@ typedef struct {
     int n_sets;
     PointSet sets[SHOW_MAX_SETS];
     Polylines lines;       /* moving overlay lines in the input space, or none */
+    int n_paths;           /* latent paths and vectors, or none */
+    SegmentPath paths[SHOW_MAX_PATHS];
+    int n_marks;           /* labelled codes on them */
+    PathMark marks[SHOW_MAX_MARKS];
     /* Scores read off the last space by a linear map (a classifier's
      * readout; a discriminator's verdict): regions of the highest score are
      * told apart by a dashed line in every space, and the readout can be

@@ -506,6 +506,85 @@ static void draw_marks(cairo_t *cr, const Style *sc, const FrameGeom *fg)
     }
 }
 
+/* ---- latent paths ------------------------------------------------------------ */
+
+#define PATH_WIDTH 3.0   /* px at 720p: bolder than the grid, lighter than the outline */
+#define MARK_RADIUS 4.8  /* px at 720p: a code's disc, larger than a data point */
+
+/* The palette's first colour after the data's classes (the generated
+ * samples keep the last, grey), so a path never reads as data. */
+static Rgb path_colour(const Style *sc, const Caption *cap)
+{
+    int k = cap && cap->n_classes >= 2 ? cap->n_classes : 2;
+    return sc->classes[k < LW_MAX_CLASSES - 1 ? k : 2];
+}
+
+/* An arrowhead of length len at the end of line l, pointing along the
+ * curve's last stretch and stopping `back` pixels short of its end (the
+ * edge of the end's mark). */
+static void arrow_head(cairo_t *cr, const FrameGeom *fg, int l, double len, double back)
+{
+    int a = fg->line_start[l], e = fg->line_start[l + 1] - 1, i = e;
+    double ex = fg->lxy[2 * e], ey = fg->lxy[2 * e + 1], dx = 0, dy = 0;
+    while (i > a && hypot(dx, dy) < len + back) { /* along the curve, not its last chord */
+        i--;
+        dx = ex - fg->lxy[2 * i];
+        dy = ey - fg->lxy[2 * i + 1];
+    }
+    double d = hypot(dx, dy);
+    if (d < len + back) return; /* too short on screen to point anywhere */
+    double ux = dx / d, uy = dy / d, w = 0.4 * len, tx = ex - back * ux, ty = ey - back * uy;
+    cairo_move_to(cr, tx, ty);
+    cairo_line_to(cr, tx - len * ux - w * uy, ty - len * uy + w * ux);
+    cairo_line_to(cr, tx - len * ux + w * uy, ty - len * uy - w * ux);
+    cairo_close_path(cr);
+    cairo_fill(cr);
+}
+
+/* Latent paths over everything else, solid, on a thin halo of background
+ * so they read across the grid and the samples; vectors with arrowheads. */
+static void draw_path_lines(cairo_t *cr, const Style *sc, const FrameGeom *fg, Rgb colour)
+{
+    double k = unit(sc), w = PATH_WIDTH * k;
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (int pass = 0; pass < 2; pass++)
+        for (int l = 0; l < fg->n_lines; l++) {
+            LineKind kind = fg->line_kind[l];
+            if (kind != LINE_PATH && kind != LINE_VECTOR) continue;
+            set_rgb(cr, pass ? colour : sc->background);
+            cairo_set_line_width(cr, pass ? w : w + 2.4 * k);
+            stroke_line(cr, fg, l);
+            if (pass && kind == LINE_VECTOR) arrow_head(cr, fg, l, 13 * k, MARK_RADIUS * k);
+        }
+}
+
+/* Each marked code: a disc ringed in background, its label beside it on a
+ * halo so no line hides it. */
+static void draw_path_marks(cairo_t *cr, const Style *sc, const FrameGeom *fg, Rgb colour)
+{
+    double k = unit(sc), r = MARK_RADIUS * k, size = draw_text_size(sc, TEXT_SMALL);
+    for (int i = 0; i < fg->n_marks; i++) {
+        double x = fg->mark_xy[2 * i], y = fg->mark_xy[2 * i + 1];
+        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+        set_rgb(cr, sc->background);
+        cairo_set_line_width(cr, 2.4 * k);
+        cairo_stroke_preserve(cr);
+        set_rgb(cr, colour);
+        cairo_fill(cr);
+    }
+    set_font(cr, sc, size, 1);
+    for (int i = 0; i < fg->n_marks; i++) {
+        double x = fg->mark_xy[2 * i] + r + 0.25 * size, y = fg->mark_xy[2 * i + 1] - r;
+        cairo_move_to(cr, x, y);
+        cairo_text_path(cr, fg->marks[i].label);
+        set_rgb(cr, sc->background);
+        cairo_set_line_width(cr, 0.3 * size);
+        cairo_stroke_preserve(cr);
+        set_rgb(cr, colour);
+        cairo_fill(cr);
+    }
+}
+
 /* ---- captions -------------------------------------------------------------- */
 
 typedef struct {
@@ -1119,6 +1198,12 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         draw_content_3d(cr, sc, fg, cap);
     else
         draw_content_flat(cr, sc, fg);
+    if (fg->n_marks) { /* latent paths: every path has marked codes */
+        Rgb c = path_colour(sc, cap);
+        draw_path_lines(cr, sc, fg, c);
+        draw_path_marks(cr, sc, fg, c);
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    }
     if (sc->show_boundary) {
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         draw_planes(cr, sc, fg);

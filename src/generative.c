@@ -23,6 +23,42 @@ double generative_latent_extent(Prior p)
     return p == PRIOR_UNIFORM ? 1.0 : prior_quantile(PRIOR_GAUSSIAN, 1.0 - TAIL);
 }
 
+const char *generative_box_text(Prior p, char *buf, size_t cap)
+{
+    /* the bound rounded down (2.575 for 2.5758...), so every code the text
+     * allows is in the box */
+    double e = floor(generative_latent_extent(p) * 1000) / 1000;
+    if (p == PRIOR_UNIFORM)
+        snprintf(buf, cap, "every coordinate from -1 to 1, the uniform prior's box");
+    else
+        snprintf(buf, cap, "every coordinate from %g to %g, the gaussian prior's central "
+                 "%g %%", -e, e, 100 * (1 - 2 * TAIL));
+    return buf;
+}
+
+const char *generative_code_text(const LatentCode *c, char *buf, size_t cap)
+{
+    int o = snprintf(buf, cap, "%s", c->enc ? "enc(" : "");
+    for (int i = 0; i < c->n && o >= 0 && (size_t)o < cap; i++)
+        o += snprintf(buf + o, cap - o, i ? ",%g" : "%g", c->x[i]);
+    if (c->enc && o >= 0 && (size_t)o < cap) snprintf(buf + o, cap - o, ")");
+    return buf;
+}
+
+int generative_in_box(Prior p, const double *z, int dim)
+{
+    double e = generative_latent_extent(p);
+    for (int a = 0; a < dim; a++)
+        if (!(fabs(z[a]) <= e)) return 0;
+    return 1;
+}
+
+void generative_arith_end(const double *a, const double *b, const double *c, int dim,
+                          double *out)
+{
+    for (int k = 0; k < dim; k++) out[k] = c[k] + (a[k] - b[k]);
+}
+
 /* Grid lines at fractions of the box: evenly for a uniform prior; for a
  * Gaussian at the quantiles TAIL + (1 - 2 TAIL) k / (n - 1), so every cell
  * between two neighbouring lines holds the same probability. */
@@ -53,6 +89,92 @@ static int add_samples(Segment *seg, int dim, const GenerativeView *v, LwError *
     return rc;
 }
 
+/* Marks code x with the label; LW_EINPUT past SHOW_MAX_MARKS. */
+static int add_mark(Segment *seg, const double *x, const char *label, LwError *err)
+{
+    if (seg->n_marks == SHOW_MAX_MARKS)
+        return lw_fail(err, LW_EINPUT, "more than %d marked codes", SHOW_MAX_MARKS);
+    PathMark *m = &seg->marks[seg->n_marks++];
+    memcpy(m->x, x, sizeof m->x);
+    snprintf(m->label, sizeof m->label, "%s", label);
+    return LW_OK;
+}
+
+/* A path or vector from the n codes x; LW_EINPUT past SHOW_MAX_PATHS. */
+static int add_path(Segment *seg, const double (*x)[3], int n, int vector, LwError *err)
+{
+    if (seg->n_paths == SHOW_MAX_PATHS)
+        return lw_fail(err, LW_EINPUT, "more than %d latent paths", SHOW_MAX_PATHS);
+    SegmentPath *p = &seg->paths[seg->n_paths++];
+    p->n = n;
+    p->vector = vector;
+    memcpy(p->x, x, sizeof(double) * 3 * n);
+    return LW_OK;
+}
+
+/* The code's coordinates, zero beyond the latent dimension. */
+static int code_point(const LatentCode *c, int dim, double x[3], LwError *err)
+{
+    if (c->enc || c->n != dim)
+        return lw_fail(err, LW_EINPUT, "a latent path's codes must be %d latent coordinates",
+                       dim);
+    for (int a = 0; a < 3; a++) x[a] = a < dim ? c->x[a] : 0;
+    return LW_OK;
+}
+
+/* Letters the codes in order: *letter is the next one to use. */
+static int interpolation(Segment *seg, const LatentPath *lp, int dim, char *letter,
+                         LwError *err)
+{
+    double x[SHOW_PATH_CODES][3];
+    if (lp->n_codes < 2 || lp->n_codes > SHOW_PATH_CODES)
+        return lw_fail(err, LW_EINPUT, "a latent path runs through 2 to %d codes",
+                       SHOW_PATH_CODES);
+    int rc = LW_OK;
+    for (int k = 0; !rc && k < lp->n_codes; k++) {
+        char label[2] = {(*letter)++, '\0'};
+        rc = code_point(&lp->code[k], dim, x[k], err);
+        if (!rc) rc = add_mark(seg, x[k], label, err);
+    }
+    return rc ? rc : add_path(seg, (const double (*)[3])x, lp->n_codes, 0, err);
+}
+
+/* a - b + c: the vector b -> a, and the same vector at c. */
+static int arithmetic(Segment *seg, const LatentPath *lp, int dim, char *letter, LwError *err)
+{
+    double x[3][3], v[2][3], end[3] = {0, 0, 0};
+    char name[3] = {letter[0], (char)(letter[0] + 1), (char)(letter[0] + 2)};
+    int rc = lp->n_codes == 3 ? LW_OK
+                              : lw_fail(err, LW_EINPUT, "latent arithmetic takes three codes");
+    for (int k = 0; !rc && k < 3; k++) rc = code_point(&lp->code[k], dim, x[k], err);
+    if (rc) return rc;
+    *letter += 3;
+    generative_arith_end(x[0], x[1], x[2], dim, end);
+    char label[24];
+    /* U+2212, a minus as wide as the plus */
+    snprintf(label, sizeof label, "%c\xe2\x88\x92%c+%c", name[0], name[1], name[2]);
+    for (int k = 0; !rc && k < 3; k++) rc = add_mark(seg, x[k], (char[2]){name[k], '\0'}, err);
+    if (!rc) rc = add_mark(seg, end, label, err);
+    memcpy(v[0], x[1], sizeof v[0]);
+    memcpy(v[1], x[0], sizeof v[1]);
+    if (!rc) rc = add_path(seg, (const double (*)[3])v, 2, 1, err);
+    memcpy(v[0], x[2], sizeof v[0]);
+    memcpy(v[1], end, sizeof v[1]);
+    if (!rc) rc = add_path(seg, (const double (*)[3])v, 2, 1, err);
+    return rc;
+}
+
+static int add_latent_paths(Segment *seg, const GenerativeView *v, int dim, LwError *err)
+{
+    char letter = 'a';
+    int rc = LW_OK;
+    for (int i = 0; !rc && i < v->n_paths; i++)
+        rc = interpolation(seg, &v->paths[i], dim, &letter, err);
+    for (int i = 0; !rc && i < v->n_arith; i++)
+        rc = arithmetic(seg, &v->arith[i], dim, &letter, err);
+    return rc;
+}
+
 int generative_segment(const LayerStack *gen, const Dataset *real, const GenerativeView *v,
                        Show *show, LwError *err)
 {
@@ -68,6 +190,7 @@ int generative_segment(const LayerStack *gen, const Dataset *real, const Generat
     }
     grid_fractions(seg, v->prior, v->grid_lines);
     rc = add_samples(seg, dim, v, err);
+    if (!rc) rc = add_latent_paths(seg, v, dim, err);
     if (!rc && real && real->dim == out && out <= 3) {
         rc = segment_add_points(seg, real->x, real->label, real->n, real->dim, real->curve_start,
                                 real->n_curves, 0, 1, err);

@@ -56,6 +56,20 @@ static int build_shade(Geometry *g)
     return 0;
 }
 
+/* The marked codes' states, moved like points. */
+static int build_marks(Geometry *g)
+{
+    int n = g->seg->n_marks;
+    if (!n) return 0;
+    double x[SHOW_MAX_MARKS * 3];
+    for (int i = 0; i < n; i++) memcpy(x + 3 * i, g->seg->marks[i].x, sizeof(double) * 3);
+    g->mark_state = malloc(sizeof(double) * W * n * g->n_stages);
+    if (!g->mark_state) return -1;
+    fill_states(g->mark_state, g->plan, g->n_stages, n, x, 3, g->plan->widths[0]);
+    g->n_marks = n;
+    return 0;
+}
+
 /* A fixed shuffle of the points (a seeded Fisher-Yates: the same for every
  * frame and run), the order flat frames draw them in: data come class by
  * class, and drawn in that order the last class would cover the others. */
@@ -142,7 +156,8 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
     g->adaptive = cfg->grid_adaptive;
     int dim = plan->widths[0];
     if (geom_grid_lines(&g->lines, seg->region, dim, cfg, seg->grid_at, seg->n_grid_at) ||
-        geom_lines_append(&g->lines, &seg->lines, LINE_OVERLAY))
+        geom_lines_append(&g->lines, &seg->lines, LINE_OVERLAY) ||
+        geom_path_lines(&g->lines, seg->paths, seg->n_paths, cfg->grid_samples))
         return lw_fail(err, LW_ERUNTIME, "out of memory building grid lines");
     g->n_samples = g->lines.p.n;
 
@@ -164,6 +179,8 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
 
     if (seg->shade_cells > 0 && build_shade(g) != 0)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
+    if (build_marks(g))
+        return lw_fail(err, LW_ERUNTIME, "out of memory for %d marked codes", seg->n_marks);
     return geom_projections(g, cfg, err);
 }
 
@@ -179,6 +196,7 @@ void geom_free(Geometry *g)
     free(g->point_disc);
     free(g->point_state);
     free(g->shade_state);
+    free(g->mark_state);
     for (int l = 0; l < g->n_space; l++) {
         geom_lines_free(&g->space[l].lines);
         free(g->space[l].state);
@@ -196,6 +214,15 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
     }
     double st[W];
     stage_eval(g->plan, stage, t, start, st);
+    geom_to_display(g, stage, t, seconds, st, out);
+}
+
+/* Display coordinates of marked code i at (stage, t). */
+static void mark_display(const Geometry *g, int stage, double t, double seconds, int i,
+                         double out[3])
+{
+    double st[W];
+    stage_eval(g->plan, stage, t, g->mark_state + ((size_t)stage * g->n_marks + i) * W, st);
     geom_to_display(g, stage, t, seconds, st, out);
 }
 
@@ -219,6 +246,11 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
         if (g->point_from[i] > layer) continue; /* not shown yet */
         double d[3];
         geom_point_display(g, stage, t, seconds, i, d);
+        grow_box(b, R, d);
+    }
+    for (int i = 0; i < g->n_marks; i++) {
+        double d[3];
+        mark_display(g, stage, t, seconds, i, d);
         grow_box(b, R, d);
     }
     const LineSet *ls = &g->lines;
@@ -606,6 +638,23 @@ static void point_curves(FrameCtx *c)
     fg->n_lines = l;
 }
 
+static int mark_pixels(const Geometry *g, int stage, double t, double seconds,
+                       const View *view, FrameGeom *fg)
+{
+    fg->n_marks = g->n_marks;
+    fg->marks = g->seg->marks;
+    if (!g->n_marks) return 0;
+    double *xy = realloc(fg->mark_xy, sizeof(double) * 2 * g->n_marks);
+    if (!xy) return -1;
+    fg->mark_xy = xy;
+    for (int i = 0; i < g->n_marks; i++) {
+        double d[3], depth;
+        mark_display(g, stage, t, seconds, i, d);
+        view_project(view, d, &xy[2 * i], &xy[2 * i + 1], &depth);
+    }
+    return 0;
+}
+
 static int shade_corners(FrameCtx *c)
 {
     const Geometry *g = c->g;
@@ -652,7 +701,8 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     moving_lines(&c);
     score_lines(&c);
     point_curves(&c);
-    if (c.failed || shade_corners(&c)) return LW_ERUNTIME;
+    if (c.failed || shade_corners(&c) || mark_pixels(g, stage, t, seconds, view, fg))
+        return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
     return LW_OK;
 }
@@ -665,5 +715,6 @@ void geom_frame_free(FrameGeom *fg)
     free(fg->ldepth);
     polylines_free(&fg->score_scratch);
     free(fg->shade_xy);
+    free(fg->mark_xy);
     memset(fg, 0, sizeof *fg);
 }

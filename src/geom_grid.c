@@ -1,7 +1,8 @@
 /* geom_grid.c — the lines a segment's input space is drawn with: a grid of
  * lines parallel to the axes and the bold outline of the input box (for a
  * 3-D input a lattice of lines and the cube's edges; for a 1-D input the
- * line itself).  Lines are sampled in input space; geom.c moves the samples.
+ * line itself), and latent paths, sampled like grid lines.  Lines are
+ * sampled in input space; geom.c moves the samples.
  *
  * Owns: the arrays of a LineSet. */
 #include "geom.h"
@@ -23,17 +24,24 @@ int geom_lines_begin(LineSet *ls, LineKind kind)
     return 0;
 }
 
-/* A straight line from p to q (3-D) in `samples` samples. */
-static int line3(LineSet *ls, LineKind kind, const double *p, const double *q, int samples)
+/* Samples first.. of `samples` evenly from p to q (3-D) onto the line
+ * being built. */
+static int piece3(LineSet *ls, const double *p, const double *q, int samples, int first)
 {
-    if (geom_lines_begin(ls, kind)) return -1;
-    for (int i = 0; i < samples; i++) {
+    for (int i = first; i < samples; i++) {
         double s = (double)i / (samples - 1);
         if (polylines_add(&ls->p, p[0] + s * (q[0] - p[0]), p[1] + s * (q[1] - p[1]),
                           p[2] + s * (q[2] - p[2])))
             return -1;
     }
     return 0;
+}
+
+/* A straight line from p to q (3-D) in `samples` samples. */
+static int line3(LineSet *ls, LineKind kind, const double *p, const double *q, int samples)
+{
+    if (geom_lines_begin(ls, kind)) return -1;
+    return piece3(ls, p, q, samples, 0);
 }
 
 static int segment2(LineSet *ls, LineKind kind, double x0, double y0, double x1, double y1,
@@ -121,6 +129,21 @@ int geom_grid_lines(LineSet *ls, const double reg[6], int dim, const GeomConfig 
                      cfg->show_domain);
     if (cfg->show_domain) /* 1-D: the input line itself is the whole domain */
         return segment2(ls, LINE_DOMAIN, reg[0], 0, reg[1], 0, cfg->grid_samples);
+    return 0;
+}
+
+int geom_path_lines(LineSet *ls, const SegmentPath *paths, int n_paths, int samples)
+{
+    for (int k = 0; k < n_paths; k++) {
+        const SegmentPath *pa = &paths[k];
+        if (geom_lines_begin(ls, pa->vector ? LINE_VECTOR : LINE_PATH)) return -1;
+        /* the code ending one piece starts the next: sampled once */
+        for (int c = 0; c + 1 < pa->n; c++) {
+            if (piece3(ls, pa->x[c], pa->x[c + 1], samples, c ? 1 : 0)) return -1;
+            /* on the code itself, where its mark is (p + 1 (q - p) may miss it by an ulp) */
+            memcpy(ls->p.x + 3 * (ls->p.n - 1), pa->x[c + 1], 3 * sizeof(double));
+        }
+    }
     return 0;
 }
 

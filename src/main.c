@@ -917,6 +917,10 @@ static void info_generative(const Scene *sc, const SceneModel *m)
                m->vae_report.seconds);
     printf("samples:    MMD\xc2\xb2 to the data %.5f (untrained %.5f: %.1f %%)\n", m->mmd2,
            m->mmd2_untrained, m->mmd2_untrained > 0 ? 100 * m->mmd2 / m->mmd2_untrained : 0);
+    if (sc->model.n_paths || sc->model.n_arith)
+        printf("paths:      %d latent path%s, %d example%s of latent arithmetic\n",
+               sc->model.n_paths, sc->model.n_paths == 1 ? "" : "s", sc->model.n_arith,
+               sc->model.n_arith == 1 ? "" : "s");
 }
 
 /* The data and the model of one panel. */

@@ -33,14 +33,14 @@
 
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
-    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS
+    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS, T_LATENT
 } KeyType;
 
 typedef struct {
     const char *section, *key;
     KeyType type;
     size_t offset;      /* into Scene */
-    double min, max;    /* T_INT, T_DOUBLE */
+    double min, max;    /* T_INT, T_DOUBLE; T_LATENT: max is how many */
     const char *const *names; /* T_ENUM: NULL-terminated */
 } KeySpec;
 
@@ -73,6 +73,8 @@ static const KeySpec KEYS[] = {
     {"network", "model", T_ENUM, OFF(model.kind), 0, 0, MODEL_NAMES},
     {"network", "latent", T_INT, OFF(model.latent), 1, 3, NULL},
     {"network", "prior", T_ENUM, OFF(model.prior), 0, 0, PRIOR_NAMES},
+    {"network", "latent_path", T_LATENT, OFF(model.paths), 1, GEN_MAX_PATHS, NULL},
+    {"network", "latent_arith", T_LATENT, OFF(model.arith), 1, GEN_MAX_ARITH, NULL},
 
     {"train", "optimizer", T_ENUM, OFF(train.optimizer), 0, 0, OPT_NAMES},
     {"train", "learning_rate", T_DOUBLE, OFF(train.learning_rate), 1e-6, 10, NULL},
@@ -486,6 +488,125 @@ static int set_checkpoints(Parser *p, char *value)
     return 1;
 }
 
+/* ---- latent paths ------------------------------------------------------- */
+
+/* How each key is written, for its messages. */
+static const char *latent_form(int arith)
+{
+    return arith ? "write a - b + c, three codes, e.g. enc(0.9,0.4) - enc(-0.9,0.4) + 0,-1"
+                 : "write codes joined by '->', e.g. -1.5,0.3 -> enc(0.9,0.4)";
+}
+
+static const char *skip_space(const char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    return s;
+}
+
+/* Bytes of s's first `chars` characters (UTF-8), so a message quoting the
+ * start of s never cuts a character in two (a pasted "\xe2\x86\x92" for "->"). */
+static int utf8_prefix(const char *s, int chars)
+{
+    size_t n = strlen(s), i = 0;
+    for (int k = 0; k < chars && i < n; k++) {
+        int len = utf8_len((const unsigned char *)s + i, n - i);
+        i += len > 0 ? (size_t)len : 1;
+    }
+    return (int)i;
+}
+
+/* Reads one code at *s, "-1.5, 0.3" or "enc(0.9, 0.4)", and moves *s past
+ * it.  A code ends at its last number: what follows a number other than a
+ * comma is an operator ("->", "-", "+"), so "1,0 -0.5,0" reads as 1,0 minus
+ * 0.5,0, never as three numbers. */
+static int read_code(Parser *p, const char *key, const char **s, LatentCode *c)
+{
+    const char *q = skip_space(*s);
+    memset(c, 0, sizeof *c);
+    if (strncmp(q, "enc", 3) == 0) {
+        q = skip_space(q + 3);
+        if (*q != '(')
+            return fail_at(p, p->line, "%s: expected '(' after enc, as in enc(0.9,0.4)", key);
+        c->enc = 1;
+        q++;
+    }
+    for (;;) {
+        char *end;
+        errno = 0;
+        double v = strtod(q, &end);
+        if (end == q || errno == ERANGE || !isfinite(v) || fabs(v) > 1e6)
+            return fail_at(p, p->line, "%s: expected a number within +-1e6 at '%.*s'", key,
+                           utf8_prefix(skip_space(q), 24), skip_space(q));
+        if (c->n == 3)
+            return fail_at(p, p->line, "%s: a code has at most 3 coordinates", key);
+        c->x[c->n++] = v;
+        q = skip_space(end);
+        if (*q != ',') break;
+        q++;
+    }
+    if (c->enc && *q++ != ')')
+        return fail_at(p, p->line, "%s: enc( has no closing ')'", key);
+    *s = q;
+    return 1;
+}
+
+/* One path ("a -> b -> c") or one example of arithmetic ("a - b + c"). */
+static int read_latent(Parser *p, const char *key, int arith, const char *s, LatentPath *lp)
+{
+    char ops[GEN_PATH_CODES];
+    int n_ops = 0;
+    memset(lp, 0, sizeof *lp);
+    lp->line = p->line;
+    for (;;) {
+        if (arith && lp->n_codes == 3)
+            return fail_at(p, p->line, "%s: %s", key, latent_form(1));
+        if (lp->n_codes == GEN_PATH_CODES)
+            return fail_at(p, p->line, "%s: at most %d codes on a path", key, GEN_PATH_CODES);
+        if (!read_code(p, key, &s, &lp->code[lp->n_codes++])) return 0;
+        s = skip_space(s);
+        if (*s == '\0') break;
+        if (s[0] == '-' && s[1] == '>') {
+            ops[n_ops++] = '>';
+            s += 2;
+        } else if (*s == '-' || *s == '+') {
+            ops[n_ops++] = *s++;
+        } else {
+            return fail_at(p, p->line, "%s: unexpected '%.*s' after a code (%s)", key,
+                           utf8_prefix(s, 1), s, latent_form(arith));
+        }
+    }
+    int ok = arith ? n_ops == 2 && ops[0] == '-' && ops[1] == '+' : n_ops >= 1;
+    for (int i = 0; !arith && i < n_ops; i++) ok = ok && ops[i] == '>';
+    if (!ok)
+        return fail_at(p, p->line, "%s: %s", key, latent_form(arith));
+    return 1;
+}
+
+/* latent_path / latent_arith: items split by '|', each read on its own;
+ * the key replaces what it held (an override replaces the file's). */
+static int set_latent(Parser *p, const KeySpec *k, char *value)
+{
+    int arith = strcmp(k->key, "latent_arith") == 0, max = (int)k->max;
+    int *count = arith ? &p->sc->model.n_arith : &p->sc->model.n_paths;
+    LatentPath *out = (LatentPath *)((char *)p->sc + k->offset);
+    *count = 0;
+    int n = 1;
+    for (const char *c = value; *c; c++) n += *c == '|';
+    if (n > max)
+        return fail_at(p, p->line, "%s: at most %d %s, got %d", k->key, max,
+                       arith ? "examples" : "paths", n);
+    char *save = NULL;
+    for (char *item = strtok_r(value, "|", &save); item; item = strtok_r(NULL, "|", &save)) {
+        if (!*skip_space(item)) break; /* blank: refused below */
+        if (!read_latent(p, k->key, arith, item, &out[*count])) return 0;
+        (*count)++;
+    }
+    if (*count < n) /* an empty item: "a -> b |" */
+        return fail_at(p, p->line, "%s: an empty entry between '|' (%s)", k->key,
+                       latent_form(arith));
+    return 1;
+}
+
 static int set_value(Parser *p, const KeySpec *k, char *value)
 {
     char *field = (char *)p->sc + k->offset;
@@ -611,6 +732,8 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
         return set_widths(p, k, value);
     case T_ACTS:
         return set_acts(p, value);
+    case T_LATENT:
+        return set_latent(p, k, value);
     }
     return 0;
 }
@@ -1251,6 +1374,62 @@ static int validate_training(Parser *p)
     return 1;
 }
 
+/* One path or example against the model: codes of `latent` coordinates in
+ * the latent box, enc() only with an encoder and on a point of the data.
+ * An enc() code is checked against the box once the encoder is trained
+ * (scene_build). */
+static int validate_latent_one(Parser *p, const char *key, const LatentPath *lp, int arith,
+                               const DatasetInfo *kind)
+{
+    const ModelSpec *m = &p->sc->model;
+    char t[128], box[96];
+    int all_given = 1;
+    generative_box_text(m->prior, box, sizeof box);
+    for (int i = 0; i < lp->n_codes; i++) {
+        const LatentCode *c = &lp->code[i];
+        generative_code_text(c, t, sizeof t);
+        if (c->enc && m->kind == MODEL_GAN)
+            return fail_at(p, lp->line, "%s: %s needs an encoder and a gan has none (write "
+                           "the code's %d latent coordinates; enc() is for model = vae or "
+                           "autoencoder)", key, t, m->latent);
+        if (c->enc && c->n != kind->dim)
+            return fail_at(p, lp->line, "%s: %s has %d coordinate%s but %s data is %d-D "
+                           "(enc() takes a point of the data)", key, t, c->n,
+                           c->n == 1 ? "" : "s", kind->name, kind->dim);
+        if (!c->enc && c->n != m->latent)
+            return fail_at(p, lp->line, "%s: the code %s has %d coordinate%s but latent = %d",
+                           key, t, c->n, c->n == 1 ? "" : "s", m->latent);
+        if (!c->enc && !generative_in_box(m->prior, c->x, c->n))
+            return fail_at(p, lp->line, "%s: the code %s lies outside the latent box drawn "
+                           "(%s)", key, t, box);
+        all_given = all_given && !c->enc;
+    }
+    if (arith && all_given) {
+        LatentCode end = {0, m->latent, {0, 0, 0}};
+        generative_arith_end(lp->code[0].x, lp->code[1].x, lp->code[2].x, m->latent, end.x);
+        if (!generative_in_box(m->prior, end.x, m->latent))
+            return fail_at(p, lp->line, "%s: a - b + c = %s lies outside the latent box drawn "
+                           "(%s)", key, generative_code_text(&end, t, sizeof t), box);
+    }
+    return 1;
+}
+
+/* latent_path and latent_arith: only for a generative model, each path and
+ * example fitting it. */
+static int validate_latent(Parser *p, const DatasetInfo *kind)
+{
+    const ModelSpec *m = &p->sc->model;
+    if (m->kind == MODEL_CLASSIFIER && (m->n_paths || m->n_arith))
+        return fail_at(p, m->n_paths ? m->paths[0].line : m->arith[0].line,
+                       "%s draws in a latent space: it is for model = gan, vae or autoencoder",
+                       m->n_paths ? "latent_path" : "latent_arith");
+    for (int i = 0; i < m->n_paths; i++)
+        if (!validate_latent_one(p, "latent_path", &m->paths[i], 0, kind)) return 0;
+    for (int i = 0; i < m->n_arith; i++)
+        if (!validate_latent_one(p, "latent_arith", &m->arith[i], 1, kind)) return 0;
+    return 1;
+}
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -1279,6 +1458,7 @@ static int validate(Parser *p)
     if (p->n_acts == 1)
         for (int l = 1; l < L; l++)
             sc->net.act[l] = sc->net.act[0];
+    if (!validate_latent(p, kind)) return 0;
     char names[256];
     if (kind->reads_file && !sc->data.csv_path[0])
         return fail_at(p, p->kind_line, "kind = %s needs file = path/to/points.csv",

@@ -116,6 +116,54 @@ static int critic_segment(const Scene *sc, SceneModel *m, LwError *err)
     return rc;
 }
 
+/* Where a scene wrote a key, for a message found after training. */
+static void key_place(const Scene *sc, int line, const char *key, char *out, size_t cap)
+{
+    if (line > 0)
+        snprintf(out, cap, "%s:%d", sc->path, line);
+    else
+        snprintf(out, cap, "--set network.%s", key);
+}
+
+/* Codes the scene wrote as enc(x) become the encoder's mean at x (a VAE's
+ * or autoencoder's), which, like every code, must lie in the latent box
+ * drawn; so must the end of latent arithmetic (given codes were checked when
+ * the scene was read). */
+static int encode_paths(const Scene *sc, const Vae *vae, LatentPath *lp, int n, int arith,
+                        LwError *err)
+{
+    const char *key = arith ? "latent_arith" : "latent_path";
+    Prior prior = sc->model.prior;
+    int L = sc->model.latent;
+    char where[LW_PATH_MAX + 64], box[96], t[128], u[128];
+    generative_box_text(prior, box, sizeof box);
+    for (int i = 0; i < n; i++) {
+        int encoded = 0;
+        key_place(sc, lp[i].line, key, where, sizeof where);
+        for (int k = 0; k < lp[i].n_codes; k++) {
+            LatentCode *c = &lp[i].code[k];
+            if (!c->enc) continue;
+            LatentCode z = {0, L, {0, 0, 0}};
+            vae_encode_point(vae, c->x, z.x, NULL);
+            if (!generative_in_box(prior, z.x, L))
+                return lw_fail(err, LW_EINPUT, "%s: %s: %s is the code %s, outside the latent "
+                               "box drawn (%s)", where, key, generative_code_text(c, t, sizeof t),
+                               generative_code_text(&z, u, sizeof u), box);
+            *c = z;
+            encoded = 1;
+        }
+        LatentCode end = {0, L, {0, 0, 0}};
+        if (arith && encoded) {
+            generative_arith_end(lp[i].code[0].x, lp[i].code[1].x, lp[i].code[2].x, L, end.x);
+            if (!generative_in_box(prior, end.x, L))
+                return lw_fail(err, LW_EINPUT, "%s: %s: a - b + c is the code %s, outside the "
+                               "latent box drawn (%s)", where, key,
+                               generative_code_text(&end, t, sizeof t), box);
+        }
+    }
+    return LW_OK;
+}
+
 /* A generative model: trained, then its generator or decoder as a segment
  * over the latent grid with the real data as the reference. */
 static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
@@ -128,8 +176,16 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
     widths_text(&sc->net, widths, sizeof widths);
     snprintf(title, sizeof title, "%s  %s %s %s  MMD\xc2\xb2 %.3g", dataset_kind_name(sc->data.kind),
              model_kind_name(m->kind), gan ? "generator" : "decoder", widths, m->mmd2);
-    GenerativeView v = {sc->model.prior, 400, sc->train.seed + 1, 13, title};
-    rc = generative_segment(gan ? &m->gan.gen : &m->vae.dec, &m->data, &v, &m->show, err);
+    /* the scene's paths with their enc() codes encoded */
+    LatentPath paths[GEN_MAX_PATHS], arith[GEN_MAX_ARITH];
+    memcpy(paths, sc->model.paths, sizeof paths);
+    memcpy(arith, sc->model.arith, sizeof arith);
+    rc = encode_paths(sc, &m->vae, paths, sc->model.n_paths, 0, err);
+    if (!rc) rc = encode_paths(sc, &m->vae, arith, sc->model.n_arith, 1, err);
+    GenerativeView v = {sc->model.prior, 400, sc->train.seed + 1, 13, title,
+                        paths, sc->model.n_paths, arith, sc->model.n_arith};
+    if (!rc)
+        rc = generative_segment(gan ? &m->gan.gen : &m->vae.dec, &m->data, &v, &m->show, err);
     return !rc && gan ? critic_segment(sc, m, err) : rc;
 }
 
