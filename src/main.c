@@ -18,6 +18,7 @@
 #include "atomic_file.h"
 #include "classifier.h"
 #include "draw.h"
+#include "gen_weights.h"
 #include "hash.h"
 #include "png_out.h"
 #include "render.h"
@@ -81,7 +82,9 @@ static const Command COMMANDS[] = {
      "      --frames A:B    frames to hash (default all)\n"
      "  -j, --jobs N        worker threads\n"},
     {"train", "SCENE [-o WEIGHTS]", "train the scene's network and report loss and accuracy",
-     "  -o, --output FILE   save the weights (docs/weights-format.md)\n"},
+     "  -o, --output FILE   save the weights (docs/weights-format.md): a classifier's,\n"
+     "                      or every network of a gan, vae or autoencoder; a scene\n"
+     "                      uses them with [weights] file = FILE instead of training\n"},
     {"dump", "SCENE --layer K --stage input|linear|bias|activation [-o FILE.csv]",
      "data point positions at the end of a stage, as CSV index,label,x1,x2,...",
      "  -l, --layer K       the layer (1-based)\n"
@@ -757,15 +760,17 @@ static int cmd_step(const Options *o)
     return report(rc, &err);
 }
 
-/* A generative model's training: its figures on one line (saving its
- * parameters with -o is for a later version). */
+/* A generative model's training: its figures on one line, and with -o
+ * every network's parameters (gen_weights.h), written only after training
+ * succeeded and then whole or not at all. */
 static int train_generative(const Options *o, const Scene *sc, LwError *err)
 {
-    if (o->output)
-        return lw_fail(err, LW_EINPUT, "layerwarp train: -o saves a classifier's weights; "
-                       "model = %s cannot be saved yet", model_kind_name(sc->model.kind));
     SceneModel m;
     int rc = scene_build(sc, &m, NULL, NULL, err);
+    if (!rc && o->output) rc = parent_dirs(o->output, err);
+    if (!rc && o->output)
+        rc = m.kind == MODEL_GAN ? gen_weights_save_gan(&m.gan, o->output, err)
+                                 : gen_weights_save_vae(&m.vae, sc->model.prior, o->output, err);
     if (!rc && m.kind == MODEL_GAN)
         printf("final: steps=%d d_loss=%.4f g_loss=%.4f mmd2=%.5f mmd2_untrained=%.5f "
                "seconds=%.2f\n", m.gan_report.steps, m.gan_report.d_loss, m.gan_report.g_loss,
@@ -896,6 +901,20 @@ static int info_classifier(const Scene *sc, const SceneModel *m, LwError *err)
     return rc;
 }
 
+/* A generative model whose parameters came from a weights file: nothing
+ * was trained; the figures are measured on those parameters. */
+static void info_fixed(const Scene *sc, const SceneModel *m)
+{
+    printf("weights:    fixed, from %s (not trained); ", sc->net.weights_path);
+    if (m->kind == MODEL_GAN)
+        printf("d_loss %.4f, g_loss %.4f on them\n", m->gan_report.d_loss, m->gan_report.g_loss);
+    else if (m->kind == MODEL_VAE)
+        printf("reconstruction %.4f, KL %.4f, latent coverage %.3f\n", m->vae_report.recon,
+               m->vae_report.kl, m->coverage);
+    else
+        printf("reconstruction %.4f\n", m->vae_report.recon);
+}
+
 static void info_generative(const Scene *sc, const SceneModel *m)
 {
     const NetSpec *net = &sc->net;
@@ -904,7 +923,9 @@ static void info_generative(const Scene *sc, const SceneModel *m)
     for (int i = 0; i < net->n_widths; i++) printf(i ? "-%d" : "%d", net->widths[i]);
     printf(" (%s; last layer identity), latent %d, %s prior\n", act_name(net->act[0]),
            sc->model.latent, prior_name(sc->model.prior));
-    if (gan)
+    if (sc->net.has_weights)
+        info_fixed(sc, m);
+    else if (gan)
         printf("training:   %d steps, d_loss %.4f, g_loss %.4f, %.2f s\n", m->gan_report.steps,
                m->gan_report.d_loss, m->gan_report.g_loss, m->gan_report.seconds);
     else if (m->kind == MODEL_VAE)
