@@ -37,6 +37,9 @@ typedef struct {
     Geometry geom;
     int first_stage;          /* its first stage in the whole show */
     int first_layer;          /* its first layer in the whole show */
+    char tag;                 /* its network's letter (the segment's tag; 'L' for none) */
+    int net_first_layer;      /* its first layer within its network: the layers of
+                                 earlier segments with the same tag come before */
 } SegmentRender;
 
 struct RenderPanels;
@@ -90,8 +93,18 @@ const SegmentRender *renderer_segment(const Renderer *r, int stage, int *local);
 struct Caption;
 void render_caption(const Renderer *r, FrameReq q, struct Caption *c);
 
-/* "L2.bias t=0.50" */
+/* The moment's network letter and layer within that network, its stage
+ * and eased time: "L2.bias t=0.50" (a classifier), "G2.bias t=0.50",
+ * "D1.linear t=0.00". */
 void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n);
+
+/* Layers of the network with letter `tag` ('L', 'G', 'D', 'E'), counted
+ * over the segments with that tag in show order; 0 when the show has none. */
+int renderer_network_layers(const Renderer *r, char tag);
+/* The show's layer (0-based, counted over every segment, as stage_index
+ * takes it) that is layer `number` (1-based) of network `tag`; -1 when that
+ * network has no such layer. */
+int renderer_network_layer(const Renderer *r, char tag, int number);
 /* The timeline frame closest to (stage, t). */
 FrameReq renderer_request_at(const Renderer *r, int stage, double t);
 FrameReq renderer_request_frame(const Renderer *r, int frame);

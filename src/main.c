@@ -3,6 +3,7 @@
  *   0 success, 1 runtime failure (I/O, encoder, interrupted), 2 bad usage or
  *   bad input.  Errors go to stderr as one line, results to stdout.
  * Only this file exits; everything below returns error codes. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
@@ -18,6 +19,7 @@
 #include "atomic_file.h"
 #include "classifier.h"
 #include "draw.h"
+#include "gen_weights.h"
 #include "hash.h"
 #include "png_out.h"
 #include "render.h"
@@ -68,23 +70,31 @@ static const Command COMMANDS[] = {
      "write chosen frames as PNG files DIR/frame-00042.png",
      "      --frames A:B    frames A to B inclusive (0-based); or a list N,M,...\n"
      "      --at L:STAGE:T  the frame of layer L, stage linear|bias|activation, time T\n"
-     "                      (repeatable)\n"
+     "                      (repeatable); L is a number counted over the whole show,\n"
+     "                      or a network's letter and its own layer: G2 (generator or\n"
+     "                      decoder), D1 (discriminator), E1 (encoder), L2 (classifier)\n"
      "  -o, --output DIR    folder for the PNG files (default out/SCENE-frames)\n"
      "  -j, --jobs N        worker threads\n"},
     {"step", "SCENE --layer K [-o DIR]",
      "one layer's four states (input, after W, after +b, after the activation) as\n"
      "            PNG stills and a labelled contact sheet",
-     "  -l, --layer K       the layer (1-based)\n"
+     "  -l, --layer K       the layer (1-based, counted over the whole show), or a\n"
+     "                      network's letter and its own layer (G2, D1, E1, L2)\n"
      "  -o, --output DIR    folder (default out/SCENE-step)\n"},
     {"hash", "SCENE [--frames A:B | --at L:STAGE:T] [-j N]",
-     "print frame index, stage label and SHA-256 of the raw pixels of each frame",
+     "print frame index, stage label and SHA-256 of the raw pixels of each frame\n"
+     "            (the label names the network and its layer: G2.bias t=0.50)",
      "      --frames A:B    frames to hash (default all)\n"
+     "      --at L:STAGE:T  the frame of a moment, as in 'layerwarp help frames'\n"
      "  -j, --jobs N        worker threads\n"},
     {"train", "SCENE [-o WEIGHTS]", "train the scene's network and report loss and accuracy",
-     "  -o, --output FILE   save the weights (docs/weights-format.md)\n"},
+     "  -o, --output FILE   save the weights (docs/weights-format.md): a classifier's,\n"
+     "                      or every network of a gan, vae or autoencoder; a scene\n"
+     "                      uses them with [weights] file = FILE instead of training\n"},
     {"dump", "SCENE --layer K --stage input|linear|bias|activation [-o FILE.csv]",
      "data point positions at the end of a stage, as CSV index,label,x1,x2,...",
-     "  -l, --layer K       the layer (1-based)\n"
+     "  -l, --layer K       the layer (1-based) of the first network, or a network's\n"
+     "                      letter and its own layer (G2, D1): the points it carries\n"
      "  -s, --stage S       input (the layer's input), linear, bias or activation\n"
      "  -o, --output FILE   CSV file (default: stdout)\n"},
     {"info", "SCENE", "describe the network, its parameters, frame count and output", ""},
@@ -143,7 +153,7 @@ typedef struct {
     const char *output;
     int jobs;
     int quiet;
-    int layer;
+    const char *layer;     /* --layer as given, checked by parse_layer_ref */
     const char *stage;
     const char *frames;
     const char *at[64];
@@ -156,6 +166,31 @@ typedef struct {
 } Options;
 
 enum { OPT_CRF = 1000, OPT_PRESET, OPT_FPS, OPT_SIZE, OPT_AT, OPT_FRAMES, OPT_SET };
+
+/* A layer as the command line names it: "2", counted over the whole show
+ * (what it has always meant), or "G2", layer 2 of the network lettered G
+ * (a segment's tag: L classifier, G generator or decoder, D discriminator,
+ * E encoder). */
+typedef struct {
+    char tag;      /* 0: counted over the whole show */
+    int number;    /* 1-based */
+} LayerRef;
+
+/* Reads a LayerRef at the start of s; returns the text after it, or NULL
+ * when s does not start with one. */
+static const char *parse_layer_ref(const char *s, LayerRef *ref)
+{
+    ref->tag = 0;
+    if (*s && strchr("LGDElgde", *s))
+        ref->tag = (char)toupper((unsigned char)*s++);
+    if (!isdigit((unsigned char)*s)) return NULL;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || v < 1 || v > 100000) return NULL;
+    ref->number = (int)v;
+    return end;
+}
 
 static int parse_int(const char *s, int lo, int hi, int *out)
 {
@@ -220,10 +255,15 @@ static int parse_options(int argc, char **argv, Options *o)
                 return usage_error(o->cmd, "-j needs a number of threads from 1 to 256, got '%s'", optarg);
             break;
         case 'q': o->quiet = 1; break;
-        case 'l':
-            if (parse_int(optarg, 1, LW_MAX_LAYERS, &o->layer))
-                return usage_error(o->cmd, "--layer needs a layer number from 1, got '%s'", optarg);
+        case 'l': {
+            LayerRef ref;
+            const char *rest = parse_layer_ref(optarg, &ref);
+            if (!rest || *rest)
+                return usage_error(o->cmd, "--layer needs a layer number from 1 (or a "
+                                   "network's layer such as G2), got '%s'", optarg);
+            o->layer = optarg;
             break;
+        }
         case 's': o->stage = optarg; break;
         case 'h': usage_command(stdout, find_command(o->cmd)); return -1;
         case OPT_FRAMES: o->frames = optarg; break;
@@ -359,11 +399,98 @@ static void free_job(Job *j)
     scene_free(&j->scene);
 }
 
+/* ---- layers by network ------------------------------------------------------ */
+
+/* "G2", or "2" for a layer counted over the show. */
+static void layer_name(LayerRef ref, char *buf, size_t size)
+{
+    if (ref.tag) snprintf(buf, size, "%c%d", ref.tag, ref.number);
+    else snprintf(buf, size, "%d", ref.number);
+}
+
+/* What a network letter names in this show. */
+static const char *network_noun(char tag, ModelKind kind)
+{
+    switch (tag) {
+    case 'G': return kind == MODEL_VAE || kind == MODEL_AUTOENCODER ? "decoder" : "generator";
+    case 'D': return "discriminator";
+    case 'E': return "encoder";
+    default: return "classifier";
+    }
+}
+
+/* "G1-G4, D1-D4": the show's networks and their layers, in show order. */
+static void networks_text(const Renderer *r, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < r->n_segments && len < size; k++) {
+        char tag = r->segs[k].tag;
+        int seen = 0;
+        for (int i = 0; i < k; i++) seen |= r->segs[i].tag == tag;
+        if (seen) continue;
+        len += (size_t)snprintf(buf + len, size - len, "%s%c1-%c%d", len ? ", " : "", tag, tag,
+                                renderer_network_layers(r, tag));
+    }
+}
+
+/* The show's layer (0-based) that a tagged ref names; LW_EINPUT saying what
+ * exists, after `what` (the option as given). */
+static int network_layer(const Job *j, LayerRef ref, const char *what, int *layer, LwError *err)
+{
+    const Renderer *r = &j->r;
+    const char *noun = network_noun(ref.tag, j->model.kind);
+    int n = renderer_network_layers(r, ref.tag);
+    char list[128];
+    networks_text(r, list, sizeof list);
+    if (n == 0)
+        return lw_fail(err, LW_EINPUT, "%s: this show has no %s (networks: %s)", what, noun,
+                       list);
+    *layer = renderer_network_layer(r, ref.tag, ref.number);
+    if (*layer < 0)
+        return lw_fail(err, LW_EINPUT, "%s: the %s has layers %c1 to %c%d", what, noun, ref.tag,
+                       ref.tag, n);
+    return LW_OK;
+}
+
+/* --at LAYER:STAGE:T as the frame that shows that moment (the first at or
+ * after T).  LAYER is a LayerRef. */
+static int at_request(const Options *o, const Job *j, const char *arg, FrameReq *out,
+                      LwError *err)
+{
+    const Renderer *r = &j->r;
+    LayerRef ref;
+    StageKind kind = STAGE_LINEAR;
+    double t = -1;
+    const char *p = parse_layer_ref(arg, &ref), *colon = p && *p == ':' ? strchr(p + 1, ':') : NULL;
+    int ok = colon && colon - (p + 1) < 32;
+    if (ok) {
+        char stage[32], *end;
+        snprintf(stage, sizeof stage, "%.*s", (int)(colon - (p + 1)), p + 1);
+        t = strtod(colon + 1, &end);
+        ok = !stage_kind_parse(stage, &kind) && end != colon + 1 && !*end && t >= 0 && t <= 1;
+    }
+    char what[160];
+    snprintf(what, sizeof what, "layerwarp %s: --at '%s'", o->cmd, arg);
+    if (!ok || (!ref.tag && ref.number > r->n_layers)) {
+        char list[128];
+        networks_text(r, list, sizeof list);
+        return lw_fail(err, LW_EINPUT, "%s: expected LAYER:STAGE:T with LAYER 1 to %d (counted "
+                       "over the show) or a network's layer (%s), STAGE linear, bias or "
+                       "activation, T from 0 to 1", what, r->n_layers, list);
+    }
+    int layer = ref.number - 1;
+    int rc = ref.tag ? network_layer(j, ref, what, &layer, err) : LW_OK;
+    if (!rc) *out = renderer_request_frame(r, renderer_request_at(r, stage_index(layer, kind), t).frame);
+    return rc;
+}
+
 /* Parses --frames and --at into requests; all frames when neither is given.
  * LW_EINPUT with the usage message in err for a bad frame option. */
-static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, int *n_out,
+static int frame_requests(const Options *o, const Job *j, FrameReq **out, int *n_out,
                           LwError *err)
 {
+    const Renderer *r = &j->r;
     int total = r->timeline.n_frames, cap = total + o->n_at + 16, n = 0;
     FrameReq *q = malloc(sizeof *q * cap);
     if (!q) return lw_fail(err, LW_ERUNTIME, "out of memory for %d frame requests", cap);
@@ -395,20 +522,11 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
         }
     }
     for (int i = 0; i < o->n_at; i++) {
-        int layer;
-        char stage[32];
-        double t;
-        StageKind kind;
-        if (sscanf(o->at[i], "%d:%31[a-z]:%lf", &layer, stage, &t) != 3 ||
-            stage_kind_parse(stage, &kind) || layer < 1 || layer > r->n_layers ||
-            !(t >= 0 && t <= 1)) {
+        int rc = at_request(o, j, o->at[i], &q[n++], err);
+        if (rc) {
             free(q);
-            return lw_fail(err, LW_EINPUT, "layerwarp %s: --at '%s': expected LAYER:STAGE:T "
-                           "with LAYER 1 to %d, STAGE linear, bias or activation, T from 0 to 1",
-                           o->cmd, o->at[i], r->n_layers);
+            return rc;
         }
-        /* a moment names the frame that shows it (the first at or after T) */
-        q[n++] = renderer_request_frame(r, renderer_request_at(r, stage_index(layer - 1, kind), t).frame);
     }
     if (!o->frames && !o->n_at)
         for (int f = 0; f < total; f++) q[n++] = renderer_request_frame(r, f);
@@ -421,7 +539,7 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
 static int load_requests(const Options *o, Job *j, FrameReq **reqs, int *n, LwError *err)
 {
     int rc = load_job(o, j, !o->quiet, 1, err);
-    if (!rc) rc = frame_requests(o, &j->r, reqs, n, err);
+    if (!rc) rc = frame_requests(o, j, reqs, n, err);
     if (!rc) install_signals(); /* from here on, outputs are being written */
     return rc;
 }
@@ -678,19 +796,21 @@ static int write_still(const uint8_t *px, int width, int height, int stride, con
     return png_write_bgra(path, px, width, height, stride, texts, 3, err);
 }
 
-static int contact_sheet(const Job *j, const StepSink *s, int layer, const char *path,
-                         LwError *err)
+/* The sheet of the show's layer `layer` (0-based), titled by its name as
+ * the command line gave it ("2", "D1"). */
+static int contact_sheet(const Job *j, const StepSink *s, int layer, const char *name,
+                         const char *path, LwError *err)
 {
     static const char *const titles[4] = {"input", "after W", "after + b", "after %s"};
     const Style *st = &j->scene.render.style;
     int local;
-    const SegmentRender *sr = renderer_segment(&j->r, stage_index(layer - 1, STAGE_LINEAR), &local);
+    const SegmentRender *sr = renderer_segment(&j->r, stage_index(layer, STAGE_LINEAR), &local);
     char full[4][96];
     const char *names[4];
     for (int i = 0; i < 4; i++) {
         char t[64];
         snprintf(t, sizeof t, titles[i], act_name(sr->plan.act[local / STAGE_KIND_COUNT]));
-        snprintf(full[i], sizeof full[i], "layer %d: %s", layer, t);
+        snprintf(full[i], sizeof full[i], "layer %s: %s", name, t);
         names[i] = full[i];
     }
     uint8_t *sheet = NULL;
@@ -711,9 +831,17 @@ static int cmd_step(const Options *o)
         return 2;
     }
     int rc = load_job(o, &j, !o->quiet, 1, &err);
-    if (!rc && o->layer > j.r.n_layers)
-        rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
-                     o->layer, j.r.n_layers);
+    /* the show's layer (0-based); its name as given, normalised ("g2" is G2) */
+    LayerRef ref;
+    parse_layer_ref(o->layer, &ref);
+    int layer = ref.number - 1;
+    char name[16], what[LW_PATH_MAX + 64];
+    layer_name(ref, name, sizeof name);
+    snprintf(what, sizeof what, "%s: --layer %s", o->scene_path, name);
+    if (!rc && ref.tag)
+        rc = network_layer(&j, ref, what, &layer, &err);
+    else if (!rc && ref.number > j.r.n_layers)
+        rc = lw_fail(&err, LW_EINPUT, "%s: the network has %d layers", what, j.r.n_layers);
     char dir[LW_PATH_MAX];
     if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
     else if (!rc) snprintf(dir, sizeof dir, "out/%s-step", j.scene.name);
@@ -721,7 +849,7 @@ static int cmd_step(const Options *o)
     StepSink ss = {{NULL}, 0};
     if (!rc) {
         const Style *st = &j.scene.render.style;
-        int s0 = stage_index(o->layer - 1, STAGE_LINEAR);
+        int s0 = stage_index(layer, STAGE_LINEAR);
         FrameReq q[4] = {renderer_request_at(&j.r, s0, 0.0), renderer_request_at(&j.r, s0, 1.0),
                          renderer_request_at(&j.r, s0 + 1, 1.0), renderer_request_at(&j.r, s0 + 2, 1.0)};
         q[0].t = 0.0;  /* exactly the layer's input */
@@ -742,14 +870,14 @@ static int cmd_step(const Options *o)
         static const char *const names[4] = {"input", "linear", "bias", "activation"};
         for (int i = 0; i < 4 && !rc; i++) {
             char path[LW_PATH_MAX + 64];
-            snprintf(path, sizeof path, "%s/layer%d-%d-%s.png", dir, o->layer, i, names[i]);
+            snprintf(path, sizeof path, "%s/layer%s-%d-%s.png", dir, name, i, names[i]);
             rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, j.scene.path,
                              names[i], &err);
         }
         char sheet[LW_PATH_MAX + 64];
-        snprintf(sheet, sizeof sheet, "%s/layer%d-sheet.png", dir, o->layer);
-        if (!rc) rc = contact_sheet(&j, &ss, o->layer, sheet, &err);
-        if (!rc && !o->quiet) fprintf(stderr, "wrote layer %d's four states and %s\n", o->layer, sheet);
+        snprintf(sheet, sizeof sheet, "%s/layer%s-sheet.png", dir, name);
+        if (!rc) rc = contact_sheet(&j, &ss, layer, name, sheet, &err);
+        if (!rc && !o->quiet) fprintf(stderr, "wrote layer %s's four states and %s\n", name, sheet);
         for (int i = 0; i < 4; i++)
             free(ss.frames[i]);
     }
@@ -757,15 +885,17 @@ static int cmd_step(const Options *o)
     return report(rc, &err);
 }
 
-/* A generative model's training: its figures on one line (saving its
- * parameters with -o is for a later version). */
+/* A generative model's training: its figures on one line, and with -o
+ * every network's parameters (gen_weights.h), written only after training
+ * succeeded and then whole or not at all. */
 static int train_generative(const Options *o, const Scene *sc, LwError *err)
 {
-    if (o->output)
-        return lw_fail(err, LW_EINPUT, "layerwarp train: -o saves a classifier's weights; "
-                       "model = %s cannot be saved yet", model_kind_name(sc->model.kind));
     SceneModel m;
     int rc = scene_build(sc, &m, NULL, NULL, err);
+    if (!rc && o->output) rc = parent_dirs(o->output, err);
+    if (!rc && o->output)
+        rc = m.kind == MODEL_GAN ? gen_weights_save_gan(&m.gan, o->output, err)
+                                 : gen_weights_save_vae(&m.vae, sc->model.prior, o->output, err);
     if (!rc && m.kind == MODEL_GAN)
         printf("final: steps=%d d_loss=%.4f g_loss=%.4f mmd2=%.5f mmd2_untrained=%.5f "
                "seconds=%.2f\n", m.gan_report.steps, m.gan_report.d_loss, m.gan_report.g_loss,
@@ -809,6 +939,39 @@ static int cmd_train(const Options *o)
     return report(rc, &err);
 }
 
+/* dump's --layer: a segment's own stack and its layer (0-based) in it.  A
+ * plain number is a layer of the first segment (a classifier, a generator,
+ * a decoder) as it always was; "D2" is a layer of that network's segment,
+ * its readout excepted (not a layer of the stack). */
+static int dump_layer(const Options *o, const Job *j, const Segment **seg, int *layer,
+                      LwError *err)
+{
+    LayerRef ref;
+    parse_layer_ref(o->layer, &ref);
+    char name[16], what[LW_PATH_MAX + 64];
+    layer_name(ref, name, sizeof name);
+    snprintf(what, sizeof what, "%s: --layer %s", o->scene_path, name);
+    *seg = &j->model.show.segments[0];
+    *layer = ref.number - 1;
+    if (!ref.tag) {
+        if (*layer >= (*seg)->net.n_layers)
+            return lw_fail(err, LW_EINPUT, "%s: the network has %d layers", what,
+                           (*seg)->net.n_layers);
+        return LW_OK;
+    }
+    int global, local, rc = network_layer(j, ref, what, &global, err);
+    if (rc) return rc;
+    const SegmentRender *sr = renderer_segment(&j->r, stage_index(global, STAGE_LINEAR), &local);
+    *seg = sr->seg;
+    *layer = local / STAGE_KIND_COUNT;
+    if (*layer >= sr->seg->net.n_layers)
+        return lw_fail(err, LW_EINPUT, "%s: that is the %s's readout; dump shows the layers "
+                       "of its stack, %c%d to %c%d", what, network_noun(ref.tag, j->model.kind),
+                       ref.tag, sr->net_first_layer + 1, ref.tag,
+                       sr->net_first_layer + sr->seg->net.n_layers);
+    return LW_OK;
+}
+
 static int cmd_dump(const Options *o)
 {
     LwError err = {""};
@@ -824,12 +987,9 @@ static int cmd_dump(const Options *o)
         return 2;
     }
     int rc = load_job(o, &j, !o->quiet, 0, &err);
-    /* the first segment's own stack and the points it carries first (a
-     * classifier's data, a generator's latent samples) */
-    const Segment *seg = !rc ? &j.model.show.segments[0] : NULL;
-    if (!rc && o->layer > seg->net.n_layers)
-        rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
-                     o->layer, seg->net.n_layers);
+    int layer = 0;
+    const Segment *seg = NULL;
+    if (!rc) rc = dump_layer(o, &j, &seg, &layer, &err);
     FILE *f = stdout;
     AtomicFile out = {0};
     if (!rc && o->output) {
@@ -842,8 +1002,10 @@ static int cmd_dump(const Options *o)
     StagePlan plan;
     if (!rc) rc = stage_plan_make(&seg->net, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err);
     if (!rc) {
-        int s = stage_index(o->layer - 1, input ? STAGE_LINEAR : kind);
+        int s = stage_index(layer, input ? STAGE_LINEAR : kind);
         const Stage *st = &plan.stages[s];
+        /* the points the segment carries first: a classifier's data, a
+         * generator's latent samples, a discriminator's real data */
         const PointSet *ps = &seg->sets[0];
         int dim = input ? st->dim_in : st->dim_out;
         fprintf(f, "index,label");
@@ -896,6 +1058,20 @@ static int info_classifier(const Scene *sc, const SceneModel *m, LwError *err)
     return rc;
 }
 
+/* A generative model whose parameters came from a weights file: nothing
+ * was trained; the figures are measured on those parameters. */
+static void info_fixed(const Scene *sc, const SceneModel *m)
+{
+    printf("weights:    fixed, from %s (not trained); ", sc->net.weights_path);
+    if (m->kind == MODEL_GAN)
+        printf("d_loss %.4f, g_loss %.4f on them\n", m->gan_report.d_loss, m->gan_report.g_loss);
+    else if (m->kind == MODEL_VAE)
+        printf("reconstruction %.4f, KL %.4f, latent coverage %.3f\n", m->vae_report.recon,
+               m->vae_report.kl, m->coverage);
+    else
+        printf("reconstruction %.4f\n", m->vae_report.recon);
+}
+
 static void info_generative(const Scene *sc, const SceneModel *m)
 {
     const NetSpec *net = &sc->net;
@@ -904,7 +1080,9 @@ static void info_generative(const Scene *sc, const SceneModel *m)
     for (int i = 0; i < net->n_widths; i++) printf(i ? "-%d" : "%d", net->widths[i]);
     printf(" (%s; last layer identity), latent %d, %s prior\n", act_name(net->act[0]),
            sc->model.latent, prior_name(sc->model.prior));
-    if (gan)
+    if (sc->net.has_weights)
+        info_fixed(sc, m);
+    else if (gan)
         printf("training:   %d steps, d_loss %.4f, g_loss %.4f, %.2f s\n", m->gan_report.steps,
                m->gan_report.d_loss, m->gan_report.g_loss, m->gan_report.seconds);
     else if (m->kind == MODEL_VAE)

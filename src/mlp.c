@@ -12,6 +12,7 @@
 #include "mlp.h"
 
 #include "atomic_file.h"
+#include "weights_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -340,14 +341,6 @@ double mlp_loss_grad(const Mlp *m, const double *x, const int *label, int n, dou
 
 /* ---- weights file (docs/weights-format.md) ---- */
 
-static void write_matrix(FILE *f, const char *name, const double *a, int rows, int cols)
-{
-    fprintf(f, "%s\n", name);
-    for (int i = 0; i < rows; i++)
-        for (int j = 0; j < cols; j++)
-            fprintf(f, "%.17g%c", a[i * cols + j], j + 1 == cols ? '\n' : ' ');
-}
-
 int mlp_save(const Mlp *m, const char *path, LwError *err)
 {
     AtomicFile out;
@@ -365,126 +358,45 @@ int mlp_save(const Mlp *m, const char *path, LwError *err)
     char name[32];
     for (int l = 0; l < m->n_layers; l++) {
         snprintf(name, sizeof name, "W%d", l + 1);
-        write_matrix(f, name, m->W[l], m->widths[l + 1], m->widths[l]);
+        weights_write_matrix(f, name, m->W[l], m->widths[l + 1], m->widths[l]);
         snprintf(name, sizeof name, "b%d", l + 1);
-        write_matrix(f, name, m->b[l], 1, m->widths[l + 1]);
+        weights_write_matrix(f, name, m->b[l], 1, m->widths[l + 1]);
     }
     if (m->n_out > 0) {
-        write_matrix(f, "Wout", m->Wout, m->n_out, m->widths[m->n_layers]);
-        write_matrix(f, "bout", m->bout, 1, m->n_out);
+        weights_write_matrix(f, "Wout", m->Wout, m->n_out, m->widths[m->n_layers]);
+        weights_write_matrix(f, "bout", m->bout, 1, m->n_out);
     }
     return atomic_commit(&out, err);
 }
 
-/* A line reader that skips blank lines and '#' comments and splits the rest
- * into whitespace-separated tokens (at most MAX_TOK). */
-#define MAX_TOK (LW_MAX_LAYERS + 2)
-typedef struct {
-    FILE *f;
-    const char *path;
-    char line[LW_LINE_MAX];
-    int lineno;
-    int ntok;
-    char *tok[MAX_TOK];
-    int failure;   /* LW_ERUNTIME (read error) or LW_EINPUT (line too long) */
-} Reader;
-
-/* 1 with a line, 0 at end of file or on a failure (then r->failure). */
-static int next_line(Reader *r)
+/* Version 2 is a generative model's file: say whose, from its model line. */
+static int not_a_classifier(WeightsReader *r, LwError *err)
 {
-    int got;
-    while ((got = lw_read_line(r->f, r->line, sizeof r->line)) != 0) {
-        if (got < 0) {
-            r->failure = got;
-            return 0;
-        }
-        r->lineno++;
-        r->ntok = 0;
-        char *save = NULL;
-        for (char *s = strtok_r(r->line, " \t\r\n", &save); s;
-             s = strtok_r(NULL, " \t\r\n", &save)) {
-            if (r->ntok == 0 && s[0] == '#')
-                break;
-            if (r->ntok < MAX_TOK)
-                r->tok[r->ntok] = s;
-            r->ntok++;
-        }
-        if (r->ntok > 0)
-            return 1;
-    }
-    return 0;
+    if (weights_next_line(r) && r->ntok == 2 && strcmp(r->tok[0], "model") == 0)
+        return lw_fail(err, LW_EINPUT, "%s:%d: weights for model = %s, not a classifier's "
+                       "(whose file is 'layerwarp-weights 1')", r->path, r->lineno, r->tok[1]);
+    return lw_fail(err, LW_EINPUT, "%s:1: weights format version 2, a generative model's "
+                   "(a classifier's is version 1)", r->path);
 }
 
-static int need_line(Reader *r, const char *what, LwError *err)
-{
-    if (next_line(r))
-        return LW_OK;
-    if (r->failure == LW_ERUNTIME)
-        return lw_fail(err, LW_EINPUT, "%s: %s", r->path, strerror(errno));
-    if (r->failure == LW_EINPUT)
-        return lw_fail(err, LW_EINPUT, "%s:%d: not a line of text (longer than %d characters, or binary data)", r->path,
-                       r->lineno + 1, LW_LINE_MAX - 2);
-    return lw_fail(err, LW_EINPUT, "%s:%d: unexpected end of file (expected %s)", r->path,
-                   r->lineno ? r->lineno : 1, what);
-}
-
-static int parse_int_tok(const char *s, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < -1000000 || v > 1000000)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int read_matrix(Reader *r, const char *name, double *a, int rows, int cols,
-                       LwError *err)
-{
-    int ret = need_line(r, name, err);
-    if (ret)
-        return ret;
-    if (r->ntok != 1 || strcmp(r->tok[0], name) != 0)
-        return lw_fail(err, LW_EINPUT, "%s:%d: expected '%s', found '%s'", r->path,
-                       r->lineno, name, r->tok[0]);
-    for (int i = 0; i < rows; i++) {
-        char what[64];
-        snprintf(what, sizeof what, "row %d of %s", i + 1, name);
-        if ((ret = need_line(r, what, err)))
-            return ret;
-        if (r->ntok != cols)
-            return lw_fail(err, LW_EINPUT, "%s:%d: %s has %d number%s (expected %d)",
-                           r->path, r->lineno, what, r->ntok, r->ntok == 1 ? "" : "s",
-                           cols);
-        for (int j = 0; j < cols; j++) {
-            char *end;
-            double v = strtod(r->tok[j], &end);
-            if (end == r->tok[j] || *end || !isfinite(v))
-                return lw_fail(err, LW_EINPUT, "%s:%d: bad number '%s' in %s", r->path,
-                               r->lineno, r->tok[j], name);
-            a[i * cols + j] = v;
-        }
-    }
-    return LW_OK;
-}
-
-static int load_body(Reader *r, Mlp *m, LwError *err)
+static int load_body(WeightsReader *r, Mlp *m, LwError *err)
 {
     const char *path = r->path;
     int ret, version;
-    if ((ret = need_line(r, "'layerwarp-weights 1'", err)))
+    if ((ret = weights_need_line(r, "'layerwarp-weights 1'", err)))
         return ret;
     if (r->ntok != 2 || strcmp(r->tok[0], "layerwarp-weights") != 0 ||
-        parse_int_tok(r->tok[1], &version) != 0)
+        weights_parse_int(r->tok[1], &version) != 0)
         return lw_fail(err, LW_EINPUT, "%s:%d: not a layerwarp weights file (expected "
                        "'layerwarp-weights 1')", path, r->lineno);
+    if (version == 2)
+        return not_a_classifier(r, err);
     if (version != 1)
         return lw_fail(err, LW_EINPUT, "%s:%d: weights format version %d (expected 1)", path,
                        r->lineno, version);
 
     int widths[LW_MAX_LAYERS + 1], n_widths;
-    if ((ret = need_line(r, "'widths ...'", err)))
+    if ((ret = weights_need_line(r, "'widths ...'", err)))
         return ret;
     if (strcmp(r->tok[0], "widths") != 0)
         return lw_fail(err, LW_EINPUT, "%s:%d: expected 'widths', found '%s'", path,
@@ -494,13 +406,13 @@ static int load_body(Reader *r, Mlp *m, LwError *err)
         return lw_fail(err, LW_EINPUT, "%s:%d: %d widths (expected 1..%d)", path, r->lineno,
                        n_widths, LW_MAX_LAYERS + 1);
     for (int l = 0; l < n_widths; l++)
-        if (parse_int_tok(r->tok[l + 1], &widths[l]) != 0 || widths[l] < 1 ||
+        if (weights_parse_int(r->tok[l + 1], &widths[l]) != 0 || widths[l] < 1 ||
             widths[l] > LW_MAX_WIDTH)
             return lw_fail(err, LW_EINPUT, "%s:%d: bad width '%s' (expected 1..%d)", path,
                            r->lineno, r->tok[l + 1], LW_MAX_WIDTH);
 
     Activation act[LW_MAX_LAYERS];
-    if ((ret = need_line(r, "'activations ...'", err)))
+    if ((ret = weights_need_line(r, "'activations ...'", err)))
         return ret;
     if (strcmp(r->tok[0], "activations") != 0)
         return lw_fail(err, LW_EINPUT, "%s:%d: expected 'activations', found '%s'", path,
@@ -514,10 +426,10 @@ static int load_body(Reader *r, Mlp *m, LwError *err)
                            path, r->lineno, r->tok[l + 1], act_all_names());
 
     int classes;
-    if ((ret = need_line(r, "'classes N'", err)))
+    if ((ret = weights_need_line(r, "'classes N'", err)))
         return ret;
     if (r->ntok != 2 || strcmp(r->tok[0], "classes") != 0 ||
-        parse_int_tok(r->tok[1], &classes) != 0 || classes == 1 || classes < 0 ||
+        weights_parse_int(r->tok[1], &classes) != 0 || classes == 1 || classes < 0 ||
         classes > LW_MAX_CLASSES)
         return lw_fail(err, LW_EINPUT, "%s:%d: expected 'classes N' with N 0 or 2..%d", path,
                        r->lineno, LW_MAX_CLASSES);
@@ -527,35 +439,31 @@ static int load_body(Reader *r, Mlp *m, LwError *err)
     char name[32];
     for (int l = 0; l < m->n_layers; l++) {
         snprintf(name, sizeof name, "W%d", l + 1);
-        if ((ret = read_matrix(r, name, m->W[l], widths[l + 1], widths[l], err)))
+        if ((ret = weights_read_matrix(r, name, "", m->W[l], widths[l + 1], widths[l], err)))
             return ret;
         snprintf(name, sizeof name, "b%d", l + 1);
-        if ((ret = read_matrix(r, name, m->b[l], 1, widths[l + 1], err)))
+        if ((ret = weights_read_matrix(r, name, "", m->b[l], 1, widths[l + 1], err)))
             return ret;
     }
     if (m->n_out > 0) {
-        if ((ret = read_matrix(r, "Wout", m->Wout, m->n_out, widths[m->n_layers], err)))
+        if ((ret = weights_read_matrix(r, "Wout", "", m->Wout, m->n_out, widths[m->n_layers],
+                                       err)))
             return ret;
-        if ((ret = read_matrix(r, "bout", m->bout, 1, m->n_out, err)))
+        if ((ret = weights_read_matrix(r, "bout", "", m->bout, 1, m->n_out, err)))
             return ret;
     }
-    if (next_line(r))
-        return lw_fail(err, LW_EINPUT, "%s:%d: unexpected '%s' after the last matrix", path,
-                       r->lineno, r->tok[0]);
-    if (ferror(r->f))
-        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
-    return LW_OK;
+    return weights_read_end(r, err);
 }
 
 int mlp_load(Mlp *m, const char *path, LwError *err)
 {
     memset(m, 0, sizeof *m);
-    Reader r = {.path = path};
-    r.f = fopen(path, "r");
-    if (!r.f)
-        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
-    int ret = load_body(&r, m, err);
-    fclose(r.f);
+    WeightsReader r;
+    int ret = weights_reader_open(&r, path, err);
+    if (ret)
+        return ret;
+    ret = load_body(&r, m, err);
+    weights_reader_close(&r);
     if (ret != LW_OK)
         mlp_free(m);
     return ret;

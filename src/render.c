@@ -217,6 +217,9 @@ static int plan_segment(Renderer *r, int k, LwError *err)
     sr->first_stage = r->n_stages;
     sr->first_layer = r->n_layers;
     const Segment *seg = sr->seg;
+    sr->tag = seg->tag ? seg->tag : 'L';
+    for (int i = 0; i < k; i++) /* earlier segments of the same network come first */
+        if (r->segs[i].tag == sr->tag) sr->net_first_layer += r->segs[i].plan.n_layers;
     int rc = stage_plan_make(&seg->net, r->cfg->interpolation, r->cfg->reflection, &sr->plan,
                              err);
     if (!rc && seg->n_scores)
@@ -373,8 +376,27 @@ void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n)
     int s;
     const SegmentRender *sr = renderer_segment(r, q.stage, &s);
     const Stage *st = &sr->plan.stages[s];
-    snprintf(buf, n, "L%d.%s t=%.2f", sr->first_layer + st->layer + 1, stage_kind_name(st->kind),
-             q.t);
+    snprintf(buf, n, "%c%d.%s t=%.2f", sr->tag, sr->net_first_layer + st->layer + 1,
+             stage_kind_name(st->kind), q.t);
+}
+
+int renderer_network_layers(const Renderer *r, char tag)
+{
+    int n = 0;
+    for (int k = 0; k < r->n_segments; k++)
+        if (r->segs[k].tag == tag) n += r->segs[k].plan.n_layers;
+    return n;
+}
+
+int renderer_network_layer(const Renderer *r, char tag, int number)
+{
+    for (int k = 0; number >= 1 && k < r->n_segments; k++) {
+        const SegmentRender *sr = &r->segs[k];
+        int local = number - 1 - sr->net_first_layer;
+        if (sr->tag == tag && local >= 0 && local < sr->plan.n_layers)
+            return sr->first_layer + local;
+    }
+    return -1;
 }
 
 /* ---- one frame --------------------------------------------------------------- */

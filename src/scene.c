@@ -1320,6 +1320,32 @@ static int reads_file(const DatasetInfo *kind) { return kind->reads_file; }
 static int is_curve(const DatasetInfo *kind) { return kind->curves != 0; }
 static int sets_classes(const DatasetInfo *kind) { return kind->classes_settable; }
 
+/* The line of the first matrix written in [weights] (0: none), its name in
+ * name. */
+static int first_matrix(const Parser *p, char *name, size_t size)
+{
+    int line = 0;
+    for (int l = 0; l < LW_MAX_LAYERS; l++) {
+        if (p->W[l].line && (!line || p->W[l].line < line)) {
+            line = p->W[l].line;
+            snprintf(name, size, "W%d", l + 1);
+        }
+        if (p->b[l].line && (!line || p->b[l].line < line)) {
+            line = p->b[l].line;
+            snprintf(name, size, "b%d", l + 1);
+        }
+    }
+    if (p->Wout.line && (!line || p->Wout.line < line)) {
+        line = p->Wout.line;
+        snprintf(name, size, "Wout");
+    }
+    if (p->bout.line && (!line || p->bout.line < line)) {
+        line = p->bout.line;
+        snprintf(name, size, "bout");
+    }
+    return line;
+}
+
 /* A generative model's widths run from the latent space to the data: the
  * first is `latent`, the last the data's dimension; left out, latent, 16,
  * 16, dim (tanh). */
@@ -1348,10 +1374,14 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
     }
     if (gan && !p->acts_line) /* a GAN trains reliably with leaky units (gan.h) */
         for (int l = 0; l < LW_MAX_LAYERS; l++) net->act[l] = ACT_LEAKY_RELU;
-    if (net->has_weights)
-        return fail_at(p, key_line(p, "network", "model", last_line(p)),
-                       "[weights] are for model = classifier (a %s is trained)",
-                       model_kind_name(sc->model.kind));
+    /* a generative model's several networks come whole from a file that
+     * `layerwarp train -o` wrote; matrices in the scene are a classifier's */
+    char name[8];
+    int line = first_matrix(p, name, sizeof name);
+    if (line)
+        return fail_at(p, line, "%s in [weights] is for model = classifier; model = %s "
+                       "reads its weights from a file (file = PATH, as layerwarp train -o "
+                       "writes it)", name, model_kind_name(sc->model.kind));
     return 1;
 }
 

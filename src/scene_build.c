@@ -1,6 +1,7 @@
 /* scene_build.c — the top of the pipeline: from a validated Scene to the
  * things each later step takes — a Dataset, a network (fixed weights, a
- * weights file, or trained), and a Show for the renderer.  This file and
+ * weights file, or trained; a generative model's from its own weights file,
+ * gen_weights.h, or trained), and a Show for the renderer.  This file and
  * scene.c are the only ones that know what a Scene is.
  *
  * Owns: everything in a SceneModel. */
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "classifier.h"
+#include "gen_weights.h"
 #include "metrics.h"
 
 #define MMD_POINTS 1000   /* generated points and data points the MMD compares */
@@ -72,9 +74,23 @@ static int build_gan(const Scene *sc, SceneModel *m, LwError *err)
     if (rc) return rc;
     gan_init_random(&m->gan, c.seed);
     rc = sample_mmd(m, sc, gan_decode, &m->gan, &m->mmd2_untrained, err);
+    /* a weights file replaces training; zero steps then only measure the
+     * losses on the fixed evaluation batch, as after training */
+    if (!rc && sc->net.weights_path[0]) {
+        rc = gen_weights_load_gan(&m->gan, sc->net.weights_path, err);
+        c.steps = 0;
+    }
     if (!rc) rc = gan_train(&m->gan, &m->data, &c, &m->gan_report, err);
     if (!rc) rc = sample_mmd(m, sc, gan_decode, &m->gan, &m->mmd2, err);
     return rc;
+}
+
+/* The report of a VAE whose parameters came from a file: nothing trained,
+ * the figures training would end with. */
+static void vae_fixed_report(SceneModel *m)
+{
+    memset(&m->vae_report, 0, sizeof m->vae_report);
+    vae_evaluate(&m->vae, &m->data, &m->vae_report.recon, &m->vae_report.kl);
 }
 
 static int build_vae(const Scene *sc, SceneModel *m, LwError *err)
@@ -92,7 +108,12 @@ static int build_vae(const Scene *sc, SceneModel *m, LwError *err)
     int rc = vae_alloc(&m->vae, m->data.dim, &c, err);
     if (!rc) rc = vae_init_random(&m->vae, c.seed, err);
     if (!rc) rc = sample_mmd(m, sc, vae_decode, &m->vae, &m->mmd2_untrained, err);
-    if (!rc) rc = vae_train(&m->vae, &m->data, &c, &m->vae_report, err);
+    if (!rc && sc->net.weights_path[0]) {
+        rc = gen_weights_load_vae(&m->vae, sc->model.prior, sc->net.weights_path, err);
+        if (!rc) vae_fixed_report(m);
+    } else if (!rc) {
+        rc = vae_train(&m->vae, &m->data, &c, &m->vae_report, err);
+    }
     if (!rc) rc = sample_mmd(m, sc, vae_decode, &m->vae, &m->mmd2, err);
     if (!rc) m->coverage = vae_latent_coverage(&m->vae, &m->data, 41, 0);
     return rc;

@@ -82,6 +82,9 @@ static void check_scene(const Scene *sc)
     if (net->has_weights && !net->weights_path[0])
         for (int l = 0; l + 1 < net->n_widths; l++)
             check(net->W[l] && net->b[l]);
+    /* a generative model's weights come only from a file */
+    if (sc->model.kind != MODEL_CLASSIFIER && net->has_weights)
+        check(net->weights_path[0] && !net->W[0] && !net->has_readout);
     if (net->has_readout)
         check(net->Wout && net->bout && net->n_out >= 1 && net->n_out <= LW_MAX_CLASSES);
     const RenderConfig *r = &sc->render;

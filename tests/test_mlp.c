@@ -186,7 +186,15 @@ static void test_save_load(void)
     static const struct {
         const char *text, *msg;
     } BAD[] = {
-        {"layerwarp-weights 2\n", ":1: weights format version 2 (expected 1)"},
+        {"layerwarp-weights 3\n", ":1: weights format version 3 (expected 1)"},
+        {"layerwarp-weights 2\n",
+         ":1: weights format version 2, a generative model's (a classifier's is version 1)"},
+        {"layerwarp-weights 2\nmodel gan\n",
+         ":2: weights for model = gan, not a classifier's (whose file is 'layerwarp-weights 1')"},
+        {"layerwarp-weights 1\nwidths 2 2\nactivations tanh\nclasses 2\nW1\n1 2\nb1\n0 0\n",
+         ":7: W1 has 1 row (expected 2), found 'b1'"},
+        {"layerwarp-weights 1\nwidths 2 2\nactivations tanh\nclasses 0\nW1\n1 2\n3 4\n5 6\n",
+         ":8: W1 has more than 2 rows"},
         {"hello\n", ":1: not a layerwarp weights file (expected 'layerwarp-weights 1')"},
         {"layerwarp-weights 1\nwidths 2 x\n", ":2: bad width 'x' (expected 1..16)"},
         {"layerwarp-weights 1\nwidths 2 2\nactivations relu6\n",
