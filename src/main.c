@@ -825,7 +825,7 @@ static int cmd_dump(const Options *o)
     }
     int rc = load_job(o, &j, !o->quiet, 0, &err);
     /* the first segment's own stack and the points it carries first (a
-     * classifier's data, a generator's latent samples) */
+     * classifier's data, a generator's latent samples, an encoder's data) */
     const Segment *seg = !rc ? &j.model.show.segments[0] : NULL;
     if (!rc && o->layer > seg->net.n_layers)
         rc = lw_fail(&err, LW_EINPUT, "%s: --layer %d: the network has %d layers", o->scene_path,
@@ -917,6 +917,10 @@ static void info_generative(const Scene *sc, const SceneModel *m)
                m->vae_report.seconds);
     printf("samples:    MMD\xc2\xb2 to the data %.5f (untrained %.5f: %.1f %%)\n", m->mmd2,
            m->mmd2_untrained, m->mmd2_untrained > 0 ? 100 * m->mmd2 / m->mmd2_untrained : 0);
+    printf("networks:   ");
+    for (int i = 0; i < sc->model.n_networks; i++)
+        printf(i ? ", %s" : "%s", model_net_name(sc->model.networks[i]));
+    printf(" (shown in this order)\n");
 }
 
 static int cmd_info(const Options *o)
