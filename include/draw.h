@@ -31,6 +31,9 @@ typedef struct Caption {
     int n_classes;        /* colours of the shading; >= 2: a legend is drawn */
     int readout;          /* the readout, played after the last layer */
     int generated;        /* colour of generated samples for the legend, -1: none */
+    char spread_name[48]; /* the legend's name for the points' spreads, "" for none */
+    char reference_name[48]; /* the legend's name for the fixed reference, "" for none */
+    char end_note[160];      /* the segment's own words for its last stage, or "" */
     int n_scores;         /* its scores (1: a logit and a sigmoid; k: softmax) */
     int layer_input;      /* a linear stage at t = 0: the layer's input, before W */
     /* The numbers the drawing uses (the stage plan's copy: units 1 and 2

@@ -34,8 +34,15 @@ typedef struct {
     int line;              /* where the scene wrote it, for messages */
 } LatentPath;
 
-/* The scene's [network] model, latent, prior and latent path keys and
- * [train] beta. */
+
+/* The networks of a generative model, each shown as a segment of its own:
+ * a GAN's generator and discriminator, a VAE's (or autoencoder's) encoder
+ * and decoder. */
+typedef enum { NET_GENERATOR, NET_DISCRIMINATOR, NET_ENCODER, NET_DECODER } ModelNet;
+#define MODEL_MAX_NETS 2
+
+/* The scene's [network] model, latent, prior and latent path keys, [train]
+ * beta and [render] networks. */
 typedef struct {
     ModelKind kind;
     int latent;            /* latent dimension, 1 to 3 */
@@ -46,10 +53,24 @@ typedef struct {
     int n_paths, n_arith;  /* latent_path, latent_arith */
     LatentPath paths[GEN_MAX_PATHS];
     LatentPath arith[GEN_MAX_ARITH];
+    int n_networks;        /* the show's segments, in order (model_default_nets when */
+    ModelNet networks[MODEL_MAX_NETS]; /* the scene names none) */
 } ModelSpec;
 
 /* "classifier", "gan", "vae", "autoencoder" */
 const char *model_kind_name(ModelKind k);
+
+/* "generator", "discriminator", "encoder", "decoder"; and back (0, or -1
+ * for an unknown name). */
+const char *model_net_name(ModelNet n);
+int model_net_parse(const char *name, ModelNet *out);
+/* The networks model k has, in the order data flows (GAN: generator,
+ * discriminator; VAE and autoencoder: encoder, decoder), into out
+ * (MODEL_MAX_NETS); returns how many (0 for a classifier). */
+int model_nets(ModelKind k, ModelNet *out);
+/* The ones its show plays when the scene does not say: a GAN's generator
+ * and discriminator, a VAE's or autoencoder's decoder. */
+int model_default_nets(ModelKind k, ModelNet *out);
 
 typedef struct {
     Prior prior;
@@ -86,6 +107,29 @@ int generative_segment(const LayerStack *gen, const Dataset *real, const Generat
 int generative_critic_segment(const LayerStack *critic, const Dataset *real, const double *fake,
                               int n_fake, const char *title, int show_boundary, Show *show,
                               LwError *err);
+
+/* How an encoder is shown. */
+typedef struct {
+    int latent;            /* latent dimension, 1 to 3 */
+    int variational;       /* 1: the stack's last layer gives mu then logvar (a VAE's),
+                              each point's posterior drawn about its mean; 0: the code */
+    double sigma_k;        /* a posterior's ellipse has semi-axes sigma_k * sigma */
+    Prior prior;           /* its quantile lines drawn in the latent space, for reference */
+    int grid_lines;        /* of those, per axis */
+    const char *title;     /* for the caption */
+} EncoderView;
+
+/* Appends to show a segment of an encoder (data -> latent): its hidden
+ * layers and then its mean head (the last layer's first `latent` rows; an
+ * autoencoder's whole last layer) warp a box around the real data, which
+ * ride along coloured by class.  In the latent space the prior's quantile
+ * lines stand as a fixed reference, and for a VAE each point carries its
+ * posterior sigma = exp(logvar / 2) from the stack's own forward pass,
+ * drawn there as an ellipse.  LW_EINPUT when enc does not fit (data
+ * dimension, output width for latent and variational); LW_ERUNTIME when out
+ * of memory. */
+int generative_encoder_segment(const LayerStack *enc, const Dataset *real, const EncoderView *v,
+                               Show *show, LwError *err);
 
 /* The box of the latent grid: [-1, 1] per axis for a uniform prior, the
  * Gaussian's 0.5 % and 99.5 % quantiles for a Gaussian one. */

@@ -37,10 +37,11 @@ typedef struct {
  * score regions meet), curves through points, a mark (a one-sample line: a
  * threshold on a line), a plane (a closed line drawn filled, translucent),
  * a latent path and a latent vector (drawn solid in the path colour, the
- * vector with an arrowhead) */
+ * vector with an arrowhead), a fixed reference (thin, dashed, under
+ * everything: a prior's grid) */
 typedef enum {
     LINE_GRID, LINE_DOMAIN, LINE_OVERLAY, LINE_CURVE, LINE_MARK, LINE_PLANE, LINE_PATH,
-    LINE_VECTOR
+    LINE_VECTOR, LINE_REFERENCE
 } LineKind;
 
 /* Lines in input space and what each is. */
@@ -91,6 +92,11 @@ typedef struct {
     unsigned char *point_disc;  /* (n_points) 1: drawn as a disc */
     double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH); a fixed
                                    point keeps its display coordinates */
+    double *point_spread;       /* (n_points, 3) or NULL: the semi-axes of each point's
+                                   spread along the last space's display axes (sigma_k *
+                                   sigma, units 1 and 2 swapped with the last layer's);
+                                   zeros for a point without one */
+    int spread_dim;             /* axes of the spreads: the last space's width */
     Projection3 proj[LW_MAX_LAYERS]; /* one per layer */
     int adaptive;
     int n_marks;                /* the segment's labelled codes */
@@ -132,6 +138,16 @@ typedef struct {
      * runs along x): left of pixel column half_x the first class, right of
      * it the second, tinted with opacity half_alpha (0: none). */
     double half_x, half_alpha;
+    /* The points' spreads on screen (a posterior about each point): closed
+     * polygons in pixels — the ellipse, the projected outline of an
+     * ellipsoid, a bar along a line — shown in the segment's last stage,
+     * fading in with it (blob_alpha 0..1; 0: none this frame). */
+    int n_blobs, cap_blobs, cap_bxy;
+    int *blob_start;            /* (n_blobs + 1) into bxy */
+    int *blob_label;            /* (n_blobs) the colour of the point */
+    double *bxy;                /* (blob_start[n_blobs], 2) */
+    double blob_alpha;
+    int blob_dim;               /* the axes they span: 1 a bar, 2 an ellipse, 3 an outline */
 } FrameGeom;
 
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
@@ -154,6 +170,14 @@ double geom_view_spread(const Geometry *g, int stage, double t, double seconds, 
 /* State (LW_MAX_WIDTH) of point i at the end of stage s, in the drawing's
  * own units (a swapped layer's units 1 and 2 swapped). */
 void geom_point_end_state(const Geometry *g, int s, int i, double *out);
+
+/* 1 when the frame at (stage, t) shows the segment's fixed reference: once
+ * layer reference_from's linear stage has reached its space.  And the
+ * share (0..1) to which it shows the points' spreads: the stack's last
+ * stage's time, 0 elsewhere or without spreads.  (The captions' legend
+ * names what the frame shows.) */
+int geom_reference_shown(const Geometry *g, int stage, double t);
+double geom_spreads_shown(const Geometry *g, int stage, double t);
 
 /* Evaluates one frame into fg (grown as needed; returns LW_ERUNTIME on
  * allocation failure). */

@@ -31,6 +31,15 @@ typedef struct {
     int fixed;             /* a reference overlay: shown where it is, never moved */
     int from_layer;        /* a fixed set shows from this (0-based) layer of the stack on:
                               data-space points only once the space is the data's */
+    /* A spread per point in the stack's last space (a VAE encoder's
+     * posterior sigma per latent axis), or none: in the stack's last stage
+     * each point is drawn with the axis-aligned ellipse (an interval on a
+     * line, the ellipsoid's outline in 3-D) of semi-axes sigma_k * sigma
+     * about it, fading in during that stage; the stack ends in at most 3
+     * units. */
+    double *sigma;         /* (n, sigma_dim) owned, or NULL */
+    int sigma_dim;         /* the stack's output width */
+    double sigma_k;        /* semi-axes in units of sigma */
 } PointSet;
 
 /* Polylines in the input space, each sample with three coordinates (zero
@@ -96,6 +105,17 @@ typedef struct {
      * probability); n_grid_at = 0: evenly, as the scene's grid_lines say. */
     int n_grid_at;
     double grid_at[SHOW_MAX_GRID];
+    /* A fixed reference in the display coordinates of the output space of
+     * layer reference_from (0-based; the stack's last space: a prior's
+     * quantile lines over a latent space), drawn thin and dashed under
+     * everything once that layer's linear stage has reached the space;
+     * none when it has no lines. */
+    Polylines reference;
+    int reference_from;
+    char reference_name[48];  /* its legend entry, "" for none */
+    char spread_name[48];     /* the legend's name for the sets' spreads ("posterior, 2σ") */
+    char end_note[160];       /* what the caption says in the stack's last stage (where
+                                 the spreads fade in, or the last space is the point), or "" */
     char title[160];       /* what the segment shows, for the caption */
     char tag;              /* which network this is, naming its layers ("G2"): 'L' a
                               classifier's, 'G' a generator or decoder, 'D' a
@@ -137,6 +157,12 @@ int segment_set_layers(Segment *seg, const LayerStack *net, LwError *err);
  * (n_curves + 1, may be NULL).  LW_EINPUT when SHOW_MAX_SETS are in use. */
 int segment_add_points(Segment *seg, const double *x, const int *label, int n, int dim,
                        const int *curve_start, int n_curves, int as_curves, int fixed,
+                       LwError *err);
+/* Gives point set `set` a spread: sigma (its n points, sigma_dim each, the
+ * stack's output width) is copied; k scales it into the drawn semi-axes.
+ * LW_EINPUT for no such set or a sigma_dim other than the output width,
+ * LW_ERUNTIME when out of memory. */
+int segment_set_spread(Segment *seg, int set, const double *sigma, int sigma_dim, double k,
                        LwError *err);
 /* Copies the score map W (n_scores, output width) and b (n_scores). */
 int segment_set_scores(Segment *seg, const double *W, const double *b, int n_scores,

@@ -25,9 +25,11 @@ for scene in scenes/olah/*.scene; do
     echo "gallery: $OUT/$name.png, $OUT/$name.gif"
 done
 
-# generative models: the end of the generator's or decoder's last layer (the
-# latent grid and its samples landed on the data; a GAN's discriminator
-# follows in the video) and a GIF
+# generative models: the end of the first network's last layer (a generator's
+# or decoder's: the latent grid and its samples landed on the data, a GAN's
+# discriminator following in the video; an encoder's: the data in the latent
+# space, a VAE's posteriors about them; its hidden widths are the decoder's
+# reversed, so it has as many layers) and a GIF
 for scene in scenes/generative/*.scene; do
     name=$(basename "$scene" .scene)
     widths=$("$LW" info "$scene" -q | sed -n 's/^network: *[a-z]* [a-z]* \([0-9-]*\) .*/\1/p')

@@ -133,6 +133,14 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     axis_names(&sr->geom.proj[pl], width, c->axis_name);
     c->n_classes = sr->seg->n_classes;
     c->generated = sr->seg->generated_colour;
+    /* the legend names the spreads and the reference while they are drawn */
+    const Segment *seg = sr->seg;
+    if (geom_spreads_shown(&sr->geom, s, q.t) > 0)
+        snprintf(c->spread_name, sizeof c->spread_name, "%s", seg->spread_name);
+    if (geom_reference_shown(&sr->geom, s, q.t))
+        snprintf(c->reference_name, sizeof c->reference_name, "%s", seg->reference_name);
+    if (s == stage_index(plan->n_hidden - 1, STAGE_ACTIVATION) && q.t > 0)
+        snprintf(c->end_note, sizeof c->end_note, "%s", seg->end_note);
     snprintf(c->summary, sizeof c->summary, "%s", sr->seg->title);
     c->has_step = sr->seg->has_step;
     c->at_step = sr->seg->at_step;

@@ -22,6 +22,10 @@
 #define MINUS "\xe2\x88\x92"  /* U+2212: a minus as wide as a plus */
 
 static const Rgb ACCENT = {0.84, 0.15, 0.16};
+#define REFERENCE_RGB ((Rgb){0.45, 0.45, 0.45}) /* a fixed reference's dashes */
+#define SPREAD_STEP (4.0 / 255) /* what one spread adds to its class's count (exact in 8 bits) */
+#define SPREAD_DEEPEST 0.55     /* opacity where 64 or more overlap: another class shows through */
+#define SPREAD_RIM 0.10         /* opacity of each spread's rim */
 
 static double unit(const Style *sc)
 {
@@ -428,6 +432,61 @@ static void draw_axis_names(cairo_t *cr, const Style *sc, const Caption *cap)
     }
 }
 
+/* A fixed reference (a prior's grid in a latent space): thin grey dashes
+ * under everything, so it reads as a frame of reference, not as content. */
+static void draw_reference(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    cairo_set_dash(cr, (double[]){5 * unit(sc), 4 * unit(sc)}, 2, 0);
+    draw_lines(cr, sc, fg, LINE_REFERENCE, REFERENCE_RGB, 0.9 * sc->grid_width);
+    cairo_set_dash(cr, NULL, 0, 0);
+}
+
+static void blob_path(cairo_t *cr, const FrameGeom *fg, int k)
+{
+    int a = fg->blob_start[k], b = fg->blob_start[k + 1];
+    cairo_move_to(cr, fg->bxy[2 * a], fg->bxy[2 * a + 1]);
+    for (int i = a + 1; i < b; i++) cairo_line_to(cr, fg->bxy[2 * i], fg->bxy[2 * i + 1]);
+    cairo_close_path(cr);
+}
+
+/* The points' spreads, class by class: first counted into an alpha mask
+ * (each adds SPREAD_STEP where it covers, so the mask is how many spreads
+ * cover a pixel: a density of the posteriors' union, saturating at
+ * 1/SPREAD_STEP of them), then the class's colour painted once through it,
+ * so its hue stays true however many overlap (a hundred faint fills, each
+ * rounded to 8 bits, would drift); then each one's faint rim, so a lone
+ * spread still shows its extent. */
+static void draw_spreads(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    /* an ellipsoid's outline stands for its whole depth: rims crowd twice as fast */
+    double rim = SPREAD_RIM * fg->blob_alpha * (fg->blob_dim == 3 ? 0.5 : 1.0);
+    for (int c = 0; c < LW_MAX_CLASSES; c++) {
+        int any = 0;
+        for (int k = 0; k < fg->n_blobs && !any; k++) any = fg->blob_label[k] % LW_MAX_CLASSES == c;
+        if (!any) continue;
+        cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+        cairo_set_operator(cr, CAIRO_OPERATOR_ADD);
+        cairo_set_source_rgba(cr, 0, 0, 0, SPREAD_STEP);
+        for (int k = 0; k < fg->n_blobs; k++) {
+            if (fg->blob_label[k] % LW_MAX_CLASSES != c) continue;
+            blob_path(cr, fg, k);
+            cairo_fill(cr);
+        }
+        cairo_pattern_t *count = cairo_pop_group(cr);
+        Rgb k = sc->classes[c];
+        cairo_set_source_rgba(cr, k.r, k.g, k.b, SPREAD_DEEPEST * fg->blob_alpha);
+        cairo_mask(cr, count);
+        cairo_pattern_destroy(count);
+    }
+    cairo_set_line_width(cr, fmax(0.7 * unit(sc), 0.6));
+    for (int k = 0; k < fg->n_blobs; k++) {
+        Rgb c = sc->classes[fg->blob_label[k] % LW_MAX_CLASSES];
+        blob_path(cr, fg, k);
+        cairo_set_source_rgba(cr, c.r, c.g, c.b, rim);
+        cairo_stroke(cr);
+    }
+}
+
 /* Grid, outline, axes and data of a frame seen from an angle. */
 static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
                             const Caption *cap)
@@ -435,6 +494,8 @@ static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
     DepthRange d = depth_range(fg, cap->view.scale);
     draw_axis_arrows(cr, sc, cap);
     draw_lines_3d(cr, sc, fg, &d);
+    if (sc->show_points && fg->blob_alpha > 0)
+        draw_spreads(cr, sc, fg);
     if (sc->show_points)
         draw_points_3d(cr, sc, fg, &d);
     draw_axis_names(cr, sc, cap);
@@ -447,6 +508,8 @@ static void draw_content_flat(cairo_t *cr, const Style *sc, const FrameGeom *fg)
         draw_lines(cr, sc, fg, LINE_GRID, sc->grid, sc->grid_width);
     if (sc->show_domain)
         draw_lines(cr, sc, fg, LINE_DOMAIN, sc->domain, sc->domain_width);
+    if (sc->show_points && fg->blob_alpha > 0)
+        draw_spreads(cr, sc, fg);
     if (sc->show_points) {
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         draw_lines(cr, sc, fg, LINE_CURVE, sc->classes[0], sc->curve_width);
@@ -694,7 +757,10 @@ static void describe_stage(const Caption *cap, char *out, size_t n)
 
 static void describe(const Caption *cap, char *out, size_t n)
 {
-    describe_stage(cap, out, n);
+    if (cap->end_note[0]) /* the segment's words on where it ends say more than the stage */
+        snprintf(out, n, "%s", cap->end_note);
+    else
+        describe_stage(cap, out, n);
     size_t len = strlen(out);
     if (cap->view_note[0] && len + 4 < n)
         snprintf(out + len, n - len, "  (%s)", cap->view_note);
@@ -811,30 +877,79 @@ static void panel_text(Panel *p, const char *text, double gray)
 }
 
 /* Swatches and names of the classes, four to a row. */
-static void panel_legend(Panel *p, int n_classes, int generated)
+/* One legend swatch of side sz at (x, top): a class's square, a spread's
+ * translucent ellipse, or a reference's dashed stroke. */
+typedef enum { SWATCH_CLASS, SWATCH_SPREAD, SWATCH_REFERENCE } Swatch;
+
+static void draw_swatch(Panel *p, Swatch kind, int colour, double x, double top, double sz)
+{
+    cairo_t *cr = p->cr;
+    const Style *sc = p->sc;
+    if (kind == SWATCH_CLASS) {
+        set_rgb(cr, sc->classes[colour % LW_MAX_CLASSES]);
+        cairo_rectangle(cr, x, top, sz, sz);
+        cairo_fill(cr);
+        return;
+    }
+    if (kind == SWATCH_SPREAD) {
+        cairo_new_path(cr); /* not joined to the text before it */
+        cairo_save(cr);
+        cairo_translate(cr, x + 0.8 * sz, top + 0.5 * sz);
+        cairo_scale(cr, 0.8 * sz, 0.5 * sz);
+        cairo_arc(cr, 0, 0, 1, 0, 2 * M_PI);
+        cairo_restore(cr);
+        Rgb k = sc->text;
+        cairo_set_source_rgba(cr, k.r, k.g, k.b, 0.25);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgba(cr, k.r, k.g, k.b, 0.6);
+        cairo_set_line_width(cr, 1.0);
+        cairo_stroke(cr);
+        return;
+    }
+    cairo_set_dash(cr, (double[]){0.35 * sz, 0.25 * sz}, 2, 0);
+    set_rgb(cr, REFERENCE_RGB);
+    cairo_set_line_width(cr, fmax(1.2 * unit(sc), 1.0));
+    cairo_move_to(cr, x, top + 0.5 * sz);
+    cairo_line_to(cr, x + 1.6 * sz, top + 0.5 * sz);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, NULL, 0, 0);
+}
+
+/* Class swatches and names, then (when the segment has them) generated
+ * samples; four to a row; the points' spreads and the fixed reference on a
+ * row of their own (a narrower panel covers less of the picture). */
+static void panel_legend(Panel *p, const Caption *cap)
 {
     double s = 0.75 * p->size, x = p->x, row = 1.3 * p->size, w = 0;
-    int n = n_classes + (generated >= 0);
+    int n_classes = cap->n_classes, generated = cap->generated;
+    int n = n_classes + (generated >= 0) + (cap->spread_name[0] != 0) +
+            (cap->reference_name[0] != 0);
     for (int k = 0; k < n; k++) {
-        if (k && k % 4 == 0) {
+        int extra = k - n_classes - (generated >= 0); /* 0: spreads (or the reference) */
+        if (k && (extra == 0 || (extra < 0 && k % 4 == 0))) {
             panel_grow(p, w, row);
             x = p->x;
         }
+        Swatch kind = k < n_classes || extra < 0 ? SWATCH_CLASS
+                    : extra == 0 && cap->spread_name[0] ? SWATCH_SPREAD : SWATCH_REFERENCE;
         int c = k < n_classes ? k : generated;
-        char name[24];
-        if (k < n_classes)
+        char name[64];
+        double sw = kind == SWATCH_CLASS ? s : 1.6 * s;
+        if (kind == SWATCH_SPREAD)
+            snprintf(name, sizeof name, "%s", cap->spread_name);
+        else if (kind == SWATCH_REFERENCE)
+            snprintf(name, sizeof name, "%s", cap->reference_name);
+        else if (k < n_classes)
             snprintf(name, sizeof name, n_classes > 1 ? "class %d" : "data", c + 1);
         else
             snprintf(name, sizeof name, "generated");
         if (p->draw) {
-            set_rgb(p->cr, p->sc->classes[c % LW_MAX_CLASSES]);
-            cairo_rectangle(p->cr, x, p->y + 0.95 * p->size - s, s, s);
-            cairo_fill(p->cr);
+            draw_swatch(p, kind, c, x, p->y + 0.95 * p->size - s, s);
             set_rgb(p->cr, p->sc->text);
-            cairo_move_to(p->cr, x + s + 0.35 * p->size, p->y + 0.95 * p->size);
+            cairo_move_to(p->cr, x + sw + 0.35 * p->size, p->y + 0.95 * p->size);
             cairo_show_text(p->cr, name);
         }
-        x += s + 0.35 * p->size + text_width(p->cr, name);
+        x += sw + 0.35 * p->size + text_width(p->cr, name);
         w = x - p->x;
         x += 0.9 * p->size;
     }
@@ -948,8 +1063,9 @@ static void panel_bias(Panel *p, const Caption *cap)
 
 static void panel_items(Panel *p, const Caption *cap)
 {
-    int legend = p->sc->show_legend && (cap->n_classes >= 2 || cap->generated >= 0);
-    if (legend) panel_legend(p, cap->n_classes, cap->generated);
+    int legend = p->sc->show_legend && (cap->n_classes >= 2 || cap->generated >= 0 ||
+                                        cap->spread_name[0] || cap->reference_name[0]);
+    if (legend) panel_legend(p, cap);
     if (!p->sc->show_numbers || cap->before_start || cap->layer_input) return;
     if (legend) p->y += 0.3 * p->size;
     char text[96];
@@ -1194,6 +1310,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */
+    if (sc->show_grid) /* the reference is a grid too (a prior's) */
+        draw_reference(cr, sc, fg);
     if (cap && !cap->flat && sc->depth_cues)
         draw_content_3d(cr, sc, fg, cap);
     else

@@ -1,5 +1,8 @@
-/* generative.c — a generator's or decoder's map as a segment (see
- * generative.h).  Knows the prior; knows nothing of how the map was trained.
+/* generative.c — a generative model's networks as segments (see
+ * generative.h): a generator's or decoder's map over the latent grid, an
+ * encoder's map of the data into the latent space with each point's
+ * posterior, a discriminator's verdict.  Knows the prior and which networks
+ * each model has; knows nothing of how they were trained.
  *
  * Owns nothing beyond a call: what it builds belongs to the Show. */
 #include "generative.h"
@@ -16,6 +19,47 @@ const char *model_kind_name(ModelKind k)
 {
     static const char *const names[] = {"classifier", "gan", "vae", "autoencoder"};
     return k >= MODEL_CLASSIFIER && k <= MODEL_AUTOENCODER ? names[k] : "?";
+}
+
+const char *model_net_name(ModelNet n)
+{
+    static const char *const names[] = {"generator", "discriminator", "encoder", "decoder"};
+    return n >= NET_GENERATOR && n <= NET_DECODER ? names[n] : "?";
+}
+
+int model_net_parse(const char *name, ModelNet *out)
+{
+    for (int n = NET_GENERATOR; n <= NET_DECODER; n++)
+        if (strcmp(name, model_net_name((ModelNet)n)) == 0) {
+            *out = (ModelNet)n;
+            return 0;
+        }
+    return -1;
+}
+
+int model_nets(ModelKind k, ModelNet *out)
+{
+    if (k == MODEL_GAN) {
+        out[0] = NET_GENERATOR;
+        out[1] = NET_DISCRIMINATOR;
+        return 2;
+    }
+    if (k == MODEL_VAE || k == MODEL_AUTOENCODER) {
+        out[0] = NET_ENCODER;
+        out[1] = NET_DECODER;
+        return 2;
+    }
+    return 0;
+}
+
+int model_default_nets(ModelKind k, ModelNet *out)
+{
+    int n = model_nets(k, out);
+    if (k == MODEL_VAE || k == MODEL_AUTOENCODER) { /* the decoder's map, as before encoders */
+        out[0] = NET_DECODER;
+        n = 1;
+    }
+    return n;
 }
 
 double generative_latent_extent(Prior p)
@@ -59,19 +103,24 @@ void generative_arith_end(const double *a, const double *b, const double *c, int
     for (int k = 0; k < dim; k++) out[k] = c[k] + (a[k] - b[k]);
 }
 
-/* Grid lines at fractions of the box: evenly for a uniform prior; for a
- * Gaussian at the quantiles TAIL + (1 - 2 TAIL) k / (n - 1), so every cell
+/* Line k of n at a fraction of the box: evenly for a uniform prior; for a
+ * Gaussian at the quantile TAIL + (1 - 2 TAIL) k / (n - 1), so every cell
  * between two neighbouring lines holds the same probability. */
+static double grid_fraction(Prior p, int k, int n)
+{
+    double e = generative_latent_extent(p), u = TAIL + (1.0 - 2 * TAIL) * k / (n - 1);
+    return p == PRIOR_UNIFORM ? (double)k / (n - 1) : (prior_quantile(p, u) + e) / (2 * e);
+}
+
+static int grid_count(int n)
+{
+    return n > SHOW_MAX_GRID ? SHOW_MAX_GRID : n < 2 ? 2 : n;
+}
+
 static void grid_fractions(Segment *seg, Prior p, int n)
 {
-    if (n > SHOW_MAX_GRID) n = SHOW_MAX_GRID;
-    if (n < 2) n = 2;
-    double e = generative_latent_extent(p);
-    for (int k = 0; k < n; k++) {
-        double u = TAIL + (1.0 - 2 * TAIL) * k / (n - 1);
-        seg->grid_at[k] = p == PRIOR_UNIFORM ? (double)k / (n - 1)
-                                             : (prior_quantile(p, u) + e) / (2 * e);
-    }
+    n = grid_count(n);
+    for (int k = 0; k < n; k++) seg->grid_at[k] = grid_fraction(p, k, n);
     seg->n_grid_at = n;
 }
 
@@ -254,5 +303,123 @@ int generative_critic_segment(const LayerStack *critic, const Dataset *real, con
     seg->show_scores = show_boundary;
     seg->tag = 'D';
     snprintf(seg->title, sizeof seg->title, "%s", title ? title : "");
+    return LW_OK;
+}
+
+/* ---- the encoder ---------------------------------------------------------- */
+
+static int ref_line(Polylines *p, const double *a, const double *b)
+{
+    return polylines_begin(p) || polylines_add(p, a[0], a[1], a[2]) ||
+           polylines_add(p, b[0], b[1], b[2]);
+}
+
+/* The prior's grid as a fixed reference in the latent space: in 2-D its
+ * quantile lines (the decoder's latent grid, the box among them), in 3-D the
+ * box's edges (a lattice would hide the ellipsoids), on a line the quantiles
+ * as ticks across it.  -1 when out of memory. */
+static int prior_reference(Polylines *ref, Prior p, int latent, int lines)
+{
+    int n = grid_count(lines), rc = 0;
+    double e = generative_latent_extent(p);
+    if (latent == 1) {
+        double h = 0.06 * e;
+        rc = ref_line(ref, (double[3]){-e, 0, 0}, (double[3]){e, 0, 0});
+        for (int k = 0; !rc && k < n; k++) {
+            double q = -e + 2 * e * grid_fraction(p, k, n);
+            rc = ref_line(ref, (double[3]){q, -h, 0}, (double[3]){q, h, 0});
+        }
+    } else if (latent == 2) {
+        for (int axis = 0; !rc && axis < 2; axis++)
+            for (int k = 0; !rc && k < n; k++) {
+                double q = -e + 2 * e * grid_fraction(p, k, n), a[3] = {0}, b[3] = {0};
+                a[axis] = b[axis] = q;
+                a[1 - axis] = -e;
+                b[1 - axis] = e;
+                rc = ref_line(ref, a, b);
+            }
+    } else {
+        for (int axis = 0; !rc && axis < 3; axis++)
+            for (int c = 0; !rc && c < 4; c++) {
+                int u = (axis + 1) % 3, v = (axis + 2) % 3;
+                double a[3], b[3];
+                a[u] = b[u] = c & 1 ? e : -e;
+                a[v] = b[v] = c & 2 ? e : -e;
+                a[axis] = -e;
+                b[axis] = e;
+                rc = ref_line(ref, a, b);
+            }
+    }
+    return rc ? -1 : 0;
+}
+
+/* Each data point's posterior sigma = exp(logvar / 2) per latent axis,
+ * read off the whole encoder's forward pass (mu, then logvar), onto set 0. */
+static int add_posteriors(Segment *seg, const LayerStack *enc, const Dataset *real, int latent,
+                          double k, LwError *err)
+{
+    double *sigma = malloc(sizeof(double) * (size_t)(real->n ? real->n : 1) * latent);
+    if (!sigma) return lw_fail(err, LW_ERUNTIME, "out of memory for %d posteriors", real->n);
+    for (int i = 0; i < real->n; i++) {
+        double h[(LW_MAX_LAYERS + 1) * LW_MAX_WIDTH];
+        layers_forward_point(enc, real->x + (size_t)i * real->dim, h);
+        const double *logvar = h + enc->n_layers * LW_MAX_WIDTH + latent;
+        for (int a = 0; a < latent; a++) sigma[(size_t)i * latent + a] = exp(0.5 * logvar[a]);
+    }
+    int rc = segment_set_spread(seg, 0, sigma, latent, k, err);
+    free(sigma);
+    return rc;
+}
+
+/* What the legend and the last stage's caption say: a posterior per point,
+ * or a bare code. */
+static void encoder_texts(Segment *seg, int variational, int latent, double k)
+{
+    static const char *const shape[] = {"", "the interval \xce\xbc \xc2\xb1 %g\xcf\x83",
+                                        "an ellipse of semi-axes %g\xcf\x83 about \xce\xbc",
+                                        "the outline of an ellipsoid of semi-axes %g\xcf\x83 "
+                                        "about \xce\xbc"};
+    if (!variational) {
+        snprintf(seg->end_note, sizeof seg->end_note, "each point's code: a point, no spread; "
+                 "prior cells no code reaches are gaps the decoder never learned");
+        return;
+    }
+    snprintf(seg->spread_name, sizeof seg->spread_name, "posterior %g\xcf\x83", k);
+    char drawn[96];
+    snprintf(drawn, sizeof drawn, shape[latent], k);
+    snprintf(seg->end_note, sizeof seg->end_note,
+             "each point's posterior q(z|x) = N(\xce\xbc, \xcf\x83\xc2\xb2), drawn as %s",
+             drawn);
+}
+
+int generative_encoder_segment(const LayerStack *enc, const Dataset *real, const EncoderView *v,
+                               Show *show, LwError *err)
+{
+    int L = enc->n_layers, latent = v->latent, out = (v->variational ? 2 : 1) * latent;
+    if (L < 1 || enc->widths[0] != real->dim || enc->widths[L] != out)
+        return lw_fail(err, LW_EINPUT, "an encoder %d -> %d does not fit %d-D data and a "
+                       "latent space of %d (%s)", enc->widths[0], enc->widths[L], real->dim,
+                       latent, v->variational ? "mean and log-variance" : "the code");
+    /* the mean head: W is row-major, so its first `latent` rows (and b's
+     * first entries) are the mean's; the log-variance rows are left out */
+    LayerStack mean = *enc;
+    mean.widths[L] = latent;
+    Segment *seg;
+    int rc = show_add_segment(show, &seg, err);
+    if (!rc) rc = segment_set_layers(seg, &mean, err);
+    if (!rc) rc = segment_add_points(seg, real->x, real->label, real->n, real->dim, NULL, 0, 0, 0,
+                                     err);
+    if (!rc && v->variational) rc = add_posteriors(seg, enc, real, latent, v->sigma_k, err);
+    if (!rc && prior_reference(&seg->reference, v->prior, latent, v->grid_lines))
+        rc = lw_fail(err, LW_ERUNTIME, "out of memory for the prior's reference lines");
+    if (rc) return rc;
+    seg->reference_from = L - 1; /* the latent space is the last layer's */
+    snprintf(seg->reference_name, sizeof seg->reference_name, "prior %s",
+             v->prior == PRIOR_UNIFORM ? "grid" : "quantiles");
+    encoder_texts(seg, v->variational, latent, v->sigma_k);
+    points_region(real, NULL, 0, seg->region);
+    seg->n_classes = real->classes;
+    seg->tag = 'E';
+    snprintf(seg->title, sizeof seg->title, "%s", v->title ? v->title : "");
     return LW_OK;
 }

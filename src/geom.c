@@ -146,6 +146,32 @@ static int build_points(Geometry *g, size_t per)
     return 0;
 }
 
+/* The semi-axes of every point's spread, in the display axes of the last
+ * space (shown as it is: the spreads' sets come from stacks that end in at
+ * most 3 units), swapped where the drawing swapped the last layer's units. */
+static int build_spread(Geometry *g)
+{
+    const Segment *seg = g->seg;
+    int any = 0, L = g->plan->n_hidden, i0 = 0;
+    for (int k = 0; k < seg->n_sets; k++) any |= seg->sets[k].sigma != NULL;
+    if (!any || L < 1 || g->plan->widths[L] > 3) return 0;
+    g->point_spread = calloc((size_t)(g->n_points ? g->n_points : 1) * 3, sizeof(double));
+    if (!g->point_spread) return -1;
+    g->spread_dim = g->plan->widths[L];
+    int swap = g->plan->swapped[L - 1];
+    for (int k = 0; k < seg->n_sets; k++) {
+        const PointSet *ps = &seg->sets[k];
+        for (int i = 0; ps->sigma && i < ps->n; i++)
+            for (int a = 0; a < ps->sigma_dim && a < 3; a++) {
+                int shown = swap && a < 2 ? 1 - a : a;
+                g->point_spread[3 * (size_t)(i0 + i) + shown] =
+                    ps->sigma_k * ps->sigma[(size_t)i * ps->sigma_dim + a];
+            }
+        i0 += ps->n;
+    }
+    return 0;
+}
+
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
                LwError *err)
 {
@@ -172,7 +198,7 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
                        "grid_samples", n_points, g->n_samples, g->n_stages, need / (1 << 30),
                        GEOM_STATE_LIMIT / (1 << 30));
     g->sample_state = malloc(per * (g->n_samples ? g->n_samples : 1));
-    if (!g->sample_state || build_points(g, per))
+    if (!g->sample_state || build_points(g, per) || build_spread(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples and %d points",
                        g->n_samples, n_points);
     fill_states(g->sample_state, plan, g->n_stages, g->n_samples, g->lines.p.x, 3, dim);
@@ -195,6 +221,7 @@ void geom_free(Geometry *g)
     free(g->point_from);
     free(g->point_disc);
     free(g->point_state);
+    free(g->point_spread);
     free(g->shade_state);
     free(g->mark_state);
     for (int l = 0; l < g->n_space; l++) {
@@ -236,23 +263,41 @@ static void grow_box(double *b, const double *R, const double *d)
     b[3] = fmax(b[3], y);
 }
 
+/* A point's spread: the corners of its box (they hold the ellipse or
+ * ellipsoid whatever the turn R). */
+static void grow_spread(double *b, const double *R, const double *d, const double *s)
+{
+    for (int c = 0; c < 8; c++) {
+        double e[3];
+        for (int a = 0; a < 3; a++) e[a] = d[a] + (c >> a & 1 ? s[a] : -s[a]);
+        grow_box(b, R, e);
+    }
+}
+
 void geom_content_box(const Geometry *g, int stage, double t, double seconds, const double *R,
                       int outline, double b[4])
 {
     b[0] = b[2] = INFINITY;
     b[1] = b[3] = -INFINITY;
     int layer = g->plan->stages[stage].layer;
+    /* the last layer's view holds the spreads that appear at its end */
+    int spreads = g->point_spread && layer == g->plan->n_hidden - 1;
     for (int i = 0; i < g->n_points; i++) {
         if (g->point_from[i] > layer) continue; /* not shown yet */
         double d[3];
         geom_point_display(g, stage, t, seconds, i, d);
         grow_box(b, R, d);
+        if (spreads) grow_spread(b, R, d, g->point_spread + 3 * (size_t)i);
     }
     for (int i = 0; i < g->n_marks; i++) {
         double d[3];
         mark_display(g, stage, t, seconds, i, d);
         grow_box(b, R, d);
     }
+    /* the whole layer's view holds the reference that appears in it */
+    const Polylines *ref = &g->seg->reference;
+    for (int j = 0; outline && layer >= g->seg->reference_from && j < ref->n; j++)
+        grow_box(b, R, ref->x + 3 * j);
     const LineSet *ls = &g->lines;
     for (int l = 0; outline && l < ls->p.n_lines; l++) {
         if (ls->kind[l] != LINE_DOMAIN) continue;
@@ -655,6 +700,151 @@ static int mark_pixels(const Geometry *g, int stage, double t, double seconds,
     return 0;
 }
 
+/* Before its layer's linear stage has reached the space the reference
+ * belongs to, the space on screen is another (often a wider one's
+ * projection), where it would mean nothing. */
+int geom_reference_shown(const Geometry *g, int stage, double t)
+{
+    int from = stage_index(g->seg->reference_from, STAGE_LINEAR);
+    return g->seg->reference.n_lines && (stage > from || (stage == from && t >= 1.0));
+}
+
+/* The stack's last stage (its activation): the spreads belong to the last space. */
+double geom_spreads_shown(const Geometry *g, int stage, double t)
+{
+    int last = stage_index(g->plan->n_hidden - 1, STAGE_ACTIVATION);
+    return g->point_spread && stage == last && t > 0 ? fmin(t, 1.0) : 0.0;
+}
+
+/* The segment's fixed reference: display coordinates, so only projected. */
+static void reference_lines(FrameCtx *c)
+{
+    const Polylines *ref = &c->g->seg->reference;
+    FrameGeom *fg = c->fg;
+    if (!geom_reference_shown(c->g, c->stage, c->t)) return;
+    if (fg_reserve(fg, c->n, fg->n_lines + ref->n_lines + 1)) {
+        c->failed = 1;
+        return;
+    }
+    for (int k = 0; k < ref->n_lines && !c->failed; k++) {
+        int l = fg->n_lines++;
+        fg->line_start[l] = c->n;
+        fg->line_kind[l] = LINE_REFERENCE;
+        fg->line_label[l] = -1;
+        for (int j = ref->start[k]; j < ref->start[k + 1]; j++) {
+            double s[3];
+            view_project(c->view, ref->x + 3 * j, &s[0], &s[1], &s[2]);
+            put(c, s);
+        }
+    }
+}
+
+/* ---- spreads: a closed polygon in pixels about each point ---- */
+
+#define BAR_HALF 10.0  /* px at 720p: half the thickness of a spread along a line: a
+                          band above and below the points, darker where more overlap */
+#define BLOB_EDGE 5.0  /* px: about this long, each edge of an ellipse's polygon */
+
+static int blob_reserve(FrameGeom *fg, int n_blobs, int n_xy)
+{
+    if (n_blobs + 1 > fg->cap_blobs) {
+        int cap = fg->cap_blobs ? 2 * fg->cap_blobs : 256;
+        while (cap < n_blobs + 1) cap *= 2;
+        int *s = realloc(fg->blob_start, (size_t)(cap + 1) * sizeof *s);
+        if (!s) return -1;
+        fg->blob_start = s;
+        int *l = realloc(fg->blob_label, (size_t)cap * sizeof *l);
+        if (!l) return -1;
+        fg->blob_label = l;
+        fg->cap_blobs = cap;
+    }
+    if (n_xy > fg->cap_bxy) {
+        int cap = fg->cap_bxy ? 2 * fg->cap_bxy : 4096;
+        while (cap < n_xy) cap *= 2;
+        double *x = realloc(fg->bxy, (size_t)cap * 2 * sizeof *x);
+        if (!x) return -1;
+        fg->bxy = x;
+        fg->cap_bxy = cap;
+    }
+    return 0;
+}
+
+/* The polygon of one spread about pixel p0, given J: the pixel offsets of
+ * its semi-axes (column a the image of the point moved by its semi-axis
+ * along display axis a).  The image of the unit ball under J is the ellipse
+ * whose axes are the eigenvectors of J J^T with the square roots of its
+ * eigenvalues as half-lengths: the ellipse on a plane seen from any angle,
+ * and the outline of an ellipsoid seen orthographically (under perspective,
+ * the same to first order about the point).  One axis (a line): a bar of
+ * BAR_HALF across, a thin ellipse would hide its ends.  Returns the number
+ * of vertices written to xy (at most 64). */
+static int spread_polygon(const double *p0, double J[2][3], int dim, double half, double *xy)
+{
+    if (dim == 1) {
+        double ux = J[0][0], uy = J[1][0], len = hypot(ux, uy);
+        double nx = len > 0 ? -uy / len * half : 0, ny = len > 0 ? ux / len * half : half;
+        static const int sign[4][2] = {{-1, -1}, {1, -1}, {1, 1}, {-1, 1}};
+        for (int k = 0; k < 4; k++) {
+            xy[2 * k] = p0[0] + sign[k][0] * ux + sign[k][1] * nx;
+            xy[2 * k + 1] = p0[1] + sign[k][0] * uy + sign[k][1] * ny;
+        }
+        return 4;
+    }
+    double a = 0, b = 0, c = 0; /* J J^T = [a b; b c] */
+    for (int k = 0; k < dim; k++) {
+        a += J[0][k] * J[0][k];
+        b += J[0][k] * J[1][k];
+        c += J[1][k] * J[1][k];
+    }
+    double mid = 0.5 * (a + c), rad = hypot(0.5 * (a - c), b);
+    double r1 = sqrt(mid + rad), r2 = sqrt(fmax(mid - rad, 0.0)), phi = 0.5 * atan2(2 * b, a - c);
+    r2 = fmax(r2, 0.5); /* seen edge-on: still a sliver */
+    int n = (int)ceil(2 * M_PI * r1 / BLOB_EDGE);
+    n = n < 12 ? 12 : n > 64 ? 64 : n;
+    double cp = cos(phi), sp = sin(phi);
+    for (int k = 0; k < n; k++) {
+        double th = 2 * M_PI * k / n, u = r1 * cos(th), v = r2 * sin(th);
+        xy[2 * k] = p0[0] + u * cp - v * sp;
+        xy[2 * k + 1] = p0[1] + u * sp + v * cp;
+    }
+    return n;
+}
+
+/* Each point's spread, faded in through the stack's last stage. */
+static int spread_blobs(FrameCtx *c)
+{
+    const Geometry *g = c->g;
+    FrameGeom *fg = c->fg;
+    fg->n_blobs = 0;
+    fg->blob_alpha = geom_spreads_shown(g, c->stage, c->t);
+    if (fg->blob_alpha <= 0) return 0;
+    fg->blob_dim = g->spread_dim;
+    double half = BAR_HALF * c->view->height / 720.0;
+    int n = 0;
+    if (blob_reserve(fg, 0, 0)) return -1;
+    fg->blob_start[0] = 0;
+    for (int k = 0; k < g->n_points; k++) {
+        int i = fg->order[k]; /* as the points: far to near, classes interleaved */
+        const double *s = g->point_spread + 3 * (size_t)i;
+        if (s[0] == 0 && s[1] == 0 && s[2] == 0) continue;
+        double d[3], p0[3], J[2][3] = {{0}};
+        geom_point_display(g, c->stage, c->t, c->seconds, i, d);
+        view_project(c->view, d, &p0[0], &p0[1], &p0[2]);
+        for (int a = 0; a < g->spread_dim; a++) {
+            double e[3] = {d[0], d[1], d[2]}, q[3];
+            e[a] += s[a];
+            view_project(c->view, e, &q[0], &q[1], &q[2]);
+            J[0][a] = q[0] - p0[0];
+            J[1][a] = q[1] - p0[1];
+        }
+        if (blob_reserve(fg, fg->n_blobs + 1, n + 64)) return -1;
+        n += spread_polygon(p0, J, g->spread_dim, half, fg->bxy + 2 * n);
+        fg->blob_label[fg->n_blobs] = g->point_label[i];
+        fg->blob_start[++fg->n_blobs] = n;
+    }
+    return 0;
+}
+
 static int shade_corners(FrameCtx *c)
 {
     const Geometry *g = c->g;
@@ -701,7 +891,9 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     moving_lines(&c);
     score_lines(&c);
     point_curves(&c);
-    if (c.failed || shade_corners(&c) || mark_pixels(g, stage, t, seconds, view, fg))
+    reference_lines(&c);
+    if (c.failed || shade_corners(&c) || spread_blobs(&c) ||
+        mark_pixels(g, stage, t, seconds, view, fg))
         return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
     return LW_OK;
@@ -716,5 +908,6 @@ void geom_frame_free(FrameGeom *fg)
     polylines_free(&fg->score_scratch);
     free(fg->shade_xy);
     free(fg->mark_xy);
+    free(fg->blob_start); free(fg->blob_label); free(fg->bxy);
     memset(fg, 0, sizeof *fg);
 }

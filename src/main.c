@@ -1099,6 +1099,10 @@ static void info_generative(const Scene *sc, const SceneModel *m)
         printf("paths:      %d latent path%s, %d example%s of latent arithmetic\n",
                sc->model.n_paths, sc->model.n_paths == 1 ? "" : "s", sc->model.n_arith,
                sc->model.n_arith == 1 ? "" : "s");
+    printf("networks:   ");
+    for (int i = 0; i < sc->model.n_networks; i++)
+        printf(i ? ", %s" : "%s", model_net_name(sc->model.networks[i]));
+    printf(" (shown in this order)\n");
 }
 
 /* The data and the model of one panel. */

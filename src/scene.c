@@ -33,7 +33,8 @@
 
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
-    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS, T_LATENT
+    T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS, T_LATENT,
+    T_NETWORKS
 } KeyType;
 
 typedef struct {
@@ -120,6 +121,7 @@ static const KeySpec KEYS[] = {
     {"render", "show_numbers", T_BOOL, OFF(render.style.show_numbers), 0, 0, NULL},
     {"render", "show_legend", T_BOOL, OFF(render.style.show_legend), 0, 0, NULL},
     {"render", "depth_cues", T_BOOL, OFF(render.style.depth_cues), 0, 0, NULL},
+    {"render", "networks", T_NETWORKS, OFF(model.networks), 0, 0, NULL},
     {"render", "output", T_PATH, OFF(output.path), 0, 0, NULL},
     {"render", "crf", T_INT, OFF(output.crf), 0, 63, NULL},
     {"render", "preset", T_STRING, OFF(output.preset), 0, 0, NULL},
@@ -188,6 +190,9 @@ typedef struct {
     Matrix W[LW_MAX_LAYERS], b[LW_MAX_LAYERS], Wout, bout;
     int weights_file_line;
     int kind_line, widths_line, acts_line, n_acts, view_box_line, size_line;
+    /* [render] networks as written: which names a model has is known only
+     * once every key is read (validate_networks) */
+    char networks[MAX_LINE + 8];
 } Parser;
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -728,6 +733,9 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
     }
     case T_CHECKPOINTS:
         return set_checkpoints(p, value);
+    case T_NETWORKS:
+        snprintf(p->networks, sizeof p->networks, "%s", value);
+        return 1;
     case T_WIDTHS:
         return set_widths(p, k, value);
     case T_ACTS:
@@ -1346,6 +1354,46 @@ static int first_matrix(const Parser *p, char *name, size_t size)
     return line;
 }
 
+/* [render] networks: names of the model's networks, each at most once, in
+ * the order the show plays them; left out, model_default_nets. */
+static int validate_networks(Parser *p)
+{
+    ModelSpec *ms = &p->sc->model;
+    int line = key_line(p, "render", "networks", 0);
+    ModelNet has[MODEL_MAX_NETS];
+    int n_has = model_nets(ms->kind, has);
+    if (!line) {
+        ms->n_networks = model_default_nets(ms->kind, ms->networks);
+        return 1;
+    }
+    if (!n_has)
+        return fail_at(p, line, "networks is for model = gan, vae or autoencoder (a %s is "
+                       "one network)", model_kind_name(ms->kind));
+    char expected[64];
+    snprintf(expected, sizeof expected, "%s, %s", model_net_name(has[0]), model_net_name(has[1]));
+    char *f[MODEL_MAX_NETS + 2];
+    int n = split_list(p->networks, f, MODEL_MAX_NETS + 1);
+    if (n > MODEL_MAX_NETS + 1) n = MODEL_MAX_NETS + 1; /* a third name repeats one anyway */
+    ms->n_networks = 0;
+    for (int i = 0; i < n; i++) {
+        ModelNet net;
+        int known = model_net_parse(f[i], &net) == 0 && (net == has[0] || net == has[1]);
+        if (!f[i][0])
+            return fail_at(p, line, "networks: an empty name in the list (expected %s)",
+                           expected);
+        const char *name = model_kind_name(ms->kind);
+        if (!known)
+            return fail_at(p, line, "networks: %s %s has no network '%s' (expected %s)",
+                           strchr("aeiou", name[0]) ? "an" : "a", name, f[i], expected);
+        for (int j = 0; j < ms->n_networks; j++)
+            if (ms->networks[j] == net)
+                return fail_at(p, line, "networks names %s twice (each network plays once)",
+                               f[i]);
+        ms->networks[ms->n_networks++] = net;
+    }
+    return 1;
+}
+
 /* A generative model's widths run from the latent space to the data: the
  * first is `latent`, the last the data's dimension; left out, latent, 16,
  * 16, dim (tanh). */
@@ -1471,6 +1519,7 @@ static int validate(Parser *p)
                        "missing required key 'kind' in [dataset]");
     const DatasetInfo *kind = dataset_kind_info(sc->data.kind);
     int dim = kind->dim;
+    if (!validate_networks(p)) return 0;
     if (sc->model.kind != MODEL_CLASSIFIER) {
         if (!validate_generative(p, kind)) return 0;
     } else if (p->widths_line && sc->net.widths[0] != dim) {

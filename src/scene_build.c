@@ -185,29 +185,72 @@ static int encode_paths(const Scene *sc, const Vae *vae, LatentPath *lp, int n, 
     return LW_OK;
 }
 
-/* A generative model: trained, then its generator or decoder as a segment
- * over the latent grid with the real data as the reference. */
-static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
+/* "2-16-16-2": the widths text of an encoder, data first, whose hidden
+ * layers are the scene's (the decoder's) reversed. */
+static void encoder_widths_text(const NetSpec *net, char *out, size_t n)
 {
-    m->kind = sc->model.kind;
+    out[0] = '\0';
+    for (int i = net->n_widths - 1; i >= 0; i--) {
+        size_t len = strlen(out);
+        snprintf(out + len, n - len, i < net->n_widths - 1 ? "-%d" : "%d", net->widths[i]);
+    }
+}
+
+#define SIGMA_K 2.0 /* a posterior's ellipse: semi-axes 2 sigma, about 86 % of a 2-D Gaussian */
+
+/* A VAE's or autoencoder's encoder: the data carried into the latent space,
+ * with each point's posterior (VAE) or its bare code (autoencoder). */
+static int encoder_segment(const Scene *sc, SceneModel *m, LwError *err)
+{
+    int vae = m->kind == MODEL_VAE;
+    char title[160], widths[96];
+    encoder_widths_text(&sc->net, widths, sizeof widths);
+    if (vae)
+        snprintf(title, sizeof title, "%s  vae encoder %s  mean \xcf\x83 %.2f",
+                 dataset_kind_name(sc->data.kind), widths, vae_mean_sigma(&m->vae, &m->data));
+    else
+        snprintf(title, sizeof title, "%s  autoencoder encoder %s  codes, no \xcf\x83",
+                 dataset_kind_name(sc->data.kind), widths);
+    EncoderView v = {sc->model.latent, vae, SIGMA_K, sc->model.prior, 13, title};
+    return generative_encoder_segment(&m->vae.enc, &m->data, &v, &m->show, err);
+}
+
+/* The generator's or decoder's map over the latent grid, with the real data
+ * as the reference and the scene's latent paths (enc() codes encoded). */
+static int map_segment(const Scene *sc, SceneModel *m, LwError *err)
+{
     int gan = m->kind == MODEL_GAN;
-    int rc = gan ? build_gan(sc, m, err) : build_vae(sc, m, err);
-    if (rc) return rc;
     char title[160], widths[96];
     widths_text(&sc->net, widths, sizeof widths);
     snprintf(title, sizeof title, "%s  %s %s %s  MMD\xc2\xb2 %.3g", dataset_kind_name(sc->data.kind),
              model_kind_name(m->kind), gan ? "generator" : "decoder", widths, m->mmd2);
-    /* the scene's paths with their enc() codes encoded */
     LatentPath paths[GEN_MAX_PATHS], arith[GEN_MAX_ARITH];
     memcpy(paths, sc->model.paths, sizeof paths);
     memcpy(arith, sc->model.arith, sizeof arith);
-    rc = encode_paths(sc, &m->vae, paths, sc->model.n_paths, 0, err);
+    int rc = encode_paths(sc, &m->vae, paths, sc->model.n_paths, 0, err);
     if (!rc) rc = encode_paths(sc, &m->vae, arith, sc->model.n_arith, 1, err);
     GenerativeView v = {sc->model.prior, 400, sc->train.seed + 1, 13, title,
                         paths, sc->model.n_paths, arith, sc->model.n_arith};
-    if (!rc)
-        rc = generative_segment(gan ? &m->gan.gen : &m->vae.dec, &m->data, &v, &m->show, err);
-    return !rc && gan ? critic_segment(sc, m, err) : rc;
+    return rc ? rc : generative_segment(gan ? &m->gan.gen : &m->vae.dec, &m->data, &v, &m->show,
+                                        err);
+}
+
+/* A generative model: trained, then each network the scene names (by
+ * default a GAN's generator and discriminator, a VAE's decoder) as a
+ * segment, in the scene's order. */
+static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
+{
+    m->kind = sc->model.kind;
+    int rc = m->kind == MODEL_GAN ? build_gan(sc, m, err) : build_vae(sc, m, err);
+    for (int i = 0; !rc && i < sc->model.n_networks; i++) {
+        switch (sc->model.networks[i]) {
+        case NET_ENCODER: rc = encoder_segment(sc, m, err); break;
+        case NET_DISCRIMINATOR: rc = critic_segment(sc, m, err); break;
+        case NET_GENERATOR:
+        case NET_DECODER: rc = map_segment(sc, m, err); break;
+        }
+    }
+    return rc;
 }
 
 static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,

@@ -48,8 +48,10 @@ static void segment_free(Segment *seg)
         free(seg->sets[k].x);
         free(seg->sets[k].label);
         free(seg->sets[k].curve_start);
+        free(seg->sets[k].sigma);
     }
     polylines_free(&seg->lines);
+    polylines_free(&seg->reference);
     free(seg->score_W);
     free(seg->score_b);
     free(seg->shade_class);
@@ -143,6 +145,25 @@ int segment_add_points(Segment *seg, const double *x, const int *label, int n, i
     ps->as_curves = as_curves && ps->n_curves > 0;
     ps->fixed = fixed;
     seg->n_sets++;
+    return LW_OK;
+}
+
+int segment_set_spread(Segment *seg, int set, const double *sigma, int sigma_dim, double k,
+                       LwError *err)
+{
+    int out = seg->net.widths[seg->net.n_layers];
+    if (set < 0 || set >= seg->n_sets)
+        return lw_fail(err, LW_EINPUT, "no point set %d to give a spread", set);
+    if (sigma_dim != out)
+        return lw_fail(err, LW_EINPUT, "a spread of %d axes in a last space of %d", sigma_dim,
+                       out);
+    PointSet *ps = &seg->sets[set];
+    double *s = copy_of(sigma, sizeof(double) * (size_t)ps->n * sigma_dim);
+    if (!s) return lw_fail(err, LW_ERUNTIME, "out of memory for %d spreads", ps->n);
+    free(ps->sigma);
+    ps->sigma = s;
+    ps->sigma_dim = sigma_dim;
+    ps->sigma_k = k;
     return LW_OK;
 }
 

@@ -71,9 +71,17 @@ static void check_scene(const Scene *sc)
      * the latent space to the data */
     if (sc->model.kind == MODEL_CLASSIFIER) {
         check(net->widths[0] == dataset_kind_dim(sc->data.kind));
+        check(sc->model.n_networks == 0);
     } else {
         check(net->widths[0] == sc->model.latent);
         check(net->widths[net->n_widths - 1] == dataset_kind_dim(sc->data.kind));
+        /* the show plays one or both of the model's own networks, each once */
+        ModelNet has[MODEL_MAX_NETS];
+        check(model_nets(sc->model.kind, has) == 2);
+        check(sc->model.n_networks >= 1 && sc->model.n_networks <= 2);
+        for (int i = 0; i < sc->model.n_networks; i++)
+            check(sc->model.networks[i] == has[0] || sc->model.networks[i] == has[1]);
+        check(sc->model.n_networks < 2 || sc->model.networks[0] != sc->model.networks[1]);
     }
     for (int l = 0; l < net->n_widths; l++)
         check(net->widths[l] >= 1 && net->widths[l] <= LW_MAX_WIDTH);
