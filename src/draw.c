@@ -766,16 +766,40 @@ static void describe(const Caption *cap, char *out, size_t n)
         snprintf(out + len, n - len, "  (%s)", cap->view_note);
 }
 
+/* One line of small text at (x, y) within `room` pixels: as it is when it
+ * fits; else smaller, down to the style's smallest text; else cut at a
+ * word with an ellipsis (a half-width panel has less room than the
+ * caption's longest sentences). */
+static void show_fitted(cairo_t *cr, const Style *sc, const char *text, double x, double y,
+                        double room)
+{
+    double size = draw_text_size(sc, TEXT_SMALL);
+    set_font(cr, sc, size, 0);
+    double w = text_width(cr, text);
+    if (w > room) {
+        size = fmax(sc->min_text, size * room / w);
+        set_font(cr, sc, size, 0);
+    }
+    char cut[240];
+    snprintf(cut, sizeof cut, "%s", text);
+    size_t n = strlen(cut);
+    while (n > 0 && text_width(cr, cut) > room) {
+        while (n > 0 && cut[n - 1] != ' ') n--;      /* back to the last word */
+        while (n > 0 && cut[n - 1] == ' ') n--;
+        snprintf(cut + n, sizeof cut - n, "\xe2\x80\xa6");
+    }
+    cairo_move_to(cr, x, y);
+    cairo_show_text(cr, cut);
+}
+
 static void draw_captions(cairo_t *cr, const Style *sc, const Caption *cap)
 {
     CaptionLayout l = caption_layout(sc);
     double formula_end = draw_formula(cr, sc, cap, l.x, l.y1);
     char line[240];
     describe(cap, line, sizeof line);
-    set_font(cr, sc, draw_text_size(sc, TEXT_SMALL), 0);
     cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    cairo_move_to(cr, l.x, l.y2);
-    cairo_show_text(cr, line);
+    show_fitted(cr, sc, line, l.x, l.y2, sc->width - 2 * l.x);
     if (sc->title_line) {
         set_font(cr, sc, draw_text_size(sc, TEXT_SMALL), 1);
         set_rgb(cr, sc->text);
