@@ -84,6 +84,8 @@ typedef struct SceneModel {
      * kernel, median bandwidth) after training and for the untrained map */
     double mmd2, mmd2_untrained;
     double coverage;         /* vae/autoencoder: share of the latent grid near a code */
+    double coverage_sigma;   /* > 0: an autoencoder's coverage measured with this sigma,
+                                the mean posterior sigma of the VAE it is compared with */
     History history;         /* training = replay: snapshots at the checkpoints */
     Show show;               /* with [compare], the compared model's segments in panel 1 */
     struct SceneModel *compare; /* what the [compare] scene made (its show moved into

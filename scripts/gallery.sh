@@ -32,11 +32,15 @@ done
 # reversed, so it has as many layers) and a GIF
 for scene in scenes/generative/*.scene; do
     name=$(basename "$scene" .scene)
-    widths=$("$LW" info "$scene" -q | sed -n 's/^network: *[a-z]* [a-z]* \([0-9-]*\) .*/\1/p')
+    # the first panel's network (a [compare] scene has a second)
+    widths=$("$LW" info "$scene" -q | sed -n 's/^network: *[a-z]* [a-z]* \([0-9-]*\) .*/\1/p' | head -n 1)
     k=$(printf '%s' "$widths" | tr -cd '-' | wc -c)
     "$LW" frames "$scene" --at "$k:activation:1" -o "$TMP/$name" -q
     mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
-    "$LW" render "$scene" --size 640x360 --fps 12 -o "$OUT/$name.gif" -q
+    # two panels side by side get the width of two
+    size=640x360
+    "$LW" info "$scene" -q | grep -q '^panels:' && size=1280x360
+    "$LW" render "$scene" --size "$size" --fps 12 -o "$OUT/$name.gif" -q
     echo "gallery: $OUT/$name.png, $OUT/$name.gif"
 done
 

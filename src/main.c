@@ -1093,6 +1093,9 @@ static void info_generative(const Scene *sc, const SceneModel *m)
         printf("training:   %d steps, reconstruction %.4f, %.2f s (no noise, no KL: the codes "
                "need not fill the prior)\n", m->vae_report.steps, m->vae_report.recon,
                m->vae_report.seconds);
+    if (m->kind == MODEL_AUTOENCODER && m->coverage_sigma > 0)
+        printf("coverage:   %.3f of the latent grid within 2\xcf\x83 of a code, \xcf\x83 %.3f the "
+               "compared VAE's mean\n", m->coverage, m->coverage_sigma);
     printf("samples:    MMD\xc2\xb2 to the data %.5f (untrained %.5f: %.1f %%)\n", m->mmd2,
            m->mmd2_untrained, m->mmd2_untrained > 0 ? 100 * m->mmd2 / m->mmd2_untrained : 0);
     if (sc->model.n_paths || sc->model.n_arith)

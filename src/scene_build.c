@@ -287,6 +287,18 @@ static int build_replay(const Scene *sc, SceneModel *m, LwError *err)
     return rc;
 }
 
+/* An autoencoder beside a VAE: its codes' coverage of the latent grid
+ * measured with the VAE's mean posterior sigma, so the two figures compare
+ * (the map is not the territory). */
+static void compare_coverage(SceneModel *a, SceneModel *b)
+{
+    SceneModel *vae = a->kind == MODEL_VAE ? a : b->kind == MODEL_VAE ? b : NULL;
+    SceneModel *ae = a->kind == MODEL_AUTOENCODER ? a : b->kind == MODEL_AUTOENCODER ? b : NULL;
+    if (!vae || !ae) return;
+    ae->coverage_sigma = vae_mean_sigma(&vae->vae, &vae->data);
+    ae->coverage = vae_latent_coverage(&ae->vae, &ae->data, 41, ae->coverage_sigma);
+}
+
 /* [compare]: the compared scene's model, trained on its own, its show
  * moved into this one's as the right-hand panel. */
 static int build_compare(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
@@ -295,6 +307,7 @@ static int build_compare(const Scene *sc, SceneModel *m, TrainProgress progress,
     m->compare = calloc(1, sizeof *m->compare);
     if (!m->compare) return lw_fail(err, LW_ERUNTIME, "out of memory");
     int rc = build_one(sc->compare, m->compare, progress, user, err);
+    if (!rc) compare_coverage(m, m->compare);
     return rc ? rc : show_take(&m->show, &m->compare->show, 1, err);
 }
 
