@@ -18,6 +18,10 @@ for scene in scenes/olah/*.scene; do
     # before the readout turns it into probabilities; framed on that moment
     # alone (step's still), not on the whole layer's motion
     k=$(layers "$scene")
+    # a replayed training: the last checkpoint's last layer, past the
+    # readouts of the checkpoints before it (one more layer each)
+    s=$("$LW" info "$scene" -q | sed -n 's/^replayed: *//p' | head -n 1 | grep -o 'step ' | wc -l)
+    [ "$s" -gt 0 ] && k=$((k + s - 1))
     "$LW" step "$scene" --layer "$k" -o "$TMP/$name" -q
     mv "$TMP/$name/layer$k-3-activation.png" "$OUT/$name.png"
     # the animation, small enough for a page
