@@ -68,12 +68,14 @@ static const Command COMMANDS[] = {
      "write chosen frames as PNG files DIR/frame-00042.png",
      "      --frames A:B    frames A to B inclusive (0-based); or a list N,M,...\n"
      "      --at L:STAGE:T  the frame of layer L, stage linear|bias|activation, time T\n"
-     "                      (repeatable)\n"
+     "                      (repeatable); with activation_steps = hadamard, STAGE may\n"
+     "                      be a step: activation.K (1-based) or its name (exp)\n"
      "  -o, --output DIR    folder for the PNG files (default out/SCENE-frames)\n"
      "  -j, --jobs N        worker threads\n"},
     {"step", "SCENE --layer K [-o DIR]",
      "one layer's four states (input, after W, after +b, after the activation) as\n"
-     "            PNG stills and a labelled contact sheet",
+     "            PNG stills and a labelled contact sheet; with activation_steps =\n"
+     "            hadamard also a sheet of the activation's element-wise steps",
      "  -l, --layer K       the layer (1-based)\n"
      "  -o, --output DIR    folder (default out/SCENE-step)\n"},
     {"hash", "SCENE [--frames A:B | --at L:STAGE:T] [-j N]",
@@ -398,17 +400,17 @@ static int frame_requests(const Options *o, const Renderer *r, FrameReq **out, i
         int layer;
         char stage[32];
         double t;
-        StageKind kind;
-        if (sscanf(o->at[i], "%d:%31[a-z]:%lf", &layer, stage, &t) != 3 ||
-            stage_kind_parse(stage, &kind) || layer < 1 || layer > r->n_layers ||
-            !(t >= 0 && t <= 1)) {
+        FrameReq m;
+        if (sscanf(o->at[i], "%d:%31[a-z0-9_.]:%lf", &layer, stage, &t) != 3 ||
+            renderer_moment(r, layer, stage, t, &m)) {
             free(q);
             return lw_fail(err, LW_EINPUT, "layerwarp %s: --at '%s': expected LAYER:STAGE:T "
-                           "with LAYER 1 to %d, STAGE linear, bias or activation, T from 0 to 1",
+                           "with LAYER 1 to %d, STAGE linear, bias or activation (or a step of "
+                           "an activation in steps: activation.K or its name), T from 0 to 1",
                            o->cmd, o->at[i], r->n_layers);
         }
         /* a moment names the frame that shows it (the first at or after T) */
-        q[n++] = renderer_request_frame(r, renderer_request_at(r, stage_index(layer - 1, kind), t).frame);
+        q[n++] = renderer_request_frame(r, m.frame);
     }
     if (!o->frames && !o->n_at)
         for (int f = 0; f < total; f++) q[n++] = renderer_request_frame(r, f);
@@ -651,7 +653,7 @@ static int cmd_hash(const Options *o)
 
 /* The four states of a layer, then a contact sheet of them side by side. */
 typedef struct {
-    uint8_t *frames[4];   /* (height, stride) Cairo ARGB32 pixels */
+    uint8_t *frames[STAGE_MAX_STEPS + 1]; /* (height, stride) Cairo ARGB32 pixels */
     int stride;
 } StepSink;
 /* Step stills are held in the sink's own buffers: copy row by row. */
@@ -702,6 +704,39 @@ static int contact_sheet(const Job *j, const StepSink *s, int layer, const char 
     return rc;
 }
 
+/* With activation_steps = hadamard, a second sheet: the layer's
+ * pre-activation and the state after each element-wise step of its
+ * activation, each framed on its own.  Nothing when the layer has none. */
+static int hadamard_sheet(const Job *j, int layer, const char *dir, const RunOptions *ro,
+                          char *path, size_t n_path, LwError *err)
+{
+    FrameReq q[STAGE_MAX_STEPS + 1];
+    char titles[STAGE_MAX_STEPS + 1][64];
+    const char *names[STAGE_MAX_STEPS + 1];
+    int n = renderer_step_stills(&j->r, layer - 1, q, titles), rc = LW_OK, w, h, stride;
+    const Style *st = &j->scene.render.style;
+    StepSink ss = {{NULL}, 4 * st->width};
+    uint8_t *sheet = NULL;
+    path[0] = '\0';
+    for (int i = 0; i < n && !rc; i++) {
+        names[i] = titles[i];
+        if (!(ss.frames[i] = calloc((size_t)ss.stride * st->height, 1)))
+            rc = lw_fail(err, LW_ERUNTIME, "cannot allocate a %dx%d frame", st->width, st->height);
+    }
+    StepCopy copy = {&ss, st->height};
+    if (n && !rc) rc = render_run(&j->r, q, n, ro, step_copy, &copy, err);
+    if (n && !rc)
+        rc = draw_contact_sheet(st, (const uint8_t *const *)ss.frames, ss.stride, names, n, &sheet,
+                                &w, &h, &stride, err);
+    snprintf(path, n_path, "%s/layer%d-hadamard-sheet.png", dir, layer);
+    if (n && !rc)
+        rc = write_still(sheet, w, h, stride, path, j->scene.path, "element-wise steps", err);
+    if (!n || rc) path[0] = '\0';
+    free(sheet);
+    for (int i = 0; i < n; i++) free(ss.frames[i]);
+    return rc;
+}
+
 static int cmd_step(const Options *o)
 {
     LwError err = {""};
@@ -746,10 +781,12 @@ static int cmd_step(const Options *o)
             rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, j.scene.path,
                              names[i], &err);
         }
-        char sheet[LW_PATH_MAX + 64];
+        char sheet[LW_PATH_MAX + 64], steps[LW_PATH_MAX + 64];
         snprintf(sheet, sizeof sheet, "%s/layer%d-sheet.png", dir, o->layer);
         if (!rc) rc = contact_sheet(&j, &ss, o->layer, sheet, &err);
+        if (!rc) rc = hadamard_sheet(&j, o->layer, dir, &ro, steps, sizeof steps, &err);
         if (!rc && !o->quiet) fprintf(stderr, "wrote layer %d's four states and %s\n", o->layer, sheet);
+        if (!rc && !o->quiet && steps[0]) fprintf(stderr, "wrote its element-wise steps: %s\n", steps);
         for (int i = 0; i < 4; i++)
             free(ss.frames[i]);
     }
@@ -919,6 +956,21 @@ static void info_generative(const Scene *sc, const SceneModel *m)
            m->mmd2_untrained, m->mmd2_untrained > 0 ? 100 * m->mmd2 / m->mmd2_untrained : 0);
 }
 
+/* activation_steps = hadamard: each split activation's steps, one line per layer. */
+static void info_steps(const Renderer *r)
+{
+    for (int l = 0; l < r->n_layers; l++) {
+        int local, s = stage_index(l, STAGE_ACTIVATION);
+        const SegmentRender *sr = renderer_segment(r, s, &local);
+        int n = stage_step_count(&sr->plan, local), layer = sr->plan.stages[local].layer;
+        if (!n) continue;
+        printf("steps:      layer %d: ", l + 1);
+        for (int k = 0; k < n; k++)
+            printf(k ? ", %s" : "%s", stage_step_name(sr->plan.steps[layer][k]));
+        printf(" (%s in element-wise steps)\n", act_name(sr->plan.act[layer]));
+    }
+}
+
 static int cmd_info(const Options *o)
 {
     LwError err = {""};
@@ -945,6 +997,7 @@ static int cmd_info(const Options *o)
                readouts ? " and the readout" : "");
         if (r->n_segments > 1) printf(", in %d segments", r->n_segments);
         printf("), %s motion\n", cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        info_steps(r);
         printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, cfg->timeline.fps,
                r->timeline.n_frames / cfg->timeline.fps, cfg->style.width, cfg->style.height);
         printf("output:     %s\n", sc->output.path);
