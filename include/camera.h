@@ -40,7 +40,15 @@ typedef struct {
     double ox, oy;      /* pixel position of the centre */
     double persp;       /* 0: orthographic; else the eye distance in units */
     double width, height; /* the frame in pixels */
+    double scale_y;     /* pixels per unit along the screen's y when it is not
+                           `scale` (a box fitted per axis), 0: scale */
 } View;
+
+/* Pixels per unit along the screen's y. */
+static inline double view_scale_y(const View *v)
+{
+    return v->scale_y > 0 ? v->scale_y : v->scale;
+}
 
 /* Pixel position (and depth, larger = nearer) of display point p[3]. */
 static inline void view_project(const View *v, const double *p, double *sx, double *sy,
@@ -55,7 +63,7 @@ static inline void view_project(const View *v, const double *p, double *sx, doub
         f = v->persp / (d > 0.05 * v->persp ? d : 0.05 * v->persp);
     }
     *sx = v->ox + v->scale * (f * x - v->cx);
-    *sy = v->oy - v->scale * (f * y - v->cy);
+    *sy = v->oy - view_scale_y(v) * (f * y - v->cy);
     if (depth)
         *depth = z;
 }
@@ -81,9 +89,18 @@ void camera_rotation(const CameraConfig *c, double weight3d, double seconds, dou
 /* fps: frames per second (the follow window is in seconds); width, height:
  * the frame in pixels; group: (n_frames) the layer each frame belongs to, -1
  * in the gap between two layers (view = auto holds one view per group and
- * zooms in the gaps).  LW_ERUNTIME when out of memory (nothing written). */
+ * zooms in the gaps).  per_axis: (n_frames) or NULL; view = auto fits the
+ * held box of a group whose frames have it set along each axis on its own
+ * (an element-wise step, whose coordinates grow at their own rates), and a
+ * gap beside such a group zooms about the point both views put at the same
+ * pixel, so the content stays on screen through a large zoom.  LW_ERUNTIME
+ * when out of memory (nothing written). */
 int camera_fit_path(const CameraConfig *c, double fps, int width, int height, int n_frames,
                     const double *boxes, const double *rot, const int *group,
-                    const double content[4], View *views);
+                    const unsigned char *per_axis, const double content[4], View *views);
+/* The view that shows box (camera coordinates) in the content rectangle,
+ * with its margin: one scale for both axes, or (per_axis) one each. */
+void camera_fit_box(const CameraConfig *c, const double box[4], int per_axis,
+                    const double content[4], View *v);
 
 #endif

@@ -54,6 +54,15 @@ typedef struct Caption {
     int n_curve;
     const int *curve_step;
     const double *curve_loss, *curve_accuracy;
+    /* activation_steps = hadamard: the activation as element-wise steps */
+    int n_steps;          /* this activation stage's steps (0: one blend) */
+    int step;             /* the step on screen, 1-based (0: none has moved yet;
+                             n_steps + 1: all done, the result held) */
+    char step_formula[STAGE_MAX_STEPS][24]; /* each step as a map of x, "e\xcb\xa3" */
+    int worked_dim;       /* units of the worked point (0: none) */
+    double worked[STAGE_MAX_STEPS + 1][LW_MAX_WIDTH]; /* it before and after each step */
+    int worked_mark;      /* the frame rings the point at worked_px, worked_py */
+    double worked_px, worked_py;
 } Caption;
 
 /* Text roles, and the size in pixels each has in a frame of this style:
@@ -69,8 +78,9 @@ void draw_content_rect(const Style *st, double rect[4]);
 struct _cairo;
 int draw_frame(struct _cairo *cr, const Style *st, const FrameGeom *fg, const Caption *cap);
 
-/* A contact sheet: n frames (st->width x st->height, Cairo ARGB32 pixels with
- * `stride`) side by side at half size, each under its title.  Allocates
+/* A contact sheet: n (1 to 8) frames (st->width x st->height, Cairo ARGB32
+ * pixels with `stride`) side by side at half size, each under its title, in
+ * one row up to four, else in two rows.  Allocates
  * *sheet (free() it) of *width x *height pixels, stride *sheet_stride.
  * LW_ERUNTIME when Cairo fails. */
 /* The line between two panels of one frame, at x pixels from the left. */

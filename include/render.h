@@ -19,6 +19,9 @@
 #include "style.h"
 #include "timeline.h"
 
+/* How each activation stage plays: one blend, or its element-wise steps. */
+typedef enum { STEPS_NONE, STEPS_HADAMARD } ActivationSteps;
+
 /* How a show is rendered (the scene's [render] and [style] sections). */
 typedef struct {
     Style style;              /* frame size, colours, what is drawn */
@@ -28,6 +31,10 @@ typedef struct {
     Interpolation interpolation;
     Reflection reflection;
     int show_readout;         /* a segment with scores ends with its readout as one more layer */
+    ActivationSteps activation_steps; /* hadamard: each activation as its element-wise steps */
+    int n_worked;             /* a point worked through those steps: its coordinates in
+                                 every split layer's pre-activation space (0: none) */
+    double worked[LW_MAX_WIDTH];
 } RenderConfig;
 
 /* One segment of the show as it is drawn. */
@@ -53,6 +60,7 @@ typedef struct Renderer {
     SegmentRender *segs;      /* (n_segments) owned */
     int n_stages;             /* of all segments */
     int n_layers;             /* of all segments */
+    int *parts;               /* (n_layers) activation parts per layer, the timeline's; owned */
     Timeline timeline;
     View *views;              /* (timeline.n_frames) the camera path, or NULL */
     double *yaw;              /* (timeline.n_frames) turn of the camera's yaw, degrees, or NULL */
@@ -93,9 +101,14 @@ const SegmentRender *renderer_segment(const Renderer *r, int stage, int *local);
 struct Caption;
 void render_caption(const Renderer *r, FrameReq q, struct Caption *c);
 
+/* An element-wise step as a map of x, for captions and titles: "e\xcb\xa3",
+ * "x + 1" (caption.c). */
+void render_step_formula(HadamardOp op, char *out, size_t n);
+
 /* The moment's network letter and layer within that network, its stage
  * and eased time: "L2.bias t=0.50" (a classifier), "G2.bias t=0.50",
- * "D1.linear t=0.00". */
+ * "D1.linear t=0.00"; a step of a split activation "L2.activation.3 t=0.50"
+ * (the step's own time). */
 void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n);
 
 /* Layers of the network with letter `tag` ('L', 'G', 'D', 'E'), counted
@@ -105,6 +118,23 @@ int renderer_network_layers(const Renderer *r, char tag);
  * takes it) that is layer `number` (1-based) of network `tag`; -1 when that
  * network has no such layer. */
 int renderer_network_layer(const Renderer *r, char tag, int number);
+/* The moment `layer` (1-based over the show) : `name` : t names: name is a
+ * stage (linear, bias, activation: t is the stage's time) or a step of a
+ * split activation, activation.K (1-based) or its name (exp: the first step
+ * of that name), t the step's own time.  -1 when there is no such moment. */
+int renderer_moment(const Renderer *r, int layer, const char *name, double t, FrameReq *q);
+/* The worked point through split activation stage `stage`: states[0] the
+ * point as a pre-activation, states[k + 1] after step k; returns the number
+ * of steps (0: no worked point, or the stage is no split activation). */
+int renderer_worked_states(const Renderer *r, int stage, double states[][LW_MAX_WIDTH]);
+/* Where worked point's state is at (stage, t) in display coordinates:
+ * 1 when stage is a split activation and there is a worked point, else 0. */
+int renderer_worked_display(const Renderer *r, int stage, double t, double seconds,
+                            double out[3]);
+/* A still of layer (0-based) before its split activation and after each of
+ * its steps: up to STAGE_MAX_STEPS + 1 tight requests and their titles
+ * ("after exp"); returns how many (0: the layer's activation is not split). */
+int renderer_step_stills(const Renderer *r, int layer, FrameReq *q, char titles[][64]);
 /* The timeline frame closest to (stage, t). */
 FrameReq renderer_request_at(const Renderer *r, int stage, double t);
 FrameReq renderer_request_frame(const Renderer *r, int frame);

@@ -29,6 +29,19 @@ typedef enum { REFLECT_AUTO, REFLECT_TURN, REFLECT_SWAP } Reflection;
 
 typedef enum { STAGE_LINEAR, STAGE_BIAS, STAGE_ACTIVATION, STAGE_KIND_COUNT } StageKind;
 
+/* The element-wise (Hadamard) operations an activation splits into
+ * (activation_steps = hadamard): sigmoid = negate, exp, plus1, reciprocal;
+ * tanh = times2, the sigmoid's four, times2, minus1 (tanh x = 2 s(2x) - 1);
+ * softplus = exp, plus1, log; relu and leaky_relu one step; identity none. */
+typedef enum {
+    HOP_NEGATE, HOP_EXP, HOP_PLUS1, HOP_RECIPROCAL, HOP_TIMES2, HOP_MINUS1, HOP_LOG,
+    HOP_RELU, HOP_LEAKY_RELU, HOP_COUNT
+} HadamardOp;
+#define STAGE_MAX_STEPS 8
+/* exp is held at this (about e^690.8) so every state stays finite: a
+ * point's later steps and the camera never meet an infinity */
+#define STAGE_EXP_CAP 1e300
+
 /* The index of (0-based layer, kind) among a stack's stages. */
 static inline int stage_index(int layer, StageKind kind)
 {
@@ -74,6 +87,10 @@ typedef struct {
     Stage stages[STAGE_KIND_COUNT * LW_MAX_LAYERS];
     Interpolation interp;
     LinearMotion motion[LW_MAX_LAYERS];
+    /* the activation of layer l as n_steps[l] element-wise steps, played one
+     * after the other within its stage (0: one blend, as without steps) */
+    int n_steps[LW_MAX_LAYERS];
+    HadamardOp steps[LW_MAX_LAYERS][STAGE_MAX_STEPS];
 } StagePlan;
 
 /* Splits net into stages and prepares the linear motions; with polar motion
@@ -96,8 +113,36 @@ int stage_plan_set_scores(StagePlan *plan, const double *W, const double *b, int
  * off the state itself). */
 void stage_scores(const StagePlan *plan, int from_stage, const double *x, double *scores);
 
+/* Splits the activation of every hidden layer (not the readout) into its
+ * element-wise steps (see HadamardOp).  Within the activation stage, step k
+ * (0-based) of n plays over t in [k/n, (k+1)/n] as the straight blend from
+ * its input to its output, coordinate by coordinate; stage_end stays the
+ * activation itself, which the composed steps equal to within rounding. */
+void stage_plan_split_activations(StagePlan *plan);
+/* Steps of stage s: n_steps of its layer for a split activation, else 0. */
+int stage_step_count(const StagePlan *plan, int s);
+/* Which step of stage s shows at stage time t, and (tau) its own time in
+ * [0, 1]: t in (k/n, (k+1)/n] is step k, so the moment a step ends belongs
+ * to it (t = 0: step 0 at tau 0).  0 and tau = t for a stage without steps. */
+int stage_step_at(const StagePlan *plan, int s, double t, double *tau);
+/* The stage time of step k at its own time tau (the inverse of the above). */
+double stage_step_time(const StagePlan *plan, int s, int k, double tau);
+/* One step's exact map on the first dim coordinates (others set to 0). */
+void stage_step_apply(HadamardOp op, int dim, const double *in, double *out);
+/* The states of stage s's split activation from `start`: states[0] = start,
+ * states[k + 1] after step k; returns the number of steps n (states has
+ * n + 1 rows of LW_MAX_WIDTH). */
+int stage_step_states(const StagePlan *plan, int s, const double *start,
+                      double states[][LW_MAX_WIDTH]);
+/* "negate", "exp", "plus1", "reciprocal", "times2", "minus1", "log",
+ * "relu", "leaky_relu" */
+const char *stage_step_name(HadamardOp op);
+/* Parses those names; -1 when unknown. */
+int stage_step_parse(const char *name, HadamardOp *out);
+
 /* 1 when stage s moves a plane by a map stage_invert can undo at every t < 1
- * (any stage of a 2-unit space but a page turn or a softmax). */
+ * (any stage of a 2-unit space but a page turn, a softmax or an activation
+ * in steps: negate and reciprocal fold the plane on their way). */
 int stage_invertible(const StagePlan *plan, int s);
 /* The state at the start of stage s that is at y (2 coordinates, others 0)
  * at time t < 1; x gets LW_MAX_WIDTH entries.  Only for stage_invertible. */

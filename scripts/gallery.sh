@@ -24,6 +24,11 @@ for scene in scenes/olah/*.scene; do
     [ "$s" -gt 0 ] && k=$((k + s - 1))
     "$LW" step "$scene" --layer "$k" -o "$TMP/$name" -q
     mv "$TMP/$name/layer$k-3-activation.png" "$OUT/$name.png"
+    # an activation played in element-wise steps: step's sheet of them too
+    if [ -f "$TMP/$name/layer$k-hadamard-sheet.png" ]; then
+        mv "$TMP/$name/layer$k-hadamard-sheet.png" "$OUT/$name-steps.png"
+        echo "gallery: $OUT/$name-steps.png"
+    fi
     # the animation, small enough for a page
     "$LW" render "$scene" --size 640x360 --fps 12 -o "$OUT/$name.gif" -q
     echo "gallery: $OUT/$name.png, $OUT/$name.gif"

@@ -50,7 +50,8 @@ old_version() {
 }
 
 # sampled_args SCENE: "--size 320x180 --frames 0,A,B,...,LAST" with the
-# middle frame of every stage.
+# middle frame of every stage, and of every element-wise step of an
+# activation played in steps (info's "steps:" lines).
 sampled_args() {
     info=$("$LW" info "$1" --size "$SIZE")
     frames=$(printf '%s\n' "$info" | awk '/^frames:/ {print $2}')
@@ -61,6 +62,10 @@ sampled_args() {
         for s in linear bias activation; do at="$at --at $l:$s:0.5"; done
         l=$((l + 1))
     done
+    at="$at $(printf '%s\n' "$info" | awk '/^steps:/ {
+        l = $3; sub(/:$/, "", l); n = 0
+        for (i = 4; i <= NF && $i !~ /^\(/; i++) n++
+        for (k = 1; k <= n; k++) printf " --at %s:activation.%d:0.5", l, k }')"
     # shellcheck disable=SC2086
     list=$( { echo 0; echo $((frames - 1)); "$LW" hash "$1" --size "$SIZE" $at | awk '{print $1}'; } |
             sort -n -u | paste -sd, -)

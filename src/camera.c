@@ -31,7 +31,8 @@ int view_is_flat(const View *v)
 void camera_visible_box(const View *v, double grow, double b[4])
 {
     double x0 = v->cx - v->ox / v->scale, x1 = v->cx + (v->width - v->ox) / v->scale;
-    double y0 = v->cy - (v->height - v->oy) / v->scale, y1 = v->cy + v->oy / v->scale;
+    double sy = view_scale_y(v);
+    double y0 = v->cy - (v->height - v->oy) / sy, y1 = v->cy + v->oy / sy;
     double cx = 0.5 * (x0 + x1), cy = 0.5 * (y0 + y1);
     double hx = 0.5 * grow * (x1 - x0), hy = 0.5 * grow * (y1 - y0);
     b[0] = cx - hx;
@@ -70,13 +71,15 @@ static void blur(const double *in, double *out, int n, int r)
     }
 }
 
-/* The view that shows box b (camera coordinates) in the content rectangle. */
+/* The view that shows box b (camera coordinates) in the content rectangle:
+ * one scale for both axes, or (per_axis) each axis filling its own side. */
 static void fit_box(const CameraConfig *r, const double *b, double margin, const double *content,
-                    View *v)
+                    int per_axis, View *v)
 {
     double bw = fmax(b[1] - b[0], MIN_EXTENT), bh = fmax(b[3] - b[2], MIN_EXTENT);
     double aw = content[2] * (1 - 2 * margin), ah = content[3] * (1 - 2 * margin);
-    v->scale = fmin(aw / bw, ah / bh);
+    v->scale = per_axis ? aw / bw : fmin(aw / bw, ah / bh);
+    v->scale_y = per_axis ? ah / bh : 0.0;
     v->cx = 0.5 * (b[0] + b[1]);
     v->cy = 0.5 * (b[2] + b[3]);
     v->ox = content[0] + 0.5 * content[2];
@@ -128,9 +131,33 @@ static int held_boxes(int n_frames, const double *boxes, const int *group, doubl
     return LW_OK;
 }
 
+/* One axis of a zoom about its fixed point: the coordinate c0 shown at
+ * scale s0 and c1 at s1 put the point P = (s0 c0 - s1 c1) / (s0 - s1) at the
+ * same pixel; at scale s the centre that keeps P there.  A pan without a
+ * zoom has no such point: the centre then moves in step. */
+static double fixed_point_centre(double c0, double s0, double c1, double s1, double s, double e)
+{
+    if (fabs(log(s1 / s0)) < 1e-3) return (1 - e) * c0 + e * c1;
+    double P = (s0 * c0 - s1 * c1) / (s0 - s1);
+    return P - (s0 / s) * (P - c0);
+}
+
+/* A gap beside a view fitted per axis: each axis zooms in log space about
+ * its own fixed point, so what is on screen stays there while the scale
+ * changes by a factor of a hundred (into the exp step and out of it). */
+static void zoom_about_fixed_point(const View *p, const View *q, double e, View *v)
+{
+    double py = view_scale_y(p), qy = view_scale_y(q);
+    v->scale = exp((1 - e) * log(p->scale) + e * log(q->scale));
+    v->scale_y = exp((1 - e) * log(py) + e * log(qy));
+    v->cx = fixed_point_centre(p->cx, p->scale, q->cx, q->scale, v->scale, e);
+    v->cy = fixed_point_centre(p->cy, py, q->cy, qy, v->scale_y, e);
+    v->persp = (1 - e) * p->persp + e * q->persp;
+}
+
 /* A gap between groups zooms from the view before to the view after it:
  * the scale in log space (a steady zoom), the centre in step, eased. */
-static void zoom_gaps(int n_frames, const int *group, View *views)
+static void zoom_gaps(int n_frames, const int *group, const unsigned char *per_axis, View *views)
 {
     for (int f = 0; f < n_frames; f++) {
         if (group[f] >= 0) continue;
@@ -143,6 +170,10 @@ static void zoom_gaps(int n_frames, const int *group, View *views)
         double u = a == b ? 0 : (double)(f - a) / (b - a), s = u * u * (3 - 2 * u);
         const View *p = &views[a], *q = &views[b];
         View *v = &views[f];
+        if (per_axis && (per_axis[a] || per_axis[b])) {
+            zoom_about_fixed_point(p, q, s, v);
+            continue;
+        }
         v->scale = exp((1 - s) * log(p->scale) + s * log(q->scale));
         v->cx = (1 - s) * p->cx + s * q->cx;
         v->cy = (1 - s) * p->cy + s * q->cy;
@@ -150,9 +181,15 @@ static void zoom_gaps(int n_frames, const int *group, View *views)
     }
 }
 
+void camera_fit_box(const CameraConfig *r, const double box[4], int per_axis,
+                    const double content[4], View *v)
+{
+    fit_box(r, box, r->margin, content, per_axis, v);
+}
+
 int camera_fit_path(const CameraConfig *r, double fps, int width, int height, int n_frames,
                     const double *boxes, const double *rot, const int *group,
-                    const double content[4], View *views)
+                    const unsigned char *per_axis, const double content[4], View *views)
 {
     double *lim = malloc(sizeof(double) * n_frames * 4);
     int rc = lim ? LW_OK : LW_ERUNTIME;
@@ -171,13 +208,14 @@ int camera_fit_path(const CameraConfig *r, double fps, int width, int height, in
         v->height = height;
         v->ox = content[0] + 0.5 * content[2];
         v->oy = content[1] + 0.5 * content[3];
+        int axes = r->view == VIEW_AUTO && per_axis && per_axis[f];
         if (r->view == VIEW_FIXED)
-            fit_box(r, r->view_box, 0.0, content, v);
+            fit_box(r, r->view_box, 0.0, content, 0, v);
         else if (r->view == VIEW_FOLLOW || group[f] >= 0)
-            fit_box(r, lim + 4 * f, r->margin, content, v);
+            fit_box(r, lim + 4 * f, r->margin, content, axes, v);
     }
     if (r->view == VIEW_AUTO)
-        zoom_gaps(n_frames, group, views);
+        zoom_gaps(n_frames, group, per_axis, views);
     free(lim);
     return LW_OK;
 }

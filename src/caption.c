@@ -85,6 +85,42 @@ static void layer_numbers(const StagePlan *plan, int l, Caption *c)
     act_formula(plan->act[l], c->act_formula, sizeof c->act_formula);
 }
 
+/* One element-wise step as a map of x (U+2212 minus, U+02E3 raised x). */
+void render_step_formula(HadamardOp op, char *out, size_t n)
+{
+    switch (op) {
+    case HOP_NEGATE: snprintf(out, n, "\xe2\x88\x92x"); break;
+    case HOP_EXP: snprintf(out, n, "e\xcb\xa3"); break;
+    case HOP_PLUS1: snprintf(out, n, "x + 1"); break;
+    case HOP_RECIPROCAL: snprintf(out, n, "1/x"); break;
+    case HOP_TIMES2: snprintf(out, n, "2x"); break;
+    case HOP_MINUS1: snprintf(out, n, "x \xe2\x88\x92 1"); break;
+    case HOP_LOG: snprintf(out, n, "log x"); break;
+    case HOP_RELU: snprintf(out, n, "max(0, x)"); break;
+    case HOP_LEAKY_RELU: snprintf(out, n, "max(%gx, x)", -act_apply(ACT_LEAKY_RELU, -1.0)); break;
+    default: snprintf(out, n, "x"); break;
+    }
+}
+
+/* A split activation: its steps, the one on screen, and the worked point
+ * through them. */
+static void step_captions(const Renderer *r, const StagePlan *plan, int s, FrameReq q, Caption *c)
+{
+    c->n_steps = stage_step_count(plan, s);
+    if (!c->n_steps) return;
+    int layer = plan->stages[s].layer;
+    for (int k = 0; k < c->n_steps; k++)
+        render_step_formula(plan->steps[layer][k], c->step_formula[k], sizeof c->step_formula[k]);
+    double tau;
+    int k = stage_step_at(plan, s, q.t, &tau);
+    c->step = k == 0 && tau <= 0.0 ? 0 : k + 1;
+    FramePos p = timeline_at(&r->timeline, q.frame);
+    if (p.stage == q.stage && p.part == c->n_steps) /* the result, held after the steps */
+        c->step = c->n_steps + 1;
+    if (renderer_worked_states(r, q.stage, c->worked))
+        c->worked_dim = plan->stages[s].dim_out;
+}
+
 /* Width of the space on screen: a linear stage moves in max(in, out)
  * dimensions but starts in `in` and ends in `out`. */
 static int shown_width(const Stage *st, double t)
@@ -148,4 +184,5 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     c->curve_step = sr->seg->curve.step;
     c->curve_loss = sr->seg->curve.loss;
     c->curve_accuracy = sr->seg->curve.accuracy;
+    step_captions(r, plan, s, q, c);
 }

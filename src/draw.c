@@ -95,8 +95,65 @@ static double text_width(cairo_t *cr, const char *text)
     return ext.x_advance;
 }
 
+/* Cairo keeps coordinates in 24.8 fixed point: beyond about 8 million
+ * pixels they wrap and draw lines where there are none.  An element-wise
+ * exp step sends grid samples that far, so what reaches further than
+ * SAFE_PX off the frame is clipped to that box first (exactly: the part on
+ * screen keeps its direction); anything nearer is drawn as it is. */
+#define SAFE_PX 1048576.0
+
+static int safe_xy(const double *p)
+{
+    return fabs(p[0]) <= SAFE_PX && fabs(p[1]) <= SAFE_PX;
+}
+
+/* Liang-Barsky: the part of segment p-q inside |x|, |y| <= SAFE_PX, as
+ * parameters t0 <= t1 along it; 0 when none (or not finite). */
+static int clip_segment(const double *p, const double *q, double *t0, double *t1)
+{
+    double d[2] = {q[0] - p[0], q[1] - p[1]};
+    *t0 = 0;
+    *t1 = 1;
+    if (!isfinite(p[0]) || !isfinite(p[1]) || !isfinite(q[0]) || !isfinite(q[1])) return 0;
+    for (int a = 0; a < 2; a++)
+        for (int side = -1; side <= 1; side += 2) {
+            double num = SAFE_PX - side * p[a], den = side * d[a]; /* side * x <= SAFE_PX */
+            if (den == 0) {
+                if (num < 0) return 0;
+            } else if (den > 0) {
+                *t1 = fmin(*t1, num / den);
+            } else {
+                *t0 = fmax(*t0, num / den);
+            }
+        }
+    return *t0 <= *t1;
+}
+
+/* The polyline a..b segment by segment, each clipped to the safe box. */
+static void path_range_clipped(cairo_t *cr, const FrameGeom *fg, int a, int b)
+{
+    int open = 0;
+    for (int i = a; i < b; i++) {
+        const double *p = fg->lxy + 2 * i, *q = p + 2;
+        double t0, t1;
+        if (!clip_segment(p, q, &t0, &t1)) {
+            open = 0;
+            continue;
+        }
+        if (!open || t0 > 0)
+            cairo_move_to(cr, p[0] + t0 * (q[0] - p[0]), p[1] + t0 * (q[1] - p[1]));
+        cairo_line_to(cr, p[0] + t1 * (q[0] - p[0]), p[1] + t1 * (q[1] - p[1]));
+        open = t1 == 1;
+    }
+}
+
 static void path_range(cairo_t *cr, const FrameGeom *fg, int a, int b)
 {
+    for (int i = a; i <= b; i++)
+        if (!safe_xy(fg->lxy + 2 * i)) {
+            path_range_clipped(cr, fg, a, b);
+            return;
+        }
     cairo_move_to(cr, fg->lxy[2 * a], fg->lxy[2 * a + 1]);
     for (int i = a + 1; i <= b; i++)
         cairo_line_to(cr, fg->lxy[2 * i], fg->lxy[2 * i + 1]);
@@ -138,6 +195,50 @@ static void draw_points(cairo_t *cr, const Style *sc, const FrameGeom *fg)
     }
 }
 
+/* 1 when the corners of cells i..i1 of the row between corner rows lo and
+ * hi are all within the safe box. */
+static int safe_run(const double *xy, int lo, int hi, int i, int i1)
+{
+    for (int k = i; k <= i1 + 1; k++)
+        if (!safe_xy(xy + 2 * (lo + k)) || !safe_xy(xy + 2 * (hi + k))) return 0;
+    return 1;
+}
+
+/* One shading cell clipped to the safe box (Sutherland-Hodgman: each of the
+ * box's four sides in turn; a quadrilateral becomes at most 8 corners). */
+static void shade_cell_clipped(cairo_t *cr, const double *xy, int lo, int hi, int i)
+{
+    double poly[2][16][2];
+    int n = 4, cur = 0;
+    const int idx[4] = {lo + i, lo + i + 1, hi + i + 1, hi + i};
+    for (int k = 0; k < 4; k++) {
+        poly[0][k][0] = xy[2 * idx[k]];
+        poly[0][k][1] = xy[2 * idx[k] + 1];
+        if (!isfinite(poly[0][k][0]) || !isfinite(poly[0][k][1])) return;
+    }
+    for (int a = 0; a < 2; a++)
+        for (int side = -1; side <= 1; side += 2) {
+            int m = 0;
+            for (int k = 0; k < n; k++) {
+                const double *p = poly[cur][k], *q = poly[cur][(k + 1) % n];
+                double fp = SAFE_PX - side * p[a], fq = SAFE_PX - side * q[a];
+                if (fp >= 0) memcpy(poly[!cur][m++], p, sizeof poly[0][0]);
+                if ((fp >= 0) != (fq >= 0)) {
+                    double u = fp / (fp - fq);
+                    poly[!cur][m][0] = p[0] + u * (q[0] - p[0]);
+                    poly[!cur][m][1] = p[1] + u * (q[1] - p[1]);
+                    m++;
+                }
+            }
+            n = m;
+            cur = !cur;
+        }
+    if (n < 3) return;
+    cairo_move_to(cr, poly[cur][0][0], poly[cur][0][1]);
+    for (int k = 1; k < n; k++) cairo_line_to(cr, poly[cur][k][0], poly[cur][k][1]);
+    cairo_close_path(cr);
+}
+
 /* Cells of one class, row by row: each run of neighbours becomes one
  * polygon, and all of a class's polygons one fill, so no seams show inside a
  * region; the seams between classes are the decision boundary. */
@@ -155,6 +256,11 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
                 int i1 = i;
                 while (i1 + 1 < S && cls[j * S + i1 + 1] == c) i1++;
                 int lo = j * (S + 1), hi = (j + 1) * (S + 1);
+                if (!safe_run(xy, lo, hi, i, i1)) {
+                    for (int k2 = i; k2 <= i1; k2++) shade_cell_clipped(cr, xy, lo, hi, k2);
+                    i = i1;
+                    continue;
+                }
                 cairo_move_to(cr, xy[2 * (lo + i)], xy[2 * (lo + i) + 1]);
                 for (int k2 = i + 1; k2 <= i1 + 1; k2++)
                     cairo_line_to(cr, xy[2 * (lo + k2)], xy[2 * (lo + k2) + 1]);
@@ -716,6 +822,29 @@ static void describe_readout(const Caption *cap, char *out, size_t n)
     }
 }
 
+/* A panel formula ("1/(1+e^-x)") for a plain line of text: the raised
+ * term as superscript characters (U+207B minus, U+02E3 x), a true minus. */
+static void plain_formula(const char *math, char *out, size_t n)
+{
+    size_t len = 0;
+    int sup = 0;
+    for (const char *c = math; *c && len + 4 < n; c++) {
+        const char *put = NULL;
+        if (*c == '^') { sup = 1; continue; }
+        if (sup && (*c == ')' || *c == ' ')) sup = 0;
+        if (sup && *c == '-') put = "\xe2\x81\xbb";
+        else if (sup && *c == 'x') put = "\xcb\xa3";
+        else if (*c == '-') put = MINUS;
+        if (put) {
+            memcpy(out + len, put, strlen(put));
+            len += strlen(put);
+        } else {
+            out[len++] = *c;
+        }
+    }
+    out[len] = '\0';
+}
+
 static void describe_stage(const Caption *cap, char *out, size_t n)
 {
     if (cap->before_start) {
@@ -750,7 +879,20 @@ static void describe_stage(const Caption *cap, char *out, size_t n)
         snprintf(out, n, "shift by the bias b");
         break;
     default:
-        snprintf(out, n, "apply %s to each coordinate", act_name(cap->act));
+        if (cap->n_steps && cap->step > cap->n_steps) {
+            char f[64];
+            plain_formula(cap->act_formula, f, sizeof f);
+            snprintf(out, n, "%s done: its %d steps make each coordinate x \xe2\x86\xa6 %s",
+                     act_name(cap->act), cap->n_steps, f);
+        }
+        else if (cap->n_steps && cap->step)
+            snprintf(out, n, "%s, step %d of %d: each coordinate x \xe2\x86\xa6 %s",
+                     act_name(cap->act), cap->step, cap->n_steps, cap->step_formula[cap->step - 1]);
+        else if (cap->n_steps)
+            snprintf(out, n, "apply %s in %d element-wise step%s", act_name(cap->act),
+                     cap->n_steps, cap->n_steps == 1 ? "" : "s");
+        else
+            snprintf(out, n, "apply %s to each coordinate", act_name(cap->act));
         break;
     }
 }
@@ -1085,6 +1227,87 @@ static void panel_bias(Panel *p, const Caption *cap)
     if (cap->swapped) panel_text(p, "entries 1, 2 swapped (units 1, 2)", 0.45);
 }
 
+/* A vector as the worked example writes it: "[0.368, 0.135]", whole
+ * numbers without decimals, at most four entries. */
+static void worked_vector(const double *v, int n, char *out, size_t cap)
+{
+    char raw[160] = "[", num[32];
+    for (int i = 0; i < n && i < 4; i++) {
+        double a = fabs(v[i]);
+        if (fabs(v[i] - nearbyint(v[i])) < 5e-4 || a >= 1000)
+            snprintf(num, sizeof num, "%.0f", v[i]);
+        else
+            snprintf(num, sizeof num, "%.3f", v[i]);
+        for (size_t e = strlen(num); strchr(num, '.') && num[e - 1] == '0'; e--)
+            num[e - 1] = '\0'; /* 0.500 as 0.5: the digits that say something */
+        if (!strcmp(num, "-0")) snprintf(num, sizeof num, "0");
+        strncat(raw, i ? ", " : "", sizeof raw - strlen(raw) - 1);
+        strncat(raw, num, sizeof raw - strlen(raw) - 1);
+    }
+    strncat(raw, n > 4 ? ", \xe2\x80\xa6]" : "]", sizeof raw - strlen(raw) - 1);
+    out[0] = '\0';
+    append_minus(out, cap, raw, strlen(raw));
+}
+
+/* The ring that marks the worked point, as in the frame. */
+static void worked_ring(cairo_t *cr, const Style *sc, double x, double y, double r)
+{
+    cairo_new_path(cr); /* not joined to where text left the current point */
+    cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+    cairo_set_source_rgb(cr, sc->background.r, sc->background.g, sc->background.b);
+    cairo_set_line_width(cr, 0.9 * r);
+    cairo_stroke_preserve(cr);
+    set_rgb(cr, sc->text);
+    cairo_set_line_width(cr, 0.35 * r);
+    cairo_stroke(cr);
+}
+
+/* A split activation: its steps in order, the one playing in the accent,
+ * those to come faint; with a worked point, its coordinates before the
+ * steps (z, ringed in the frame) and after each step done or playing. */
+static void panel_steps(Panel *p, const Caption *cap)
+{
+    const Rgb faint = {0.72, 0.72, 0.72};
+    double row = 1.3 * p->size, num_w = 0, form_w = 0;
+    char num[16];
+    for (int k = 0; k < cap->n_steps; k++) {
+        snprintf(num, sizeof num, "%d", k + 1);
+        num_w = fmax(num_w, text_width(p->cr, num));
+        form_w = fmax(form_w, text_width(p->cr, cap->step_formula[k]));
+    }
+    double x_form = p->x + num_w + 0.6 * p->size, x_vec = x_form + form_w + 1.2 * p->size;
+    double w = x_form - p->x;
+    for (int k = -1; k < cap->n_steps; k++) {
+        char vec[200] = "";
+        int shown = k < cap->step; /* done, or playing */
+        if (k < 0 && !cap->worked_dim) continue;
+        if (cap->worked_dim && shown)
+            worked_vector(cap->worked[k + 1], cap->worked_dim, vec, sizeof vec);
+        Rgb c = k + 1 == cap->step ? ACCENT : shown ? p->sc->text : faint;
+        double y = p->y + 0.95 * p->size;
+        if (p->draw) {
+            set_rgb(p->cr, c);
+            if (k < 0) {
+                cairo_move_to(p->cr, x_form, y);
+                cairo_show_text(p->cr, "z");
+                worked_ring(p->cr, p->sc, x_form + text_width(p->cr, "z") + 0.75 * p->size,
+                            y - 0.33 * p->size, 0.32 * p->size);
+            } else {
+                snprintf(num, sizeof num, "%d", k + 1);
+                cairo_move_to(p->cr, p->x, y);
+                cairo_show_text(p->cr, num);
+                cairo_move_to(p->cr, x_form, y);
+                cairo_show_text(p->cr, cap->step_formula[k]);
+            }
+            set_rgb(p->cr, c);
+            cairo_move_to(p->cr, x_vec, y);
+            cairo_show_text(p->cr, vec);
+        }
+        double line = (vec[0] ? x_vec + text_width(p->cr, vec) : x_form + form_w) - p->x;
+        panel_grow(p, fmax(w, line), row);
+    }
+}
+
 static void panel_items(Panel *p, const Caption *cap)
 {
     int legend = p->sc->show_legend && (cap->n_classes >= 2 || cap->generated >= 0 ||
@@ -1100,6 +1323,7 @@ static void panel_items(Panel *p, const Caption *cap)
         snprintf(text, sizeof text, cap->readout ? "%s" : "each unit: x \xe2\x86\xa6 %s",
                  cap->act_formula);
         panel_text(p, text, 0.1);
+        if (cap->n_steps) panel_steps(p, cap);
         break;
     }
 }
@@ -1171,6 +1395,14 @@ static void tick_label(cairo_t *cr, double v, double step, double x, double y, i
     if (fabs(v) < 1e-9 * step) v = 0;
     char raw[32] = "";
     snprintf(raw, sizeof raw, "%g", v);
+    /* 2e+13 as 2e13: an exp step's axes reach that far, and a label must
+     * fit the margin */
+    char *e = strchr(raw, 'e');
+    if (e) {
+        char *d = e + 1 + (e[1] == '+' || e[1] == '-'), *z = d;
+        while (*z == '0' && z[1]) z++;
+        memmove(e[1] == '+' ? e + 1 : d, z, strlen(z) + 1);
+    }
     text[0] = '\0';
     append_minus(text, sizeof text, raw, strlen(raw));
     double w = text_width(cr, text);
@@ -1187,6 +1419,9 @@ static void draw_axes(cairo_t *cr, const Style *sc, const Caption *cap)
     draw_content_rect(sc, rect);
     double size = draw_text_size(sc, TEXT_TINY);
     double s = cap->px_per_unit, step = round_step(s, fmax(90 * k, 5 * size));
+    /* a view fitted per axis (an element-wise step) has a y scale of its own */
+    double sy = cap->view.scale_y > 0 ? cap->view.scale_y : s;
+    double step_y = sy == s ? step : round_step(sy, fmax(90 * k, 5 * size));
     double x0 = rect[0] + 3.2 * size, x1 = rect[0] + rect[2] - 1.2 * size;
     double y0 = rect[1] + 0.6 * size, y1 = rect[1] + rect[3] - 1.6 * size;
     cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
@@ -1205,14 +1440,14 @@ static void draw_axes(cairo_t *cr, const Style *sc, const Caption *cap)
         cairo_stroke(cr);
         tick_label(cr, v, step, px, y1 + 4 * k + size, 0);
     }
-    lo = cap->view_cy - (y1 - cap->view_oy) / s;
-    hi = cap->view_cy - (y0 - cap->view_oy) / s;
-    for (double v = ceil(lo / step) * step; v <= hi; v += step) {
-        double py = cap->view_oy - s * (v - cap->view_cy);
+    lo = cap->view_cy - (y1 - cap->view_oy) / sy;
+    hi = cap->view_cy - (y0 - cap->view_oy) / sy;
+    for (double v = ceil(lo / step_y) * step_y; v <= hi; v += step_y) {
+        double py = cap->view_oy - sy * (v - cap->view_cy);
         cairo_move_to(cr, x0 - 4 * k, py);
         cairo_line_to(cr, x0, py);
         cairo_stroke(cr);
-        tick_label(cr, v, step, x0 - 6 * k, py + 0.35 * size, 1);
+        tick_label(cr, v, step_y, x0 - 6 * k, py + 0.35 * size, 1);
     }
 }
 
@@ -1354,6 +1589,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         cairo_set_dash(cr, NULL, 0, 0);
         draw_marks(cr, sc, fg);
     }
+    if (cap && cap->worked_mark && sc->show_points)
+        worked_ring(cr, sc, cap->worked_px, cap->worked_py, 2.6 * sc->point_radius * unit(sc));
     if (sc->show_captions && cap) {
         /* a white band keeps text legible over content that strays up */
         double rect[4];
@@ -1379,19 +1616,27 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
 
 /* ---- the contact sheet ------------------------------------------------------ */
 
+/* Frames per row: up to four in one row, more in two (a sheet of an
+ * activation's element-wise steps has up to eight). */
+static int sheet_columns(int n)
+{
+    return n <= 4 ? n : (n + 1) / 2;
+}
+
 static void paint_sheet(cairo_t *cr, const Style *st, cairo_surface_t *const *frames,
                         const char *const *titles, int n)
 {
     double scale = 0.5, pad = 12, title = 34;
-    int cw = (int)(st->width * scale), ch = (int)(st->height * scale);
+    int cw = (int)(st->width * scale), ch = (int)(st->height * scale), cols = sheet_columns(n);
     cairo_set_source_rgb(cr, 0.93, 0.93, 0.93);
     cairo_paint(cr);
     for (int i = 0; i < n; i++) {
-        double x = pad + i * (cw + pad), y = pad + title;
+        double top = (i / cols) * (ch + pad + title);
+        double x = pad + (i % cols) * (cw + pad), y = top + pad + title;
         cairo_select_font_face(cr, st->font, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
         cairo_set_font_size(cr, 20);
         cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-        cairo_move_to(cr, x, pad + 22);
+        cairo_move_to(cr, x, top + pad + 22);
         cairo_show_text(cr, titles[i]);
         cairo_save(cr);
         cairo_translate(cr, x, y);
@@ -1422,7 +1667,9 @@ int draw_contact_sheet(const Style *st, const uint8_t *const *frames, int stride
 {
     double pad = 12, title = 34;
     int cw = (int)(st->width * 0.5), ch = (int)(st->height * 0.5);
-    int W = (int)(n * cw + (n + 1) * pad), H = (int)(ch + 2 * pad + title);
+    int cols = sheet_columns(n > 0 ? n : 1), rows = (n + cols - 1) / cols;
+    int W = (int)(cols * cw + (cols + 1) * pad);
+    int H = (int)(rows * (ch + title) + (rows + 1) * pad);
     int ss = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, W);
     cairo_surface_t *src[8] = {NULL};
     uint8_t *px = calloc((size_t)ss * H, 1);

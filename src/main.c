@@ -72,12 +72,15 @@ static const Command COMMANDS[] = {
      "      --at L:STAGE:T  the frame of layer L, stage linear|bias|activation, time T\n"
      "                      (repeatable); L is a number counted over the whole show,\n"
      "                      or a network's letter and its own layer: G2 (generator or\n"
-     "                      decoder), D1 (discriminator), E1 (encoder), L2 (classifier)\n"
+     "                      decoder), D1 (discriminator), E1 (encoder), L2 (classifier);\n"
+     "                      with activation_steps = hadamard, STAGE may be a step:\n"
+     "                      activation.K (1-based) or its name (exp)\n"
      "  -o, --output DIR    folder for the PNG files (default out/SCENE-frames)\n"
      "  -j, --jobs N        worker threads\n"},
     {"step", "SCENE --layer K [-o DIR]",
      "one layer's four states (input, after W, after +b, after the activation) as\n"
-     "            PNG stills and a labelled contact sheet",
+     "            PNG stills and a labelled contact sheet; with activation_steps =\n"
+     "            hadamard also a sheet of the activation's element-wise steps",
      "  -l, --layer K       the layer (1-based, counted over the whole show), or a\n"
      "                      network's letter and its own layer (G2, D1, E1, L2)\n"
      "  -o, --output DIR    folder (default out/SCENE-step)\n"},
@@ -460,29 +463,32 @@ static int at_request(const Options *o, const Job *j, const char *arg, FrameReq 
 {
     const Renderer *r = &j->r;
     LayerRef ref;
-    StageKind kind = STAGE_LINEAR;
     double t = -1;
+    char stage[32] = "";
     const char *p = parse_layer_ref(arg, &ref), *colon = p && *p == ':' ? strchr(p + 1, ':') : NULL;
     int ok = colon && colon - (p + 1) < 32;
     if (ok) {
-        char stage[32], *end;
+        char *end;
         snprintf(stage, sizeof stage, "%.*s", (int)(colon - (p + 1)), p + 1);
         t = strtod(colon + 1, &end);
-        ok = !stage_kind_parse(stage, &kind) && end != colon + 1 && !*end && t >= 0 && t <= 1;
+        ok = end != colon + 1 && !*end && t >= 0 && t <= 1;
     }
-    char what[160];
+    char what[160], list[128];
     snprintf(what, sizeof what, "layerwarp %s: --at '%s'", o->cmd, arg);
-    if (!ok || (!ref.tag && ref.number > r->n_layers)) {
-        char list[128];
-        networks_text(r, list, sizeof list);
+    networks_text(r, list, sizeof list);
+    int layer = ref.number - 1;
+    if (ok && ref.tag) {
+        int rc = network_layer(j, ref, what, &layer, err);
+        if (rc) return rc;
+    }
+    FrameReq m;
+    if (!ok || (!ref.tag && ref.number > r->n_layers) || renderer_moment(r, layer + 1, stage, t, &m))
         return lw_fail(err, LW_EINPUT, "%s: expected LAYER:STAGE:T with LAYER 1 to %d (counted "
                        "over the show) or a network's layer (%s), STAGE linear, bias or "
-                       "activation, T from 0 to 1", what, r->n_layers, list);
-    }
-    int layer = ref.number - 1;
-    int rc = ref.tag ? network_layer(j, ref, what, &layer, err) : LW_OK;
-    if (!rc) *out = renderer_request_frame(r, renderer_request_at(r, stage_index(layer, kind), t).frame);
-    return rc;
+                       "activation (or a step of an activation in steps: activation.K or its "
+                       "name), T from 0 to 1", what, r->n_layers, list);
+    *out = renderer_request_frame(r, m.frame);
+    return LW_OK;
 }
 
 /* Parses --frames and --at into requests; all frames when neither is given.
@@ -769,7 +775,7 @@ static int cmd_hash(const Options *o)
 
 /* The four states of a layer, then a contact sheet of them side by side. */
 typedef struct {
-    uint8_t *frames[4];   /* (height, stride) Cairo ARGB32 pixels */
+    uint8_t *frames[STAGE_MAX_STEPS + 1]; /* (height, stride) Cairo ARGB32 pixels */
     int stride;
 } StepSink;
 /* Step stills are held in the sink's own buffers: copy row by row. */
@@ -819,6 +825,39 @@ static int contact_sheet(const Job *j, const StepSink *s, int layer, const char 
     int rc = draw_contact_sheet(st, frames, s->stride, names, 4, &sheet, &w, &h, &stride, err);
     if (!rc) rc = write_still(sheet, w, h, stride, path, j->scene.path, "contact sheet", err);
     free(sheet);
+    return rc;
+}
+
+/* With activation_steps = hadamard, a second sheet: the layer's
+ * pre-activation and the state after each element-wise step of its
+ * activation, each framed on its own.  Nothing when the layer has none. */
+static int hadamard_sheet(const Job *j, int layer, const char *name, const char *dir,
+                          const RunOptions *ro, char *path, size_t n_path, LwError *err)
+{
+    FrameReq q[STAGE_MAX_STEPS + 1];
+    char titles[STAGE_MAX_STEPS + 1][64];
+    const char *names[STAGE_MAX_STEPS + 1];
+    int n = renderer_step_stills(&j->r, layer, q, titles), rc = LW_OK, w, h, stride;
+    const Style *st = &j->scene.render.style;
+    StepSink ss = {{NULL}, 4 * st->width};
+    uint8_t *sheet = NULL;
+    path[0] = '\0';
+    for (int i = 0; i < n && !rc; i++) {
+        names[i] = titles[i];
+        if (!(ss.frames[i] = calloc((size_t)ss.stride * st->height, 1)))
+            rc = lw_fail(err, LW_ERUNTIME, "cannot allocate a %dx%d frame", st->width, st->height);
+    }
+    StepCopy copy = {&ss, st->height};
+    if (n && !rc) rc = render_run(&j->r, q, n, ro, step_copy, &copy, err);
+    if (n && !rc)
+        rc = draw_contact_sheet(st, (const uint8_t *const *)ss.frames, ss.stride, names, n, &sheet,
+                                &w, &h, &stride, err);
+    snprintf(path, n_path, "%s/layer%s-hadamard-sheet.png", dir, name);
+    if (n && !rc)
+        rc = write_still(sheet, w, h, stride, path, j->scene.path, "element-wise steps", err);
+    if (!n || rc) path[0] = '\0';
+    free(sheet);
+    for (int i = 0; i < n; i++) free(ss.frames[i]);
     return rc;
 }
 
@@ -874,10 +913,12 @@ static int cmd_step(const Options *o)
             rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, j.scene.path,
                              names[i], &err);
         }
-        char sheet[LW_PATH_MAX + 64];
+        char sheet[LW_PATH_MAX + 64], steps[LW_PATH_MAX + 64];
         snprintf(sheet, sizeof sheet, "%s/layer%s-sheet.png", dir, name);
         if (!rc) rc = contact_sheet(&j, &ss, layer, name, sheet, &err);
+        if (!rc) rc = hadamard_sheet(&j, layer, name, dir, &ro, steps, sizeof steps, &err);
         if (!rc && !o->quiet) fprintf(stderr, "wrote layer %s's four states and %s\n", name, sheet);
+        if (!rc && !o->quiet && steps[0]) fprintf(stderr, "wrote its element-wise steps: %s\n", steps);
         for (int i = 0; i < 4; i++)
             free(ss.frames[i]);
     }
@@ -1128,6 +1169,21 @@ static int info_model(const Scene *sc, const SceneModel *m, LwError *err)
     return rc;
 }
 
+/* activation_steps = hadamard: each split activation's steps, one line per layer. */
+static void info_steps(const Renderer *r)
+{
+    for (int l = 0; l < r->n_layers; l++) {
+        int local, s = stage_index(l, STAGE_ACTIVATION);
+        const SegmentRender *sr = renderer_segment(r, s, &local);
+        int n = stage_step_count(&sr->plan, local), layer = sr->plan.stages[local].layer;
+        if (!n) continue;
+        printf("steps:      layer %d: ", l + 1);
+        for (int k = 0; k < n; k++)
+            printf(k ? ", %s" : "%s", stage_step_name(sr->plan.steps[layer][k]));
+        printf(" (%s in element-wise steps)\n", act_name(sr->plan.act[layer]));
+    }
+}
+
 static int cmd_info(const Options *o)
 {
     LwError err = {""};
@@ -1156,6 +1212,7 @@ static int cmd_info(const Options *o)
         if (renderer_beside(r))
             printf("panels:     2 side by side, %d + %d stages, in step\n", r->n_stages,
                    renderer_beside(r)->n_stages);
+        info_steps(r);
         printf("frames:     %d at %g fps = %.2f s, %dx%d\n", r->timeline.n_frames, cfg->timeline.fps,
                r->timeline.n_frames / cfg->timeline.fps, cfg->style.width, cfg->style.height);
         printf("output:     %s\n", sc->output.path);

@@ -47,11 +47,23 @@ static double motion_seconds(const Renderer *r, int stage, double t)
  * for the held view, the outline of the input box, so the whole box stays
  * in view. */
 static void content_box(const Renderer *r, int stage, double t, double seconds, const double *R,
-                        double *b)
+                        int step, double *b)
 {
     int s;
     const SegmentRender *sr = renderer_segment(r, stage, &s);
-    geom_content_box(&sr->geom, s, t, seconds, R, r->cfg->camera.view == VIEW_AUTO, b);
+    /* an element-wise step frames the data alone: exp takes the outline of
+     * the input box to e^|z| of its corners, far beyond the data */
+    int outline = r->cfg->camera.view == VIEW_AUTO && !step;
+    geom_content_box(&sr->geom, s, t, seconds, R, outline, b);
+    double d[3];
+    if (renderer_worked_display(r, stage, t, seconds, d)) { /* the marked point stays in view */
+        double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
+        double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
+        b[0] = fmin(b[0], x);
+        b[1] = fmax(b[1], x);
+        b[2] = fmin(b[2], y);
+        b[3] = fmax(b[3], y);
+    }
 }
 
 static double depth_weight(const Renderer *r, int stage, double t)
@@ -61,14 +73,31 @@ static double depth_weight(const Renderer *r, int stage, double t)
     return stage_depth_weight(&sr->plan, s, t);
 }
 
+/* 1 when frame p shows an element-wise step of a split activation (not the
+ * result it holds after the last step, nor a gap). */
+static int frame_in_step(const Renderer *r, FramePos p)
+{
+    int s;
+    const SegmentRender *sr = renderer_segment(r, p.stage, &s);
+    return p.part >= 0 && p.part < stage_step_count(&sr->plan, s);
+}
+
+/* The same for a still at (stage, t): strictly inside the steps. */
+static int still_in_step(const Renderer *r, int stage, double t)
+{
+    int s;
+    const SegmentRender *sr = renderer_segment(r, stage, &s);
+    return stage_step_count(&sr->plan, s) > 1 && t > 0.0 && t < 1.0;
+}
+
 static int fit(const Renderer *r, int n, const double *boxes, const double *rot,
-               const int *group, View *views)
+               const int *group, const unsigned char *per_axis, View *views)
 {
     const RenderConfig *c = r->cfg;
     double content[4];
     draw_content_rect(&c->style, content);
     return camera_fit_path(&c->camera, c->timeline.fps, c->style.width, c->style.height, n,
-                           boxes, rot, group, content, views);
+                           boxes, rot, group, per_axis, content, views);
 }
 
 /* The view of a still: fitted to this moment only, no smoothing. */
@@ -77,9 +106,12 @@ static int tight_view(const Renderer *r, FrameReq q, View *v)
     double R[9], box[4];
     camera_rotation(&r->cfg->camera, depth_weight(r, q.stage, q.t), frame_seconds(r, q.frame),
                     r->yaw ? r->yaw[q.frame] : 0.0, R);
-    content_box(r, q.stage, q.t, motion_seconds(r, q.stage, q.t), R, box);
+    int step = still_in_step(r, q.stage, q.t);
+    content_box(r, q.stage, q.t, motion_seconds(r, q.stage, q.t), R, step, box);
     static const int one_group = 0;
-    return fit(r, 1, box, R, &one_group, v);
+    /* a step seen straight down is fitted along each axis (camera.h) */
+    unsigned char axes = (unsigned char)(step && depth_weight(r, q.stage, q.t) == 0.0);
+    return fit(r, 1, box, R, &one_group, &axes, v);
 }
 
 #define YAW_STEP 5.0      /* degrees between the turns tried */
@@ -112,8 +144,12 @@ static void group_yaw(const Renderer *r, double *yaw, int n_groups)
     double carry = 0;
     for (int g = 0; g < n_groups; g++) {
         yaw[g] = carry;
-        int layer = g - 1; /* group g shows global layer g - 1 */
+        int layer = timeline_group_layer(&r->timeline, g);
         if (layer < 0 || layer >= r->n_layers) continue;
+        if (g > 0 && timeline_group_layer(&r->timeline, g - 1) == layer) {
+            yaw[g] = yaw[g - 1]; /* a step of the layer's activation: the layer's turn */
+            continue;
+        }
         int local, s = STAGE_KIND_COUNT * layer + STAGE_ACTIVATION;
         const SegmentRender *sr = renderer_segment(r, s, &local);
         if (sr->plan.stages[local].dim_out != 3) continue;
@@ -154,7 +190,7 @@ static void frame_yaw(const Renderer *r, const double *gyaw, double *yaw)
 
 static int camera_path(Renderer *r, LwError *err)
 {
-    int n = r->timeline.n_frames, n_groups = r->n_layers + 2;
+    int n = r->timeline.n_frames, n_groups = r->timeline.n_groups;
     double *gyaw = malloc(sizeof(double) * n_groups);
     r->yaw = malloc(sizeof(double) * n);
     if (!gyaw || !r->yaw) {
@@ -166,20 +202,25 @@ static int camera_path(Renderer *r, LwError *err)
     free(gyaw);
     double *boxes = malloc(sizeof(double) * 4 * n), *rot = malloc(sizeof(double) * 9 * n);
     int *group = malloc(sizeof(int) * n);
+    /* without steps there is nothing to fit per axis: NULL, as always */
+    unsigned char *axes = r->parts ? calloc(n, 1) : NULL;
     r->views = calloc(n, sizeof *r->views);
-    int rc = !boxes || !rot || !group || !r->views ? LW_ERUNTIME : LW_OK;
+    int rc = !boxes || !rot || !group || !r->views || (r->parts && !axes) ? LW_ERUNTIME : LW_OK;
     for (int f = 0; f < n && !rc; f++) {
         FramePos p = timeline_at(&r->timeline, f);
         double *R = rot + 9 * f;
         camera_rotation(&r->cfg->camera, depth_weight(r, p.stage, p.t), frame_seconds(r, f),
                         r->yaw[f], R);
-        content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), R, boxes + 4 * f);
+        int step = frame_in_step(r, p);
+        content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), R, step, boxes + 4 * f);
         group[f] = p.group;
+        if (axes) axes[f] = (unsigned char)(step && depth_weight(r, p.stage, p.t) == 0.0);
     }
-    if (!rc) rc = fit(r, n, boxes, rot, group, r->views);
+    if (!rc) rc = fit(r, n, boxes, rot, group, axes, r->views);
     free(boxes);
     free(rot);
     free(group);
+    free(axes);
     return rc ? lw_fail(err, LW_ERUNTIME, "out of memory for the camera path") : LW_OK;
 }
 
@@ -197,7 +238,12 @@ static int trace_scores(Renderer *r, int k, LwError *err)
             FramePos p = timeline_at(&r->timeline, f);
             int local;
             if (renderer_segment(r, p.stage, &local) != sr) continue;
-            if (p.group != g0 && p.group != g0 + 1) continue;
+            /* an element-wise step's view is of its own space (exp's), in
+             * neither space the boundary is traced in */
+            if (frame_in_step(r, p)) continue;
+            /* the group's layer + 1: the number its group has without steps */
+            int gl = p.group < 0 ? -1 : timeline_group_layer(&r->timeline, p.group) + 1;
+            if (gl != g0 && gl != g0 + 1) continue;
             double b[4]; /* padded: the lines move with the layer */
             camera_visible_box(&r->views[f], 3.0, b);
             for (int a = 0; a < 4; a++) box[a] = a % 2 ? fmax(box[a], b[a]) : fmin(box[a], b[a]);
@@ -225,9 +271,28 @@ static int plan_segment(Renderer *r, int k, LwError *err)
     if (!rc && seg->n_scores)
         rc = stage_plan_set_scores(&sr->plan, seg->score_W, seg->score_b, seg->n_scores,
                                    r->cfg->show_readout, err);
+    if (!rc && r->cfg->activation_steps == STEPS_HADAMARD)
+        stage_plan_split_activations(&sr->plan);
     r->n_stages += sr->plan.n_stages;
     r->n_layers += sr->plan.n_layers;
     return rc;
+}
+
+/* Each layer's activation parts for the timeline: its steps when split
+ * (with fewer than two, one part, the stage as it always played); NULL
+ * without activation_steps, so nothing changes. */
+static int steps_parts(Renderer *r, LwError *err)
+{
+    if (r->cfg->activation_steps != STEPS_HADAMARD || r->n_layers == 0) return LW_OK;
+    r->parts = malloc(sizeof(int) * r->n_layers);
+    if (!r->parts) return lw_fail(err, LW_ERUNTIME, "out of memory for the timeline");
+    for (int l = 0; l < r->n_layers; l++) {
+        int local;
+        const SegmentRender *sr = renderer_segment(r, stage_index(l, STAGE_ACTIVATION), &local);
+        int n = stage_step_count(&sr->plan, local);
+        r->parts[l] = n > 1 ? n : 1;
+    }
+    return LW_OK;
 }
 
 /* Plans every segment and lays out the timeline: all that the length of
@@ -247,7 +312,9 @@ static int create_plans(Renderer *r, const Show *show, const RenderConfig *cfg, 
         int rc = plan_segment(r, k, err);
         if (rc) return rc;
     }
-    timeline_make(&cfg->timeline, r->n_stages, &r->timeline);
+    int rc = steps_parts(r, err);
+    if (rc) return rc;
+    timeline_make_steps(&cfg->timeline, r->n_stages, r->parts, &r->timeline);
     return LW_OK;
 }
 
@@ -352,6 +419,7 @@ void renderer_free(Renderer *r)
     free(r->segs);
     free(r->views);
     free(r->yaw);
+    free(r->parts);
     memset(r, 0, sizeof *r);
 }
 
@@ -376,6 +444,13 @@ void renderer_label(const Renderer *r, FrameReq q, char *buf, size_t n)
     int s;
     const SegmentRender *sr = renderer_segment(r, q.stage, &s);
     const Stage *st = &sr->plan.stages[s];
+    if (stage_step_count(&sr->plan, s) > 1) { /* the step on screen, at its own time */
+        double tau;
+        int k = stage_step_at(&sr->plan, s, q.t, &tau);
+        snprintf(buf, n, "%c%d.activation.%d t=%.2f", sr->tag, sr->net_first_layer + st->layer + 1,
+                 k + 1, tau);
+        return;
+    }
     snprintf(buf, n, "%c%d.%s t=%.2f", sr->tag, sr->net_first_layer + st->layer + 1,
              stage_kind_name(st->kind), q.t);
 }
@@ -397,6 +472,99 @@ int renderer_network_layer(const Renderer *r, char tag, int number)
             return sr->first_layer + local;
     }
     return -1;
+}
+
+/* Step k (0-based) that `name` names among the n steps of a split
+ * activation ("activation.3", or a step's name: its first use); -1: none. */
+static int step_named(const StagePlan *plan, int layer, int n, const char *name)
+{
+    const char *prefix = "activation.";
+    size_t len = strlen(prefix);
+    if (!strncmp(name, prefix, len)) {
+        char *end;
+        long k = strtol(name + len, &end, 10);
+        return end != name + len && !*end && k >= 1 && k <= n ? (int)k - 1 : -1;
+    }
+    HadamardOp op;
+    if (stage_step_parse(name, &op)) return -1;
+    for (int k = 0; k < n; k++)
+        if (plan->steps[layer][k] == op) return k;
+    return -1;
+}
+
+int renderer_moment(const Renderer *r, int layer, const char *name, double t, FrameReq *q)
+{
+    StageKind kind;
+    if (layer < 1 || layer > r->n_layers || !(t >= 0 && t <= 1)) return -1;
+    if (!stage_kind_parse(name, &kind)) {
+        *q = renderer_request_at(r, stage_index(layer - 1, kind), t);
+        return 0;
+    }
+    int local, s = stage_index(layer - 1, STAGE_ACTIVATION);
+    const SegmentRender *sr = renderer_segment(r, s, &local);
+    int n = stage_step_count(&sr->plan, local);
+    int k = step_named(&sr->plan, sr->plan.stages[local].layer, n, name);
+    if (k < 0) return -1;
+    *q = renderer_request_at(r, s, stage_step_time(&sr->plan, local, k, t));
+    return 0;
+}
+
+/* The worked point as a state of split activation stage s of plan: the
+ * configured coordinates, 0 for units it does not give. */
+static void worked_state(const Renderer *r, const StagePlan *plan, int s, double *z)
+{
+    memset(z, 0, sizeof(double) * LW_MAX_WIDTH);
+    for (int i = 0; i < r->cfg->n_worked && i < plan->stages[s].dim_out; i++)
+        z[i] = r->cfg->worked[i];
+}
+
+int renderer_worked_states(const Renderer *r, int stage, double states[][LW_MAX_WIDTH])
+{
+    int s;
+    const SegmentRender *sr = renderer_segment(r, stage, &s);
+    if (!r->cfg->n_worked || stage_step_count(&sr->plan, s) < 1) return 0;
+    double z[LW_MAX_WIDTH];
+    worked_state(r, &sr->plan, s, z);
+    return stage_step_states(&sr->plan, s, z, states);
+}
+
+int renderer_worked_display(const Renderer *r, int stage, double t, double seconds,
+                            double out[3])
+{
+    int s;
+    const SegmentRender *sr = renderer_segment(r, stage, &s);
+    if (!r->cfg->n_worked || stage_step_count(&sr->plan, s) < 1) return 0;
+    double z[LW_MAX_WIDTH], st[LW_MAX_WIDTH];
+    worked_state(r, &sr->plan, s, z);
+    stage_eval(&sr->plan, s, t, z, st);
+    geom_to_display(&sr->geom, s, t, seconds, st, out);
+    return 1;
+}
+
+int renderer_step_stills(const Renderer *r, int layer, FrameReq *q, char titles[][64])
+{
+    int local, s = stage_index(layer, STAGE_ACTIVATION);
+    const SegmentRender *sr = renderer_segment(r, s, &local);
+    int n = stage_step_count(&sr->plan, local);
+    if (n < 1) return 0;
+    for (int k = 0; k <= n; k++) {
+        double t = k == 0 ? 0.0 : stage_step_time(&sr->plan, local, k - 1, 1.0);
+        q[k] = renderer_request_at(r, s, t);
+        q[k].stage = s;
+        q[k].t = t; /* exactly the state before the steps, or after step k */
+        q[k].tight = 1;
+        char f[24];
+        int l = sr->plan.stages[local].layer;
+        if (k == 0) {
+            snprintf(titles[k], 64, "layer %d: z = W x + b, before %s", layer + 1,
+                     act_name(sr->plan.act[l]));
+            continue;
+        }
+        render_step_formula(sr->plan.steps[l][k - 1], f, sizeof f);
+        snprintf(titles[k], 64, "step %d: x \xe2\x86\xa6 %s%s", k, f,
+                 k == n ? " (the result)" : "");
+    }
+    return n + 1;
 }
 
 /* ---- one frame --------------------------------------------------------------- */
@@ -440,6 +608,11 @@ static int draw_panel(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t
     cap.view_oy = view->oy;
     cap.view = *view;
     cap.flat = view_is_flat(view);
+    double d[3];
+    if (renderer_worked_display(r, q.stage, q.t, motion_seconds(r, q.stage, q.t), d)) {
+        cap.worked_mark = 1;
+        view_project(view, d, &cap.worked_px, &cap.worked_py, NULL);
+    }
     cairo_t *cr = cairo_create(surf);
     return end_drawing(cr, (cairo_status_t)draw_frame(cr, &r->cfg->style, &s->fg, &cap), surf,
                        q.frame, err);

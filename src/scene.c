@@ -34,7 +34,7 @@
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
     T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS, T_LATENT,
-    T_NETWORKS
+    T_NETWORKS, T_POINT
 } KeyType;
 
 typedef struct {
@@ -56,6 +56,10 @@ static const char *const REFLECT_NAMES[] = {"auto", "turn", "swap", NULL};
 static const char *const WIDE_NAMES[] = {"pca", "tour", "units", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
 static const char *const TRAINING_NAMES[] = {"off", "replay", NULL};
+static const char *const STEPS_NAMES[] = {"none", "hadamard", NULL};
+/* worked_point's coordinates: e^20 is about 5e8, and beyond it the exp step
+ * of the point alone would set the scale of the view */
+#define WORKED_MAX 20
 
 #define OFF(f) offsetof(Scene, f)
 static const KeySpec KEYS[] = {
@@ -129,6 +133,8 @@ static const KeySpec KEYS[] = {
     {"render", "yaw", T_DOUBLE, OFF(render.camera.yaw), -360, 360, NULL},
     {"render", "pitch", T_DOUBLE, OFF(render.camera.pitch), -89, 89, NULL},
     {"render", "orbit", T_DOUBLE, OFF(render.camera.orbit), -360, 360, NULL},
+    {"render", "activation_steps", T_ENUM, OFF(render.activation_steps), 0, 0, STEPS_NAMES},
+    {"render", "worked_point", T_POINT, OFF(render), 0, 0, NULL},
 
     {"style", "background", T_COLOR, OFF(render.style.background), 0, 0, NULL},
     {"style", "grid_color", T_COLOR, OFF(render.style.grid), 0, 0, NULL},
@@ -736,6 +742,21 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
     case T_NETWORKS:
         snprintf(p->networks, sizeof p->networks, "%s", value);
         return 1;
+    case T_POINT: {
+        char *f[LW_MAX_WIDTH + 2];
+        int n = split_list(value, f, LW_MAX_WIDTH);
+        if (n < 1 || n > LW_MAX_WIDTH)
+            return fail_at(p, p->line, "%s needs 1 to %d comma-separated numbers, e.g. 1,2",
+                           k->key, LW_MAX_WIDTH);
+        for (int i = 0; i < n; i++) {
+            double *v = &p->sc->render.worked[i];
+            if (parse_double(f[i], v) || fabs(*v) > WORKED_MAX)
+                return fail_at(p, p->line, "%s: '%s' is not a number from -%d to %d", k->key,
+                               f[i], WORKED_MAX, WORKED_MAX);
+        }
+        p->sc->render.n_worked = n;
+        return 1;
+    }
     case T_WIDTHS:
         return set_widths(p, k, value);
     case T_ACTS:
@@ -1508,6 +1529,25 @@ static int validate_latent(Parser *p, const DatasetInfo *kind)
     return 1;
 }
 
+/* worked_point is worked through the activation's steps, so it needs them,
+ * and no more coordinates than the widest layer it can be shown in. */
+static int validate_worked(Parser *p)
+{
+    const Scene *sc = p->sc;
+    const RenderConfig *r = &sc->render;
+    int line = key_line(p, "render", "worked_point", 0), widest = 0;
+    if (!r->n_worked) return 1;
+    if (r->activation_steps != STEPS_HADAMARD)
+        return fail_at(p, line, "worked_point needs activation_steps = hadamard (the point is "
+                       "worked through the activation's element-wise steps)");
+    for (int l = 1; l < sc->net.n_widths; l++)
+        if (sc->net.widths[l] > widest) widest = sc->net.widths[l];
+    if (r->n_worked > widest)
+        return fail_at(p, line, "worked_point has %d numbers but no layer has more than %d "
+                       "unit%s", r->n_worked, widest, widest == 1 ? "" : "s");
+    return 1;
+}
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -1571,6 +1611,7 @@ static int validate(Parser *p)
     if (sc->render.camera.view == VIEW_FIXED && !p->view_box_line)
         return fail_at(p, key_line(p, "render", "view", last_line(p)),
                        "view = fixed needs view_box = xmin,xmax,ymin,ymax");
+    if (!validate_worked(p)) return 0;
     if (!sc->output.path[0])
         snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
     fill_configs(sc);

@@ -10,7 +10,13 @@
  * the reflection F = I - 2 v v^T (v the eigenvector of S with the smallest
  * stretch, so F commutes with S) is played first as a half-turn through one
  * extra dimension, like a page turning over, and then Q F (a rotation) and S.
- * Sizes above 3 fall back to the straight blend (documented). */
+ * Sizes above 3 fall back to the straight blend (documented).
+ *
+ * With activation_steps = hadamard the activation stage is a chain of
+ * element-wise steps (negate, exp, ...), each a straight blend from its own
+ * input to its own output: an element-wise map moves every coordinate on its
+ * own.  The stage's end is still act(x) itself, so the states cached at the
+ * starts of stages, and everything after the activation, do not change. */
 #include "stage.h"
 
 #include <gsl/gsl_linalg.h>
@@ -21,6 +27,9 @@
 #define FLIP_PART 0.35 /* fraction of a flipping linear stage spent on the flip */
 
 static const char *const KIND_NAMES[] = {"linear", "bias", "activation"};
+static const char *const STEP_NAMES[HOP_COUNT] = {
+    "negate", "exp", "plus1", "reciprocal", "times2", "minus1", "log", "relu", "leaky_relu",
+};
 
 const char *stage_kind_name(StageKind k)
 {
@@ -33,6 +42,20 @@ int stage_kind_parse(const char *name, StageKind *out)
     if (i < 0)
         return -1;
     *out = (StageKind)i;
+    return 0;
+}
+
+const char *stage_step_name(HadamardOp op)
+{
+    return (op >= 0 && op < HOP_COUNT) ? STEP_NAMES[op] : "?";
+}
+
+int stage_step_parse(const char *name, HadamardOp *out)
+{
+    int i = lw_name_index(STEP_NAMES, HOP_COUNT, name);
+    if (i < 0)
+        return -1;
+    *out = (HadamardOp)i;
     return 0;
 }
 
@@ -355,6 +378,120 @@ void stage_scores(const StagePlan *plan, int from_stage, const double *x, double
     }
 }
 
+/* ---- the activation in element-wise steps ----------------------------------- */
+
+/* The chain of steps that composes to act; returns its length. */
+static int activation_chain(Activation a, HadamardOp *ops)
+{
+    static const HadamardOp sigmoid[] = {HOP_NEGATE, HOP_EXP, HOP_PLUS1, HOP_RECIPROCAL};
+    static const HadamardOp tanh_[] = {HOP_TIMES2, HOP_NEGATE, HOP_EXP, HOP_PLUS1,
+                                       HOP_RECIPROCAL, HOP_TIMES2, HOP_MINUS1};
+    static const HadamardOp softplus[] = {HOP_EXP, HOP_PLUS1, HOP_LOG};
+    const HadamardOp *chain = NULL;
+    int n = 0;
+    switch (a) {
+    case ACT_SIGMOID: chain = sigmoid; n = 4; break;
+    case ACT_TANH: chain = tanh_; n = 7; break;
+    case ACT_SOFTPLUS: chain = softplus; n = 3; break;
+    case ACT_RELU: ops[0] = HOP_RELU; return 1;
+    case ACT_LEAKY_RELU: ops[0] = HOP_LEAKY_RELU; return 1;
+    default: return 0; /* identity: nothing moves, nothing to split */
+    }
+    memcpy(ops, chain, sizeof(HadamardOp) * n);
+    return n;
+}
+
+void stage_plan_split_activations(StagePlan *plan)
+{
+    for (int l = 0; l < plan->n_hidden; l++)
+        plan->n_steps[l] = activation_chain(plan->act[l], plan->steps[l]);
+}
+
+int stage_step_count(const StagePlan *plan, int s)
+{
+    const Stage *st = &plan->stages[s];
+    return st->kind == STAGE_ACTIVATION ? plan->n_steps[st->layer] : 0;
+}
+
+/* A stage time that falls on a step's end within rounding is that end
+ * exactly, so a hold shows the finished step and not the next one's start. */
+#define STEP_SNAP 1e-9
+
+int stage_step_at(const StagePlan *plan, int s, double t, double *tau)
+{
+    int n = stage_step_count(plan, s);
+    if (n <= 1 || t <= 0.0 || t >= 1.0) {
+        *tau = n <= 1 ? t : (t <= 0.0 ? 0.0 : 1.0);
+        return n <= 1 || t <= 0.0 ? 0 : n - 1;
+    }
+    double x = t * n, r = nearbyint(x);
+    if (r >= 1 && fabs(x - r) < STEP_SNAP) {
+        *tau = 1.0;
+        return (int)r - 1;
+    }
+    int k = (int)floor(x);
+    *tau = x - k;
+    return k;
+}
+
+double stage_step_time(const StagePlan *plan, int s, int k, double tau)
+{
+    int n = stage_step_count(plan, s);
+    return n <= 1 ? tau : (k + tau) / n;
+}
+
+static double step_one(HadamardOp op, double x)
+{
+    switch (op) {
+    case HOP_NEGATE: return -x;
+    case HOP_EXP: return x > 690.0 ? fmin(exp(x), STAGE_EXP_CAP) : exp(x);
+    case HOP_PLUS1: return x + 1.0;
+    case HOP_RECIPROCAL: return 1.0 / x;
+    case HOP_TIMES2: return 2.0 * x;
+    case HOP_MINUS1: return x - 1.0;
+    case HOP_LOG: return log(x);
+    /* the activations' own code, so a slope cannot drift from theirs */
+    case HOP_RELU: return act_apply(ACT_RELU, x);
+    case HOP_LEAKY_RELU: return act_apply(ACT_LEAKY_RELU, x);
+    default: return x;
+    }
+}
+
+void stage_step_apply(HadamardOp op, int dim, const double *in, double *out)
+{
+    double tmp[N_MAX] = {0};
+    for (int i = 0; i < dim; i++)
+        tmp[i] = step_one(op, in[i]);
+    memcpy(out, tmp, sizeof tmp);
+}
+
+int stage_step_states(const StagePlan *plan, int s, const double *start,
+                      double states[][LW_MAX_WIDTH])
+{
+    const Stage *st = &plan->stages[s];
+    int n = stage_step_count(plan, s);
+    memcpy(states[0], start, sizeof(double) * N_MAX);
+    for (int k = 0; k < n; k++)
+        stage_step_apply(plan->steps[st->layer][k], st->dim_out, states[k], states[k + 1]);
+    return n;
+}
+
+/* Step k of the split activation at its own time tau: the straight blend
+ * from the state after k steps to the state after k + 1. */
+static void steps_eval(const StagePlan *plan, int s, double t, const double *start, double *out)
+{
+    const Stage *st = &plan->stages[s];
+    double tau, a[N_MAX], b[N_MAX];
+    int k = stage_step_at(plan, s, t, &tau);
+    memcpy(a, start, sizeof a);
+    for (int j = 0; j < k; j++)
+        stage_step_apply(plan->steps[st->layer][j], st->dim_out, a, a);
+    stage_step_apply(plan->steps[st->layer][k], st->dim_out, a, b);
+    for (int i = 0; i < N_MAX; i++)
+        out[i] = i >= st->dim_out ? 0.0 : tau >= 1.0 ? b[i] : tau <= 0.0 ? a[i]
+                                                         : (1 - tau) * a[i] + tau * b[i];
+}
+
 /* ---- evaluation ---------------------------------------------------------- */
 
 static void linear_exact(const StagePlan *net, int l, const double *x, double *y)
@@ -485,6 +622,10 @@ void stage_eval(const StagePlan *plan, int s, double t, const double *start, dou
         linear_eval(plan, st->layer, t, start, out);
         return;
     }
+    if (stage_step_count(plan, s) > 1) {
+        steps_eval(plan, s, t, start, out);
+        return;
+    }
     double end[N_MAX];
     stage_end(plan, s, start, end);
     for (int i = 0; i < N_MAX; i++)
@@ -496,6 +637,7 @@ int stage_invertible(const StagePlan *plan, int s)
     const Stage *st = &plan->stages[s];
     if (st->dim != 2 || st->dim_in != 2 || st->dim_out != 2) return 0;
     if (st->kind == STAGE_LINEAR) return !plan->motion[st->layer].flip;
+    if (stage_step_count(plan, s) > 1) return 0;
     int readout = plan->readout && st->layer == plan->n_layers - 1;
     return st->kind != STAGE_ACTIVATION || !readout || plan->n_scores == 1;
 }

@@ -37,6 +37,24 @@ case "$out" in
     final:\ steps=*\ loss=*\ accuracy=*\ seconds=*) pass "train prints the final line" ;;
     *) fail "train's last line: '$out'" ;;
 esac
+# an activation in element-wise steps: --at names a step by number or name,
+# a frame of a step is labelled with it, and step writes the steps' sheet
+STEPS="tests/golden/short.scene --set render.activation_steps=hadamard --set render.worked_point=1,2"
+# shellcheck disable=SC2086
+lab=$("$LW" hash $STEPS --at 1:exp:0.5 --at 2:activation.5:1 -q | awk '{print $2}' | paste -sd' ' -)
+if [ "$lab" = "L1.activation.3 L2.activation.5" ]; then pass; else fail "step labels: '$lab'"; fi
+# shellcheck disable=SC2086
+expect_stderr 2 "--at '1:activation.8:0.5': expected LAYER:STAGE:T" "$LW" hash $STEPS --at 1:activation.8:0.5
+expect_stderr 2 "--at '1:exp:0.5': expected LAYER:STAGE:T" "$LW" hash tests/golden/short.scene --at 1:exp:0.5
+# shellcheck disable=SC2086
+"$LW" step $STEPS --layer 2 -o "$TMPD/steps" -q
+if [ -s "$TMPD/steps/layer2-hadamard-sheet.png" ] && [ -s "$TMPD/steps/layer2-sheet.png" ]; then pass
+else fail "step with activation_steps = hadamard wrote no layer2-hadamard-sheet.png"; fi
+"$LW" step tests/golden/short.scene --layer 1 -o "$TMPD/nosteps" -q
+if [ ! -e "$TMPD/nosteps/layer1-hadamard-sheet.png" ]; then pass; else fail "a steps sheet without steps"; fi
+# shellcheck disable=SC2086
+if "$LW" info $STEPS -q | grep -q "^steps:      layer 2: times2, negate, exp, plus1, reciprocal, times2, minus1"
+then pass; else fail "info does not list the steps"; fi
 # dump speaks of the scene's network even when the drawing swaps two units
 # (Olah's fix for det W < 0): W = [[0,1],[1,0]] maps (x, y) to (y, x).
 printf '[dataset]\nkind = moons\n[network]\nwidths = 2,2\n[weights]\nW1 = 0 1 | 1 0\nb1 = 0 0\n[render]\nreflection = swap\n' >"$TMPD/swap.scene"

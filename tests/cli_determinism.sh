@@ -30,10 +30,12 @@ same() {
 }
 
 # The golden short scene (trained, shaded), a 3-D scene with an orbiting
-# camera (linked rings) and a wide one (6-unit layers on a slow tour).
+# camera (linked rings), a wide one (6-unit layers on a slow tour) and a
+# sigmoid played in element-wise steps (views fitted per axis).
 for spec in "tests/golden/short.scene" \
             "scenes/olah/rings-linked.scene --size $SIZE --fps 6" \
-            "scenes/wide.scene --size $SIZE --fps 6"; do
+            "scenes/wide.scene --size $SIZE --fps 6" \
+            "scenes/olah/sigmoid-steps.scene --size $SIZE --fps 6"; do
     # shellcheck disable=SC2086
     set -- $spec
     scene=$1

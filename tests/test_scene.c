@@ -64,6 +64,7 @@ static void test_defaults(void)
     CHECK(r->geom.show_grid && r->geom.show_domain && !s->scale_bar && s->axes);
     CHECK(r->show_readout && near(r->timeline.layer_gap, 0.5) && near(sc.zoom_seconds, 0.5));
     CHECK(s->show_captions && s->show_progress && !s->show_shade);
+    CHECK(r->activation_steps == STEPS_NONE && r->n_worked == 0);
     CHECK_STR(sc.output.path, "out/t.mp4");
     CHECK(sc.output.crf == -1 && sc.output.preset[0] == '\0');
     CHECK(r->camera.projection == PROJ_ORTHOGRAPHIC && r->camera.yaw == -35 &&
@@ -221,6 +222,8 @@ static void test_values(void)
         "yaw = 10\n"
         "pitch = -20\n"
         "orbit = 3.5\n"
+        "activation_steps = hadamard\n"
+        "worked_point = 1, -2.5, 3\n"
         "[style]\n"
         "background = #000\n"
         "grid_color = #FF8000\n"
@@ -256,6 +259,8 @@ static void test_values(void)
     CHECK_STR(sc.output.preset, "slow");
     CHECK(r->camera.projection == PROJ_PERSPECTIVE && r->camera.yaw == 10 &&
           r->camera.pitch == -20 && r->camera.orbit == 3.5);
+    CHECK(r->activation_steps == STEPS_HADAMARD && r->n_worked == 3 && r->worked[0] == 1 &&
+          r->worked[1] == -2.5 && r->worked[2] == 3);
     CHECK(rgb_is(s->background, 0, 0, 0) && rgb_is(s->grid, 1, 128 / 255.0, 0));
     CHECK(rgb_is(s->classes[0], 1, 0, 0) && rgb_is(s->classes[1], 0, 1, 0) &&
           rgb_is(s->classes[2], 0, 0, 1));
@@ -539,6 +544,25 @@ static const Bad BAD[] = {
     {DS "classes = 3\n", 0, "t.scene:3: classes is only for gaussians and spiral"},
     {DS "[render]\nview = fixed\nfps = 30\n", 0,
      "t.scene:4: view = fixed needs view_box = xmin,xmax,ymin,ymax"},
+    /* the activation in element-wise steps, and a point worked through them */
+    {DS "[render]\nactivation_steps = hadamar\n", 0,
+     "t.scene:4: unknown activation_steps 'hadamar' (expected none, hadamard)"},
+    {DS "[render]\nworked_point = 1, 2\n", 0,
+     "t.scene:4: worked_point needs activation_steps = hadamard (the point is worked through "
+     "the activation's element-wise steps)"},
+    {DS "[render]\nactivation_steps = hadamard\nworked_point = 1, 2, 3\n", 0,
+     "t.scene:5: worked_point has 3 numbers but no layer has more than 2 units"},
+    {DS "[render]\nactivation_steps = hadamard\nworked_point = 1, 25\n", 0,
+     "t.scene:5: worked_point: '25' is not a number from -20 to 20"},
+    {DS "[render]\nactivation_steps = hadamard\nworked_point = 1, x\n", 0,
+     "t.scene:5: worked_point: 'x' is not a number from -20 to 20"},
+    {DS "[render]\nactivation_steps = hadamard\nworked_point = 1,,2\n", 0,
+     "t.scene:5: worked_point: '' is not a number from -20 to 20"},
+    {DS "[render]\nactivation_steps = hadamard\nworked_point = nan\n", 0,
+     "t.scene:5: worked_point: 'nan' is not a number from -20 to 20"},
+    {DS "[render]\nactivation_steps = hadamard\n"
+        "worked_point = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n", 0,
+     "t.scene:5: worked_point needs 1 to 16 comma-separated numbers, e.g. 1,2"},
     /* weights */
     {NET "[weights]\nW1 = 1 0 0 | 0 1 0\nb1 = 0 0\nW2 = 1 0 | 0 1\nb2 = 0 0\n", 0,
      "t.scene:6: W1 is 2x3, expected 2x2 (widths on line 4)"},
