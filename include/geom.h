@@ -166,6 +166,9 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
 /* How far from a line the points look on screen at (stage, t) through the
  * rotation R (3x3, row-major): the smaller over the larger spread of their
  * projection onto R's first two rows (0: seen as a line). */
+/* Grows box b (xmin, xmax, ymin, ymax) to hold display point d seen
+ * through the rotation R (3x3, row-major; its first two rows). */
+void geom_grow_box(double *b, const double *R, const double *d);
 double geom_view_spread(const Geometry *g, int stage, double t, double seconds, const double *R);
 /* State (LW_MAX_WIDTH) of point i at the end of stage s, in the drawing's
  * own units (a swapped layer's units 1 and 2 swapped). */

@@ -253,7 +253,7 @@ static void mark_display(const Geometry *g, int stage, double t, double seconds,
     geom_to_display(g, stage, t, seconds, st, out);
 }
 
-static void grow_box(double *b, const double *R, const double *d)
+void geom_grow_box(double *b, const double *R, const double *d)
 {
     double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
     double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
@@ -270,7 +270,7 @@ static void grow_spread(double *b, const double *R, const double *d, const doubl
     for (int c = 0; c < 8; c++) {
         double e[3];
         for (int a = 0; a < 3; a++) e[a] = d[a] + (c >> a & 1 ? s[a] : -s[a]);
-        grow_box(b, R, e);
+        geom_grow_box(b, R, e);
     }
 }
 
@@ -286,18 +286,18 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
         if (g->point_from[i] > layer) continue; /* not shown yet */
         double d[3];
         geom_point_display(g, stage, t, seconds, i, d);
-        grow_box(b, R, d);
+        geom_grow_box(b, R, d);
         if (spreads) grow_spread(b, R, d, g->point_spread + 3 * (size_t)i);
     }
     for (int i = 0; i < g->n_marks; i++) {
         double d[3];
         mark_display(g, stage, t, seconds, i, d);
-        grow_box(b, R, d);
+        geom_grow_box(b, R, d);
     }
     /* the whole layer's view holds the reference that appears in it */
     const Polylines *ref = &g->seg->reference;
     for (int j = 0; outline && layer >= g->seg->reference_from && j < ref->n; j++)
-        grow_box(b, R, ref->x + 3 * j);
+        geom_grow_box(b, R, ref->x + 3 * j);
     const LineSet *ls = &g->lines;
     for (int l = 0; outline && l < ls->p.n_lines; l++) {
         if (ls->kind[l] != LINE_DOMAIN) continue;
@@ -306,7 +306,7 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
             stage_eval(g->plan, stage, t, g->sample_state + ((size_t)stage * g->n_samples + j) * W,
                        st);
             geom_to_display(g, stage, t, seconds, st, d);
-            grow_box(b, R, d);
+            geom_grow_box(b, R, d);
         }
     }
 }

@@ -56,14 +56,8 @@ static void content_box(const Renderer *r, int stage, double t, double seconds, 
     int outline = r->cfg->camera.view == VIEW_AUTO && !step;
     geom_content_box(&sr->geom, s, t, seconds, R, outline, b);
     double d[3];
-    if (renderer_worked_display(r, stage, t, seconds, d)) { /* the marked point stays in view */
-        double x = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
-        double y = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
-        b[0] = fmin(b[0], x);
-        b[1] = fmax(b[1], x);
-        b[2] = fmin(b[2], y);
-        b[3] = fmax(b[3], y);
-    }
+    if (renderer_worked_display(r, stage, t, seconds, d)) /* the marked point stays in view */
+        geom_grow_box(b, R, d);
 }
 
 static double depth_weight(const Renderer *r, int stage, double t)

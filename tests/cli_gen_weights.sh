@@ -11,29 +11,10 @@
 D=$TMPD
 SMALL="--size 160x90 --fps 5"
 
-# scene MODEL: a small, quick scene of that model
-scene() {
-    printf '[dataset]\nkind = moons\npoints = 120\nseed = 3\n[network]\nmodel = %s\nwidths = 2,6,2\n[train]\nsteps = 60\n[render]\nstage_seconds = 0.4\nhold_between = 0.1\n' "$1"
-}
-
-# one_line STATUS MESSAGE CMD...: exit status and exactly this one stderr line
-one_line() {
-    want=$1; msg=$2; shift 2
-    "$@" >"$D/out" 2>"$D/err" </dev/null
-    got=$?
-    if [ "$got" -ne "$want" ]; then fail "$*: exited $got, expected $want: $(head -c 300 "$D/err")"; return; fi
-    if [ "$(wc -l <"$D/err")" -ne 1 ] || [ "$(cat "$D/err")" != "$msg" ]; then
-        fail "$*: stderr
-  got:      $(head -c 600 "$D/err")
-  expected: $msg"
-        return
-    fi
-    pass
-}
 
 # ---- round trips -----------------------------------------------------------------
 for m in gan vae autoencoder; do
-    scene "$m" >"$D/$m.scene"
+    small_generative_scene "$m" >"$D/$m.scene"
     if ! "$LW" train "$D/$m.scene" -o "$D/$m.weights" -q >"$D/train.out" 2>"$D/err"; then
         fail "train $m -o: $(head -c 300 "$D/err")"
         continue
@@ -41,7 +22,7 @@ for m in gan vae autoencoder; do
     head -4 "$D/$m.weights" | tr '\n' ' ' >"$D/head"
     if grep -q "^layerwarp-weights 2 model $m latent 2 prior gaussian $" "$D/head"; then pass
     else fail "$m.weights starts '$(cat "$D/head")'"; fi
-    { scene "$m"; printf '[weights]\nfile = %s.weights\n' "$m"; } >"$D/$m-fixed.scene"
+    { small_generative_scene "$m"; printf '[weights]\nfile = %s.weights\n' "$m"; } >"$D/$m-fixed.scene"
     "$LW" hash "$D/$m.scene" $SMALL >"$D/a.hashes" 2>"$D/err" || fail "hash $m: $(head -c 300 "$D/err")"
     "$LW" hash "$D/$m-fixed.scene" $SMALL >"$D/b.hashes" 2>"$D/err" || fail "hash $m-fixed: $(head -c 300 "$D/err")"
     if [ -s "$D/a.hashes" ] && cmp -s "$D/a.hashes" "$D/b.hashes"; then pass
@@ -56,7 +37,7 @@ done
 # bad NAME SED: the gan's file edited by SED, and a gan scene that reads it
 bad() {
     sed "$2" "$D/gan.weights" >"$D/$1.weights"
-    { scene gan; printf '[weights]\nfile = %s.weights\n' "$1"; } >"$D/$1.scene"
+    { small_generative_scene gan; printf '[weights]\nfile = %s.weights\n' "$1"; } >"$D/$1.scene"
 }
 bad latent 's/^latent 2$/latent 3/'
 one_line 2 "$D/latent.weights:3: latent 3, but the scene's latent is 2" "$LW" info "$D/latent.scene"
@@ -74,16 +55,16 @@ one_line 2 "$D/short.weights:14: W1 of the generator has 5 rows (expected 6), fo
 bad narrow '9s/ [^ ]*$//'
 one_line 2 "$D/narrow.weights:9: row 1 of W1 of the generator has 1 number (expected 2)" \
     "$LW" info "$D/narrow.scene"
-{ scene gan; printf '[weights]\nfile = vae.weights\n'; } >"$D/kind.scene"
+{ small_generative_scene gan; printf '[weights]\nfile = vae.weights\n'; } >"$D/kind.scene"
 one_line 2 "$D/vae.weights:2: weights for model = vae, but the scene's model is gan" "$LW" info "$D/kind.scene"
 "$LW" train scenes/xor.scene --set train.steps=10 -o "$D/xor.weights" -q >/dev/null
-{ scene gan; printf '[weights]\nfile = xor.weights\n'; } >"$D/cls.scene"
+{ small_generative_scene gan; printf '[weights]\nfile = xor.weights\n'; } >"$D/cls.scene"
 one_line 2 "$D/xor.weights:1: a classifier's weights (version 1), but the scene's model is gan (its file is 'layerwarp-weights 2')" \
     "$LW" info "$D/cls.scene"
 printf '[dataset]\nkind = moons\n[weights]\nfile = gan.weights\n' >"$D/clsgan.scene"
 one_line 2 "$D/gan.weights:2: weights for model = gan, not a classifier's (whose file is 'layerwarp-weights 1')" \
     "$LW" info "$D/clsgan.scene"
-{ scene vae; printf '[weights]\nW1 = 1 0 | 0 1\n'; } >"$D/matrix.scene"
+{ small_generative_scene vae; printf '[weights]\nW1 = 1 0 | 0 1\n'; } >"$D/matrix.scene"
 one_line 2 "$D/matrix.scene:14: W1 in [weights] is for model = classifier; model = vae reads its weights from a file (file = PATH, as layerwarp train -o writes it)" \
     "$LW" info "$D/matrix.scene"
 # a refused train leaves an existing -o file as it was, and no temporary

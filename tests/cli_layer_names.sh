@@ -12,28 +12,9 @@
 D=$TMPD
 SMALL="--size 160x90 --fps 5"
 
-# scene MODEL: a small, quick scene of that model
-scene() {
-    printf '[dataset]\nkind = moons\npoints = 120\nseed = 3\n[network]\nmodel = %s\nwidths = 2,6,2\n[train]\nsteps = 60\n[render]\nstage_seconds = 0.4\nhold_between = 0.1\n' "$1"
-}
 
-# one_line STATUS MESSAGE CMD...: exit status and exactly this one stderr line
-one_line() {
-    want=$1; msg=$2; shift 2
-    "$@" >"$D/out" 2>"$D/err" </dev/null
-    got=$?
-    if [ "$got" -ne "$want" ]; then fail "$*: exited $got, expected $want: $(head -c 300 "$D/err")"; return; fi
-    if [ "$(wc -l <"$D/err")" -ne 1 ] || [ "$(cat "$D/err")" != "$msg" ]; then
-        fail "$*: stderr
-  got:      $(head -c 600 "$D/err")
-  expected: $msg"
-        return
-    fi
-    pass
-}
-
-scene gan >"$D/gan.scene"
-scene vae >"$D/vae.scene"
+small_generative_scene gan >"$D/gan.scene"
+small_generative_scene vae >"$D/vae.scene"
 
 # the labels name the network: a GAN's generator, then its discriminator
 "$LW" hash "$D/gan.scene" $SMALL | awk '{print $2}' | sed 's/\..*//' | uniq | tr '\n' ' ' >"$D/labels"
@@ -60,9 +41,9 @@ one_line 2 "layerwarp hash: --at 'G4:bias:0.5': the decoder has layers G1 to G2"
     "$LW" hash "$D/vae.scene" $SMALL --at G4:bias:0.5
 one_line 2 "layerwarp hash: --at 'D1:bias:0.5': this show has no discriminator (networks: G1-G2)" \
     "$LW" hash "$D/vae.scene" $SMALL --at D1:bias:0.5
-one_line 2 "layerwarp hash: --at 'X1:bias:0.5': expected LAYER:STAGE:T with LAYER 1 to 5 (counted over the show) or a network's layer (G1-G2, D1-D3), STAGE linear, bias or activation, T from 0 to 1" \
+one_line 2 "layerwarp hash: --at 'X1:bias:0.5': expected LAYER:STAGE:T with LAYER 1 to 5 (counted over the show) or a network's layer (G1-G2, D1-D3), STAGE linear, bias or activation (or a step of an activation in steps: activation.K or its name), T from 0 to 1" \
     "$LW" hash "$G" $SMALL --at X1:bias:0.5
-one_line 2 "layerwarp hash: --at '6:bias:0.5': expected LAYER:STAGE:T with LAYER 1 to 5 (counted over the show) or a network's layer (G1-G2, D1-D3), STAGE linear, bias or activation, T from 0 to 1" \
+one_line 2 "layerwarp hash: --at '6:bias:0.5': expected LAYER:STAGE:T with LAYER 1 to 5 (counted over the show) or a network's layer (G1-G2, D1-D3), STAGE linear, bias or activation (or a step of an activation in steps: activation.K or its name), T from 0 to 1" \
     "$LW" hash "$G" $SMALL --at 6:bias:0.5
 # a classifier's layers are L1, L2, ...: L2 is today's 2
 C="scenes/xor.scene --set train.steps=10"

@@ -26,6 +26,26 @@ expect_stderr() {
     if grep -qF -- "$text" "$TMPD/err"; then pass; else fail "$*: stderr lacks '$text': $(head -c 300 "$TMPD/err")"; fi
 }
 
+# small_generative_scene MODEL: a small, quick scene of a generative model
+small_generative_scene() {
+    printf '[dataset]\nkind = moons\npoints = 120\nseed = 3\n[network]\nmodel = %s\nwidths = 2,6,2\n[train]\nsteps = 60\n[render]\nstage_seconds = 0.4\nhold_between = 0.1\n' "$1"
+}
+
+# one_line STATUS MESSAGE CMD...: exit status and exactly this one stderr line
+one_line() {
+    want=$1; msg=$2; shift 2
+    "$@" >"$TMPD/out" 2>"$TMPD/err" </dev/null
+    got=$?
+    if [ "$got" -ne "$want" ]; then fail "$*: exited $got, expected $want: $(head -c 300 "$TMPD/err")"; return; fi
+    if [ "$(wc -l <"$TMPD/err")" -ne 1 ] || [ "$(cat "$TMPD/err")" != "$msg" ]; then
+        fail "$*: stderr
+  got:      $(head -c 600 "$TMPD/err")
+  expected: $msg"
+        return
+    fi
+    pass
+}
+
 done_tests() {
     echo "$1: $T_PASS passed, $T_FAIL failed"
     [ "$T_FAIL" -eq 0 ] && [ "$T_PASS" -gt 0 ]
