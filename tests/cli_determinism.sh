@@ -31,11 +31,14 @@ same() {
 
 # The golden short scene (trained, shaded), a 3-D scene with an orbiting
 # camera (linked rings), a wide one (6-unit layers on a slow tour) and a
-# sigmoid played in element-wise steps (views fitted per axis).
+# sigmoid played in element-wise steps (views fitted per axis), and two
+# panels side by side (each with its own camera) whose segments are a
+# replayed training's checkpoints.
 for spec in "tests/golden/short.scene" \
             "scenes/olah/rings-linked.scene --size $SIZE --fps 6" \
             "scenes/wide.scene --size $SIZE --fps 6" \
-            "scenes/olah/sigmoid-steps.scene --size $SIZE --fps 6"; do
+            "scenes/olah/sigmoid-steps.scene --size $SIZE --fps 6" \
+            "scenes/olah/annulus-training.scene --size $SIZE --fps 3"; do
     # shellcheck disable=SC2086
     set -- $spec
     scene=$1
