@@ -40,6 +40,11 @@ typedef struct {
 /* The seed of train_network's run number `attempt` (1 = cfg->seed itself). */
 uint64_t train_attempt_seed(const TrainConfig *cfg, int attempt);
 
+/* Allocates m for net and ds's classes and initialises it as run number
+ * `attempt` of train_network starts; *run is cfg with that run's seed. */
+int train_start(const NetSpec *net, const TrainConfig *cfg, int attempt, const Dataset *ds,
+                Mlp *m, TrainConfig *run, LwError *err);
+
 /* Called every so often with progress; may be NULL. */
 typedef void (*TrainProgress)(void *user, int step, int steps, double loss,
                               double accuracy);

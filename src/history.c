@@ -104,11 +104,9 @@ static int curve_every(int steps)
 static int rerun(const NetSpec *net, const TrainConfig *cfg, const TrainReport *report,
                  const Dataset *ds, Recorder *rec, Mlp *m, LwError *err)
 {
-    int rc = mlp_alloc(m, net->n_widths, net->widths, net->act, ds->classes, err);
+    TrainConfig c;
+    int rc = train_start(net, cfg, report->attempt > 0 ? report->attempt : 1, ds, m, &c, err);
     if (rc) return rc;
-    TrainConfig c = *cfg;
-    c.seed = train_attempt_seed(cfg, report->attempt > 0 ? report->attempt : 1);
-    mlp_init_random(m, c.seed);
     TrainOptions opt = {.checkpoint = on_checkpoint, .checkpoint_user = rec,
                         .checkpoint_every = curve_every(cfg->steps),
                         .checkpoint_steps = rec->keep, .n_checkpoint_steps = rec->n_keep};

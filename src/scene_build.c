@@ -256,6 +256,20 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
 static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
                      LwError *err);
 
+/* How the scene wants a classifier drawn, titled `name` (borrowed). */
+static ClassifierView classifier_view(const Scene *sc, const char *name)
+{
+    ClassifierView v = {
+        .name = name,
+        .curves = sc->data.draw == DRAW_CURVES,
+        .show_boundary = sc->render.style.show_boundary,
+        .show_shade = sc->render.style.show_shade,
+        .has_region = sc->has_region,
+    };
+    memcpy(v.region, sc->region, sizeof v.region);
+    return v;
+}
+
 /* training = replay: the network at each checkpoint, one segment each (its
  * layers played in turn, captioned with its step), and the loss and
  * accuracy curve the frames plot with a cursor at the segment's step. */
@@ -267,14 +281,7 @@ static int build_replay(const Scene *sc, SceneModel *m, LwError *err)
     for (int k = 0; !rc && k < h->n_snapshots; k++) {
         char name[96];
         snprintf(name, sizeof name, "%s  step %d", dataset_kind_name(sc->data.kind), h->step[k]);
-        ClassifierView v = {
-            .name = name,
-            .curves = sc->data.draw == DRAW_CURVES,
-            .show_boundary = sc->render.style.show_boundary,
-            .show_shade = sc->render.style.show_shade,
-            .has_region = sc->has_region,
-        };
-        memcpy(v.region, sc->region, sizeof v.region);
+        ClassifierView v = classifier_view(sc, name);
         rc = classifier_segment(&h->snapshot[k], &m->data, &v, &m->show, err);
         if (!rc) {
             Segment *seg = &m->show.segments[m->show.n_segments - 1];
@@ -334,14 +341,7 @@ static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, voi
         m->accuracy = mlp_accuracy(&m->net, m->data.x, m->data.label, m->data.n);
     if (sc->training == TRAINING_REPLAY)
         return build_replay(sc, m, err);
-    ClassifierView v = {
-        .name = dataset_kind_name(sc->data.kind),
-        .curves = sc->data.draw == DRAW_CURVES,
-        .show_boundary = sc->render.style.show_boundary,
-        .show_shade = sc->render.style.show_shade,
-        .has_region = sc->has_region,
-    };
-    memcpy(v.region, sc->region, sizeof v.region);
+    ClassifierView v = classifier_view(sc, dataset_kind_name(sc->data.kind));
     return classifier_segment(&m->net, &m->data, &v, &m->show, err);
 }
 

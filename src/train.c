@@ -299,6 +299,17 @@ uint64_t train_attempt_seed(const TrainConfig *cfg, int attempt)
     return cfg->seed + (uint64_t)(attempt - 1) * 0x9E3779B97F4A7C15ull;
 }
 
+int train_start(const NetSpec *net, const TrainConfig *cfg, int attempt, const Dataset *ds,
+                Mlp *m, TrainConfig *run, LwError *err)
+{
+    int ret = mlp_alloc(m, net->n_widths, net->widths, net->act, ds->classes, err);
+    if (ret) return ret;
+    *run = *cfg;
+    run->seed = train_attempt_seed(cfg, attempt);
+    mlp_init_random(m, run->seed);
+    return LW_OK;
+}
+
 /* Deterministic restarts.  A small network started from one random point
  * can settle where a unit is dead or a fold never forms (xor through 2-wide
  * layers, circles through relu); the same network from another start
@@ -325,12 +336,10 @@ static int restarts(const NetSpec *net, const TrainConfig *cfg, const Dataset *d
             break;
         Mlp t = {0};
         TrainReport r;
-        TrainConfig c = *cfg;
+        TrainConfig c;
         LwError inner;
-        c.seed = train_attempt_seed(cfg, k + 1);
-        if ((ret = mlp_alloc(&t, net->n_widths, net->widths, net->act, ds->classes, err)))
+        if ((ret = train_start(net, cfg, k + 1, ds, &t, &c, err)))
             break;
-        mlp_init_random(&t, c.seed);
         /* a restart that diverges is not kept; the first run stands */
         if (train_run(&t, ds, &c, progress, user, &r, &inner) != LW_OK) {
             mlp_free(&t);
@@ -395,11 +404,11 @@ int train_network(const NetSpec *net, const TrainConfig *cfg, const char *scene_
         }
         return LW_OK;
     }
-    if ((ret = mlp_alloc(m, net->n_widths, net->widths, net->act, ds->classes, err)) != LW_OK)
+    TrainConfig c;
+    if ((ret = train_start(net, cfg, 1, ds, m, &c, err)) != LW_OK)
         return ret;
-    mlp_init_random(m, cfg->seed);
     TrainReport rep;
-    ret = train_run(m, ds, cfg, progress, user, &rep, err);
+    ret = train_run(m, ds, &c, progress, user, &rep, err);
     if (ret == LW_OK && cfg->readable > 0)
         ret = restarts(net, cfg, ds, m, progress, user, &rep, err);
     if (ret != LW_OK) {

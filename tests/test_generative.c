@@ -24,6 +24,18 @@ static int load(const char *text, Scene *sc, LwError *err)
     return scene_load_string("g.scene", text, strlen(text), sc, err);
 }
 
+/* The scene from text, its model and a renderer with its camera; m and r
+ * are zeroed first, so they can be freed whatever happens. */
+static int build(const char *text, Scene *sc, SceneModel *m, Renderer *r, LwError *err)
+{
+    memset(m, 0, sizeof *m);
+    memset(r, 0, sizeof *r);
+    int rc = load(text, sc, err);
+    if (!rc) rc = scene_build(sc, m, NULL, NULL, err);
+    if (!rc) rc = renderer_create(&m->show, &sc->render, 1, r, err);
+    return rc;
+}
+
 static void check_grid(void)
 {
     Show show = {0};
@@ -88,12 +100,8 @@ static void check_geometry(void)
     SceneModel m;
     Renderer r;
     LwError err = {""};
-    memset(&m, 0, sizeof m);
-    memset(&r, 0, sizeof r);
-    int rc = load("[dataset]\nkind = circles\n[network]\nmodel = gan\nwidths = 2,5,4,2\n"
-                  "[render]\nwidth = 320\nheight = 180\nfps = 6\n", &sc, &err);
-    if (!rc) rc = scene_build(&sc, &m, NULL, NULL, &err);
-    if (!rc) rc = renderer_create(&m.show, &sc.render, 1, &r, &err);
+    int rc = build("[dataset]\nkind = circles\n[network]\nmodel = gan\nwidths = 2,5,4,2\n"
+                   "[render]\nwidth = 320\nheight = 180\nfps = 6\n", &sc, &m, &r, &err);
     CHECK_MSG(rc == LW_OK, "%s", err.msg);
     if (rc == LW_OK) {
         const SegmentRender *sr = &r.segs[0];
@@ -229,15 +237,11 @@ static void check_paths(void)
     SceneModel m;
     Renderer r;
     LwError err = {""};
-    memset(&m, 0, sizeof m);
-    memset(&r, 0, sizeof r);
     const char *text = "[dataset]\nkind = moons\nseed = 7\n[network]\nmodel = vae\n"
                        "latent_path = enc(-0.5,0.75) -> enc(0.5,-0.75) | -2,2 -> 0,0.5 -> 2,2\n"
                        "latent_arith = enc(0.5,-0.25) - enc(-1.5,-0.25) + 0.3,-0.2\n"
                        "[train]\nsteps = 300\n[render]\nwidth = 320\nheight = 180\nfps = 6\n";
-    int rc = load(text, &sc, &err);
-    if (!rc) rc = scene_build(&sc, &m, NULL, NULL, &err);
-    if (!rc) rc = renderer_create(&m.show, &sc.render, 1, &r, &err);
+    int rc = build(text, &sc, &m, &r, &err);
     CHECK_MSG(rc == LW_OK, "%s", err.msg);
     if (rc) goto done;
     const SegmentRender *sr = &r.segs[0];
