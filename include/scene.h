@@ -38,7 +38,9 @@ typedef struct Scene {
     double zoom_seconds;     /* view = auto: the zoom between two layers */
     ModelSpec model;         /* what the network is (classifier, gan, vae, autoencoder) */
     CheckpointSpec checkpoints; /* [train] checkpoints: the steps training = replay shows */
-    enum { TRAINING_OFF, TRAINING_REPLAY } training; /* [render] training */
+    enum { TRAINING_OFF, TRAINING_REPLAY, TRAINING_MORPH } training; /* [render] training */
+    int training_layer;      /* [render] training_layer: the hidden layer a morph shows
+                                (1-based; 0 until validated: the last) */
     /* [compare]: the scene again with its section.key = value lines
      * applied, shown in a second panel beside this one; owned, or NULL */
     struct Scene *compare;

@@ -260,6 +260,14 @@ static int plan_segment(Renderer *r, int k, LwError *err)
     sr->tag = seg->tag ? seg->tag : 'L';
     for (int i = 0; i < k; i++) /* earlier segments of the same network come first */
         if (r->segs[i].tag == sr->tag) sr->net_first_layer += r->segs[i].plan.n_layers;
+    if (seg->morph_layer) {
+        int rc = stage_plan_make_morph(&seg->net, &seg->morph_to, seg->score_W, seg->score_b,
+                                       seg->morph_score_W, seg->morph_score_b, seg->n_scores,
+                                       seg->morph_layer, &sr->plan, err);
+        r->n_stages += sr->plan.n_stages;
+        r->n_layers += sr->plan.n_layers;
+        return rc;
+    }
     int rc = stage_plan_make(&seg->net, r->cfg->interpolation, r->cfg->reflection, &sr->plan,
                              err);
     if (!rc && seg->n_scores)

@@ -55,7 +55,7 @@ static const char *const VIEW_NAMES[] = {"auto", "fixed", "follow", NULL};
 static const char *const REFLECT_NAMES[] = {"auto", "turn", "swap", NULL};
 static const char *const WIDE_NAMES[] = {"pca", "tour", "units", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
-static const char *const TRAINING_NAMES[] = {"off", "replay", NULL};
+static const char *const TRAINING_NAMES[] = {"off", "replay", "morph", NULL};
 static const char *const STEPS_NAMES[] = {"none", "hadamard", NULL};
 /* worked_point's coordinates: e^20 is about 5e8, and beyond it the exp step
  * of the point alone would set the scale of the view */
@@ -115,6 +115,7 @@ static const KeySpec KEYS[] = {
     {"render", "zoom_seconds", T_DOUBLE, OFF(zoom_seconds), 0, 10, NULL},
     {"render", "readout", T_BOOL, OFF(render.show_readout), 0, 0, NULL},
     {"render", "training", T_ENUM, OFF(training), 0, 0, TRAINING_NAMES},
+    {"render", "training_layer", T_INT, OFF(training_layer), 0, LW_MAX_LAYERS, NULL},
     {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
     {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
     {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
@@ -1455,21 +1456,41 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
 }
 
 /* training = replay shows a classifier being trained: one replay of its
- * layers per checkpoint (four on a log scale when none are given). */
+ * layers per checkpoint (four on a log scale when none are given);
+ * training = morph one layer's space moving from checkpoint to checkpoint,
+ * at constant speed without holds (one checkpoint to the next in
+ * stage_seconds), the camera following unless the view is fixed. */
 static int validate_training(Parser *p)
 {
     Scene *sc = p->sc;
     int line = key_line(p, "render", "training", last_line(p));
+    const char *how = sc->training == TRAINING_MORPH ? "morph" : "replay";
     if (sc->model.kind != MODEL_CLASSIFIER)
-        return fail_at(p, line, "training = replay is for model = classifier (a %s's training "
-                       "is not replayed yet)", model_kind_name(sc->model.kind));
+        return fail_at(p, line, "training = %s is for model = classifier (a %s's training "
+                       "is not shown yet)", how, model_kind_name(sc->model.kind));
     if (sc->net.has_weights)
-        return fail_at(p, line, "training = replay needs a network trained here, not fixed "
-                       "[weights]");
+        return fail_at(p, line, "training = %s needs a network trained here, not fixed "
+                       "[weights]", how);
     if (sc->checkpoints.mode == CHECKPOINTS_NONE) {
         sc->checkpoints.mode = CHECKPOINTS_LOG;
-        sc->checkpoints.n = 4;
+        sc->checkpoints.n = sc->training == TRAINING_MORPH ? 8 : 4;
     }
+    if (sc->training != TRAINING_MORPH) return 1;
+    int hidden = sc->net.n_widths - 1, layer = sc->training_layer ? sc->training_layer : hidden;
+    int at = key_line(p, "render", "training_layer", line);
+    if (layer > hidden)
+        return fail_at(p, at, "training_layer = %d: the network has %d hidden layers", layer,
+                       hidden);
+    if (sc->net.widths[layer] > 3)
+        return fail_at(p, at, "training = morph shows a space of at most 3 units; layer %d "
+                       "has %d (choose another with training_layer)", layer,
+                       sc->net.widths[layer]);
+    sc->training_layer = layer;
+    TimelineConfig *tl = &sc->render.timeline;
+    tl->stage_seconds /= 3;     /* a morph plays over a layer's three stages */
+    tl->easing = EASE_LINEAR;
+    tl->hold_between = 0;
+    if (sc->render.camera.view == VIEW_AUTO) sc->render.camera.view = VIEW_FOLLOW;
     return 1;
 }
 
@@ -1614,8 +1635,8 @@ static int validate(Parser *p)
     if (!validate_worked(p)) return 0;
     if (!sc->output.path[0])
         snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
+    if (sc->training != TRAINING_OFF && !validate_training(p)) return 0;
     fill_configs(sc);
-    if (sc->training == TRAINING_REPLAY && !validate_training(p)) return 0;
     if (sc->net.has_weights)
         return validate_weights(p);
     return 1;

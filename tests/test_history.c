@@ -135,8 +135,8 @@ static void check_errors(void)
          "h.scene:4: checkpoints = log N needs N from 2 to 64, got 1"},
         {"[dataset]\nkind = moons\n[train]\ncheckpoints = 0, ten\n",
          "h.scene:4: checkpoints: 'ten' is not a step from 0 to 1000000"},
-        {"[dataset]\nkind = moons\n[render]\ntraining = morph\n",
-         "h.scene:4: unknown training 'morph' (expected off, replay)"},
+        {"[dataset]\nkind = moons\n[render]\ntraining = rewind\n",
+         "h.scene:4: unknown training 'rewind' (expected off, replay, morph)"},
         {"[dataset]\nkind = moons\n[network]\nmodel = gan\n[render]\ntraining = replay\n",
          "h.scene:6: training = replay is for model = classifier"},
         {"[dataset]\nkind = moons\n[network]\nwidths = 2,2\n[weights]\nW1 = 1 0 | 0 1\n"
