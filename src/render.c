@@ -207,7 +207,8 @@ static int camera_path(Renderer *r, LwError *err)
                         r->yaw[f], R);
         int step = frame_in_step(r, p);
         content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), R, step, boxes + 4 * f);
-        group[f] = p.group;
+        /* a training morph is one picture changing: held, it keeps one view */
+        group[f] = r->segs[0].plan.morph.on ? 0 : p.group;
         if (axes) axes[f] = (unsigned char)(step && depth_weight(r, p.stage, p.t) == 0.0);
     }
     if (!rc) rc = fit(r, n, boxes, rot, group, axes, r->views);

@@ -1459,7 +1459,8 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
  * layers per checkpoint (four on a log scale when none are given);
  * training = morph one layer's space moving from checkpoint to checkpoint,
  * at constant speed without holds (one checkpoint to the next in
- * stage_seconds), the camera following unless the view is fixed. */
+ * stage_seconds), the auto camera holding one view over all of it (so the
+ * scale shows how far training moves the points), or following them. */
 static int validate_training(Parser *p)
 {
     Scene *sc = p->sc;
@@ -1490,7 +1491,7 @@ static int validate_training(Parser *p)
     tl->stage_seconds /= 3;     /* a morph plays over a layer's three stages */
     tl->easing = EASE_LINEAR;
     tl->hold_between = 0;
-    if (sc->render.camera.view == VIEW_AUTO) sc->render.camera.view = VIEW_FOLLOW;
+    sc->zoom_seconds = 0;       /* one held view over the whole morph: no zooms */
     return 1;
 }
 

@@ -132,7 +132,7 @@ static void check_morph(void)
     if (rc) return;
     const History *h = &a.history;
     CHECK(h->n_snapshots == 4 && a.show.n_segments == 3);
-    CHECK(sc.render.camera.view == VIEW_FOLLOW && sc.render.timeline.easing == EASE_LINEAR);
+    CHECK(sc.render.timeline.layer_gap == 0 && sc.render.timeline.easing == EASE_LINEAR);
     Renderer r;
     rc = renderer_create(&a.show, &sc.render, 1, &r, &err);
     CHECK_MSG(rc == LW_OK, "%s", err.msg);
