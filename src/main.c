@@ -1160,8 +1160,11 @@ static int info_model(const Scene *sc, const SceneModel *m, LwError *err)
     }
     int rc = info_classifier(sc, m, err);
     const History *h = &m->history;
-    if (!rc && h->n_snapshots) { /* training = replay */
-        printf("replayed:   ");
+    if (!rc && h->n_snapshots) { /* training = replay, or morph (layer L from one to the next) */
+        if (sc->training == TRAINING_MORPH)
+            printf("morph:      layer %d through ", sc->training_layer);
+        else
+            printf("replayed:   ");
         for (int k = 0; k < h->n_snapshots; k++)
             printf("%sstep %d (%.1f %%)", k ? ", " : "", h->step[k], 100 * h->accuracy[k]);
         printf("\n");
@@ -1205,10 +1208,15 @@ static int cmd_info(const Options *o)
             hidden += r->segs[k].plan.n_hidden;
             readouts += r->segs[k].plan.readout;
         }
-        printf("stages:     %d (%d layers%s x linear, bias, activation", r->n_stages, hidden,
-               readouts ? " and the readout" : "");
-        if (r->n_segments > 1) printf(", in %d segments", r->n_segments);
-        printf("), %s motion\n", cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        if (r->segs[0].plan.morph.on) {
+            printf("stages:     %d (%d morphs from checkpoint to checkpoint, 3 stages each)\n",
+                   r->n_stages, r->n_segments);
+        } else {
+            printf("stages:     %d (%d layers%s x linear, bias, activation", r->n_stages, hidden,
+                   readouts ? " and the readout" : "");
+            if (r->n_segments > 1) printf(", in %d segments", r->n_segments);
+            printf("), %s motion\n", cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        }
         if (renderer_beside(r))
             printf("panels:     2 side by side, %d + %d stages, in step\n", r->n_stages,
                    renderer_beside(r)->n_stages);
