@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -246,11 +247,14 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 }
 
 /* "layerwarp CMD: " + the message + " (see 'layerwarp help CMD')" */
-static int usage_fail(const Options *o, LwError *err, const char *fmt, const char *a,
-                      const char *b)
+__attribute__((format(printf, 3, 4)))
+static int usage_fail(const Options *o, LwError *err, const char *fmt, ...)
 {
-    char msg[sizeof err->msg];
-    snprintf(msg, sizeof msg, fmt, a, b);
+    char msg[sizeof err->msg - 64];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     return lw_fail(err, LW_EINPUT, "layerwarp %s: %s (see 'layerwarp help %s')", o->cmd_name,
                    msg, o->cmd_name);
 }
@@ -259,12 +263,12 @@ static int usage_fail(const Options *o, LwError *err, const char *fmt, const cha
 static int add_set(Options *o, const char *key, const char *value, LwError *err)
 {
     if (o->n_sets == CLI_MAX_SETS)
-        return usage_fail(o, err, "more than 64 scene keys set on the command line%s%s", "", "");
+        return usage_fail(o, err, "more than 64 scene keys set on the command line");
     const char *set = value;
     if (key) {
         char *buf = o->spelled[o->n_sets];
         if ((size_t)snprintf(buf, sizeof o->spelled[0], "%s=%s", key, value) >= sizeof o->spelled[0])
-            return usage_fail(o, err, "option value too long: '%s'%s", value, "");
+            return usage_fail(o, err, "option value too long: '%s'", value);
         set = buf;
     }
     /* an encoder setting given here must reach a format that uses it */
@@ -292,7 +296,7 @@ static int add_size(Options *o, const char *arg, LwError *err)
     char w[32], h[32];
     const char *x = strpbrk(arg, "xX");
     if (!x || x == arg || !x[1] || (size_t)(x - arg) >= sizeof w || strlen(x + 1) >= sizeof h)
-        return usage_fail(o, err, "--size needs WxH, e.g. 1280x720, got '%s'%s", arg, "");
+        return usage_fail(o, err, "--size needs WxH, e.g. 1280x720, got '%s'", arg);
     snprintf(w, sizeof w, "%.*s", (int)(x - arg), arg);
     snprintf(h, sizeof h, "%s", x + 1);
     int rc = add_set(o, "render.width", w, err);
@@ -310,7 +314,7 @@ static int add_quality(Options *o, const char *arg, LwError *err)
             return add_size_fps(o, q->width, q->height, q->fps, err);
     }
     return usage_fail(o, err, "--quality '%s': expected l (low, 480p15), m (medium, 720p30), "
-                      "h (high, 1080p60), p (production, 1440p60) or k (4k, 2160p60)%s", arg, "");
+                      "h (high, 1080p60), p (production, 1440p60) or k (4k, 2160p60)", arg);
 }
 
 static int set_format(Options *o, const char *arg, LwError *err)
@@ -322,7 +326,7 @@ static int set_format(Options *o, const char *arg, LwError *err)
             o->format = FORMATS[i];
             return LW_OK;
         }
-    return usage_fail(o, err, "--format '%s': expected mp4, webm, mkv, gif or png%s", arg, "");
+    return usage_fail(o, err, "--format '%s': expected mp4, webm, mkv, gif or png", arg);
 }
 
 /* "step, dump": the commands that take an option row's name or letter */
@@ -394,24 +398,22 @@ static int not_taken(const Options *o, const char *spelled, const char *name, ch
     char who[128];
     takers(name, letter, who, sizeof who);
     if (!who[0])
-        return usage_fail(o, err, "unknown option '%s'%s", spelled, "");
-    char msg[192];
-    snprintf(msg, sizeof msg, "%s takes no %s (%s %s)", o->cmd_name, spelled, who,
-             strchr(who, ',') ? "do" : "does");
-    return usage_fail(o, err, "%s%s", msg, "");
+        return usage_fail(o, err, "unknown option '%s'", spelled);
+    return usage_fail(o, err, "%s takes no %s (%s %s)", o->cmd_name, spelled, who,
+                      strchr(who, ',') ? "do" : "does");
 }
 
 static int take_option(Options *o, int id, const char *arg, LwError *err)
 {
     switch (id) {
     case O_OUTPUT:
-        if (!arg[0]) return usage_fail(o, err, "-o needs a file or folder name%s%s", "", "");
+        if (!arg[0]) return usage_fail(o, err, "-o needs a file or folder name");
         o->output = arg;
         return LW_OK;
     case O_JOBS:
         if (parse_int(arg, 1, 256, &o->jobs))
-            return usage_fail(o, err, "-j needs a number of threads from 1 to 256, got '%s'%s",
-                              arg, "");
+            return usage_fail(o, err, "-j needs a number of threads from 1 to 256, got '%s'",
+                              arg);
         return LW_OK;
     case O_QUIET: o->quiet = 1; return LW_OK;
     case O_HELP: o->help = 1; return LW_OK;
@@ -421,14 +423,14 @@ static int take_option(Options *o, int id, const char *arg, LwError *err)
         const char *rest = cli_layer_ref(arg, &ref);
         if (!rest || *rest)
             return usage_fail(o, err, "--layer needs a layer number from 1 (or a network's "
-                              "layer such as G2), got '%s'%s", arg, "");
+                              "layer such as G2), got '%s'", arg);
         o->layer = arg;
         return LW_OK;
     }
     case O_STAGE: o->stage = arg; return LW_OK;
     case O_FRAMES: o->frames = arg; return LW_OK;
     case O_AT:
-        if (o->n_at == CLI_MAX_AT) return usage_fail(o, err, "too many --at options%s%s", "", "");
+        if (o->n_at == CLI_MAX_AT) return usage_fail(o, err, "too many --at options");
         o->at[o->n_at++] = arg;
         return LW_OK;
     case O_CRF: return add_set(o, "render.crf", arg, err);
@@ -439,7 +441,7 @@ static int take_option(Options *o, int id, const char *arg, LwError *err)
     case O_QUALITY: return add_quality(o, arg, err);
     case O_FORMAT: return set_format(o, arg, err);
     }
-    return usage_fail(o, err, "unknown option%s%s", "", "");
+    return usage_fail(o, err, "unknown option");
 }
 
 /* argv with manim's -ql, -qm, ... spelled --quality=l: getopt would read
@@ -468,13 +470,13 @@ static int parse_words(int argc, char **argv, Options *o, LwError *err)
     int c;
     while ((c = getopt_long(argc, argv, t.shorts, t.longs, NULL)) != -1) {
         const char *spelled = argv[optind - 1];
-        if (c == ':') return usage_fail(o, err, "option '%s' needs a value%s", spelled, "");
+        if (c == ':') return usage_fail(o, err, "option '%s' needs a value", spelled);
         if (c == '?') {
             if (optopt && optopt < 256) {
                 char s[3] = {'-', (char)optopt, '\0'};
                 return not_taken(o, s, NULL, (char)optopt, err);
             }
-            return usage_fail(o, err, "unknown option '%s'%s", spelled, "");
+            return usage_fail(o, err, "unknown option '%s'", spelled);
         }
         if (c >= FOREIGN) {
             char name[64];
@@ -487,9 +489,9 @@ static int parse_words(int argc, char **argv, Options *o, LwError *err)
         if (rc) return rc;
         if (o->help) return LW_OK;
     }
-    if (optind >= argc) return usage_fail(o, err, "missing SCENE%s%s", "", "");
+    if (optind >= argc) return usage_fail(o, err, "missing SCENE");
     if (optind + 1 < argc)
-        return usage_fail(o, err, "unexpected argument '%s'%s", argv[optind + 1], "");
+        return usage_fail(o, err, "unexpected argument '%s'", argv[optind + 1]);
     o->scene_path = argv[optind];
     return LW_OK;
 }

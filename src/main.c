@@ -545,10 +545,9 @@ static int has_extension(const char *path, const char *ext)
 }
 
 /* "layerwarp render: MESSAGE (see 'layerwarp help render')" */
-__attribute__((format(printf, 3, 4)))
-static int render_refuse(const Options *o, LwError *err, const char *fmt, ...)
+__attribute__((format(printf, 2, 3)))
+static int render_refuse(LwError *err, const char *fmt, ...)
 {
-    (void)o;
     char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
@@ -566,12 +565,15 @@ static int still_target(const Options *o, const Scene *sc, const char *out, Rend
                         LwError *err)
 {
     t->kind = TARGET_STILL;
+    if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+        return render_refuse(err, "-o -: standard output is a terminal, no place for a PNG "
+                             "(pipe it, or give -o FILE.png)");
     if (o->frames || o->n_at)
-        return render_refuse(o, err, "-s is the last frame; for others use 'layerwarp frames'");
+        return render_refuse(err, "-s is the last frame; for others use 'layerwarp frames'");
     if (o->format && strcmp(o->format, "png") != 0)
-        return render_refuse(o, err, "-s writes a PNG, not --format %s", o->format);
+        return render_refuse(err, "-s writes a PNG, not --format %s", o->format);
     if (o->gave_crf || o->gave_preset)
-        return render_refuse(o, err, "--%s does not apply to a PNG (-s)",
+        return render_refuse(err, "--%s does not apply to a PNG (-s)",
                              o->gave_crf ? "crf" : "preset");
     if (strcmp(out, "-") == 0 || (o->output && has_extension(out, ".png")))
         snprintf(t->path, sizeof t->path, "%s", out);
@@ -579,14 +581,14 @@ static int still_target(const Options *o, const Scene *sc, const char *out, Rend
         snprintf(t->path, sizeof t->path, "%s%s%s.png", out,
                  out[strlen(out) - 1] == '/' ? "" : "/", sc->name);
     else if (o->output)
-        return render_refuse(o, err, "-s writes one PNG, but -o %s is no .png (give -o "
+        return render_refuse(err, "-s writes one PNG, but -o %s is no .png (give -o "
                              "FILE.png, -o DIR/ or -o -)", out);
     else { /* the scene's video, as a .png */
         snprintf(t->path, sizeof t->path, "%s", out);
         char *slash = strrchr(t->path, '/'), *dot = strrchr(slash ? slash : t->path, '.');
         if (dot && dot != (slash ? slash + 1 : t->path)) *dot = '\0';
         if (strlen(t->path) + 5 > sizeof t->path)
-            return render_refuse(o, err, "output path too long: '%s'", out);
+            return render_refuse(err, "output path too long: '%s'", out);
         strcat(t->path, ".png");
     }
     return LW_OK;
@@ -600,17 +602,17 @@ static int check_encoder_settings(const Options *o, const Scene *sc, const Rende
     unsigned takes = video_format_takes(t->path, t->format);
     const char *name = video_format_name(t->path, t->format);
     if (o->gave_crf && !(takes & VIDEO_TAKES_CRF))
-        return render_refuse(o, err, "--crf does not apply to %s (only .mp4 and .webm have a "
+        return render_refuse(err, "--crf does not apply to %s (only .mp4 and .webm have a "
                              "quality setting)", name);
     if (o->gave_preset && !(takes & VIDEO_TAKES_PRESET))
-        return render_refuse(o, err, "--preset does not apply to %s (only .mp4 and .webm have "
+        return render_refuse(err, "--preset does not apply to %s (only .mp4 and .webm have "
                              "presets)", name);
     VideoOptions vo = {.crf = sc->output.crf};
     snprintf(vo.preset, sizeof vo.preset, "%s", sc->output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
     LwError inner;
     if (video_check_settings(t->path, &vo, &inner))
-        return render_refuse(o, err, "%s", inner.msg);
+        return render_refuse(err, "%s", inner.msg);
     if (!o->gave_crf && sc->output.crf >= 0 && !(takes & VIDEO_TAKES_CRF))
         fprintf(stderr, "layerwarp: warning: %s: [render] crf does not apply to %s; ignored\n",
                 sc->path, name);
@@ -632,32 +634,35 @@ static int render_target(const Options *o, const Scene *sc, void *user, LwError 
     t->format = o->format;
     if (o->format && strcmp(o->format, "png") == 0) {
         if (to_stdout)
-            return render_refuse(o, err, "a PNG on stdout holds one frame: add -s");
+            return render_refuse(err, "a PNG on stdout holds one frame: add -s");
         if (!is_dir_target(out))
-            return render_refuse(o, err, "--format png writes a sequence into a folder: give "
+            return render_refuse(err, "--format png writes a sequence into a folder: give "
                                  "-o DIR/ (or -s for one PNG)");
     }
     if (!to_stdout && is_dir_target(out)) {
         t->kind = TARGET_SEQUENCE;
         if (o->gave_crf || o->gave_preset)
-            return render_refuse(o, err, "--%s does not apply to a PNG sequence",
+            return render_refuse(err, "--%s does not apply to a PNG sequence",
                                  o->gave_crf ? "crf" : "preset");
         return LW_OK;
     }
     t->kind = TARGET_VIDEO;
+    if (to_stdout && isatty(STDOUT_FILENO))
+        return render_refuse(err, "-o -: standard output is a terminal, no place for a video "
+                             "(pipe it: -o - --format mkv | ffplay -)");
     if (to_stdout && !o->format)
-        return render_refuse(o, err, "-o - needs --format mp4, webm, mkv or gif (a pipe has "
+        return render_refuse(err, "-o - needs --format mp4, webm, mkv or gif (a pipe has "
                              "no file name to say which)");
     if (!to_stdout && has_extension(out, ".png"))
-        return render_refuse(o, err, "-o %s is one PNG: add -s for the last frame, or give "
+        return render_refuse(err, "-o %s is one PNG: add -s for the last frame, or give "
                              "-o DIR/ for every frame", out);
     const char *named = to_stdout ? NULL : video_format_name(out, NULL);
     if (o->format && named && strcmp(named + 1, o->format) != 0)
-        return render_refuse(o, err, "--format %s but -o %s names %s", o->format, out, named);
+        return render_refuse(err, "--format %s but -o %s names %s", o->format, out, named);
     if (!o->format && !named) {
         LwError inner;
         video_format_check(out, &inner);
-        return render_refuse(o, err, "-o %s: %s", out, inner.msg);
+        return render_refuse(err, "-o %s: %s", out, inner.msg);
     }
     return check_encoder_settings(o, sc, t, err);
 }
@@ -750,6 +755,9 @@ static int cmd_frames(const Options *o)
     else snprintf(dir, sizeof dir, "out/%s-frames", j.scene.name);
     RunOptions ro = run_options(o, 1);
     int written = 0, still = is_still_path(o->output);
+    if (!rc && still && strcmp(o->output, "-") == 0 && isatty(STDOUT_FILENO))
+        rc = lw_fail(&err, LW_EINPUT, "layerwarp frames: -o -: standard output is a terminal, "
+                     "no place for a PNG (pipe it, or give -o FILE.png)");
     if (!rc && still && distinct_frames(reqs, n) != 1)
         rc = lw_fail(&err, LW_EINPUT, "layerwarp frames: -o %s holds one frame, but %d are "
                      "asked for (give a folder, or one frame: --frames last)", o->output,
@@ -880,6 +888,11 @@ static int cmd_step(const Options *o)
     Job j = {0};
     if (!o->layer) {
         fprintf(stderr, "layerwarp step: --layer K is required (see 'layerwarp help step')\n");
+        return 2;
+    }
+    if (o->output && strcmp(o->output, "-") == 0) {
+        fprintf(stderr, "layerwarp step: -o - : step writes several PNG files; give a folder "
+                "(see 'layerwarp help step')\n");
         return 2;
     }
     int rc = load_job(o, &j, !o->quiet, 1, &err);

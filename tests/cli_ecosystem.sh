@@ -122,6 +122,15 @@ if grep -q "^final: steps=600 " "$TMPD/w.err"; then pass; else fail "train -o -:
 same "$TMPD/d.stdout" "$TMPD/d.plain" "dump -o -"
 no_file "$TMPD/-" "train -o -, dump -o -"
 
+# binary output is never poured onto a terminal; step's several files need a folder
+if command -v script >/dev/null 2>&1; then
+    script -qec "$LW render $S -o - --format mkv; echo status=\$?" /dev/null </dev/null >"$TMPD/pty" 2>&1
+    if grep -q "standard output is a terminal" "$TMPD/pty" && grep -q "status=2" "$TMPD/pty"; then pass
+    else fail "render -o - onto a terminal: $(head -c 300 "$TMPD/pty")"; fi
+fi
+(cd "$TMPD" && "$OLDPWD/$LW" step "$OLDPWD/$S" --layer 1 -o - >/dev/null 2>"$TMPD/err")
+if [ $? -eq 2 ] && [ ! -e "$TMPD/-" ]; then pass; else fail "step -o -: $(cat "$TMPD/err")"; fi
+
 # ---- 4. presets, options per command, encoder settings ----------------------------------------
 
 for q in "-ql 854x480 15" "-qm 1280x720 30" "-qh 1920x1080 60" "-qk 3840x2160 60" \
