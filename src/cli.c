@@ -30,9 +30,11 @@ static const CommandSpec COMMANDS[CMD_COUNT] = {
     [CMD_RENDER] = {"render", "SCENE [-o FILE|DIR/|-] [-s] [-ql|-qm|-qh|-qk] [options]",
                     "render the animation as a video (.mp4 .webm .mkv .gif), a PNG sequence,\n"
                     "            or with -s its last frame as one PNG"},
-    [CMD_FRAMES] = {"frames", "SCENE [--frames A:B | --frames N,M,... | --at L:STAGE:T] [-o DIR|FILE.png]",
-                    "write chosen frames as PNG files DIR/frame-00042.png (one frame: -o FILE.png)"},
-    [CMD_STEP] = {"step", "SCENE --layer K [-o DIR]",
+    [CMD_FRAMES] = {"frames",
+                    "SCENE [--frames A:B | --frames N,M,... | --at L:STAGE:T] [-o DIR|FILE.png]",
+                    "write chosen frames as PNG files DIR/frame-00042.png (one frame:\n"
+                    "            -o FILE.png)"},
+    [CMD_STEP] = {"step", "SCENE --layer K [-o DIR] [-j N]",
                   "one layer's four states (input, after W, after +b, after the activation) as\n"
                   "            PNG stills and a labelled contact sheet; with activation_steps =\n"
                   "            hadamard also a sheet of the activation's element-wise steps"},
@@ -102,7 +104,8 @@ static const OptionSpec OPTIONS[] = {
      "and its own layer (G2, D1): the points it carries"},
     {O_STAGE, "stage", 's', 1, BIT(CMD_DUMP),
      "S      input (the layer's input), linear, bias or activation"},
-    {O_JOBS, "jobs", 'j', 1, BIT(CMD_RENDER) | BIT(CMD_FRAMES) | BIT(CMD_HASH),
+    {O_JOBS, "jobs", 'j', 1,
+     BIT(CMD_RENDER) | BIT(CMD_FRAMES) | BIT(CMD_STEP) | BIT(CMD_HASH),
      "N      worker threads (default: number of cores)"},
     {O_CRF, "crf", 0, 1, BIT(CMD_RENDER),
      "N      quality of .mp4 (x264, 0-51) and .webm (VP9, 0-63); lower is\n"
@@ -267,7 +270,8 @@ static int add_set(Options *o, const char *key, const char *value, LwError *err)
     const char *set = value;
     if (key) {
         char *buf = o->spelled[o->n_sets];
-        if ((size_t)snprintf(buf, sizeof o->spelled[0], "%s=%s", key, value) >= sizeof o->spelled[0])
+        size_t cap = sizeof o->spelled[0];
+        if ((size_t)snprintf(buf, cap, "%s=%s", key, value) >= cap)
             return usage_fail(o, err, "option value too long: '%s'", value);
         set = buf;
     }

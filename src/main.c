@@ -728,7 +728,8 @@ static int cmd_render(const Options *o)
 /* frames -o FILE.png or -o -: one PNG, so one frame. */
 static int is_still_path(const char *path)
 {
-    return path && (strcmp(path, "-") == 0 || (has_extension(path, ".png") && !is_dir_target(path)));
+    return path && (strcmp(path, "-") == 0 ||
+                    (has_extension(path, ".png") && !is_dir_target(path)));
 }
 
 /* The frames asked for, each once. */
