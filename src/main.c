@@ -708,6 +708,9 @@ static int cmd_render(const Options *o)
         rc = write_png_still(&j, reqs[0], &ro, t.path, &err);
     else if (!rc)
         rc = write_video(&j, &t, reqs, n, &ro, &err);
+    if (rc == LW_EINTR && strcmp(t.path, "-") == 0) /* a pipe keeps what it was sent */
+        lw_fail(&err, LW_EINTR, "layerwarp: interrupted; standard output got the frames before "
+                "it, a stream cut short");
     if (!rc && !o->quiet) {
         double el = now() - t0;
         /* the one summary line (the progress bar, on a terminal, came before) */
