@@ -74,8 +74,8 @@ static const OptionSpec OPTIONS[] = {
      "       only the last frame, as one PNG: -o FILE.png, -o - (stdout),\n"
      "or beside the video the scene names (out/SCENE.png)"},
     {O_FORMAT, "format", 0, 1, BIT(CMD_RENDER),
-     "F      mp4, webm, mkv, gif or png, where no file name says (-o -);\n"
-     "an MP4 on a pipe is fragmented"},
+     "F      mp4, webm, mkv, gif or png: the format when the output has no\n"
+     "file name to say it (stdout); an MP4 on a pipe is fragmented"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_FRAMES),
      "DIR    folder for the PNG files (default out/SCENE-frames); with one\n"
      "frame, -o FILE.png writes that file and -o - writes it to stdout"},
