@@ -46,7 +46,12 @@ typedef struct Scene {
     struct Scene *compare;
 } Scene;
 
-/* Reads and validates the file at path.  On failure *scene is left freeable. */
+/* How a scene read from standard input is named in messages ("<stdin>:3: ...");
+ * its name (for out/NAME.mp4) is "stdin". */
+#define SCENE_STDIN "<stdin>"
+
+/* Reads and validates the file at path ("-": standard input).  On failure
+ * *scene is left freeable. */
 int scene_load_file(const char *path, Scene *scene, LwError *err);
 
 /* Same from text in memory; `name` is used in messages as the file name and

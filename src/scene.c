@@ -1648,6 +1648,10 @@ static int validate(Parser *p)
 static void set_name(Scene *sc, const char *path)
 {
     snprintf(sc->path, sizeof sc->path, "%s", path);
+    if (strcmp(path, SCENE_STDIN) == 0) { /* its renders: out/stdin.mp4 */
+        snprintf(sc->name, sizeof sc->name, "stdin");
+        return;
+    }
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     snprintf(sc->name, sizeof sc->name, "%s", base);
@@ -1749,18 +1753,21 @@ int scene_load_file_with(const char *path, const char *const *overrides, int n_o
                          Scene *sc, LwError *err)
 {
     memset(sc, 0, sizeof *sc);
-    FILE *f = fopen(path, "rb");
+    int from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin)
+        path = SCENE_STDIN;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (!f)
         return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
     char *buf = malloc(MAX_SCENE_BYTES + 1);
     if (!buf) {
-        fclose(f);
+        if (!from_stdin) fclose(f);
         return lw_fail(err, LW_ERUNTIME, "out of memory");
     }
     size_t n = fread(buf, 1, MAX_SCENE_BYTES + 1, f);
     int read_error = ferror(f);
     int saved = errno;
-    fclose(f);
+    if (!from_stdin) fclose(f);
     int rc;
     if (read_error)
         rc = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(saved));
