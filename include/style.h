@@ -24,6 +24,8 @@ typedef struct {
     int axes;              /* draw ticked axes in the layer's units (flat frames) */
     int show_numbers;      /* a corner panel with W and det W, b, or the activation */
     int show_legend;       /* class swatches and names (two or more classes) */
+    int curve_inset;       /* a training curve is plotted bottom right: the content
+                              stays above its band (training = replay | morph) */
     int title_line;        /* the segment's title on a line of its own above the caption
                               (a panel of a side-by-side frame, whose corner has no room) */
     int depth_cues;        /* 3-D frames: axis arrows, far things lighter and thinner,

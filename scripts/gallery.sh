@@ -9,7 +9,8 @@ TMP=$(mktemp -d /tmp/lwgallery.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 mkdir -p "$OUT"
 
-layers() { "$LW" info "$1" | sed -n 's/^stages: *[0-9]* (\([0-9]*\) layers.*/\1/p'; }
+# layers, or a training morph's checkpoint-to-checkpoint morphs (one layer each)
+layers() { "$LW" info "$1" | sed -n 's/^stages: *[0-9]* (\([0-9]*\) \(layers\|morphs\).*/\1/p'; }
 
 for scene in scenes/olah/*.scene; do
     name=$(basename "$scene" .scene)

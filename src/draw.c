@@ -57,6 +57,18 @@ static CaptionLayout caption_layout(const Style *sc)
     return l;
 }
 
+/* Where the training curve's plot goes (x0, y0 its top left, w x h), and
+ * the top of its backing with the text row above it. */
+static double curve_inset_box(const Style *sc, double *x0, double *y0, double *w, double *h)
+{
+    double k = unit(sc), small = draw_text_size(sc, TEXT_TINY);
+    *w = fmin(0.26 * sc->width, 330 * k);
+    *h = 0.11 * sc->height;
+    *x0 = sc->width - *w - 24 * k;
+    *y0 = sc->height - *h - (STRIP_BAND + 40) * k;
+    return *y0 - 2.2 * small - 4 * k;
+}
+
 void draw_content_rect(const Style *sc, double rect[4])
 {
     double k = unit(sc), top = 0, bottom = 0;
@@ -64,6 +76,10 @@ void draw_content_rect(const Style *sc, double rect[4])
         top = caption_layout(sc).band;
     if (sc->show_progress)
         bottom = STRIP_BAND * k;
+    if (sc->show_captions && sc->curve_inset) { /* nothing drawn under the plot */
+        double x0, y0, w, h;
+        bottom = fmax(bottom, sc->height - curve_inset_box(sc, &x0, &y0, &w, &h) + 6 * k);
+    }
     rect[0] = 0;
     rect[1] = top;
     rect[2] = sc->width;
@@ -1550,9 +1566,8 @@ static void curve_texts(const Caption *cap, int at, char text[3][64])
  * with a cursor at the step the frame shows. */
 static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
 {
-    double k = unit(sc), small = draw_text_size(sc, TEXT_TINY);
-    double w = fmin(0.26 * sc->width, 330 * k), h = 0.16 * sc->height;
-    double x0 = sc->width - w - 24 * k, y0 = sc->height - h - (STRIP_BAND + 40) * k;
+    double k = unit(sc), small = draw_text_size(sc, TEXT_TINY), x0, y0, w, h;
+    curve_inset_box(sc, &x0, &y0, &w, &h);
     double max_loss = 0;
     int at = 0, last = cap->curve_step[cap->n_curve - 1];
     for (int i = 0; i < cap->n_curve; i++) {

@@ -627,7 +627,12 @@ static void frame_traced_lines(FrameCtx *c, const Polylines *p)
 static void morph_score_lines(FrameCtx *c)
 {
     Polylines *p = &c->fg->score_scratch;
-    if (geom_morph_scores(c->g, c->stage, c->t, p) < 0 ||
+    int traced = geom_morph_scores(c->g, c->stage, c->t, c->view, p);
+    if (traced == 2) { /* across the whole plane, where the frame shows it */
+        frame_traced_lines(c, p);
+        return;
+    }
+    if (traced < 0 ||
         fg_reserve(c->fg, c->n, c->fg->n_lines + p->n_lines + curve_count(c->g->seg) + 1)) {
         c->failed = 1;
         return;

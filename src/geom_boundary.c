@@ -29,6 +29,9 @@ typedef struct {
      * states at its start */
     int moving;
     double t;
+    /* a morph's shown space: points are states of that layer, scored by
+     * the network of the moment from there on */
+    int morph_space;
 } Level;
 
 /* f(x) whose zero level set is where class `c` stops winning (one score:
@@ -43,7 +46,10 @@ static double decision_value_rival(const Level *lv, const double *x2, int c, int
         double y[2] = {x[0], x[1]};
         stage_invert(lv->plan, lv->from, lv->t, y, x);
     }
-    stage_scores_at(lv->plan, lv->from, lv->t, x, z);
+    if (lv->morph_space)
+        stage_morph_scores_from(&lv->plan->morph, stage_morph_u(lv->from, lv->t), x, z);
+    else
+        stage_scores_at(lv->plan, lv->from, lv->t, x, z);
     int n = lv->plan->n_scores;
     if (n == 1)
         return z[0];
@@ -209,7 +215,7 @@ static int trace_level(Polylines *b, Level lv, const double *reg, int G)
 
 static int trace_boundary(Polylines *b, const StagePlan *plan, int from, const double *reg)
 {
-    Level lv = {plan, from, 0, 0, 0.0};
+    Level lv = {plan, from, 0, 0, 0.0, 0};
     return trace_level(b, lv, reg, BOUNDARY_GRID);
 }
 
@@ -223,17 +229,25 @@ int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, 
         return 0;
     double box[4];
     camera_visible_box(view, 1.05, box);
-    Level lv = {plan, stage, 0, 1, t};
+    Level lv = {plan, stage, 0, 1, t, 0};
     return trace_level(out, lv, box, FRAME_GRID) ? -1 : 1;
 }
 
-int geom_morph_scores(const Geometry *g, int stage, double t, Polylines *out)
+int geom_morph_scores(const Geometry *g, int stage, double t, const View *view, Polylines *out)
 {
     const StagePlan *plan = g->plan;
     out->n = out->n_lines = 0;
-    if (!plan->morph.on || !plan->n_scores || !g->seg->show_scores || plan->widths[0] != 2)
+    if (!plan->morph.on || !plan->n_scores || !g->seg->show_scores)
         return 0;
-    Level lv = {plan, stage, 0, 0, t};
+    if (plan->widths[1] == 2 && view_is_flat(view)) {
+        /* a plane seen straight down: where the scores meet across all of it */
+        double box[4];
+        camera_visible_box(view, 1.05, box);
+        Level lv = {plan, stage, 0, 0, t, 1};
+        return trace_level(out, lv, box, FRAME_GRID) ? -1 : 2;
+    }
+    if (plan->widths[0] != 2) return 0;
+    Level lv = {plan, stage, 0, 0, t, 0};
     return trace_level(out, lv, g->seg->region, FRAME_GRID) ? -1 : 1;
 }
 
@@ -245,7 +259,7 @@ int geom_morph_scores(const Geometry *g, int stage, double t, Polylines *out)
  * line of one sample (drawn as a mark). */
 static int trace_thresholds(LineSet *ls, const StagePlan *plan, int from, double lo, double hi)
 {
-    Level lv = {plan, from, 0, 0, 0.0};
+    Level lv = {plan, from, 0, 0, 0.0, 0};
     double prev = 0, xp = lo;
     for (int i = 0; i < THRESHOLD_SAMPLES; i++) {
         double x = lo + (hi - lo) * i / (THRESHOLD_SAMPLES - 1), p[2] = {x, 0};

@@ -1341,6 +1341,7 @@ static void fill_configs(Scene *sc)
     r->geom.show_domain = r->style.show_domain;
     r->style.scale_bar = r->camera.view == VIEW_FOLLOW; /* the camera zooms all the time */
     r->style.axes = r->camera.view != VIEW_FOLLOW;      /* the scale holds: ticks say it */
+    r->style.curve_inset = sc->training != TRAINING_OFF;
     /* the held view zooms only between layers, in a gap of its own */
     r->timeline.layer_gap = r->camera.view == VIEW_AUTO ? sc->zoom_seconds : 0.0;
 }

@@ -356,6 +356,27 @@ static void morph_layer(const MorphPlan *m, int l, double u, const double *h, do
     memcpy(out, y, sizeof y);
 }
 
+/* The readout at u of a last-space state h. */
+static void morph_readout(const MorphPlan *m, double u, const double *h, double *scores)
+{
+    int d = m->widths[m->n_hidden];
+    for (int i = 0; i < m->n_scores; i++) {
+        double z = 0;
+        for (int j = 0; j < d; j++)
+            z += ((1 - u) * m->score_W[0][i * d + j] + u * m->score_W[1][i * d + j]) * h[j];
+        scores[i] = z + (1 - u) * m->score_b[0][i] + u * m->score_b[1][i];
+    }
+}
+
+void stage_morph_scores_from(const MorphPlan *m, double u, const double *h, double *scores)
+{
+    double st[N_MAX] = {0};
+    memcpy(st, h, sizeof(double) * m->widths[m->layer]);
+    for (int l = m->layer; l < m->n_hidden; l++)
+        morph_layer(m, l, u, st, st);
+    morph_readout(m, u, st, scores);
+}
+
 void stage_morph_eval(const MorphPlan *m, double u, const double *x, double *out,
                       double *scores)
 {
@@ -366,14 +387,7 @@ void stage_morph_eval(const MorphPlan *m, double u, const double *x, double *out
         morph_layer(m, l, u, h, h);
         if (l + 1 == m->layer) memcpy(out, h, sizeof h);
     }
-    if (!scores) return;
-    int d = m->widths[m->n_hidden];
-    for (int i = 0; i < m->n_scores; i++) {
-        double z = 0;
-        for (int j = 0; j < d; j++)
-            z += ((1 - u) * m->score_W[0][i * d + j] + u * m->score_W[1][i * d + j]) * h[j];
-        scores[i] = z + (1 - u) * m->score_b[0][i] + u * m->score_b[1][i];
-    }
+    if (scores) morph_readout(m, u, h, scores);
 }
 
 /* The readout as one more layer, in the space of the last: for one score,

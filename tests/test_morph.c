@@ -6,7 +6,8 @@
  *   - in between positions move continuously: no frame-to-frame jump is
  *     larger than a bound set by the two ends' distance;
  *   - the boundary drawn at a moment between checkpoints is where the
- *     network of that moment scores zero (traced in the input, <= 1e-9);
+ *     network of that moment scores zero (<= 1e-9): traced in the input and
+ *     moved, or across the shown plane when it is 2-D and seen flat;
  *   - the caption's accuracy at a checkpoint is the one training measured;
  *   - scene errors for what a morph cannot show. */
 #include <math.h>
@@ -107,7 +108,7 @@ static void check_boundary(const Renderer *r)
 {
     const SegmentRender *sr = &r->segs[1];
     Polylines p = {0};
-    int rc = geom_morph_scores(&sr->geom, 1, 0.37, &p);
+    int rc = geom_morph_scores(&sr->geom, 1, 0.37, &r->views[0], &p);
     CHECK(rc == 1 && p.n > 10);
     double worst = 0, u = stage_morph_u(1, 0.37);
     for (int j = 0; j < p.n; j++) {
@@ -118,6 +119,43 @@ static void check_boundary(const Renderer *r)
     }
     CHECK_MSG(worst <= 1e-9, "the morph's boundary scores %g, not 0", worst);
     polylines_free(&p);
+}
+
+/* In a 2-D shown space seen flat, the boundary runs across the view, where
+ * the network of the moment scores zero from that layer on. */
+static void check_plane_boundary(void)
+{
+    static const char *const text =
+        "[dataset]\nkind = moons\npoints = 100\nseed = 4\n[network]\nwidths = 2,2,2\n"
+        "[train]\nsteps = 200\ncheckpoints = 0, 50\n"
+        "[render]\nwidth = 320\nheight = 180\nfps = 6\ntraining = morph\n"
+        "training_layer = 1\n";
+    Scene sc;
+    SceneModel a;
+    Renderer r;
+    LwError err = {""};
+    memset(&a, 0, sizeof a);
+    int rc = load(text, &sc, &err);
+    if (!rc) rc = scene_build(&sc, &a, NULL, NULL, &err);
+    if (!rc) rc = renderer_create(&a.show, &sc.render, 1, &r, &err);
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    if (rc) return;
+    const SegmentRender *sr = &r.segs[0];
+    int f = timeline_frame_at(&r.timeline, 1, 0.5);
+    FramePos p = timeline_at(&r.timeline, f);
+    Polylines pl = {0};
+    CHECK(geom_morph_scores(&sr->geom, p.stage, p.t, &r.views[f], &pl) == 2 && pl.n > 10);
+    double worst = 0, u = stage_morph_u(p.stage, p.t);
+    for (int j = 0; j < pl.n; j++) {
+        double z[LW_MAX_CLASSES];
+        stage_morph_scores_from(&sr->plan.morph, u, pl.x + 3 * j, z);
+        worst = fmax(worst, fabs(z[0]));
+    }
+    CHECK_MSG(worst <= 1e-9, "the morph's boundary in its plane scores %g, not 0", worst);
+    polylines_free(&pl);
+    renderer_free(&r);
+    scene_model_free(&a);
+    scene_free(&sc);
 }
 
 static void check_morph(void)
@@ -176,6 +214,7 @@ static void check_errors(void)
 int main(void)
 {
     check_morph();
+    check_plane_boundary();
     check_errors();
     return check_done("test_morph");
 }
