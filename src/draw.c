@@ -273,6 +273,72 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
     }
 }
 
+/* ---- shading by the change of area ---------------------------------------------- */
+
+/* The colours run from area x1/4 (cool) through area kept (the background)
+ * to x4 (warm), in AREA_LEVELS steps each way (each x4^(1/8), about 19 %),
+ * clamped beyond: symmetric in log area, so halving and doubling look
+ * equally strong.  Steps rather than a continuous ramp let a row's run of
+ * equal cells be one polygon. */
+#define AREA_RANGE 4.0
+#define AREA_LEVELS 8
+#define AREA_TINT 0.45 /* opacity of the end colours at the clamp: grid and data read over it */
+static const Rgb AREA_WARM = {0.84, 0.19, 0.15}; /* stretched */
+static const Rgb AREA_COOL = {0.13, 0.40, 0.67}; /* squashed */
+
+/* The colour step of a log area element (natural log): -AREA_LEVELS (x1/4
+ * or less, a collapse included) .. AREA_LEVELS; 0 where it is not a number. */
+static int area_level(double log_area)
+{
+    if (isnan(log_area)) return 0;
+    double v = log_area / log(AREA_RANGE) * AREA_LEVELS;
+    return v <= -AREA_LEVELS ? -AREA_LEVELS : v >= AREA_LEVELS ? AREA_LEVELS : (int)lround(v);
+}
+
+static void set_area_colour(cairo_t *cr, int level)
+{
+    Rgb c = level > 0 ? AREA_WARM : AREA_COOL;
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, AREA_TINT * abs(level) / AREA_LEVELS);
+}
+
+/* The area mesh: each row's run of cells of one colour step is one polygon,
+ * filled on its own, so where a fold lays the sheet over itself the two
+ * layers add up rather than cancel (one path's winding would).
+ * Translucent, over the readout's halves and under the grid; without
+ * antialiasing, so neighbouring runs meet without the hairline seams that
+ * two antialiased edges leave (the domain's outline covers the mesh's rim). */
+static void draw_area(cairo_t *cr, const FrameGeom *fg)
+{
+    int S = fg->area_cells;
+    const double *xy = fg->area_xy;
+    cairo_save(cr);
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    for (int j = 0; j < S; j++)
+        for (int i = 0; i < S; i++) {
+            int q = area_level(fg->area_log[j * S + i]), i1 = i;
+            while (i1 + 1 < S && area_level(fg->area_log[j * S + i1 + 1]) == q) i1++;
+            int lo = j * (S + 1), hi = (j + 1) * (S + 1);
+            if (q == 0) { /* area kept: the background itself */
+                i = i1;
+                continue;
+            }
+            if (!safe_run(xy, lo, hi, i, i1)) {
+                for (int k = i; k <= i1; k++) shade_cell_clipped(cr, xy, lo, hi, k);
+            } else {
+                cairo_move_to(cr, xy[2 * (lo + i)], xy[2 * (lo + i) + 1]);
+                for (int k = i + 1; k <= i1 + 1; k++)
+                    cairo_line_to(cr, xy[2 * (lo + k)], xy[2 * (lo + k) + 1]);
+                for (int k = i1 + 1; k >= i; k--)
+                    cairo_line_to(cr, xy[2 * (hi + k)], xy[2 * (hi + k) + 1]);
+                cairo_close_path(cr);
+            }
+            set_area_colour(cr, q);
+            cairo_fill(cr);
+            i = i1;
+        }
+    cairo_restore(cr);
+}
+
 /* ---- depth cues (frames seen from an angle) ------------------------------------ */
 
 #define FOG 0.6      /* share of the background over the farthest things */
@@ -1564,8 +1630,10 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     cairo_paint(cr);
     if (fg->half_alpha > 0 && cap)
         draw_halves(cr, sc, fg);
-    if (sc->show_shade && fg->shade_cells && cap && fg->shade_class)
+    if (sc->shade == SHADE_CLASS && fg->shade_cells && cap && fg->shade_class)
         draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
+    if (sc->shade == SHADE_AREA && fg->area_cells)
+        draw_area(cr, fg);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */

@@ -6,6 +6,8 @@
  * Nothing here draws: the output is coordinates for draw.c. */
 #include "geom.h"
 
+#include "area.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,24 +37,68 @@ static void fill_states(double *cache, const StagePlan *plan, int n_stages, int 
     }
 }
 
+/* The points of an n x n lattice over the region's first two axes, at
+ * fractions (i + at) / S of the box (at 0: the corners of S x S cells, n =
+ * S + 1; at 0.5: their centres, n = S), row by row; (n^2, 2). */
+static double *mesh_points(const double *reg, int S, int n, double at)
+{
+    double *x = malloc(sizeof(double) * 2 * n * n);
+    if (!x) return NULL;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            x[2 * (j * n + i)] = reg[0] + (reg[1] - reg[0]) * (i + at) / S;
+            x[2 * (j * n + i) + 1] = reg[2] + (reg[3] - reg[2]) * (j + at) / S;
+        }
+    return x;
+}
+
 static int build_shade(Geometry *g)
 {
     int S = g->seg->shade_cells, nc = (S + 1) * (S + 1);
-    const double *reg = g->seg->region;
-    double *corners = malloc(sizeof(double) * 2 * nc);
+    double *corners = mesh_points(g->seg->region, S, S + 1, 0.0);
     g->shade_state = malloc(sizeof(double) * W * nc * g->n_stages);
     if (!corners || !g->shade_state) {
         free(corners);
         return -1;
     }
-    for (int j = 0; j <= S; j++)
-        for (int i = 0; i <= S; i++) {
-            corners[2 * (j * (S + 1) + i)] = reg[0] + (reg[1] - reg[0]) * i / S;
-            corners[2 * (j * (S + 1) + i) + 1] = reg[2] + (reg[3] - reg[2]) * j / S;
-        }
     fill_states(g->shade_state, g->plan, g->n_stages, nc, corners, 2, 2);
     free(corners);
     g->shade_cells = S;
+    return 0;
+}
+
+/* The area mesh: corners moved like any point; at each cell's centre the
+ * state and the Jacobian of the map so far at the start of every stage, so
+ * a frame pushes each through its own stage only. */
+static int build_area(Geometry *g, int S)
+{
+    int nc = (S + 1) * (S + 1), n = S * S;
+    double *corners = mesh_points(g->seg->region, S, S + 1, 0.0);
+    double *centres = mesh_points(g->seg->region, S, S, 0.5);
+    g->area_corner_state = malloc(sizeof(double) * W * nc * g->n_stages);
+    g->area_centre_state = malloc(sizeof(double) * W * n * g->n_stages);
+    g->area_centre_jac = malloc(sizeof(AreaJacobian) * n * g->n_stages);
+    if (!corners || !centres || !g->area_corner_state || !g->area_centre_state ||
+        !g->area_centre_jac) {
+        free(corners);
+        free(centres);
+        return -1;
+    }
+    fill_states(g->area_corner_state, g->plan, g->n_stages, nc, corners, 2, 2);
+    for (int k = 0; k < n; k++) {
+        double st[W] = {centres[2 * k], centres[2 * k + 1]};
+        AreaJacobian J;
+        area_identity(J);
+        for (int s = 0; s < g->n_stages; s++) {
+            memcpy(g->area_centre_state + ((size_t)s * n + k) * W, st, sizeof st);
+            memcpy(g->area_centre_jac + ((size_t)s * n + k) * W * 2, J, sizeof J);
+            area_push(g->plan, s, 1.0, st, J, J);
+            stage_end(g->plan, s, st, st);
+        }
+    }
+    free(corners);
+    free(centres);
+    g->area_cells = S;
     return 0;
 }
 
@@ -205,6 +251,9 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
 
     if (seg->shade_cells > 0 && build_shade(g) != 0)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
+    /* area needs a 2-D input sheet: a line or a solid has no area element */
+    if (cfg->area_cells > 0 && dim == 2 && build_area(g, cfg->area_cells) != 0)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the area shading");
     if (build_marks(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d marked codes", seg->n_marks);
     return geom_projections(g, cfg, err);
@@ -223,6 +272,9 @@ void geom_free(Geometry *g)
     free(g->point_state);
     free(g->point_spread);
     free(g->shade_state);
+    free(g->area_corner_state);
+    free(g->area_centre_state);
+    free(g->area_centre_jac);
     free(g->mark_state);
     for (int l = 0; l < g->n_space; l++) {
         geom_lines_free(&g->space[l].lines);
@@ -845,6 +897,25 @@ static int spread_blobs(FrameCtx *c)
     return 0;
 }
 
+/* The corners of a mesh whose states at the start of every stage are
+ * `state` ((S+1)^2 each) into xy, pixels: moved by the frame's own stage
+ * (never placed, whatever the lines drawn before them were). */
+static int mesh_corners(FrameCtx *c, const double *state, int S, double **xy_out)
+{
+    int nc = (S + 1) * (S + 1);
+    double *xy = realloc(*xy_out, sizeof(double) * 2 * nc);
+    if (!xy) return -1;
+    *xy_out = xy;
+    c->placed = 0;
+    for (int k = 0; k < nc; k++) {
+        double p[3];
+        sample_screen(c, state + ((size_t)c->stage * nc + k) * W, p);
+        xy[2 * k] = p[0];
+        xy[2 * k + 1] = p[1];
+    }
+    return 0;
+}
+
 static int shade_corners(FrameCtx *c)
 {
     const Geometry *g = c->g;
@@ -852,15 +923,34 @@ static int shade_corners(FrameCtx *c)
     fg->shade_cells = g->shade_cells;
     fg->shade_class = g->seg->shade_class;
     if (!g->shade_cells) return 0;
-    int nc = (g->shade_cells + 1) * (g->shade_cells + 1);
-    double *xy = realloc(fg->shade_xy, sizeof(double) * 2 * nc);
-    if (!xy) return -1;
-    fg->shade_xy = xy;
-    for (int k = 0; k < nc; k++) {
-        double p[3];
-        sample_screen(c, g->shade_state + ((size_t)c->stage * nc + k) * W, p);
-        xy[2 * k] = p[0];
-        xy[2 * k + 1] = p[1];
+    return mesh_corners(c, g->shade_state, g->shade_cells, &fg->shade_xy);
+}
+
+/* The area mesh: its corners, and per cell the log area element of the map
+ * so far, each centre's cached Jacobian pushed through the frame's stage. */
+static int area_cells(FrameCtx *c)
+{
+    const Geometry *g = c->g;
+    FrameGeom *fg = c->fg;
+    int S = g->area_cells, n = S * S;
+    fg->area_cells = S;
+    if (!S) return 0;
+    if (mesh_corners(c, g->area_corner_state, S, &fg->area_xy)) return -1;
+    double *lg = realloc(fg->area_log, sizeof(double) * n);
+    if (!lg) return -1;
+    fg->area_log = lg;
+    signed char *sg = realloc(fg->area_sign, (size_t)n);
+    if (!sg) return -1;
+    fg->area_sign = sg;
+    int rows = area_rows(g->plan, c->stage);
+    for (int k = 0; k < n; k++) {
+        size_t at = (size_t)c->stage * n + k;
+        AreaJacobian J;
+        int sign;
+        area_push(g->plan, c->stage, c->t, g->area_centre_state + at * W,
+                  (const double (*)[2])(g->area_centre_jac + at * W * 2), J);
+        lg[k] = area_log_element((const double (*)[2])J, rows, &sign);
+        sg[k] = (signed char)sign;
     }
     return 0;
 }
@@ -892,7 +982,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     score_lines(&c);
     point_curves(&c);
     reference_lines(&c);
-    if (c.failed || shade_corners(&c) || spread_blobs(&c) ||
+    if (c.failed || shade_corners(&c) || area_cells(&c) || spread_blobs(&c) ||
         mark_pixels(g, stage, t, seconds, view, fg))
         return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
@@ -907,6 +997,7 @@ void geom_frame_free(FrameGeom *fg)
     free(fg->ldepth);
     polylines_free(&fg->score_scratch);
     free(fg->shade_xy);
+    free(fg->area_xy); free(fg->area_log); free(fg->area_sign);
     free(fg->mark_xy);
     free(fg->blob_start); free(fg->blob_label); free(fg->bxy);
     memset(fg, 0, sizeof *fg);
