@@ -1374,11 +1374,61 @@ static void panel_steps(Panel *p, const Caption *cap)
     }
 }
 
+/* The key of the area shading: its colour steps in a bar from x1/4 to x4,
+ * the middle (area kept) the background, on a row of its own. */
+static void panel_area_key(Panel *p)
+{
+    cairo_t *cr = p->cr;
+    double s = 0.75 * p->size, cell = 0.42 * p->size, gap = 0.35 * p->size;
+    double x = p->x, base = p->y + 0.95 * p->size, top = base - s;
+    const char *name = "area", *lo = "\xc3\x97\xc2\xbc", *hi = "\xc3\x97" "4";
+    double bar = (2 * AREA_LEVELS + 1) * cell;
+    if (p->draw) {
+        set_rgb(cr, p->sc->text);
+        cairo_move_to(cr, x, base);
+        cairo_show_text(cr, name);
+    }
+    x += text_width(cr, name) + gap;
+    if (p->draw) {
+        cairo_move_to(cr, x, base);
+        cairo_show_text(cr, lo);
+    }
+    x += text_width(cr, lo) + gap;
+    if (p->draw) {
+        cairo_save(cr);
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE); /* no seams between the steps */
+        for (int q = -AREA_LEVELS; q <= AREA_LEVELS; q++) {
+            cairo_rectangle(cr, x + (q + AREA_LEVELS) * cell, top, cell, s);
+            set_rgb(cr, p->sc->background);
+            cairo_fill_preserve(cr);
+            set_area_colour(cr, q);
+            cairo_fill(cr);
+        }
+        cairo_restore(cr);
+        cairo_rectangle(cr, x, top, bar, s);
+        cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+        cairo_set_line_width(cr, 1.0);
+        cairo_stroke(cr);
+        /* area kept: a tick over the middle step */
+        double mid = x + (AREA_LEVELS + 0.5) * cell;
+        set_rgb(cr, p->sc->text);
+        cairo_move_to(cr, mid, top - 0.2 * s);
+        cairo_line_to(cr, mid, top + 1.2 * s);
+        cairo_stroke(cr);
+        cairo_move_to(cr, x + bar + gap, base);
+        cairo_show_text(cr, hi);
+    }
+    x += bar + gap + text_width(cr, hi);
+    panel_grow(p, x - p->x, 1.3 * p->size);
+}
+
 static void panel_items(Panel *p, const Caption *cap)
 {
-    int legend = p->sc->show_legend && (cap->n_classes >= 2 || cap->generated >= 0 ||
-                                        cap->spread_name[0] || cap->reference_name[0]);
-    if (legend) panel_legend(p, cap);
+    int entries = cap->n_classes >= 2 || cap->generated >= 0 || cap->spread_name[0] ||
+                  cap->reference_name[0];
+    int legend = p->sc->show_legend && (entries || cap->area_key);
+    if (legend && entries) panel_legend(p, cap);
+    if (legend && cap->area_key) panel_area_key(p);
     if (!p->sc->show_numbers || cap->before_start || cap->layer_input) return;
     if (legend) p->y += 0.3 * p->size;
     char text[96];
