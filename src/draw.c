@@ -275,18 +275,21 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
 
 /* ---- shading by the change of area ---------------------------------------------- */
 
-/* The colours run from area x1/4 (cool) through area kept (the background)
- * to x4 (warm), in AREA_LEVELS steps each way (each x4^(1/8), about 19 %),
+/* The colours run from area x1/16 (cool) through area kept (the
+ * background) to x16 (warm), in AREA_LEVELS steps each way (each x sqrt 2),
  * clamped beyond: symmetric in log area, so halving and doubling look
- * equally strong.  Steps rather than a continuous ramp let a row's run of
- * equal cells be one polygon. */
-#define AREA_RANGE 4.0
+ * equally strong.  The map so far of a deep tanh network spans x2^-20 to
+ * x2^7 (spiral-area.scene), so a narrower range saturates from the third
+ * layer on; x16 leaves the middle's growth readable and still shows one
+ * layer's |det W| of 1.8 as two steps.  Steps rather than a continuous ramp
+ * let a row's run of equal cells be one polygon. */
+#define AREA_RANGE 16.0
 #define AREA_LEVELS 8
 #define AREA_TINT 0.45 /* opacity of the end colours at the clamp: grid and data read over it */
 static const Rgb AREA_WARM = {0.84, 0.19, 0.15}; /* stretched */
 static const Rgb AREA_COOL = {0.13, 0.40, 0.67}; /* squashed */
 
-/* The colour step of a log area element (natural log): -AREA_LEVELS (x1/4
+/* The colour step of a log area element (natural log): -AREA_LEVELS (x1/16
  * or less, a collapse included) .. AREA_LEVELS; 0 where it is not a number. */
 static int area_level(double log_area)
 {
@@ -1374,14 +1377,14 @@ static void panel_steps(Panel *p, const Caption *cap)
     }
 }
 
-/* The key of the area shading: its colour steps in a bar from x1/4 to x4,
+/* The key of the area shading: its colour steps in a bar from x1/16 to x16,
  * the middle (area kept) the background, on a row of its own. */
 static void panel_area_key(Panel *p)
 {
     cairo_t *cr = p->cr;
     double s = 0.75 * p->size, cell = 0.42 * p->size, gap = 0.35 * p->size;
     double x = p->x, base = p->y + 0.95 * p->size, top = base - s;
-    const char *name = "area", *lo = "\xc3\x97\xc2\xbc", *hi = "\xc3\x97" "4";
+    const char *name = "area", *lo = "\xc3\x97" "1/16", *hi = "\xc3\x97" "16";
     double bar = (2 * AREA_LEVELS + 1) * cell;
     if (p->draw) {
         set_rgb(cr, p->sc->text);
