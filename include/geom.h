@@ -20,9 +20,10 @@
 #include "show.h"
 #include "stage.h"
 
-/* Cells per side of the area mesh (shade = area): about three to a cell of
- * the default grid, fine enough that a fold or a crushed strip shows. */
-#define GEOM_AREA_CELLS 60
+/* Cells per side of the area mesh (shade = area): four or five to a cell
+ * of the default grid, so the colour steps follow the warp without showing
+ * cells as blocks where a layer zooms in. */
+#define GEOM_AREA_CELLS 90
 
 /* Layers wider than 3: principal axes, a slow tour through them, or units. */
 typedef enum { WIDE_PCA, WIDE_TOUR, WIDE_UNITS } WideView;
@@ -112,13 +113,13 @@ typedef struct {
     int shade_cells;            /* S, 0 when off */
     double *shade_state;        /* (n_stages, (S+1)^2, LW_MAX_WIDTH) */
     /* Shading by the change of area (GeomConfig.area_cells, 2-D inputs): an
-     * S x S mesh over the region, its corners moved like the class mesh's,
-     * and at each cell's centre the state and the Jacobian of the map so
-     * far (area.h) at the start of every stage. */
+     * S x S mesh over the region: the states of its corners, and at each
+     * cell's centre the state and the Jacobian of the map so far (area.h),
+     * at the start of every layer (its linear stage). */
     int area_cells;             /* S, 0 when off */
-    double *area_corner_state;  /* (n_stages, (S+1)^2, LW_MAX_WIDTH) */
-    double *area_centre_state;  /* (n_stages, S^2, LW_MAX_WIDTH) */
-    double *area_centre_jac;    /* (n_stages, S^2, LW_MAX_WIDTH, 2) */
+    double *area_corner_state;  /* (n_layers, (S+1)^2, LW_MAX_WIDTH) */
+    double *area_centre_state;  /* (n_layers, S^2, LW_MAX_WIDTH) */
+    double *area_centre_jac;    /* (n_layers, S^2, LW_MAX_WIDTH, 2) */
     /* Where the segment's score regions meet, traced in each space
      * (geom_trace_scores); during layer l's stages space l's lines move with
      * it, and once the layer is done space l + 1's are shown as traced. */
