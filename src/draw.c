@@ -278,7 +278,7 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
 /* The colours run from area x1/16 (cool) through area kept (the
  * background) to x16 (warm), in AREA_LEVELS steps each way (each x sqrt 2),
  * clamped beyond: symmetric in log area, so halving and doubling look
- * equally strong.  The map so far of a deep tanh network spans x2^-20 to
+ * equally strong.  The map so far of a deep tanh network spans about x2^-24 to
  * x2^7 (spiral-area.scene), so a narrower range saturates from the third
  * layer on; x16 leaves the middle's growth readable and still shows one
  * layer's |det W| of 1.8 as two steps.  Steps rather than a continuous ramp
