@@ -288,6 +288,7 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
 #define AREA_TINT 0.45 /* opacity of the end colours at the clamp: grid and data read over it */
 static const Rgb AREA_WARM = {0.84, 0.19, 0.15}; /* stretched */
 static const Rgb AREA_COOL = {0.13, 0.40, 0.67}; /* squashed */
+static const Rgb AREA_FOLD = {0.33, 0.18, 0.50}; /* where the sheet turns over */
 
 /* The colour step of a log area element (natural log): -AREA_LEVELS (x1/16
  * or less, a collapse included) .. AREA_LEVELS; 0 where it is not a number. */
@@ -339,6 +340,37 @@ static void draw_area(cairo_t *cr, const FrameGeom *fg)
             cairo_fill(cr);
             i = i1;
         }
+    cairo_restore(cr);
+}
+
+/* The edge between corners a and b of the mesh, when both are where Cairo
+ * can draw them. */
+static void fold_edge(cairo_t *cr, const double *xy, int a, int b)
+{
+    if (!safe_xy(xy + 2 * a) || !safe_xy(xy + 2 * b)) return;
+    cairo_move_to(cr, xy[2 * a], xy[2 * a + 1]);
+    cairo_line_to(cr, xy[2 * b], xy[2 * b + 1]);
+}
+
+/* Folds: in a plane, where det J changes sign between two neighbouring
+ * cells the map has turned the sheet over, and the crease runs along their
+ * shared edge: a thin line there (a collapse, det J = 0, is no crease). */
+static void draw_folds(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    int S = fg->area_cells;
+    const signed char *sg = fg->area_sign;
+    const double *xy = fg->area_xy;
+    for (int j = 0; j < S; j++)
+        for (int i = 0; i < S; i++) {
+            int k = j * S + i, lo = j * (S + 1), hi = (j + 1) * (S + 1);
+            if (i + 1 < S && sg[k] * sg[k + 1] < 0) fold_edge(cr, xy, lo + i + 1, hi + i + 1);
+            if (j + 1 < S && sg[k] * sg[k + S] < 0) fold_edge(cr, xy, hi + i, hi + i + 1);
+        }
+    cairo_save(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND); /* the crease's pieces meet */
+    set_rgb(cr, AREA_FOLD);
+    cairo_set_line_width(cr, 1.6 * unit(sc));
+    cairo_stroke(cr);
     cairo_restore(cr);
 }
 
@@ -1685,8 +1717,10 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         draw_halves(cr, sc, fg);
     if (sc->shade == SHADE_CLASS && fg->shade_cells && cap && fg->shade_class)
         draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
-    if (sc->shade == SHADE_AREA && fg->area_cells)
+    if (sc->shade == SHADE_AREA && fg->area_cells) {
         draw_area(cr, fg);
+        draw_folds(cr, sc, fg);
+    }
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */

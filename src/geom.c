@@ -412,7 +412,8 @@ static int fg_reserve(FrameGeom *fg, int n_xy, int n_lines)
         fg->ldepth = d;
         fg->cap_xy = cap;
     }
-    if (n_lines > fg->cap_lines) {
+    /* line_start always has its end entry, even for a frame of no lines */
+    if (n_lines > fg->cap_lines || !fg->line_start) {
         int cap = n_lines + 64;
         if (grow_frame_lines(fg, cap)) return -1;
         fg->cap_lines = cap;

@@ -12,7 +12,8 @@
  *    activation by the product of the slopes (independent formulas);
  *  - the geometry's mesh: each cell's value in a frame is the log area
  *    element at its centre, and its corners are where the forward map puts
- *    them, on screen;
+ *    them, on screen; a sigmoid's reciprocal step folds the plane along the
+ *    axes, and the cells' signs of det J say so quadrant by quadrant;
  *  - the scene: off by default (no mesh, no key), `shade = area` builds the
  *    mesh and its key, `show_shade = yes` is still shade = class, and bad
  *    values get their one-line errors. */
@@ -328,6 +329,44 @@ static void test_mesh(void)
     show_free(&show);
 }
 
+/* A sigmoid in steps on W = I, b = 0: within its last step, 1/x blended in
+ * at tau = 0.8, each coordinate's slope is -e^-z (0.2 - 0.8 / (1 + e^-z)^2),
+ * which changes sign with z: the plane is folded along both axes, det J
+ * > 0 in the first and third quadrants and < 0 in the others. */
+static void test_fold_signs(void)
+{
+    static double eye[4] = {1, 0, 0, 1}, zero[2] = {0, 0};
+    LayerStack st = {.n_layers = 1, .widths = {2, 2}, .act = {ACT_SIGMOID}};
+    st.W[0] = eye;
+    st.b[0] = zero;
+    Show show = {0};
+    Segment *seg;
+    LwError err;
+    CHECK(show_add_segment(&show, &seg, &err) == LW_OK && segment_set_layers(seg, &st, &err) == 0);
+    const double reg[6] = {-1, 1, -1, 1, 0, 0};
+    memcpy(seg->region, reg, sizeof reg);
+    StagePlan plan;
+    CHECK(stage_plan_make(&seg->net, INTERP_STRAIGHT, REFLECT_TURN, &plan, &err) == LW_OK);
+    stage_plan_split_activations(&plan);
+    GeomConfig cfg = {.grid_lines = 3, .grid_samples = 4, .wide_view = WIDE_PCA, .area_cells = 8};
+    Geometry g;
+    CHECK(geom_build(&g, seg, &plan, &cfg, &err) == LW_OK);
+    View v = {.rot = {1, 0, 0, 0, 1, 0, 0, 0, 1}, .scale = 100, .ox = 640, .oy = 360,
+              .width = 1280, .height = 720};
+    FrameGeom fg = {0};
+    int s = stage_index(0, STAGE_ACTIVATION), right = 0;
+    CHECK(geom_frame(&g, s, stage_step_time(&plan, s, 3, 0.8), 0.0, &v, &fg) == LW_OK);
+    for (int j = 0; j < 8; j++)
+        for (int i = 0; i < 8; i++) {
+            int want = (i < 4) == (j < 4) ? 1 : -1; /* centres never sit on an axis */
+            right += fg.area_sign[j * 8 + i] == want;
+        }
+    CHECK_MSG(right == 64, "%d of 64 cells have the sign of their quadrant", right);
+    geom_frame_free(&fg);
+    geom_free(&g);
+    show_free(&show);
+}
+
 /* ---- the scene ---------------------------------------------------------------------- */
 
 static const char *FIXED =
@@ -413,6 +452,7 @@ int main(void)
     test_against_differences();
     test_closed_forms();
     test_mesh();
+    test_fold_signs();
     test_scene();
     return check_done("test_area");
 }
