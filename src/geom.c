@@ -932,45 +932,52 @@ static int shade_corners(FrameCtx *c)
     return 0;
 }
 
-/* The area mesh: its corners, and per cell the log area element of the map
- * so far, each centre's Jacobian cached at its layer's start pushed through
- * the layer's stages before the frame's, then the frame's own to its t. */
-static int area_cells(FrameCtx *c)
+/* The area mesh's corners in pixels: each state cached at its layer's
+ * start, moved through the layer's stages before the frame's, then by the
+ * frame's own (never placed, whatever lines came before). */
+static int area_corners(FrameCtx *c, int layer)
 {
     const Geometry *g = c->g;
-    FrameGeom *fg = c->fg;
-    int S = g->area_cells, n = S * S;
-    fg->area_cells = S;
-    if (!S) return 0;
-    int nc = (S + 1) * (S + 1), l = g->plan->stages[c->stage].layer;
-    double *xy = realloc(fg->area_xy, sizeof(double) * 2 * nc);
+    int nc = (g->area_cells + 1) * (g->area_cells + 1);
+    double *xy = realloc(c->fg->area_xy, sizeof(double) * 2 * nc);
     if (!xy) return -1;
-    fg->area_xy = xy;
+    c->fg->area_xy = xy;
     c->placed = 0;
     for (int k = 0; k < nc; k++) {
         double st[W], p[3];
-        memcpy(st, g->area_corner_state + ((size_t)l * nc + k) * W, sizeof st);
-        for (int s = stage_index(l, STAGE_LINEAR); s < c->stage; s++)
+        memcpy(st, g->area_corner_state + ((size_t)layer * nc + k) * W, sizeof st);
+        for (int s = stage_index(layer, STAGE_LINEAR); s < c->stage; s++)
             stage_end(g->plan, s, st, st);
         sample_screen(c, st, p);
         xy[2 * k] = p[0];
         xy[2 * k + 1] = p[1];
     }
+    return 0;
+}
+
+/* Per cell the log area element of the map so far and the sign of det J:
+ * the centre's state and Jacobian cached at its layer's start, pushed
+ * through the layer's stages before the frame's, then the frame's own to
+ * its t. */
+static int area_values(FrameCtx *c, int layer)
+{
+    const Geometry *g = c->g;
+    FrameGeom *fg = c->fg;
+    int n = g->area_cells * g->area_cells, rows = area_rows(g->plan, c->stage);
     double *lg = realloc(fg->area_log, sizeof(double) * n);
     if (!lg) return -1;
     fg->area_log = lg;
     signed char *sg = realloc(fg->area_sign, (size_t)n);
     if (!sg) return -1;
     fg->area_sign = sg;
-    int rows = area_rows(g->plan, c->stage);
     for (int k = 0; k < n; k++) {
-        size_t at = (size_t)l * n + k;
+        size_t at = (size_t)layer * n + k;
         AreaJacobian J;
         double st[W];
         int sign;
         memcpy(st, g->area_centre_state + at * W, sizeof st);
         memcpy(J, g->area_centre_jac + at * W * 2, sizeof J);
-        for (int s = stage_index(l, STAGE_LINEAR); s < c->stage; s++) {
+        for (int s = stage_index(layer, STAGE_LINEAR); s < c->stage; s++) {
             area_push(g->plan, s, 1.0, st, J, J);
             stage_end(g->plan, s, st, st);
         }
@@ -979,6 +986,14 @@ static int area_cells(FrameCtx *c)
         sg[k] = (signed char)sign;
     }
     return 0;
+}
+
+static int area_mesh(FrameCtx *c)
+{
+    c->fg->area_cells = c->g->area_cells;
+    if (!c->g->area_cells) return 0;
+    int layer = c->g->plan->stages[c->stage].layer;
+    return area_corners(c, layer) || area_values(c, layer) ? -1 : 0;
 }
 
 int geom_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
@@ -1008,7 +1023,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     score_lines(&c);
     point_curves(&c);
     reference_lines(&c);
-    if (c.failed || shade_corners(&c) || area_cells(&c) || spread_blobs(&c) ||
+    if (c.failed || shade_corners(&c) || area_mesh(&c) || spread_blobs(&c) ||
         mark_pixels(g, stage, t, seconds, view, fg))
         return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
