@@ -1567,10 +1567,13 @@ static int validate_shade(Parser *p, const DatasetInfo *kind)
                        "class): keep one of them", st->shade == SHADE_AREA ? "area" : "none");
     if (st->shade != SHADE_AREA) return 1;
     int generative = sc->model.kind != MODEL_CLASSIFIER;
-    if (kind->dim != 2 && !(generative && sc->model.latent == 2))
+    if (kind->dim != 2 && !(generative && sc->model.latent == 2)) {
+        char latent[48] = "";
+        if (generative)
+            snprintf(latent, sizeof latent, ", the latent space %d-D", sc->model.latent);
         return fail_at(p, line, "shade = area needs a 2-D input: it is the change of area of "
-                       "the input plane, and %s data is %d-D%s", kind->name, kind->dim,
-                       generative ? " (and so is the latent space)" : "");
+                       "the input plane, and %s data is %d-D%s", kind->name, kind->dim, latent);
+    }
     return 1;
 }
 
