@@ -34,6 +34,8 @@ typedef struct Caption {
     char spread_name[48]; /* the legend's name for the points' spreads, "" for none */
     char reference_name[48]; /* the legend's name for the fixed reference, "" for none */
     char end_note[160];      /* the segment's own words for its last stage, or "" */
+    int area_key;         /* the frame is shaded by the change of area: the legend
+                             reads its colours (x1/16 .. x16) */
     int n_scores;         /* its scores (1: a logit and a sigmoid; k: softmax) */
     int layer_input;      /* a linear stage at t = 0: the layer's input, before W */
     /* The numbers the drawing uses (the stage plan's copy: units 1 and 2

@@ -20,6 +20,11 @@
 #include "show.h"
 #include "stage.h"
 
+/* Cells per side of the area mesh (shade = area): four or five to a cell
+ * of the default grid, so the colour steps follow the warp without showing
+ * cells as blocks where a layer zooms in. */
+#define GEOM_AREA_CELLS 90
+
 /* Layers wider than 3: principal axes, a slow tour through them, or units. */
 typedef enum { WIDE_PCA, WIDE_TOUR, WIDE_UNITS } WideView;
 
@@ -31,6 +36,8 @@ typedef struct {
     int show_grid, show_domain;
     WideView wide_view;
     int n_units, units[3]; /* wide_view = units: 0-based units for x, y(, z) */
+    int area_cells;        /* S > 0: shade an S x S mesh over a 2-D input by the change
+                              of area (area.h); 0: off */
 } GeomConfig;
 
 /* grid lines, the input box's outline, overlay lines (drawn dashed: where
@@ -105,6 +112,14 @@ typedef struct {
      * the (S+1)^2 corners moving through the stages like everything else. */
     int shade_cells;            /* S, 0 when off */
     double *shade_state;        /* (n_stages, (S+1)^2, LW_MAX_WIDTH) */
+    /* Shading by the change of area (GeomConfig.area_cells, 2-D inputs): an
+     * S x S mesh over the region: the states of its corners, and at each
+     * cell's centre the state and the Jacobian of the map so far (area.h),
+     * at the start of every layer (its linear stage). */
+    int area_cells;             /* S, 0 when off */
+    double *area_corner_state;  /* (n_layers, (S+1)^2, LW_MAX_WIDTH) */
+    double *area_centre_state;  /* (n_layers, S^2, LW_MAX_WIDTH) */
+    double *area_centre_jac;    /* (n_layers, S^2, LW_MAX_WIDTH, 2) */
     /* Where the segment's score regions meet, traced in each space
      * (geom_trace_scores); during layer l's stages space l's lines move with
      * it, and once the layer is done space l + 1's are shown as traced. */
@@ -130,6 +145,15 @@ typedef struct {
     int shade_cells;            /* S, copied from the Geometry */
     const int *shade_class;     /* (S, S) borrowed from the segment */
     double *shade_xy;           /* ((S+1)^2, 2) corner pixels */
+    /* Shading by the change of area: the mesh's corners in pixels and, per
+     * cell (row j, column i at j S + i), the log of the area element of the
+     * map so far at its centre (natural log; -INFINITY where the sheet
+     * collapses) and the sign of det J in a plane (-1: turned over, a fold;
+     * 0 in a space of 3 or more dimensions). */
+    int area_cells;             /* S, 0: none */
+    double *area_xy;            /* ((S+1)^2, 2) */
+    double *area_log;           /* (S^2) */
+    signed char *area_sign;     /* (S^2) */
     int n_marks;                /* labelled codes on latent paths */
     const PathMark *marks;      /* (n_marks) borrowed from the segment: the labels */
     double *mark_xy;            /* (n_marks, 2) their pixels */

@@ -36,6 +36,7 @@ typedef struct Scene {
     double region[4];        /* xmin, xmax, ymin, ymax of the input grid */
     SceneOutput output;
     double zoom_seconds;     /* view = auto: the zoom between two layers */
+    int show_shade;          /* [render] show_shade as written: yes is shade = class */
     ModelSpec model;         /* what the network is (classifier, gan, vae, autoencoder) */
     CheckpointSpec checkpoints; /* [train] checkpoints: the steps training = replay shows */
     enum { TRAINING_OFF, TRAINING_REPLAY, TRAINING_MORPH } training; /* [render] training */

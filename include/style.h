@@ -8,6 +8,11 @@
 
 typedef struct { double r, g, b; } Rgb;
 
+/* What tints the background under the grid: nothing, the predicted class
+ * (a classifier's cells), or how much the map so far stretches or squashes
+ * area (area.h; warm stretched, cool squashed). */
+typedef enum { SHADE_NONE, SHADE_CLASS, SHADE_AREA } ShadeMode;
+
 typedef struct {
     int width, height;     /* pixels, even */
     Rgb background, grid, domain, boundary, text;
@@ -18,8 +23,8 @@ typedef struct {
     double min_text;       /* px: no text smaller than this at any frame size (the
                               caption's own floor is 4/3 of it), so 640x360 reads */
     char font[64];
-    int show_grid, show_domain, show_points, show_boundary, show_captions,
-        show_shade, show_progress;
+    int show_grid, show_domain, show_points, show_boundary, show_captions, show_progress;
+    ShadeMode shade;       /* the background's tint */
     int scale_bar;         /* draw a scale bar (the camera zooms) */
     int axes;              /* draw ticked axes in the layer's units (flat frames) */
     int show_numbers;      /* a corner panel with W and det W, b, or the activation */

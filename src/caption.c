@@ -216,6 +216,7 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     if (s == stage_index(plan->n_hidden - 1, STAGE_ACTIVATION) && q.t > 0)
         snprintf(c->end_note, sizeof c->end_note, "%s", seg->end_note);
     snprintf(c->summary, sizeof c->summary, "%s", sr->seg->title);
+    c->area_key = sr->geom.area_cells > 0 && r->cfg->style.shade == SHADE_AREA;
     c->has_step = sr->seg->has_step;
     c->at_step = sr->seg->at_step;
     c->n_curve = sr->seg->curve.n;

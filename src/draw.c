@@ -289,6 +289,107 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
     }
 }
 
+/* ---- shading by the change of area ---------------------------------------------- */
+
+/* The colours run from area x1/16 (cool) through area kept (the
+ * background) to x16 (warm), in AREA_LEVELS steps each way (each x sqrt 2),
+ * clamped beyond: symmetric in log area, so halving and doubling look
+ * equally strong.  The map so far of a deep tanh network spans about x2^-24 to
+ * x2^7 (spiral-area.scene), so a narrower range saturates from the third
+ * layer on; x16 leaves the middle's growth readable and still shows one
+ * layer's |det W| of 1.8 as two steps.  Steps rather than a continuous ramp
+ * let a row's run of equal cells be one polygon. */
+#define AREA_RANGE 16.0
+#define AREA_LEVELS 8
+#define AREA_TINT 0.45 /* opacity of the end colours at the clamp: grid and data read over it */
+static const Rgb AREA_WARM = {0.84, 0.19, 0.15}; /* stretched */
+static const Rgb AREA_COOL = {0.13, 0.40, 0.67}; /* squashed */
+static const Rgb AREA_FOLD = {0.33, 0.18, 0.50}; /* where the sheet turns over */
+
+/* The colour step of a log area element (natural log): -AREA_LEVELS (x1/16
+ * or less, a collapse included) .. AREA_LEVELS; 0 where it is not a number. */
+static int area_level(double log_area)
+{
+    if (isnan(log_area)) return 0;
+    double v = log_area / log(AREA_RANGE) * AREA_LEVELS;
+    return v <= -AREA_LEVELS ? -AREA_LEVELS : v >= AREA_LEVELS ? AREA_LEVELS : (int)lround(v);
+}
+
+static void set_area_colour(cairo_t *cr, int level)
+{
+    Rgb c = level > 0 ? AREA_WARM : AREA_COOL;
+    cairo_set_source_rgba(cr, c.r, c.g, c.b, AREA_TINT * abs(level) / AREA_LEVELS);
+}
+
+/* The area mesh: each row's run of cells of one colour step is one polygon,
+ * filled on its own, so where a fold lays the sheet over itself the two
+ * layers add up rather than cancel (one path's winding would).
+ * Translucent, over the readout's halves and under the grid; without
+ * antialiasing, so neighbouring runs meet without the hairline seams that
+ * two antialiased edges leave (the domain's outline covers the mesh's rim). */
+static void draw_area(cairo_t *cr, const FrameGeom *fg)
+{
+    int S = fg->area_cells;
+    const double *xy = fg->area_xy;
+    cairo_save(cr);
+    cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+    for (int j = 0; j < S; j++)
+        for (int i = 0; i < S; i++) {
+            int q = area_level(fg->area_log[j * S + i]), i1 = i;
+            while (i1 + 1 < S && area_level(fg->area_log[j * S + i1 + 1]) == q) i1++;
+            int lo = j * (S + 1), hi = (j + 1) * (S + 1);
+            if (q == 0) { /* area kept: the background itself */
+                i = i1;
+                continue;
+            }
+            if (!safe_run(xy, lo, hi, i, i1)) {
+                for (int k = i; k <= i1; k++) shade_cell_clipped(cr, xy, lo, hi, k);
+            } else {
+                cairo_move_to(cr, xy[2 * (lo + i)], xy[2 * (lo + i) + 1]);
+                for (int k = i + 1; k <= i1 + 1; k++)
+                    cairo_line_to(cr, xy[2 * (lo + k)], xy[2 * (lo + k) + 1]);
+                for (int k = i1 + 1; k >= i; k--)
+                    cairo_line_to(cr, xy[2 * (hi + k)], xy[2 * (hi + k) + 1]);
+                cairo_close_path(cr);
+            }
+            set_area_colour(cr, q);
+            cairo_fill(cr);
+            i = i1;
+        }
+    cairo_restore(cr);
+}
+
+/* The edge between corners a and b of the mesh, when both are where Cairo
+ * can draw them. */
+static void fold_edge(cairo_t *cr, const double *xy, int a, int b)
+{
+    if (!safe_xy(xy + 2 * a) || !safe_xy(xy + 2 * b)) return;
+    cairo_move_to(cr, xy[2 * a], xy[2 * a + 1]);
+    cairo_line_to(cr, xy[2 * b], xy[2 * b + 1]);
+}
+
+/* Folds: in a plane, where det J changes sign between two neighbouring
+ * cells the map has turned the sheet over, and the crease runs along their
+ * shared edge: a thin line there (a collapse, det J = 0, is no crease). */
+static void draw_folds(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    int S = fg->area_cells;
+    const signed char *sg = fg->area_sign;
+    const double *xy = fg->area_xy;
+    for (int j = 0; j < S; j++)
+        for (int i = 0; i < S; i++) {
+            int k = j * S + i, lo = j * (S + 1), hi = (j + 1) * (S + 1);
+            if (i + 1 < S && sg[k] * sg[k + 1] < 0) fold_edge(cr, xy, lo + i + 1, hi + i + 1);
+            if (j + 1 < S && sg[k] * sg[k + S] < 0) fold_edge(cr, xy, hi + i, hi + i + 1);
+        }
+    cairo_save(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND); /* the crease's pieces meet */
+    set_rgb(cr, AREA_FOLD);
+    cairo_set_line_width(cr, 1.6 * unit(sc));
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
 /* ---- depth cues (frames seen from an angle) ------------------------------------ */
 
 #define FOG 0.6      /* share of the background over the farthest things */
@@ -1355,11 +1456,61 @@ static void panel_steps(Panel *p, const Caption *cap)
     }
 }
 
+/* The key of the area shading: its colour steps in a bar from x1/16 to x16,
+ * the middle (area kept) the background, on a row of its own. */
+static void panel_area_key(Panel *p)
+{
+    cairo_t *cr = p->cr;
+    double s = 0.75 * p->size, cell = 0.42 * p->size, gap = 0.35 * p->size;
+    double x = p->x, base = p->y + 0.95 * p->size, top = base - s;
+    const char *name = "area", *lo = "\xc3\x97" "1/16", *hi = "\xc3\x97" "16";
+    double bar = (2 * AREA_LEVELS + 1) * cell;
+    if (p->draw) {
+        set_rgb(cr, p->sc->text);
+        cairo_move_to(cr, x, base);
+        cairo_show_text(cr, name);
+    }
+    x += text_width(cr, name) + gap;
+    if (p->draw) {
+        cairo_move_to(cr, x, base);
+        cairo_show_text(cr, lo);
+    }
+    x += text_width(cr, lo) + gap;
+    if (p->draw) {
+        cairo_save(cr);
+        cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE); /* no seams between the steps */
+        for (int q = -AREA_LEVELS; q <= AREA_LEVELS; q++) {
+            cairo_rectangle(cr, x + (q + AREA_LEVELS) * cell, top, cell, s);
+            set_rgb(cr, p->sc->background);
+            cairo_fill_preserve(cr);
+            set_area_colour(cr, q);
+            cairo_fill(cr);
+        }
+        cairo_restore(cr);
+        cairo_rectangle(cr, x, top, bar, s);
+        cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+        cairo_set_line_width(cr, 1.0);
+        cairo_stroke(cr);
+        /* area kept: a tick over the middle step */
+        double mid = x + (AREA_LEVELS + 0.5) * cell;
+        set_rgb(cr, p->sc->text);
+        cairo_move_to(cr, mid, top - 0.2 * s);
+        cairo_line_to(cr, mid, top + 1.2 * s);
+        cairo_stroke(cr);
+        cairo_move_to(cr, x + bar + gap, base);
+        cairo_show_text(cr, hi);
+    }
+    x += bar + gap + text_width(cr, hi);
+    panel_grow(p, x - p->x, 1.3 * p->size);
+}
+
 static void panel_items(Panel *p, const Caption *cap)
 {
-    int legend = p->sc->show_legend && (cap->n_classes >= 2 || cap->generated >= 0 ||
-                                        cap->spread_name[0] || cap->reference_name[0]);
-    if (legend) panel_legend(p, cap);
+    int entries = cap->n_classes >= 2 || cap->generated >= 0 || cap->spread_name[0] ||
+                  cap->reference_name[0];
+    int legend = p->sc->show_legend && (entries || cap->area_key);
+    if (legend && entries) panel_legend(p, cap);
+    if (legend && cap->area_key) panel_area_key(p);
     /* a morph moves every weight at once: the curve inset says where it is */
     if (!p->sc->show_numbers || cap->before_start || cap->layer_input || cap->morph) return;
     if (legend) p->y += 0.3 * p->size;
@@ -1629,8 +1780,12 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     cairo_paint(cr);
     if (fg->half_alpha > 0 && cap)
         draw_halves(cr, sc, fg);
-    if (sc->show_shade && fg->shade_cells && cap && fg->shade_class)
+    if (sc->shade == SHADE_CLASS && fg->shade_cells && cap && fg->shade_class)
         draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
+    if (sc->shade == SHADE_AREA && fg->area_cells) {
+        draw_area(cr, fg);
+        draw_folds(cr, sc, fg);
+    }
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */

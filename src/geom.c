@@ -6,6 +6,8 @@
  * Nothing here draws: the output is coordinates for draw.c. */
 #include "geom.h"
 
+#include "area.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,24 +37,81 @@ static void fill_states(double *cache, const StagePlan *plan, int n_stages, int 
     }
 }
 
+/* The points of an n x n lattice over the region's first two axes, at
+ * fractions (i + at) / S of the box (at 0: the corners of S x S cells, n =
+ * S + 1; at 0.5: their centres, n = S), row by row; (n^2, 2). */
+static double *mesh_points(const double *reg, int S, int n, double at)
+{
+    double *x = malloc(sizeof(double) * 2 * n * n);
+    if (!x) return NULL;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            x[2 * (j * n + i)] = reg[0] + (reg[1] - reg[0]) * (i + at) / S;
+            x[2 * (j * n + i) + 1] = reg[2] + (reg[3] - reg[2]) * (j + at) / S;
+        }
+    return x;
+}
+
 static int build_shade(Geometry *g)
 {
     int S = g->seg->shade_cells, nc = (S + 1) * (S + 1);
-    const double *reg = g->seg->region;
-    double *corners = malloc(sizeof(double) * 2 * nc);
+    double *corners = mesh_points(g->seg->region, S, S + 1, 0.0);
     g->shade_state = malloc(sizeof(double) * W * nc * g->n_stages);
     if (!corners || !g->shade_state) {
         free(corners);
         return -1;
     }
-    for (int j = 0; j <= S; j++)
-        for (int i = 0; i <= S; i++) {
-            corners[2 * (j * (S + 1) + i)] = reg[0] + (reg[1] - reg[0]) * i / S;
-            corners[2 * (j * (S + 1) + i) + 1] = reg[2] + (reg[3] - reg[2]) * j / S;
-        }
     fill_states(g->shade_state, g->plan, g->n_stages, nc, corners, 2, 2);
     free(corners);
     g->shade_cells = S;
+    return 0;
+}
+
+/* The area mesh: corners moved like any point; at each cell's centre the
+ * state and the Jacobian of the map so far at the start of every layer
+ * (its linear stage), so a frame pushes each through at most its layer's
+ * three stages: a third of the memory of a cache per stage, for a finer
+ * mesh. */
+static int build_area(Geometry *g, int S)
+{
+    int nc = (S + 1) * (S + 1), n = S * S, n_layers = g->plan->n_layers;
+    double *corners = mesh_points(g->seg->region, S, S + 1, 0.0);
+    double *centres = mesh_points(g->seg->region, S, S, 0.5);
+    g->area_corner_state = malloc(sizeof(double) * W * nc * n_layers);
+    g->area_centre_state = malloc(sizeof(double) * W * n * n_layers);
+    g->area_centre_jac = malloc(sizeof(AreaJacobian) * n * n_layers);
+    if (!corners || !centres || !g->area_corner_state || !g->area_centre_state ||
+        !g->area_centre_jac) {
+        free(corners);
+        free(centres);
+        return -1;
+    }
+    for (int k = 0; k < nc; k++) {
+        double st[W] = {corners[2 * k], corners[2 * k + 1]};
+        for (int s = 0; s < g->n_stages; s++) {
+            int l = g->plan->stages[s].layer;
+            if (s == stage_index(l, STAGE_LINEAR))
+                memcpy(g->area_corner_state + ((size_t)l * nc + k) * W, st, sizeof st);
+            stage_end(g->plan, s, st, st);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        double st[W] = {centres[2 * k], centres[2 * k + 1]};
+        AreaJacobian J;
+        area_identity(J);
+        for (int s = 0; s < g->n_stages; s++) {
+            int l = g->plan->stages[s].layer;
+            if (s == stage_index(l, STAGE_LINEAR)) {
+                memcpy(g->area_centre_state + ((size_t)l * n + k) * W, st, sizeof st);
+                memcpy(g->area_centre_jac + ((size_t)l * n + k) * W * 2, J, sizeof J);
+            }
+            area_push(g->plan, s, 1.0, st, J, J);
+            stage_end(g->plan, s, st, st);
+        }
+    }
+    free(corners);
+    free(centres);
+    g->area_cells = S;
     return 0;
 }
 
@@ -205,6 +264,9 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
 
     if (seg->shade_cells > 0 && build_shade(g) != 0)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
+    /* area needs a 2-D input sheet: a line or a solid has no area element */
+    if (cfg->area_cells > 0 && dim == 2 && build_area(g, cfg->area_cells) != 0)
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the area shading");
     if (build_marks(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d marked codes", seg->n_marks);
     return geom_projections(g, cfg, err);
@@ -223,6 +285,9 @@ void geom_free(Geometry *g)
     free(g->point_state);
     free(g->point_spread);
     free(g->shade_state);
+    free(g->area_corner_state);
+    free(g->area_centre_state);
+    free(g->area_centre_jac);
     free(g->mark_state);
     for (int l = 0; l < g->n_space; l++) {
         geom_lines_free(&g->space[l].lines);
@@ -347,7 +412,8 @@ static int fg_reserve(FrameGeom *fg, int n_xy, int n_lines)
         fg->ldepth = d;
         fg->cap_xy = cap;
     }
-    if (n_lines > fg->cap_lines) {
+    /* line_start always has its end entry, even for a frame of no lines */
+    if (n_lines > fg->cap_lines || !fg->line_start) {
         int cap = n_lines + 64;
         if (grow_frame_lines(fg, cap)) return -1;
         fg->cap_lines = cap;
@@ -882,6 +948,7 @@ static int shade_corners(FrameCtx *c)
     double *xy = realloc(fg->shade_xy, sizeof(double) * 2 * nc);
     if (!xy) return -1;
     fg->shade_xy = xy;
+    c->placed = 0; /* moved by the frame's stage, whatever lines came before */
     for (int k = 0; k < nc; k++) {
         double p[3];
         sample_screen(c, g->shade_state + ((size_t)c->stage * nc + k) * W, p);
@@ -889,6 +956,70 @@ static int shade_corners(FrameCtx *c)
         xy[2 * k + 1] = p[1];
     }
     return 0;
+}
+
+/* The area mesh's corners in pixels: each state cached at its layer's
+ * start, moved through the layer's stages before the frame's, then by the
+ * frame's own (never placed, whatever lines came before). */
+static int area_corners(FrameCtx *c, int layer)
+{
+    const Geometry *g = c->g;
+    int nc = (g->area_cells + 1) * (g->area_cells + 1);
+    double *xy = realloc(c->fg->area_xy, sizeof(double) * 2 * nc);
+    if (!xy) return -1;
+    c->fg->area_xy = xy;
+    c->placed = 0;
+    for (int k = 0; k < nc; k++) {
+        double st[W], p[3];
+        memcpy(st, g->area_corner_state + ((size_t)layer * nc + k) * W, sizeof st);
+        for (int s = stage_index(layer, STAGE_LINEAR); s < c->stage; s++)
+            stage_end(g->plan, s, st, st);
+        sample_screen(c, st, p);
+        xy[2 * k] = p[0];
+        xy[2 * k + 1] = p[1];
+    }
+    return 0;
+}
+
+/* Per cell the log area element of the map so far and the sign of det J:
+ * the centre's state and Jacobian cached at its layer's start, pushed
+ * through the layer's stages before the frame's, then the frame's own to
+ * its t. */
+static int area_values(FrameCtx *c, int layer)
+{
+    const Geometry *g = c->g;
+    FrameGeom *fg = c->fg;
+    int n = g->area_cells * g->area_cells, rows = area_rows(g->plan, c->stage);
+    double *lg = realloc(fg->area_log, sizeof(double) * n);
+    if (!lg) return -1;
+    fg->area_log = lg;
+    signed char *sg = realloc(fg->area_sign, (size_t)n);
+    if (!sg) return -1;
+    fg->area_sign = sg;
+    for (int k = 0; k < n; k++) {
+        size_t at = (size_t)layer * n + k;
+        AreaJacobian J;
+        double st[W];
+        int sign;
+        memcpy(st, g->area_centre_state + at * W, sizeof st);
+        memcpy(J, g->area_centre_jac + at * W * 2, sizeof J);
+        for (int s = stage_index(layer, STAGE_LINEAR); s < c->stage; s++) {
+            area_push(g->plan, s, 1.0, st, J, J);
+            stage_end(g->plan, s, st, st);
+        }
+        area_push(g->plan, c->stage, c->t, st, J, J);
+        lg[k] = area_log_element(J, rows, &sign);
+        sg[k] = (signed char)sign;
+    }
+    return 0;
+}
+
+static int area_mesh(FrameCtx *c)
+{
+    c->fg->area_cells = c->g->area_cells;
+    if (!c->g->area_cells) return 0;
+    int layer = c->g->plan->stages[c->stage].layer;
+    return area_corners(c, layer) || area_values(c, layer) ? -1 : 0;
 }
 
 int geom_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
@@ -918,7 +1049,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     score_lines(&c);
     point_curves(&c);
     reference_lines(&c);
-    if (c.failed || shade_corners(&c) || spread_blobs(&c) ||
+    if (c.failed || shade_corners(&c) || area_mesh(&c) || spread_blobs(&c) ||
         mark_pixels(g, stage, t, seconds, view, fg))
         return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
@@ -933,6 +1064,7 @@ void geom_frame_free(FrameGeom *fg)
     free(fg->ldepth);
     polylines_free(&fg->score_scratch);
     free(fg->shade_xy);
+    free(fg->area_xy); free(fg->area_log); free(fg->area_sign);
     free(fg->mark_xy);
     free(fg->blob_start); free(fg->blob_label); free(fg->bxy);
     memset(fg, 0, sizeof *fg);

@@ -57,6 +57,7 @@ static const char *const WIDE_NAMES[] = {"pca", "tour", "units", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
 static const char *const TRAINING_NAMES[] = {"off", "replay", "morph", NULL};
 static const char *const STEPS_NAMES[] = {"none", "hadamard", NULL};
+static const char *const SHADE_NAMES[] = {"none", "class", "area", NULL}; /* ShadeMode */
 /* worked_point's coordinates: e^20 is about 5e8, and beyond it the exp step
  * of the point alone would set the scale of the view */
 #define WORKED_MAX 20
@@ -121,7 +122,8 @@ static const KeySpec KEYS[] = {
     {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
     {"render", "show_boundary", T_BOOL, OFF(render.style.show_boundary), 0, 0, NULL},
     {"render", "show_captions", T_BOOL, OFF(render.style.show_captions), 0, 0, NULL},
-    {"render", "show_shade", T_BOOL, OFF(render.style.show_shade), 0, 0, NULL},
+    {"render", "show_shade", T_BOOL, OFF(show_shade), 0, 0, NULL},
+    {"render", "shade", T_ENUM, OFF(render.style.shade), 0, 0, SHADE_NAMES},
     {"render", "show_progress", T_BOOL, OFF(render.style.show_progress), 0, 0, NULL},
     {"render", "show_numbers", T_BOOL, OFF(render.style.show_numbers), 0, 0, NULL},
     {"render", "show_legend", T_BOOL, OFF(render.style.show_legend), 0, 0, NULL},
@@ -1202,7 +1204,7 @@ static void set_defaults(Scene *sc)
     r->style.show_grid = r->style.show_domain = r->style.show_points = 1;
     r->style.show_boundary = r->style.show_captions = r->style.show_progress = 1;
     r->style.show_numbers = r->style.show_legend = r->style.depth_cues = 1;
-    r->style.show_shade = 0;
+    r->style.shade = SHADE_NONE;
     sc->output.crf = -1;
     r->camera.projection = PROJ_ORTHOGRAPHIC;
     r->camera.yaw = -35;
@@ -1339,6 +1341,7 @@ static void fill_configs(Scene *sc)
     RenderConfig *r = &sc->render;
     r->geom.show_grid = r->style.show_grid;
     r->geom.show_domain = r->style.show_domain;
+    r->geom.area_cells = r->style.shade == SHADE_AREA ? GEOM_AREA_CELLS : 0;
     r->style.scale_bar = r->camera.view == VIEW_FOLLOW; /* the camera zooms all the time */
     r->style.axes = r->camera.view != VIEW_FOLLOW;      /* the scale holds: ticks say it */
     r->style.curve_inset = sc->training != TRAINING_OFF;
@@ -1571,6 +1574,32 @@ static int validate_worked(Parser *p)
     return 1;
 }
 
+/* shade, and show_shade as it was written before shade existed (yes is
+ * shade = class); shade = area needs a plane to measure area on. */
+static int validate_shade(Parser *p, const DatasetInfo *kind)
+{
+    Scene *sc = p->sc;
+    Style *st = &sc->render.style;
+    int line = key_line(p, "render", "shade", 0);
+    if (!line) {
+        st->shade = sc->show_shade ? SHADE_CLASS : SHADE_NONE;
+        return 1;
+    }
+    if (sc->show_shade && st->shade != SHADE_CLASS)
+        return fail_at(p, line, "shade = %s clashes with show_shade = yes (which is shade = "
+                       "class): keep one of them", st->shade == SHADE_AREA ? "area" : "none");
+    if (st->shade != SHADE_AREA) return 1;
+    int generative = sc->model.kind != MODEL_CLASSIFIER;
+    if (kind->dim != 2 && !(generative && sc->model.latent == 2)) {
+        char latent[48] = "";
+        if (generative)
+            snprintf(latent, sizeof latent, ", the latent space %d-D", sc->model.latent);
+        return fail_at(p, line, "shade = area needs a 2-D input: it is the change of area of "
+                       "the input plane, and %s data is %d-D%s", kind->name, kind->dim, latent);
+    }
+    return 1;
+}
+
 static int validate(Parser *p)
 {
     Scene *sc = p->sc;
@@ -1635,6 +1664,7 @@ static int validate(Parser *p)
         return fail_at(p, key_line(p, "render", "view", last_line(p)),
                        "view = fixed needs view_box = xmin,xmax,ymin,ymax");
     if (!validate_worked(p)) return 0;
+    if (!validate_shade(p, kind)) return 0;
     if (!sc->output.path[0])
         snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
     if (sc->training != TRAINING_OFF && !validate_training(p)) return 0;

@@ -263,7 +263,7 @@ static ClassifierView classifier_view(const Scene *sc, const char *name)
         .name = name,
         .curves = sc->data.draw == DRAW_CURVES,
         .show_boundary = sc->render.style.show_boundary,
-        .show_shade = sc->render.style.show_shade,
+        .show_shade = sc->render.style.shade == SHADE_CLASS,
         .has_region = sc->has_region,
     };
     memcpy(v.region, sc->region, sizeof v.region);

@@ -63,4 +63,10 @@ out_row=$("$LW" dump "$TMPD/swap.scene" --layer 1 --stage linear | sed -n 2p)
 want=$(echo "$in_row" | awk -F, '{print $1","$2","$4","$3}')
 if [ "$out_row" = "$want" ]; then pass; else fail "dump after a swapped W: '$out_row', expected '$want'"; fi
 
+# a frame with no lines at all (no grid, outline or boundary: only the data)
+if "$LW" hash tests/golden/short.scene --frames 0:2 -q --set render.show_grid=no \
+    --set render.show_domain=no --set render.show_boundary=no >"$TMPD/nolines" 2>&1 &&
+    [ "$(wc -l <"$TMPD/nolines")" -eq 3 ]
+then pass; else fail "frames without any line: $(head -c 300 "$TMPD/nolines")"; fi
+
 done_tests cli_basic

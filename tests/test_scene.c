@@ -63,7 +63,8 @@ static void test_defaults(void)
     CHECK(s->show_grid && s->show_domain && s->show_points && s->show_boundary);
     CHECK(r->geom.show_grid && r->geom.show_domain && !s->scale_bar && s->axes);
     CHECK(r->show_readout && near(r->timeline.layer_gap, 0.5) && near(sc.zoom_seconds, 0.5));
-    CHECK(s->show_captions && s->show_progress && !s->show_shade);
+    CHECK(s->show_captions && s->show_progress && s->shade == SHADE_NONE);
+    CHECK(r->geom.area_cells == 0); /* no area mesh unless asked for */
     CHECK(r->activation_steps == STEPS_NONE && r->n_worked == 0);
     CHECK_STR(sc.output.path, "out/t.mp4");
     CHECK(sc.output.crf == -1 && sc.output.preset[0] == '\0');
@@ -253,7 +254,7 @@ static void test_values(void)
           sc.region[3] == 1.5);
     CHECK(r->camera.view == VIEW_FIXED && r->camera.view_box[0] == -3 &&
           r->camera.view_box[3] == 2 && !s->scale_bar && s->axes && r->timeline.layer_gap == 0);
-    CHECK(!s->show_grid && !r->geom.show_grid && s->show_shade && !s->show_progress &&
+    CHECK(!s->show_grid && !r->geom.show_grid && s->shade == SHADE_CLASS && !s->show_progress &&
           s->show_points);
     CHECK(sc.output.crf == 30);
     CHECK_STR(sc.output.preset, "slow");

@@ -77,6 +77,9 @@ vg 0 step "$S" $SMALL --layer 2 -q -o "$TMPD/step"
 # 3-D layers (rings through 3-wide layers) and wide ones (6 units on a tour).
 vg 0 hash scenes/olah/rings-unlinked.scene $SMALL --frames 0,60,120,200 -j 2
 vg 0 hash scenes/wide.scene $SMALL --frames 40,200,400 -j 2
+# shading by the change of area: its mesh, through the steps of an activation too
+vg 0 hash "$S" $SMALL --frames 40,60,90 -j 2 --set render.show_shade=no --set render.shade=area \
+    --set render.activation_steps=hadamard
 vg 0 dump "$S" --layer 2 --stage activation -o "$TMPD/d.csv"
 vg 0 train "$S" -q -o "$TMPD/w.weights"
 # Standard output: a fragmented MP4 and a GIF on a pipe, the last frame as a
