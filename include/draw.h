@@ -54,6 +54,8 @@ typedef struct Caption {
     int n_curve;
     const int *curve_step;
     const double *curve_loss, *curve_accuracy;
+    const char *curve_name[2]; /* borrowed: "" for a loss and an accuracy; else two
+                                  losses' names (a GAN's D and G), on one scale */
     /* activation_steps = hadamard: the activation as element-wise steps */
     int n_steps;          /* this activation stage's steps (0: one blend) */
     int step;             /* the step on screen, 1-based (0: none has moved yet;

@@ -11,6 +11,7 @@ typedef struct { double r, g, b; } Rgb;
 typedef struct {
     int width, height;     /* pixels, even */
     Rgb background, grid, domain, boundary, text;
+    Rgb arrow;             /* arrows on points (a generator's push) */
     Rgb classes[LW_MAX_CLASSES];
     double point_radius;   /* px at 720p; scaled with height */
     double grid_width, domain_width, curve_width, boundary_width; /* px at 720p */

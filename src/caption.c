@@ -184,5 +184,7 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     c->curve_step = sr->seg->curve.step;
     c->curve_loss = sr->seg->curve.loss;
     c->curve_accuracy = sr->seg->curve.accuracy;
+    c->curve_name[0] = sr->seg->curve.name[0];
+    c->curve_name[1] = sr->seg->curve.name[1];
     step_captions(r, plan, s, q, c);
 }

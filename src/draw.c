@@ -593,6 +593,26 @@ static void draw_spreads(cairo_t *cr, const Style *sc, const FrameGeom *fg)
     }
 }
 
+#define ARROW_WIDTH 1.3  /* px at 720p: an arrow on a point, thinner than the grid's bold */
+#define ARROW_HEAD 5.0   /* px at 720p: its head */
+
+/* Arrows on points (a generator's push on its samples): thin, each with a
+ * small head, faded in with their share; over the points they start from. */
+static void draw_point_arrows(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    if (!fg->n_arrows) return;
+    double k = unit(sc);
+    cairo_save(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, ARROW_WIDTH * k);
+    for (int i = 0; i < fg->n_arrows; i++) {
+        const double *a = fg->axy + 5 * (size_t)i;
+        cairo_set_source_rgba(cr, sc->arrow.r, sc->arrow.g, sc->arrow.b, 0.9 * a[4]);
+        arrow(cr, a[0], a[1], a[2], a[3], ARROW_HEAD * k);
+    }
+    cairo_restore(cr);
+}
+
 /* Grid, outline, axes and data of a frame seen from an angle. */
 static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
                             const Caption *cap)
@@ -602,8 +622,10 @@ static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
     draw_lines_3d(cr, sc, fg, &d);
     if (sc->show_points && fg->blob_alpha > 0)
         draw_spreads(cr, sc, fg);
-    if (sc->show_points)
+    if (sc->show_points) {
         draw_points_3d(cr, sc, fg, &d);
+        draw_point_arrows(cr, sc, fg);
+    }
     draw_axis_names(cr, sc, cap);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
 }
@@ -620,6 +642,7 @@ static void draw_content_flat(cairo_t *cr, const Style *sc, const FrameGeom *fg)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         draw_lines(cr, sc, fg, LINE_CURVE, sc->classes[0], sc->curve_width);
         draw_points(cr, sc, fg);
+        draw_point_arrows(cr, sc, fg);
     }
 }
 
@@ -1503,10 +1526,14 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
     double x0 = sc->width - w - 24 * k, y0 = sc->height - h - (STRIP_BAND + 40) * k;
     double max_loss = 0;
     int at = 0, last = cap->curve_step[cap->n_curve - 1];
+    /* two losses (a GAN's) share one scale; a loss and an accuracy do not */
+    int two = cap->curve_name[0] && cap->curve_name[0][0];
     for (int i = 0; i < cap->n_curve; i++) {
         max_loss = fmax(max_loss, cap->curve_loss[i]);
+        if (two) max_loss = fmax(max_loss, cap->curve_accuracy[i]);
         if (cap->curve_step[i] <= cap->at_step) at = i;
     }
+    Rgb second = two ? sc->arrow : sc->classes[2];
     cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b, 0.88);
     cairo_rectangle(cr, x0 - 8 * k, y0 - 2.2 * small - 4 * k, w + 16 * k, h + 3.6 * small + 8 * k);
     cairo_fill_preserve(cr);
@@ -1520,8 +1547,8 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
     set_rgb(cr, sc->text);
     curve_path(cr, cap, cap->curve_loss, 0, max_loss, x0, y0, w, h);
     cairo_stroke(cr);
-    set_rgb(cr, sc->classes[2]);
-    curve_path(cr, cap, cap->curve_accuracy, 0, 1, x0, y0, w, h);
+    set_rgb(cr, second);
+    curve_path(cr, cap, cap->curve_accuracy, 0, two ? max_loss : 1, x0, y0, w, h);
     cairo_stroke(cr);
     double cx = curve_x(cap->at_step, last, x0, w);
     cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
@@ -1532,15 +1559,20 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
      * text made smaller when the row would not fit */
     char text[3][64];
     snprintf(text[0], sizeof text[0], "step %d", cap->at_step);
-    snprintf(text[1], sizeof text[1], "loss %.3f", cap->curve_loss[at]);
-    snprintf(text[2], sizeof text[2], "accuracy %.1f %%", 100 * cap->curve_accuracy[at]);
+    if (two) {
+        snprintf(text[1], sizeof text[1], "%s %.3f", cap->curve_name[0], cap->curve_loss[at]);
+        snprintf(text[2], sizeof text[2], "%s %.3f", cap->curve_name[1], cap->curve_accuracy[at]);
+    } else {
+        snprintf(text[1], sizeof text[1], "loss %.3f", cap->curve_loss[at]);
+        snprintf(text[2], sizeof text[2], "accuracy %.1f %%", 100 * cap->curve_accuracy[at]);
+    }
     double gap = 0.8 * small, need = 2 * gap;
     for (int i = 0; i < 3; i++) {
         set_font(cr, sc, small, i == 0);
         need += text_width(cr, text[i]);
     }
     double size = need > w ? small * w / need : small, x = x0;
-    const Rgb colour[3] = {{0.84, 0.15, 0.16}, sc->text, sc->classes[2]};
+    const Rgb colour[3] = {{0.84, 0.15, 0.16}, sc->text, second};
     for (int i = 0; i < 3; i++) {
         set_font(cr, sc, size, i == 0);
         set_rgb(cr, colour[i]);

@@ -198,7 +198,7 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
                        "grid_samples", n_points, g->n_samples, g->n_stages, need / (1 << 30),
                        GEOM_STATE_LIMIT / (1 << 30));
     g->sample_state = malloc(per * (g->n_samples ? g->n_samples : 1));
-    if (!g->sample_state || build_points(g, per) || build_spread(g))
+    if (!g->sample_state || build_points(g, per) || build_spread(g) || geom_arrows_build(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples and %d points",
                        g->n_samples, n_points);
     fill_states(g->sample_state, plan, g->n_stages, g->n_samples, g->lines.p.x, 3, dim);
@@ -222,6 +222,7 @@ void geom_free(Geometry *g)
     free(g->point_disc);
     free(g->point_state);
     free(g->point_spread);
+    geom_arrows_free(g);
     free(g->shade_state);
     free(g->mark_state);
     for (int l = 0; l < g->n_space; l++) {
@@ -289,6 +290,7 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
         geom_grow_box(b, R, d);
         if (spreads) grow_spread(b, R, d, g->point_spread + 3 * (size_t)i);
     }
+    geom_arrows_grow_box(g, stage, t, seconds, R, b);
     for (int i = 0; i < g->n_marks; i++) {
         double d[3];
         mark_display(g, stage, t, seconds, i, d);
@@ -893,6 +895,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     point_curves(&c);
     reference_lines(&c);
     if (c.failed || shade_corners(&c) || spread_blobs(&c) ||
+        geom_arrows_frame(g, stage, t, seconds, view, fg) ||
         mark_pixels(g, stage, t, seconds, view, fg))
         return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
@@ -909,5 +912,6 @@ void geom_frame_free(FrameGeom *fg)
     free(fg->shade_xy);
     free(fg->mark_xy);
     free(fg->blob_start); free(fg->blob_label); free(fg->bxy);
+    free(fg->axy);
     memset(fg, 0, sizeof *fg);
 }

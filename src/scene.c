@@ -115,6 +115,7 @@ static const KeySpec KEYS[] = {
     {"render", "zoom_seconds", T_DOUBLE, OFF(zoom_seconds), 0, 10, NULL},
     {"render", "readout", T_BOOL, OFF(render.show_readout), 0, 0, NULL},
     {"render", "training", T_ENUM, OFF(training), 0, 0, TRAINING_NAMES},
+    {"render", "show_gradients", T_BOOL, OFF(show_gradients), 0, 0, NULL},
     {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
     {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
     {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
@@ -141,6 +142,7 @@ static const KeySpec KEYS[] = {
     {"style", "domain_color", T_COLOR, OFF(render.style.domain), 0, 0, NULL},
     {"style", "boundary_color", T_COLOR, OFF(render.style.boundary), 0, 0, NULL},
     {"style", "text_color", T_COLOR, OFF(render.style.text), 0, 0, NULL},
+    {"style", "arrow_color", T_COLOR, OFF(render.style.arrow), 0, 0, NULL},
     {"style", "colors", T_COLORS, OFF(render.style.classes), 0, 0, NULL},
     {"style", "point_radius", T_DOUBLE, OFF(render.style.point_radius), 0.2, 50, NULL},
     {"style", "grid_width", T_DOUBLE, OFF(render.style.grid_width), 0.1, 20, NULL},
@@ -1213,6 +1215,7 @@ static void set_defaults(Scene *sc)
     s->domain = (Rgb){0.12, 0.12, 0.12};
     s->boundary = (Rgb){0, 0, 0};
     s->text = (Rgb){0.1, 0.1, 0.1};
+    s->arrow = (Rgb){0.42, 0.24, 0.60}; /* #6a3d9a: apart from the classes and the grey */
     memcpy(s->classes, PALETTE, sizeof PALETTE);
     s->point_radius = 3.2;
     s->grid_width = 1.0;
@@ -1454,15 +1457,16 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
     return 1;
 }
 
-/* training = replay shows a classifier being trained: one replay of its
- * layers per checkpoint (four on a log scale when none are given). */
+/* training = replay shows a classifier or a GAN being trained: one replay
+ * of its layers (a GAN's: of the networks it shows) per checkpoint (four
+ * on a log scale when none are given). */
 static int validate_training(Parser *p)
 {
     Scene *sc = p->sc;
     int line = key_line(p, "render", "training", last_line(p));
-    if (sc->model.kind != MODEL_CLASSIFIER)
-        return fail_at(p, line, "training = replay is for model = classifier (a %s's training "
-                       "is not replayed yet)", model_kind_name(sc->model.kind));
+    if (sc->model.kind != MODEL_CLASSIFIER && sc->model.kind != MODEL_GAN)
+        return fail_at(p, line, "training = replay is for model = classifier or gan (a %s's "
+                       "training is not replayed yet)", model_kind_name(sc->model.kind));
     if (sc->net.has_weights)
         return fail_at(p, line, "training = replay needs a network trained here, not fixed "
                        "[weights]");
@@ -1616,6 +1620,10 @@ static int validate(Parser *p)
         snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
     fill_configs(sc);
     if (sc->training == TRAINING_REPLAY && !validate_training(p)) return 0;
+    if (sc->show_gradients && sc->model.kind != MODEL_GAN)
+        return fail_at(p, key_line(p, "render", "show_gradients", last_line(p)),
+                       "show_gradients draws a generator's gradient: it is for model = gan, "
+                       "not %s", model_kind_name(sc->model.kind));
     if (sc->net.has_weights)
         return validate_weights(p);
     return 1;
