@@ -34,6 +34,9 @@ typedef struct Caption {
     char spread_name[48]; /* the legend's name for the points' spreads, "" for none */
     char reference_name[48]; /* the legend's name for the fixed reference, "" for none */
     char end_note[160];      /* the segment's own words for its last stage, or "" */
+    char tint_name[2][32];   /* the shading's two colours when they are not classes ("D:
+                                real"), tint_colour their palette indices; "": none */
+    int tint_colour[2];
     int n_scores;         /* its scores (1: a logit and a sigmoid; k: softmax) */
     int layer_input;      /* a linear stage at t = 0: the layer's input, before W */
     /* The numbers the drawing uses (the stage plan's copy: units 1 and 2

@@ -76,6 +76,16 @@ ArrowLength gan_arrow_length(double *len, int n, double extent);
  * with its layers).  Errors as segment_set_arrows and gan_generator_push. */
 int gan_segment_arrows(Segment *seg, int set, const Gan *g, const ArrowLength *al, LwError *err);
 
+/* Tints a GAN segment's region (2-D) by D's verdict, in S x S cells (S
+ * from 2 to 256), the way a classifier's shading is tinted by class and
+ * warped with the grid: a discriminator's cell by D at its centre, a
+ * generator's latent cell by D at G of its centre; colour real_colour
+ * where D says real (logit > 0), fake_colour where it says generated.
+ * LW_EINPUT for a region that is not 2-D or a bad S; LW_ERUNTIME out of
+ * memory. */
+int gan_segment_shade(Segment *seg, const Gan *g, int S, int real_colour, int fake_colour,
+                      LwError *err);
+
 void gan_history_free(GanHistory *h);
 
 #endif

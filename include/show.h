@@ -119,6 +119,10 @@ typedef struct {
     int shade_cells;       /* S > 0: S x S cells over the region's first two axes */
     int *shade_class;      /* (S, S) row j, column i: the class colour of each cell */
     int n_classes;         /* colours in use */
+    /* The shading's colours when they are not the classes' (a
+     * discriminator's verdict), named for the legend; "": the classes. */
+    char shade_name[2][32];
+    int shade_colour[2];
     int generated_colour;  /* the colour of generated samples (for the legend), -1: none */
     /* Where the grid lines of a 2-D box stand, as fractions 0..1 of the box
      * on each axis (a Gaussian prior's quantiles, so equal cells hold equal

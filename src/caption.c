@@ -184,6 +184,10 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     c->curve_step = sr->seg->curve.step;
     c->curve_loss = sr->seg->curve.loss;
     c->curve_accuracy = sr->seg->curve.accuracy;
+    for (int k = 0; k < 2; k++) {
+        snprintf(c->tint_name[k], sizeof c->tint_name[k], "%s", sr->seg->shade_name[k]);
+        c->tint_colour[k] = sr->seg->shade_colour[k];
+    }
     c->curve_name[0] = sr->seg->curve.name[0];
     c->curve_name[1] = sr->seg->curve.name[1];
     step_captions(r, plan, s, q, c);

@@ -76,6 +76,8 @@ static void set_rgb(cairo_t *cr, Rgb c)
 }
 
 /* c moved a share f of the way toward `to`. */
+#define SHADE_TINT 0.16 /* share of a shading cell's colour over the background */
+
 static Rgb mix(Rgb c, Rgb to, double f)
 {
     return (Rgb){c.r + f * (to.r - c.r), c.g + f * (to.g - c.g), c.b + f * (to.b - c.b)};
@@ -242,13 +244,14 @@ static void shade_cell_clipped(cairo_t *cr, const double *xy, int lo, int hi, in
 /* Cells of one class, row by row: each run of neighbours becomes one
  * polygon, and all of a class's polygons one fill, so no seams show inside a
  * region; the seams between classes are the decision boundary. */
-static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const int *cls,
-                       int n_classes)
+static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const int *cls)
 {
     int S = fg->shade_cells;
     const double *xy = fg->shade_xy;
-    const double tint = 0.16; /* share of the class colour over the background */
-    for (int c = 0; c < n_classes; c++) {
+    const double tint = SHADE_TINT;
+    /* every colour a cell may hold: the classes, and beyond them the
+     * colours of a verdict that is not a class (a discriminator's) */
+    for (int c = 0; c < LW_MAX_CLASSES; c++) {
         set_rgb(cr, mix(sc->background, sc->classes[c % LW_MAX_CLASSES], tint));
         for (int j = 0; j < S; j++)
             for (int i = 0; i < S; i++) {
@@ -1331,11 +1334,38 @@ static void panel_steps(Panel *p, const Caption *cap)
     }
 }
 
+/* The shading's colours when they are not the classes' (a discriminator's
+ * verdict): a tinted square and a name each, on a row of their own. */
+static void panel_tints(Panel *p, const Caption *cap)
+{
+    double s = 0.75 * p->size, x = p->x, w = 0;
+    for (int k = 0; k < 2; k++) {
+        const char *name = cap->tint_name[k];
+        if (p->draw) {
+            set_rgb(p->cr, mix(p->sc->background, p->sc->classes[cap->tint_colour[k] %
+                                                                  LW_MAX_CLASSES], SHADE_TINT));
+            cairo_rectangle(p->cr, x, p->y + 0.95 * p->size - s, s, s);
+            cairo_fill_preserve(p->cr);
+            set_rgb(p->cr, p->sc->grid);
+            cairo_set_line_width(p->cr, 1.0);
+            cairo_stroke(p->cr);
+            set_rgb(p->cr, p->sc->text);
+            cairo_move_to(p->cr, x + s + 0.35 * p->size, p->y + 0.95 * p->size);
+            cairo_show_text(p->cr, name);
+        }
+        x += s + 0.35 * p->size + text_width(p->cr, name);
+        w = x - p->x;
+        x += 0.9 * p->size;
+    }
+    panel_grow(p, w, 1.3 * p->size);
+}
+
 static void panel_items(Panel *p, const Caption *cap)
 {
     int legend = p->sc->show_legend && (cap->n_classes >= 2 || cap->generated >= 0 ||
                                         cap->spread_name[0] || cap->reference_name[0]);
     if (legend) panel_legend(p, cap);
+    if (p->sc->show_legend && p->sc->show_shade && cap->tint_name[0][0]) panel_tints(p, cap);
     if (!p->sc->show_numbers || cap->before_start || cap->layer_input) return;
     if (legend) p->y += 0.3 * p->size;
     char text[96];
@@ -1597,7 +1627,7 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     if (fg->half_alpha > 0 && cap)
         draw_halves(cr, sc, fg);
     if (sc->show_shade && fg->shade_cells && cap && fg->shade_class)
-        draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
+        draw_shade(cr, sc, fg, fg->shade_class);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */

@@ -6,6 +6,7 @@
 #include "metrics.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,6 +186,34 @@ int gan_segment_arrows(Segment *seg, int set, const Gan *g, const ArrowLength *a
     free(x);
     free(v);
     return rc;
+}
+
+int gan_segment_shade(Segment *seg, const Gan *g, int S, int real_colour, int fake_colour,
+                      LwError *err)
+{
+    int gen = seg->tag == 'G', in = gen ? g->latent_dim : g->data_dim;
+    if (in != 2 || S < 2 || S > 256)
+        return lw_fail(err, LW_EINPUT, "D's verdict shades a 2-D region in 2 to 256 cells, not "
+                       "%d-D in %d", in, S);
+    int *cls = malloc(sizeof(int) * S * S);
+    if (!cls) return lw_fail(err, LW_ERUNTIME, "out of memory for %d cells", S * S);
+    const double *reg = seg->region;
+    for (int j = 0; j < S; j++)
+        for (int i = 0; i < S; i++) {
+            double p[2] = {reg[0] + (reg[1] - reg[0]) * (i + 0.5) / S,
+                           reg[2] + (reg[3] - reg[2]) * (j + 0.5) / S}, x[3];
+            if (gen) gan_generate_point(g, p, x);
+            cls[j * S + i] = gan_discriminate_point(g, gen ? x : p) > 0 ? real_colour
+                                                                         : fake_colour;
+        }
+    free(seg->shade_class);
+    seg->shade_class = cls;
+    seg->shade_cells = S;
+    snprintf(seg->shade_name[0], sizeof seg->shade_name[0], "D: real");
+    snprintf(seg->shade_name[1], sizeof seg->shade_name[1], "D: generated");
+    seg->shade_colour[0] = real_colour;
+    seg->shade_colour[1] = fake_colour;
+    return LW_OK;
 }
 
 void gan_history_free(GanHistory *h)

@@ -302,6 +302,18 @@ static int set_push(Segment *seg, const Gan *g, const ArrowLength *al, LwError *
     return gan_segment_arrows(seg, seg->tag == 'G' ? 0 : 1, g, al, err);
 }
 
+#define VERDICT_CELLS 48     /* a GAN segment's shading by D's verdict, per axis */
+
+/* show_shade: a GAN segment tinted by D's verdict, real in the palette's
+ * first colour after the data's classes, generated in the samples' grey;
+ * only a 2-D region is shaded (a latent 2 generator, 2-D data). */
+static int shade_verdict(Segment *seg, const Gan *g, LwError *err)
+{
+    int in = seg->tag == 'G' ? g->latent_dim : g->data_dim;
+    if (in != 2) return LW_OK;
+    return gan_segment_shade(seg, g, VERDICT_CELLS, seg->n_classes, seg->generated_colour, err);
+}
+
 /* show_gradients without a replay: the trained model's push on the
  * segments just built. */
 static int add_gan_arrows(const Scene *sc, SceneModel *m, LwError *err)
@@ -311,6 +323,16 @@ static int add_gan_arrows(const Scene *sc, SceneModel *m, LwError *err)
     int rc = arrow_length(sc, m, &g, 1, &al, err);
     for (int i = 0; !rc && i < m->show.n_segments; i++)
         rc = set_push(&m->show.segments[i], g, &al, err);
+    return rc;
+}
+
+/* show_shade without a replay: the trained model's verdict on the segments
+ * just built. */
+static int add_gan_shade(SceneModel *m, LwError *err)
+{
+    int rc = LW_OK;
+    for (int i = 0; !rc && i < m->show.n_segments; i++)
+        rc = shade_verdict(&m->show.segments[i], &m->gan, err);
     return rc;
 }
 
@@ -362,6 +384,7 @@ static int gan_checkpoint_segments(const Scene *sc, SceneModel *m, int k, const 
         snprintf(seg->curve.name[0], sizeof seg->curve.name[0], "D loss");
         snprintf(seg->curve.name[1], sizeof seg->curve.name[1], "G loss");
         if (!rc && sc->show_gradients) rc = set_push(seg, g, al, err);
+        if (!rc && sc->render.style.show_shade) rc = shade_verdict(seg, g, err);
     }
     return rc;
 }
@@ -409,6 +432,7 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
         }
     }
     if (!rc && m->kind == MODEL_GAN && sc->show_gradients) rc = add_gan_arrows(sc, m, err);
+    if (!rc && m->kind == MODEL_GAN && sc->render.style.show_shade) rc = add_gan_shade(m, err);
     return rc;
 }
 
