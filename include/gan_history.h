@@ -55,18 +55,21 @@ int gan_history_measure(GanHistory *h, const Dataset *ds, int n, uint64_t seed, 
  * memory or BLAS fails. */
 int gan_generator_push(const Gan *m, const double *x, int n, double *push, LwError *err);
 
-/* How long a push is drawn: arrow = scale * push, shortened to cap (its
- * direction kept).  One for every segment compared (all checkpoints), so a
- * push that shrinks over training is seen to shrink. */
+/* How a push is drawn: arrow = scale * push, shortened to cap (its
+ * direction kept), on every `every`-th point (the others get none: 400
+ * arrows hide the points they start from).  One for every segment compared
+ * (all checkpoints), so a push that shrinks over training is seen to
+ * shrink. */
 typedef struct {
     double scale, cap;
+    int every;
 } ArrowLength;
 
 /* From the lengths of every push to be drawn (len, n; sorted in place) and
  * the data's larger extent: the 95th percentile of the lengths is drawn at
  * 6 % of the extent, and no arrow longer than twice that (a few stragglers
  * far from the data get pushes many times the rest's; scaled by the
- * longest, every other arrow would be a dot). */
+ * longest, every other arrow would be a dot); on every second point. */
 ArrowLength gan_arrow_length(double *len, int n, double extent);
 
 /* Gives point set `set` of a GAN segment the push of g on its points,

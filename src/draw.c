@@ -1554,6 +1554,8 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
     double k = unit(sc), small = draw_text_size(sc, TEXT_TINY);
     double w = fmin(0.26 * sc->width, 330 * k), h = 0.16 * sc->height;
     double x0 = sc->width - w - 24 * k, y0 = sc->height - h - (STRIP_BAND + 40) * k;
+    if (sc->scale_bar && cap->px_per_unit > 0) /* clear of the scale bar under it */
+        y0 -= 24 * k;
     double max_loss = 0;
     int at = 0, last = cap->curve_step[cap->n_curve - 1];
     /* two losses (a GAN's) share one scale; a loss and an accuracy do not */

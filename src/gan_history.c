@@ -136,6 +136,7 @@ int gan_generator_push(const Gan *m, const double *x, int n, double *push, LwErr
 #define ARROW_SHARE 0.06     /* a long push is drawn this share of the data's extent ... */
 #define ARROW_QUANTILE 0.95  /* ... "long": this order statistic of all pushes */
 #define ARROW_CAP 2.0        /* and none longer than this many times that */
+#define ARROW_EVERY 2        /* an arrow on every second point */
 
 static int by_value(const void *a, const void *b)
 {
@@ -145,7 +146,7 @@ static int by_value(const void *a, const void *b)
 
 ArrowLength gan_arrow_length(double *len, int n, double extent)
 {
-    ArrowLength al = {0, 0};
+    ArrowLength al = {0, 0, ARROW_EVERY};
     if (n < 1) return al;
     qsort(len, (size_t)n, sizeof *len, by_value);
     double q = len[(int)(ARROW_QUANTILE * (n - 1))];
@@ -174,9 +175,10 @@ int gan_segment_arrows(Segment *seg, int set, const Gan *g, const ArrowLength *a
     }
     if (!rc && n) rc = gan_generator_push(g, x, n, v, err);
     for (int i = 0; !rc && i < n; i++) {
-        double *a = v + (size_t)i * d, len = 0;
+        double *a = v + (size_t)i * d, len = 0, scale = i % (al->every > 0 ? al->every : 1)
+                                                            ? 0.0 : al->scale;
         for (int k = 0; k < d; k++) {
-            a[k] *= al->scale;
+            a[k] *= scale;
             len += a[k] * a[k];
         }
         double f = sqrt(len) > al->cap ? al->cap / sqrt(len) : 1.0;

@@ -402,7 +402,7 @@ static int build_gan_replay(const Scene *sc, SceneModel *m, LwError *err)
     int n = SHOW_SAMPLES, d = m->data.dim, K = h->n_snapshots;
     const Gan *g[HISTORY_MAX_SNAPSHOTS];
     for (int k = 0; k < K; k++) g[k] = gan_history_at(h, k);
-    ArrowLength al = {0, 0};
+    ArrowLength al = {0, 0, 0};
     double *fake = malloc(sizeof(double) * n * d);
     rc = fake ? LW_OK : lw_fail(err, LW_ERUNTIME, "out of memory for %d samples", n);
     if (!rc && sc->show_gradients) rc = arrow_length(sc, m, g, K, &al, err);
