@@ -355,7 +355,8 @@ static int gan_critic_segment(const Scene *sc, SceneModel *m, const Gan *g, cons
 }
 
 /* Snapshot k's segments, one per network the scene names, each with its
- * step, the losses' curve and (show_gradients) the push scaled by scale. */
+ * step, the losses' curve, (show_gradients) the push drawn as al says and
+ * (show_shade) D's verdict. */
 static int gan_checkpoint_segments(const Scene *sc, SceneModel *m, int k, const double *fake,
                                    const ArrowLength *al, LwError *err)
 {
