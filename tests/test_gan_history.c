@@ -9,7 +9,9 @@
  *     segment carrying its step; the generator segment's samples, carried
  *     through its layers by the renderer's geometry, end exactly where that
  *     snapshot's gan_generate_point puts them; the discriminator's generated
- *     points are those same points;
+ *     points are those same points, and every discriminator layer's end,
+ *     for them and for their arrows' tips (which move with the space), is
+ *     that snapshot's D;
  *   - the push equals a central finite difference of -softplus(-D(x)) at
  *     each generated point (relative error < 1e-6); every arrow is a
  *     positive multiple of its push (on every second point; the others have
@@ -134,9 +136,43 @@ static void check_show(const Scene *sc, const SceneModel *a)
         }
     }
     CHECK_MSG(worst <= 1e-9, "a checkpoint's generator ends %g from its forward pass", worst);
-    CHECK_MSG(worst_d == 0, "the discriminator's points are %g from the generator's", worst_d);
     printf("  replay of %d checkpoints: max |generator end - gan_generate_point| %.1e\n",
            h->n_snapshots, worst);
+    /* the discriminator: every layer's end is its snapshot's D, for the
+     * points and for the arrows' tips (point + arrow), moved with the space */
+    double worst_layer = 0, worst_tip = 0;
+    for (int k = 0; k < h->n_snapshots && r.n_segments == 2 * h->n_snapshots; k++) {
+        const SegmentRender *ds = &r.segs[2 * k + 1];
+        const Gan *g = gan_history_at(h, k);
+        const PointSet *fake = &ds->seg->sets[1];
+        int i0 = ds->seg->sets[0].n, L = ds->plan.n_hidden;
+        CHECK(ds->geom.arrow_state != NULL);
+        for (int i = 0; i < fake->n && ds->geom.arrow_state; i++) {
+            double hh[(LW_MAX_LAYERS + 1) * WD], ht[(LW_MAX_LAYERS + 1) * WD], tip[2];
+            for (int u = 0; u < 2; u++) tip[u] = fake->x[2 * i + u] + fake->arrow[2 * i + u];
+            layers_forward_point(&g->disc, fake->x + 2 * i, hh);
+            layers_forward_point(&g->disc, tip, ht);
+            for (int l = 0; l < L; l++) {
+                int s = stage_index(l, STAGE_ACTIVATION);
+                double end[WD], tend[WD];
+                geom_point_end_state(&ds->geom, s, i0 + i, end);
+                stage_end(&ds->plan, s,
+                          ds->geom.arrow_state + ((size_t)s * ds->geom.n_points + i0 + i) * WD,
+                          tend);
+                for (int u = 0; u < ds->plan.widths[l + 1]; u++) {
+                    int v = ds->plan.swapped[l] && u < 2 ? 1 - u : u;
+                    worst_layer = fmax(worst_layer, fabs(end[u] - hh[(l + 1) * WD + v]));
+                    worst_tip = fmax(worst_tip, fabs(tend[u] - ht[(l + 1) * WD + v]));
+                }
+            }
+        }
+    }
+    CHECK_MSG(worst_layer <= 1e-9, "a discriminator layer ends %g from its forward pass",
+              worst_layer);
+    CHECK_MSG(worst_tip <= 1e-9, "an arrow's tip ends %g from D of point + arrow", worst_tip);
+    printf("  discriminators: max |layer end - forward| %.1e, arrow tips %.1e\n", worst_layer,
+           worst_tip);
+    CHECK_MSG(worst_d == 0, "the discriminator's points are %g from the generator's", worst_d);
     renderer_free(&r);
 }
 
