@@ -3,7 +3,10 @@
  *     and drawing of all 270 frames on one thread, ms per frame, split into
  *     geometry (geom_frame) and raster (Cairo);
  *  2. how that cost grows with data points and with grid lines (it should
- *     grow linearly: double the points or lines, about double their share).
+ *     grow linearly: double the points or lines, about double their share);
+ *  3. a frame of a training animation (training = replay, and the continuous
+ *     training = morph) against a frame of the same network's layer
+ *     animation (training = off), whole frames with captions, 1280x720.
  * Prints a table; timings are wall clock of the best of 3 passes. */
 #include <cairo.h>
 #include <gsl/gsl_errno.h>
@@ -91,6 +94,39 @@ static void scaling_scene(char *buf, size_t n, int points, int lines)
              points, lines);
 }
 
+/* The disk and annulus with 3 tanh units (as scenes/olah/annulus-morph.scene's
+ * right panel), 720p with captions, its training shown as `training` says. */
+static void training_scene(char *buf, size_t n, const char *training)
+{
+    snprintf(buf, n,
+             "[dataset]\nkind = circles\npoints = 400\nnoise = 0.04\nfactor = 0.45\n"
+             "[network]\nwidths = 2,3\n"
+             "[train]\nlearning_rate = 0.03\nsteps = 3000\nseed = 1\ncheckpoints = log 8\n"
+             "[render]\ntraining = %s\n", training);
+}
+
+/* Section 3: ms per frame of each way of showing training, and its ratio
+ * to the layer animation's. */
+static int training_costs(void)
+{
+    static const char *const ways[] = {"off", "replay", "morph"};
+    double base = 0;
+    printf("\ntraining shown (circles 2-3 tanh, 400 points, 8 checkpoints, 1280x720, "
+           "captions, one thread):\n");
+    printf("%10s %8s %12s %10s\n", "training", "frames", "ms/frame", "vs off");
+    for (int i = 0; i < 3; i++) {
+        char text[1024];
+        Loaded l;
+        training_scene(text, sizeof text, ways[i]);
+        if (load("training.scene", text, &l)) return -1;
+        double ms = ms_per_frame(&l.r, 1);
+        if (i == 0) base = ms;
+        printf("%10s %8d %12.2f %9.2fx\n", ways[i], l.r.timeline.n_frames, ms, ms / base);
+        unload(&l);
+    }
+    return training_costs() ? 1 : 0;
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -112,5 +148,5 @@ int main(void)
                ms_per_frame(&l.r, 1));
         unload(&l);
     }
-    return 0;
+    return training_costs() ? 1 : 0;
 }

@@ -15,10 +15,12 @@ typedef struct {
     FILE *f;                         /* write here (NULL after atomic_create) */
     char path[LW_PATH_MAX];          /* the target */
     char tmp[LW_PATH_MAX + 32];      /* the temporary, "" when none */
+    int is_stdout;                   /* path "-": f is stdout, nothing to rename */
 } AtomicFile;
 
 /* Creates the temporary (mode 0644 once committed).  LW_ERUNTIME with
- * "path: reason" when it cannot. */
+ * "path: reason" when it cannot.  Path "-" is standard output, written as it
+ * goes (a pipe cannot be atomic): commit flushes it, abort leaves it open. */
 int atomic_open(AtomicFile *a, const char *path, LwError *err);
 /* Flushes, closes and renames onto the target; on any failure removes the
  * temporary and says why (e.g. "No space left on device"). */

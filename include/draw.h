@@ -54,6 +54,12 @@ typedef struct Caption {
      * the segment's loss and accuracy curve (borrowed) is plotted with a
      * cursor there. */
     int has_step, at_step;
+    /* A training morph (morph_to > 0 or morph_u > 0): the weights on their
+     * way from step at_step's to step morph_to's, morph_u of the way, the
+     * cursor at cursor_step (between the two on the curve's log axis), and
+     * the accuracy of the network on screen on the data. */
+    int morph, morph_to, morph_layer;
+    double morph_u, cursor_step, morph_accuracy;
     int n_curve;
     const int *curve_step;
     const double *curve_loss, *curve_accuracy;

@@ -247,6 +247,11 @@ int geom_trace_scores(Geometry *g, int l, const double box[4], LwError *err);
  * seen straight down.  Returns 1 when traced, 0 when the frame must use the
  * lines of its spaces instead, -1 when out of memory. */
 int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, Polylines *out);
+/* A training morph's boundary at (stage, t): traced in the 2-D input box
+ * for the network of that moment (input coordinates into out, reused
+ * scratch; the frame moves them as it moves the grid).  1 when traced, 0
+ * when there is nothing to trace, -1 when out of memory. */
+int geom_morph_scores(const Geometry *g, int stage, double t, Polylines *out);
 
 /* ---- geom_project.c: layers wider than 3 ---- */
 

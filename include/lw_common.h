@@ -6,7 +6,8 @@
  * input was bad (a scene, an option, a weights or CSV file): the program exits
  * with status 2.  LW_ERUNTIME means the machine failed us (I/O, encoder,
  * memory): exit status 1.  LW_EINTR means the user interrupted (SIGINT/TERM):
- * also exit status 1, with its own message. */
+ * lw_exit_status says 1, and main.c, which knows the signal, exits as shells
+ * expect of one: 128 + its number (130 for SIGINT, 143 for SIGTERM). */
 #ifndef LW_COMMON_H
 #define LW_COMMON_H
 

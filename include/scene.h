@@ -39,7 +39,9 @@ typedef struct Scene {
     double zoom_seconds;     /* view = auto: the zoom between two layers */
     ModelSpec model;         /* what the network is (classifier, gan, vae, autoencoder) */
     CheckpointSpec checkpoints; /* [train] checkpoints: the steps training = replay shows */
-    enum { TRAINING_OFF, TRAINING_REPLAY } training; /* [render] training */
+    enum { TRAINING_OFF, TRAINING_REPLAY, TRAINING_MORPH } training; /* [render] training */
+    int training_layer;      /* [render] training_layer: the hidden layer a morph shows
+                                (1-based; 0 until validated: the last) */
     int show_gradients;      /* [render] show_gradients: a GAN's generated points carry
                                 arrows, where the generator's loss moves them */
     /* [compare]: the scene again with its section.key = value lines
@@ -47,7 +49,12 @@ typedef struct Scene {
     struct Scene *compare;
 } Scene;
 
-/* Reads and validates the file at path.  On failure *scene is left freeable. */
+/* How a scene read from standard input is named in messages ("<stdin>:3: ...");
+ * its name (for out/NAME.mp4) is "stdin". */
+#define SCENE_STDIN "<stdin>"
+
+/* Reads and validates the file at path ("-": standard input).  On failure
+ * *scene is left freeable. */
 int scene_load_file(const char *path, Scene *scene, LwError *err);
 
 /* Same from text in memory; `name` is used in messages as the file name and

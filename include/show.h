@@ -148,6 +148,18 @@ typedef struct {
     int has_step;          /* the segment is the network at training step at_step: */
     int at_step;           /* its curve is drawn with a cursor there */
     TrainCurve curve;      /* how its training went (n = 0: none) */
+    /* A training morph (training = morph): the whole network moves, weights
+     * interpolated linearly, from `net` (at step at_step) to `morph_to` (at
+     * step morph_step), and the output space of hidden layer morph_layer
+     * (1-based) is shown; 0: not a morph.  Every frame is then some
+     * network's forward pass, its boundary exact, and the ends are the two
+     * checkpoints' own. */
+    int morph_layer;
+    LayerStack morph_to;   /* W and b view morph_params */
+    double *morph_params;  /* owned */
+    double *morph_score_W; /* (n_scores, output width) owned: morph_to's readout */
+    double *morph_score_b; /* (n_scores) owned */
+    int morph_step;
 } Segment;
 
 /* Panels: a show may hold two panels drawn side by side in one frame and
@@ -193,6 +205,12 @@ int segment_set_spread(Segment *seg, int set, const double *sigma, int sigma_dim
  * output width, at most 3).  LW_EINPUT for no such set, a fixed set with
  * input arrows, or a dim that does not fit; LW_ERUNTIME out of memory. */
 int segment_set_arrows(Segment *seg, int set, const double *v, int dim, int space, LwError *err);
+/* Makes the segment a training morph from its own network and scores (set
+ * first) to `to` with scores (W, b; the segment's n_scores of them) at
+ * training step `step`, showing hidden layer `layer` (1..n_layers).
+ * LW_EINPUT for a `to` of another shape or no such layer. */
+int segment_set_morph(Segment *seg, const LayerStack *to, const double *score_W,
+                      const double *score_b, int layer, int step, LwError *err);
 /* Copies the score map W (n_scores, output width) and b (n_scores). */
 int segment_set_scores(Segment *seg, const double *W, const double *b, int n_scores,
                        LwError *err);

@@ -71,6 +71,26 @@ typedef struct {
     double mirror[LW_MAX_WIDTH];        /* unit normal of the mirror */
 } LinearMotion;
 
+/* A training morph (training = morph): a network whose weights move in a
+ * straight line from one checkpoint (`from`, index 0) to the next (`to`,
+ * index 1) as its three stages play, u = (stage + t) / 3 of the way; the
+ * plan's one layer is the output space of hidden layer `layer`.  A morph's
+ * states are input points: every stage starts from x itself, and
+ * stage_eval gives the network at u's forward pass of x, so each frame is a
+ * real network's picture and the ends are the checkpoints' own. */
+typedef struct {
+    int on;
+    int layer;                    /* 1-based hidden layer shown */
+    int n_hidden;                 /* the whole network's hidden layers */
+    int widths[LW_MAX_LAYERS + 1];
+    Activation act[LW_MAX_LAYERS];
+    double W[2][LW_MAX_LAYERS][LW_MAX_WIDTH * LW_MAX_WIDTH];
+    double b[2][LW_MAX_LAYERS][LW_MAX_WIDTH];
+    int n_scores;                 /* the readout, 0: none */
+    double score_W[2][LW_MAX_CLASSES * LW_MAX_WIDTH];
+    double score_b[2][LW_MAX_CLASSES];
+} MorphPlan;
+
 typedef struct {
     int n_layers;                 /* the stack's layers, and the readout when shown */
     int n_hidden;                 /* the stack's own layers */
@@ -91,6 +111,7 @@ typedef struct {
      * after the other within its stage (0: one blend, as without steps) */
     int n_steps[LW_MAX_LAYERS];
     HadamardOp steps[LW_MAX_LAYERS][STAGE_MAX_STEPS];
+    MorphPlan morph;              /* morph.on: a training morph, see MorphPlan */
 } StagePlan;
 
 /* Splits net into stages and prepares the linear motions; with polar motion
@@ -99,6 +120,19 @@ typedef struct {
 int stage_plan_make(const LayerStack *net, Interpolation interp, Reflection reflection,
                     StagePlan *plan, LwError *err);
 
+/* A training morph from `from` to `to` (one shape; scores (n_scores, the
+ * last width) W and b of each, or none) showing hidden layer `layer`, whose
+ * width must be at most 3: three stages of one layer, u running from 0 to 1
+ * over them.  LW_EINPUT otherwise. */
+int stage_plan_make_morph(const LayerStack *from, const LayerStack *to, const double *from_W,
+                          const double *from_b, const double *to_W, const double *to_b,
+                          int n_scores, int layer, StagePlan *plan, LwError *err);
+/* How far a morph's weights have gone at (stage s, t): (s + t) / 3. */
+double stage_morph_u(int s, double t);
+/* The morph's network at u, from input x: the state of the shown layer
+ * (out, LW_MAX_WIDTH) and, when scores is not NULL, its scores. */
+void stage_morph_eval(const MorphPlan *m, double u, const double *x, double *out,
+                      double *scores);
 /* Scores read off the stack's last space by a linear map (a classifier's
  * readout: the logit for two classes, k logits for more): regions of the
  * highest score are told apart in every space.  W (n_scores, widths of the
@@ -112,6 +146,12 @@ int stage_plan_set_scores(StagePlan *plan, const double *W, const double *b, int
  * the rest of the stack, then the readout map (inside a readout layer, read
  * off the state itself). */
 void stage_scores(const StagePlan *plan, int from_stage, const double *x, double *scores);
+/* The same for a state at time t of stage s: for a morph, the network at
+ * that moment from input x; otherwise stage_scores (t is not used). */
+void stage_scores_at(const StagePlan *plan, int s, double t, const double *x, double *scores);
+/* The state the stage after s starts from, given the state s starts from:
+ * stage_end, but a morph's next stage starts from the input itself. */
+void stage_next_start(const StagePlan *plan, int s, const double *start, double *out);
 
 /* Splits the activation of every hidden layer (not the readout) into its
  * element-wise steps (see HadamardOp).  Within the activation stage, step k

@@ -7,7 +7,10 @@
  *         palettegen/paletteuse)
  * The file is written to a temporary name beside the target and renamed only
  * by video_close() after a complete, successful encode; video_abort() removes
- * the temporary file and leaves any existing target untouched. */
+ * the temporary file and leaves any existing target untouched.
+ * The path "-" is standard output, written as the frames come (a pipe cannot
+ * be atomic): VideoOptions.format names the format there, and an MP4 is
+ * fragmented (its index travels with each fragment, as a pipe needs). */
 #ifndef VIDEO_H
 #define VIDEO_H
 
@@ -23,6 +26,8 @@ typedef struct {
                             and video_close() fails unless exactly this many */
     char tune[32];       /* .mp4 only: x264 tune; "" = default (none),
                             "none" = no tune, or e.g. "animation" */
+    char format[8];      /* "" = from the file name's extension, else "mp4",
+                            "webm", "mkv" or "gif" (needed for "-") */
 } VideoOptions;
 
 typedef struct VideoSink VideoSink;
@@ -68,5 +73,18 @@ int video_format_supported(const char *path);
 /* LW_OK, or LW_EINPUT "unsupported output format '.xyz' (expected .mp4, ...
  * or a directory)" naming the formats of the table. */
 int video_format_check(const char *path, LwError *err);
+
+/* The encoder settings a format uses: the format `format` names ("mp4";
+ * NULL or "" for the file name's), 0 for an unknown one. */
+enum { VIDEO_TAKES_CRF = 1, VIDEO_TAKES_PRESET = 2 };
+unsigned video_format_takes(const char *path, const char *format);
+/* Checks opt's preset and crf against the format's words and range, as
+ * video_open will: LW_EINPUT "PATH: unknown preset 'x' (expected ...)". */
+int video_check_settings(const char *path, const VideoOptions *opt, LwError *err);
+/* The format's extension (".gif"), for messages; NULL when unknown. */
+const char *video_format_name(const char *path, const char *format);
+/* The words --preset accepts, per format, for help: "for .mp4 libx264
+ * ultrafast, ..., placebo (default veryfast); ...; none for .mkv, .gif". */
+const char *video_preset_words(char *buf, size_t cap);
 
 #endif

@@ -59,6 +59,12 @@ static int fail_create(LwError *err, const char *path, int e)
 int atomic_open(AtomicFile *a, const char *path, LwError *err)
 {
     memset(a, 0, sizeof *a);
+    if (strcmp(path, "-") == 0) { /* a pipe cannot be atomic: written as it goes */
+        a->f = stdout;
+        a->is_stdout = 1;
+        snprintf(a->path, sizeof a->path, "standard output");
+        return LW_OK;
+    }
     snprintf(a->path, sizeof a->path, "%s", path);
     int fd = make_temp(a->tmp, sizeof a->tmp, path, "tmp");
     if (fd < 0)
@@ -100,8 +106,22 @@ static int finish(AtomicFile *a)
     return e;
 }
 
+/* stdout stays open (main flushes it once more at exit) */
+static int commit_stdout(AtomicFile *a, LwError *err)
+{
+    int e = ferror(a->f) ? EIO : 0;
+    if (fflush(a->f) != 0)
+        e = errno;
+    a->f = NULL;
+    if (e)
+        return lw_fail(err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(e));
+    return LW_OK;
+}
+
 int atomic_commit(AtomicFile *a, LwError *err)
 {
+    if (a->is_stdout)
+        return commit_stdout(a, err);
     int failed = ferror(a->f), e = failed ? EIO : 0;
     if (fflush(a->f) != 0) {
         failed = 1;
@@ -136,7 +156,7 @@ int atomic_rename(AtomicFile *a, LwError *err)
 
 void atomic_abort(AtomicFile *a)
 {
-    if (a->f)
+    if (a->f && !a->is_stdout)
         fclose(a->f);
     a->f = NULL;
     if (a->tmp[0])

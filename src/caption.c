@@ -11,6 +11,7 @@
 #include "render.h"
 
 #include <gsl/gsl_linalg.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,6 +130,43 @@ static int shown_width(const Stage *st, double t)
     return t <= 0.0 ? st->dim_in : t >= 1.0 ? st->dim_out : st->dim;
 }
 
+/* The share of the data the morph's network at u puts in its own class:
+ * the highest score (one score: positive for class 1), as a classifier
+ * decides. */
+static double morph_accuracy(const StagePlan *plan, const Segment *seg, int s, double t)
+{
+    const PointSet *ps = &seg->sets[0];
+    if (!seg->n_sets || !plan->n_scores || ps->n == 0) return -1;
+    int right = 0;
+    for (int i = 0; i < ps->n; i++) {
+        double x[LW_MAX_WIDTH] = {0}, z[LW_MAX_CLASSES];
+        memcpy(x, ps->x + (size_t)i * ps->dim, sizeof(double) * ps->dim);
+        stage_scores_at(plan, s, t, x, z);
+        int best = plan->n_scores == 1 ? z[0] > 0 : 0;
+        for (int k = 1; plan->n_scores > 1 && k < plan->n_scores; k++)
+            if (z[k] > z[best]) best = k;
+        right += best == ps->label[i];
+    }
+    return (double)right / ps->n;
+}
+
+/* A training morph's words: the steps it runs between, how far it has
+ * gone, the cursor (evenly along the curve's log axis, as the checkpoints
+ * are placed) and the accuracy of the network on screen. */
+static void morph_caption(const SegmentRender *sr, int s, double t, Caption *c)
+{
+    const Segment *seg = sr->seg;
+    c->morph = 1;
+    c->morph_layer = seg->morph_layer;
+    c->morph_to = seg->morph_step;
+    c->morph_u = stage_morph_u(s, t);
+    double a = log1p(seg->at_step), b = log1p(seg->morph_step);
+    c->cursor_step = expm1(a + c->morph_u * (b - a));
+    c->morph_accuracy = morph_accuracy(&sr->plan, seg, s, t);
+    c->n_layers = sr->plan.morph.n_hidden;
+    c->layer = seg->morph_layer;
+}
+
 void render_caption(const Renderer *r, FrameReq q, Caption *c)
 {
     int s;
@@ -190,5 +228,10 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     }
     c->curve_name[0] = sr->seg->curve.name[0];
     c->curve_name[1] = sr->seg->curve.name[1];
+    c->cursor_step = c->at_step;
+    if (plan->morph.on) {
+        morph_caption(sr, s, q.t, c);
+        return;
+    }
     step_captions(r, plan, s, q, c);
 }

@@ -787,9 +787,34 @@ typedef struct {
     int part;   /* 0 always dark; 1 linear; 2 bias; 3 activation */
 } Part;
 
+/* A training morph's first line: which layer, and the steps the weights
+ * run between (the checkpoint it has reached dark, the way there accented). */
+static double draw_morph_formula(cairo_t *cr, const Style *sc, const Caption *cap, double x,
+                                 double y)
+{
+    double size = draw_text_size(sc, TEXT_CAPTION);
+    char head[64], from[32], to[32];
+    snprintf(head, sizeof head, "layer %d/%d over training   ", cap->layer, cap->n_layers);
+    /* at a checkpoint its step alone; on the way, both */
+    int moving = cap->morph_u > 0 && cap->morph_u < 1;
+    snprintf(from, sizeof from, "step %d", cap->morph_u >= 1 ? cap->morph_to : cap->at_step);
+    snprintf(to, sizeof to, moving ? " \xe2\x86\x92 %d" : "", cap->morph_to);
+    const char *text[3] = {head, from, to};
+    for (int i = 0; i < 3; i++) {
+        set_font(cr, sc, size, i > 0);
+        if (i == 2 && cap->morph_u < 1.0) set_rgb(cr, ACCENT);
+        else set_rgb(cr, sc->text);
+        cairo_move_to(cr, x, y);
+        cairo_show_text(cr, text[i]);
+        x += text_width(cr, text[i]);
+    }
+    return x;
+}
+
 /* Returns where the formula ends (pixels). */
 static double draw_formula(cairo_t *cr, const Style *sc, const Caption *cap, double x, double y)
 {
+    if (cap->morph) return draw_morph_formula(cr, sc, cap, x, y);
     double size = draw_text_size(sc, TEXT_CAPTION);
     char act[48];
     snprintf(act, sizeof act, "%s(", act_name(cap->act));
@@ -873,6 +898,12 @@ static void plain_formula(const char *math, char *out, size_t n)
 
 static void describe_stage(const Caption *cap, char *out, size_t n)
 {
+    if (cap->morph) {
+        snprintf(out, n, "the weights move in a straight line from step %d's to step %d's: "
+                 "each frame is that network's layer %d, grid, data and boundary",
+                 cap->at_step, cap->morph_to, cap->layer);
+        return;
+    }
     if (cap->before_start) {
         snprintf(out, n, "the input: each point and grid line as the network receives it");
         return;
@@ -1366,7 +1397,8 @@ static void panel_items(Panel *p, const Caption *cap)
                                         cap->spread_name[0] || cap->reference_name[0]);
     if (legend) panel_legend(p, cap);
     if (p->sc->show_legend && p->sc->show_shade && cap->tint_name[0][0]) panel_tints(p, cap);
-    if (!p->sc->show_numbers || cap->before_start || cap->layer_input) return;
+    /* a morph moves every weight at once: the curve inset says where it is */
+    if (!p->sc->show_numbers || cap->before_start || cap->layer_input || cap->morph) return;
     if (legend) p->y += 0.3 * p->size;
     char text[96];
     switch (cap->kind) {
@@ -1529,7 +1561,7 @@ static void draw_strip(cairo_t *cr, const Style *sc, const Caption *cap)
 
 /* x of a step in the inset: log(1 + step), so the first steps, where most
  * changes, get room. */
-static double curve_x(int step, int last, double x0, double w)
+static double curve_x(double step, int last, double x0, double w)
 {
     return x0 + w * log1p(step) / log1p(last > 0 ? last : 1);
 }
@@ -1544,6 +1576,31 @@ static void curve_path(cairo_t *cr, const Caption *cap, const double *v, double 
         if (i) cairo_line_to(cr, x, y);
         else cairo_move_to(cr, x, y);
     }
+}
+
+/* The inset's row: at a checkpoint its step, loss and accuracy as training
+ * measured them; on a morph's way between two, the steps and the accuracy
+ * of the network on screen (its loss was never a training step's). */
+static void curve_texts(const Caption *cap, int at, char text[3][64])
+{
+    int between = cap->morph && cap->morph_u > 0 && cap->morph_u < 1;
+    if (cap->morph && cap->morph_u >= 1) /* arrived: the next checkpoint's figures */
+        for (int i = at; i < cap->n_curve && cap->curve_step[i] <= cap->morph_to; i++) at = i;
+    if (!between) {
+        snprintf(text[0], 64, "step %d", cap->morph && cap->morph_u >= 1 ? cap->morph_to
+                                                                           : cap->at_step);
+        if (cap->curve_name[0] && cap->curve_name[0][0]) { /* two losses (a GAN's) */
+            snprintf(text[1], 64, "%s %.3f", cap->curve_name[0], cap->curve_loss[at]);
+            snprintf(text[2], 64, "%s %.3f", cap->curve_name[1], cap->curve_accuracy[at]);
+            return;
+        }
+        snprintf(text[1], 64, "loss %.3f", cap->curve_loss[at]);
+        snprintf(text[2], 64, "accuracy %.1f %%", 100 * cap->curve_accuracy[at]);
+        return;
+    }
+    snprintf(text[0], 64, "step %d \xe2\x86\x92 %d", cap->at_step, cap->morph_to);
+    snprintf(text[1], 64, "%s", "");
+    snprintf(text[2], 64, "accuracy %.1f %%", 100 * cap->morph_accuracy);
 }
 
 /* A small plot, bottom right: the loss (dark, from 0 to its largest) and
@@ -1582,7 +1639,7 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
     set_rgb(cr, second);
     curve_path(cr, cap, cap->curve_accuracy, 0, two ? max_loss : 1, x0, y0, w, h);
     cairo_stroke(cr);
-    double cx = curve_x(cap->at_step, last, x0, w);
+    double cx = curve_x(cap->cursor_step, last, x0, w);
     cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
     cairo_move_to(cr, cx, y0 - 2);
     cairo_line_to(cr, cx, y0 + h);
@@ -1590,14 +1647,7 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
     /* the step, loss and accuracy in a row across the plot's width, the
      * text made smaller when the row would not fit */
     char text[3][64];
-    snprintf(text[0], sizeof text[0], "step %d", cap->at_step);
-    if (two) {
-        snprintf(text[1], sizeof text[1], "%s %.3f", cap->curve_name[0], cap->curve_loss[at]);
-        snprintf(text[2], sizeof text[2], "%s %.3f", cap->curve_name[1], cap->curve_accuracy[at]);
-    } else {
-        snprintf(text[1], sizeof text[1], "loss %.3f", cap->curve_loss[at]);
-        snprintf(text[2], sizeof text[2], "accuracy %.1f %%", 100 * cap->curve_accuracy[at]);
-    }
+    curve_texts(cap, at, text);
     double gap = 0.8 * small, need = 2 * gap;
     for (int i = 0; i < 3; i++) {
         set_font(cr, sc, small, i == 0);

@@ -30,7 +30,7 @@ static void fill_states(double *cache, const StagePlan *plan, int n_stages, int 
             st[a] = x[(size_t)stride * i + a];
         for (int s = 0; s < n_stages; s++) {
             memcpy(cache + ((size_t)s * n + i) * W, st, sizeof st);
-            stage_end(plan, s, st, st);
+            stage_next_start(plan, s, st, st);
         }
     }
 }
@@ -392,7 +392,7 @@ static void line_state(const FrameCtx *c, const double *x, double *st)
     memset(st, 0, sizeof(double) * W);
     memcpy(st, x, 3 * sizeof(double));
     for (int k = c->base; !c->placed && k < c->stage; k++)
-        stage_end(c->g->plan, k, st, st);
+        stage_next_start(c->g->plan, k, st, st);
 }
 
 static void put(FrameCtx *c, const double s[3])
@@ -570,7 +570,7 @@ static void draw_line_set(FrameCtx *c, const LineSet *ls, const double *state, i
     for (int k = 0; k < ls->p.n_lines && !c->failed; k++) {
         int l = fg->n_lines++;
         fg->line_start[l] = c->n;
-        fg->line_kind[l] = ls->kind[k];
+        fg->line_kind[l] = ls->kind ? ls->kind[k] : LINE_OVERLAY;
         fg->line_label[l] = -1;
         double prev_s[3] = {0, 0, 0};
         for (int j = ls->p.start[k]; j < ls->p.start[k + 1]; j++) {
@@ -623,9 +623,30 @@ static void frame_traced_lines(FrameCtx *c, const Polylines *p)
     }
 }
 
+/* A training morph's boundary: traced for this frame's network in the
+ * input space, where every stage of a morph starts, and moved as the grid
+ * is (refined on screen the same way). */
+static void morph_score_lines(FrameCtx *c)
+{
+    Polylines *p = &c->fg->score_scratch;
+    if (geom_morph_scores(c->g, c->stage, c->t, p) < 0 ||
+        fg_reserve(c->fg, c->n, c->fg->n_lines + p->n_lines + curve_count(c->g->seg) + 1)) {
+        c->failed = 1;
+        return;
+    }
+    LineSet ls = {*p, NULL, 0};
+    c->base = c->stage;
+    c->placed = 0;
+    draw_line_set(c, &ls, NULL, 0);
+}
+
 static void score_lines(FrameCtx *c)
 {
     const Geometry *g = c->g;
+    if (g->plan->morph.on) {
+        morph_score_lines(c);
+        return;
+    }
     int traced = geom_frame_scores(g, c->stage, c->t, c->view, &c->fg->score_scratch);
     if (traced < 0) {
         c->failed = 1;

@@ -43,7 +43,7 @@ static double decision_value_rival(const Level *lv, const double *x2, int c, int
         double y[2] = {x[0], x[1]};
         stage_invert(lv->plan, lv->from, lv->t, y, x);
     }
-    stage_scores(lv->plan, lv->from, x, z);
+    stage_scores_at(lv->plan, lv->from, lv->t, x, z);
     int n = lv->plan->n_scores;
     if (n == 1)
         return z[0];
@@ -227,6 +227,16 @@ int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, 
     return trace_level(out, lv, box, FRAME_GRID) ? -1 : 1;
 }
 
+int geom_morph_scores(const Geometry *g, int stage, double t, Polylines *out)
+{
+    const StagePlan *plan = g->plan;
+    out->n = out->n_lines = 0;
+    if (!plan->morph.on || !plan->n_scores || !g->seg->show_scores || plan->widths[0] != 2)
+        return 0;
+    Level lv = {plan, stage, 0, 0, t};
+    return trace_level(out, lv, g->seg->region, FRAME_GRID) ? -1 : 1;
+}
+
 /* ---- thresholds and the plane ------------------------------------------- */
 
 #define THRESHOLD_SAMPLES 2001
@@ -364,8 +374,8 @@ static void points_box(const Geometry *g, int l, double box[6])
 int geom_trace_scores(Geometry *g, int l, const double box[4], LwError *err)
 {
     const StagePlan *plan = g->plan;
-    if (!plan->n_scores || l < 0 || l > plan->n_hidden || l > LW_MAX_LAYERS)
-        return LW_OK;
+    if (!plan->n_scores || l < 0 || l > plan->n_hidden || l > LW_MAX_LAYERS || plan->morph.on)
+        return LW_OK; /* a morph traces its boundary in each frame */
     SpaceLines *sl = &g->space[l];
     sl->base = STAGE_KIND_COUNT * l;
     if (l + 1 > g->n_space) g->n_space = l + 1; /* freed by geom_free whatever happens */

@@ -9,14 +9,18 @@
 #include <gsl/gsl_errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "atomic_file.h"
+#include "cli.h"
 #include "classifier.h"
 #include "draw.h"
 #include "gen_weights.h"
@@ -49,270 +53,23 @@ static void install_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* ---- usage ------------------------------------------------------------------ */
-
-typedef struct {
-    const char *name, *args, *summary, *details;
-} Command;
-
-static const Command COMMANDS[] = {
-    {"render", "SCENE [-o FILE|DIR/] [-j N] [--crf N] [--preset P] [--fps F] [--size WxH] [--quiet]",
-     "render the animation as a video (.mp4 .webm .mkv .gif) or PNG sequence",
-     "  -o, --output FILE   output file; its extension picks the format (default: the\n"
-     "                      scene's [render] output, else out/SCENE.mp4); a directory\n"
-     "                      (existing, or ending in /) gets a PNG sequence\n"
-     "  -j, --jobs N        worker threads (default: number of cores)\n"
-     "      --crf N         quality (x264/VP9; lower is better)\n"
-     "      --preset P      x264 preset (ultrafast ... veryslow)\n"
-     "      --fps F         frames per second\n"
-     "      --size WxH      frame size in pixels (even numbers)\n"},
-    {"frames", "SCENE [--frames A:B | --frames N,M,... | --at L:STAGE:T] [-o DIR] [-j N]",
-     "write chosen frames as PNG files DIR/frame-00042.png",
-     "      --frames A:B    frames A to B inclusive (0-based); or a list N,M,...\n"
-     "      --at L:STAGE:T  the frame of layer L, stage linear|bias|activation, time T\n"
-     "                      (repeatable); L is a number counted over the whole show,\n"
-     "                      or a network's letter and its own layer: G2 (generator or\n"
-     "                      decoder), D1 (discriminator), E1 (encoder), L2 (classifier);\n"
-     "                      with activation_steps = hadamard, STAGE may be a step:\n"
-     "                      activation.K (1-based) or its name (exp)\n"
-     "  -o, --output DIR    folder for the PNG files (default out/SCENE-frames)\n"
-     "  -j, --jobs N        worker threads\n"},
-    {"step", "SCENE --layer K [-o DIR]",
-     "one layer's four states (input, after W, after +b, after the activation) as\n"
-     "            PNG stills and a labelled contact sheet; with activation_steps =\n"
-     "            hadamard also a sheet of the activation's element-wise steps",
-     "  -l, --layer K       the layer (1-based, counted over the whole show), or a\n"
-     "                      network's letter and its own layer (G2, D1, E1, L2)\n"
-     "  -o, --output DIR    folder (default out/SCENE-step)\n"},
-    {"hash", "SCENE [--frames A:B | --at L:STAGE:T] [-j N]",
-     "print frame index, stage label and SHA-256 of the raw pixels of each frame\n"
-     "            (the label names the network and its layer: G2.bias t=0.50)",
-     "      --frames A:B    frames to hash (default all)\n"
-     "      --at L:STAGE:T  the frame of a moment, as in 'layerwarp help frames'\n"
-     "  -j, --jobs N        worker threads\n"},
-    {"train", "SCENE [-o WEIGHTS]", "train the scene's network and report loss and accuracy",
-     "  -o, --output FILE   save the weights (docs/weights-format.md): a classifier's,\n"
-     "                      or every network of a gan, vae or autoencoder; a scene\n"
-     "                      uses them with [weights] file = FILE instead of training\n"},
-    {"dump", "SCENE --layer K --stage input|linear|bias|activation [-o FILE.csv]",
-     "data point positions at the end of a stage, as CSV index,label,x1,x2,...",
-     "  -l, --layer K       the layer (1-based) of the first network, or a network's\n"
-     "                      letter and its own layer (G2, D1): the points it carries\n"
-     "  -s, --stage S       input (the layer's input), linear, bias or activation\n"
-     "  -o, --output FILE   CSV file (default: stdout)\n"},
-    {"info", "SCENE", "describe the network, its parameters, frame count and output", ""},
-};
-#define N_COMMANDS (int)(sizeof COMMANDS / sizeof COMMANDS[0])
-
-static void usage_all(FILE *f)
-{
-    fprintf(f, "usage: layerwarp COMMAND SCENE [options]\n\n"
-               "Animates how a small neural network bends space, layer by layer:\n"
-               "each layer as multiply by W, shift by b, apply the activation.\n\ncommands:\n");
-    for (int i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-7s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
-    fprintf(f, "\n  layerwarp help COMMAND    options of one command\n"
-               "  layerwarp --version\n\n"
-               "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n"
-               "Scene format: docs/scene-format.md\n");
-}
-
-static const Command *find_command(const char *name)
-{
-    for (int i = 0; i < N_COMMANDS; i++)
-        if (strcmp(COMMANDS[i].name, name) == 0)
-            return &COMMANDS[i];
-    return NULL;
-}
-
-static void usage_command(FILE *f, const Command *c)
-{
-    fprintf(f, "usage: layerwarp %s %s\n\n%s\n\n%s", c->name, c->args, c->summary, c->details);
-    if (strcmp(c->name, "render") != 0 && strcmp(c->name, "train") != 0)
-        fprintf(f, "      --size WxH      override the scene's frame size\n"
-                   "      --fps F         override the scene's frame rate\n");
-    fprintf(f, "      --set S.KEY=V   set a scene key, as if written in [S] of the scene\n"
-               "                      (repeatable; e.g. --set train.steps=500); checked\n"
-               "                      like the file (docs/scene-format.md)\n"
-               "  -q, --quiet         no progress or summary on stderr\n"
-               "  -h, --help          this help\n");
-}
-
-static int usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-    fprintf(stderr, "layerwarp %s: ", cmd);
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see 'layerwarp help %s')\n", cmd);
-    return 2;
-}
-
-/* ---- options ------------------------------------------------------------------ */
-
-#define MAX_SETS 64
-
-typedef struct {
-    const char *cmd;
-    const char *scene_path;
-    const char *output;
-    int jobs;
-    int quiet;
-    const char *layer;     /* --layer as given, checked by parse_layer_ref */
-    const char *stage;
-    const char *frames;
-    const char *at[64];
-    int n_at;
-    /* scene keys set on the command line, "section.key=value", checked by the
-     * scene's own key table (--set, and --fps, --size, --crf, --preset) */
-    const char *sets[MAX_SETS];
-    int n_sets;
-    char spelled[MAX_SETS][80];  /* the sets the short options spell out */
-} Options;
-
-enum { OPT_CRF = 1000, OPT_PRESET, OPT_FPS, OPT_SIZE, OPT_AT, OPT_FRAMES, OPT_SET };
-
-/* A layer as the command line names it: "2", counted over the whole show
- * (what it has always meant), or "G2", layer 2 of the network lettered G
- * (a segment's tag: L classifier, G generator or decoder, D discriminator,
- * E encoder). */
-typedef struct {
-    char tag;      /* 0: counted over the whole show */
-    int number;    /* 1-based */
-} LayerRef;
-
-/* Reads a LayerRef at the start of s; returns the text after it, or NULL
- * when s does not start with one. */
-static const char *parse_layer_ref(const char *s, LayerRef *ref)
-{
-    ref->tag = 0;
-    if (*s && strchr("LGDElgde", *s))
-        ref->tag = (char)toupper((unsigned char)*s++);
-    if (!isdigit((unsigned char)*s)) return NULL;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || v < 1 || v > 100000) return NULL;
-    ref->number = (int)v;
-    return end;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi) return -1;
-    *out = (int)v;
-    return 0;
-}
-
-/* Adds a scene key override; `key` NULL: value is already "section.key=value". */
-static int add_set(Options *o, const char *key, const char *value)
-{
-    if (o->n_sets == MAX_SETS)
-        return usage_error(o->cmd, "more than 64 scene keys set on the command line%s", "");
-    const char *set = value;
-    if (key) {
-        char *buf = o->spelled[o->n_sets];
-        if ((size_t)snprintf(buf, sizeof o->spelled[0], "%s=%s", key, value) >= sizeof o->spelled[0])
-            return usage_error(o->cmd, "option value too long: '%s'", value);
-        set = buf;
-    }
-    o->sets[o->n_sets++] = set;
-    return 0;
-}
-
-/* --size WxH: the scene's width and height (their ranges are the scene's). */
-static int add_size(Options *o, const char *arg)
-{
-    char w[32], h[32];
-    const char *x = strpbrk(arg, "xX");
-    if (!x || x == arg || !x[1] || (size_t)(x - arg) >= sizeof w || strlen(x + 1) >= sizeof h)
-        return usage_error(o->cmd, "--size needs WxH, e.g. 1280x720, got '%s'", arg);
-    snprintf(w, sizeof w, "%.*s", (int)(x - arg), arg);
-    snprintf(h, sizeof h, "%s", x + 1);
-    int rc = add_set(o, "render.width", w);
-    return rc ? rc : add_set(o, "render.height", h);
-}
-
-static int parse_options(int argc, char **argv, Options *o)
-{
-    static const struct option longs[] = {
-        {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
-        {"quiet", no_argument, NULL, 'q'},        {"layer", required_argument, NULL, 'l'},
-        {"stage", required_argument, NULL, 's'},  {"help", no_argument, NULL, 'h'},
-        {"frames", required_argument, NULL, OPT_FRAMES}, {"at", required_argument, NULL, OPT_AT},
-        {"crf", required_argument, NULL, OPT_CRF}, {"preset", required_argument, NULL, OPT_PRESET},
-        {"fps", required_argument, NULL, OPT_FPS}, {"size", required_argument, NULL, OPT_SIZE},
-        {"set", required_argument, NULL, OPT_SET}, {NULL, 0, NULL, 0}};
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":o:j:ql:s:h", longs, NULL)) != -1) {
-        switch (c) {
-        case 'o':
-            if (!optarg[0]) return usage_error(o->cmd, "-o needs a file or folder name%s", "");
-            o->output = optarg;
-            break;
-        case 'j':
-            if (parse_int(optarg, 1, 256, &o->jobs))
-                return usage_error(o->cmd, "-j needs a number of threads from 1 to 256, got '%s'", optarg);
-            break;
-        case 'q': o->quiet = 1; break;
-        case 'l': {
-            LayerRef ref;
-            const char *rest = parse_layer_ref(optarg, &ref);
-            if (!rest || *rest)
-                return usage_error(o->cmd, "--layer needs a layer number from 1 (or a "
-                                   "network's layer such as G2), got '%s'", optarg);
-            o->layer = optarg;
-            break;
-        }
-        case 's': o->stage = optarg; break;
-        case 'h': usage_command(stdout, find_command(o->cmd)); return -1;
-        case OPT_FRAMES: o->frames = optarg; break;
-        case OPT_AT:
-            if (o->n_at == 64) return usage_error(o->cmd, "too many --at options%s", "");
-            o->at[o->n_at++] = optarg;
-            break;
-        case OPT_CRF:
-        case OPT_PRESET:
-        case OPT_FPS: {
-            const char *key = c == OPT_CRF ? "render.crf" : c == OPT_FPS ? "render.fps"
-                                                                        : "render.preset";
-            int rc = add_set(o, key, optarg);
-            if (rc) return rc;
-            break;
-        }
-        case OPT_SIZE: {
-            int rc = add_size(o, optarg);
-            if (rc) return rc;
-            break;
-        }
-        case OPT_SET: {
-            int rc = add_set(o, NULL, optarg);
-            if (rc) return rc;
-            break;
-        }
-        case ':': return usage_error(o->cmd, "option '%s' needs a value", argv[optind - 1]);
-        default: return usage_error(o->cmd, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
-        return usage_error(o->cmd, "missing SCENE%s", "");
-    if (optind + 1 < argc)
-        return usage_error(o->cmd, "unexpected argument '%s'", argv[optind + 1]);
-    o->scene_path = argv[optind];
-    return 0;
-}
-
 /* ---- helpers -------------------------------------------------------------------- */
 
+/* The one line on stderr and the exit status.  Bad input names its
+ * file:line or the option; every other message starts "layerwarp: ".  An
+ * interruption exits as shells expect of a signal: 128 + its number. */
 static int report(int rc, const LwError *err)
 {
-    if (rc == LW_EINTR)
-        fprintf(stderr, "layerwarp: interrupted; no partial file was left behind\n");
-    else if (rc && err->msg[0])
-        fprintf(stderr, "%s\n", err->msg);
+    if (rc == LW_EINTR) {
+        const char *what = strncmp(err->msg, "layerwarp: interrupted", 22) == 0
+                               ? err->msg : "layerwarp: interrupted; no partial file was left behind";
+        fprintf(stderr, "%s\n", what);
+        return 128 + (g_stop ? (int)g_stop : SIGINT);
+    }
+    if (rc && err->msg[0])
+        fprintf(stderr, "%s%s\n",
+                rc != LW_EINPUT && strncmp(err->msg, "layerwarp", 9) != 0 ? "layerwarp: " : "",
+                err->msg);
     return lw_exit_status(rc);
 }
 
@@ -378,9 +135,15 @@ typedef struct {
     int have_model, have_r;
 } Job;
 
-static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwError *err)
+/* Checks a command makes once the scene is read, before anything is trained:
+ * what it would write, and how. */
+typedef int (*SceneCheck)(const Options *o, const Scene *sc, void *user, LwError *err);
+
+static int load_job_checked(const Options *o, Job *j, int verbose_train, int draws,
+                            SceneCheck check, void *user, LwError *err)
 {
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
+    if (!rc && check) rc = check(o, &j->scene, user, err);
     if (rc) return rc;
     TrainWatch watch = {verbose_train, 0, 0};
     j->have_model = 1;
@@ -393,6 +156,11 @@ static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwEr
         return lw_fail(err, LW_EINPUT, "%s: %s", j->scene.path, inner.msg);
     }
     return rc;
+}
+
+static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwError *err)
+{
+    return load_job_checked(o, j, verbose_train, draws, NULL, NULL, err);
 }
 
 static void free_job(Job *j)
@@ -465,7 +233,7 @@ static int at_request(const Options *o, const Job *j, const char *arg, FrameReq 
     LayerRef ref;
     double t = -1;
     char stage[32] = "";
-    const char *p = parse_layer_ref(arg, &ref), *colon = p && *p == ':' ? strchr(p + 1, ':') : NULL;
+    const char *p = cli_layer_ref(arg, &ref), *colon = p && *p == ':' ? strchr(p + 1, ':') : NULL;
     int ok = colon && colon - (p + 1) < 32;
     if (ok) {
         char *end;
@@ -474,7 +242,7 @@ static int at_request(const Options *o, const Job *j, const char *arg, FrameReq 
         ok = end != colon + 1 && !*end && t >= 0 && t <= 1;
     }
     char what[160], list[128];
-    snprintf(what, sizeof what, "layerwarp %s: --at '%s'", o->cmd, arg);
+    snprintf(what, sizeof what, "layerwarp %s: --at '%s'", o->cmd_name, arg);
     networks_text(r, list, sizeof list);
     int layer = ref.number - 1;
     if (ok && ref.tag) {
@@ -491,60 +259,82 @@ static int at_request(const Options *o, const Job *j, const char *arg, FrameReq 
     return LW_OK;
 }
 
-/* Parses --frames and --at into requests; all frames when neither is given.
- * LW_EINPUT with the usage message in err for a bad frame option. */
+/* One frame of --frames: N from 0, "last", or -K counted from the end (-1
+ * is the last).  -1 when it names no frame of `total`. */
+static int frame_index(const char *tok, int total)
+{
+    if (strcmp(tok, "last") == 0) return total - 1;
+    char *end;
+    errno = 0;
+    long v = strtol(tok, &end, 10);
+    if (end == tok || *end || errno) return -1;
+    if (v < 0) v += total;
+    return v >= 0 && v < total ? (int)v : -1;
+}
+
+/* --frames A:B (either end a frame_index) or N,M,... into q; LW_EINPUT
+ * naming the option when a frame is not one of the scene's. */
+static int frames_option(const Options *o, const Renderer *r, FrameReq *q, int cap, int *n,
+                         LwError *err)
+{
+    int total = r->timeline.n_frames;
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", o->frames);
+    char *colon = strchr(buf, ':');
+    if (colon) {
+        *colon = '\0';
+        int a = frame_index(buf, total), b = frame_index(colon + 1, total);
+        if (a < 0 || b < a)
+            return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames %s is outside 0:%d (the "
+                           "scene has %d frames; 'last' or -1 is the last)", o->cmd_name,
+                           o->frames, total - 1, total);
+        for (int f = a; f <= b; f++) q[(*n)++] = renderer_request_frame(r, f);
+        return LW_OK;
+    }
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int f = frame_index(tok, total);
+        if (f < 0 || *n == cap)
+            return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames: '%s' is not a frame from 0 "
+                           "to %d, 'last' or -1 to -%d (use A:B or N,M,...)", o->cmd_name, tok,
+                           total - 1, total);
+        q[(*n)++] = renderer_request_frame(r, f);
+    }
+    return LW_OK;
+}
+
+/* Parses --frames and --at into requests (render -s: the last frame); all
+ * frames when none is given.  LW_EINPUT with the usage message in err for a
+ * bad frame option. */
 static int frame_requests(const Options *o, const Job *j, FrameReq **out, int *n_out,
                           LwError *err)
 {
     const Renderer *r = &j->r;
-    int total = r->timeline.n_frames, cap = total + o->n_at + 16, n = 0;
+    int total = r->timeline.n_frames, cap = total + o->n_at + 16, n = 0, rc = LW_OK;
     FrameReq *q = malloc(sizeof *q * cap);
     if (!q) return lw_fail(err, LW_ERUNTIME, "out of memory for %d frame requests", cap);
-    if (o->frames) {
-        int a, b;
-        char extra;
-        if (sscanf(o->frames, "%d:%d%c", &a, &b, &extra) == 2) {
-            if (a < 0 || b < a || b >= total) {
-                free(q);
-                return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames %s is outside 0:%d "
-                               "(the scene has %d frames)", o->cmd, o->frames, total - 1, total);
-            }
-            for (int f = a; f <= b; f++) q[n++] = renderer_request_frame(r, f);
-        } else {
-            char buf[4096];
-            snprintf(buf, sizeof buf, "%s", o->frames);
-            char *save = NULL;
-            for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-                int f;
-                if (parse_int(tok, 0, total - 1, &f) || n == cap) {
-                    int rc = lw_fail(err, LW_EINPUT, "layerwarp %s: --frames: '%s' is not a "
-                                     "frame from 0 to %d (use A:B or N,M,...)", o->cmd, tok,
-                                     total - 1);
-                    free(q);
-                    return rc;
-                }
-                q[n++] = renderer_request_frame(r, f);
-            }
-        }
-    }
-    for (int i = 0; i < o->n_at; i++) {
-        int rc = at_request(o, j, o->at[i], &q[n++], err);
-        if (rc) {
-            free(q);
-            return rc;
-        }
-    }
-    if (!o->frames && !o->n_at)
+    if (o->frames) rc = frames_option(o, r, q, cap - o->n_at, &n, err);
+    for (int i = 0; !rc && i < o->n_at; i++) rc = at_request(o, j, o->at[i], &q[n++], err);
+    if (!rc && o->last) {
+        n = 0; /* -s with --frames or --at was refused before */
+        q[n++] = renderer_request_frame(r, total - 1);
+    } else if (!rc && !o->frames && !o->n_at) {
         for (int f = 0; f < total; f++) q[n++] = renderer_request_frame(r, f);
+    }
+    if (rc) {
+        free(q);
+        return rc;
+    }
     *out = q;
     *n_out = n;
     return LW_OK;
 }
 
 /* Loads the job and turns --frames/--at into requests. */
-static int load_requests(const Options *o, Job *j, FrameReq **reqs, int *n, LwError *err)
+static int load_requests(const Options *o, Job *j, SceneCheck check, void *user, FrameReq **reqs,
+                         int *n, LwError *err)
 {
-    int rc = load_job(o, j, !o->quiet, 1, err);
+    int rc = load_job_checked(o, j, !o->quiet, 1, check, user, err);
     if (!rc) rc = frame_requests(o, j, reqs, n, err);
     if (!rc) install_signals(); /* from here on, outputs are being written */
     return rc;
@@ -557,6 +347,7 @@ typedef struct {
     const char *scene_path;
     const char *dir;
     const char *fmt;   /* file name pattern with one %05d */
+    const char *file;  /* one still: this file ("-": stdout) instead of dir/fmt */
 } PngSink;
 
 /* Runs on a worker: frames are independent files, so they are encoded in
@@ -568,8 +359,12 @@ static int png_hook(void *user, FrameReq q, int slot, const uint8_t *px, int str
     (void)note;
     (void)slot;
     char path[LW_PATH_MAX + 64], name[64], label[64], frame[32];
-    snprintf(name, sizeof name, s->fmt, q.frame);
-    snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    if (s->file) {
+        snprintf(path, sizeof path, "%s", s->file);
+    } else {
+        snprintf(name, sizeof name, s->fmt, q.frame);
+        snprintf(path, sizeof path, "%s/%s", s->dir, name);
+    }
     renderer_label(s->r, q, label, sizeof label);
     snprintf(frame, sizeof frame, "%d", q.frame);
     PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", s->scene_path},
@@ -632,16 +427,49 @@ static int video_sink(void *user, int index, FrameReq q, int slot, const uint8_t
     return video_write_frame(vj->sink, vj->frames[slot], err);
 }
 
-/* Frames as DIR/frame-00042.png, encoded on the workers. */
+/* The frame number of a sequence file's name "frame-00042.png", or -1. */
+static long sequence_index(const char *name)
+{
+    if (strncmp(name, "frame-", 6) != 0) return -1;
+    const char *d = name + 6, *p = d;
+    while (isdigit((unsigned char)*p)) p++;
+    if (p - d < 5 || p - d > 9 || strcmp(p, ".png") != 0) return -1;
+    return strtol(d, NULL, 10);
+}
+
+/* A whole sequence rendered again: the frames of an earlier, longer render
+ * that this one did not write would play on after its end.  Only after the
+ * new frames are all written, so a failed render loses nothing. */
+static int remove_stale_frames(const char *dir, const FrameReq *kept, int n, LwError *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return lw_fail(err, LW_ERUNTIME, "%s: %s", dir, strerror(errno));
+    int rc = LW_OK;
+    for (struct dirent *e; !rc && (e = readdir(d));) {
+        long f = sequence_index(e->d_name);
+        int ours = f < 0;
+        for (int k = 0; k < n && !ours; k++) ours = kept[k].frame == f;
+        char path[LW_PATH_MAX + 300];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!ours && unlink(path) != 0 && errno != ENOENT)
+            rc = lw_fail(err, LW_ERUNTIME, "%s: cannot remove an earlier render's frame: %s",
+                         path, strerror(errno));
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Frames as DIR/frame-00042.png, encoded on the workers; `replace`: the
+ * folder's other frame-*.png files (an earlier render's) go. */
 static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const RunOptions *ro,
-                              const char *dir_arg, int *written, LwError *err)
+                              const char *dir_arg, int replace, int *written, LwError *err)
 {
     char dir[LW_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", dir_arg);
     for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
         dir[len - 1] = '\0'; /* "out/seq/" names the folder "out/seq" */
     int rc = make_dirs(dir, err);
-    PngSink ps = {&j->r, j->scene.path, dir, "frame-%05d.png"};
+    PngSink ps = {&j->r, j->scene.path, dir, "frame-%05d.png", NULL};
     /* one file per frame: a frame asked for twice is written once */
     FrameReq *unique = malloc(sizeof *unique * (n ? n : 1));
     if (!unique) return lw_fail(err, LW_ERUNTIME, "out of memory");
@@ -655,11 +483,25 @@ static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const R
     with_png.hook = png_hook;
     with_png.hook_user = &ps;
     if (!rc) rc = render_run(&j->r, unique, nu, &with_png, nothing_sink, NULL, err);
+    if (!rc && replace) rc = remove_stale_frames(dir, unique, nu, err);
     free(unique);
     if (written) *written = rc ? 0 : nu;
     if (rc == LW_EINTR) /* each PNG is whole: say what is there */
-        return lw_fail(err, LW_ERUNTIME, "layerwarp: interrupted; the frames finished before it "
+        return lw_fail(err, LW_EINTR, "layerwarp: interrupted; the frames finished before it "
                        "are in %s, no partial file", dir);
+    return rc;
+}
+
+/* One frame as one PNG file (or stdout for "-"), written whole. */
+static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const char *path,
+                           LwError *err)
+{
+    int rc = strcmp(path, "-") == 0 ? LW_OK : parent_dirs(path, err);
+    PngSink ps = {&j->r, j->scene.path, NULL, NULL, path};
+    RunOptions with_png = *ro;
+    with_png.hook = png_hook;
+    with_png.hook_user = &ps;
+    if (!rc) rc = render_run(&j->r, &q, 1, &with_png, nothing_sink, NULL, err);
     return rc;
 }
 
@@ -686,48 +528,198 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* What render writes: a video (a file, or stdout), a PNG sequence, or one
+ * PNG (render -s), worked out from -o, -s, --format and the scene. */
+typedef enum { TARGET_VIDEO, TARGET_SEQUENCE, TARGET_STILL } TargetKind;
+
+typedef struct {
+    TargetKind kind;
+    char path[LW_PATH_MAX + 300];  /* "-" for stdout */
+    const char *format;            /* a video's --format, or NULL: its extension's */
+} RenderTarget;
+
+static int has_extension(const char *path, const char *ext)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(slash ? slash + 1 : path, '.');
+    return dot && strcasecmp(dot, ext) == 0;
+}
+
+/* "layerwarp render: MESSAGE (see 'layerwarp help render')" */
+__attribute__((format(printf, 2, 3)))
+static int render_refuse(LwError *err, const char *fmt, ...)
+{
+    char msg[sizeof err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (len >= (int)sizeof msg - 48) /* keep the pointer to help whole */
+        snprintf(msg + sizeof msg - 52, 52, "...");
+    return lw_fail(err, LW_EINPUT, "layerwarp render: %.*s (see 'layerwarp help render')",
+                   (int)sizeof msg - 60, msg);
+}
+
+/* render -s: one PNG at -o FILE.png, -o - (stdout), DIR/NAME.png, or beside
+ * the scene's own output (out/NAME.mp4 gives out/NAME.png). */
+static int still_target(const Options *o, const Scene *sc, const char *out, RenderTarget *t,
+                        LwError *err)
+{
+    t->kind = TARGET_STILL;
+    if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+        return render_refuse(err, "-o -: standard output is a terminal, no place for a PNG "
+                             "(pipe it, or give -o FILE.png)");
+    if (o->frames || o->n_at)
+        return render_refuse(err, "-s is the last frame; for others use 'layerwarp frames'");
+    if (o->format && strcmp(o->format, "png") != 0)
+        return render_refuse(err, "-s writes a PNG, not --format %s", o->format);
+    if (o->gave_crf || o->gave_preset)
+        return render_refuse(err, "--%s does not apply to a PNG (-s)",
+                             o->gave_crf ? "crf" : "preset");
+    if (strcmp(out, "-") == 0 || (o->output && has_extension(out, ".png")))
+        snprintf(t->path, sizeof t->path, "%s", out);
+    else if (o->output && is_dir_target(out))
+        snprintf(t->path, sizeof t->path, "%s%s%s.png", out,
+                 out[strlen(out) - 1] == '/' ? "" : "/", sc->name);
+    else if (o->output)
+        return render_refuse(err, "-s writes one PNG, but -o %s is no .png (give -o "
+                             "FILE.png, -o DIR/ or -o -)", out);
+    else { /* the scene's video, as a .png */
+        snprintf(t->path, sizeof t->path, "%s", out);
+        char *slash = strrchr(t->path, '/'), *dot = strrchr(slash ? slash : t->path, '.');
+        if (dot && dot != (slash ? slash + 1 : t->path)) *dot = '\0';
+        if (strlen(t->path) + 5 > sizeof t->path)
+            return render_refuse(err, "output path too long: '%s'", out);
+        strcat(t->path, ".png");
+    }
+    return LW_OK;
+}
+
+/* An encoder setting the format has no use for: refused when the command
+ * line gave it, said once on stderr when the scene did. */
+static int check_encoder_settings(const Options *o, const Scene *sc, const RenderTarget *t,
+                                  LwError *err)
+{
+    unsigned takes = video_format_takes(t->path, t->format);
+    const char *name = video_format_name(t->path, t->format);
+    if (o->gave_crf && !(takes & VIDEO_TAKES_CRF))
+        return render_refuse(err, "--crf does not apply to %s (only .mp4 and .webm have a "
+                             "quality setting)", name);
+    if (o->gave_preset && !(takes & VIDEO_TAKES_PRESET))
+        return render_refuse(err, "--preset does not apply to %s (only .mp4 and .webm have "
+                             "presets)", name);
+    VideoOptions vo = {.crf = sc->output.crf};
+    snprintf(vo.preset, sizeof vo.preset, "%s", sc->output.preset);
+    if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
+    LwError inner;
+    if (video_check_settings(t->path, &vo, &inner))
+        return render_refuse(err, "%s", inner.msg);
+    if (!o->gave_crf && sc->output.crf >= 0 && !(takes & VIDEO_TAKES_CRF))
+        fprintf(stderr, "layerwarp: warning: %s: [render] crf does not apply to %s; ignored\n",
+                sc->path, name);
+    if (!o->gave_preset && sc->output.preset[0] && !(takes & VIDEO_TAKES_PRESET))
+        fprintf(stderr, "layerwarp: warning: %s: [render] preset does not apply to %s; "
+                "ignored\n", sc->path, name);
+    return LW_OK;
+}
+
+/* Where and what render writes; LW_EINPUT naming the option for a
+ * combination that cannot be made.  Runs before anything is trained. */
+static int render_target(const Options *o, const Scene *sc, void *user, LwError *err)
+{
+    RenderTarget *t = user;
+    const char *out = o->output ? o->output : sc->output.path;
+    if (o->last) return still_target(o, sc, out, t, err);
+    snprintf(t->path, sizeof t->path, "%s", out);
+    int to_stdout = strcmp(out, "-") == 0;
+    t->format = o->format;
+    if (o->format && strcmp(o->format, "png") == 0) {
+        if (to_stdout)
+            return render_refuse(err, "a PNG on stdout holds one frame: add -s");
+        if (!is_dir_target(out))
+            return render_refuse(err, "--format png writes a sequence into a folder: give "
+                                 "-o DIR/ (or -s for one PNG)");
+    }
+    if (!to_stdout && is_dir_target(out)) {
+        t->kind = TARGET_SEQUENCE;
+        if (o->gave_crf || o->gave_preset)
+            return render_refuse(err, "--%s does not apply to a PNG sequence",
+                                 o->gave_crf ? "crf" : "preset");
+        return LW_OK;
+    }
+    t->kind = TARGET_VIDEO;
+    if (to_stdout && isatty(STDOUT_FILENO))
+        return render_refuse(err, "-o -: standard output is a terminal, no place for a video "
+                             "(pipe it: -o - --format mkv | ffplay -)");
+    if (to_stdout && !o->format)
+        return render_refuse(err, "-o - needs --format mp4, webm, mkv or gif (a pipe has "
+                             "no file name to say which)");
+    if (!to_stdout && has_extension(out, ".png"))
+        return render_refuse(err, "-o %s is one PNG: add -s for the last frame, or give "
+                             "-o DIR/ for every frame", out);
+    const char *named = to_stdout ? NULL : video_format_name(out, NULL);
+    if (o->format && named && strcmp(named + 1, o->format) != 0)
+        return render_refuse(err, "--format %s but -o %s names %s", o->format, out, named);
+    if (!o->format && !named) {
+        LwError inner;
+        video_format_check(out, &inner);
+        return render_refuse(err, "-o %s: %s", out, inner.msg);
+    }
+    return check_encoder_settings(o, sc, t, err);
+}
+
+static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs, int n,
+                       RunOptions *ro, LwError *err)
+{
+    VideoSink *v = NULL;
+    const RenderConfig *cfg = &j->scene.render;
+    VideoOptions vo = {.width = cfg->style.width, .height = cfg->style.height,
+                       .fps = cfg->timeline.fps, .crf = j->scene.output.crf, .n_frames = n};
+    snprintf(vo.preset, sizeof vo.preset, "%s", j->scene.output.preset);
+    if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
+    int rc = strcmp(t->path, "-") == 0 ? LW_OK : parent_dirs(t->path, err);
+    if (!rc) rc = video_open(&v, t->path, &vo, err);
+    int slots = render_slots(ro->threads);
+    VideoJob vj = {v, calloc(slots, sizeof(VideoFrame *))};
+    if (!rc && !vj.frames) rc = lw_fail(err, LW_ERUNTIME, "out of memory");
+    for (int i = 0; !rc && i < slots; i++) rc = video_frame_new(v, &vj.frames[i], err);
+    ro->hook = video_hook;
+    ro->hook_user = &vj;
+    if (!rc) rc = render_run(&j->r, reqs, n, ro, video_sink, &vj, err);
+    if (!rc) rc = video_close(&v, err);
+    video_abort(&v);
+    for (int i = 0; vj.frames && i < slots; i++) video_frame_free(&vj.frames[i]);
+    free(vj.frames);
+    return rc;
+}
+
 static int cmd_render(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
     double t0 = now();
     FrameReq *reqs = NULL;
+    RenderTarget t = {0};
     int n = 0;
-    int rc = load_requests(o, &j, &reqs, &n, &err);
-    const char *out = o->output ? o->output : j.scene.output.path;
-    if (!rc && !is_dir_target(out) && video_format_check(out, &err) != LW_OK) {
-        LwError inner = err;
-        rc = lw_fail(&err, LW_EINPUT, "%s: %s", out, inner.msg);
-    }
-    RunOptions ro = run_options(o, 1);
-    if (!rc && is_dir_target(out)) {
-        rc = write_png_sequence(&j, reqs, n, &ro, out, NULL, &err);
-    } else if (!rc) {
-        VideoSink *v = NULL;
-        const RenderConfig *cfg = &j.scene.render;
-        VideoOptions vo = {.width = cfg->style.width, .height = cfg->style.height,
-                           .fps = cfg->timeline.fps, .crf = j.scene.output.crf, .n_frames = n};
-        snprintf(vo.preset, sizeof vo.preset, "%s", j.scene.output.preset);
-        rc = parent_dirs(out, &err);
-        if (!rc) rc = video_open(&v, out, &vo, &err);
-        int slots = render_slots(ro.threads);
-        VideoJob vj = {v, calloc(slots, sizeof(VideoFrame *))};
-        if (!rc && !vj.frames) rc = lw_fail(&err, LW_ERUNTIME, "out of memory");
-        for (int i = 0; !rc && i < slots; i++) rc = video_frame_new(v, &vj.frames[i], &err);
-        ro.hook = video_hook;
-        ro.hook_user = &vj;
-        if (!rc) rc = render_run(&j.r, reqs, n, &ro, video_sink, &vj, &err);
-        if (!rc) rc = video_close(&v, &err);
-        video_abort(&v);
-        for (int i = 0; vj.frames && i < slots; i++) video_frame_free(&vj.frames[i]);
-        free(vj.frames);
-    }
+    int rc = load_requests(o, &j, render_target, &t, &reqs, &n, &err);
+    RunOptions ro = run_options(o, t.kind != TARGET_STILL);
+    if (!rc && t.kind == TARGET_SEQUENCE)
+        rc = write_png_sequence(&j, reqs, n, &ro, t.path, 1, NULL, &err);
+    else if (!rc && t.kind == TARGET_STILL)
+        rc = write_png_still(&j, reqs[0], &ro, t.path, &err);
+    else if (!rc)
+        rc = write_video(&j, &t, reqs, n, &ro, &err);
+    if (rc == LW_EINTR && strcmp(t.path, "-") == 0) /* a pipe keeps what it was sent */
+        lw_fail(&err, LW_EINTR, "layerwarp: interrupted; standard output got the frames before "
+                "it, a stream cut short");
     if (!rc && !o->quiet) {
         double el = now() - t0;
         /* the one summary line (the progress bar, on a terminal, came before) */
         struct stat st;
-        long long size = stat(out, &st) == 0 && S_ISREG(st.st_mode) ? (long long)st.st_size : -1;
-        fprintf(stderr, "rendered %d frames in %.2f s (%.1f fps) to %s", n, el, n / el, out);
+        int piped = strcmp(t.path, "-") == 0;
+        long long size = !piped && stat(t.path, &st) == 0 && S_ISREG(st.st_mode)
+                             ? (long long)st.st_size : -1;
+        fprintf(stderr, "rendered %d frame%s in %.2f s (%.1f fps) to %s", n, n == 1 ? "" : "s",
+                el, n / el, piped ? "standard output" : t.path);
         if (size >= 0) fprintf(stderr, " (%.1f KiB)", size / 1024.0);
         fputc('\n', stderr);
     }
@@ -736,20 +728,53 @@ static int cmd_render(const Options *o)
     return report(rc, &err);
 }
 
+/* frames -o FILE.png or -o -: one PNG, so one frame. */
+static int is_still_path(const char *path)
+{
+    return path && (strcmp(path, "-") == 0 ||
+                    (has_extension(path, ".png") && !is_dir_target(path)));
+}
+
+/* The frames asked for, each once. */
+static int distinct_frames(const FrameReq *reqs, int n)
+{
+    int d = 0;
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int k = 0; k < i && !seen; k++) seen = reqs[k].frame == reqs[i].frame;
+        d += !seen;
+    }
+    return d;
+}
+
 static int cmd_frames(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
     FrameReq *reqs = NULL;
     int n = 0;
-    int rc = load_requests(o, &j, &reqs, &n, &err);
+    int rc = load_requests(o, &j, NULL, NULL, &reqs, &n, &err);
     char dir[LW_PATH_MAX];
     if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
     else snprintf(dir, sizeof dir, "out/%s-frames", j.scene.name);
     RunOptions ro = run_options(o, 1);
-    int written = 0;
-    if (!rc) rc = write_png_sequence(&j, reqs, n, &ro, dir, &written, &err);
-    if (!rc && !o->quiet) fprintf(stderr, "wrote %d frame%s to %s/\n", written, written == 1 ? "" : "s", dir);
+    int written = 0, still = is_still_path(o->output);
+    if (!rc && still && strcmp(o->output, "-") == 0 && isatty(STDOUT_FILENO))
+        rc = lw_fail(&err, LW_EINPUT, "layerwarp frames: -o -: standard output is a terminal, "
+                     "no place for a PNG (pipe it, or give -o FILE.png)");
+    if (!rc && still && distinct_frames(reqs, n) != 1)
+        rc = lw_fail(&err, LW_EINPUT, "layerwarp frames: -o %s holds one frame, but %d are "
+                     "asked for (give a folder, or one frame: --frames last)", o->output,
+                     distinct_frames(reqs, n));
+    if (!rc && still) {
+        rc = write_png_still(&j, reqs[0], &ro, o->output, &err);
+        if (!rc && !o->quiet && strcmp(o->output, "-") != 0)
+            fprintf(stderr, "wrote frame %d to %s\n", reqs[0].frame, o->output);
+    } else if (!rc) {
+        rc = write_png_sequence(&j, reqs, n, &ro, dir, 0, &written, &err);
+        if (!rc && !o->quiet)
+            fprintf(stderr, "wrote %d frame%s to %s/\n", written, written == 1 ? "" : "s", dir);
+    }
     free(reqs);
     free_job(&j);
     return report(rc, &err);
@@ -761,7 +786,7 @@ static int cmd_hash(const Options *o)
     Job j = {0};
     FrameReq *reqs = NULL;
     int n = 0;
-    int rc = load_requests(o, &j, &reqs, &n, &err);
+    int rc = load_requests(o, &j, NULL, NULL, &reqs, &n, &err);
     RunOptions ro = run_options(o, 0);
     ro.hook = hash_hook;
     ro.hook_user = &j.r;
@@ -869,10 +894,15 @@ static int cmd_step(const Options *o)
         fprintf(stderr, "layerwarp step: --layer K is required (see 'layerwarp help step')\n");
         return 2;
     }
+    if (o->output && strcmp(o->output, "-") == 0) {
+        fprintf(stderr, "layerwarp step: -o - : step writes several PNG files; give a folder "
+                "(see 'layerwarp help step')\n");
+        return 2;
+    }
     int rc = load_job(o, &j, !o->quiet, 1, &err);
     /* the show's layer (0-based); its name as given, normalised ("g2" is G2) */
     LayerRef ref;
-    parse_layer_ref(o->layer, &ref);
+    cli_layer_ref(o->layer, &ref);
     int layer = ref.number - 1;
     char name[16], what[LW_PATH_MAX + 64];
     layer_name(ref, name, sizeof name);
@@ -937,12 +967,14 @@ static int train_generative(const Options *o, const Scene *sc, LwError *err)
     if (!rc && o->output)
         rc = m.kind == MODEL_GAN ? gen_weights_save_gan(&m.gan, o->output, err)
                                  : gen_weights_save_vae(&m.vae, sc->model.prior, o->output, err);
+    /* the weights on stdout: the report beside them, on stderr */
+    FILE *line = o->output && strcmp(o->output, "-") == 0 ? stderr : stdout;
     if (!rc && m.kind == MODEL_GAN)
-        printf("final: steps=%d d_loss=%.4f g_loss=%.4f mmd2=%.5f mmd2_untrained=%.5f "
+        fprintf(line, "final: steps=%d d_loss=%.4f g_loss=%.4f mmd2=%.5f mmd2_untrained=%.5f "
                "seconds=%.2f\n", m.gan_report.steps, m.gan_report.d_loss, m.gan_report.g_loss,
                m.mmd2, m.mmd2_untrained, m.gan_report.seconds);
     else if (!rc)
-        printf("final: steps=%d recon=%.4f kl=%.4f coverage=%.3f mmd2=%.5f mmd2_untrained=%.5f "
+        fprintf(line, "final: steps=%d recon=%.4f kl=%.4f coverage=%.3f mmd2=%.5f mmd2_untrained=%.5f "
                "seconds=%.2f\n", m.vae_report.steps, m.vae_report.recon, m.vae_report.kl,
                m.coverage, m.mmd2, m.mmd2_untrained, m.vae_report.seconds);
     scene_model_free(&m);
@@ -971,8 +1003,9 @@ static int cmd_train(const Options *o)
     if (!rc) {
         double loss = m.has_readout ? mlp_loss_grad(&m, ds.x, ds.label, ds.n, sc.train.l2, NULL) : 0;
         double acc = m.has_readout ? mlp_accuracy(&m, ds.x, ds.label, ds.n) : 0;
-        printf("final: steps=%d loss=%.4f accuracy=%.4f seconds=%.2f\n", rep.steps, loss, acc,
-               rep.seconds);
+        FILE *line = o->output && strcmp(o->output, "-") == 0 ? stderr : stdout;
+        fprintf(line, "final: steps=%d loss=%.4f accuracy=%.4f seconds=%.2f\n", rep.steps, loss,
+                acc, rep.seconds);
     }
     mlp_free(&m);
     dataset_free(&ds);
@@ -988,7 +1021,7 @@ static int dump_layer(const Options *o, const Job *j, const Segment **seg, int *
                       LwError *err)
 {
     LayerRef ref;
-    parse_layer_ref(o->layer, &ref);
+    cli_layer_ref(o->layer, &ref);
     char name[16], what[LW_PATH_MAX + 64];
     layer_name(ref, name, sizeof name);
     snprintf(what, sizeof what, "%s: --layer %s", o->scene_path, name);
@@ -1172,8 +1205,11 @@ static int info_model(const Scene *sc, const SceneModel *m, LwError *err)
     }
     int rc = info_classifier(sc, m, err);
     const History *h = &m->history;
-    if (!rc && h->n_snapshots) { /* training = replay */
-        printf("replayed:   ");
+    if (!rc && h->n_snapshots) { /* training = replay, or morph (layer L from one to the next) */
+        if (sc->training == TRAINING_MORPH)
+            printf("morph:      layer %d through ", sc->training_layer);
+        else
+            printf("replayed:   ");
         for (int k = 0; k < h->n_snapshots; k++)
             printf("%sstep %d (%.1f %%)", k ? ", " : "", h->step[k], 100 * h->accuracy[k]);
         printf("\n");
@@ -1217,10 +1253,15 @@ static int cmd_info(const Options *o)
             hidden += r->segs[k].plan.n_hidden;
             readouts += r->segs[k].plan.readout;
         }
-        printf("stages:     %d (%d layers%s x linear, bias, activation", r->n_stages, hidden,
-               readouts ? " and the readout" : "");
-        if (r->n_segments > 1) printf(", in %d segments", r->n_segments);
-        printf("), %s motion\n", cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        if (r->segs[0].plan.morph.on) {
+            printf("stages:     %d (%d morphs from checkpoint to checkpoint, 3 stages each)\n",
+                   r->n_stages, r->n_segments);
+        } else {
+            printf("stages:     %d (%d layers%s x linear, bias, activation", r->n_stages, hidden,
+                   readouts ? " and the readout" : "");
+            if (r->n_segments > 1) printf(", in %d segments", r->n_segments);
+            printf("), %s motion\n", cfg->interpolation == INTERP_POLAR ? "polar" : "straight");
+        }
         if (renderer_beside(r))
             printf("panels:     2 side by side, %d + %d stages, in step\n", r->n_stages,
                    renderer_beside(r)->n_stages);
@@ -1233,10 +1274,40 @@ static int cmd_info(const Options *o)
     return report(rc, &err);
 }
 
+static int run_command(const Options *o)
+{
+    switch (o->cmd) {
+    case CMD_RENDER: return cmd_render(o);
+    case CMD_FRAMES: return cmd_frames(o);
+    case CMD_STEP: return cmd_step(o);
+    case CMD_HASH: return cmd_hash(o);
+    case CMD_TRAIN: return cmd_train(o);
+    case CMD_DUMP: return cmd_dump(o);
+    default: return cmd_info(o);
+    }
+}
+
+/* layerwarp help [COMMAND] */
+static int help(int argc, char **argv)
+{
+    if (argc < 3 || !strcmp(argv[2], "help")) {
+        cli_usage_all(stdout);
+        return 0;
+    }
+    int c = cli_command(argv[2]);
+    if (c < 0) {
+        fprintf(stderr, "layerwarp help: unknown command '%s' (commands: render, frames, step, "
+                "hash, train, dump, info)\n", argv[2]);
+        return 2;
+    }
+    cli_usage_command(stdout, (CommandId)c);
+    return 0;
+}
+
 static int run(int argc, char **argv)
 {
     if (argc < 2) {
-        usage_all(stderr);
+        cli_usage_all(stderr);
         return 2;
     }
     const char *cmd = argv[1];
@@ -1245,34 +1316,23 @@ static int run(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        usage_all(stdout);
+        cli_usage_all(stdout);
         return 0;
     }
-    if (!strcmp(cmd, "help")) {
-        if (argc < 3) {
-            usage_all(stdout);
-            return 0;
-        }
-        const Command *c = find_command(argv[2]);
-        if (!c) return usage_error("help", "unknown command '%s'", argv[2]);
-        usage_command(stdout, c);
-        return 0;
-    }
-    const Command *c = find_command(cmd);
-    if (!c) {
+    if (!strcmp(cmd, "help")) return help(argc, argv);
+    if (cli_command(cmd) < 0) {
         fprintf(stderr, "layerwarp: unknown command '%s' (see 'layerwarp --help')\n", cmd);
         return 2;
     }
-    Options o = {.cmd = cmd};
-    int rc = parse_options(argc - 1, argv + 1, &o);
-    if (rc) return rc < 0 ? 0 : rc;
-    if (!strcmp(cmd, "render")) return cmd_render(&o);
-    if (!strcmp(cmd, "frames")) return cmd_frames(&o);
-    if (!strcmp(cmd, "step")) return cmd_step(&o);
-    if (!strcmp(cmd, "hash")) return cmd_hash(&o);
-    if (!strcmp(cmd, "train")) return cmd_train(&o);
-    if (!strcmp(cmd, "dump")) return cmd_dump(&o);
-    return cmd_info(&o);
+    Options o;
+    LwError err = {""};
+    int rc = cli_parse(argc - 1, argv + 1, &o, &err);
+    if (rc) return report(rc, &err);
+    if (o.help) {
+        cli_usage_command(stdout, o.cmd);
+        return 0;
+    }
+    return run_command(&o);
 }
 
 int main(int argc, char **argv)
@@ -1281,9 +1341,10 @@ int main(int argc, char **argv)
     int status = run(argc, argv);
     /* Results went to stdout: a full disk or closed pipe there is a failure
      * too, not a silent success. */
-    if (fflush(stdout) != 0 || ferror(stdout)) {
+    if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
+        /* (a command that failed has said why already) */
         fprintf(stderr, "layerwarp: cannot write to standard output: %s\n", strerror(errno));
-        if (status == 0) status = 1;
+        status = 1;
     }
     /* hand back the font caches Cairo and fontconfig keep for the process,
      * so leak checkers see only our own memory */

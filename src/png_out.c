@@ -79,9 +79,28 @@ static int write_rows(FILE *f, const uint8_t *bgra, int w, int h, int stride,
     return 0;
 }
 
+/* "-": the PNG to stdout, as it is written (a pipe cannot be atomic). */
+static int write_stdout(const uint8_t *bgra, int width, int height, int stride,
+                        const PngText *texts, int n_texts, LwError *err)
+{
+    uint8_t *row = malloc((size_t)width * 3);
+    PngErr pe = {"", 0};
+    int rc = LW_OK;
+    if (!row)
+        rc = lw_fail(err, LW_ERUNTIME, "standard output: out of memory");
+    else if (write_rows(stdout, bgra, width, height, stride, texts, n_texts, row, &pe) != 0 ||
+             fflush(stdout) != 0)
+        rc = lw_fail(err, LW_ERUNTIME, "cannot write to standard output: %s",
+                     pe.errnum ? strerror(pe.errnum) : errno ? strerror(errno) : pe.msg);
+    free(row);
+    return rc;
+}
+
 int png_write_bgra(const char *path, const uint8_t *bgra, int width, int height, int stride,
                    const PngText *texts, int n_texts, LwError *err)
 {
+    if (strcmp(path, "-") == 0)
+        return write_stdout(bgra, width, height, stride, texts, n_texts, err);
     AtomicFile out;
     int rc = atomic_open(&out, path, err);
     if (rc)

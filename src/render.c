@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -207,7 +208,8 @@ static int camera_path(Renderer *r, LwError *err)
                         r->yaw[f], R);
         int step = frame_in_step(r, p);
         content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), R, step, boxes + 4 * f);
-        group[f] = p.group;
+        /* a training morph is one picture changing: held, it keeps one view */
+        group[f] = r->segs[0].plan.morph.on ? 0 : p.group;
         if (axes) axes[f] = (unsigned char)(step && depth_weight(r, p.stage, p.t) == 0.0);
     }
     if (!rc) rc = fit(r, n, boxes, rot, group, axes, r->views);
@@ -260,6 +262,14 @@ static int plan_segment(Renderer *r, int k, LwError *err)
     sr->tag = seg->tag ? seg->tag : 'L';
     for (int i = 0; i < k; i++) /* earlier segments of the same network come first */
         if (r->segs[i].tag == sr->tag) sr->net_first_layer += r->segs[i].plan.n_layers;
+    if (seg->morph_layer) {
+        int rc = stage_plan_make_morph(&seg->net, &seg->morph_to, seg->score_W, seg->score_b,
+                                       seg->morph_score_W, seg->morph_score_b, seg->n_scores,
+                                       seg->morph_layer, &sr->plan, err);
+        r->n_stages += sr->plan.n_stages;
+        r->n_layers += sr->plan.n_layers;
+        return rc;
+    }
     int rc = stage_plan_make(&seg->net, r->cfg->interpolation, r->cfg->reflection, &sr->plan,
                              err);
     if (!rc && seg->n_scores)
@@ -668,18 +678,55 @@ static double now_seconds(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* Columns of the terminal stderr is on: the terminal's own word, else
+ * $COLUMNS, else 80. */
+static int terminal_columns(void)
+{
+    struct winsize ws;
+    if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    const char *env = getenv("COLUMNS");
+    int cols = env ? atoi(env) : 0;
+    return cols > 0 ? cols : 80;
+}
+
+/* One line, redrawn in place: it must stay shorter than the terminal, or
+ * each update wraps onto a line of its own.  Every field has a fixed width,
+ * so the bar keeps its length.  On a narrow terminal the label is cut,
+ * then goes, then the bar. */
 static void show_progress(const Renderer *r, FrameReq q, int done, int total, double t0)
 {
     double el = now_seconds() - t0, fps = el > 0 ? done / el : 0;
     double eta = fps > 0 ? (total - done) / fps : 0;
-    char label[64];
+    char label[64], counts[48], rate[48], line[512];
     renderer_label(r, q, label, sizeof label);
-    int width = 30, fill = total ? done * width / total : width;
-    char bar[64];
-    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
-    bar[width] = '\0';
-    fprintf(stderr, "\r[%s] %d/%d  %-20s %6.1f fps  ETA %5.1fs ", bar, done, total, label,
-            fps, eta);
+    int digits = snprintf(NULL, 0, "%d", total);
+    snprintf(counts, sizeof counts, "%*d/%d", digits, done, total);
+    snprintf(rate, sizeof rate, "%6.1f fps  ETA %5.1fs", fps, eta);
+    int room = terminal_columns() - 1; /* the last column would wrap on some terminals */
+    /* a bar of 12 first, then the label (up to 20), then the bar up to 30 */
+    int text = (int)(strlen(counts) + 2 + strlen(rate));
+    int label_width = room - text - 3 - 12 - 1;
+    if (label_width > 20) label_width = 20;
+    if (label_width < 6) label_width = 0;
+    if (label_width) text += label_width + 1;
+    int width = room - text - 3;
+    if (width > 30) width = 30;
+    int len = 0;
+    if (width >= 8) {
+        int fill = total ? (int)((long long)done * width / total) : width;
+        line[len++] = '[';
+        for (int i = 0; i < width; i++) line[len++] = i < fill ? '#' : '.';
+        line[len++] = ']';
+        line[len++] = ' ';
+    }
+    if (label_width)
+        len += snprintf(line + len, sizeof line - (size_t)len, "%s  %-*.*s %s", counts,
+                        label_width, label_width, label, rate);
+    else
+        len += snprintf(line + len, sizeof line - (size_t)len, "%s  %s", counts, rate);
+    if (len > room) len = room > 0 ? room : 0;
+    /* \r, the line, then erase to its end: a shorter line leaves nothing behind */
+    fprintf(stderr, "\r%.*s\033[K", len, line);
     if (done == total) fputc('\n', stderr);
     fflush(stderr);
 }

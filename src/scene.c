@@ -55,7 +55,7 @@ static const char *const VIEW_NAMES[] = {"auto", "fixed", "follow", NULL};
 static const char *const REFLECT_NAMES[] = {"auto", "turn", "swap", NULL};
 static const char *const WIDE_NAMES[] = {"pca", "tour", "units", NULL};
 static const char *const PROJ_NAMES[] = {"orthographic", "perspective", NULL};
-static const char *const TRAINING_NAMES[] = {"off", "replay", NULL};
+static const char *const TRAINING_NAMES[] = {"off", "replay", "morph", NULL};
 static const char *const STEPS_NAMES[] = {"none", "hadamard", NULL};
 /* worked_point's coordinates: e^20 is about 5e8, and beyond it the exp step
  * of the point alone would set the scale of the view */
@@ -116,6 +116,7 @@ static const KeySpec KEYS[] = {
     {"render", "readout", T_BOOL, OFF(render.show_readout), 0, 0, NULL},
     {"render", "training", T_ENUM, OFF(training), 0, 0, TRAINING_NAMES},
     {"render", "show_gradients", T_BOOL, OFF(show_gradients), 0, 0, NULL},
+    {"render", "training_layer", T_INT, OFF(training_layer), 0, LW_MAX_LAYERS, NULL},
     {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
     {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
     {"render", "show_points", T_BOOL, OFF(render.style.show_points), 0, 0, NULL},
@@ -1459,21 +1460,44 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
 
 /* training = replay shows a classifier or a GAN being trained: one replay
  * of its layers (a GAN's: of the networks it shows) per checkpoint (four
- * on a log scale when none are given). */
+ * on a log scale when none are given); training = morph (a classifier's)
+ * one layer's space moving from checkpoint to checkpoint,
+ * at constant speed without holds (one checkpoint to the next in
+ * stage_seconds), the auto camera holding one view over all of it (so the
+ * scale shows how far training moves the points), or following them. */
 static int validate_training(Parser *p)
 {
     Scene *sc = p->sc;
     int line = key_line(p, "render", "training", last_line(p));
-    if (sc->model.kind != MODEL_CLASSIFIER && sc->model.kind != MODEL_GAN)
-        return fail_at(p, line, "training = replay is for model = classifier or gan (a %s's "
-                       "training is not replayed yet)", model_kind_name(sc->model.kind));
+    const char *how = sc->training == TRAINING_MORPH ? "morph" : "replay";
+    int replay = sc->training == TRAINING_REPLAY;
+    if (sc->model.kind != MODEL_CLASSIFIER && !(replay && sc->model.kind == MODEL_GAN))
+        return fail_at(p, line, "training = %s is for model = classifier%s (a %s's training "
+                       "is not shown yet)", how, replay ? " or gan" : "",
+                       model_kind_name(sc->model.kind));
     if (sc->net.has_weights)
-        return fail_at(p, line, "training = replay needs a network trained here, not fixed "
-                       "[weights]");
+        return fail_at(p, line, "training = %s needs a network trained here, not fixed "
+                       "[weights]", how);
     if (sc->checkpoints.mode == CHECKPOINTS_NONE) {
         sc->checkpoints.mode = CHECKPOINTS_LOG;
-        sc->checkpoints.n = 4;
+        sc->checkpoints.n = sc->training == TRAINING_MORPH ? 8 : 4;
     }
+    if (sc->training != TRAINING_MORPH) return 1;
+    int hidden = sc->net.n_widths - 1, layer = sc->training_layer ? sc->training_layer : hidden;
+    int at = key_line(p, "render", "training_layer", line);
+    if (layer > hidden)
+        return fail_at(p, at, "training_layer = %d: the network has %d hidden layers", layer,
+                       hidden);
+    if (sc->net.widths[layer] > 3)
+        return fail_at(p, at, "training = morph shows a space of at most 3 units; layer %d "
+                       "has %d (choose another with training_layer)", layer,
+                       sc->net.widths[layer]);
+    sc->training_layer = layer;
+    TimelineConfig *tl = &sc->render.timeline;
+    tl->stage_seconds /= 3;     /* a morph plays over a layer's three stages */
+    tl->easing = EASE_LINEAR;
+    tl->hold_between = 0;
+    sc->zoom_seconds = 0;       /* one held view over the whole morph: no zooms */
     return 1;
 }
 
@@ -1618,8 +1642,8 @@ static int validate(Parser *p)
     if (!validate_worked(p)) return 0;
     if (!sc->output.path[0])
         snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
+    if (sc->training != TRAINING_OFF && !validate_training(p)) return 0;
     fill_configs(sc);
-    if (sc->training == TRAINING_REPLAY && !validate_training(p)) return 0;
     if (sc->show_gradients && sc->model.kind != MODEL_GAN)
         return fail_at(p, key_line(p, "render", "show_gradients", last_line(p)),
                        "show_gradients draws a generator's gradient: it is for model = gan, "
@@ -1634,6 +1658,10 @@ static int validate(Parser *p)
 static void set_name(Scene *sc, const char *path)
 {
     snprintf(sc->path, sizeof sc->path, "%s", path);
+    if (strcmp(path, SCENE_STDIN) == 0) { /* its renders: out/stdin.mp4 */
+        snprintf(sc->name, sizeof sc->name, "stdin");
+        return;
+    }
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     snprintf(sc->name, sizeof sc->name, "%s", base);
@@ -1735,18 +1763,21 @@ int scene_load_file_with(const char *path, const char *const *overrides, int n_o
                          Scene *sc, LwError *err)
 {
     memset(sc, 0, sizeof *sc);
-    FILE *f = fopen(path, "rb");
+    int from_stdin = strcmp(path, "-") == 0;
+    if (from_stdin)
+        path = SCENE_STDIN;
+    FILE *f = from_stdin ? stdin : fopen(path, "rb");
     if (!f)
         return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
     char *buf = malloc(MAX_SCENE_BYTES + 1);
     if (!buf) {
-        fclose(f);
+        if (!from_stdin) fclose(f);
         return lw_fail(err, LW_ERUNTIME, "out of memory");
     }
     size_t n = fread(buf, 1, MAX_SCENE_BYTES + 1, f);
     int read_error = ferror(f);
     int saved = errno;
-    fclose(f);
+    if (!from_stdin) fclose(f);
     int rc;
     if (read_error)
         rc = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(saved));

@@ -478,6 +478,44 @@ static int build_replay(const Scene *sc, SceneModel *m, LwError *err)
     return rc;
 }
 
+/* training = morph: one segment from each checkpoint to the next, the
+ * network's weights moving between them while the chosen layer's space is
+ * shown, and the curve with its cursor. */
+static int build_morph(const Scene *sc, SceneModel *m, LwError *err)
+{
+    History *h = &m->history;
+    int rc = history_record(&sc->net, &sc->train, &m->report, &m->data, &sc->checkpoints,
+                            &m->net, h, err);
+    if (!rc && h->n_snapshots < 2)
+        rc = lw_fail(err, LW_EINPUT, "%s: training = morph needs two checkpoints or more "
+                     "(checkpoints kept only step %d)", sc->path, h->step[0]);
+    char name[96];
+    snprintf(name, sizeof name, "%s  layer %d over training", dataset_kind_name(sc->data.kind),
+             sc->training_layer);
+    ClassifierView v = classifier_view(sc, name);
+    v.show_shade = 0; /* shading by class is not traced for a moving network */
+    for (int k = 0; !rc && k + 1 < h->n_snapshots; k++) {
+        rc = classifier_segment(&h->snapshot[k], &m->data, &v, &m->show, err);
+        if (rc) break;
+        Segment *seg = &m->show.segments[m->show.n_segments - 1];
+        /* the data and the shape: no one step's accuracy holds for the segment */
+        int len = snprintf(seg->title, sizeof seg->title, "%s  ", dataset_kind_name(sc->data.kind));
+        for (int l = 0; l <= seg->net.n_layers && len < (int)sizeof seg->title; l++)
+            len += snprintf(seg->title + len, sizeof seg->title - len, l ? "-%d" : "%d",
+                            seg->net.widths[l]);
+        const Mlp *to = &h->snapshot[k + 1];
+        LayerStack stack = mlp_layers(to);
+        seg->has_step = 1;
+        seg->at_step = h->step[k];
+        rc = segment_set_morph(seg, &stack, to->Wout, to->bout, sc->training_layer,
+                               h->step[k + 1], err);
+        if (!rc)
+            rc = segment_set_curve(seg, h->curve_step, h->curve_loss, h->curve_accuracy,
+                                   h->n_curve, err);
+    }
+    return rc;
+}
+
 /* An autoencoder beside a VAE: its codes' coverage of the latent grid
  * measured with the VAE's mean posterior sigma, so the two figures compare
  * (the map is not the territory). */
@@ -525,6 +563,8 @@ static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, voi
         m->accuracy = mlp_accuracy(&m->net, m->data.x, m->data.label, m->data.n);
     if (sc->training == TRAINING_REPLAY)
         return build_replay(sc, m, err);
+    if (sc->training == TRAINING_MORPH)
+        return build_morph(sc, m, err);
     ClassifierView v = classifier_view(sc, dataset_kind_name(sc->data.kind));
     return classifier_segment(&m->net, &m->data, &v, &m->show, err);
 }

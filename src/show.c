@@ -59,6 +59,9 @@ static void segment_free(Segment *seg)
     free(seg->curve.step);
     free(seg->curve.loss);
     free(seg->curve.accuracy);
+    free(seg->morph_params);
+    free(seg->morph_score_W);
+    free(seg->morph_score_b);
     memset(seg, 0, sizeof *seg);
 }
 
@@ -93,25 +96,71 @@ void show_free(Show *show)
     memset(show, 0, sizeof *show);
 }
 
-int segment_set_layers(Segment *seg, const LayerStack *net, LwError *err)
+/* Copies net's shape into *dst with W and b in a new slab, which replaces
+ * *params. */
+static int copy_stack(LayerStack *dst, double **params, const LayerStack *net, LwError *err)
 {
     size_t total = 0;
     for (int l = 0; l < net->n_layers; l++)
         total += (size_t)net->widths[l + 1] * (net->widths[l] + 1);
     double *p = malloc((total ? total : 1) * sizeof *p);
     if (!p) return lw_fail(err, LW_ERUNTIME, "out of memory for a layer stack");
-    free(seg->params);
-    seg->params = p;
-    seg->net = *net;
+    free(*params);
+    *params = p;
+    *dst = *net;
     for (int l = 0; l < net->n_layers; l++) {
         size_t nw = (size_t)net->widths[l + 1] * net->widths[l];
         memcpy(p, net->W[l], nw * sizeof *p);
-        seg->net.W[l] = p;
+        dst->W[l] = p;
         p += nw;
         memcpy(p, net->b[l], (size_t)net->widths[l + 1] * sizeof *p);
-        seg->net.b[l] = p;
+        dst->b[l] = p;
         p += net->widths[l + 1];
     }
+    return LW_OK;
+}
+
+int segment_set_layers(Segment *seg, const LayerStack *net, LwError *err)
+{
+    return copy_stack(&seg->net, &seg->params, net, err);
+}
+
+static int same_shape(const LayerStack *a, const LayerStack *b)
+{
+    if (a->n_layers != b->n_layers) return 0;
+    for (int l = 0; l < a->n_layers; l++)
+        if (a->widths[l] != b->widths[l] || a->act[l] != b->act[l]) return 0;
+    return a->widths[a->n_layers] == b->widths[b->n_layers];
+}
+
+int segment_set_morph(Segment *seg, const LayerStack *to, const double *score_W,
+                      const double *score_b, int layer, int step, LwError *err)
+{
+    if (!same_shape(&seg->net, to))
+        return lw_fail(err, LW_EINPUT, "a training morph joins two networks of one shape");
+    if (layer < 1 || layer > to->n_layers)
+        return lw_fail(err, LW_EINPUT, "no hidden layer %d to show (1 to %d)", layer,
+                       to->n_layers);
+    int k = seg->n_scores, d = to->widths[to->n_layers];
+    double *W = malloc(sizeof(double) * (k > 0 ? (size_t)k * d : 1));
+    double *b = malloc(sizeof(double) * (k ? k : 1));
+    int rc = W && b ? copy_stack(&seg->morph_to, &seg->morph_params, to, err)
+                    : lw_fail(err, LW_ERUNTIME, "out of memory for a training morph");
+    if (rc) {
+        free(W);
+        free(b);
+        return rc;
+    }
+    if (k) {
+        memcpy(W, score_W, sizeof(double) * k * d);
+        memcpy(b, score_b, sizeof(double) * k);
+    }
+    free(seg->morph_score_W);
+    free(seg->morph_score_b);
+    seg->morph_score_W = W;
+    seg->morph_score_b = b;
+    seg->morph_layer = layer;
+    seg->morph_step = step;
     return LW_OK;
 }
 

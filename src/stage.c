@@ -285,6 +285,97 @@ int stage_plan_make(const LayerStack *stack, Interpolation interp, Reflection re
     return LW_OK;
 }
 
+/* ---- a training morph ----------------------------------------------------- */
+
+static void morph_copy(MorphPlan *m, int k, const LayerStack *net, const double *W,
+                       const double *b)
+{
+    for (int l = 0; l < net->n_layers; l++) {
+        memcpy(m->W[k][l], net->W[l], sizeof(double) * net->widths[l + 1] * net->widths[l]);
+        memcpy(m->b[k][l], net->b[l], sizeof(double) * net->widths[l + 1]);
+    }
+    int d = net->widths[net->n_layers];
+    if (m->n_scores) {
+        memcpy(m->score_W[k], W, sizeof(double) * m->n_scores * d);
+        memcpy(m->score_b[k], b, sizeof(double) * m->n_scores);
+    }
+}
+
+int stage_plan_make_morph(const LayerStack *from, const LayerStack *to, const double *from_W,
+                          const double *from_b, const double *to_W, const double *to_b,
+                          int n_scores, int layer, StagePlan *plan, LwError *err)
+{
+    memset(plan, 0, sizeof *plan);
+    if (layer < 1 || layer > from->n_layers || to->n_layers != from->n_layers)
+        return lw_fail(err, LW_EINPUT, "no hidden layer %d to show over training", layer);
+    int width = from->widths[layer];
+    if (width > 3)
+        return lw_fail(err, LW_EINPUT, "layer %d has %d units: training is shown in a space "
+                       "of at most 3 (choose another layer)", layer, width);
+    MorphPlan *m = &plan->morph;
+    m->on = 1;
+    m->layer = layer;
+    m->n_hidden = from->n_layers;
+    memcpy(m->widths, from->widths, sizeof m->widths);
+    memcpy(m->act, from->act, sizeof m->act);
+    m->n_scores = n_scores;
+    morph_copy(m, 0, from, from_W, from_b);
+    morph_copy(m, 1, to, to_W, to_b);
+    /* one layer of three stages, each in the shown space */
+    plan->n_layers = plan->n_hidden = 1;
+    plan->widths[0] = from->widths[0];
+    plan->widths[1] = width;
+    plan->n_scores = n_scores;
+    for (int k = 0; k < STAGE_KIND_COUNT; k++) {
+        Stage *st = &plan->stages[plan->n_stages++];
+        st->layer = 0;
+        st->kind = (StageKind)k;
+        st->dim_in = st->dim_out = st->dim = width;
+    }
+    return LW_OK;
+}
+
+double stage_morph_u(int s, double t)
+{
+    return s >= STAGE_KIND_COUNT - 1 && t >= 1.0 ? 1.0 : (s + t) / STAGE_KIND_COUNT;
+}
+
+/* One layer of the morph's network at u: W h, then + b, then the
+ * activation, summed in the order the stages of a layer sum them. */
+static void morph_layer(const MorphPlan *m, int l, double u, const double *h, double *out)
+{
+    int in = m->widths[l], n = m->widths[l + 1];
+    double y[N_MAX] = {0};
+    for (int i = 0; i < n; i++) {
+        double z = 0;
+        for (int j = 0; j < in; j++)
+            z += ((1 - u) * m->W[0][l][i * in + j] + u * m->W[1][l][i * in + j]) * h[j];
+        z += (1 - u) * m->b[0][l][i] + u * m->b[1][l][i];
+        y[i] = act_apply(m->act[l], z);
+    }
+    memcpy(out, y, sizeof y);
+}
+
+void stage_morph_eval(const MorphPlan *m, double u, const double *x, double *out,
+                      double *scores)
+{
+    double h[N_MAX] = {0};
+    memcpy(h, x, sizeof(double) * m->widths[0]);
+    int last = scores ? m->n_hidden : m->layer;
+    for (int l = 0; l < last; l++) {
+        morph_layer(m, l, u, h, h);
+        if (l + 1 == m->layer) memcpy(out, h, sizeof h);
+    }
+    if (!scores) return;
+    int d = m->widths[m->n_hidden];
+    for (int i = 0; i < m->n_scores; i++) {
+        double z = 0;
+        for (int j = 0; j < d; j++)
+            z += ((1 - u) * m->score_W[0][i * d + j] + u * m->score_W[1][i * d + j]) * h[j];
+        scores[i] = z + (1 - u) * m->score_b[0][i] + u * m->score_b[1][i];
+    }
+}
+
 /* The readout as one more layer, in the space of the last: for one score,
  * turn and scale so that x1 is the score w.h (the other axes span the
  * boundary, so nothing collapses), shift by b, then squash x1 alone by the
@@ -356,8 +447,30 @@ int stage_plan_set_scores(StagePlan *plan, const double *W, const double *b, int
     return plan_layer(plan, L, err);
 }
 
+void stage_scores_at(const StagePlan *plan, int s, double t, const double *x, double *scores)
+{
+    if (plan->morph.on) {
+        double out[N_MAX];
+        stage_morph_eval(&plan->morph, stage_morph_u(s, t), x, out, scores);
+        return;
+    }
+    stage_scores(plan, s, x, scores);
+}
+
+void stage_next_start(const StagePlan *plan, int s, const double *start, double *out)
+{
+    if (plan->morph.on)
+        memmove(out, start, sizeof(double) * N_MAX);
+    else
+        stage_end(plan, s, start, out);
+}
+
 void stage_scores(const StagePlan *plan, int from_stage, const double *x, double *scores)
 {
+    if (plan->morph.on) {
+        stage_scores_at(plan, from_stage, 0.0, x, scores);
+        return;
+    }
     int first = STAGE_KIND_COUNT * plan->n_hidden, k = plan->n_scores;
     if (from_stage > first) {
         /* inside the readout: after its turn x holds the scores less b (one
@@ -527,6 +640,10 @@ static void squash(const StagePlan *plan, int dim, const double *in, double *out
 
 void stage_end(const StagePlan *plan, int s, const double *start, double *out)
 {
+    if (plan->morph.on) {
+        stage_morph_eval(&plan->morph, stage_morph_u(s, 1.0), start, out, NULL);
+        return;
+    }
     const Stage *st = &plan->stages[s];
     const StagePlan *net = plan;
     int l = st->layer;
@@ -609,6 +726,10 @@ static void linear_eval(const StagePlan *plan, int l, double t, const double *x,
 
 void stage_eval(const StagePlan *plan, int s, double t, const double *start, double *out)
 {
+    if (plan->morph.on) {
+        stage_morph_eval(&plan->morph, stage_morph_u(s, t), start, out, NULL);
+        return;
+    }
     if (t >= 1.0) {
         stage_end(plan, s, start, out);
         return;
@@ -634,6 +755,7 @@ void stage_eval(const StagePlan *plan, int s, double t, const double *start, dou
 
 int stage_invertible(const StagePlan *plan, int s)
 {
+    if (plan->morph.on) return 0; /* a morph's frames are traced from the input */
     const Stage *st = &plan->stages[s];
     if (st->dim != 2 || st->dim_in != 2 || st->dim_out != 2) return 0;
     if (st->kind == STAGE_LINEAR) return !plan->motion[st->layer].flip;
@@ -692,7 +814,7 @@ void stage_start_state(const StagePlan *plan, int s, const double *x, double *ou
     double cur[N_MAX] = {0};
     memcpy(cur, x, sizeof(double) * plan->widths[0]);
     for (int k = 0; k < s; k++)
-        stage_end(plan, k, cur, cur);
+        stage_next_start(plan, k, cur, cur);
     memcpy(out, cur, sizeof cur);
 }
 

@@ -98,6 +98,8 @@ typedef struct {
      * the codec's own), named as on the ffmpeg command line */
     const char *enc_opts[12];
     const char *mux_opts[4];     /* key, value, ..., NULL: for the header */
+    /* the same on a pipe, where the muxer cannot seek back; NULL: mux_opts */
+    const char *pipe_mux_opts[4];
 } VideoFormat;
 
 static const VideoFormat FORMATS[] = {
@@ -108,7 +110,9 @@ static const VideoFormat FORMATS[] = {
      .presets = X264_PRESETS, .preset_for = "",
      .tunes = X264_TUNES, .default_tune = VIDEO_DEFAULT_TUNE_MP4,
      .enc_opts = {"threads", "0", NULL}, /* libx264 picks, uses both cores */
-     .mux_opts = {"movflags", "+faststart", NULL}},
+     .mux_opts = {"movflags", "+faststart", NULL},
+     /* fragmented: the index goes with each fragment, not at the end */
+     .pipe_mux_opts = {"movflags", "+frag_keyframe+empty_moov+default_base_moof", NULL}},
     {.ext = ".webm", .name = "WebM", .muxer = "webm", .encoder = "libvpx-vp9",
      .pix_fmt = AV_PIX_FMT_YUV420P, .flags = VF_YUV709,
      .default_crf = VIDEO_DEFAULT_CRF_WEBM, .max_crf = 63,
@@ -131,7 +135,9 @@ enum { N_FORMATS = sizeof FORMATS / sizeof FORMATS[0] };
 
 struct VideoSink {
     const VideoFormat *fmt;
-    char target[LW_PATH_MAX];
+    char target[LW_PATH_MAX];  /* as messages name it: "standard output" for "-" */
+    int to_pipe;           /* path "-": stdout, written as it comes, not atomic */
+    const char *dest;      /* what the muxer opens: the temporary, or "pipe:1" */
     AtomicFile out;        /* the temporary the muxer writes by name */
     int width, height;
     AVRational frame_rate; /* fps as a rational; time base is its inverse */
@@ -152,6 +158,15 @@ struct VideoSink {
     AVFilterContext *pal_src, *pal_sink;
     AVFrame *gif_frame;    /* pal8 frames out of paletteuse */
 };
+
+/* The row of a format word ("mp4" or ".mp4"). */
+static const VideoFormat *format_named(const char *word)
+{
+    for (int i = 0; i < N_FORMATS; i++)
+        if (strcasecmp(word, FORMATS[i].ext) == 0 || strcasecmp(word, FORMATS[i].ext + 1) == 0)
+            return &FORMATS[i];
+    return NULL;
+}
 
 static const VideoFormat *format_of(const char *path)
 {
@@ -176,6 +191,48 @@ static int fail_format(const char *path, LwError *err);
 int video_format_check(const char *path, LwError *err)
 {
     return video_format_supported(path) ? LW_OK : fail_format(path, err);
+}
+
+/* The row a sink uses: --format's word when given, else the file name's. */
+static const VideoFormat *format_for(const char *path, const char *format)
+{
+    return format && format[0] ? format_named(format) : format_of(path);
+}
+
+unsigned video_format_takes(const char *path, const char *format)
+{
+    const VideoFormat *f = format_for(path, format);
+    if (!f)
+        return 0;
+    return (f->max_crf > 0 ? VIDEO_TAKES_CRF : 0) | (f->preset_key ? VIDEO_TAKES_PRESET : 0);
+}
+
+const char *video_format_name(const char *path, const char *format)
+{
+    const VideoFormat *f = format_for(path, format);
+    return f ? f->ext : NULL;
+}
+
+const char *video_preset_words(char *buf, size_t cap)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < N_FORMATS && n < cap; i++) {
+        const VideoFormat *f = &FORMATS[i];
+        if (!f->presets)
+            continue;
+        n += (size_t)snprintf(buf + n, cap - n, "%sfor %s %s", n ? "; " : "", f->ext,
+                              f->encoder);
+        for (int k = 0; f->presets[k] && n < cap; k++)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", k ? ", " : " ", f->presets[k]);
+        if (n < cap)
+            n += (size_t)snprintf(buf + n, cap - n, " (default %s)", f->default_preset);
+    }
+    for (int i = 0, k = 0; i < N_FORMATS && n < cap; i++)
+        if (!FORMATS[i].presets)
+            n += (size_t)snprintf(buf + n, cap - n, "%s%s", k++ ? ", " : "; none for ",
+                                  FORMATS[i].ext);
+    return buf;
 }
 
 const char *video_temp_path(const VideoSink *v)
@@ -235,7 +292,7 @@ static int drain_packets(VideoSink *v, LwError *err)
         v->pkt->stream_index = v->st->index;
         ret = av_interleaved_write_frame(v->oc, v->pkt); /* takes the packet */
         if (ret < 0)
-            return av_fail(err, ret, "writing failed", v->out.tmp);
+            return av_fail(err, ret, "writing failed", v->to_pipe ? v->target : v->out.tmp);
     }
 }
 
@@ -326,6 +383,12 @@ static int check_names(const VideoFormat *f, const VideoOptions *opt, const char
         return lw_fail(err, LW_EINPUT, "%s: crf %d out of range (0..%d)", path, opt->crf,
                        f->max_crf);
     return 0;
+}
+
+int video_check_settings(const char *path, const VideoOptions *opt, LwError *err)
+{
+    const VideoFormat *f = format_for(path, opt->format);
+    return f ? check_names(f, opt, path, err) : fail_format(path, err);
 }
 
 /* "unsupported output format '.xyz' (expected .mp4, ... or a directory)" */
@@ -460,7 +523,7 @@ static AVRational frame_rate_of(double fps)
  * reused frame and packet; sizes and rates set, nothing opened yet. */
 static int create_streams(VideoSink *v, LwError *err)
 {
-    int averr = avformat_alloc_output_context2(&v->oc, NULL, v->fmt->muxer, v->out.tmp);
+    int averr = avformat_alloc_output_context2(&v->oc, NULL, v->fmt->muxer, v->dest);
     if (averr < 0 || !v->oc)
         return av_fail(err, averr < 0 ? averr : AVERROR(ENOMEM), "cannot create muxer",
                        v->target);
@@ -493,11 +556,13 @@ static int start_output(VideoSink *v, LwError *err)
         return av_fail(err, averr, "cannot open encoder", v->target);
     if ((averr = avcodec_parameters_from_context(v->st->codecpar, v->enc)) < 0)
         return av_fail(err, averr, "cannot set stream parameters", v->target);
-    if ((averr = avio_open(&v->oc->pb, v->out.tmp, AVIO_FLAG_WRITE)) < 0)
-        return av_fail(err, averr, "cannot open", v->out.tmp);
+    if ((averr = avio_open(&v->oc->pb, v->dest, AVIO_FLAG_WRITE)) < 0)
+        return av_fail(err, averr, "cannot open", v->to_pipe ? v->target : v->out.tmp);
     AVDictionary *mux_opts = NULL;
-    for (int i = 0; v->fmt->mux_opts[i]; i += 2)
-        av_dict_set(&mux_opts, v->fmt->mux_opts[i], v->fmt->mux_opts[i + 1], 0);
+    const char *const *opts = v->to_pipe && v->fmt->pipe_mux_opts[0] ? v->fmt->pipe_mux_opts
+                                                                      : v->fmt->mux_opts;
+    for (int i = 0; opts[i]; i += 2)
+        av_dict_set(&mux_opts, opts[i], opts[i + 1], 0);
     averr = avformat_write_header(v->oc, &mux_opts);
     av_dict_free(&mux_opts);
     if (averr < 0)
@@ -517,7 +582,11 @@ static int alloc_frames(VideoSink *v, LwError *err)
         return av_fail(err, ret, "cannot allocate frame", v->target);
     if (!palette)
         return 0;
-    if ((ret = atomic_spool(&v->spool, v->target, "frames", err)) < 0 ||
+    /* beside the target; a pipe has no folder, so the temporary one */
+    char beside[LW_PATH_MAX];
+    const char *tmpdir = getenv("TMPDIR");
+    snprintf(beside, sizeof beside, "%s/layerwarp", tmpdir && tmpdir[0] ? tmpdir : "/tmp");
+    if ((ret = atomic_spool(&v->spool, v->to_pipe ? beside : v->target, "frames", err)) < 0 ||
         (ret = setup_palettegen(v, err)) < 0)
         return ret;
     v->gif_frame = av_frame_alloc();
@@ -530,7 +599,7 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
                LwError *err)
 {
     *out = NULL;
-    const VideoFormat *fmt = format_of(path);
+    const VideoFormat *fmt = format_for(path, opt->format);
     int ret = check_options(fmt, path, opt, err);
     if (ret < 0)
         return ret;
@@ -539,15 +608,20 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
     if (!v)
         return lw_fail(err, LW_ERUNTIME, "out of memory");
     v->fmt = fmt;
-    strcpy(v->target, path);
+    v->to_pipe = strcmp(path, "-") == 0;
+    snprintf(v->target, sizeof v->target, "%s", v->to_pipe ? "standard output" : path);
     v->width = opt->width;
     v->height = opt->height;
     v->frame_rate = frame_rate_of(opt->fps);
     v->tb = av_inv_q(v->frame_rate);
     v->expected = opt->n_frames;
 
-    if ((ret = atomic_create(&v->out, path, err)) < 0)
+    if (v->to_pipe)
+        v->dest = "pipe:1";
+    else if ((ret = atomic_create(&v->out, path, err)) < 0)
         goto fail;
+    else
+        v->dest = v->out.tmp;
     /* libx264 prints several info lines per file and palettegen warns about
      * duplicate colours; failures reach the caller through LwError. */
     if (av_log_get_level() > AV_LOG_ERROR)
@@ -842,15 +916,17 @@ int video_close(VideoSink **pv, LwError *err)
     }
     if ((ret = encode(v, NULL, err)) < 0)
         goto done;
+    const char *written = v->to_pipe ? v->target : v->out.tmp;
     if ((averr = av_write_trailer(v->oc)) < 0) {
-        ret = av_fail(err, averr, "cannot write trailer", v->out.tmp);
+        ret = av_fail(err, averr, "cannot write trailer", written);
         goto done;
     }
     if ((averr = avio_closep(&v->oc->pb)) < 0) {
-        ret = av_fail(err, averr, "cannot close", v->out.tmp);
+        ret = av_fail(err, averr, "cannot close", written);
         goto done;
     }
-    ret = atomic_rename(&v->out, err);
+    if (!v->to_pipe)
+        ret = atomic_rename(&v->out, err);
 
 done: /* the temporary is gone unless renamed */
     sink_free(pv);

@@ -292,7 +292,7 @@ static void check_errors(void)
     static const struct { const char *text, *msg; } bad[] = {
         {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = replay\n",
          "g.scene:6: training = replay is for model = classifier or gan (a vae's training is not "
-         "replayed yet)"},
+         "shown yet)"},
         {"[dataset]\nkind = moons\n[network]\nmodel = autoencoder\n[render]\n"
          "training = replay\n",
          "g.scene:6: training = replay is for model = classifier or gan (a autoencoder's"},

@@ -205,6 +205,51 @@ static void check_model_untouched(const SceneModel *m, const Scene *sc, const ch
     scene_model_free(&fresh);
 }
 
+/* A training morph's segment k: at its start the data are where
+ * checkpoint k's forward pass puts them in the shown layer, at its end
+ * where checkpoint k + 1's does; each of its stages starts exactly where
+ * the one before ended; and no step of 1/200 moves a point by more than a
+ * tenth of the way between its two ends (plus a little). */
+static void check_morph(const SegmentRender *sr, const Mlp *from, const Mlp *to,
+                        const Dataset *ds, const char *name)
+{
+    const StagePlan *plan = &sr->plan;
+    int L = plan->morph.layer;
+    double worst = 0, worst_joint = 0, worst_ratio = 0;
+    for (int i = 0; i < ds->n; i++) {
+        double ha[(LW_MAX_LAYERS + 1) * WD], hb[(LW_MAX_LAYERS + 1) * WD];
+        mlp_forward_point(from, ds->x + (size_t)ds->dim * i, ha);
+        mlp_forward_point(to, ds->x + (size_t)ds->dim * i, hb);
+        double x[WD] = {0}, a[WD], b[WD], prev[WD], cur[WD];
+        memcpy(x, ds->x + (size_t)ds->dim * i, ds->dim * sizeof(double));
+        stage_eval(plan, 0, 0.0, x, a);
+        stage_eval(plan, plan->n_stages - 1, 1.0, x, b);
+        double way = 1e-3;
+        for (int k = 0; k < plan->widths[1]; k++) {
+            worst = fmax(worst, fmax(fabs(a[k] - ha[L * WD + k]), fabs(b[k] - hb[L * WD + k])));
+            way = fmax(way, fabs(b[k] - a[k]));
+        }
+        memcpy(prev, a, sizeof a);
+        for (int s = 0; s < plan->n_stages; s++) {
+            stage_eval(plan, s, 0.0, x, cur);
+            for (int k = 0; k < WD; k++) worst_joint = fmax(worst_joint, fabs(cur[k] - prev[k]));
+            for (int step = 1; step <= 200; step++) {
+                stage_eval(plan, s, step / 200.0, x, cur);
+                double d = 0;
+                for (int k = 0; k < WD; k++) d = fmax(d, fabs(cur[k] - prev[k]));
+                worst_ratio = fmax(worst_ratio, d / way);
+                memcpy(prev, cur, sizeof cur);
+            }
+        }
+    }
+    CHECK_MSG(worst <= 1e-12, "%s: a morph's end vs its checkpoint's forward pass differ by %g",
+              name, worst);
+    CHECK_MSG(worst_joint == 0.0, "%s: a morph's stage does not start where the last ended (%g)",
+              name, worst_joint);
+    CHECK_MSG(worst_ratio < 0.1, "%s: one step of 1/200 moved a point %.3f of its way", name,
+              worst_ratio);
+}
+
 /* Every segment of one panel: a replayed training's segments are its
  * checkpoints' networks, else the one trained network. */
 static void check_panel(const Renderer *r, const SceneModel *m, const Scene *sc,
@@ -213,6 +258,10 @@ static void check_panel(const Renderer *r, const SceneModel *m, const Scene *sc,
     for (int k = 0; k < r->n_segments; k++) {
         const SegmentRender *sr = &r->segs[k];
         const Mlp *net = m->history.n_snapshots ? &m->history.snapshot[k] : &m->net;
+        if (sr->plan.morph.on) {
+            check_morph(sr, net, &m->history.snapshot[k + 1], &m->data, path);
+            continue;
+        }
         check_forward_pass(sr, net, &m->data, path);
         check_continuity(sr, path);
         check_frame_boundary(r, sr, path);

@@ -79,12 +79,20 @@ vg 0 hash scenes/olah/rings-unlinked.scene $SMALL --frames 0,60,120,200 -j 2
 vg 0 hash scenes/wide.scene $SMALL --frames 40,200,400 -j 2
 vg 0 dump "$S" --layer 2 --stage activation -o "$TMPD/d.csv"
 vg 0 train "$S" -q -o "$TMPD/w.weights"
+# Standard output: a fragmented MP4 and a GIF on a pipe, the last frame as a
+# still, weights on stdout.
+vg 0 render "$S" $SMALL --frames 0:3 -j 2 -q -o - --format mp4
+vg 0 render "$S" $SMALL --frames 0:3 -j 2 -q -o - --format gif
+vg 0 render "$S" $SMALL -s -q -o "$TMPD/still.png"
+vg 0 train "$S" -q -o -
 # Error paths: a bad scene, a bad CSV row, a malformed weights file, a bad
 # option after the scene is loaded, an output that cannot be written.
 vg 2 info tests/bad-scenes/29-weights-ragged-rows.scene
 vg 2 info tests/bad-scenes/50-csv-bad-row.scene
 vg 2 info tests/bad-scenes/55-weights-file-malformed.scene
 vg 2 hash "$S" --frames 0:9999
+vg 2 render "$S" --stage bias
+vg 2 render "$S" --crf 10 -o "$TMPD/c.gif"
 printf 'x' >"$TMPD/file"
 vg 1 render "$S" $SMALL --frames 0:1 -q -o "$TMPD/file/x.mp4"
 finish
@@ -104,7 +112,7 @@ done
 sleep 0.5
 kill -INT "$pid" 2>/dev/null
 wait "$pid"
-report 1 $? "$log" "render (SIGINT)" "$TMPD/sig.err"
+report 130 $? "$log" "render (SIGINT)" "$TMPD/sig.err"
 
 echo "valgrind: $n runs under Memcheck"
 done_tests valgrind

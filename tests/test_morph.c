@@ -1,0 +1,181 @@
+/* test_morph.c — training in motion (training = morph):
+ *   - a segment per pair of neighbouring checkpoints; at its start every
+ *     point is where checkpoint k's forward pass puts it in the chosen
+ *     layer, at its end where checkpoint k + 1's does (<= 1e-12), and one
+ *     segment ends exactly (bit for bit) where the next begins;
+ *   - in between positions move continuously: no frame-to-frame jump is
+ *     larger than a bound set by the two ends' distance;
+ *   - the boundary drawn at a moment between checkpoints is where the
+ *     network of that moment scores zero (traced in the input, <= 1e-9);
+ *   - the caption's accuracy at a checkpoint is the one training measured;
+ *   - scene errors for what a morph cannot show. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "draw.h"
+#include "render.h"
+#include "scene.h"
+
+#define WD LW_MAX_WIDTH
+
+static const char *const SCENE =
+    "[dataset]\nkind = circles\npoints = 150\nseed = 2\nfactor = 0.45\n"
+    "[network]\nwidths = 2,3,2\n"
+    "[train]\nsteps = 300\nlearning_rate = 0.03\ncheckpoints = 0, 20, 100\n"
+    "[render]\nwidth = 320\nheight = 180\nfps = 6\ntraining = morph\ntraining_layer = 1\n";
+
+static int load(const char *text, Scene *sc, LwError *err)
+{
+    return scene_load_string("m.scene", text, strlen(text), sc, err);
+}
+
+/* Hidden layer `layer`'s output (1-based) of a checkpoint for input x. */
+static void layer_out(const Mlp *m, int layer, const double *x, double *out)
+{
+    double hh[(LW_MAX_LAYERS + 1) * WD];
+    mlp_forward_point(m, x, hh);
+    memcpy(out, hh + layer * WD, sizeof(double) * WD);
+}
+
+/* The ends of every segment against the checkpoints; continuity at joins. */
+static void check_ends(const Renderer *r, const History *h, int layer)
+{
+    double worst = 0;
+    int joins_exact = 1;
+    for (int k = 0; k < r->n_segments; k++) {
+        const SegmentRender *sr = &r->segs[k];
+        CHECK(sr->seg->morph_layer == layer && sr->seg->at_step == h->step[k] &&
+              sr->seg->morph_step == h->step[k + 1]);
+        const PointSet *ps = &sr->seg->sets[0];
+        for (int i = 0; i < ps->n; i++) {
+            double a[WD], b[WD], st[WD] = {0}, start[WD], end[WD];
+            layer_out(&h->snapshot[k], layer, ps->x + 2 * i, a);
+            layer_out(&h->snapshot[k + 1], layer, ps->x + 2 * i, b);
+            memcpy(st, ps->x + 2 * i, 2 * sizeof(double));
+            stage_eval(&sr->plan, 0, 0.0, st, start);
+            stage_eval(&sr->plan, 2, 1.0, st, end);
+            for (int u = 0; u < sr->plan.widths[1]; u++)
+                worst = fmax(worst, fmax(fabs(start[u] - a[u]), fabs(end[u] - b[u])));
+            if (k + 1 < r->n_segments) {
+                double next[WD];
+                stage_eval(&r->segs[k + 1].plan, 0, 0.0, st, next);
+                joins_exact &= !memcmp(next, end, sizeof end);
+            }
+        }
+    }
+    CHECK_MSG(worst <= 1e-12, "a morph's end differs from its checkpoint by %g", worst);
+    CHECK_MSG(joins_exact, "a morph does not begin where the one before ends");
+    printf("  morph over %d checkpoints: max |end - checkpoint forward| %.1e\n", h->n_snapshots,
+           worst);
+}
+
+/* Frame to frame, no point moves by more than the whole way between its
+ * two ends could take in one of 30 evenly spaced moments, times a margin
+ * for the bend of the path: positions interpolate, they do not jump. */
+static void check_continuous(const Renderer *r)
+{
+    const SegmentRender *sr = &r->segs[0];
+    const PointSet *ps = &sr->seg->sets[0];
+    double worst_ratio = 0;
+    for (int i = 0; i < ps->n; i++) {
+        double st[WD] = {0}, prev[WD], cur[WD], a[WD], b[WD];
+        memcpy(st, ps->x + 2 * i, 2 * sizeof(double));
+        stage_eval(&sr->plan, 0, 0.0, st, a);
+        stage_eval(&sr->plan, 2, 1.0, st, b);
+        double span = 0;
+        for (int u = 0; u < WD; u++) span += (b[u] - a[u]) * (b[u] - a[u]);
+        span = sqrt(span) + 1e-3;
+        memcpy(prev, a, sizeof a);
+        for (int f = 1; f <= 90; f++) {
+            int s = (f - 1) / 30;
+            double t = ((f - 1) % 30 + 1) / 30.0, d = 0;
+            stage_eval(&sr->plan, s, t, st, cur);
+            for (int u = 0; u < WD; u++) d += (cur[u] - prev[u]) * (cur[u] - prev[u]);
+            worst_ratio = fmax(worst_ratio, sqrt(d) / span);
+            memcpy(prev, cur, sizeof cur);
+        }
+    }
+    /* 90 steps over the way: a straight path would give 1/90 per step */
+    CHECK_MSG(worst_ratio < 0.1, "a point jumps %.3f of its way in one step", worst_ratio);
+}
+
+/* The boundary drawn between checkpoints is where that moment's network
+ * scores zero. */
+static void check_boundary(const Renderer *r)
+{
+    const SegmentRender *sr = &r->segs[1];
+    Polylines p = {0};
+    int rc = geom_morph_scores(&sr->geom, 1, 0.37, &p);
+    CHECK(rc == 1 && p.n > 10);
+    double worst = 0, u = stage_morph_u(1, 0.37);
+    for (int j = 0; j < p.n; j++) {
+        double x[WD] = {0}, out[WD], z[LW_MAX_CLASSES];
+        memcpy(x, p.x + 3 * j, 2 * sizeof(double));
+        stage_morph_eval(&sr->plan.morph, u, x, out, z);
+        worst = fmax(worst, fabs(z[0]));
+    }
+    CHECK_MSG(worst <= 1e-9, "the morph's boundary scores %g, not 0", worst);
+    polylines_free(&p);
+}
+
+static void check_morph(void)
+{
+    Scene sc;
+    SceneModel a;
+    LwError err = {""};
+    memset(&a, 0, sizeof a);
+    int rc = load(SCENE, &sc, &err);
+    if (!rc) rc = scene_build(&sc, &a, NULL, NULL, &err);
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    if (rc) return;
+    const History *h = &a.history;
+    CHECK(h->n_snapshots == 4 && a.show.n_segments == 3);
+    CHECK(sc.render.timeline.layer_gap == 0 && sc.render.timeline.easing == EASE_LINEAR);
+    Renderer r;
+    rc = renderer_create(&a.show, &sc.render, 1, &r, &err);
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    if (!rc) {
+        check_ends(&r, h, 1);
+        check_continuous(&r);
+        check_boundary(&r);
+        /* at a checkpoint the caption's accuracy is training's own */
+        for (int k = 0; k < r.n_segments; k++) {
+            Caption c;
+            FrameReq q = renderer_request_at(&r, r.segs[k].first_stage, 0.0);
+            render_caption(&r, q, &c);
+            CHECK(c.morph && c.at_step == h->step[k]);
+            CHECK_NEAR(c.morph_accuracy, h->accuracy[k], 0);
+        }
+        renderer_free(&r);
+    }
+    scene_model_free(&a);
+    scene_free(&sc);
+}
+
+static void check_errors(void)
+{
+    static const struct { const char *text, *msg; } bad[] = {
+        {"[dataset]\nkind = moons\n[network]\nwidths = 2,2\n[render]\ntraining = morph\n"
+         "training_layer = 2\n",
+         "m.scene:7: training_layer = 2: the network has 1 hidden layers"},
+        {"[dataset]\nkind = moons\n[network]\nwidths = 2,5\n[render]\ntraining = morph\n",
+         "m.scene:6: training = morph shows a space of at most 3 units; layer 1 has 5"},
+        {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = morph\n",
+         "m.scene:6: training = morph is for model = classifier"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        Scene sc;
+        LwError err = {""};
+        CHECK(load(bad[i].text, &sc, &err) == LW_EINPUT);
+        CHECK_MSG(strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) == 0, "got '%s'", err.msg);
+    }
+}
+
+int main(void)
+{
+    check_morph();
+    check_errors();
+    return check_done("test_morph");
+}
