@@ -36,6 +36,9 @@ typedef struct Caption {
     char end_note[160];      /* the segment's own words for its last stage, or "" */
     int area_key;         /* the frame is shaded by the change of area: the legend
                              reads its colours (x1/16 .. x16) */
+    char tint_name[2][32];   /* the shading's two colours when they are not classes ("D:
+                                real"), tint_colour their palette indices; "": none */
+    int tint_colour[2];
     int n_scores;         /* its scores (1: a logit and a sigmoid; k: softmax) */
     int layer_input;      /* a linear stage at t = 0: the layer's input, before W */
     /* The numbers the drawing uses (the stage plan's copy: units 1 and 2
@@ -62,6 +65,8 @@ typedef struct Caption {
     int n_curve;
     const int *curve_step;
     const double *curve_loss, *curve_accuracy;
+    const char *curve_name[2]; /* borrowed: "" for a loss and an accuracy; else two
+                                  losses' names (a GAN's D and G), on one scale */
     /* activation_steps = hadamard: the activation as element-wise steps */
     int n_steps;          /* this activation stage's steps (0: one blend) */
     int step;             /* the step on screen, 1-based (0: none has moved yet;

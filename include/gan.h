@@ -149,4 +149,43 @@ typedef struct {
  * parameters. */
 int gan_train(Gan *m, const Dataset *ds, const GanConfig *cfg, GanReport *rep, LwError *err);
 
+/* Called at the generator steps GanTrainOptions asks for, with the model as
+ * it is after that step's updates (step 0: before the first) and L_D, L_G
+ * on the fixed evaluation batch (the report's, see gan_train) for those
+ * parameters.  m is a read-only view valid only during the call (gan_copy
+ * it to keep it).  Return LW_OK to go on; a negative LW_ code ends training
+ * with that code (any other non-zero value with LW_ERUNTIME) and the
+ * message written to err prefixed with "gan training step N: ". */
+typedef int (*GanCheckpoint)(void *user, int step, const Gan *m, double d_loss, double g_loss,
+                             LwError *err);
+
+/* What gan_train_with reports along the way; zero-initialise, set what you need. */
+typedef struct {
+    GanCheckpoint checkpoint;     /* NULL = never called */
+    void *user;
+    int every;                    /* > 0: at every multiple of it (and step 0) */
+    const int *steps;             /* and at each of these (any order; 0 = the initial
+                                   * parameters; steps beyond cfg->steps are skipped) */
+    int n_steps;
+} GanTrainOptions;
+
+/* gan_train with a checkpoint callback; opt may be NULL.  The evaluation
+ * at a checkpoint reads the parameters and writes only scratch, so the
+ * parameters are bit for bit those of gan_train. */
+int gan_train_with(Gan *m, const Dataset *ds, const GanConfig *cfg, const GanTrainOptions *opt,
+                   GanReport *rep, LwError *err);
+
+/* A deep copy of src (its own slab, gen and disc rebound into it).
+ * LW_ERUNTIME when out of memory; dst is overwritten, free it with gan_free
+ * on any result. */
+int gan_copy(Gan *dst, const Gan *src, LwError *err);
+
+/* The generator's gradient at points of the data space: for each of the n
+ * points x (n, data_dim) into dx (n, data_dim), d/dx of that point's own
+ * term of L_G, softplus(-D(x)) (the non-saturating loss, not divided by
+ * n), through D's layers_backward as in gan_g_loss_grad.  -dx is where the
+ * generator's loss moves a generated point.  Uses w's D tape (n <= 2 w->cap)
+ * and w->dlogit; return codes as gan_d_loss_grad. */
+int gan_point_grad(const Gan *m, GanWork *w, const double *x, int n, double *dx, LwError *err);
+
 #endif

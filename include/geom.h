@@ -105,6 +105,11 @@ typedef struct {
                                    zeros for a point without one */
     int spread_dim;             /* axes of the spreads: the last space's width */
     Projection3 proj[LW_MAX_LAYERS]; /* one per layer */
+    /* Arrows on points (geom_arrows.c), or none (NULL): per point none, a
+     * tip that moves with the space, or a displacement in the last space */
+    unsigned char *arrow_kind;  /* (n_points) */
+    double *arrow_state;        /* (n_stages, n_points, LW_MAX_WIDTH) the tips' states */
+    double *arrow_out;          /* (n_points, 3) last-space arrows in its display axes */
     int adaptive;
     int n_marks;                /* the segment's labelled codes */
     double *mark_state;         /* (n_stages, n_marks, LW_MAX_WIDTH) */
@@ -145,6 +150,8 @@ typedef struct {
     int shade_cells;            /* S, copied from the Geometry */
     const int *shade_class;     /* (S, S) borrowed from the segment */
     double *shade_xy;           /* ((S+1)^2, 2) corner pixels */
+    int *morph_class;           /* (S, S) a training morph's cells, classed by the network
+                                   of the frame's moment (shade_class points here) */
     /* Shading by the change of area: the mesh's corners in pixels and, per
      * cell (row j, column i at j S + i), the log of the area element of the
      * map so far at its centre (natural log; -INFINITY where the sheet
@@ -172,6 +179,10 @@ typedef struct {
     double *bxy;                /* (blob_start[n_blobs], 2) */
     double blob_alpha;
     int blob_dim;               /* the axes they span: 1 a bar, 2 an ellipse, 3 an outline */
+    /* Arrows on points: tail x, y and tip x, y in pixels and the opacity
+     * (0..1, fading in) of each, in the points' drawing order. */
+    int n_arrows, cap_arrows;
+    double *axy;                /* (n_arrows, 5) */
 } FrameGeom;
 
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
@@ -211,6 +222,22 @@ double geom_spreads_shown(const Geometry *g, int stage, double t);
 int geom_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
                FrameGeom *fg);
 void geom_frame_free(FrameGeom *fg);
+
+/* ---- geom_arrows.c: arrows on points (PointSet.arrow) ---- */
+
+/* Builds the Geometry's arrow arrays from its segment's sets (needs the
+ * points built); nothing without arrows.  -1 when out of memory. */
+int geom_arrows_build(Geometry *g);
+void geom_arrows_free(Geometry *g);
+/* Grows box b (as geom_content_box) to hold the arrows' tips shown in the
+ * layer of (stage, t): input-space arrows always, last-space ones in the
+ * last layer's view. */
+void geom_arrows_grow_box(const Geometry *g, int stage, double t, double seconds,
+                          const double *R, double b[4]);
+/* The frame's arrows in pixels into fg (its points' order must be set).
+ * -1 when out of memory. */
+int geom_arrows_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
+                      FrameGeom *fg);
 
 /* ---- geom_grid.c: lines in input space ---- */
 

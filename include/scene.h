@@ -10,6 +10,7 @@
 
 #include "dataset.h"
 #include "gan.h"
+#include "gan_history.h"
 #include "generative.h"
 #include "history.h"
 #include "vae.h"
@@ -42,6 +43,8 @@ typedef struct Scene {
     enum { TRAINING_OFF, TRAINING_REPLAY, TRAINING_MORPH } training; /* [render] training */
     int training_layer;      /* [render] training_layer: the hidden layer a morph shows
                                 (1-based; 0 until validated: the last) */
+    int show_gradients;      /* [render] show_gradients: a GAN's generated points carry
+                                arrows, where the generator's loss moves them */
     /* [compare]: the scene again with its section.key = value lines
      * applied, shown in a second panel beside this one; owned, or NULL */
     struct Scene *compare;
@@ -95,6 +98,7 @@ typedef struct SceneModel {
     double coverage_sigma;   /* > 0: an autoencoder's coverage measured with this sigma,
                                 the mean posterior sigma of the VAE it is compared with */
     History history;         /* training = replay: snapshots at the checkpoints */
+    GanHistory gan_history;  /* the same for model = gan */
     Show show;               /* with [compare], the compared model's segments in panel 1 */
     struct SceneModel *compare; /* what the [compare] scene made (its show moved into
                                    this one's), owned, or NULL */

@@ -40,7 +40,23 @@ typedef struct {
     double *sigma;         /* (n, sigma_dim) owned, or NULL */
     int sigma_dim;         /* the stack's output width */
     double sigma_k;        /* semi-axes in units of sigma */
+    /* An arrow per point (a GAN generator's push on its samples), or none:
+     * a displacement, the arrow drawn from the point to the point moved by
+     * it, in the units of the space arrow_space names:
+     * - ARROWS_INPUT: the stack's input space.  The tip is a point of that
+     *   space and moves with it, so the arrow is drawn in every stage (in
+     *   the last space, where the score is read, it still points to the
+     *   side the push raises the score on);
+     * - ARROWS_OUTPUT: the stack's last space (at most 3 units), added to
+     *   the point's state there, fading in through the stack's last stage.
+     * A zero vector draws nothing.  The builder chooses the length (one
+     * scale for all segments it wants compared). */
+    double *arrow;         /* (n, arrow_dim) owned, or NULL */
+    int arrow_dim;         /* the input width (INPUT) or output width (OUTPUT) */
+    int arrow_space;       /* ARROWS_INPUT or ARROWS_OUTPUT */
 } PointSet;
+
+enum { ARROWS_INPUT, ARROWS_OUTPUT };
 
 /* Polylines in the input space, each sample with three coordinates (zero
  * beyond the input dimension). */
@@ -57,6 +73,10 @@ typedef struct {
     int n;
     int *step;             /* (n) owned */
     double *loss, *accuracy;
+    /* What the two series are: both "" for a classifier's loss and
+     * accuracy (a share, 0..1); else the names of two losses drawn on one
+     * scale from 0, the second in place of the accuracy ("L_D", "L_G"). */
+    char name[2][16];
 } TrainCurve;
 
 /* A path through codes of the input space (a latent space): straight
@@ -99,6 +119,10 @@ typedef struct {
     int shade_cells;       /* S > 0: S x S cells over the region's first two axes */
     int *shade_class;      /* (S, S) row j, column i: the class colour of each cell */
     int n_classes;         /* colours in use */
+    /* The shading's colours when they are not the classes' (a
+     * discriminator's verdict), named for the legend; "": the classes. */
+    char shade_name[2][32];
+    int shade_colour[2];
     int generated_colour;  /* the colour of generated samples (for the legend), -1: none */
     /* Where the grid lines of a 2-D box stand, as fractions 0..1 of the box
      * on each axis (a Gaussian prior's quantiles, so equal cells hold equal
@@ -176,6 +200,11 @@ int segment_add_points(Segment *seg, const double *x, const int *label, int n, i
  * LW_ERUNTIME when out of memory. */
 int segment_set_spread(Segment *seg, int set, const double *sigma, int sigma_dim, double k,
                        LwError *err);
+/* Gives point set `set` arrows: v (its n points, dim each) is copied;
+ * space is ARROWS_INPUT (dim the input width) or ARROWS_OUTPUT (dim the
+ * output width, at most 3).  LW_EINPUT for no such set, a fixed set with
+ * input arrows, or a dim that does not fit; LW_ERUNTIME out of memory. */
+int segment_set_arrows(Segment *seg, int set, const double *v, int dim, int space, LwError *err);
 /* Makes the segment a training morph from its own network and scores (set
  * first) to `to` with scores (W, b; the segment's n_scores of them) at
  * training step `step`, showing hidden layer `layer` (1..n_layers).

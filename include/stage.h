@@ -133,6 +133,9 @@ double stage_morph_u(int s, double t);
  * (out, LW_MAX_WIDTH) and, when scores is not NULL, its scores. */
 void stage_morph_eval(const MorphPlan *m, double u, const double *x, double *out,
                       double *scores);
+/* The class scores pick, as a classifier decides: one score, class 1 when
+ * it is positive; several, the first highest. */
+int stage_scores_class(const double *scores, int n_scores);
 /* The scores of the morph's network at u for a state h of the shown
  * layer's space: the layers after it, then the readout. */
 void stage_morph_scores_from(const MorphPlan *m, double u, const double *h, double *scores);

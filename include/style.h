@@ -16,6 +16,7 @@ typedef enum { SHADE_NONE, SHADE_CLASS, SHADE_AREA } ShadeMode;
 typedef struct {
     int width, height;     /* pixels, even */
     Rgb background, grid, domain, boundary, text;
+    Rgb arrow;             /* arrows on points (a generator's push) */
     Rgb classes[LW_MAX_CLASSES];
     double point_radius;   /* px at 720p; scaled with height */
     double grid_width, domain_width, curve_width, boundary_width; /* px at 720p */

@@ -45,7 +45,12 @@ for scene in scenes/generative/*.scene; do
     # the first panel's network (a [compare] scene has a second)
     widths=$("$LW" info "$scene" -q | sed -n 's/^network: *[a-z]* [a-z]* \([0-9-]*\) .*/\1/p' | head -n 1)
     k=$(printf '%s' "$widths" | tr -cd '-' | wc -c)
-    "$LW" frames "$scene" --at "$k:activation:1" -o "$TMP/$name" -q
+    at="$k:activation:1"
+    # a replayed training: the last checkpoint's generator, its G layers
+    # counted over the checkpoints before it
+    s=$("$LW" info "$scene" -q | sed -n 's/^replayed: *//p' | head -n 1 | grep -o 'step ' | wc -l)
+    [ "$s" -gt 0 ] && at="G$((k * s)):activation:1"
+    "$LW" frames "$scene" --at "$at" -o "$TMP/$name" -q
     mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
     # two panels side by side get the width of two
     size=640x360

@@ -142,10 +142,7 @@ static double morph_accuracy(const StagePlan *plan, const Segment *seg, int s, d
         double x[LW_MAX_WIDTH] = {0}, z[LW_MAX_CLASSES];
         memcpy(x, ps->x + (size_t)i * ps->dim, sizeof(double) * ps->dim);
         stage_scores_at(plan, s, t, x, z);
-        int best = plan->n_scores == 1 ? z[0] > 0 : 0;
-        for (int k = 1; plan->n_scores > 1 && k < plan->n_scores; k++)
-            if (z[k] > z[best]) best = k;
-        right += best == ps->label[i];
+        right += stage_scores_class(z, plan->n_scores) == ps->label[i];
     }
     return (double)right / ps->n;
 }
@@ -223,6 +220,12 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
     c->curve_step = sr->seg->curve.step;
     c->curve_loss = sr->seg->curve.loss;
     c->curve_accuracy = sr->seg->curve.accuracy;
+    for (int k = 0; k < 2; k++) {
+        snprintf(c->tint_name[k], sizeof c->tint_name[k], "%s", sr->seg->shade_name[k]);
+        c->tint_colour[k] = sr->seg->shade_colour[k];
+    }
+    c->curve_name[0] = sr->seg->curve.name[0];
+    c->curve_name[1] = sr->seg->curve.name[1];
     c->cursor_step = c->at_step;
     if (plan->morph.on) {
         morph_caption(sr, s, q.t, c);

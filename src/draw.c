@@ -66,6 +66,8 @@ static double curve_inset_box(const Style *sc, double *x0, double *y0, double *w
     *h = 0.11 * sc->height;
     *x0 = sc->width - *w - 24 * k;
     *y0 = sc->height - *h - (STRIP_BAND + 40) * k;
+    if (sc->scale_bar) /* clear of the scale bar under it (view = follow) */
+        *y0 -= 24 * k;
     return *y0 - 2.2 * small - 4 * k;
 }
 
@@ -92,6 +94,8 @@ static void set_rgb(cairo_t *cr, Rgb c)
 }
 
 /* c moved a share f of the way toward `to`. */
+#define SHADE_TINT 0.16 /* share of a shading cell's colour over the background */
+
 static Rgb mix(Rgb c, Rgb to, double f)
 {
     return (Rgb){c.r + f * (to.r - c.r), c.g + f * (to.g - c.g), c.b + f * (to.b - c.b)};
@@ -258,13 +262,14 @@ static void shade_cell_clipped(cairo_t *cr, const double *xy, int lo, int hi, in
 /* Cells of one class, row by row: each run of neighbours becomes one
  * polygon, and all of a class's polygons one fill, so no seams show inside a
  * region; the seams between classes are the decision boundary. */
-static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const int *cls,
-                       int n_classes)
+static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const int *cls)
 {
     int S = fg->shade_cells;
     const double *xy = fg->shade_xy;
-    const double tint = 0.16; /* share of the class colour over the background */
-    for (int c = 0; c < n_classes; c++) {
+    const double tint = SHADE_TINT;
+    /* every colour a cell may hold: the classes, and beyond them the
+     * colours of a verdict that is not a class (a discriminator's) */
+    for (int c = 0; c < LW_MAX_CLASSES; c++) {
         set_rgb(cr, mix(sc->background, sc->classes[c % LW_MAX_CLASSES], tint));
         for (int j = 0; j < S; j++)
             for (int i = 0; i < S; i++) {
@@ -710,6 +715,26 @@ static void draw_spreads(cairo_t *cr, const Style *sc, const FrameGeom *fg)
     }
 }
 
+#define ARROW_WIDTH 1.3  /* px at 720p: an arrow on a point, thinner than the grid's bold */
+#define ARROW_HEAD 5.0   /* px at 720p: its head */
+
+/* Arrows on points (a generator's push on its samples): thin, each with a
+ * small head, faded in with their share; over the points they start from. */
+static void draw_point_arrows(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+{
+    if (!fg->n_arrows) return;
+    double k = unit(sc);
+    cairo_save(cr);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_line_width(cr, ARROW_WIDTH * k);
+    for (int i = 0; i < fg->n_arrows; i++) {
+        const double *a = fg->axy + 5 * (size_t)i;
+        cairo_set_source_rgba(cr, sc->arrow.r, sc->arrow.g, sc->arrow.b, 0.9 * a[4]);
+        arrow(cr, a[0], a[1], a[2], a[3], ARROW_HEAD * k);
+    }
+    cairo_restore(cr);
+}
+
 /* Grid, outline, axes and data of a frame seen from an angle. */
 static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
                             const Caption *cap)
@@ -719,8 +744,10 @@ static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
     draw_lines_3d(cr, sc, fg, &d);
     if (sc->show_points && fg->blob_alpha > 0)
         draw_spreads(cr, sc, fg);
-    if (sc->show_points)
+    if (sc->show_points) {
         draw_points_3d(cr, sc, fg, &d);
+        draw_point_arrows(cr, sc, fg);
+    }
     draw_axis_names(cr, sc, cap);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
 }
@@ -737,6 +764,7 @@ static void draw_content_flat(cairo_t *cr, const Style *sc, const FrameGeom *fg)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         draw_lines(cr, sc, fg, LINE_CURVE, sc->classes[0], sc->curve_width);
         draw_points(cr, sc, fg);
+        draw_point_arrows(cr, sc, fg);
     }
 }
 
@@ -1504,6 +1532,32 @@ static void panel_area_key(Panel *p)
     panel_grow(p, x - p->x, 1.3 * p->size);
 }
 
+/* The shading's colours when they are not the classes' (a discriminator's
+ * verdict): a tinted square and a name each, on a row of their own. */
+static void panel_tints(Panel *p, const Caption *cap)
+{
+    double s = 0.75 * p->size, x = p->x, w = 0;
+    for (int k = 0; k < 2; k++) {
+        const char *name = cap->tint_name[k];
+        if (p->draw) {
+            set_rgb(p->cr, mix(p->sc->background, p->sc->classes[cap->tint_colour[k] %
+                                                                  LW_MAX_CLASSES], SHADE_TINT));
+            cairo_rectangle(p->cr, x, p->y + 0.95 * p->size - s, s, s);
+            cairo_fill_preserve(p->cr);
+            set_rgb(p->cr, p->sc->grid);
+            cairo_set_line_width(p->cr, 1.0);
+            cairo_stroke(p->cr);
+            set_rgb(p->cr, p->sc->text);
+            cairo_move_to(p->cr, x + s + 0.35 * p->size, p->y + 0.95 * p->size);
+            cairo_show_text(p->cr, name);
+        }
+        x += s + 0.35 * p->size + text_width(p->cr, name);
+        w = x - p->x;
+        x += 0.9 * p->size;
+    }
+    panel_grow(p, w, 1.3 * p->size);
+}
+
 static void panel_items(Panel *p, const Caption *cap)
 {
     int entries = cap->n_classes >= 2 || cap->generated >= 0 || cap->spread_name[0] ||
@@ -1511,6 +1565,7 @@ static void panel_items(Panel *p, const Caption *cap)
     int legend = p->sc->show_legend && (entries || cap->area_key);
     if (legend && entries) panel_legend(p, cap);
     if (legend && cap->area_key) panel_area_key(p);
+    if (p->sc->show_legend && p->sc->shade == SHADE_CLASS && cap->tint_name[0][0]) panel_tints(p, cap);
     /* a morph moves every weight at once: the curve inset says where it is */
     if (!p->sc->show_numbers || cap->before_start || cap->layer_input || cap->morph) return;
     if (legend) p->y += 0.3 * p->size;
@@ -1703,6 +1758,11 @@ static void curve_texts(const Caption *cap, int at, char text[3][64])
     if (!between) {
         snprintf(text[0], 64, "step %d", cap->morph && cap->morph_u >= 1 ? cap->morph_to
                                                                            : cap->at_step);
+        if (cap->curve_name[0] && cap->curve_name[0][0]) { /* two losses (a GAN's) */
+            snprintf(text[1], 64, "%s %.3f", cap->curve_name[0], cap->curve_loss[at]);
+            snprintf(text[2], 64, "%s %.3f", cap->curve_name[1], cap->curve_accuracy[at]);
+            return;
+        }
         snprintf(text[1], 64, "loss %.3f", cap->curve_loss[at]);
         snprintf(text[2], 64, "accuracy %.1f %%", 100 * cap->curve_accuracy[at]);
         return;
@@ -1721,10 +1781,14 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
     curve_inset_box(sc, &x0, &y0, &w, &h);
     double max_loss = 0;
     int at = 0, last = cap->curve_step[cap->n_curve - 1];
+    /* two losses (a GAN's) share one scale; a loss and an accuracy do not */
+    int two = cap->curve_name[0] && cap->curve_name[0][0];
     for (int i = 0; i < cap->n_curve; i++) {
         max_loss = fmax(max_loss, cap->curve_loss[i]);
+        if (two) max_loss = fmax(max_loss, cap->curve_accuracy[i]);
         if (cap->curve_step[i] <= cap->at_step) at = i;
     }
+    Rgb second = two ? sc->arrow : sc->classes[2];
     cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b, 0.88);
     cairo_rectangle(cr, x0 - 8 * k, y0 - 2.2 * small - 4 * k, w + 16 * k, h + 3.6 * small + 8 * k);
     cairo_fill_preserve(cr);
@@ -1738,8 +1802,8 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
     set_rgb(cr, sc->text);
     curve_path(cr, cap, cap->curve_loss, 0, max_loss, x0, y0, w, h);
     cairo_stroke(cr);
-    set_rgb(cr, sc->classes[2]);
-    curve_path(cr, cap, cap->curve_accuracy, 0, 1, x0, y0, w, h);
+    set_rgb(cr, second);
+    curve_path(cr, cap, cap->curve_accuracy, 0, two ? max_loss : 1, x0, y0, w, h);
     cairo_stroke(cr);
     double cx = curve_x(cap->cursor_step, last, x0, w);
     cairo_set_source_rgb(cr, 0.84, 0.15, 0.16);
@@ -1756,7 +1820,7 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
         need += text_width(cr, text[i]);
     }
     double size = need > w ? small * w / need : small, x = x0;
-    const Rgb colour[3] = {{0.84, 0.15, 0.16}, sc->text, sc->classes[2]};
+    const Rgb colour[3] = {{0.84, 0.15, 0.16}, sc->text, second};
     for (int i = 0; i < 3; i++) {
         set_font(cr, sc, size, i == 0);
         set_rgb(cr, colour[i]);
@@ -1781,7 +1845,7 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     if (fg->half_alpha > 0 && cap)
         draw_halves(cr, sc, fg);
     if (sc->shade == SHADE_CLASS && fg->shade_cells && cap && fg->shade_class)
-        draw_shade(cr, sc, fg, fg->shade_class, cap->n_classes);
+        draw_shade(cr, sc, fg, fg->shade_class);
     if (sc->shade == SHADE_AREA && fg->area_cells) {
         draw_area(cr, fg);
         draw_folds(cr, sc, fg);

@@ -113,6 +113,20 @@ void gan_free(Gan *m)
     memset(m, 0, sizeof *m);
 }
 
+int gan_copy(Gan *dst, const Gan *src, LwError *err)
+{
+    size_t n = src->n_gen_params + src->n_disc_params;
+    *dst = *src;
+    dst->params = malloc((n ? n : 1) * sizeof *dst->params);
+    if (!dst->params) {
+        memset(dst, 0, sizeof *dst);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for a copy of %zu parameters", n);
+    }
+    memcpy(dst->params, src->params, n * sizeof *dst->params);
+    layers_bind(&dst->disc, layers_bind(&dst->gen, dst->params));
+    return LW_OK;
+}
+
 
 void gan_init_random(Gan *m, uint64_t seed)
 {
@@ -276,6 +290,23 @@ int gan_g_loss_grad(const Gan *m, GanWork *w, const double *z, int n, int want_g
     return layers_backward(&m->gen, &w->gtape, w->dx, NULL, &w->ggrad, LAYERS_GRAD_SET, err);
 }
 
+int gan_point_grad(const Gan *m, GanWork *w, const double *x, int n, double *dx, LwError *err)
+{
+    if (!w->gslab)
+        return lw_fail(err, LW_EINPUT, "GAN work not allocated");
+    if (n < 1 || n > 2 * w->cap)
+        return lw_fail(err, LW_EINPUT, "%d points (the work holds 1..%d)", n, 2 * w->cap);
+    const double *logit; // (n, 1)
+    int ret = layers_forward(&m->disc, &w->dtape, x, n, &logit, err);
+    if (ret)
+        return ret;
+    // each point's own softplus(-l): d/dl = sigmoid(l) - 1, not divided by n
+    for (int i = 0; i < n; i++)
+        w->dlogit[i] = sigmoid(logit[i]) - 1.0;
+    // logit = D(x): d/dx through D, D's own gradient not taken (grad NULL)
+    return layers_backward(&m->disc, &w->dtape, w->dlogit, dx, NULL, LAYERS_GRAD_SET, err);
+}
+
 /* ---- training ---- */
 
 /* What each step reads: real mini-batches from a seeded shuffle, codes from
@@ -402,7 +433,54 @@ static int train_step(Gan *m, GanWork *w, Streams *s, Optim *dopt, Optim *gopt,
     return LW_OK;
 }
 
+/* L_D and L_G of m on the fixed evaluation batch. */
+static int eval_losses(const Gan *m, GanWork *w, const Streams *s, double *dl, double *gl,
+                       LwError *err)
+{
+    return gan_d_loss_grad(m, w, s->x_eval, s->z_eval, s->n_eval, 0, dl, err) ||
+                   gan_g_loss_grad(m, w, s->z_eval, s->n_eval, 0, gl, err)
+               ? LW_ERUNTIME
+               : LW_OK;
+}
+
+static int wants_checkpoint(const GanTrainOptions *opt, int step)
+{
+    if (!opt || !opt->checkpoint)
+        return 0;
+    if (opt->every > 0 && step % opt->every == 0)
+        return 1;
+    for (int i = 0; i < opt->n_steps; i++)
+        if (opt->steps[i] == step)
+            return 1;
+    return 0;
+}
+
+/* Calls the checkpoint at the steps asked for, with the evaluation batch's
+ * losses; the evaluation writes only the work's scratch, which every step
+ * fills afresh, so training goes on bit for bit as without it. */
+static int checkpoint(const GanTrainOptions *opt, const Gan *m, GanWork *w, const Streams *s,
+                      int step, LwError *err)
+{
+    if (!wants_checkpoint(opt, step))
+        return LW_OK;
+    LwError inner;
+    double dl, gl;
+    if (eval_losses(m, w, s, &dl, &gl, &inner))
+        return lw_fail(err, LW_ERUNTIME, "gan training step %d: %s", step, inner.msg);
+    snprintf(inner.msg, sizeof inner.msg, "the checkpoint callback failed");
+    int ret = opt->checkpoint(opt->user, step, m, dl, gl, &inner);
+    if (ret == LW_OK)
+        return LW_OK;
+    return lw_fail(err, ret < 0 ? ret : LW_ERUNTIME, "gan training step %d: %s", step, inner.msg);
+}
+
 int gan_train(Gan *m, const Dataset *ds, const GanConfig *cfg, GanReport *rep, LwError *err)
+{
+    return gan_train_with(m, ds, cfg, NULL, rep, err);
+}
+
+int gan_train_with(Gan *m, const Dataset *ds, const GanConfig *cfg, const GanTrainOptions *opt,
+                   GanReport *rep, LwError *err)
 {
     clock_t c0 = clock();
     gsl_set_error_handler_off();
@@ -422,12 +500,14 @@ int gan_train(Gan *m, const Dataset *ds, const GanConfig *cfg, GanReport *rep, L
         (ret = gan_work_alloc(&w, m, cap, err)) || (ret = streams_alloc(&s, m, ds, cfg, err)))
         goto fail;
     double dl = NAN, gl = NAN;
+    if ((ret = checkpoint(opt, m, &w, &s, 0, err)))
+        goto fail;
     for (int step = 1; step <= cfg->steps; step++)
-        if ((ret = train_step(m, &w, &s, &dopt, &gopt, cfg, step, &dl, &gl, err)))
+        if ((ret = train_step(m, &w, &s, &dopt, &gopt, cfg, step, &dl, &gl, err)) ||
+            (ret = checkpoint(opt, m, &w, &s, step, err)))
             goto fail;
     LwError inner;
-    if (gan_d_loss_grad(m, &w, s.x_eval, s.z_eval, s.n_eval, 0, &dl, &inner) ||
-        gan_g_loss_grad(m, &w, s.z_eval, s.n_eval, 0, &gl, &inner)) {
+    if (eval_losses(m, &w, &s, &dl, &gl, &inner)) {
         ret = lw_fail(err, LW_ERUNTIME, "gan final loss: %s", inner.msg);
         goto fail;
     }

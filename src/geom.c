@@ -257,7 +257,7 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
                        "grid_samples", n_points, g->n_samples, g->n_stages, need / (1 << 30),
                        GEOM_STATE_LIMIT / (1 << 30));
     g->sample_state = malloc(per * (g->n_samples ? g->n_samples : 1));
-    if (!g->sample_state || build_points(g, per) || build_spread(g))
+    if (!g->sample_state || build_points(g, per) || build_spread(g) || geom_arrows_build(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples and %d points",
                        g->n_samples, n_points);
     fill_states(g->sample_state, plan, g->n_stages, g->n_samples, g->lines.p.x, 3, dim);
@@ -284,6 +284,7 @@ void geom_free(Geometry *g)
     free(g->point_disc);
     free(g->point_state);
     free(g->point_spread);
+    geom_arrows_free(g);
     free(g->shade_state);
     free(g->area_corner_state);
     free(g->area_centre_state);
@@ -354,6 +355,7 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
         geom_grow_box(b, R, d);
         if (spreads) grow_spread(b, R, d, g->point_spread + 3 * (size_t)i);
     }
+    geom_arrows_grow_box(g, stage, t, seconds, R, b);
     for (int i = 0; i < g->n_marks; i++) {
         double d[3];
         mark_display(g, stage, t, seconds, i, d);
@@ -937,6 +939,28 @@ static int spread_blobs(FrameCtx *c)
     return 0;
 }
 
+/* A training morph's network changes in every frame: each cell gets the
+ * class the network of the frame's moment gives its centre. */
+static int morph_classes(FrameCtx *c)
+{
+    const Geometry *g = c->g;
+    const double *reg = g->seg->region;
+    int S = g->shade_cells;
+    int *cls = realloc(c->fg->morph_class, sizeof(int) * S * S);
+    if (!cls) return -1;
+    c->fg->morph_class = cls;
+    for (int j = 0; j < S; j++)
+        for (int i = 0; i < S; i++) {
+            double x[W] = {0}, z[LW_MAX_CLASSES];
+            x[0] = reg[0] + (reg[1] - reg[0]) * (i + 0.5) / S;
+            x[1] = reg[2] + (reg[3] - reg[2]) * (j + 0.5) / S;
+            stage_scores_at(g->plan, c->stage, c->t, x, z);
+            cls[j * S + i] = stage_scores_class(z, g->plan->n_scores);
+        }
+    c->fg->shade_class = cls;
+    return 0;
+}
+
 static int shade_corners(FrameCtx *c)
 {
     const Geometry *g = c->g;
@@ -944,6 +968,7 @@ static int shade_corners(FrameCtx *c)
     fg->shade_cells = g->shade_cells;
     fg->shade_class = g->seg->shade_class;
     if (!g->shade_cells) return 0;
+    if (g->plan->morph.on && morph_classes(c)) return -1;
     int nc = (g->shade_cells + 1) * (g->shade_cells + 1);
     double *xy = realloc(fg->shade_xy, sizeof(double) * 2 * nc);
     if (!xy) return -1;
@@ -1050,6 +1075,7 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     point_curves(&c);
     reference_lines(&c);
     if (c.failed || shade_corners(&c) || area_mesh(&c) || spread_blobs(&c) ||
+        geom_arrows_frame(g, stage, t, seconds, view, fg) ||
         mark_pixels(g, stage, t, seconds, view, fg))
         return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
@@ -1064,8 +1090,10 @@ void geom_frame_free(FrameGeom *fg)
     free(fg->ldepth);
     polylines_free(&fg->score_scratch);
     free(fg->shade_xy);
+    free(fg->morph_class);
     free(fg->area_xy); free(fg->area_log); free(fg->area_sign);
     free(fg->mark_xy);
     free(fg->blob_start); free(fg->blob_label); free(fg->bxy);
+    free(fg->axy);
     memset(fg, 0, sizeof *fg);
 }

@@ -116,6 +116,7 @@ static const KeySpec KEYS[] = {
     {"render", "zoom_seconds", T_DOUBLE, OFF(zoom_seconds), 0, 10, NULL},
     {"render", "readout", T_BOOL, OFF(render.show_readout), 0, 0, NULL},
     {"render", "training", T_ENUM, OFF(training), 0, 0, TRAINING_NAMES},
+    {"render", "show_gradients", T_BOOL, OFF(show_gradients), 0, 0, NULL},
     {"render", "training_layer", T_INT, OFF(training_layer), 0, LW_MAX_LAYERS, NULL},
     {"render", "show_grid", T_BOOL, OFF(render.style.show_grid), 0, 0, NULL},
     {"render", "show_domain", T_BOOL, OFF(render.style.show_domain), 0, 0, NULL},
@@ -144,6 +145,7 @@ static const KeySpec KEYS[] = {
     {"style", "domain_color", T_COLOR, OFF(render.style.domain), 0, 0, NULL},
     {"style", "boundary_color", T_COLOR, OFF(render.style.boundary), 0, 0, NULL},
     {"style", "text_color", T_COLOR, OFF(render.style.text), 0, 0, NULL},
+    {"style", "arrow_color", T_COLOR, OFF(render.style.arrow), 0, 0, NULL},
     {"style", "colors", T_COLORS, OFF(render.style.classes), 0, 0, NULL},
     {"style", "point_radius", T_DOUBLE, OFF(render.style.point_radius), 0.2, 50, NULL},
     {"style", "grid_width", T_DOUBLE, OFF(render.style.grid_width), 0.1, 20, NULL},
@@ -1216,6 +1218,7 @@ static void set_defaults(Scene *sc)
     s->domain = (Rgb){0.12, 0.12, 0.12};
     s->boundary = (Rgb){0, 0, 0};
     s->text = (Rgb){0.1, 0.1, 0.1};
+    s->arrow = (Rgb){0.42, 0.24, 0.60}; /* #6a3d9a: apart from the classes and the grey */
     memcpy(s->classes, PALETTE, sizeof PALETTE);
     s->point_radius = 3.2;
     s->grid_width = 1.0;
@@ -1459,9 +1462,10 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
     return 1;
 }
 
-/* training = replay shows a classifier being trained: one replay of its
- * layers per checkpoint (four on a log scale when none are given);
- * training = morph one layer's space moving from checkpoint to checkpoint,
+/* training = replay shows a classifier or a GAN being trained: one replay
+ * of its layers (a GAN's: of the networks it shows) per checkpoint (four
+ * on a log scale when none are given); training = morph (a classifier's)
+ * one layer's space moving from checkpoint to checkpoint,
  * at constant speed without holds (one checkpoint to the next in
  * stage_seconds), the auto camera holding one view over all of it (so the
  * scale shows how far training moves the points), or following them. */
@@ -1470,9 +1474,11 @@ static int validate_training(Parser *p)
     Scene *sc = p->sc;
     int line = key_line(p, "render", "training", last_line(p));
     const char *how = sc->training == TRAINING_MORPH ? "morph" : "replay";
-    if (sc->model.kind != MODEL_CLASSIFIER)
-        return fail_at(p, line, "training = %s is for model = classifier (a %s's training "
-                       "is not shown yet)", how, model_kind_name(sc->model.kind));
+    int replay = sc->training == TRAINING_REPLAY;
+    if (sc->model.kind != MODEL_CLASSIFIER && !(replay && sc->model.kind == MODEL_GAN))
+        return fail_at(p, line, "training = %s is for model = classifier%s (a %s's training "
+                       "is not shown yet)", how, replay ? " or gan" : "",
+                       model_kind_name(sc->model.kind));
     if (sc->net.has_weights)
         return fail_at(p, line, "training = %s needs a network trained here, not fixed "
                        "[weights]", how);
@@ -1589,6 +1595,9 @@ static int validate_shade(Parser *p, const DatasetInfo *kind)
         return fail_at(p, line, "shade = %s clashes with show_shade = yes (which is shade = "
                        "class): keep one of them", st->shade == SHADE_AREA ? "area" : "none");
     if (st->shade != SHADE_AREA) return 1;
+    if (sc->training == TRAINING_MORPH)
+        return fail_at(p, line, "shade = area is not drawn over training = morph (the map it "
+                       "measures changes with the weights): use shade = class or none");
     int generative = sc->model.kind != MODEL_CLASSIFIER;
     if (kind->dim != 2 && !(generative && sc->model.latent == 2)) {
         char latent[48] = "";
@@ -1669,6 +1678,10 @@ static int validate(Parser *p)
         snprintf(sc->output.path, sizeof sc->output.path, "out/%s.mp4", sc->name);
     if (sc->training != TRAINING_OFF && !validate_training(p)) return 0;
     fill_configs(sc);
+    if (sc->show_gradients && sc->model.kind != MODEL_GAN)
+        return fail_at(p, key_line(p, "render", "show_gradients", last_line(p)),
+                       "show_gradients draws a generator's gradient: it is for model = gan, "
+                       "not %s", model_kind_name(sc->model.kind));
     if (sc->net.has_weights)
         return validate_weights(p);
     return 1;

@@ -7,6 +7,7 @@
  * Owns: everything in a SceneModel. */
 #include "scene.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,8 @@ static void hidden_of(const NetSpec *net, int *n, int *w, int reverse)
     for (int l = 0; l < *n; l++) w[l] = net->widths[reverse ? *n - l : l + 1];
 }
 
-static int build_gan(const Scene *sc, SceneModel *m, LwError *err)
+/* How the scene's GAN is built and trained (the replay trains it again so). */
+static GanConfig gan_config_of(const Scene *sc, const Dataset *data)
 {
     GanConfig c = gan_config_default();
     hidden_of(&sc->net, &c.n_gen_hidden, c.gen_hidden, 0);
@@ -69,7 +71,13 @@ static int build_gan(const Scene *sc, SceneModel *m, LwError *err)
     c.seed = sc->train.seed;
     if (sc->model.steps_given) c.steps = sc->train.steps;
     if (sc->model.rate_given) c.g_learning_rate = c.d_learning_rate = sc->train.learning_rate;
-    if (c.batch > m->data.n) c.batch = m->data.n;
+    if (c.batch > data->n) c.batch = data->n;
+    return c;
+}
+
+static int build_gan(const Scene *sc, SceneModel *m, LwError *err)
+{
+    GanConfig c = gan_config_of(sc, &m->data);
     int rc = gan_alloc(&m->gan, &c, m->data.dim, err);
     if (rc) return rc;
     gan_init_random(&m->gan, c.seed);
@@ -235,6 +243,178 @@ static int map_segment(const Scene *sc, SceneModel *m, LwError *err)
                                         err);
 }
 
+/* ---- a GAN's training replayed, and the generator's push ---------------- */
+
+#define SHOW_SAMPLES 400     /* generated points a GAN's segments carry */
+
+/* The length of the push on each of the SHOW_SAMPLES generated points
+ * the segments carry (gan_sample's, the generator segment's prior samples
+ * carried through G), into len. */
+static int push_lengths(const Scene *sc, const Gan *g, double *len, LwError *err)
+{
+    int n = SHOW_SAMPLES, d = g->data_dim;
+    double *x = malloc(sizeof(double) * n * d), *push = malloc(sizeof(double) * n * d);
+    int rc = x && push ? LW_OK : lw_fail(err, LW_ERUNTIME, "out of memory for %d arrows", n);
+    if (!rc) rc = gan_sample(g, n, sc->train.seed + 1, x, err);
+    if (!rc) rc = gan_generator_push(g, x, n, push, err);
+    for (int i = 0; !rc && i < n; i++) {
+        double s = 0;
+        for (int a = 0; a < d; a++) s += push[(size_t)i * d + a] * push[(size_t)i * d + a];
+        len[i] = sqrt(s);
+    }
+    free(x);
+    free(push);
+    return rc;
+}
+
+/* The data's larger extent, which the arrows' length is a share of. */
+static double data_extent(const Dataset *data)
+{
+    double extent = 0;
+    for (int a = 0; a < data->dim; a++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < data->n; i++) {
+            lo = fmin(lo, data->x[(size_t)i * data->dim + a]);
+            hi = fmax(hi, data->x[(size_t)i * data->dim + a]);
+        }
+        extent = fmax(extent, hi - lo);
+    }
+    return extent;
+}
+
+/* One arrow length for the K models (the checkpoints, or the trained one). */
+static int arrow_length(const Scene *sc, const SceneModel *m, const Gan *const *g, int K,
+                        ArrowLength *al, LwError *err)
+{
+    double *len = malloc(sizeof(double) * SHOW_SAMPLES * K);
+    if (!len) return lw_fail(err, LW_ERUNTIME, "out of memory for %d arrows", SHOW_SAMPLES * K);
+    int rc = LW_OK;
+    for (int k = 0; !rc && k < K; k++) rc = push_lengths(sc, g[k], len + SHOW_SAMPLES * k, err);
+    if (!rc) *al = gan_arrow_length(len, SHOW_SAMPLES * K, data_extent(&m->data));
+    free(len);
+    return rc;
+}
+
+/* The push onto a GAN segment's generated points: the generator's samples
+ * (set 0), the discriminator's (set 1). */
+static int set_push(Segment *seg, const Gan *g, const ArrowLength *al, LwError *err)
+{
+    return gan_segment_arrows(seg, seg->tag == 'G' ? 0 : 1, g, al, err);
+}
+
+#define VERDICT_CELLS 48     /* a GAN segment's shading by D's verdict, per axis */
+
+/* show_shade: a GAN segment tinted by D's verdict, real in the palette's
+ * first colour after the data's classes, generated in the samples' grey;
+ * only a 2-D region is shaded (a latent 2 generator, 2-D data). */
+static int shade_verdict(Segment *seg, const Gan *g, LwError *err)
+{
+    int in = seg->tag == 'G' ? g->latent_dim : g->data_dim;
+    if (in != 2) return LW_OK;
+    return gan_segment_shade(seg, g, VERDICT_CELLS, seg->n_classes, seg->generated_colour, err);
+}
+
+/* show_gradients without a replay: the trained model's push on the
+ * segments just built. */
+static int add_gan_arrows(const Scene *sc, SceneModel *m, LwError *err)
+{
+    ArrowLength al;
+    const Gan *g = &m->gan;
+    int rc = arrow_length(sc, m, &g, 1, &al, err);
+    for (int i = 0; !rc && i < m->show.n_segments; i++)
+        rc = set_push(&m->show.segments[i], g, &al, err);
+    return rc;
+}
+
+/* show_shade without a replay: the trained model's verdict on the segments
+ * just built. */
+static int add_gan_shade(SceneModel *m, LwError *err)
+{
+    int rc = LW_OK;
+    for (int i = 0; !rc && i < m->show.n_segments; i++)
+        rc = shade_verdict(&m->show.segments[i], &m->gan, err);
+    return rc;
+}
+
+/* The generator of snapshot g over the latent grid, as map_segment draws
+ * the trained one. */
+static int gan_map_segment(const Scene *sc, SceneModel *m, const Gan *g, const char *title,
+                           LwError *err)
+{
+    GenerativeView v = {sc->model.prior, SHOW_SAMPLES, sc->train.seed + 1, 13, title,
+                        sc->model.paths, sc->model.n_paths, sc->model.arith, sc->model.n_arith};
+    return generative_segment(&g->gen, &m->data, &v, &m->show, err);
+}
+
+/* The discriminator of snapshot g, whose generated points are fake. */
+static int gan_critic_segment(const Scene *sc, SceneModel *m, const Gan *g, const double *fake,
+                              const char *title, LwError *err)
+{
+    return generative_critic_segment(&g->disc, &m->data, fake, SHOW_SAMPLES, title,
+                                     sc->render.style.show_boundary, &m->show, err);
+}
+
+/* Snapshot k's segments, one per network the scene names, each with its
+ * step, the losses' curve, (show_gradients) the push drawn as al says and
+ * (show_shade) D's verdict. */
+static int gan_checkpoint_segments(const Scene *sc, SceneModel *m, int k, const double *fake,
+                                   const ArrowLength *al, LwError *err)
+{
+    const GanHistory *h = &m->gan_history;
+    const Gan *g = gan_history_at(h, k);
+    const char *data = dataset_kind_name(sc->data.kind);
+    char title[160], widths[96];
+    widths_text(&sc->net, widths, sizeof widths);
+    int rc = LW_OK;
+    for (int i = 0; !rc && i < sc->model.n_networks; i++) {
+        if (sc->model.networks[i] == NET_DISCRIMINATOR) {
+            snprintf(title, sizeof title, "%s  gan discriminator at step %d: real or generated?",
+                     data, h->step[k]);
+            rc = gan_critic_segment(sc, m, g, fake, title, err);
+        } else {
+            snprintf(title, sizeof title, "%s  gan generator %s at step %d  MMD\xc2\xb2 %.3g",
+                     data, widths, h->step[k], h->mmd2[k]);
+            rc = gan_map_segment(sc, m, g, title, err);
+        }
+        if (rc) break;
+        Segment *seg = &m->show.segments[m->show.n_segments - 1];
+        seg->has_step = 1;
+        seg->at_step = h->step[k];
+        rc = segment_set_curve(seg, h->curve_step, h->curve_d_loss, h->curve_g_loss, h->n_curve,
+                               err);
+        snprintf(seg->curve.name[0], sizeof seg->curve.name[0], "D loss");
+        snprintf(seg->curve.name[1], sizeof seg->curve.name[1], "G loss");
+        if (!rc && sc->show_gradients) rc = set_push(seg, g, al, err);
+        if (!rc && (sc->render.style.shade == SHADE_CLASS)) rc = shade_verdict(seg, g, err);
+    }
+    return rc;
+}
+
+/* training = replay for a GAN: trained again with the checkpoints
+ * listening, then at each checkpoint the networks the scene names, with
+ * one arrow scale over all of them. */
+static int build_gan_replay(const Scene *sc, SceneModel *m, LwError *err)
+{
+    GanConfig c = gan_config_of(sc, &m->data);
+    GanHistory *h = &m->gan_history;
+    int rc = gan_history_record(&c, &m->data, &sc->checkpoints, &m->gan, h, err);
+    if (!rc) rc = gan_history_measure(h, &m->data, MMD_POINTS, sc->train.seed + 7, MMD_POINTS, err);
+    if (rc) return rc;
+    int n = SHOW_SAMPLES, d = m->data.dim, K = h->n_snapshots;
+    const Gan *g[HISTORY_MAX_SNAPSHOTS];
+    for (int k = 0; k < K; k++) g[k] = gan_history_at(h, k);
+    ArrowLength al = {0, 0, 0};
+    double *fake = malloc(sizeof(double) * n * d);
+    rc = fake ? LW_OK : lw_fail(err, LW_ERUNTIME, "out of memory for %d samples", n);
+    if (!rc && sc->show_gradients) rc = arrow_length(sc, m, g, K, &al, err);
+    for (int k = 0; !rc && k < K; k++) {
+        rc = gan_sample(g[k], n, sc->train.seed + 1, fake, err);
+        if (!rc) rc = gan_checkpoint_segments(sc, m, k, fake, &al, err);
+    }
+    free(fake);
+    return rc;
+}
+
 /* A generative model: trained, then each network the scene names (by
  * default a GAN's generator and discriminator, a VAE's decoder) as a
  * segment, in the scene's order. */
@@ -242,6 +422,8 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
 {
     m->kind = sc->model.kind;
     int rc = m->kind == MODEL_GAN ? build_gan(sc, m, err) : build_vae(sc, m, err);
+    if (!rc && m->kind == MODEL_GAN && sc->training == TRAINING_REPLAY)
+        return build_gan_replay(sc, m, err);
     for (int i = 0; !rc && i < sc->model.n_networks; i++) {
         switch (sc->model.networks[i]) {
         case NET_ENCODER: rc = encoder_segment(sc, m, err); break;
@@ -250,6 +432,8 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
         case NET_DECODER: rc = map_segment(sc, m, err); break;
         }
     }
+    if (!rc && m->kind == MODEL_GAN && sc->show_gradients) rc = add_gan_arrows(sc, m, err);
+    if (!rc && m->kind == MODEL_GAN && (sc->render.style.shade == SHADE_CLASS)) rc = add_gan_shade(m, err);
     return rc;
 }
 
@@ -309,7 +493,6 @@ static int build_morph(const Scene *sc, SceneModel *m, LwError *err)
     snprintf(name, sizeof name, "%s  layer %d over training", dataset_kind_name(sc->data.kind),
              sc->training_layer);
     ClassifierView v = classifier_view(sc, name);
-    v.show_shade = 0; /* shading by class is not traced for a moving network */
     for (int k = 0; !rc && k + 1 < h->n_snapshots; k++) {
         rc = classifier_segment(&h->snapshot[k], &m->data, &v, &m->show, err);
         if (rc) break;
@@ -390,6 +573,7 @@ void scene_model_free(SceneModel *m)
     if (!m) return;
     show_free(&m->show);
     history_free(&m->history);
+    gan_history_free(&m->gan_history);
     mlp_free(&m->net);
     gan_free(&m->gan);
     vae_free(&m->vae);

@@ -49,6 +49,7 @@ static void segment_free(Segment *seg)
         free(seg->sets[k].label);
         free(seg->sets[k].curve_start);
         free(seg->sets[k].sigma);
+        free(seg->sets[k].arrow);
     }
     polylines_free(&seg->lines);
     polylines_free(&seg->reference);
@@ -67,8 +68,9 @@ static void segment_free(Segment *seg)
 int segment_set_curve(Segment *seg, const int *step, const double *loss, const double *accuracy,
                       int n, LwError *err)
 {
-    TrainCurve c = {n, malloc(sizeof(int) * (n ? n : 1)), malloc(sizeof(double) * (n ? n : 1)),
-                   malloc(sizeof(double) * (n ? n : 1))};
+    TrainCurve c = {.n = n, .step = malloc(sizeof(int) * (n ? n : 1)),
+                    .loss = malloc(sizeof(double) * (n ? n : 1)),
+                    .accuracy = malloc(sizeof(double) * (n ? n : 1))};
     if (!c.step || !c.loss || !c.accuracy) {
         free(c.step);
         free(c.loss);
@@ -213,6 +215,27 @@ int segment_set_spread(Segment *seg, int set, const double *sigma, int sigma_dim
     ps->sigma = s;
     ps->sigma_dim = sigma_dim;
     ps->sigma_k = k;
+    return LW_OK;
+}
+
+int segment_set_arrows(Segment *seg, int set, const double *v, int dim, int space, LwError *err)
+{
+    int in = seg->net.widths[0], out = seg->net.widths[seg->net.n_layers];
+    if (set < 0 || set >= seg->n_sets)
+        return lw_fail(err, LW_EINPUT, "no point set %d to give arrows", set);
+    PointSet *ps = &seg->sets[set];
+    int fits = space == ARROWS_INPUT ? dim == in && !ps->fixed
+                                     : space == ARROWS_OUTPUT && dim == out && out <= 3;
+    if (!fits)
+        return lw_fail(err, LW_EINPUT, "arrows of %d axes do not fit a %s set of %d -> %d "
+                       "units (%s space)", dim, ps->fixed ? "fixed" : "moving", in, out,
+                       space == ARROWS_INPUT ? "input" : "output");
+    double *a = copy_of(v, sizeof(double) * (size_t)ps->n * dim);
+    if (!a) return lw_fail(err, LW_ERUNTIME, "out of memory for %d arrows", ps->n);
+    free(ps->arrow);
+    ps->arrow = a;
+    ps->arrow_dim = dim;
+    ps->arrow_space = space;
     return LW_OK;
 }
 

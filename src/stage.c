@@ -356,6 +356,15 @@ static void morph_layer(const MorphPlan *m, int l, double u, const double *h, do
     memcpy(out, y, sizeof y);
 }
 
+int stage_scores_class(const double *scores, int n_scores)
+{
+    if (n_scores == 1) return scores[0] > 0;
+    int best = 0;
+    for (int k = 1; k < n_scores; k++)
+        if (scores[k] > scores[best]) best = k;
+    return best;
+}
+
 /* The readout at u of a last-space state h. */
 static void morph_readout(const MorphPlan *m, double u, const double *h, double *scores)
 {

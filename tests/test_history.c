@@ -137,8 +137,12 @@ static void check_errors(void)
          "h.scene:4: checkpoints: 'ten' is not a step from 0 to 1000000"},
         {"[dataset]\nkind = moons\n[render]\ntraining = rewind\n",
          "h.scene:4: unknown training 'rewind' (expected off, replay, morph)"},
-        {"[dataset]\nkind = moons\n[network]\nmodel = gan\n[render]\ntraining = replay\n",
-         "h.scene:6: training = replay is for model = classifier"},
+        {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = replay\n",
+         "h.scene:6: training = replay is for model = classifier or gan (a vae's training is "
+         "not shown yet)"},
+        {"[dataset]\nkind = moons\n[network]\nmodel = gan\n[render]\ntraining = morph\n",
+         "h.scene:6: training = morph is for model = classifier (a gan's training is not shown "
+         "yet)"},
         {"[dataset]\nkind = moons\n[network]\nwidths = 2,2\n[weights]\nW1 = 1 0 | 0 1\n"
          "b1 = 0 0\n[render]\ntraining = replay\n",
          "h.scene:9: training = replay needs a network trained here"},

@@ -25,7 +25,8 @@ static const char *const SCENE =
     "[dataset]\nkind = circles\npoints = 150\nseed = 2\nfactor = 0.45\n"
     "[network]\nwidths = 2,3,2\n"
     "[train]\nsteps = 300\nlearning_rate = 0.03\ncheckpoints = 0, 20, 100\n"
-    "[render]\nwidth = 320\nheight = 180\nfps = 6\ntraining = morph\ntraining_layer = 1\n";
+    "[render]\nwidth = 320\nheight = 180\nfps = 6\ntraining = morph\ntraining_layer = 1\n"
+    "show_shade = yes\n";
 
 static int load(const char *text, Scene *sc, LwError *err)
 {
@@ -158,6 +159,33 @@ static void check_plane_boundary(void)
     scene_free(&sc);
 }
 
+/* With shading by class, a frame's cells are classed by the network of its
+ * moment, not by the checkpoint the segment starts from. */
+static void check_shade(const Renderer *r)
+{
+    const SegmentRender *sr = &r->segs[0];
+    FrameGeom fg = {0};
+    int f = timeline_frame_at(&r->timeline, 1, 0.5);
+    FramePos p = timeline_at(&r->timeline, f);
+    CHECK(geom_frame(&sr->geom, p.stage, p.t, 0.0, &r->views[f], &fg) == LW_OK);
+    int S = fg.shade_cells, wrong = 0, moved = 0;
+    const double *reg = sr->seg->region;
+    double u = stage_morph_u(p.stage, p.t);
+    for (int j = 0; S && j < S; j++)
+        for (int i = 0; i < S; i++) {
+            double x[WD] = {0}, out[WD], z[LW_MAX_CLASSES];
+            x[0] = reg[0] + (reg[1] - reg[0]) * (i + 0.5) / S;
+            x[1] = reg[2] + (reg[3] - reg[2]) * (j + 0.5) / S;
+            stage_morph_eval(&sr->plan.morph, u, x, out, z);
+            wrong += fg.shade_class[j * S + i] != (z[0] > 0);
+            moved += fg.shade_class[j * S + i] != sr->seg->shade_class[j * S + i];
+        }
+    CHECK_MSG(S > 0 && wrong == 0, "%d of %d cells not classed by the moment's network", wrong,
+              S * S);
+    CHECK_MSG(moved > 0, "the shading did not change from the checkpoint's");
+    geom_frame_free(&fg);
+}
+
 static void check_morph(void)
 {
     Scene sc;
@@ -178,6 +206,7 @@ static void check_morph(void)
         check_ends(&r, h, 1);
         check_continuous(&r);
         check_boundary(&r);
+        check_shade(&r);
         /* at a checkpoint the caption's accuracy is training's own */
         for (int k = 0; k < r.n_segments; k++) {
             Caption c;
@@ -202,6 +231,8 @@ static void check_errors(void)
          "m.scene:6: training = morph shows a space of at most 3 units; layer 1 has 5"},
         {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = morph\n",
          "m.scene:6: training = morph is for model = classifier"},
+        {"[dataset]\nkind = moons\n[render]\ntraining = morph\nshade = area\n",
+         "m.scene:5: shade = area is not drawn over training = morph"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         Scene sc;

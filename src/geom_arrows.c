@@ -1,0 +1,154 @@
+/* geom_arrows.c — arrows on points (PointSet.arrow: a GAN generator's push
+ * on its samples) in the Geometry and in a frame's pixels.
+ *
+ * An input-space arrow's tip is a point of the stack's input space, moved
+ * through the stages like every point, so the arrow bends and stretches
+ * with the space; an output-space arrow is a displacement in the last
+ * space's display axes (units 1 and 2 swapped where the drawing swapped
+ * the last layer's), added to the point there and faded in through the
+ * stack's last stage, like the spreads.
+ *
+ * Owns: the Geometry's arrow arrays (freed by geom_arrows_free) and the
+ * FrameGeom's arrow buffer (freed with it). */
+#include "geom.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define W LW_MAX_WIDTH
+
+enum { NONE, TIP_MOVES, LAST_SPACE };
+
+static int any_arrows(const Segment *seg)
+{
+    for (int k = 0; k < seg->n_sets; k++)
+        if (seg->sets[k].arrow) return 1;
+    return 0;
+}
+
+/* Each tip (the point plus its arrow) at the start of every stage. */
+static void fill_tips(Geometry *g, const PointSet *ps, int i0)
+{
+    for (int i = 0; i < ps->n; i++) {
+        double st[W] = {0};
+        for (int a = 0; a < ps->dim && a < W; a++)
+            st[a] = ps->x[(size_t)ps->dim * i + a] + ps->arrow[(size_t)ps->arrow_dim * i + a];
+        for (int s = 0; s < g->n_stages; s++) {
+            memcpy(g->arrow_state + ((size_t)s * g->n_points + i0 + i) * W, st, sizeof st);
+            stage_end(g->plan, s, st, st);
+        }
+    }
+}
+
+/* A last-space arrow in the display axes of that space. */
+static void fill_last(Geometry *g, const PointSet *ps, int i0)
+{
+    int L = g->plan->n_hidden, swap = L > 0 && g->plan->swapped[L - 1];
+    for (int i = 0; i < ps->n; i++)
+        for (int a = 0; a < ps->arrow_dim && a < 3; a++) {
+            int shown = swap && a < 2 ? 1 - a : a;
+            g->arrow_out[3 * (size_t)(i0 + i) + shown] = ps->arrow[(size_t)ps->arrow_dim * i + a];
+        }
+}
+
+int geom_arrows_build(Geometry *g)
+{
+    const Segment *seg = g->seg;
+    if (!any_arrows(seg)) return 0;
+    size_t n = (size_t)(g->n_points ? g->n_points : 1);
+    g->arrow_kind = calloc(n, 1);
+    g->arrow_state = malloc(sizeof(double) * W * n * g->n_stages);
+    g->arrow_out = calloc(3 * n, sizeof(double));
+    if (!g->arrow_kind || !g->arrow_state || !g->arrow_out) return -1;
+    int i0 = 0, last_ok = g->plan->widths[g->plan->n_hidden] <= 3;
+    for (int k = 0; k < seg->n_sets; k++) {
+        const PointSet *ps = &seg->sets[k];
+        int kind = !ps->arrow ? NONE
+                   : ps->arrow_space == ARROWS_INPUT ? (ps->fixed ? NONE : TIP_MOVES)
+                   : last_ok ? LAST_SPACE : NONE;
+        for (int i = 0; i < ps->n; i++) {
+            const double *v = ps->arrow ? ps->arrow + (size_t)ps->arrow_dim * i : NULL;
+            int nonzero = 0;
+            for (int a = 0; v && a < ps->arrow_dim; a++) nonzero |= v[a] != 0;
+            g->arrow_kind[i0 + i] = nonzero ? (unsigned char)kind : NONE;
+        }
+        if (kind == TIP_MOVES) fill_tips(g, ps, i0);
+        if (kind == LAST_SPACE) fill_last(g, ps, i0);
+        i0 += ps->n;
+    }
+    return 0;
+}
+
+void geom_arrows_free(Geometry *g)
+{
+    free(g->arrow_kind);
+    free(g->arrow_state);
+    free(g->arrow_out);
+    g->arrow_kind = NULL;
+    g->arrow_state = g->arrow_out = NULL;
+}
+
+/* How much of point i's arrow the frame at (stage, t) shows, 0 to 1. */
+static double arrow_share(const Geometry *g, int i, int stage, double t)
+{
+    if (!g->arrow_kind || g->arrow_kind[i] == NONE) return 0;
+    if (g->arrow_kind[i] == TIP_MOVES) return 1;
+    int last = stage_index(g->plan->n_hidden - 1, STAGE_ACTIVATION);
+    return stage == last && t > 0 ? fmin(t, 1.0) : 0.0;
+}
+
+/* The tip of point i's arrow in display coordinates, the point's own
+ * display coordinates in d. */
+static void tip_display(const Geometry *g, int stage, double t, double seconds, int i,
+                        const double *d, double out[3])
+{
+    if (g->arrow_kind[i] == TIP_MOVES) {
+        double st[W];
+        stage_eval(g->plan, stage, t, g->arrow_state + ((size_t)stage * g->n_points + i) * W, st);
+        geom_to_display(g, stage, t, seconds, st, out);
+        return;
+    }
+    for (int a = 0; a < 3; a++) out[a] = d[a] + g->arrow_out[3 * (size_t)i + a];
+}
+
+void geom_arrows_grow_box(const Geometry *g, int stage, double t, double seconds,
+                          const double *R, double b[4])
+{
+    if (!g->arrow_kind) return;
+    int layer = g->plan->stages[stage].layer, last = g->plan->n_hidden - 1;
+    for (int i = 0; i < g->n_points; i++) {
+        int kind = g->arrow_kind[i];
+        /* the last layer's view holds the arrows that appear at its end */
+        if (kind == NONE || (kind == LAST_SPACE && layer != last)) continue;
+        double d[3], tip[3];
+        geom_point_display(g, stage, t, seconds, i, d);
+        tip_display(g, stage, t, seconds, i, d, tip);
+        geom_grow_box(b, R, tip);
+    }
+}
+
+int geom_arrows_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
+                      FrameGeom *fg)
+{
+    fg->n_arrows = 0;
+    if (!g->arrow_kind) return 0;
+    if (fg->cap_arrows < g->n_points) {
+        double *a = realloc(fg->axy, sizeof(double) * 5 * (size_t)g->n_points);
+        if (!a) return -1;
+        fg->axy = a;
+        fg->cap_arrows = g->n_points;
+    }
+    for (int k = 0; k < g->n_points; k++) {
+        int i = fg->order[k]; /* as the points: far to near */
+        double share = arrow_share(g, i, stage, t);
+        if (share <= 0) continue;
+        double d[3], tip[3], *a = fg->axy + 5 * (size_t)fg->n_arrows++;
+        geom_point_display(g, stage, t, seconds, i, d);
+        tip_display(g, stage, t, seconds, i, d, tip);
+        view_project(view, d, &a[0], &a[1], NULL);
+        view_project(view, tip, &a[2], &a[3], NULL);
+        a[4] = share;
+    }
+    return 0;
+}
