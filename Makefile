@@ -8,12 +8,14 @@ BUILD   ?= build
 
 PKGS := cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# libcsv (Debian's libcsv-dev) has no pkg-config file: its header and -lcsv
+CSV_H := /usr/include/csv.h
 
 # Set-up: when pkg-config (or a package, or the font) is missing, install it.
 # Skipped for goals that need nothing installed.
 NODEPS_GOALS := clean uninstall help
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-  ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f $(FONT) && echo ok),ok)
+  ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f $(FONT) && test -f $(CSV_H) && command -v scdoc >/dev/null && echo ok),ok)
     $(info layerwarp: build dependencies missing, running scripts/install-deps.sh)
     DEPS_LOG := $(shell sh scripts/install-deps.sh 1>&2; echo $$?)
     ifneq ($(DEPS_LOG),0)
@@ -29,7 +31,7 @@ CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter
 OPT      ?= -O2 -g
 CFLAGS   += $(CSTD) $(WARN) $(OPT) -ffp-contract=off -pthread -Iinclude $(PKG_CFLAGS) $(SAN)
-LDLIBS   += $(PKG_LIBS) -lm -pthread
+LDLIBS   += $(PKG_LIBS) -lcsv -lm -pthread
 LDFLAGS  += $(SAN)
 
 SRC      := $(wildcard src/*.c)

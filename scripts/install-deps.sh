@@ -7,7 +7,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libcairo2-dev libgsl-dev libpng-dev \
 libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev \
-libinih-dev libssl-dev libfontconfig-dev fonts-dejavu-core $*"
+libinih-dev libssl-dev libfontconfig-dev libcsv-dev scdoc fonts-dejavu-core $*"
 
 missing=""
 for p in $PACKAGES; do

@@ -169,7 +169,9 @@ static void test_csv(void)
         const char *text, *msg; /* msg follows "path" */
     } BAD[] = {
         {"0,0,0\n1,1\n", ":2: 2 fields (expected x,y,label)"},
-        {"0,0,0\n1,1,1,1\n", ":2: 4 fields (expected x,y,label)"},
+        {"0,0,0\n1,1,1,1\n",
+         ":2: 4 fields (expected x,y,label; a header row naming the columns lets others be "
+         "ignored)"},
         {"x,y,label\n0,0,0\nabc,1,1\n", ":3: bad number 'abc' (expected x,y,label)"},
         {"0,0,0\n# c\n\n1,,1\n", ":4: bad number '' (expected x,y,label)"},
         {"0,0,0\n1,1,1.5\n", ":2: bad label '1.5', not an integer 0..7 (expected x,y,label)"},
