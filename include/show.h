@@ -99,6 +99,7 @@ typedef struct {
     int shade_cells;       /* S > 0: S x S cells over the region's first two axes */
     int *shade_class;      /* (S, S) row j, column i: the class colour of each cell */
     int n_classes;         /* colours in use */
+    char class_name[LW_MAX_CLASSES][LW_CLASS_NAME_MAX]; /* the legend's names, "" for "class N" */
     int generated_colour;  /* the colour of generated samples (for the legend), -1: none */
     /* Where the grid lines of a 2-D box stand, as fractions 0..1 of the box
      * on each axis (a Gaussian prior's quantiles, so equal cells hold equal
