@@ -631,7 +631,7 @@ static int label_of(CsvReader *rd, const char *text)
             return -1;
         }
     } else if (utf8_fit(text, INT_MAX) < 0) {
-        csv_fault(rd, rd->row_line, "a label that is not UTF-8 text%s",
+        csv_fault(rd, rd->row_line, "a label that is not one line of UTF-8 text%s",
                   where(rd, rd->dim, w, sizeof w));
         return -1;
     } else {
@@ -678,10 +678,11 @@ static int field_count_fault(CsvReader *rd)
     for (int r = 1; r <= rd->dim; r++)
         if (rd->col[r] > rd->col[missing])
             missing = r;
-    char w[CSV_SHOWN + 64];
-    return csv_fault(rd, rd->row_line, "%d field%s, too few for the %s%s", nf,
-                     nf == 1 ? "" : "s", role_name(rd, missing),
-                     where(rd, missing, w, sizeof w));
+    if (rd->header)
+        return csv_fault(rd, rd->row_line, "%d field%s, too few for column %d ('%s')", nf,
+                         nf == 1 ? "" : "s", rd->col[missing] + 1, rd->col_name[missing]);
+    return csv_fault(rd, rd->row_line, "%d field%s, too few for column %d (the %s)", nf,
+                     nf == 1 ? "" : "s", rd->col[missing] + 1, role_name(rd, missing));
 }
 
 static int add_point(CsvReader *rd)
