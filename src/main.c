@@ -27,6 +27,11 @@
 #include "train.h"
 #include "video.h"
 
+/* Where `make install` puts the documentation (the Makefile passes it). */
+#ifndef LW_DOCDIR
+#define LW_DOCDIR "/usr/local/share/doc/layerwarp"
+#endif
+
 static volatile sig_atomic_t g_stop;
 
 static void on_signal(int sig)
@@ -91,9 +96,10 @@ static const Command COMMANDS[] = {
      "      --at L:STAGE:T  the frame of a moment, as in 'layerwarp help frames'\n"
      "  -j, --jobs N        worker threads\n"},
     {"train", "SCENE [-o WEIGHTS]", "train the scene's network and report loss and accuracy",
-     "  -o, --output FILE   save the weights (docs/weights-format.md): a classifier's,\n"
-     "                      or every network of a gan, vae or autoencoder; a scene\n"
-     "                      uses them with [weights] file = FILE instead of training\n"},
+     "  -o, --output FILE   save the weights: a classifier's, or every network of a\n"
+     "                      gan, vae or autoencoder; a scene uses them with\n"
+     "                      [weights] file = FILE instead of training (format:\n"
+     "                      " LW_DOCDIR "/docs/weights-format.md)\n"},
     {"dump", "SCENE --layer K --stage input|linear|bias|activation [-o FILE.csv]",
      "data point positions at the end of a stage, as CSV index,label,x1,x2,...",
      "  -l, --layer K       the layer (1-based) of the first network, or a network's\n"
@@ -114,7 +120,8 @@ static void usage_all(FILE *f)
     fprintf(f, "\n  layerwarp help COMMAND    options of one command\n"
                "  layerwarp --version\n\n"
                "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n"
-               "Scene format: docs/scene-format.md\n");
+               "Scene format: man layerwarp-scene, or " LW_DOCDIR "/docs/scene-format.md\n"
+               "Commands and options: man layerwarp\n");
 }
 
 static const Command *find_command(const char *name)
@@ -133,7 +140,7 @@ static void usage_command(FILE *f, const Command *c)
                    "      --fps F         override the scene's frame rate\n");
     fprintf(f, "      --set S.KEY=V   set a scene key, as if written in [S] of the scene\n"
                "                      (repeatable; e.g. --set train.steps=500); checked\n"
-               "                      like the file (docs/scene-format.md)\n"
+               "                      like the file (man layerwarp-scene)\n"
                "  -q, --quiet         no progress or summary on stderr\n"
                "  -h, --help          this help\n");
 }
