@@ -435,9 +435,10 @@ static int utf8_fit(const char *s, int max)
 static const char *shown(const char *s, char out[CSV_SHOWN + 1])
 {
     int fit = utf8_fit(s, CSV_SHOWN);
-    snprintf(out, CSV_SHOWN + 1, "%.*s", fit < 0 ? 0 : fit, fit < 0 ? "" : s);
     if (fit < 0)
         snprintf(out, CSV_SHOWN + 1, "(not UTF-8 text)");
+    else
+        snprintf(out, CSV_SHOWN + 1, "%.*s", fit, s);
     return out;
 }
 
@@ -550,7 +551,10 @@ static int header_layout(CsvReader *rd)
         } else if ((rd->col[r] = header_column(rd, ALIASES[role], r)) < 0) {
             return rd->ret;
         }
-        shown(rd->col[r] < rd->nf ? row_field(rd, rd->col[r]) : "", rd->col_name[r]);
+        if (rd->col[r] < rd->nf)
+            shown(row_field(rd, rd->col[r]), rd->col_name[r]);
+        else /* a column number beyond the header's names */
+            snprintf(rd->col_name[r], sizeof rd->col_name[r], "%d", rd->col[r] + 1);
     }
     /* a z column with 2-D data is more likely a mistake than a column to drop */
     if (!spec->n_columns && rd->dim == 2) {
@@ -812,7 +816,7 @@ static int feed_lines(CsvReader *rd, FILE *f, struct csv_parser *parser)
                        : (rd->ret = lw_fail(rd->err, LW_EINPUT, "%s: %s", rd->path,
                                             strerror(errno)));
         char *s = line;
-        if (rd->line == 1 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        if (rd->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
             s += 3; /* a byte-order mark, as spreadsheets write it */
         if (rd->row_ended) {
             const char *t = s + strspn(s, " \t");
