@@ -68,10 +68,11 @@ typedef struct {
  * On failure *ds is left freeable.
  *
  * A CSV file (read with libcsv: quoted fields, CRLF, a byte-order mark) has
- * one point per row.  Its first row is a header when the fields where the
- * coordinates would be are not all numbers; a header names the columns (x,
- * y, z, label, in any order; others are ignored), the scene may choose
- * them (spec->column), and a file without either is x,y(,z),label.  Labels
+ * one point per row.  Its first row is a header when the field where x
+ * would be is not a number; a header names the columns (x, y, z, label, in
+ * any order; others are ignored), the scene may choose them (spec->column),
+ * and a file without either (or with a header naming none of them) is
+ * x,y(,z),label.  Labels
  * that are all whole numbers 0..7 give the classes in order of value;
  * otherwise every label is a class name, in order of first appearance. */
 int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err);

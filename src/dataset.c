@@ -486,20 +486,18 @@ static int column_number(const char *s)
     return atoi(s) - 1;
 }
 
-/* Is any field where a file without a header has its coordinates a number?
- * Then the first row is data; otherwise it is a header. */
-static int any_coordinate_is_number(const CsvReader *rd, const int *col)
+/* Is the field where a file without a header has its first coordinate a
+ * number?  Then the first row is data; otherwise it is a header (the rule
+ * files without a header were always read by: "x,y,label" is a header,
+ * "0.5,1,cat" and "0,nan,0" are rows). */
+static int first_coordinate_is_number(const CsvReader *rd, int col)
 {
-    for (int r = 0; r < rd->dim; r++) {
-        double v;
-        char tmp[LW_LINE_MAX];
-        if (col[r] < 0 || col[r] >= rd->nf)
-            continue;
-        snprintf(tmp, sizeof tmp, "%s", row_field(rd, col[r]));
-        if (parse_double(trim(tmp), &v) == 0)
-            return 1;
-    }
-    return 0;
+    double v;
+    char tmp[LW_LINE_MAX];
+    if (col < 0 || col >= rd->nf)
+        return 0;
+    snprintf(tmp, sizeof tmp, "%s", row_field(rd, col));
+    return parse_double(trim(tmp), &v) == 0;
 }
 
 /* The header's column called `name` (any case) for a role; -1 with a fault
@@ -535,11 +533,30 @@ static int header_column(CsvReader *rd, const char *const *names, int role)
     return found;
 }
 
+/* Does the header name any column ALIASES knows? */
+static int header_names_a_role(const CsvReader *rd)
+{
+    for (int k = 0; k < rd->nf; k++)
+        for (int role = 0; role < 4; role++)
+            for (int i = 0; ALIASES[role][i]; i++)
+                if (strcasecmp(row_field(rd, k), ALIASES[role][i]) == 0)
+                    return 1;
+    return 0;
+}
+
 /* The columns of a file with a header: those the scene chose (by name or
- * number), else those the header calls x, y, (z), label. */
+ * number), else those the header calls x, y, (z), label.  A header that
+ * names none of them ("f1,f2,cls") is only skipped, as every header was
+ * before headers named columns: the rows are x,y(,z),label. */
 static int header_layout(CsvReader *rd)
 {
     const DatasetSpec *spec = rd->spec;
+    if (!spec->n_columns && !header_names_a_role(rd)) {
+        rd->exact = 1;
+        for (int r = 0; r <= rd->dim; r++)
+            rd->col[r] = r;
+        return LW_OK;
+    }
     for (int r = 0; r <= rd->dim; r++) {
         int role = r == rd->dim ? ROLE_LABEL : r;
         if (spec->n_columns) {
@@ -577,8 +594,8 @@ static int choose_layout(CsvReader *rd)
         by_name |= plain[r] < 0;
     }
     rd->have_layout = 1;
-    rd->header = by_name || !any_coordinate_is_number(rd, plain);
-    rd->exact = !rd->header && !spec->n_columns;
+    rd->header = by_name || !first_coordinate_is_number(rd, plain[0]);
+    rd->exact = !rd->header && !spec->n_columns; /* header_layout may say so too */
     rd->plain = !spec->n_columns;
     if (rd->header) {
         if (header_layout(rd) != LW_OK)

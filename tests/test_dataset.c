@@ -339,6 +339,25 @@ static void test_csv_as_written(void)
                     sizeof msg) == LW_OK);
     check_points("columns by number, header skipped", &d, 3, WANT);
     dataset_free(&d);
+    /* the first row is a header exactly when its first coordinate is not a
+     * number, as before: "abc,1,1" is a header, "1,abc,1" a bad row; a
+     * header that names no column it knows is skipped, as every header was */
+    CHECK(read_text("f1,2024,cls\n0.5,-1,0\n0.25,2,1\n-3,4,0\n", 2, NULL, &d, msg,
+                    sizeof msg) == LW_OK);
+    check_points("a header of other names", &d, 3, WANT);
+    dataset_free(&d);
+    CHECK(read_text("f1,f2,cls\n0.5,-1,0\n0.25,2,1,5\n", 2, NULL, &d, msg, sizeof msg) ==
+          LW_EINPUT);
+    CHECK_STR(msg, ":3: 4 fields (expected x,y,label; a header row naming the columns lets "
+                   "others be ignored)");
+    dataset_free(&d);
+    CHECK(read_text("x,f2,cls\n0.5,-1,0\n", 2, NULL, &d, msg, sizeof msg) == LW_EINPUT);
+    CHECK_STR(msg, ":1: the header has no column for y (named y or x2; or choose the columns "
+                   "with columns = in [dataset])");
+    dataset_free(&d);
+    CHECK(read_text("1,abc,1\n", 2, NULL, &d, msg, sizeof msg) == LW_EINPUT);
+    CHECK_STR(msg, ":1: bad number 'abc' (expected x,y,label)");
+    dataset_free(&d);
 
     /* 3-D data: a header's z, or x,y,z,label */
     static const char *const text3[] = {"label,z,y,x\na,3,2,1\nb,6,5,4\n", "1,2,3,a\n4,5,6,b\n"};
