@@ -1604,7 +1604,7 @@ static int validate(Parser *p)
     Scene *sc = p->sc;
     if (!p->any_section)
         return fail_at(p, last_line(p), "empty scene: expected at least [dataset] with "
-                       "kind = moons (see docs/scene-format.md)");
+                       "kind = moons (see man layerwarp-scene)");
     if (!p->kind_line)
         return fail_at(p, p->section_line[0] ? p->section_line[0] : 1,
                        "missing required key 'kind' in [dataset]");

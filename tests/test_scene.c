@@ -486,9 +486,9 @@ static const Bad BAD[] = {
      "t.scene:3: unexpected indented line (only [weights] matrices may continue on indented "
      "lines)"},
     {"", 0, "t.scene:1: empty scene: expected at least [dataset] with kind = moons "
-            "(see docs/scene-format.md)"},
+            "(see man layerwarp-scene)"},
     {"; only\n# comments\n\n", 0, "t.scene:3: empty scene: expected at least [dataset] with "
-                                  "kind = moons (see docs/scene-format.md)"},
+                                  "kind = moons (see man layerwarp-scene)"},
     {"[dataset]\npoints = 40\n", 0, "t.scene:1: missing required key 'kind' in [dataset]"},
     {"[render]\nwidth = 640\n", 0, "t.scene:1: missing required key 'kind' in [dataset]"},
     {"[dataset]\nkind = moons\0\n", 23, "t.scene:2: binary data (a NUL byte): not a scene file"},
