@@ -8,12 +8,16 @@ BUILD   ?= build
 
 PKGS := cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+# libcsv (Debian's libcsv-dev) has no pkg-config file: its header and -lcsv
+CSV_H := /usr/include/csv.h
+# the man pages are built with scdoc; tests read them with man and try the completion
+BASH_COMPLETION := /usr/share/bash-completion/bash_completion
 
 # Set-up: when pkg-config (or a package, or the font) is missing, install it.
 # Skipped for goals that need nothing installed.
 NODEPS_GOALS := clean uninstall help
 ifneq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
-  ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f $(FONT) && echo ok),ok)
+  ifneq ($(shell pkg-config --exists $(PKGS) 2>/dev/null && test -f $(FONT) && test -f $(CSV_H) && command -v scdoc >/dev/null && command -v man >/dev/null && test -f $(BASH_COMPLETION) && echo ok),ok)
     $(info layerwarp: build dependencies missing, running scripts/install-deps.sh)
     DEPS_LOG := $(shell sh scripts/install-deps.sh 1>&2; echo $$?)
     ifneq ($(DEPS_LOG),0)
@@ -29,7 +33,7 @@ CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter
 OPT      ?= -O2 -g
 CFLAGS   += $(CSTD) $(WARN) $(OPT) -ffp-contract=off -pthread -Iinclude $(PKG_CFLAGS) $(SAN)
-LDLIBS   += $(PKG_LIBS) -lm -pthread
+LDLIBS   += $(PKG_LIBS) -lcsv -lm -pthread
 LDFLAGS  += $(SAN)
 
 SRC      := $(wildcard src/*.c)
@@ -39,14 +43,33 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/layerwarp
 
-.PHONY: all demo test check-asan bench gallery golden fuzz install uninstall clean help
+.PHONY: all demo test check-asan bench gallery golden fuzz man install uninstall clean help FORCE
 all: $(BIN)
+
+# ---- where `make install` puts things (under $(DESTDIR)) ----
+BINDIR   := $(PREFIX)/bin
+MANDIR   := $(PREFIX)/share/man
+DOCDIR   := $(PREFIX)/share/doc/layerwarp
+DATADIR  := $(PREFIX)/share/layerwarp
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+MAN      := $(BUILD)/man/layerwarp.1 $(BUILD)/man/layerwarp-scene.5
+DOCS     := README.md LICENSE
+DOC_PAGES := docs/scene-format.md docs/weights-format.md docs/video.md docs/architecture.md
+# the example scenes and the files they read, at the same paths relative to each other
+SCENE_FILES := $(shell find scenes -type f \( -name '*.scene' -o -name '*.csv' -o -name '*.weights' \) | LC_ALL=C sort)
+SCENE_DIRS  := $(sort $(patsubst %/,%,$(dir $(SCENE_FILES))))
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/liblayerwarp.a: $(LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
+
+# --help names the installed docs, so cli.o is built again when PREFIX changes
+$(BUILD)/obj/cli.o: CFLAGS += -DLW_DOCDIR='"$(DOCDIR)"'
+$(BUILD)/obj/cli.o: $(BUILD)/prefix
+$(BUILD)/prefix: FORCE | $(BUILD)/obj
+	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
 
 $(BIN): $(BUILD)/obj/main.o $(BUILD)/liblayerwarp.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -57,8 +80,15 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/liblayerwarp.a | $(BU
 $(BUILD)/frame_bench: bench/frame_bench.c $(BUILD)/liblayerwarp.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblayerwarp.a $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/obj $(BUILD)/tests $(BUILD)/man:
 	mkdir -p $@
+
+# Man pages from their scdoc sources, with the installed paths filled in.
+$(BUILD)/man/%: docs/man/%.scd $(BUILD)/prefix | $(BUILD)/man
+	sed -e 's|@DOCDIR@|$(DOCDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' $< | scdoc >$@.tmp
+	mv $@.tmp $@
+
+man: $(MAN)
 
 demo: $(BIN)
 	$(BIN) render scenes/moons.scene -o out/moons.mp4
@@ -94,15 +124,30 @@ valgrind: $(BIN)
 bench: $(BIN) $(BUILD)/frame_bench
 	sh bench/run.sh $(BUILD)
 
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/layerwarp
+install: $(BIN) $(MAN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/docs
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/layerwarp
+	install -m 644 $(BUILD)/man/layerwarp.1 $(DESTDIR)$(MANDIR)/man1/layerwarp.1
+	install -m 644 $(BUILD)/man/layerwarp-scene.5 $(DESTDIR)$(MANDIR)/man5/layerwarp-scene.5
+	install -m 644 completion/layerwarp.bash $(DESTDIR)$(BASHCOMPDIR)/layerwarp
+	install -m 644 $(DOCS) $(DESTDIR)$(DOCDIR)
+	install -m 644 $(DOC_PAGES) $(DESTDIR)$(DOCDIR)/docs
+	for d in $(SCENE_DIRS); do install -d "$(DESTDIR)$(DATADIR)/$$d" || exit 1; done
+	for f in $(SCENE_FILES); do install -m 644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
 
+# Removes what install put there, and the folders that were only layerwarp's.
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/layerwarp
+	rm -f $(DESTDIR)$(BINDIR)/layerwarp $(DESTDIR)$(MANDIR)/man1/layerwarp.1 \
+	    $(DESTDIR)$(MANDIR)/man5/layerwarp-scene.5 $(DESTDIR)$(BASHCOMPDIR)/layerwarp
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS)) $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_PAGES))
+	rm -f $(addprefix $(DESTDIR)$(DATADIR)/,$(SCENE_FILES))
+	for d in $(sort $(SCENE_DIRS)); do echo "$$d"; done | LC_ALL=C sort -r | \
+	    while read -r d; do rmdir "$(DESTDIR)$(DATADIR)/$$d" 2>/dev/null || true; done
+	for d in $(DATADIR) $(DOCDIR)/docs $(DOCDIR); do rmdir "$(DESTDIR)$$d" 2>/dev/null || true; done
 
 clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "targets: all demo test check-asan bench gallery golden fuzz install uninstall clean"
+	@echo "targets: all demo test check-asan bench gallery golden fuzz man install uninstall clean"

@@ -26,6 +26,9 @@ typedef enum {
 
 typedef enum { DRAW_POINTS, DRAW_CURVES } DrawAs;
 
+#define DATASET_MAX_COLUMNS 4  /* a CSV's chosen columns: up to 3 coordinates and the label */
+#define DATASET_COLUMN_MAX 64  /* bytes of a chosen column's name, with its NUL */
+
 /* What to generate (the scene's [dataset] section). */
 typedef struct {
     DatasetKind kind;
@@ -36,6 +39,13 @@ typedef struct {
     double turns;          /* spiral: turns of each arm */
     double factor;         /* circles: inner radius / outer radius */
     char csv_path[LW_PATH_MAX]; /* csv: resolved against the scene's folder */
+    int csv_dim;           /* csv: coordinates per point, 2 or 3 (0: 2); the scene
+                              decides it (its columns or widths) before the file is read */
+    int n_columns;         /* csv: columns chosen by the scene (the coordinates, then
+                              the label), or 0: a header's x, y, (z), label, else
+                              the file's own order x,y,(z),label */
+    char column[DATASET_MAX_COLUMNS][DATASET_COLUMN_MAX]; /* each a header's name or a
+                              1-based column number */
     DrawAs draw;           /* curves only for curve datasets (curves, spiral) */
 } DatasetSpec;
 
@@ -49,10 +59,22 @@ typedef struct {
      * n_curves = 0 for point clouds. */
     int n_curves;
     int *curve_start; /* (n_curves + 1) or NULL */
+    /* A CSV's labels written as names: class c's name, in order of first
+     * appearance (UTF-8, shortened to fit); "" for every class otherwise. */
+    char class_name[LW_MAX_CLASSES][LW_CLASS_NAME_MAX];
 } Dataset;
 
 /* Builds the dataset the scene describes.  CSV errors name file:line.
- * On failure *ds is left freeable. */
+ * On failure *ds is left freeable.
+ *
+ * A CSV file (read with libcsv: quoted fields, CRLF, a byte-order mark) has
+ * one point per row.  Its first row is a header when the field where x
+ * would be is not a number; a header names the columns (x, y, z, label, in
+ * any order; others are ignored), the scene may choose them (spec->column),
+ * and a file without either (or with a header naming none of them) is
+ * x,y(,z),label.  Labels
+ * that are all whole numbers 0..7 give the classes in order of value;
+ * otherwise every label is a class name, in order of first appearance. */
 int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err);
 
 /* Bounding box of the points: box = xmin, xmax, ymin, ymax, zmin, zmax
@@ -97,5 +119,7 @@ char *dataset_kind_names(int (*has)(const DatasetInfo *), const char *last, char
 const char *dataset_kind_name(DatasetKind k);
 /* Input dimension of a dataset kind: 1 (interval), 3 (rings, unlinked), else 2. */
 int dataset_kind_dim(DatasetKind k);
+/* Dimension of the data a spec makes: the kind's, or a CSV's csv_dim (2 or 3). */
+int dataset_spec_dim(const DatasetSpec *spec);
 
 #endif

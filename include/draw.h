@@ -29,6 +29,7 @@ typedef struct Caption {
     char view_note[64];   /* how a space wider than 3 is shown, or "" (only while
                              the space on screen is wider than 3) */
     int n_classes;        /* colours of the shading; >= 2: a legend is drawn */
+    char class_name[LW_MAX_CLASSES][LW_CLASS_NAME_MAX]; /* each class's name, "" for "class N" */
     int readout;          /* the readout, played after the last layer */
     int generated;        /* colour of generated samples for the legend, -1: none */
     char spread_name[48]; /* the legend's name for the points' spreads, "" for none */

@@ -19,6 +19,7 @@
 #define LW_MAX_LAYERS 16     /* hidden layers that are animated */
 #define LW_MAX_WIDTH 16      /* units in any layer (and input dimension) */
 #define LW_MAX_CLASSES 8
+#define LW_CLASS_NAME_MAX 32 /* bytes of a class's name as the legend shows it, with its NUL */
 #define LW_MAX_POINTS 200000 /* data points in one scene */
 #define LW_PATH_MAX 1024
 

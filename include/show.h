@@ -123,6 +123,7 @@ typedef struct {
      * discriminator's verdict), named for the legend; "": the classes. */
     char shade_name[2][32];
     int shade_colour[2];
+    char class_name[LW_MAX_CLASSES][LW_CLASS_NAME_MAX]; /* the legend's names, "" for "class N" */
     int generated_colour;  /* the colour of generated samples (for the legend), -1: none */
     /* Where the grid lines of a 2-D box stand, as fractions 0..1 of the box
      * on each axis (a Gaussian prior's quantiles, so equal cells hold equal

@@ -49,7 +49,7 @@ CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -fno-omit-fr
 echo "fuzz: building $OUT/fuzz_scene with $CLANG"
 # shellcheck disable=SC2046,SC2086
 "$CLANG" $CFLAGS $(pkg-config --cflags $PKGS) -o "$OUT/fuzz_scene" tests/fuzz_scene.c \
-    $(ls src/*.c | grep -v '^src/main\.c$') $(pkg-config --libs $PKGS) -lm -pthread
+    $(ls src/*.c | grep -v '^src/main\.c$') $(pkg-config --libs $PKGS) -lcsv -lm -pthread
 
 # Seeds: the scenes, the bad scenes, the golden short scene, past crashes.
 rm -f "$OUT/seeds"/*

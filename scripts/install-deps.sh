@@ -1,13 +1,15 @@
 #!/bin/sh
-# Installs the Debian packages layerwarp builds and runs with, when any is
-# missing.  Root runs apt-get directly; others go through sudo if it exists.
+# Installs the Debian packages layerwarp builds and runs with (and that its
+# tests use: man-db and bash-completion), when any is missing.  Root runs
+# apt-get directly; others go through sudo if it exists.
 # Prints what it installs.  Extra package names on the command line (the
 # bench target passes the Python baselines' packages) are installed too.
 set -eu
 
 PACKAGES="build-essential pkg-config libcairo2-dev libgsl-dev libpng-dev \
 libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev \
-libinih-dev libssl-dev libfontconfig-dev fonts-dejavu-core $*"
+libinih-dev libssl-dev libfontconfig-dev libcsv-dev scdoc man-db bash-completion \
+fonts-dejavu-core $*"
 
 missing=""
 for p in $PACKAGES; do

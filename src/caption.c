@@ -203,6 +203,7 @@ void render_caption(const Renderer *r, FrameReq q, Caption *c)
         view_note(&sr->geom.proj[pl], c->view_note, sizeof c->view_note);
     axis_names(&sr->geom.proj[pl], width, c->axis_name);
     c->n_classes = sr->seg->n_classes;
+    memcpy(c->class_name, sr->seg->class_name, sizeof c->class_name);
     c->generated = sr->seg->generated_colour;
     /* the legend names the spreads and the reference while they are drawn */
     const Segment *seg = sr->seg;

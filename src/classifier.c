@@ -74,6 +74,7 @@ int classifier_segment(const Mlp *net, const Dataset *ds, const ClassifierView *
     if (v->has_region && ds->dim == 2)
         memcpy(seg->region, v->region, 4 * sizeof(double));
     seg->n_classes = ds->classes;
+    memcpy(seg->class_name, ds->class_name, sizeof seg->class_name);
     double accuracy = net->has_readout ? mlp_accuracy(net, ds->x, ds->label, ds->n) : -1;
     make_title(net, v->name, accuracy, seg->title, sizeof seg->title);
     seg->tag = 'L';

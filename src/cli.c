@@ -16,6 +16,11 @@
 
 #include "video.h"
 
+/* Where `make install` puts the documentation (the Makefile passes it). */
+#ifndef LW_DOCDIR
+#define LW_DOCDIR "/usr/local/share/doc/layerwarp"
+#endif
+
 #define BIT(c) (1u << (c))
 #define ALL_CMDS (BIT(CMD_COUNT) - 1)
 /* the commands that draw frames, where size, rate and quality mean something */
@@ -81,10 +86,10 @@ static const OptionSpec OPTIONS[] = {
      "frame, -o FILE.png writes that file and -o - writes it to stdout"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_STEP), "DIR    folder (default out/SCENE-step)"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_TRAIN),
-     "FILE   save the weights (docs/weights-format.md): a classifier's, or\n"
-     "every network of a gan, vae or autoencoder; a scene uses them with\n"
-     "[weights] file = FILE instead of training; '-' writes them to stdout\n"
-     "(the final line then goes to stderr)"},
+     "FILE   save the weights: a classifier's, or every network of a gan,\n"
+     "vae or autoencoder; a scene uses them with [weights] file = FILE\n"
+     "instead of training (format: " LW_DOCDIR "/docs/weights-format.md);\n"
+     "'-' writes them to stdout (the final line then goes to stderr)"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_DUMP), "FILE   CSV file (default, or '-': stdout)"},
     {O_FRAMES, "frames", 0, 1, BIT(CMD_FRAMES) | BIT(CMD_HASH) | BIT(CMD_RENDER),
      "A:B    frames A to B inclusive (0-based); or a list N,M,...; 'last'\n"
@@ -120,7 +125,7 @@ static const OptionSpec OPTIONS[] = {
     {O_SET, "set", 0, 1, ALL_CMDS,
      "S.KEY=V  set a scene key, as if written in [S] of the scene\n"
      "(repeatable; e.g. --set train.steps=500); checked like the file\n"
-     "(docs/scene-format.md)"},
+     "(man layerwarp-scene)"},
     {O_QUIET, "quiet", 'q', 0, ALL_CMDS, "       no progress or summary on stderr"},
     {O_HELP, "help", 'h', 0, ALL_CMDS, "       this help"},
 };
@@ -166,7 +171,8 @@ void cli_usage_all(FILE *f)
                "SCENE '-' reads the scene from stdin.\n"
                "Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input,\n"
                "130 interrupted (SIGINT; 143 SIGTERM).\n"
-               "Scene format: docs/scene-format.md\n");
+               "Scene format: man layerwarp-scene, or " LW_DOCDIR "/docs/scene-format.md\n"
+               "Commands and options: man layerwarp\n");
 }
 
 #define HELP_INDENT 22

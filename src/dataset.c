@@ -12,10 +12,15 @@
 #include "dataset.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <csv.h>
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -301,6 +306,14 @@ const char *dataset_kind_name(DatasetKind kind)
     return info ? info->name : "?";
 }
 
+int dataset_spec_dim(const DatasetSpec *spec)
+{
+    const DatasetInfo *info = dataset_kind_info(spec->kind);
+    if (info && info->reads_file)
+        return spec->csv_dim == 3 ? 3 : 2;
+    return info ? info->dim : 2;
+}
+
 int dataset_kind_dim(DatasetKind kind)
 {
     const DatasetInfo *info = dataset_kind_info(kind);
@@ -329,7 +342,54 @@ char *dataset_kind_names(int (*has)(const DatasetInfo *), const char *last, char
     return out;
 }
 
-/* ---- CSV ---- */
+/* ---- CSV ----
+ *
+ * libcsv splits rows into fields (quotes, doubled quotes inside them, blanks
+ * around unquoted fields).  It is fed one line at a time, so that every
+ * message can name its line, a comment line can be skipped where a row would
+ * start, and binary data is refused as a line too long (lw_read_line).  Only
+ * '\n' ends a row; '\r' counts as a blank, so CRLF files read like LF ones.
+ * The first row fixes the layout (a header, or the file's own order); each
+ * later row becomes a point, or the first fault stops the reading. */
+
+#define CSV_MAX_FIELDS 1000 /* fields in one row; a wider row is a fault */
+#define CSV_SHOWN 40        /* bytes of a field quoted in a message */
+
+/* Header names that mean each role when the scene chooses no columns. */
+static const char *const ALIASES[4][6] = {
+    {"x", "x1", NULL}, {"y", "x2", NULL}, {"z", "x3", NULL},
+    {"label", "class", "target", "category", "species", NULL},
+};
+#define ROLE_LABEL 3 /* ALIASES' row of the label (the coordinates are rows 0..2) */
+
+typedef struct {
+    const char *path;
+    const DatasetSpec *spec;
+    LwError *err;
+    int ret;              /* LW_OK until the first fault; later rows are then ignored */
+    int dim;              /* coordinates per point */
+    int line;             /* the line being fed */
+    int row_line;         /* the line the current row started on */
+    int row_ended;        /* the last line fed ended a row (no quote left open) */
+    /* the current row: nf fields, field k NUL-terminated at buf + at[k] */
+    char *buf;
+    size_t len, cap;
+    size_t at[CSV_MAX_FIELDS];
+    int nf;
+    /* the layout, fixed by the first row */
+    int have_layout, header;
+    int exact;                        /* a file without a header: exactly x,y(,z),label */
+    int plain;                        /* the columns are x,y(,z),label in that order */
+    int col[4];                       /* 0-based column of each coordinate, then the label */
+    char col_name[4][CSV_SHOWN + 1];  /* the header's names of those columns */
+    int min_fields;
+    /* the points, and the distinct labels in order of first appearance */
+    double *x;           /* (n, dim) */
+    int *label;          /* (n) index into text */
+    int n, cap_points;
+    char *text[LW_MAX_CLASSES];
+    int n_labels, named; /* named: some label is not a number */
+} CsvReader;
 
 static char *trim(char *s)
 {
@@ -349,139 +409,492 @@ static int parse_double(const char *s, double *out)
     return end != s && *end == '\0' && errno != ERANGE && isfinite(*out) ? 0 : -1;
 }
 
-/* Splits line at commas into at most 4 trimmed fields; returns how many. */
-static int split_fields(char *line, char *field[4])
+/* Bytes of s (at most max) that end on a whole UTF-8 character; -1 when s is
+ * not UTF-8 text (broken sequences or control bytes). */
+static int utf8_fit(const char *s, int max)
 {
-    int nf = 0;
-    char *p = line;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (comma)
-            *comma = '\0';
-        if (nf < 4)
-            field[nf] = trim(p);
-        nf++;
-        if (!comma)
-            break;
-        p = comma + 1;
+    const unsigned char *u = (const unsigned char *)s;
+    int fit = 0;
+    for (int i = 0; u[i];) {
+        unsigned char c = u[i];
+        int more = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2
+                 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+        if (more < 0 || c < 0x20 || c == 0x7f)
+            return -1;
+        for (int k = 1; k <= more; k++)
+            if ((u[i + k] & 0xc0) != 0x80)
+                return -1;
+        i += more + 1;
+        if (i <= max)
+            fit = i;
     }
-    return nf;
+    return fit;
 }
 
-static int read_csv(const char *path, Dataset *ds, LwError *err)
+/* s as a message quotes it: cut to CSV_SHOWN bytes on a character boundary. */
+static const char *shown(const char *s, char out[CSV_SHOWN + 1])
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
-    char line[LW_LINE_MAX];
+    int fit = utf8_fit(s, CSV_SHOWN);
+    if (fit < 0)
+        snprintf(out, CSV_SHOWN + 1, "(not UTF-8 text)");
+    else
+        snprintf(out, CSV_SHOWN + 1, "%.*s", fit, s);
+    return out;
+}
+
+static const char *role_name(const CsvReader *rd, int role)
+{
+    return role == rd->dim ? "label" : ALIASES[role][0];
+}
+
+/* What a file without a header holds, for messages: "x,y,label". */
+static const char *plain_layout(const CsvReader *rd)
+{
+    return rd->dim == 3 ? "x,y,z,label" : "x,y,label";
+}
+
+static const char *row_field(const CsvReader *rd, int k)
+{
+    return rd->buf + rd->at[k];
+}
+
+static int csv_fault(CsvReader *rd, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Records the first fault as "path:line: message" (line 0: the file). */
+static int csv_fault(CsvReader *rd, int line, const char *fmt, ...)
+{
+    char msg[sizeof rd->err->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        rd->ret = lw_fail(rd->err, LW_EINPUT, "%s:%d: %s", rd->path, line, msg);
+    else
+        rd->ret = lw_fail(rd->err, LW_EINPUT, "%s: %s", rd->path, msg);
+    return rd->ret;
+}
+
+/* ---- the layout ---- */
+
+/* A chosen column written as a number: its 0-based index, else -1. */
+static int column_number(const char *s)
+{
+    if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 6)
+        return -1;
+    return atoi(s) - 1;
+}
+
+/* Is the field where a file without a header has its first coordinate a
+ * number?  Then the first row is data; otherwise it is a header (the rule
+ * files without a header were always read by: "x,y,label" is a header,
+ * "0.5,1,cat" and "0,nan,0" are rows). */
+static int first_coordinate_is_number(const CsvReader *rd, int col)
+{
+    double v;
+    char tmp[LW_LINE_MAX];
+    if (col < 0 || col >= rd->nf)
+        return 0;
+    snprintf(tmp, sizeof tmp, "%s", row_field(rd, col));
+    return parse_double(trim(tmp), &v) == 0;
+}
+
+/* The header's column called `name` (any case) for a role; -1 with a fault
+ * when there is none, or more than one. */
+static int header_column(CsvReader *rd, const char *const *names, int role)
+{
+    int found = -1;
+    char a[CSV_SHOWN + 1], b[CSV_SHOWN + 1];
+    for (int k = 0; k < rd->nf; k++)
+        for (int i = 0; names[i]; i++) {
+            if (strcasecmp(row_field(rd, k), names[i]) != 0)
+                continue;
+            if (found >= 0) {
+                csv_fault(rd, rd->row_line, "the header has two columns for %s: '%s' "
+                          "(column %d) and '%s' (column %d)", role_name(rd, role),
+                          shown(row_field(rd, found), a), found + 1,
+                          shown(row_field(rd, k), b), k + 1);
+                return -1;
+            }
+            found = k;
+        }
+    if (found < 0 && !rd->spec->n_columns) {
+        char list[96] = "";
+        for (int i = 0; names[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                     i == 0 ? "" : names[i + 1] ? ", " : " or ", names[i]);
+        csv_fault(rd, rd->row_line, "the header has no column for %s (named %s; or choose "
+                  "the columns with columns = in [dataset])", role_name(rd, role), list);
+    }
+    else if (found < 0)
+        csv_fault(rd, rd->row_line, "columns names '%s', which the header does not have",
+                  shown(names[0], a));
+    return found;
+}
+
+/* Does the header name any column ALIASES knows? */
+static int header_names_a_role(const CsvReader *rd)
+{
+    for (int k = 0; k < rd->nf; k++)
+        for (int role = 0; role < 4; role++)
+            for (int i = 0; ALIASES[role][i]; i++)
+                if (strcasecmp(row_field(rd, k), ALIASES[role][i]) == 0)
+                    return 1;
+    return 0;
+}
+
+/* The columns of a file with a header: those the scene chose (by name or
+ * number), else those the header calls x, y, (z), label.  A header that
+ * names none of them ("f1,f2,cls") is only skipped, as every header was
+ * before headers named columns: the rows are x,y(,z),label. */
+static int header_layout(CsvReader *rd)
+{
+    const DatasetSpec *spec = rd->spec;
+    if (!spec->n_columns && !header_names_a_role(rd)) {
+        rd->exact = 1;
+        for (int r = 0; r <= rd->dim; r++)
+            rd->col[r] = r;
+        return LW_OK;
+    }
+    for (int r = 0; r <= rd->dim; r++) {
+        int role = r == rd->dim ? ROLE_LABEL : r;
+        if (spec->n_columns) {
+            const char *want = spec->column[r];
+            const char *one[2] = {want, NULL};
+            rd->col[r] = column_number(want);
+            if (rd->col[r] < 0 && (rd->col[r] = header_column(rd, one, r)) < 0)
+                return rd->ret;
+        } else if ((rd->col[r] = header_column(rd, ALIASES[role], r)) < 0) {
+            return rd->ret;
+        }
+        if (rd->col[r] < rd->nf)
+            shown(row_field(rd, rd->col[r]), rd->col_name[r]);
+        else /* a column number beyond the header's names */
+            snprintf(rd->col_name[r], sizeof rd->col_name[r], "%d", rd->col[r] + 1);
+    }
+    /* a z column with 2-D data is more likely a mistake than a column to drop */
+    if (!spec->n_columns && rd->dim == 2) {
+        for (int k = 0; k < rd->nf; k++)
+            if (strcasecmp(row_field(rd, k), "z") == 0 || strcasecmp(row_field(rd, k), "x3") == 0)
+                return csv_fault(rd, rd->row_line, "the header has a column z but the data is "
+                                 "read as 2-D (start widths with 3 for 3-D data, or choose "
+                                 "columns = x, y, label)");
+    }
+    return LW_OK;
+}
+
+/* Fixes the layout from the first row; a header row is used up here. */
+static int choose_layout(CsvReader *rd)
+{
+    const DatasetSpec *spec = rd->spec;
+    int by_name = 0, plain[4];
+    for (int r = 0; r <= rd->dim; r++) {
+        plain[r] = spec->n_columns ? column_number(spec->column[r]) : r;
+        by_name |= plain[r] < 0;
+    }
+    rd->have_layout = 1;
+    rd->header = by_name || !first_coordinate_is_number(rd, plain[0]);
+    rd->exact = !rd->header && !spec->n_columns; /* header_layout may say so too */
+    rd->plain = !spec->n_columns;
+    if (rd->header) {
+        if (header_layout(rd) != LW_OK)
+            return rd->ret;
+    } else {
+        memcpy(rd->col, plain, sizeof plain);
+        for (int r = 0; r <= rd->dim; r++)
+            snprintf(rd->col_name[r], sizeof rd->col_name[r], "%d", plain[r] + 1);
+    }
+    rd->min_fields = 0;
+    for (int r = 0; r <= rd->dim; r++) {
+        if (rd->col[r] + 1 > rd->min_fields)
+            rd->min_fields = rd->col[r] + 1;
+        rd->plain &= rd->col[r] == r;
+    }
+    return LW_OK;
+}
+
+/* ---- rows into points ---- */
+
+/* "(expected x,y,label)" for a file in its own order, else the column. */
+static const char *where(const CsvReader *rd, int r, char *out, size_t cap)
+{
+    if (rd->plain)
+        snprintf(out, cap, " (expected %s)", plain_layout(rd));
+    else if (rd->header)
+        snprintf(out, cap, " in column '%s'", rd->col_name[r]);
+    else
+        snprintf(out, cap, " in column %d", rd->col[r] + 1);
+    return out;
+}
+
+/* The index of this row's label among the distinct labels, adding it when
+ * new; -1 with a fault. */
+static int label_of(CsvReader *rd, const char *text)
+{
+    char w[CSV_SHOWN + 64], s[CSV_SHOWN + 1];
+    for (int i = 0; i < rd->n_labels; i++)
+        if (strcmp(rd->text[i], text) == 0)
+            return i;
+    double v;
+    if (!*text) {
+        csv_fault(rd, rd->row_line, "no label%s", where(rd, rd->dim, w, sizeof w));
+        return -1;
+    }
+    if (parse_double(text, &v) == 0) {
+        if (v != floor(v) || v < 0 || v >= LW_MAX_CLASSES) {
+            if (rd->plain)
+                csv_fault(rd, rd->row_line, "bad label '%s', not an integer 0..%d (expected %s)",
+                          shown(text, s), LW_MAX_CLASSES - 1, plain_layout(rd));
+            else
+                csv_fault(rd, rd->row_line, "bad label '%s'%s, not an integer 0..%d",
+                          shown(text, s), where(rd, rd->dim, w, sizeof w), LW_MAX_CLASSES - 1);
+            return -1;
+        }
+    } else if (utf8_fit(text, INT_MAX) < 0) {
+        csv_fault(rd, rd->row_line, "a label that is not one line of UTF-8 text%s",
+                  where(rd, rd->dim, w, sizeof w));
+        return -1;
+    } else {
+        rd->named = 1;
+    }
+    if (rd->n_labels == LW_MAX_CLASSES) {
+        csv_fault(rd, rd->row_line, "a %dth class '%s' (at most %d classes)",
+                  LW_MAX_CLASSES + 1, shown(text, s), LW_MAX_CLASSES);
+        return -1;
+    }
+    if (!(rd->text[rd->n_labels] = strdup(text))) {
+        rd->ret = lw_fail(rd->err, LW_ERUNTIME, "%s: out of memory", rd->path);
+        return -1;
+    }
+    return rd->n_labels++;
+}
+
+static int grow_points(CsvReader *rd)
+{
+    int ncap = rd->cap_points ? 2 * rd->cap_points : 256;
+    if (ncap > LW_MAX_POINTS)
+        ncap = LW_MAX_POINTS;
+    double *nx = realloc(rd->x, (size_t)ncap * rd->dim * sizeof *nx);
+    if (nx)
+        rd->x = nx;
+    int *nl = nx ? realloc(rd->label, (size_t)ncap * sizeof *nl) : NULL;
+    if (!nl)
+        return rd->ret = lw_fail(rd->err, LW_ERUNTIME, "%s: out of memory", rd->path);
+    rd->label = nl;
+    rd->cap_points = ncap;
+    return LW_OK;
+}
+
+/* Too few fields (or, in a file's own order, too many), for a message. */
+static int field_count_fault(CsvReader *rd)
+{
+    int nf = rd->nf;
+    if (rd->plain)
+        return csv_fault(rd, rd->row_line, "%d field%s (expected %s%s)", nf, nf == 1 ? "" : "s",
+                         plain_layout(rd),
+                         nf > rd->dim + 1 ? "; a header row naming the columns lets others "
+                                            "be ignored" : "");
+    int missing = 0;
+    for (int r = 1; r <= rd->dim; r++)
+        if (rd->col[r] > rd->col[missing])
+            missing = r;
+    if (rd->header)
+        return csv_fault(rd, rd->row_line, "%d field%s, too few for column %d ('%s')", nf,
+                         nf == 1 ? "" : "s", rd->col[missing] + 1, rd->col_name[missing]);
+    return csv_fault(rd, rd->row_line, "%d field%s, too few for column %d (the %s)", nf,
+                     nf == 1 ? "" : "s", rd->col[missing] + 1, role_name(rd, missing));
+}
+
+static int add_point(CsvReader *rd)
+{
+    char w[CSV_SHOWN + 64], s[CSV_SHOWN + 1], tmp[LW_LINE_MAX];
+    if (rd->nf < rd->min_fields || (rd->exact && rd->nf != rd->dim + 1))
+        return field_count_fault(rd);
+    if (rd->n == LW_MAX_POINTS)
+        return csv_fault(rd, rd->row_line, "more than %d points", LW_MAX_POINTS);
+    if (rd->n == rd->cap_points && grow_points(rd) != LW_OK)
+        return rd->ret;
+    for (int r = 0; r < rd->dim; r++) {
+        snprintf(tmp, sizeof tmp, "%s", row_field(rd, rd->col[r]));
+        char *f = trim(tmp);
+        if (parse_double(f, &rd->x[(size_t)rd->n * rd->dim + r]) != 0) {
+            if (rd->plain)
+                return csv_fault(rd, rd->row_line, "bad number '%s' (expected %s)", shown(f, s),
+                                 plain_layout(rd));
+            return csv_fault(rd, rd->row_line, "bad number '%s'%s", shown(f, s),
+                             where(rd, r, w, sizeof w));
+        }
+    }
+    snprintf(tmp, sizeof tmp, "%s", row_field(rd, rd->col[rd->dim]));
+    int k = label_of(rd, trim(tmp));
+    if (k < 0)
+        return rd->ret;
+    rd->label[rd->n++] = k;
+    return LW_OK;
+}
+
+/* libcsv's callbacks: one per field, one per row's end. */
+static void on_field(void *s, size_t len, void *data)
+{
+    CsvReader *rd = data;
+    if (rd->ret != LW_OK)
+        return;
+    if (rd->nf == CSV_MAX_FIELDS) {
+        csv_fault(rd, rd->row_line, "more than %d fields in a row", CSV_MAX_FIELDS);
+        return;
+    }
+    if (rd->len + len + 1 > rd->cap) {
+        size_t ncap = 2 * (rd->len + len + 1);
+        char *nb = realloc(rd->buf, ncap);
+        if (!nb) {
+            rd->ret = lw_fail(rd->err, LW_ERUNTIME, "%s: out of memory", rd->path);
+            return;
+        }
+        rd->buf = nb;
+        rd->cap = ncap;
+    }
+    if (len)
+        memcpy(rd->buf + rd->len, s, len);
+    rd->buf[rd->len + len] = '\0';
+    rd->at[rd->nf++] = rd->len;
+    rd->len += len + 1;
+}
+
+static void on_row_end(int c, void *data)
+{
+    CsvReader *rd = data;
+    rd->row_ended = 1;
+    if (rd->ret == LW_OK && rd->nf > 0) { /* a blank line is a row of no fields */
+        if (!rd->have_layout) {
+            if (choose_layout(rd) == LW_OK && !rd->header)
+                add_point(rd);
+        } else {
+            add_point(rd);
+        }
+    }
+    rd->nf = 0;
+    rd->len = 0;
+}
+
+static int is_row_end(unsigned char c) { return c == '\n'; }
+static int is_blank(unsigned char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* The points, in classes: numbers 0..7 in order of value (labels 1 and 3
+ * make two classes), names in order of first appearance. */
+static int make_classes(CsvReader *rd, Dataset *ds)
+{
+    int class_of[LW_MAX_CLASSES], classes = rd->n_labels;
+    for (int i = 0; i < rd->n_labels; i++)
+        class_of[i] = i;
+    if (!rd->named) { /* each value's rank among the values present ("1" is "1.0") */
+        int present[LW_MAX_CLASSES] = {0};
+        for (int i = 0; i < rd->n_labels; i++)
+            present[(int)atof(rd->text[i])] = 1;
+        classes = 0;
+        for (int v = 0; v < LW_MAX_CLASSES; v++)
+            classes += present[v];
+        for (int i = 0; i < rd->n_labels; i++) {
+            class_of[i] = 0;
+            for (int v = 0; v < (int)atof(rd->text[i]); v++)
+                class_of[i] += present[v];
+        }
+    }
+    if (classes < 2)
+        return csv_fault(rd, 0, "%s (need points of at least 2 classes)",
+                         rd->n == 0 ? "no points" : "all points have one label");
+    for (int i = 0; i < rd->n; i++)
+        rd->label[i] = class_of[rd->label[i]];
+    for (int i = 0; rd->named && i < rd->n_labels; i++) {
+        int fit = utf8_fit(rd->text[i], LW_CLASS_NAME_MAX - 1);
+        snprintf(ds->class_name[i], LW_CLASS_NAME_MAX, "%.*s", fit, rd->text[i]);
+    }
+    ds->n = rd->n;
+    ds->dim = rd->dim;
+    ds->classes = classes;
+    ds->x = rd->x;
+    ds->label = rd->label;
+    rd->x = NULL;
+    rd->label = NULL;
+    return LW_OK;
+}
+
+/* Feeds the file to libcsv line by line. */
+static int feed_lines(CsvReader *rd, FILE *f, struct csv_parser *parser)
+{
+    char line[LW_LINE_MAX + 1];
     int got;
-    int ret = LW_OK, lineno = 0, cap = 0, n = 0, seen_content = 0, max_label = -1;
-    int present[LW_MAX_CLASSES] = {0};
-    double *x = NULL;
-    int *label = NULL;
-    while ((got = lw_read_line(f, line, sizeof line)) != 0) {
-        lineno++;
-        if (got < 0) {
-            ret = got == LW_EINPUT
-                      ? lw_fail(err, LW_EINPUT, "%s:%d: not a line of text (longer than %d characters, or binary data)",
-                                path, lineno, LW_LINE_MAX - 2)
-                      : lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
-            goto done;
+    while (rd->ret == LW_OK && (got = lw_read_line(f, line, LW_LINE_MAX)) != 0) {
+        rd->line++;
+        if (got < 0)
+            return got == LW_EINPUT
+                       ? csv_fault(rd, rd->line, "not a line of text (longer than %d characters, "
+                                   "or binary data)", LW_LINE_MAX - 2)
+                       : (rd->ret = lw_fail(rd->err, LW_EINPUT, "%s: %s", rd->path,
+                                            strerror(errno)));
+        char *s = line;
+        if (rd->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+            s += 3; /* a byte-order mark, as spreadsheets write it */
+        if (rd->row_ended) {
+            const char *t = s + strspn(s, " \t");
+            if (*t == '#')
+                continue; /* a comment line, where a row would start */
+            rd->row_line = rd->line;
         }
-        char *s = trim(line);
-        if (*s == '\0' || *s == '#')
-            continue;
-        char *field[4];
-        int nf = split_fields(s, field);
-        double vx, vy, vl;
-        int first = !seen_content;
-        seen_content = 1;
-        /* a first line whose first field is not a number is a header */
-        if (first && parse_double(field[0], &vx) != 0)
-            continue;
-        if (nf != 3) {
-            ret = lw_fail(err, LW_EINPUT, "%s:%d: %d field%s (expected x,y,label)", path,
-                          lineno, nf, nf == 1 ? "" : "s");
-            goto done;
-        }
-        if (parse_double(field[0], &vx) != 0) {
-            ret = lw_fail(err, LW_EINPUT, "%s:%d: bad number '%s' (expected x,y,label)",
-                          path, lineno, field[0]);
-            goto done;
-        }
-        if (parse_double(field[1], &vy) != 0) {
-            ret = lw_fail(err, LW_EINPUT, "%s:%d: bad number '%s' (expected x,y,label)",
-                          path, lineno, field[1]);
-            goto done;
-        }
-        if (parse_double(field[2], &vl) != 0 || vl != floor(vl) || vl < 0 ||
-            vl >= LW_MAX_CLASSES) {
-            ret = lw_fail(err, LW_EINPUT,
-                          "%s:%d: bad label '%s', not an integer 0..%d (expected x,y,label)",
-                          path, lineno, field[2], LW_MAX_CLASSES - 1);
-            goto done;
-        }
-        if (n == LW_MAX_POINTS) {
-            ret = lw_fail(err, LW_EINPUT, "%s:%d: more than %d points", path, lineno,
-                          LW_MAX_POINTS);
-            goto done;
-        }
-        if (n == cap) {
-            int ncap = cap ? 2 * cap : 256;
-            if (ncap > LW_MAX_POINTS)
-                ncap = LW_MAX_POINTS;
-            double *nx = realloc(x, (size_t)ncap * 2 * sizeof *x);
-            if (!nx) {
-                ret = lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);
-                goto done;
-            }
-            x = nx;
-            int *nl = realloc(label, (size_t)ncap * sizeof *label);
-            if (!nl) {
-                ret = lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);
-                goto done;
-            }
-            label = nl;
-            cap = ncap;
-        }
-        x[2 * n] = vx;
-        x[2 * n + 1] = vy;
-        label[n] = (int)vl;
-        present[label[n]] = 1;
-        if (label[n] > max_label)
-            max_label = label[n];
-        n++;
+        rd->row_ended = 0;
+        size_t n = strlen(s);
+        s[n++] = '\n'; /* lw_read_line took it off (or the file's last line had none) */
+        if (csv_parse(parser, s, n, on_field, on_row_end, rd) != n && rd->ret == LW_OK)
+            return rd->ret = lw_fail(rd->err, LW_ERUNTIME, "%s:%d: %s", rd->path, rd->line,
+                                     csv_strerror(csv_error(parser)));
     }
-    if (ferror(f)) {
+    if (rd->ret == LW_OK && ferror(f))
+        return rd->ret = lw_fail(rd->err, LW_EINPUT, "%s: %s", rd->path, strerror(errno));
+    return rd->ret;
+}
+
+static int read_csv(const DatasetSpec *spec, Dataset *ds, LwError *err)
+{
+    const char *path = spec->csv_path;
+    CsvReader *rd = calloc(1, sizeof *rd);
+    if (!rd)
+        return lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);
+    rd->path = path;
+    rd->spec = spec;
+    rd->err = err;
+    rd->dim = spec->csv_dim == 3 ? 3 : 2;
+    rd->row_ended = 1;
+    struct csv_parser parser;
+    int ret;
+    FILE *f = fopen(path, "r");
+    if (!f) {
         ret = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
-        goto done;
+        free(rd);
+        return ret;
     }
-    int n_present = 0;
-    for (int c = 0; c < LW_MAX_CLASSES; c++)
-        n_present += present[c];
-    if (n_present < 2) {
-        ret = lw_fail(err, LW_EINPUT, "%s: %s (need points of at least 2 classes)", path,
-                      n == 0 ? "no points" : "all points have one label");
-        goto done;
+    if (csv_init(&parser, CSV_REPALL_NL) != 0) {
+        fclose(f);
+        free(rd);
+        return lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);
     }
-    /* the labels present, in order of value, are the classes: labels 1 and 2
-     * make two classes, not three with an empty one */
-    int class_of[LW_MAX_CLASSES], k = 0;
-    for (int c = 0; c <= max_label; c++)
-        class_of[c] = present[c] ? k++ : -1;
-    for (int i = 0; i < n; i++)
-        label[i] = class_of[label[i]];
-    ds->n = n;
-    ds->dim = 2;
-    ds->classes = k;
-    ds->x = x;
-    ds->label = label;
-    x = NULL;
-    label = NULL;
-done:
-    free(x);
-    free(label);
+    csv_set_term_func(&parser, is_row_end);
+    csv_set_space_func(&parser, is_blank);
+    ret = feed_lines(rd, f, &parser);
+    /* every line fed ends in '\n', which ends a row unless a quote is open */
+    if (ret == LW_OK && !rd->row_ended)
+        ret = csv_fault(rd, rd->row_line, "a quote that is never closed (a field starting "
+                        "with \" needs a closing \")");
+    ret = rd->ret != LW_OK ? rd->ret : ret;
+    if (ret == LW_OK)
+        ret = make_classes(rd, ds);
+    csv_free(&parser);
     fclose(f);
+    for (int i = 0; i < rd->n_labels; i++)
+        free(rd->text[i]);
+    free(rd->x);
+    free(rd->label);
+    free(rd->buf);
+    free(rd);
     return ret;
 }
 
@@ -493,7 +906,7 @@ int dataset_make(const DatasetSpec *spec, Dataset *ds, LwError *err)
         return lw_fail(err, LW_EINPUT, "unknown dataset kind %d", (int)spec->kind);
     const DatasetInfo *info = &row->info;
     if (info->reads_file)
-        return read_csv(spec->csv_path, ds, err);
+        return read_csv(spec, ds, err);
 
     int classes = info->classes;
     if (info->classes_settable) {

@@ -1281,6 +1281,8 @@ static void panel_legend(Panel *p, const Caption *cap)
             snprintf(name, sizeof name, "%s", cap->spread_name);
         else if (kind == SWATCH_REFERENCE)
             snprintf(name, sizeof name, "%s", cap->reference_name);
+        else if (k < n_classes && cap->class_name[c][0]) /* a CSV's label names */
+            snprintf(name, sizeof name, "%s", cap->class_name[c]);
         else if (k < n_classes)
             snprintf(name, sizeof name, n_classes > 1 ? "class %d" : "data", c + 1);
         else

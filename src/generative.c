@@ -248,6 +248,8 @@ int generative_segment(const LayerStack *gen, const Dataset *real, const Generat
     }
     if (rc) return rc;
     seg->n_classes = real ? real->classes : 0;
+    if (real)
+        memcpy(seg->class_name, real->class_name, sizeof seg->class_name);
     seg->generated_colour = GENERATED_COLOUR;
     seg->tag = 'G';
     snprintf(seg->title, sizeof seg->title, "%s", v->title ? v->title : "");
@@ -299,6 +301,7 @@ int generative_critic_segment(const LayerStack *critic, const Dataset *real, con
     if (rc) return rc;
     points_region(real, fake, n_fake, seg->region);
     seg->n_classes = real->classes;
+    memcpy(seg->class_name, real->class_name, sizeof seg->class_name);
     seg->generated_colour = GENERATED_COLOUR;
     seg->show_scores = show_boundary;
     seg->tag = 'D';
@@ -419,6 +422,7 @@ int generative_encoder_segment(const LayerStack *enc, const Dataset *real, const
     encoder_texts(seg, v->variational, latent, v->sigma_k);
     points_region(real, NULL, 0, seg->region);
     seg->n_classes = real->classes;
+    memcpy(seg->class_name, real->class_name, sizeof seg->class_name);
     seg->tag = 'E';
     snprintf(seg->title, sizeof seg->title, "%s", v->title ? v->title : "");
     return LW_OK;

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define MAX_SCENE_BYTES (4 * 1024 * 1024)
 #define MAX_LINE 196 /* inih's buffer is 200 with room for "\r\n\0" */
@@ -34,7 +35,7 @@
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
     T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS, T_LATENT,
-    T_NETWORKS, T_POINT
+    T_NETWORKS, T_POINT, T_COLUMNS
 } KeyType;
 
 typedef struct {
@@ -73,6 +74,7 @@ static const KeySpec KEYS[] = {
     {"dataset", "factor", T_DOUBLE, OFF(data.factor), 0.05, 0.95, NULL},
     {"dataset", "file", T_PATH, OFF(data.csv_path), 0, 0, NULL},
     {"dataset", "draw", T_ENUM, OFF(data.draw), 0, 0, DRAW_NAMES},
+    {"dataset", "columns", T_COLUMNS, OFF(data), 0, 0, NULL},
 
     {"network", "widths", T_WIDTHS, OFF(net), 0, 0, NULL},
     {"network", "activation", T_ACTS, OFF(net), 0, 0, NULL},
@@ -424,6 +426,36 @@ static const Rgb PALETTE[LW_MAX_CLASSES] = {
     {0.30, 0.30, 0.30},    /* grey */
 };
 
+/* columns = x1, x2, species: a CSV's coordinate columns (2 or 3), then its
+ * label's, each a header's name or a 1-based column number; the number of
+ * coordinates is the data's dimension. */
+static int set_columns(Parser *p, char *value)
+{
+    DatasetSpec *d = &p->sc->data;
+    char *f[DATASET_MAX_COLUMNS + 2];
+    int n = split_list(value, f, DATASET_MAX_COLUMNS);
+    if (n < 3 || n > DATASET_MAX_COLUMNS)
+        return fail_at(p, p->line, "columns names 2 or 3 coordinate columns and then the "
+                       "label's, e.g. columns = x1, x2, species");
+    for (int i = 0; i < n; i++) {
+        if (!f[i][0])
+            return fail_at(p, p->line, "columns: an empty name in the list");
+        if (strlen(f[i]) >= DATASET_COLUMN_MAX)
+            return fail_at(p, p->line, "columns: a name longer than %d characters",
+                           DATASET_COLUMN_MAX - 1);
+        if (strspn(f[i], "0123456789") == strlen(f[i]) && (strlen(f[i]) > 6 || atoi(f[i]) < 1))
+            return fail_at(p, p->line, "columns: '%s' is not a column number from 1 to 999999",
+                           f[i]);
+        for (int j = 0; j < i; j++)
+            if (strcasecmp(f[i], f[j]) == 0)
+                return fail_at(p, p->line, "columns names '%s' twice", f[i]);
+    }
+    for (int i = 0; i < n; i++)
+        snprintf(d->column[i], sizeof d->column[i], "%s", f[i]);
+    d->n_columns = n;
+    return 1;
+}
+
 static int set_widths(Parser *p, const KeySpec *k, char *value)
 {
     char *f[LW_MAX_LAYERS + 3];
@@ -762,6 +794,8 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
         p->sc->render.n_worked = n;
         return 1;
     }
+    case T_COLUMNS:
+        return set_columns(p, value);
     case T_WIDTHS:
         return set_widths(p, k, value);
     case T_ACTS:
@@ -1357,6 +1391,23 @@ static int reads_file(const DatasetInfo *kind) { return kind->reads_file; }
 static int is_curve(const DatasetInfo *kind) { return kind->curves != 0; }
 static int sets_classes(const DatasetInfo *kind) { return kind->classes_settable; }
 
+/* A CSV's dimension is the scene's to say, since the file is read later: the
+ * coordinates `columns` names, else 3 when the widths start (a generative
+ * model's: end) with 3, else 2.  A mismatch is then the widths' message. */
+static void set_csv_dim(Parser *p, const DatasetInfo *kind)
+{
+    DatasetSpec *d = &p->sc->data;
+    const NetSpec *net = &p->sc->net;
+    int w = p->sc->model.kind == MODEL_CLASSIFIER ? net->widths[0]
+                                                   : net->widths[net->n_widths - 1];
+    if (!kind->reads_file)
+        d->csv_dim = 0;
+    else if (d->n_columns)
+        d->csv_dim = d->n_columns - 1;
+    else
+        d->csv_dim = p->widths_line && w == 3 ? 3 : 2;
+}
+
 /* The line of the first matrix written in [weights] (0: none), its name in
  * name. */
 static int first_matrix(const Parser *p, char *name, size_t size)
@@ -1431,23 +1482,23 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
     Scene *sc = p->sc;
     NetSpec *net = &sc->net;
     int latent_line = key_line(p, "network", "latent", p->widths_line);
-    int gan = sc->model.kind == MODEL_GAN;
+    int gan = sc->model.kind == MODEL_GAN, dim = dataset_spec_dim(&sc->data);
     sc->model.steps_given = key_line(p, "train", "steps", 0) != 0;
     sc->model.rate_given = key_line(p, "train", "learning_rate", 0) != 0;
     if (!p->widths_line) { /* latent, 16, 16(, 16 for a GAN's generator), dim */
         net->n_widths = gan ? 5 : 4;
         net->widths[0] = sc->model.latent;
         for (int l = 1; l + 1 < net->n_widths; l++) net->widths[l] = 16;
-        net->widths[net->n_widths - 1] = kind->dim;
+        net->widths[net->n_widths - 1] = dim;
     } else if (net->widths[0] != sc->model.latent) {
         return fail_at(p, latent_line ? latent_line : p->widths_line,
                        "widths starts with %d but latent = %d (a %s's first width is the "
                        "latent dimension)", net->widths[0], sc->model.latent,
                        model_kind_name(sc->model.kind));
-    } else if (net->widths[net->n_widths - 1] != kind->dim) {
+    } else if (net->widths[net->n_widths - 1] != dim) {
         return fail_at(p, p->widths_line, "widths ends with %d but %s data is %d-D (a %s's "
                        "last width is the data's dimension)", net->widths[net->n_widths - 1],
-                       kind->name, kind->dim, model_kind_name(sc->model.kind));
+                       kind->name, dim, model_kind_name(sc->model.kind));
     }
     if (gan && !p->acts_line) /* a GAN trains reliably with leaky units (gan.h) */
         for (int l = 0; l < LW_MAX_LAYERS; l++) net->act[l] = ACT_LEAKY_RELU;
@@ -1514,7 +1565,7 @@ static int validate_latent_one(Parser *p, const char *key, const LatentPath *lp,
 {
     const ModelSpec *m = &p->sc->model;
     char t[128], box[96];
-    int all_given = 1;
+    int all_given = 1, dim = dataset_spec_dim(&p->sc->data);
     generative_box_text(m->prior, box, sizeof box);
     for (int i = 0; i < lp->n_codes; i++) {
         const LatentCode *c = &lp->code[i];
@@ -1523,10 +1574,10 @@ static int validate_latent_one(Parser *p, const char *key, const LatentPath *lp,
             return fail_at(p, lp->line, "%s: %s needs an encoder and a gan has none (write "
                            "the code's %d latent coordinates; enc() is for model = vae or "
                            "autoencoder)", key, t, m->latent);
-        if (c->enc && c->n != kind->dim)
+        if (c->enc && c->n != dim)
             return fail_at(p, lp->line, "%s: %s has %d coordinate%s but %s data is %d-D "
                            "(enc() takes a point of the data)", key, t, c->n,
-                           c->n == 1 ? "" : "s", kind->name, kind->dim);
+                           c->n == 1 ? "" : "s", kind->name, dim);
         if (!c->enc && c->n != m->latent)
             return fail_at(p, lp->line, "%s: the code %s has %d coordinate%s but latent = %d",
                            key, t, c->n, c->n == 1 ? "" : "s", m->latent);
@@ -1614,12 +1665,13 @@ static int validate(Parser *p)
     Scene *sc = p->sc;
     if (!p->any_section)
         return fail_at(p, last_line(p), "empty scene: expected at least [dataset] with "
-                       "kind = moons (see docs/scene-format.md)");
+                       "kind = moons (see man layerwarp-scene)");
     if (!p->kind_line)
         return fail_at(p, p->section_line[0] ? p->section_line[0] : 1,
                        "missing required key 'kind' in [dataset]");
     const DatasetInfo *kind = dataset_kind_info(sc->data.kind);
-    int dim = kind->dim;
+    set_csv_dim(p, kind);
+    int dim = dataset_spec_dim(&sc->data);
     if (!validate_networks(p)) return 0;
     if (sc->model.kind != MODEL_CLASSIFIER) {
         if (!validate_generative(p, kind)) return 0;
@@ -1646,6 +1698,10 @@ static int validate(Parser *p)
     if (!kind->reads_file && sc->data.csv_path[0])
         return fail_at(p, key_line(p, "dataset", "file", p->kind_line),
                        "file is only for kind = %s",
+                       dataset_kind_names(reads_file, " or ", names, sizeof names));
+    if (!kind->reads_file && sc->data.n_columns)
+        return fail_at(p, key_line(p, "dataset", "columns", p->kind_line),
+                       "columns is only for kind = %s",
                        dataset_kind_names(reads_file, " or ", names, sizeof names));
     if ((int)sc->data.draw < 0)
         sc->data.draw = kind->draw;

@@ -70,11 +70,11 @@ static void check_scene(const Scene *sc)
     /* a classifier's widths start at the data; a generative model's run from
      * the latent space to the data */
     if (sc->model.kind == MODEL_CLASSIFIER) {
-        check(net->widths[0] == dataset_kind_dim(sc->data.kind));
+        check(net->widths[0] == dataset_spec_dim(&sc->data));
         check(sc->model.n_networks == 0);
     } else {
         check(net->widths[0] == sc->model.latent);
-        check(net->widths[net->n_widths - 1] == dataset_kind_dim(sc->data.kind));
+        check(net->widths[net->n_widths - 1] == dataset_spec_dim(&sc->data));
         /* the show plays one or both of the model's own networks, each once */
         ModelNet has[MODEL_MAX_NETS];
         check(model_nets(sc->model.kind, has) == 2);

@@ -1,6 +1,8 @@
 /* test_dataset.c — generated datasets are reproducible from their seed,
  * balanced, inside the common view, and curves are in order; the CSV reader
- * accepts good files and names file:line for every bad row; the table of
+ * accepts good files, CSV as people write it (headers in any order, extra
+ * columns, names as labels, quotes, CRLF) and names file:line for every bad
+ * row; the table of
  * kinds says what the code said before it, and the points did not change. */
 #include "check.h"
 #include "dataset.h"
@@ -169,7 +171,9 @@ static void test_csv(void)
         const char *text, *msg; /* msg follows "path" */
     } BAD[] = {
         {"0,0,0\n1,1\n", ":2: 2 fields (expected x,y,label)"},
-        {"0,0,0\n1,1,1,1\n", ":2: 4 fields (expected x,y,label)"},
+        {"0,0,0\n1,1,1,1\n",
+         ":2: 4 fields (expected x,y,label; a header row naming the columns lets others be "
+         "ignored)"},
         {"x,y,label\n0,0,0\nabc,1,1\n", ":3: bad number 'abc' (expected x,y,label)"},
         {"0,0,0\n# c\n\n1,,1\n", ":4: bad number '' (expected x,y,label)"},
         {"0,0,0\n1,1,1.5\n", ":2: bad label '1.5', not an integer 0..7 (expected x,y,label)"},
@@ -210,6 +214,220 @@ static void test_csv(void)
     CHECK(dataset_make(&s, &d, &err) == LW_EINPUT);
     CHECK_STR(err.msg, want);
     unlink(p);
+}
+
+/* Reads text as a CSV with the spec's dimension and columns; LW_OK or the
+ * error, with the temporary file's path in front of the message cut off. */
+static int read_text(const char *text, int dim, const char *const *columns, Dataset *d,
+                     char *msg, size_t cap)
+{
+    char p[] = "/tmp/test_dataset_XXXXXX";
+    temp_file(p, text);
+    DatasetSpec s = spec_for(DATA_CSV, 0);
+    snprintf(s.csv_path, sizeof s.csv_path, "%s", p);
+    s.csv_dim = dim;
+    for (int i = 0; columns && columns[i]; i++)
+        snprintf(s.column[s.n_columns++], sizeof s.column[0], "%s", columns[i]);
+    LwError err = {{0}};
+    memset(d, 0, sizeof *d);
+    int ret = dataset_make(&s, d, &err);
+    size_t n = strlen(p);
+    const char *m = ret == LW_OK ? "" : strncmp(err.msg, p, n) == 0 ? err.msg + n : err.msg;
+    snprintf(msg, cap, "%s", m);
+    unlink(p);
+    return ret;
+}
+
+/* Points as (x, y, class) triples, for comparing a file with what it means. */
+static void check_points(const char *what, const Dataset *d, int n, const double *want)
+{
+    CHECK_MSG(d->n == n && d->dim == 2, "%s: %d points of dimension %d", what, d->n, d->dim);
+    for (int i = 0; i < n && i < d->n && d->dim == 2; i++)
+        CHECK_MSG(d->x[2 * i] == want[3 * i] && d->x[2 * i + 1] == want[3 * i + 1] &&
+                      d->label[i] == (int)want[3 * i + 2],
+                  "%s: point %d is (%g, %g) class %d, expected (%g, %g) class %g", what, i,
+                  d->x[2 * i], d->x[2 * i + 1], d->label[i], want[3 * i], want[3 * i + 1],
+                  want[3 * i + 2]);
+}
+
+/* CSV as people write it: the issue's four files, and the forms spreadsheets
+ * and pandas produce, all give the same three points. */
+static void test_csv_as_written(void)
+{
+    static const double WANT[] = {0.5, -1, 0, 0.25, 2, 1, -3, 4, 0};
+    static const struct {
+        const char *what, *text;
+        int named; /* labels are names: the classes keep them */
+    } GOOD[] = {
+        {"plain", "0.5,-1,0\n0.25,2,1\n-3,4,0\n", 0},
+        {"label first", "label,x,y\n0,0.5,-1\n1,0.25,2\n0,-3,4\n", 0},
+        {"any order, any case", "Y,Label,X\n-1,0,0.5\n2,1,0.25\n4,0,-3\n", 0},
+        {"extra columns", "id,x,y,label,weight\n7,0.5,-1,0,3\n8,0.25,2,1,4\n9,-3,4,0,5\n", 0},
+        {"class and x1,x2", "x1,x2,class\n0.5,-1,0\n0.25,2,1\n-3,4,0\n", 0},
+        {"string labels", "x,y,species\n0.5,-1,setosa\n0.25,2,virginica\n-3,4,setosa\n", 1},
+        {"names, no header", "0.5,-1,cat\n0.25,2,dog\n-3,4,cat\n", 1},
+        {"quoted", "\"x\",\"y\",\"label\"\n\"0.5\",\"-1\",\"a, b\"\n\" 0.25\",2,\"c \"\"d\"\"\"\n"
+                   "-3,\"4\",\"a, b\"\n", 1},
+        {"CRLF, no last newline", "x,y,label\r\n0.5,-1,0\r\n0.25,2,1\r\n-3,4,0", 0},
+        {"blank lines and comments", "# made by hand\nx,y,label\n\n0.5,-1,0\n  # more\n"
+                                     "0.25,2,1\r\n\n-3,4,0\n\n\n", 0},
+        {"byte-order mark", "\xef\xbb\xbfx,y,label\r\n0.5,-1,0\r\n0.25,2,1\r\n-3,4,0\r\n", 0},
+        {"blanks around fields", " x , y , label \n 0.5 ,-1 , 0\n0.25, 2,1\n\t-3,4\t,0\n", 0},
+        {"a quoted field over two lines", "x,y,label,note\n0.5,-1,0,\"two\nlines\"\n"
+                                          "0.25,2,1,\n-3,4,0,\"\"\n", 0},
+    };
+    char msg[1200];
+    for (size_t i = 0; i < sizeof GOOD / sizeof GOOD[0]; i++) {
+        Dataset d;
+        int ret = read_text(GOOD[i].text, 2, NULL, &d, msg, sizeof msg);
+        CHECK_MSG(ret == LW_OK, "%s: %s", GOOD[i].what, msg);
+        if (ret == LW_OK) {
+            check_points(GOOD[i].what, &d, 3, WANT);
+            CHECK_MSG(d.classes == 2, "%s: %d classes", GOOD[i].what, d.classes);
+            CHECK_MSG((d.class_name[0][0] != 0) == GOOD[i].named &&
+                          (d.class_name[1][0] != 0) == GOOD[i].named && !d.class_name[2][0],
+                      "%s: class names '%s', '%s'", GOOD[i].what, d.class_name[0],
+                      d.class_name[1]);
+        }
+        dataset_free(&d);
+    }
+    Dataset d;
+    /* names keep their text (quotes gone, inner blanks and quotes kept) */
+    CHECK(read_text(GOOD[7].text, 2, NULL, &d, msg, sizeof msg) == LW_OK);
+    CHECK_STR(d.class_name[0], "a, b");
+    CHECK_STR(d.class_name[1], "c \"d\"");
+    dataset_free(&d);
+
+    /* names are classes in order of first appearance, numbers in order of
+     * value; a number among names is a name too */
+    CHECK(read_text("x,y,species\n0,0,virginica\n1,1,setosa\n2,2,versicolor\n3,3,setosa\n"
+                    "4,4,0\n", 2, NULL, &d, msg, sizeof msg) == LW_OK);
+    CHECK(d.classes == 4 && d.label[0] == 0 && d.label[1] == 1 && d.label[2] == 2 &&
+          d.label[3] == 1 && d.label[4] == 3);
+    CHECK_STR(d.class_name[0], "virginica");
+    CHECK_STR(d.class_name[1], "setosa");
+    CHECK_STR(d.class_name[2], "versicolor");
+    CHECK_STR(d.class_name[3], "0");
+    dataset_free(&d);
+    CHECK(read_text("0,0,3\n1,1,1.0\n2,2,1\n3,3,03\n", 2, NULL, &d, msg, sizeof msg) == LW_OK);
+    CHECK(d.classes == 2 && d.label[0] == 1 && d.label[1] == 0 && d.label[2] == 0 &&
+          d.label[3] == 1 && !d.class_name[0][0]);
+    dataset_free(&d);
+
+    /* a long UTF-8 name is cut for the legend on a character boundary */
+    CHECK(read_text("x,y,label\n0,0,\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x\n"
+                    "1,1,b\n", 2, NULL, &d, msg, sizeof msg) == LW_OK);
+    CHECK(strlen(d.class_name[0]) == 30 && (unsigned char)d.class_name[0][28] == 0xc3);
+    dataset_free(&d);
+
+    /* columns chosen by the scene: by name (others ignored, z too), or by
+     * number in a file without a header */
+    static const char *const by_name[] = {"petal_length", "petal_width", "species", NULL};
+    CHECK(read_text("sepal_length,z,petal_length,petal_width,species\n"
+                    "5.1,9,0.5,-1,setosa\n4.9,9,0.25,2,versicolor\n4.7,9,-3,4,setosa\n", 2,
+                    by_name, &d, msg, sizeof msg) == LW_OK);
+    check_points("columns by name", &d, 3, WANT);
+    CHECK_STR(d.class_name[1], "versicolor");
+    dataset_free(&d);
+    static const char *const by_number[] = {"3", "1", "4", NULL};
+    CHECK(read_text("-1,x,0.5,0\n2,x,0.25,1\n4,x,-3,0\n", 2, by_number, &d, msg, sizeof msg) ==
+          LW_OK);
+    check_points("columns by number", &d, 3, WANT);
+    dataset_free(&d);
+    CHECK(read_text("a,b,c,d\n-1,x,0.5,0\n2,x,0.25,1\n4,x,-3,0\n", 2, by_number, &d, msg,
+                    sizeof msg) == LW_OK);
+    check_points("columns by number, header skipped", &d, 3, WANT);
+    dataset_free(&d);
+    /* the first row is a header exactly when its first coordinate is not a
+     * number, as before: "abc,1,1" is a header, "1,abc,1" a bad row; a
+     * header that names no column it knows is skipped, as every header was */
+    CHECK(read_text("f1,2024,cls\n0.5,-1,0\n0.25,2,1\n-3,4,0\n", 2, NULL, &d, msg,
+                    sizeof msg) == LW_OK);
+    check_points("a header of other names", &d, 3, WANT);
+    dataset_free(&d);
+    CHECK(read_text("f1,f2,cls\n0.5,-1,0\n0.25,2,1,5\n", 2, NULL, &d, msg, sizeof msg) ==
+          LW_EINPUT);
+    CHECK_STR(msg, ":3: 4 fields (expected x,y,label; a header row naming the columns lets "
+                   "others be ignored)");
+    dataset_free(&d);
+    CHECK(read_text("x,f2,cls\n0.5,-1,0\n", 2, NULL, &d, msg, sizeof msg) == LW_EINPUT);
+    CHECK_STR(msg, ":1: the header has no column for y (named y or x2; or choose the columns "
+                   "with columns = in [dataset])");
+    dataset_free(&d);
+    CHECK(read_text("1,abc,1\n", 2, NULL, &d, msg, sizeof msg) == LW_EINPUT);
+    CHECK_STR(msg, ":1: bad number 'abc' (expected x,y,label)");
+    dataset_free(&d);
+
+    /* 3-D data: a header's z, or x,y,z,label */
+    static const char *const text3[] = {"label,z,y,x\na,3,2,1\nb,6,5,4\n", "1,2,3,a\n4,5,6,b\n"};
+    for (int i = 0; i < 2; i++) {
+        CHECK(read_text(text3[i], 3, NULL, &d, msg, sizeof msg) == LW_OK);
+        CHECK_MSG(d.n == 2 && d.dim == 3 && d.classes == 2, "3-D: %s", msg);
+        if (d.n == 2 && d.dim == 3)
+            for (int k = 0; k < 6; k++)
+                CHECK(d.x[k] == k + 1);
+        dataset_free(&d);
+    }
+}
+
+/* Real faults still name file:line. */
+static void test_csv_faults(void)
+{
+    static const char *const species[] = {"a", "b", "species", NULL};
+    static const char *const col9[] = {"1", "2", "9", NULL};
+    static const struct {
+        const char *text, *msg;
+        int dim;
+        const char *const *columns;
+    } BAD[] = {
+        {"x,y,label\n0,0,a\n0,zero,b\n", ":3: bad number 'zero' (expected x,y,label)", 0, NULL},
+        {"label,x,y\na,0,0\nb,1,\n", ":3: bad number '' in column 'y'", 0, NULL},
+        {"label,x,y\na,0,0\nb,1\n", ":3: 2 fields, too few for column 3 ('y')", 0, NULL},
+        {"x,label\n0,a\n", ":1: the header has no column for y (named y or x2; or choose the "
+                           "columns with columns = in [dataset])", 0, NULL},
+        {"x,y\n0,0\n", ":1: the header has no column for label (named label, class, target, "
+                       "category or species; or choose the columns with columns = in [dataset])",
+         0, NULL},
+        {"x,y,class,label\n0,0,a,b\n", ":1: the header has two columns for label: 'class' "
+                                       "(column 3) and 'label' (column 4)", 0, NULL},
+        {"x,y,z,label\n0,0,0,a\n", ":1: the header has a column z but the data is read as 2-D "
+                                   "(start widths with 3 for 3-D data, or choose columns = x, y, "
+                                   "label)", 0, NULL},
+        {"x,y,label\n0,0,a\n", ":1: the header has no column for z (named z or x3; or choose the "
+                               "columns with columns = in [dataset])", 3, NULL},
+        {"0,0,a\n", ":1: 3 fields (expected x,y,z,label)", 3, NULL},
+        {"a,b,kind\n0,0,x\n", ":1: columns names 'species', which the header does not have", 2,
+         species},
+        {"0,0,a,b\n", ":1: 4 fields, too few for column 9 (the label)", 2, col9},
+        {"x,y,label\n0,0,a\n1,1,b\n2,2,c\n3,3,d\n4,4,e\n5,5,f\n6,6,g\n7,7,h\n\n8,8,i\n",
+         ":11: a 9th class 'i' (at most 8 classes)", 0, NULL},
+        {"x,y,label\n0,0,a\n1,1,\"b\n2,2,c\n", ":3: a quote that is never closed (a field "
+                                               "starting with \" needs a closing \")", 0, NULL},
+        {"x,y,label\n0,0,a\n1,1,\xff\xfe\n", ":3: a label that is not one line of UTF-8 "
+                                             "text (expected x,y,label)", 0, NULL},
+        {"x,y,label\n0,0,a\n1,1,\"b\nc\"\n", ":3: a label that is not one line of UTF-8 "
+                                               "text (expected x,y,label)", 0, NULL},
+        {"x,y,label,note\n0,0,a,\"two\nlines\"\n1,zz,b,c\n", ":4: bad number 'zz' (expected "
+                                                            "x,y,label)", 0, NULL},
+        {"x,y,label\n0,0,a\n1,1,\n", ":3: no label (expected x,y,label)", 0, NULL},
+        {"x,y,label\n0,0,1\n1,1,1.5\n", ":3: bad label '1.5', not an integer 0..7 (expected "
+                                        "x,y,label)", 0, NULL},
+        {"label,x,y\n1,0,0\n9,1,1\n", ":3: bad label '9' in column 'label', not an integer 0..7",
+         0, NULL},
+        {"x,y,label\n0,0,a\n1,1,a\n", ": all points have one label (need points of at least 2 "
+                                      "classes)", 0, NULL},
+        {"\"x\",\"y\",\"label\"\n", ": no points (need points of at least 2 classes)", 0, NULL},
+    };
+    char msg[1200];
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        Dataset d;
+        CHECK_MSG(read_text(BAD[i].text, BAD[i].dim ? BAD[i].dim : 2, BAD[i].columns, &d, msg,
+                            sizeof msg) == LW_EINPUT, "case %zu read", i);
+        CHECK_STR(msg, BAD[i].msg);
+        CHECK(d.x == NULL && d.n == 0);
+        dataset_free(&d);
+    }
 }
 
 /* The table of kinds against what scene.c and dataset.c hard-coded before
@@ -349,6 +567,8 @@ int main(void)
 {
     test_generated();
     test_csv();
+    test_csv_as_written();
+    test_csv_faults();
     test_table();
     test_unchanged();
     return check_done("test_dataset");

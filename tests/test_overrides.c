@@ -202,7 +202,7 @@ static const Bad BAD[] = {
      "t.scene:2: unknown kind 'banana' (expected moons, circles, spiral, xor, gaussians, curves, "
      "csv, interval, rings, unlinked)"},
     {"", {"dataset.kind=moons"}, "t.scene:1: empty scene: expected at least [dataset] with kind "
-                                 "= moons (see docs/scene-format.md)"},
+                                 "= moons (see man layerwarp-scene)"},
 };
 #define N_BAD (int)(sizeof BAD / sizeof BAD[0])
 

@@ -329,6 +329,42 @@ static void test_weights(void)
     scene_free(&sc);
 }
 
+/* A CSV's dimension is the scene's: the coordinates columns names, else
+ * the widths' 3, else 2; columns are kept for the reader as written. */
+static void test_csv_columns(void)
+{
+    static const struct {
+        const char *text;
+        int dim, first_width, n_columns;
+    } CASES[] = {
+        {"[dataset]\nkind = csv\nfile = p.csv\n", 2, 2, 0},
+        {"[dataset]\nkind = csv\nfile = p.csv\n[network]\nwidths = 3,4,2\n", 3, 3, 0},
+        {"[dataset]\nkind = csv\nfile = p.csv\ncolumns = a, 2, Species\n", 2, 2, 3},
+        {"[dataset]\nkind = csv\nfile = p.csv\ncolumns = a,b,c,kind\n", 3, 3, 4},
+        {"[dataset]\nkind = csv\nfile = p.csv\n[network]\nmodel = vae\nwidths = 2,8,3\n", 3, 2, 0},
+        {"[dataset]\nkind = moons\n[network]\nwidths = 2,3,3\n", 2, 2, 0},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+        Scene sc;
+        LwError err = {""};
+        int rc = load(CASES[i].text, strlen(CASES[i].text), &sc, &err);
+        CHECK_MSG(rc == LW_OK, "case %zu: %s", i, err.msg);
+        if (rc == LW_OK) {
+            CHECK_MSG(dataset_spec_dim(&sc.data) == CASES[i].dim &&
+                          sc.net.widths[0] == CASES[i].first_width &&
+                          sc.data.n_columns == CASES[i].n_columns,
+                      "case %zu: dim %d, first width %d, %d columns", i,
+                      dataset_spec_dim(&sc.data), sc.net.widths[0], sc.data.n_columns);
+            if (i == 2) {
+                CHECK_STR(sc.data.column[0], "a");
+                CHECK_STR(sc.data.column[1], "2");
+                CHECK_STR(sc.data.column[2], "Species");
+            }
+        }
+        scene_free(&sc);
+    }
+}
+
 static void test_paths(void)
 {
     static const char text[] = "[dataset]\nkind = csv\nfile = pts.csv\n"
@@ -427,6 +463,7 @@ typedef struct {
 } Bad;
 
 #define DS "[dataset]\nkind = moons\n"           /* lines 1-2 */
+#define CSV "[dataset]\nkind = csv\nfile = p.csv\n" /* lines 1-3 */
 #define NET DS "[network]\nwidths = 2,2,2\n"      /* lines 1-4 */
 #define W22 "W1 = 1 0 | 0 1\nb1 = 0 0\nW2 = 1 0 | 0 1\nb2 = 0 0\n"
 
@@ -450,9 +487,9 @@ static const Bad BAD[] = {
      "t.scene:3: unexpected indented line (only [weights] matrices may continue on indented "
      "lines)"},
     {"", 0, "t.scene:1: empty scene: expected at least [dataset] with kind = moons "
-            "(see docs/scene-format.md)"},
+            "(see man layerwarp-scene)"},
     {"; only\n# comments\n\n", 0, "t.scene:3: empty scene: expected at least [dataset] with "
-                                  "kind = moons (see docs/scene-format.md)"},
+                                  "kind = moons (see man layerwarp-scene)"},
     {"[dataset]\npoints = 40\n", 0, "t.scene:1: missing required key 'kind' in [dataset]"},
     {"[render]\nwidth = 640\n", 0, "t.scene:1: missing required key 'kind' in [dataset]"},
     {"[dataset]\nkind = moons\0\n", 23, "t.scene:2: binary data (a NUL byte): not a scene file"},
@@ -540,6 +577,20 @@ static const Bad BAD[] = {
     /* cross-key checks */
     {"[dataset]\nkind = csv\n", 0, "t.scene:2: kind = csv needs file = path/to/points.csv"},
     {DS "file = points.csv\n", 0, "t.scene:3: file is only for kind = csv"},
+    {DS "columns = a, b, c\n", 0, "t.scene:3: columns is only for kind = csv"},
+    {CSV "columns = a, b\n", 0, "t.scene:4: columns names 2 or 3 coordinate columns and then "
+                               "the label's, e.g. columns = x1, x2, species"},
+    {CSV "columns = a, b, c, d, e\n", 0, "t.scene:4: columns names 2 or 3 coordinate columns "
+                                        "and then the label's, e.g. columns = x1, x2, species"},
+    {CSV "columns = a, , c\n", 0, "t.scene:4: columns: an empty name in the list"},
+    {CSV "columns = a, B, b\n", 0, "t.scene:4: columns names 'b' twice"},
+    {CSV "columns = 1, 0, 3\n", 0, "t.scene:4: columns: '0' is not a column number from 1 to "
+                                  "999999"},
+    {CSV "columns = a, b, c, label\n[network]\nwidths = 2,2\n", 0,
+     "t.scene:6: widths starts with 2 but csv data is 3-D (the first width is the input "
+     "dimension)"},
+    {CSV "[network]\nwidths = 1,2\n", 0, "t.scene:5: widths starts with 1 but csv data is 2-D "
+                                        "(the first width is the input dimension)"},
     {DS "draw = curves\n", 0, "t.scene:3: draw = curves needs a curve dataset (curves, spiral, "
                               "interval, rings, unlinked)"},
     {DS "classes = 3\n", 0, "t.scene:3: classes is only for gaussians and spiral"},
@@ -689,6 +740,7 @@ int main(void)
     test_values();
     test_weights();
     test_paths();
+    test_csv_columns();
     test_scene_files();
     test_bad();
     test_long_lines();

@@ -88,10 +88,15 @@ vg 0 render "$S" $SMALL --frames 0:3 -j 2 -q -o - --format mp4
 vg 0 render "$S" $SMALL --frames 0:3 -j 2 -q -o - --format gif
 vg 0 render "$S" $SMALL -s -q -o "$TMPD/still.png"
 vg 0 train "$S" -q -o -
+# A CSV with a header, extra columns and names as labels, into the legend.
+vg 0 hash scenes/iris.scene $SMALL --frames 0 -j 2
 # Error paths: a bad scene, a bad CSV row, a malformed weights file, a bad
 # option after the scene is loaded, an output that cannot be written.
 vg 2 info tests/bad-scenes/29-weights-ragged-rows.scene
 vg 2 info tests/bad-scenes/50-csv-bad-row.scene
+printf 'x,y,label\n0,0,a\n1,1,"b\n' >"$TMPD/open-quote.csv"
+printf '[dataset]\nkind = csv\nfile = open-quote.csv\n' >"$TMPD/open-quote.scene"
+vg 2 info "$TMPD/open-quote.scene"
 vg 2 info tests/bad-scenes/55-weights-file-malformed.scene
 vg 2 hash "$S" --frames 0:9999
 vg 2 render "$S" --stage bias

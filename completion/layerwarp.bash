@@ -1,0 +1,95 @@
+# bash completion for layerwarp(1): commands, each command's options, scene
+# files for SCENE, and section.key names for --set.  Installed by `make
+# install` as share/bash-completion/completions/layerwarp.
+
+# The scene keys, section.key, as src/scene.c's key table lists them
+# (tests/cli_manpages.sh checks that none is missing).
+_layerwarp_keys="dataset.kind dataset.points dataset.noise dataset.seed dataset.classes
+dataset.turns dataset.factor dataset.file dataset.draw dataset.columns network.widths
+network.activation network.model network.latent network.prior network.latent_path
+network.latent_arith train.optimizer train.learning_rate train.steps train.batch train.l2
+train.momentum train.target_accuracy train.seed train.readable train.beta train.checkpoints
+render.width render.height render.fps render.stage_seconds render.hold_start
+render.hold_between render.hold_end render.easing render.interpolation render.wide_view
+render.units render.reflection render.grid_lines render.grid_samples render.grid_adaptive
+render.region render.view render.view_box render.margin render.zoom_seconds render.readout
+render.training render.show_grid render.show_domain render.show_points render.show_boundary
+render.show_captions render.show_shade render.show_progress render.show_numbers
+render.show_legend render.depth_cues render.networks render.output render.crf render.preset
+render.projection render.yaw render.pitch render.orbit render.activation_steps
+render.worked_point style.background style.grid_color style.domain_color
+style.boundary_color style.text_color style.colors style.point_radius style.grid_width
+style.domain_width style.curve_width style.boundary_width style.caption_size
+style.min_text_size style.font"
+
+# Options of one command, as `layerwarp help COMMAND` lists them.
+_layerwarp_options()
+{
+    local common="--set -q --quiet -h --help"
+    case $1 in
+        render) echo "-o --output -j --jobs --crf --preset --fps --size $common" ;;
+        frames) echo "--frames --at -o --output -j --jobs --size --fps $common" ;;
+        step) echo "-l --layer -o --output --size --fps $common" ;;
+        hash) echo "--frames --at -j --jobs --size --fps $common" ;;
+        train) echo "-o --output $common" ;;
+        dump) echo "-l --layer -s --stage -o --output --size --fps $common" ;;
+        info) echo "--size --fps $common" ;;
+    esac
+}
+
+_layerwarp()
+{
+    local cur prev words cword
+    _init_completion || return
+    local commands="render frames step hash train dump info help"
+
+    if [[ $cword -eq 1 ]]; then
+        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        return
+    fi
+    local cmd=${words[1]}
+    if [[ $cmd == help ]]; then
+        [[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "${commands% help}" -- "$cur"))
+        return
+    fi
+
+    case $prev in
+        -o | --output)
+            case $cmd in
+                frames | step) _filedir -d ;;
+                *) _filedir ;;
+            esac
+            return
+            ;;
+        -s | --stage)
+            [[ $cmd == dump ]] && COMPREPLY=($(compgen -W "input linear bias activation" -- "$cur"))
+            return
+            ;;
+        --preset)
+            COMPREPLY=($(compgen -W "ultrafast superfast veryfast faster fast medium slow
+                slower veryslow placebo realtime good best" -- "$cur"))
+            return
+            ;;
+        --set)
+            # a key, then its value: complete the key up to its '='
+            local k keys=$_layerwarp_keys
+            for k in $_layerwarp_keys; do
+                case $k in dataset.* | network.* | train.* | render.networks) keys+=" compare.$k" ;; esac
+            done
+            compopt -o nospace 2>/dev/null
+            COMPREPLY=($(compgen -W "$keys" -S = -- "$cur"))
+            return
+            ;;
+        -j | --jobs | --crf | --fps | --size | --frames | --at | -l | --layer)
+            return
+            ;;
+    esac
+
+    if [[ $cur == -* ]]; then
+        COMPREPLY=($(compgen -W "$(_layerwarp_options "$cmd")" -- "$cur"))
+        return
+    fi
+    # SCENE: scene files and folders to find them in
+    _filedir scene
+}
+complete -F _layerwarp layerwarp
