@@ -13,29 +13,62 @@ render.width render.height render.fps render.stage_seconds render.hold_start
 render.hold_between render.hold_end render.easing render.interpolation render.wide_view
 render.units render.reflection render.grid_lines render.grid_samples render.grid_adaptive
 render.region render.view render.view_box render.margin render.zoom_seconds render.readout
-render.training render.show_grid render.show_domain render.show_points render.show_boundary
-render.show_captions render.show_shade render.show_progress render.show_numbers
+render.training render.training_layer render.show_gradients render.show_grid render.show_domain render.show_points render.show_boundary
+render.show_captions render.show_shade render.shade render.show_progress render.show_numbers
 render.show_legend render.depth_cues render.networks render.output render.crf render.preset
 render.projection render.yaw render.pitch render.orbit render.activation_steps
 render.worked_point style.background style.grid_color style.domain_color
-style.boundary_color style.text_color style.colors style.point_radius style.grid_width
+style.boundary_color style.text_color style.arrow_color style.colors style.point_radius style.grid_width
 style.domain_width style.curve_width style.boundary_width style.caption_size
 style.min_text_size style.font"
 
-# Options of one command, as `layerwarp help COMMAND` lists them.
+# Options of one command, as `layerwarp help COMMAND` lists them (with
+# manim's -ql ... -qk, words of their own for --quality).
 _layerwarp_options()
 {
     local common="--set -q --quiet -h --help"
+    local frame="--fps --size --quality -ql -qm -qh -qp -qk"
     case $1 in
-        render) echo "-o --output -j --jobs --crf --preset --fps --size $common" ;;
-        frames) echo "--frames --at -o --output -j --jobs --size --fps $common" ;;
-        step) echo "-l --layer -o --output --size --fps $common" ;;
-        hash) echo "--frames --at -j --jobs --size --fps $common" ;;
+        render) echo "-o --output -s --last --format --frames --at -j --jobs --crf --preset $frame $common" ;;
+        frames) echo "--frames --at -o --output -j --jobs $frame $common" ;;
+        step) echo "-l --layer -o --output -j --jobs $frame $common" ;;
+        hash) echo "--frames --at -j --jobs $frame $common" ;;
         train) echo "-o --output $common" ;;
-        dump) echo "-l --layer -s --stage -o --output --size --fps $common" ;;
-        info) echo "--size --fps $common" ;;
+        dump) echo "-l --layer -s --stage -o --output $common" ;;
+        info) echo "$frame $common" ;;
     esac
 }
+
+# The values of a --set key (compare.* stripped) that takes one of a few
+# words, as src/scene.c's name tables and docs/scene-format.md give them.
+_layerwarp_values()
+{
+    local bool="true false yes no on off"
+    case ${1#compare.} in
+        dataset.kind) echo "moons circles spiral xor gaussians curves csv interval rings unlinked" ;;
+        dataset.draw) echo "points curves" ;;
+        network.activation) echo "tanh sigmoid relu leaky_relu softplus identity" ;;
+        network.model) echo "classifier gan vae autoencoder" ;;
+        network.prior) echo "gaussian uniform" ;;
+        train.optimizer) echo "adam sgd" ;;
+        train.checkpoints) echo "every log" ;;
+        render.easing) echo "smoothstep linear smootherstep" ;;
+        render.interpolation) echo "polar straight" ;;
+        render.reflection) echo "auto turn swap" ;;
+        render.wide_view) echo "pca tour units" ;;
+        render.view) echo "auto follow fixed" ;;
+        render.training) echo "off replay morph" ;;
+        render.shade) echo "none class area" ;;
+        render.projection) echo "orthographic perspective" ;;
+        render.activation_steps) echo "none hadamard" ;;
+        render.networks) echo "generator discriminator encoder decoder" ;;
+        render.preset) echo "$_layerwarp_presets" ;;
+        render.grid_adaptive | render.readout | render.show_* | render.depth_cues) echo "$bool" ;;
+    esac
+}
+
+_layerwarp_presets="ultrafast superfast veryfast faster fast medium slow slower veryslow placebo
+realtime good best"
 
 _layerwarp()
 {
@@ -53,21 +86,46 @@ _layerwarp()
         return
     fi
 
+    # --set KEY=<TAB>: '=' breaks words, so the key is two words back
+    if [[ $prev == = && $cword -ge 3 && ${words[cword - 3]} == --set ]]; then
+        local key=${words[cword - 2]}
+        case ${key#compare.} in
+            dataset.file | render.output) _filedir ;;
+            *) COMPREPLY=($(compgen -W "$(_layerwarp_values "$key")" -- "$cur")) ;;
+        esac
+        return
+    fi
+
     case $prev in
         -o | --output)
             case $cmd in
-                frames | step) _filedir -d ;;
+                frames) _filedir png ;; # a folder, or one frame's FILE.png
+                step) _filedir -d ;;
                 *) _filedir ;;
             esac
             return
             ;;
         -s | --stage)
-            [[ $cmd == dump ]] && COMPREPLY=($(compgen -W "input linear bias activation" -- "$cur"))
-            return
+            # render's -s is --last and takes nothing: complete as usual below
+            if [[ $cmd == dump ]]; then
+                COMPREPLY=($(compgen -W "input linear bias activation" -- "$cur"))
+                return
+            fi
             ;;
         --preset)
-            COMPREPLY=($(compgen -W "ultrafast superfast veryfast faster fast medium slow
-                slower veryslow placebo realtime good best" -- "$cur"))
+            COMPREPLY=($(compgen -W "$_layerwarp_presets" -- "$cur"))
+            return
+            ;;
+        --format)
+            COMPREPLY=($(compgen -W "mp4 webm mkv gif png" -- "$cur"))
+            return
+            ;;
+        --quality)
+            COMPREPLY=($(compgen -W "low medium high production 4k" -- "$cur"))
+            return
+            ;;
+        --frames)
+            COMPREPLY=($(compgen -W "last" -- "$cur"))
             return
             ;;
         --set)
@@ -80,7 +138,7 @@ _layerwarp()
             COMPREPLY=($(compgen -W "$keys" -S = -- "$cur"))
             return
             ;;
-        -j | --jobs | --crf | --fps | --size | --frames | --at | -l | --layer)
+        -j | --jobs | --crf | --fps | --size | --at | -l | --layer)
             return
             ;;
     esac
