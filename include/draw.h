@@ -62,6 +62,8 @@ typedef struct Caption {
      * cursor at cursor_step (between the two on the curve's log axis), and
      * the accuracy of the network on screen on the data. */
     int morph, morph_to, morph_layer;
+    char morph_head[32];  /* what moves: "layer 2/3", "generator" */
+    int morph_gan;        /* a GAN's: both networks move, D's verdict drawn */
     double morph_u, cursor_step, morph_accuracy;
     int n_curve;
     const int *curve_step;

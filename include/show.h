@@ -54,6 +54,10 @@ typedef struct {
     double *arrow;         /* (n, arrow_dim) owned, or NULL */
     int arrow_dim;         /* the input width (INPUT) or output width (OUTPUT) */
     int arrow_space;       /* ARROWS_INPUT or ARROWS_OUTPUT */
+    /* How the push became the arrows (arrow = arrow_scale * push, no longer
+     * than arrow_cap): a training morph draws the push of each frame's
+     * network with them, on the points whose arrow is not zero. */
+    double arrow_scale, arrow_cap;
 } PointSet;
 
 enum { ARROWS_INPUT, ARROWS_OUTPUT };

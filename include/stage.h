@@ -133,6 +133,11 @@ double stage_morph_u(int s, double t);
  * (out, LW_MAX_WIDTH) and, when scores is not NULL, its scores. */
 void stage_morph_eval(const MorphPlan *m, double u, const double *x, double *out,
                       double *scores);
+/* Where a GAN generator's loss moves a point h of the shown (data) space
+ * at u, when the layers after it and the readout are the discriminator:
+ * push = -d softplus(-D(h)) / dh = sigmoid(-D(h)) grad D(h), exact by the
+ * chain rule (n_scores must be 1). */
+void stage_morph_push(const MorphPlan *m, double u, const double *h, double *push);
 /* The class scores pick, as a classifier decides: one score, class 1 when
  * it is positive; several, the first highest. */
 int stage_scores_class(const double *scores, int n_scores);

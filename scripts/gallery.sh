@@ -50,7 +50,12 @@ for scene in scenes/generative/*.scene; do
     # counted over the checkpoints before it
     s=$("$LW" info "$scene" -q | sed -n 's/^replayed: *//p' | head -n 1 | grep -o 'step ' | wc -l)
     [ "$s" -gt 0 ] && at="G$((k * s)):activation:1"
-    "$LW" frames "$scene" --at "$at" -o "$TMP/$name" -q
+    # a training morph: its last frame, the trained networks
+    if "$LW" info "$scene" -q | grep -q '^morph:'; then
+        "$LW" frames "$scene" --frames last -o "$TMP/$name" -q
+    else
+        "$LW" frames "$scene" --at "$at" -o "$TMP/$name" -q
+    fi
     mv "$TMP/$name"/frame-*.png "$OUT/$name.png"
     # two panels side by side get the width of two
     size=640x360

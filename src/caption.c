@@ -159,9 +159,14 @@ static void morph_caption(const SegmentRender *sr, int s, double t, Caption *c)
     c->morph_u = stage_morph_u(s, t);
     double a = log1p(seg->at_step), b = log1p(seg->morph_step);
     c->cursor_step = expm1(a + c->morph_u * (b - a));
-    c->morph_accuracy = morph_accuracy(&sr->plan, seg, s, t);
+    c->morph_gan = seg->tag == 'G';
+    c->morph_accuracy = c->morph_gan ? -1 : morph_accuracy(&sr->plan, seg, s, t);
     c->n_layers = sr->plan.morph.n_hidden;
     c->layer = seg->morph_layer;
+    if (c->morph_gan)
+        snprintf(c->morph_head, sizeof c->morph_head, "generator");
+    else
+        snprintf(c->morph_head, sizeof c->morph_head, "layer %d/%d", c->layer, c->n_layers);
 }
 
 void render_caption(const Renderer *r, FrameReq q, Caption *c)

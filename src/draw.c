@@ -913,7 +913,7 @@ static double draw_morph_formula(cairo_t *cr, const Style *sc, const Caption *ca
 {
     double size = draw_text_size(sc, TEXT_CAPTION);
     char head[64], from[32], to[32];
-    snprintf(head, sizeof head, "layer %d/%d over training   ", cap->layer, cap->n_layers);
+    snprintf(head, sizeof head, "%s over training   ", cap->morph_head);
     /* at a checkpoint its step alone; on the way, both */
     int moving = cap->morph_u > 0 && cap->morph_u < 1;
     snprintf(from, sizeof from, "step %d", cap->morph_u >= 1 ? cap->morph_to : cap->at_step);
@@ -1017,6 +1017,12 @@ static void plain_formula(const char *math, char *out, size_t n)
 
 static void describe_stage(const Caption *cap, char *out, size_t n)
 {
+    if (cap->morph && cap->morph_gan) {
+        snprintf(out, n, "both networks' weights move in a straight line from step %d's to "
+                 "step %d's: each frame is that moment's generator, and D's verdict (dashed: "
+                 "D = 0)", cap->at_step, cap->morph_to);
+        return;
+    }
     if (cap->morph) {
         snprintf(out, n, "the weights move in a straight line from step %d's to step %d's: "
                  "each frame is that network's layer %d, grid, data and boundary",
@@ -1771,7 +1777,10 @@ static void curve_texts(const Caption *cap, int at, char text[3][64])
     }
     snprintf(text[0], 64, "step %d \xe2\x86\x92 %d", cap->at_step, cap->morph_to);
     snprintf(text[1], 64, "%s", "");
-    snprintf(text[2], 64, "accuracy %.1f %%", 100 * cap->morph_accuracy);
+    if (cap->morph_accuracy >= 0)
+        snprintf(text[2], 64, "accuracy %.1f %%", 100 * cap->morph_accuracy);
+    else
+        snprintf(text[2], 64, "%s", "");
 }
 
 /* A small plot, bottom right: the loss (dark, from 0 to its largest) and

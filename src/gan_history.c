@@ -185,6 +185,10 @@ int gan_segment_arrows(Segment *seg, int set, const Gan *g, const ArrowLength *a
         for (int k = 0; k < d && f < 1.0; k++) a[k] *= f;
     }
     if (!rc) rc = segment_set_arrows(seg, set, v, d, gen ? ARROWS_OUTPUT : ARROWS_INPUT, err);
+    if (!rc) {
+        seg->sets[set].arrow_scale = al->scale;
+        seg->sets[set].arrow_cap = al->cap;
+    }
     free(x);
     free(v);
     return rc;

@@ -955,7 +955,9 @@ static int morph_classes(FrameCtx *c)
             x[0] = reg[0] + (reg[1] - reg[0]) * (i + 0.5) / S;
             x[1] = reg[2] + (reg[3] - reg[2]) * (j + 0.5) / S;
             stage_scores_at(g->plan, c->stage, c->t, x, z);
-            cls[j * S + i] = stage_scores_class(z, g->plan->n_scores);
+            int k = stage_scores_class(z, g->plan->n_scores);
+            /* a verdict's two tints (real where the score is positive) */
+            cls[j * S + i] = g->seg->shade_name[0][0] ? g->seg->shade_colour[k ? 0 : 1] : k;
         }
     c->fg->shade_class = cls;
     return 0;

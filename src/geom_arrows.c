@@ -93,9 +93,35 @@ void geom_arrows_free(Geometry *g)
 static double arrow_share(const Geometry *g, int i, int stage, double t)
 {
     if (!g->arrow_kind || g->arrow_kind[i] == NONE) return 0;
-    if (g->arrow_kind[i] == TIP_MOVES) return 1;
+    if (g->arrow_kind[i] == TIP_MOVES || g->plan->morph.on) return 1;
     int last = stage_index(g->plan->n_hidden - 1, STAGE_ACTIVATION);
     return stage == last && t > 0 ? fmin(t, 1.0) : 0.0;
+}
+
+/* The set point i belongs to. */
+static const PointSet *set_of(const Geometry *g, int i)
+{
+    int k = 0;
+    while (k + 1 < g->seg->n_sets && i >= g->seg->sets[k].n) i -= g->seg->sets[k++].n;
+    return &g->seg->sets[k];
+}
+
+/* A training morph's arrow: the push of the frame's network at the point
+ * (its display coordinates d are its state in the shown space, at most 3
+ * units, shown as they are), scaled and capped as the builder said. */
+static void morph_tip(const Geometry *g, int stage, double t, int i, const double *d,
+                      double out[3])
+{
+    const PointSet *ps = set_of(g, i);
+    double h[W] = {0}, push[W], len = 0;
+    memcpy(h, d, 3 * sizeof(double));
+    stage_morph_push(&g->plan->morph, stage_morph_u(stage, t), h, push);
+    for (int a = 0; a < 3; a++) {
+        push[a] *= ps->arrow_scale;
+        len += push[a] * push[a];
+    }
+    double f = sqrt(len) > ps->arrow_cap && ps->arrow_cap > 0 ? ps->arrow_cap / sqrt(len) : 1.0;
+    for (int a = 0; a < 3; a++) out[a] = d[a] + f * push[a];
 }
 
 /* The tip of point i's arrow in display coordinates, the point's own
@@ -107,6 +133,10 @@ static void tip_display(const Geometry *g, int stage, double t, double seconds, 
         double st[W];
         stage_eval(g->plan, stage, t, g->arrow_state + ((size_t)stage * g->n_points + i) * W, st);
         geom_to_display(g, stage, t, seconds, st, out);
+        return;
+    }
+    if (g->plan->morph.on) {
+        morph_tip(g, stage, t, i, d, out);
         return;
     }
     for (int a = 0; a < 3; a++) out[a] = d[a] + g->arrow_out[3 * (size_t)i + a];

@@ -1182,11 +1182,12 @@ static void info_generative(const Scene *sc, const SceneModel *m)
     printf(" (shown in this order)\n");
 }
 
-/* training = replay for a GAN: its checkpoints with the losses and the MMD. */
-static void info_gan_replay(const GanHistory *h)
+/* training = replay or morph for a GAN: its checkpoints with the losses and
+ * the MMD. */
+static void info_gan_replay(const GanHistory *h, int morph)
 {
     if (!h->n_snapshots) return;
-    printf("replayed:   ");
+    printf(morph ? "morph:      the generator through " : "replayed:   ");
     for (int k = 0; k < h->n_snapshots; k++)
         printf("%sstep %d (d_loss %.3f, g_loss %.3f, MMD\xc2\xb2 %.4f)", k ? ", " : "",
                h->step[k], h->d_loss[k], h->g_loss[k], h->mmd2[k]);
@@ -1200,7 +1201,7 @@ static int info_model(const Scene *sc, const SceneModel *m, LwError *err)
            m->data.n, m->data.classes, sc->data.draw == DRAW_CURVES ? ", drawn as curves" : "");
     if (m->kind != MODEL_CLASSIFIER) {
         info_generative(sc, m);
-        info_gan_replay(&m->gan_history);
+        info_gan_replay(&m->gan_history, sc->training == TRAINING_MORPH);
         return LW_OK;
     }
     int rc = info_classifier(sc, m, err);

@@ -1520,16 +1520,34 @@ static int validate_generative(Parser *p, const DatasetInfo *kind)
  * at constant speed without holds (one checkpoint to the next in
  * stage_seconds), the auto camera holding one view over all of it (so the
  * scale shows how far training moves the points), or following them. */
+/* A GAN's training morph shows its generator's data space, the
+ * discriminator's verdict drawn in it: no other network, no layer to
+ * choose, data of at most 3 dimensions. */
+static int validate_gan_morph(Parser *p, int line)
+{
+    Scene *sc = p->sc;
+    int nets = key_line(p, "render", "networks", 0), at = key_line(p, "render",
+                                                                   "training_layer", 0);
+    if (nets && (sc->model.n_networks != 1 || sc->model.networks[0] != NET_GENERATOR))
+        return fail_at(p, nets, "training = morph shows a gan's generator, with the "
+                       "discriminator's verdict drawn in its data space: networks = generator");
+    if (at)
+        return fail_at(p, at, "training_layer is for a classifier: a gan's morph shows the "
+                       "generator's data space");
+    if (dataset_spec_dim(&sc->data) > 3)
+        return fail_at(p, line, "training = morph shows a space of at most 3 units; the data "
+                       "have %d", dataset_spec_dim(&sc->data));
+    return 1;
+}
+
 static int validate_training(Parser *p)
 {
     Scene *sc = p->sc;
     int line = key_line(p, "render", "training", last_line(p));
     const char *how = sc->training == TRAINING_MORPH ? "morph" : "replay";
-    int replay = sc->training == TRAINING_REPLAY;
-    if (sc->model.kind != MODEL_CLASSIFIER && !(replay && sc->model.kind == MODEL_GAN))
-        return fail_at(p, line, "training = %s is for model = classifier%s (a %s's training "
-                       "is not shown yet)", how, replay ? " or gan" : "",
-                       model_kind_name(sc->model.kind));
+    if (sc->model.kind != MODEL_CLASSIFIER && sc->model.kind != MODEL_GAN)
+        return fail_at(p, line, "training = %s is for model = classifier or gan, not %s (its "
+                       "training is not shown yet)", how, model_kind_name(sc->model.kind));
     if (sc->net.has_weights)
         return fail_at(p, line, "training = %s needs a network trained here, not fixed "
                        "[weights]", how);
@@ -1538,12 +1556,14 @@ static int validate_training(Parser *p)
         sc->checkpoints.n = sc->training == TRAINING_MORPH ? 8 : 4;
     }
     if (sc->training != TRAINING_MORPH) return 1;
+    if (sc->model.kind == MODEL_GAN && !validate_gan_morph(p, line)) return 0;
     int hidden = sc->net.n_widths - 1, layer = sc->training_layer ? sc->training_layer : hidden;
+    if (sc->model.kind == MODEL_GAN) layer = hidden = 0; /* the data space: checked above */
     int at = key_line(p, "render", "training_layer", line);
     if (layer > hidden)
         return fail_at(p, at, "training_layer = %d: the network has %d hidden layers", layer,
                        hidden);
-    if (sc->net.widths[layer] > 3)
+    if (sc->model.kind == MODEL_CLASSIFIER && sc->net.widths[layer] > 3)
         return fail_at(p, at, "training = morph shows a space of at most 3 units; layer %d "
                        "has %d (choose another with training_layer)", layer,
                        sc->net.widths[layer]);

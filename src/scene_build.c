@@ -415,6 +415,76 @@ static int build_gan_replay(const Scene *sc, SceneModel *m, LwError *err)
     return rc;
 }
 
+/* G followed by D's hidden layers, as one stack (views into g's slabs):
+ * a training morph shows G's last space and reads D from there on; D's
+ * last, linear layer is the readout (W, b). */
+static LayerStack gan_chain(const Gan *g, const double **W, const double **b)
+{
+    LayerStack c = g->gen;
+    const LayerStack *d = &g->disc;
+    for (int l = 0; l + 1 < d->n_layers; l++) {
+        c.W[c.n_layers] = d->W[l];
+        c.b[c.n_layers] = d->b[l];
+        c.act[c.n_layers] = d->act[l];
+        c.widths[++c.n_layers] = d->widths[l + 1];
+    }
+    *W = d->W[d->n_layers - 1];
+    *b = d->b[d->n_layers - 1];
+    return c;
+}
+
+/* training = morph for a GAN: from each checkpoint to the next, the
+ * generator's data space with its grid, samples and the real data, D's
+ * verdict (its boundary across the plane, and with show_shade the latent
+ * cells by D at their image) and (show_gradients) the push of each
+ * moment's networks. */
+static int build_gan_morph(const Scene *sc, SceneModel *m, LwError *err)
+{
+    GanConfig c = gan_config_of(sc, &m->data);
+    GanHistory *h = &m->gan_history;
+    int rc = gan_history_record(&c, &m->data, &sc->checkpoints, &m->gan, h, err);
+    if (!rc) rc = gan_history_measure(h, &m->data, MMD_POINTS, sc->train.seed + 7, MMD_POINTS, err);
+    if (!rc && h->n_snapshots < 2)
+        rc = lw_fail(err, LW_EINPUT, "%s: training = morph needs two checkpoints or more "
+                     "(checkpoints kept only step %d)", sc->path, h->step[0]);
+    if (!rc && m->gan.disc.n_layers + m->gan.gen.n_layers - 1 > LW_MAX_LAYERS)
+        rc = lw_fail(err, LW_EINPUT, "%s: training = morph chains the generator and the "
+                     "discriminator: at most %d layers together", sc->path, LW_MAX_LAYERS + 1);
+    if (rc) return rc;
+    int K = h->n_snapshots;
+    const Gan *g[HISTORY_MAX_SNAPSHOTS];
+    for (int k = 0; k < K; k++) g[k] = gan_history_at(h, k);
+    ArrowLength al = {0, 0, 0};
+    if (sc->show_gradients) rc = arrow_length(sc, m, g, K, &al, err);
+    char title[160], widths[96];
+    widths_text(&sc->net, widths, sizeof widths);
+    snprintf(title, sizeof title, "%s  gan generator %s and D's verdict",
+             dataset_kind_name(sc->data.kind), widths);
+    for (int k = 0; !rc && k + 1 < K; k++) {
+        rc = gan_map_segment(sc, m, g[k], title, err);
+        if (rc) break;
+        Segment *seg = &m->show.segments[m->show.n_segments - 1];
+        /* arrows and the verdict's cells while the segment is still G's */
+        if (sc->show_gradients) rc = set_push(seg, g[k], &al, err);
+        if (!rc && sc->render.style.shade == SHADE_CLASS) rc = shade_verdict(seg, g[k], err);
+        const double *W0, *b0, *W1, *b1;
+        LayerStack from = gan_chain(g[k], &W0, &b0), to = gan_chain(g[k + 1], &W1, &b1);
+        if (!rc) rc = segment_set_layers(seg, &from, err);
+        if (!rc) rc = segment_set_scores(seg, W0, b0, 1, err);
+        if (!rc) rc = segment_set_morph(seg, &to, W1, b1, g[k]->gen.n_layers, h->step[k + 1], err);
+        if (!rc) rc = segment_set_curve(seg, h->curve_step, h->curve_d_loss, h->curve_g_loss,
+                                        h->n_curve, err);
+        if (rc) break;
+        snprintf(seg->curve.name[0], sizeof seg->curve.name[0], "D loss");
+        snprintf(seg->curve.name[1], sizeof seg->curve.name[1], "G loss");
+        seg->has_step = 1;
+        seg->at_step = h->step[k];
+        seg->show_scores = sc->render.style.show_boundary;
+        for (int i = 0; i < seg->n_sets; i++) seg->sets[i].from_layer = 0; /* one space */
+    }
+    return rc;
+}
+
 /* A generative model: trained, then each network the scene names (by
  * default a GAN's generator and discriminator, a VAE's decoder) as a
  * segment, in the scene's order. */
@@ -424,6 +494,8 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
     int rc = m->kind == MODEL_GAN ? build_gan(sc, m, err) : build_vae(sc, m, err);
     if (!rc && m->kind == MODEL_GAN && sc->training == TRAINING_REPLAY)
         return build_gan_replay(sc, m, err);
+    if (!rc && m->kind == MODEL_GAN && sc->training == TRAINING_MORPH)
+        return build_gan_morph(sc, m, err);
     for (int i = 0; !rc && i < sc->model.n_networks; i++) {
         switch (sc->model.networks[i]) {
         case NET_ENCODER: rc = encoder_segment(sc, m, err); break;

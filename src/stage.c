@@ -365,6 +365,44 @@ int stage_scores_class(const double *scores, int n_scores)
     return best;
 }
 
+void stage_morph_push(const MorphPlan *m, double u, const double *h, double *push)
+{
+    /* forward from the shown layer, keeping each layer's input and
+     * pre-activation, then back: g = d D / d (state) */
+    double in[LW_MAX_LAYERS + 1][N_MAX] = {{0}}, pre[LW_MAX_LAYERS][N_MAX] = {{0}};
+    int L = m->layer, n = m->n_hidden;
+    memcpy(in[L], h, sizeof(double) * m->widths[L]);
+    for (int l = L; l < n; l++) {
+        int a = m->widths[l], b = m->widths[l + 1];
+        for (int i = 0; i < b; i++) {
+            double z = 0;
+            for (int j = 0; j < a; j++)
+                z += ((1 - u) * m->W[0][l][i * a + j] + u * m->W[1][l][i * a + j]) * in[l][j];
+            pre[l][i] = z + (1 - u) * m->b[0][l][i] + u * m->b[1][l][i];
+            in[l + 1][i] = act_apply(m->act[l], pre[l][i]);
+        }
+    }
+    double g[N_MAX] = {0}, D = 0;
+    int d = m->widths[n];
+    for (int j = 0; j < d; j++) {
+        g[j] = (1 - u) * m->score_W[0][j] + u * m->score_W[1][j];
+        D += g[j] * in[n][j];
+    }
+    D += (1 - u) * m->score_b[0][0] + u * m->score_b[1][0];
+    for (int l = n - 1; l >= L; l--) {
+        int a = m->widths[l], b = m->widths[l + 1];
+        double back[N_MAX] = {0};
+        for (int i = 0; i < b; i++) {
+            double gi = g[i] * act_derivative(m->act[l], pre[l][i]);
+            for (int j = 0; j < a; j++)
+                back[j] += ((1 - u) * m->W[0][l][i * a + j] + u * m->W[1][l][i * a + j]) * gi;
+        }
+        memcpy(g, back, sizeof g);
+    }
+    double s = 1.0 / (1.0 + exp(D)); /* sigmoid(-D) */
+    for (int j = 0; j < N_MAX; j++) push[j] = j < m->widths[L] ? s * g[j] : 0.0;
+}
+
 /* The readout at u of a last-space state h. */
 static void morph_readout(const MorphPlan *m, double u, const double *h, double *scores)
 {

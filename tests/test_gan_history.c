@@ -291,11 +291,11 @@ static void check_errors(void)
 {
     static const struct { const char *text, *msg; } bad[] = {
         {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = replay\n",
-         "g.scene:6: training = replay is for model = classifier or gan (a vae's training is not "
-         "shown yet)"},
+         "g.scene:6: training = replay is for model = classifier or gan, not vae (its training "
+         "is not shown yet)"},
         {"[dataset]\nkind = moons\n[network]\nmodel = autoencoder\n[render]\n"
          "training = replay\n",
-         "g.scene:6: training = replay is for model = classifier or gan (a autoencoder's"},
+         "g.scene:6: training = replay is for model = classifier or gan, not autoencoder"},
         {"[dataset]\nkind = moons\n[network]\nmodel = gan\n[weights]\nfile = g.weights\n"
          "[render]\ntraining = replay\n",
          "g.scene:8: training = replay needs a network trained here, not fixed [weights]"},

@@ -138,11 +138,10 @@ static void check_errors(void)
         {"[dataset]\nkind = moons\n[render]\ntraining = rewind\n",
          "h.scene:4: unknown training 'rewind' (expected off, replay, morph)"},
         {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = replay\n",
-         "h.scene:6: training = replay is for model = classifier or gan (a vae's training is "
-         "not shown yet)"},
-        {"[dataset]\nkind = moons\n[network]\nmodel = gan\n[render]\ntraining = morph\n",
-         "h.scene:6: training = morph is for model = classifier (a gan's training is not shown "
-         "yet)"},
+         "h.scene:6: training = replay is for model = classifier or gan, not vae (its training "
+         "is not shown yet)"},
+        {"[dataset]\nkind = moons\n[network]\nmodel = autoencoder\n[render]\ntraining = morph\n",
+         "h.scene:6: training = morph is for model = classifier or gan, not autoencoder"},
         {"[dataset]\nkind = moons\n[network]\nwidths = 2,2\n[weights]\nW1 = 1 0 | 0 1\n"
          "b1 = 0 0\n[render]\ntraining = replay\n",
          "h.scene:9: training = replay needs a network trained here"},

@@ -9,6 +9,9 @@
  *     network of that moment scores zero (<= 1e-9): traced in the input and
  *     moved, or across the shown plane when it is 2-D and seen flat;
  *   - the caption's accuracy at a checkpoint is the one training measured;
+ *   - a GAN's morph: its ends are the checkpoints' generators, its boundary
+ *     where the moment's D is 0, its push the moment's gradient (at a
+ *     checkpoint gan_generator_push's);
  *   - scene errors for what a morph cannot show. */
 #include <math.h>
 #include <stdlib.h>
@@ -16,6 +19,7 @@
 
 #include "check.h"
 #include "draw.h"
+#include "gan_history.h"
 #include "render.h"
 #include "scene.h"
 
@@ -221,6 +225,72 @@ static void check_morph(void)
     scene_free(&sc);
 }
 
+/* A GAN's morph: its ends are the checkpoints' generators, its boundary
+ * where the moment's discriminator says 0, its push the moment's
+ * -d softplus(-D) / dx (at a checkpoint: gan_generator_push's). */
+static void check_gan(void)
+{
+    static const char *const text =
+        "[dataset]\nkind = moons\npoints = 200\nseed = 7\n"
+        "[network]\nmodel = gan\nlatent = 2\nwidths = 2,8,8,2\n"
+        "[train]\nsteps = 300\ncheckpoints = 0, 60\n"
+        "[render]\nwidth = 320\nheight = 180\nfps = 6\ntraining = morph\n"
+        "show_gradients = yes\nshow_shade = yes\n";
+    Scene sc;
+    SceneModel a;
+    Renderer r;
+    LwError err = {""};
+    memset(&a, 0, sizeof a);
+    int rc = load(text, &sc, &err);
+    if (!rc) rc = scene_build(&sc, &a, NULL, NULL, &err);
+    if (!rc) rc = renderer_create(&a.show, &sc.render, 1, &r, &err);
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    if (rc) return;
+    const GanHistory *h = &a.gan_history;
+    CHECK(h->n_snapshots == 3 && r.n_segments == 2);
+    double worst_end = 0, worst_push = 0, worst_d = 0;
+    for (int k = 0; k < r.n_segments; k++) {
+        const SegmentRender *sr = &r.segs[k];
+        const Gan *g0 = gan_history_at(h, k), *g1 = gan_history_at(h, k + 1);
+        const PointSet *ps = &sr->seg->sets[0]; /* the latent samples */
+        for (int i = 0; i < ps->n; i += 5) {
+            double z[WD] = {0}, a0[WD], a1[WD], e0[2], e1[2], push[WD], ref[2];
+            memcpy(z, ps->x + 2 * i, 2 * sizeof(double));
+            stage_eval(&sr->plan, 0, 0.0, z, a0);
+            stage_eval(&sr->plan, 2, 1.0, z, a1);
+            gan_generate_point(g0, z, e0);
+            gan_generate_point(g1, z, e1);
+            for (int c = 0; c < 2; c++)
+                worst_end = fmax(worst_end, fmax(fabs(a0[c] - e0[c]), fabs(a1[c] - e1[c])));
+            stage_morph_push(&sr->plan.morph, 0.0, a0, push);
+            CHECK(gan_generator_push(g0, e0, 1, ref, &err) == LW_OK);
+            for (int c = 0; c < 2; c++)
+                worst_push = fmax(worst_push, fabs(push[c] - ref[c]) / (fabs(ref[c]) + 1e-12));
+        }
+        Polylines pl = {0};
+        int f = timeline_frame_at(&r.timeline, r.segs[k].first_stage + 1, 0.5);
+        FramePos p = timeline_at(&r.timeline, f);
+        int local;
+        renderer_segment(&r, p.stage, &local);
+        CHECK(geom_morph_scores(&sr->geom, local, p.t, &r.views[f], &pl) == 2 && pl.n > 0);
+        for (int j = 0; j < pl.n; j++) {
+            double s[LW_MAX_CLASSES];
+            stage_morph_scores_from(&sr->plan.morph, stage_morph_u(local, p.t), pl.x + 3 * j, s);
+            worst_d = fmax(worst_d, fabs(s[0]));
+        }
+        polylines_free(&pl);
+    }
+    CHECK_MSG(worst_end <= 1e-12, "a GAN morph's end differs from its generator by %g", worst_end);
+    CHECK_MSG(worst_push <= 1e-9, "the morph's push differs from gan_generator_push by %g",
+              worst_push);
+    CHECK_MSG(worst_d <= 1e-9, "D on the morph's boundary is %g, not 0", worst_d);
+    printf("  gan morph: |end - G(z)| %.1e, push rel. %.1e, |D| on the boundary %.1e\n",
+           worst_end, worst_push, worst_d);
+    renderer_free(&r);
+    scene_model_free(&a);
+    scene_free(&sc);
+}
+
 static void check_errors(void)
 {
     static const struct { const char *text, *msg; } bad[] = {
@@ -230,7 +300,10 @@ static void check_errors(void)
         {"[dataset]\nkind = moons\n[network]\nwidths = 2,5\n[render]\ntraining = morph\n",
          "m.scene:6: training = morph shows a space of at most 3 units; layer 1 has 5"},
         {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = morph\n",
-         "m.scene:6: training = morph is for model = classifier"},
+         "m.scene:6: training = morph is for model = classifier or gan"},
+        {"[dataset]\nkind = moons\n[network]\nmodel = gan\n[render]\ntraining = morph\n"
+         "networks = generator, discriminator\n",
+         "m.scene:7: training = morph shows a gan's generator"},
         {"[dataset]\nkind = moons\n[render]\ntraining = morph\nshade = area\n",
          "m.scene:5: shade = area is not drawn over training = morph"},
     };
@@ -246,6 +319,7 @@ int main(void)
 {
     check_morph();
     check_plane_boundary();
+    check_gan();
     check_errors();
     return check_done("test_morph");
 }
