@@ -124,7 +124,7 @@ static int training_costs(void)
         printf("%10s %8d %12.2f %9.2fx\n", ways[i], l.r.timeline.n_frames, ms, ms / base);
         unload(&l);
     }
-    return training_costs() ? 1 : 0;
+    return 0;
 }
 
 int main(void)

@@ -120,6 +120,28 @@ typedef struct {
 int stage_plan_make(const LayerStack *net, Interpolation interp, Reflection reflection,
                     StagePlan *plan, LwError *err);
 
+/* A morph's network at one moment u, its weights worked out once: for
+ * work that evaluates one moment many times (tracing its boundary). */
+typedef struct {
+    int layer, n_hidden, n_scores;
+    int widths[LW_MAX_LAYERS + 1];
+    Activation act[LW_MAX_LAYERS];
+    double W[LW_MAX_LAYERS][LW_MAX_WIDTH * LW_MAX_WIDTH];
+    double b[LW_MAX_LAYERS][LW_MAX_WIDTH];
+    double score_W[LW_MAX_CLASSES * LW_MAX_WIDTH];
+    double score_b[LW_MAX_CLASSES];
+} MorphNet;
+
+/* The morph's network at u: each weight (1 - u) w0 + u w1, as
+ * stage_morph_eval computes it, so both give the same numbers. */
+void stage_morph_net(const MorphPlan *m, double u, MorphNet *net);
+/* Its state of the shown layer for an input x (out: LW_MAX_WIDTH), the
+ * same numbers stage_eval gives at that moment. */
+void stage_morph_net_eval(const MorphNet *net, const double *x, double *out);
+/* Its scores for an input x, or (from_shown) for a state of the shown
+ * layer's space. */
+void stage_morph_net_scores(const MorphNet *net, const double *x, int from_shown,
+                            double *scores);
 /* A training morph from `from` to `to` (one shape; scores (n_scores, the
  * last width) W and b of each, or none) showing hidden layer `layer`, whose
  * width must be at most 3: three stages of one layer, u running from 0 to 1

@@ -437,6 +437,7 @@ typedef struct {
      * them, not moved by the frame's stage */
     int base;
     int placed;
+    const MorphNet *morph;  /* a training morph's network of the frame, or NULL */
 } FrameCtx;
 
 /* s: pixel x, y and depth (larger = nearer) of a sample. */
@@ -445,6 +446,8 @@ static void sample_screen(const FrameCtx *c, const double *start_state, double s
     double st[W], d[3];
     if (c->placed)
         memcpy(st, start_state, sizeof st);
+    else if (c->morph) /* the same numbers as stage_eval, the weights worked out once */
+        stage_morph_net_eval(c->morph, start_state, st);
     else
         stage_eval(c->g->plan, c->stage, c->t, start_state, st);
     geom_to_display(c->g, c->stage, c->t, c->seconds, st, d);
@@ -1070,16 +1073,23 @@ int geom_frame(const Geometry *g, int stage, double t, double seconds, const Vie
     depth_order(fg, g->point_order);
 
     readout_halves(g, stage, t, view, fg);
-    FrameCtx c = {g, stage, t, seconds, view, fg, 0, 0, 0, 0};
+    FrameCtx c = {g, stage, t, seconds, view, fg, 0, 0, 0, 0, NULL};
+    MorphNet *morph = NULL;
+    if (g->plan->morph.on) {
+        if (!(morph = malloc(sizeof *morph))) return LW_ERUNTIME;
+        stage_morph_net(&g->plan->morph, stage_morph_u(stage, t), morph);
+        c.morph = morph;
+    }
     fg->n_lines = 0;
     moving_lines(&c);
     score_lines(&c);
     point_curves(&c);
     reference_lines(&c);
-    if (c.failed || shade_corners(&c) || area_mesh(&c) || spread_blobs(&c) ||
-        geom_arrows_frame(g, stage, t, seconds, view, fg) ||
-        mark_pixels(g, stage, t, seconds, view, fg))
-        return LW_ERUNTIME;
+    int failed = c.failed || shade_corners(&c) || area_mesh(&c) || spread_blobs(&c) ||
+                 geom_arrows_frame(g, stage, t, seconds, view, fg) ||
+                 mark_pixels(g, stage, t, seconds, view, fg);
+    free(morph);
+    if (failed) return LW_ERUNTIME;
     fg->line_start[fg->n_lines] = c.n;
     return LW_OK;
 }

@@ -15,6 +15,7 @@
 
 #define BOUNDARY_GRID 241    /* marching-squares resolution per side, once per space */
 #define FRAME_GRID 97        /* the same for each frame's own tracing (bisection makes it exact) */
+#define MORPH_GRID 61        /* a training morph's, in every frame of it (bisection again) */
 #define W LW_MAX_WIDTH
 
 /* ---- the decision boundary by marching squares --------------------------- */
@@ -32,6 +33,7 @@ typedef struct {
     /* a morph's shown space: points are states of that layer, scored by
      * the network of the moment from there on */
     int morph_space;
+    const MorphNet *morph;   /* a morph's network of the moment, or NULL */
 } Level;
 
 /* f(x) whose zero level set is where class `c` stops winning (one score:
@@ -46,8 +48,8 @@ static double decision_value_rival(const Level *lv, const double *x2, int c, int
         double y[2] = {x[0], x[1]};
         stage_invert(lv->plan, lv->from, lv->t, y, x);
     }
-    if (lv->morph_space)
-        stage_morph_scores_from(&lv->plan->morph, stage_morph_u(lv->from, lv->t), x, z);
+    if (lv->morph)
+        stage_morph_net_scores(lv->morph, x, lv->morph_space, z);
     else
         stage_scores_at(lv->plan, lv->from, lv->t, x, z);
     int n = lv->plan->n_scores;
@@ -215,7 +217,7 @@ static int trace_level(Polylines *b, Level lv, const double *reg, int G)
 
 static int trace_boundary(Polylines *b, const StagePlan *plan, int from, const double *reg)
 {
-    Level lv = {plan, from, 0, 0, 0.0, 0};
+    Level lv = {plan, from, 0, 0, 0.0, 0, NULL};
     return trace_level(b, lv, reg, BOUNDARY_GRID);
 }
 
@@ -229,7 +231,7 @@ int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, 
         return 0;
     double box[4];
     camera_visible_box(view, 1.05, box);
-    Level lv = {plan, stage, 0, 1, t, 0};
+    Level lv = {plan, stage, 0, 1, t, 0, NULL};
     return trace_level(out, lv, box, FRAME_GRID) ? -1 : 1;
 }
 
@@ -239,16 +241,22 @@ int geom_morph_scores(const Geometry *g, int stage, double t, const View *view, 
     out->n = out->n_lines = 0;
     if (!plan->morph.on || !plan->n_scores || !g->seg->show_scores)
         return 0;
+    MorphNet *net = malloc(sizeof *net); /* the moment's weights, worked out once */
+    if (!net) return -1;
+    stage_morph_net(&plan->morph, stage_morph_u(stage, t), net);
+    int rc = 0;
     if (plan->widths[1] == 2 && view_is_flat(view)) {
         /* a plane seen straight down: where the scores meet across all of it */
         double box[4];
         camera_visible_box(view, 1.05, box);
-        Level lv = {plan, stage, 0, 0, t, 1};
-        return trace_level(out, lv, box, FRAME_GRID) ? -1 : 2;
+        Level lv = {plan, stage, 0, 0, t, 1, net};
+        rc = trace_level(out, lv, box, MORPH_GRID) ? -1 : 2;
+    } else if (plan->widths[0] == 2) {
+        Level lv = {plan, stage, 0, 0, t, 0, net};
+        rc = trace_level(out, lv, g->seg->region, MORPH_GRID) ? -1 : 1;
     }
-    if (plan->widths[0] != 2) return 0;
-    Level lv = {plan, stage, 0, 0, t, 0};
-    return trace_level(out, lv, g->seg->region, FRAME_GRID) ? -1 : 1;
+    free(net);
+    return rc;
 }
 
 /* ---- thresholds and the plane ------------------------------------------- */
@@ -259,7 +267,7 @@ int geom_morph_scores(const Geometry *g, int stage, double t, const View *view, 
  * line of one sample (drawn as a mark). */
 static int trace_thresholds(LineSet *ls, const StagePlan *plan, int from, double lo, double hi)
 {
-    Level lv = {plan, from, 0, 0, 0.0, 0};
+    Level lv = {plan, from, 0, 0, 0.0, 0, NULL};
     double prev = 0, xp = lo;
     for (int i = 0; i < THRESHOLD_SAMPLES; i++) {
         double x = lo + (hi - lo) * i / (THRESHOLD_SAMPLES - 1), p[2] = {x, 0};

@@ -403,6 +403,64 @@ void stage_morph_push(const MorphPlan *m, double u, const double *h, double *pus
     for (int j = 0; j < N_MAX; j++) push[j] = j < m->widths[L] ? s * g[j] : 0.0;
 }
 
+void stage_morph_net(const MorphPlan *m, double u, MorphNet *net)
+{
+    net->layer = m->layer;
+    net->n_hidden = m->n_hidden;
+    net->n_scores = m->n_scores;
+    memcpy(net->widths, m->widths, sizeof net->widths);
+    memcpy(net->act, m->act, sizeof net->act);
+    for (int l = 0; l < m->n_hidden; l++) {
+        int nw = m->widths[l + 1] * m->widths[l];
+        for (int k = 0; k < nw; k++) net->W[l][k] = (1 - u) * m->W[0][l][k] + u * m->W[1][l][k];
+        for (int i = 0; i < m->widths[l + 1]; i++)
+            net->b[l][i] = (1 - u) * m->b[0][l][i] + u * m->b[1][l][i];
+    }
+    int d = m->widths[m->n_hidden];
+    for (int k = 0; k < m->n_scores * d; k++)
+        net->score_W[k] = (1 - u) * m->score_W[0][k] + u * m->score_W[1][k];
+    for (int i = 0; i < m->n_scores; i++)
+        net->score_b[i] = (1 - u) * m->score_b[0][i] + u * m->score_b[1][i];
+}
+
+/* Layers first..last - 1 of the network at one moment, on h in place. */
+static void morph_net_layers(const MorphNet *net, int first, int last, double *h)
+{
+    double y[N_MAX];
+    for (int l = first; l < last; l++) {
+        int in = net->widths[l], n = net->widths[l + 1];
+        for (int i = 0; i < n; i++) {
+            double z = 0;
+            for (int j = 0; j < in; j++) z += net->W[l][i * in + j] * h[j];
+            y[i] = act_apply(net->act[l], z + net->b[l][i]);
+        }
+        memcpy(h, y, sizeof(double) * n);
+    }
+}
+
+void stage_morph_net_eval(const MorphNet *net, const double *x, double *out)
+{
+    double h[N_MAX] = {0};
+    memcpy(h, x, sizeof(double) * net->widths[0]);
+    morph_net_layers(net, 0, net->layer, h);
+    for (int i = 0; i < N_MAX; i++) out[i] = i < net->widths[net->layer] ? h[i] : 0.0;
+}
+
+void stage_morph_net_scores(const MorphNet *net, const double *x, int from_shown,
+                            double *scores)
+{
+    int first = from_shown ? net->layer : 0;
+    double h[N_MAX];
+    memcpy(h, x, sizeof(double) * net->widths[first]);
+    morph_net_layers(net, first, net->n_hidden, h);
+    int d = net->widths[net->n_hidden];
+    for (int i = 0; i < net->n_scores; i++) {
+        double z = 0;
+        for (int j = 0; j < d; j++) z += net->score_W[i * d + j] * h[j];
+        scores[i] = z + net->score_b[i];
+    }
+}
+
 /* The readout at u of a last-space state h. */
 static void morph_readout(const MorphPlan *m, double u, const double *h, double *scores)
 {
