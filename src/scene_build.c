@@ -393,20 +393,31 @@ static int gan_checkpoint_segments(const Scene *sc, SceneModel *m, int k, const 
 /* training = replay for a GAN: trained again with the checkpoints
  * listening, then at each checkpoint the networks the scene names, with
  * one arrow scale over all of them. */
-static int build_gan_replay(const Scene *sc, SceneModel *m, LwError *err)
+/* The GAN trained again with the checkpoints listening and measured: its
+ * snapshots into g (m->gan_history.n_snapshots of them) and, with
+ * show_gradients, one arrow scale over all of them. */
+static int gan_checkpoints(const Scene *sc, SceneModel *m, const Gan **g, ArrowLength *al,
+                           LwError *err)
 {
     GanConfig c = gan_config_of(sc, &m->data);
     GanHistory *h = &m->gan_history;
     int rc = gan_history_record(&c, &m->data, &sc->checkpoints, &m->gan, h, err);
     if (!rc) rc = gan_history_measure(h, &m->data, MMD_POINTS, sc->train.seed + 7, MMD_POINTS, err);
-    if (rc) return rc;
-    int n = SHOW_SAMPLES, d = m->data.dim, K = h->n_snapshots;
+    for (int k = 0; !rc && k < h->n_snapshots; k++) g[k] = gan_history_at(h, k);
+    *al = (ArrowLength){0, 0, 0};
+    if (!rc && sc->show_gradients) rc = arrow_length(sc, m, g, h->n_snapshots, al, err);
+    return rc;
+}
+
+static int build_gan_replay(const Scene *sc, SceneModel *m, LwError *err)
+{
     const Gan *g[HISTORY_MAX_SNAPSHOTS];
-    for (int k = 0; k < K; k++) g[k] = gan_history_at(h, k);
-    ArrowLength al = {0, 0, 0};
+    ArrowLength al;
+    int rc = gan_checkpoints(sc, m, g, &al, err);
+    if (rc) return rc;
+    int n = SHOW_SAMPLES, d = m->data.dim, K = m->gan_history.n_snapshots;
     double *fake = malloc(sizeof(double) * n * d);
     rc = fake ? LW_OK : lw_fail(err, LW_ERUNTIME, "out of memory for %d samples", n);
-    if (!rc && sc->show_gradients) rc = arrow_length(sc, m, g, K, &al, err);
     for (int k = 0; !rc && k < K; k++) {
         rc = gan_sample(g[k], n, sc->train.seed + 1, fake, err);
         if (!rc) rc = gan_checkpoint_segments(sc, m, k, fake, &al, err);
@@ -440,10 +451,10 @@ static LayerStack gan_chain(const Gan *g, const double **W, const double **b)
  * moment's networks. */
 static int build_gan_morph(const Scene *sc, SceneModel *m, LwError *err)
 {
-    GanConfig c = gan_config_of(sc, &m->data);
-    GanHistory *h = &m->gan_history;
-    int rc = gan_history_record(&c, &m->data, &sc->checkpoints, &m->gan, h, err);
-    if (!rc) rc = gan_history_measure(h, &m->data, MMD_POINTS, sc->train.seed + 7, MMD_POINTS, err);
+    const Gan *g[HISTORY_MAX_SNAPSHOTS];
+    ArrowLength al;
+    const GanHistory *h = &m->gan_history;
+    int rc = gan_checkpoints(sc, m, g, &al, err);
     if (!rc && h->n_snapshots < 2)
         rc = lw_fail(err, LW_EINPUT, "%s: training = morph needs two checkpoints or more "
                      "(checkpoints kept only step %d)", sc->path, h->step[0]);
@@ -452,10 +463,6 @@ static int build_gan_morph(const Scene *sc, SceneModel *m, LwError *err)
                      "discriminator: at most %d layers together", sc->path, LW_MAX_LAYERS + 1);
     if (rc) return rc;
     int K = h->n_snapshots;
-    const Gan *g[HISTORY_MAX_SNAPSHOTS];
-    for (int k = 0; k < K; k++) g[k] = gan_history_at(h, k);
-    ArrowLength al = {0, 0, 0};
-    if (sc->show_gradients) rc = arrow_length(sc, m, g, K, &al, err);
     char title[160], widths[96];
     widths_text(&sc->net, widths, sizeof widths);
     snprintf(title, sizeof title, "%s  gan generator %s and D's verdict",

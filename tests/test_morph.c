@@ -37,6 +37,23 @@ static int load(const char *text, Scene *sc, LwError *err)
     return scene_load_string("m.scene", text, strlen(text), sc, err);
 }
 
+/* Loads, builds and plans a scene; 0 when all went well (else the check
+ * has failed and nothing is left to free). */
+static int build(const char *text, Scene *sc, SceneModel *a, Renderer *r)
+{
+    LwError err = {""};
+    memset(a, 0, sizeof *a);
+    int rc = load(text, sc, &err);
+    if (!rc) rc = scene_build(sc, a, NULL, NULL, &err);
+    if (!rc) rc = renderer_create(&a->show, &sc->render, 1, r, &err);
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    if (rc) {
+        scene_model_free(a);
+        scene_free(sc);
+    }
+    return rc;
+}
+
 /* Hidden layer `layer`'s output (1-based) of a checkpoint for input x. */
 static void layer_out(const Mlp *m, int layer, const double *x, double *out)
 {
@@ -138,13 +155,7 @@ static void check_plane_boundary(void)
     Scene sc;
     SceneModel a;
     Renderer r;
-    LwError err = {""};
-    memset(&a, 0, sizeof a);
-    int rc = load(text, &sc, &err);
-    if (!rc) rc = scene_build(&sc, &a, NULL, NULL, &err);
-    if (!rc) rc = renderer_create(&a.show, &sc.render, 1, &r, &err);
-    CHECK_MSG(rc == LW_OK, "%s", err.msg);
-    if (rc) return;
+    if (build(text, &sc, &a, &r)) return;
     const SegmentRender *sr = &r.segs[0];
     int f = timeline_frame_at(&r.timeline, 1, 0.5);
     FramePos p = timeline_at(&r.timeline, f);
@@ -194,33 +205,24 @@ static void check_morph(void)
 {
     Scene sc;
     SceneModel a;
-    LwError err = {""};
-    memset(&a, 0, sizeof a);
-    int rc = load(SCENE, &sc, &err);
-    if (!rc) rc = scene_build(&sc, &a, NULL, NULL, &err);
-    CHECK_MSG(rc == LW_OK, "%s", err.msg);
-    if (rc) return;
+    Renderer r;
+    if (build(SCENE, &sc, &a, &r)) return;
     const History *h = &a.history;
     CHECK(h->n_snapshots == 4 && a.show.n_segments == 3);
     CHECK(sc.render.timeline.layer_gap == 0 && sc.render.timeline.easing == EASE_LINEAR);
-    Renderer r;
-    rc = renderer_create(&a.show, &sc.render, 1, &r, &err);
-    CHECK_MSG(rc == LW_OK, "%s", err.msg);
-    if (!rc) {
-        check_ends(&r, h, 1);
-        check_continuous(&r);
-        check_boundary(&r);
-        check_shade(&r);
-        /* at a checkpoint the caption's accuracy is training's own */
-        for (int k = 0; k < r.n_segments; k++) {
-            Caption c;
-            FrameReq q = renderer_request_at(&r, r.segs[k].first_stage, 0.0);
-            render_caption(&r, q, &c);
-            CHECK(c.morph && c.at_step == h->step[k]);
-            CHECK_NEAR(c.morph_accuracy, h->accuracy[k], 0);
-        }
-        renderer_free(&r);
+    check_ends(&r, h, 1);
+    check_continuous(&r);
+    check_boundary(&r);
+    check_shade(&r);
+    /* at a checkpoint the caption's accuracy is training's own */
+    for (int k = 0; k < r.n_segments; k++) {
+        Caption c;
+        FrameReq q = renderer_request_at(&r, r.segs[k].first_stage, 0.0);
+        render_caption(&r, q, &c);
+        CHECK(c.morph && c.at_step == h->step[k]);
+        CHECK_NEAR(c.morph_accuracy, h->accuracy[k], 0);
     }
+    renderer_free(&r);
     scene_model_free(&a);
     scene_free(&sc);
 }
@@ -239,14 +241,9 @@ static void check_gan(void)
     Scene sc;
     SceneModel a;
     Renderer r;
-    LwError err = {""};
-    memset(&a, 0, sizeof a);
-    int rc = load(text, &sc, &err);
-    if (!rc) rc = scene_build(&sc, &a, NULL, NULL, &err);
-    if (!rc) rc = renderer_create(&a.show, &sc.render, 1, &r, &err);
-    CHECK_MSG(rc == LW_OK, "%s", err.msg);
-    if (rc) return;
+    if (build(text, &sc, &a, &r)) return;
     const GanHistory *h = &a.gan_history;
+    LwError err = {""};
     CHECK(h->n_snapshots == 3 && r.n_segments == 2);
     double worst_end = 0, worst_push = 0, worst_d = 0;
     for (int k = 0; k < r.n_segments; k++) {
