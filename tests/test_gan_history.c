@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bad_scenes.h"
 #include "check.h"
 #include "render.h"
 #include "scene.h"
@@ -289,7 +290,7 @@ static void check_callback_is_silent(const SceneModel *a)
 
 static void check_errors(void)
 {
-    static const struct { const char *text, *msg; } bad[] = {
+    static const BadScene bad[] = {
         {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\ntraining = replay\n",
          "g.scene:6: training = replay is for model = classifier or gan, not vae (its training "
          "is not shown yet)"},
@@ -305,13 +306,7 @@ static void check_errors(void)
         {"[dataset]\nkind = moons\n[network]\nmodel = vae\n[render]\nshow_gradients = on\n",
          "g.scene:6: show_gradients draws a generator's gradient: it is for model = gan, not vae"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        Scene sc;
-        LwError err = {""};
-        CHECK(load(bad[i].text, &sc, &err) == LW_EINPUT);
-        CHECK_MSG(strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) == 0, "got '%s'", err.msg);
-        scene_free(&sc);
-    }
+    check_bad_scenes("g.scene", bad, sizeof bad / sizeof bad[0]);
 }
 
 int main(void)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bad_scenes.h"
 #include "check.h"
 #include "render.h"
 #include "scene.h"
@@ -128,7 +129,7 @@ static void check_record(void)
 
 static void check_errors(void)
 {
-    static const struct { const char *text, *msg; } bad[] = {
+    static const BadScene bad[] = {
         {"[dataset]\nkind = moons\n[train]\ncheckpoints = every\n",
          "h.scene:4: checkpoints: 'every' is not a list of steps (0, 100, 1000), every N, or log N"},
         {"[dataset]\nkind = moons\n[train]\ncheckpoints = log 1\n",
@@ -146,12 +147,7 @@ static void check_errors(void)
          "b1 = 0 0\n[render]\ntraining = replay\n",
          "h.scene:9: training = replay needs a network trained here"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        Scene sc;
-        LwError err = {""};
-        CHECK(load(bad[i].text, &sc, &err) == LW_EINPUT);
-        CHECK_MSG(strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) == 0, "got '%s'", err.msg);
-    }
+    check_bad_scenes("h.scene", bad, sizeof bad / sizeof bad[0]);
 }
 
 int main(void)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bad_scenes.h"
 #include "check.h"
 #include "draw.h"
 #include "gan_history.h"
@@ -290,7 +291,7 @@ static void check_gan(void)
 
 static void check_errors(void)
 {
-    static const struct { const char *text, *msg; } bad[] = {
+    static const BadScene bad[] = {
         {"[dataset]\nkind = moons\n[network]\nwidths = 2,2\n[render]\ntraining = morph\n"
          "training_layer = 2\n",
          "m.scene:7: training_layer = 2: the network has 1 hidden layers"},
@@ -304,12 +305,7 @@ static void check_errors(void)
         {"[dataset]\nkind = moons\n[render]\ntraining = morph\nshade = area\n",
          "m.scene:5: shade = area is not drawn over training = morph"},
     };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        Scene sc;
-        LwError err = {""};
-        CHECK(load(bad[i].text, &sc, &err) == LW_EINPUT);
-        CHECK_MSG(strncmp(err.msg, bad[i].msg, strlen(bad[i].msg)) == 0, "got '%s'", err.msg);
-    }
+    check_bad_scenes("m.scene", bad, sizeof bad / sizeof bad[0]);
 }
 
 int main(void)
