@@ -917,7 +917,8 @@ static double draw_morph_formula(cairo_t *cr, const Style *sc, const Caption *ca
     /* at a checkpoint its step alone; on the way, both */
     int moving = cap->morph_u > 0 && cap->morph_u < 1;
     snprintf(from, sizeof from, "step %d", cap->morph_u >= 1 ? cap->morph_to : cap->at_step);
-    snprintf(to, sizeof to, moving ? " \xe2\x86\x92 %d" : "", cap->morph_to);
+    to[0] = '\0';
+    if (moving) snprintf(to, sizeof to, " \xe2\x86\x92 %d", cap->morph_to);
     const char *text[3] = {head, from, to};
     for (int i = 0; i < 3; i++) {
         set_font(cr, sc, size, i > 0);
