@@ -280,6 +280,10 @@ int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, 
  * as it moves the grid: returns 1).  0 when there is nothing to trace, -1
  * when out of memory. */
 int geom_morph_scores(const Geometry *g, int stage, double t, const View *view, Polylines *out);
+/* The same with that moment's network already worked out (stage_morph_net),
+ * as a frame has it. */
+int geom_morph_scores_with(const Geometry *g, int stage, double t, const View *view,
+                           const MorphNet *net, Polylines *out);
 
 /* ---- geom_project.c: layers wider than 3 ---- */
 

@@ -698,7 +698,7 @@ static void frame_traced_lines(FrameCtx *c, const Polylines *p)
 static void morph_score_lines(FrameCtx *c)
 {
     Polylines *p = &c->fg->score_scratch;
-    int traced = geom_morph_scores(c->g, c->stage, c->t, c->view, p);
+    int traced = geom_morph_scores_with(c->g, c->stage, c->t, c->view, c->morph, p);
     if (traced == 2) { /* across the whole plane, where the frame shows it */
         frame_traced_lines(c, p);
         return;
@@ -957,7 +957,7 @@ static int morph_classes(FrameCtx *c)
             double x[W] = {0}, z[LW_MAX_CLASSES];
             x[0] = reg[0] + (reg[1] - reg[0]) * (i + 0.5) / S;
             x[1] = reg[2] + (reg[3] - reg[2]) * (j + 0.5) / S;
-            stage_scores_at(g->plan, c->stage, c->t, x, z);
+            stage_morph_net_scores(c->morph, x, 0, z);
             int k = stage_scores_class(z, g->plan->n_scores);
             /* a verdict's two tints (real where the score is positive) */
             cls[j * S + i] = g->seg->shade_name[0][0] ? g->seg->shade_colour[k ? 0 : 1] : k;

@@ -235,26 +235,31 @@ int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, 
     return trace_level(out, lv, box, FRAME_GRID) ? -1 : 1;
 }
 
-int geom_morph_scores(const Geometry *g, int stage, double t, const View *view, Polylines *out)
+int geom_morph_scores_with(const Geometry *g, int stage, double t, const View *view,
+                           const MorphNet *net, Polylines *out)
 {
     const StagePlan *plan = g->plan;
     out->n = out->n_lines = 0;
     if (!plan->morph.on || !plan->n_scores || !g->seg->show_scores)
         return 0;
-    MorphNet *net = malloc(sizeof *net); /* the moment's weights, worked out once */
-    if (!net) return -1;
-    stage_morph_net(&plan->morph, stage_morph_u(stage, t), net);
-    int rc = 0;
     if (plan->widths[1] == 2 && view_is_flat(view)) {
         /* a plane seen straight down: where the scores meet across all of it */
         double box[4];
         camera_visible_box(view, 1.05, box);
         Level lv = {plan, stage, 0, 0, t, 1, net};
-        rc = trace_level(out, lv, box, MORPH_GRID) ? -1 : 2;
-    } else if (plan->widths[0] == 2) {
-        Level lv = {plan, stage, 0, 0, t, 0, net};
-        rc = trace_level(out, lv, g->seg->region, MORPH_GRID) ? -1 : 1;
+        return trace_level(out, lv, box, MORPH_GRID) ? -1 : 2;
     }
+    if (plan->widths[0] != 2) return 0;
+    Level lv = {plan, stage, 0, 0, t, 0, net};
+    return trace_level(out, lv, g->seg->region, MORPH_GRID) ? -1 : 1;
+}
+
+int geom_morph_scores(const Geometry *g, int stage, double t, const View *view, Polylines *out)
+{
+    MorphNet *net = malloc(sizeof *net); /* the moment's weights, worked out once */
+    if (!net) return -1;
+    stage_morph_net(&g->plan->morph, stage_morph_u(stage, t), net);
+    int rc = geom_morph_scores_with(g, stage, t, view, net, out);
     free(net);
     return rc;
 }
