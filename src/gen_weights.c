@@ -15,6 +15,7 @@
 
 #include "atomic_file.h"
 #include "generative.h"
+#include "weights_io.h"
 #include "weights_text.h"
 
 #define MAX_BLOCKS 2
@@ -105,7 +106,9 @@ static void write_block(FILE *f, const Block *b)
 static int save(const Layout *lay, const char *path, LwError *err)
 {
     AtomicFile out;
-    int rc = atomic_open(&out, path, err);
+    int rc = weights_text_only(path, model_kind_name(lay->kind), err);
+    if (!rc)
+        rc = atomic_open(&out, path, err);
     if (rc)
         return rc;
     fprintf(out.f, "layerwarp-weights 2\nmodel %s\nlatent %d\nprior %s\n",
@@ -301,8 +304,9 @@ static int load(const Layout *lay, double *params, const char *path, LwError *er
         into[k] = *lay->blocks[k].net;
         p = layers_bind(&into[k], p);
     }
-    WeightsReader r;
-    int ret = weights_reader_open(&r, path, err);
+    WeightsReader r = {0};
+    int ret = weights_text_only(path, model_kind_name(lay->kind), err);
+    if (!ret) ret = weights_reader_open(&r, path, err);
     if (!ret) ret = read_header(&r, lay, err);
     for (int k = 0; !ret && k < lay->n_blocks; k++)
         ret = read_block(&r, &lay->blocks[k], &into[k], err);

@@ -24,6 +24,7 @@
 #include "classifier.h"
 #include "draw.h"
 #include "gen_weights.h"
+#include "weights_io.h"
 #include "hash.h"
 #include "png_out.h"
 #include "render.h"
@@ -961,8 +962,10 @@ static int cmd_step(const Options *o)
  * succeeded and then whole or not at all. */
 static int train_generative(const Options *o, const Scene *sc, LwError *err)
 {
-    SceneModel m;
-    int rc = scene_build(sc, &m, NULL, NULL, err);
+    SceneModel m = {0};
+    /* refused before training, not after */
+    int rc = o->output ? weights_text_only(o->output, model_kind_name(sc->model.kind), err) : LW_OK;
+    if (!rc) rc = scene_build(sc, &m, NULL, NULL, err);
     if (!rc && o->output) rc = parent_dirs(o->output, err);
     if (!rc && o->output)
         rc = m.kind == MODEL_GAN ? gen_weights_save_gan(&m.gan, o->output, err)
@@ -999,7 +1002,7 @@ static int cmd_train(const Options *o)
     if (!rc) rc = train_network(&sc.net, &sc.train, sc.path, &ds, &m, train_progress, &watch,
                                 &rep, &err);
     if (!rc && o->output) rc = parent_dirs(o->output, &err);
-    if (!rc && o->output) rc = mlp_save(&m, o->output, &err);
+    if (!rc && o->output) rc = weights_save(&m, o->output, &err);
     if (!rc) {
         double loss = m.has_readout ? mlp_loss_grad(&m, ds.x, ds.label, ds.n, sc.train.l2, NULL) : 0;
         double acc = m.has_readout ? mlp_accuracy(&m, ds.x, ds.label, ds.n) : 0;

@@ -19,6 +19,7 @@
 
 #include "optim.h"
 #include "readable.h"
+#include "weights_io.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -370,7 +371,7 @@ int train_network(const NetSpec *net, const TrainConfig *cfg, const char *scene_
     if (report)
         memset(report, 0, sizeof *report);
     if (net->has_weights && net->weights_path[0]) {
-        if ((ret = mlp_load(m, net->weights_path, err)) != LW_OK)
+        if ((ret = weights_load(m, net, ds->classes, net->weights_path, err)) != LW_OK)
             return ret;
         if ((ret = check_loaded(net, ds, m, err)) != LW_OK) {
             mlp_free(m);
