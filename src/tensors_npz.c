@@ -269,7 +269,7 @@ int tensors_read_npz(const char *path, TensorSet *s, LwError *err)
     zip_t *za = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
     if (!za) {
         zip_source_free(src);
-        return zip_message(err, path, "not a zip archive as numpy.savez writes", &ze);
+        return zip_message(err, path, "not a zip archive as numpy.savez writes, or a truncated one", &ze);
     }
     zip_error_fini(&ze);
     int rc = read_entries(za, path, s, err);
