@@ -23,7 +23,7 @@ SECS=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
 OUT=${FUZZ_DIR:-build/fuzz}
 CLANG=${CLANG:-clang}
-PKGS="cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto"
+PKGS="cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto libzip json-c"
 KEEP=tests/fuzz-crashes
 
 if ! command -v "$CLANG" >/dev/null 2>&1; then
