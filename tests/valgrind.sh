@@ -82,6 +82,18 @@ vg 0 hash "$S" $SMALL --frames 40,60,90 -j 2 --set render.show_shade=no --set re
     --set render.activation_steps=hadamard
 vg 0 dump "$S" --layer 2 --stage activation -o "$TMPD/d.csv"
 vg 0 train "$S" -q -o "$TMPD/w.weights"
+# weights as .npz and safetensors: written, and read (a compressed .npz with
+# PyTorch's names too), and refused with a missing tensor
+vg 0 train "$S" -q -o "$TMPD/w.npz"
+vg 0 train "$S" -q -o "$TMPD/w.safetensors"
+for f in xor.npz xor-2logits.npz xor.safetensors bad-missing.safetensors; do
+    printf '[dataset]\nkind = xor\npoints = 100\n[network]\nwidths = 2,3,2\n[weights]\nfile = %s/tests/weights/%s\n' \
+        "$(pwd)" "$f" >"$TMPD/$f.scene"
+done
+vg 0 info "$TMPD/xor.npz.scene"
+vg 0 hash "$TMPD/xor-2logits.npz.scene" $SMALL --frames 0,300
+vg 0 info "$TMPD/xor.safetensors.scene"
+vg 2 info "$TMPD/bad-missing.safetensors.scene"
 # Standard output: a fragmented MP4 and a GIF on a pipe, the last frame as a
 # still, weights on stdout.
 vg 0 render "$S" $SMALL --frames 0:3 -j 2 -q -o - --format mp4
