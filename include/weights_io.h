@@ -9,6 +9,7 @@
 #define WEIGHTS_IO_H
 
 #include "lw_common.h"
+#include "layers.h"
 #include "mlp.h"
 
 typedef enum { WEIGHTS_TEXT, WEIGHTS_NPZ, WEIGHTS_SAFETENSORS } WeightsFormat;
@@ -27,8 +28,23 @@ int weights_load(Mlp *m, const NetSpec *net, int classes, const char *path, LwEr
 /* Writes m to path in the format its extension names (tensor files with
  * layerwarp's naming, float64), atomically. */
 int weights_save(const Mlp *m, const char *path, LwError *err);
-/* LW_EINPUT "path: ..." when path is a tensor file: a generative model's
- * several networks are read and written only as text (version 2). */
-int weights_text_only(const char *path, const char *model, LwError *err);
+
+/* One network of a generative model (gen_weights.c), its tensors named
+ * "NAME." + a classifier's names: generator.W1 or generator.0.weight. */
+#define MAX_WEIGHTS_BLOCKS 2
+typedef struct {
+    const char *name;                /* "generator", "discriminator", "encoder", "decoder" */
+    const LayerStack *net;           /* its shape, and views where its numbers go */
+    int heads;                       /* a VAE encoder: its last layer is two heads (mean,
+                                        log-variance), Wmean/bmean and Wlogvar/blogvar */
+} WeightsBlock;
+
+/* Reads every network of a tensor file into blocks' views: each network
+ * exactly the scene's layers, every tensor used; the numbers are written
+ * only once every shape has been checked.  LW_EINPUT naming file and tensor. */
+int weights_load_blocks(const char *path, const WeightsBlock *blocks, int n, LwError *err);
+/* Writes every network's layers (float64, layerwarp's names under each
+ * network's prefix), atomically. */
+int weights_save_blocks(const char *path, const WeightsBlock *blocks, int n, LwError *err);
 
 #endif

@@ -105,10 +105,15 @@ static void write_block(FILE *f, const Block *b)
 
 static int save(const Layout *lay, const char *path, LwError *err)
 {
+    if (weights_format_of(path) != WEIGHTS_TEXT) {
+        WeightsBlock blocks[MAX_BLOCKS];
+        for (int k = 0; k < lay->n_blocks; k++)
+            blocks[k] = (WeightsBlock){lay->blocks[k].name, lay->blocks[k].net,
+                                       lay->blocks[k].heads};
+        return weights_save_blocks(path, blocks, lay->n_blocks, err);
+    }
     AtomicFile out;
-    int rc = weights_text_only(path, model_kind_name(lay->kind), err);
-    if (!rc)
-        rc = atomic_open(&out, path, err);
+    int rc = atomic_open(&out, path, err);
     if (rc)
         return rc;
     fprintf(out.f, "layerwarp-weights 2\nmodel %s\nlatent %d\nprior %s\n",
@@ -292,6 +297,29 @@ static int read_block(WeightsReader *r, const Block *b, const LayerStack *into, 
     return ret;
 }
 
+static int read_text(const Layout *lay, const LayerStack *into, const char *path, LwError *err)
+{
+    WeightsReader r;
+    int ret = weights_reader_open(&r, path, err);
+    if (!ret) ret = read_header(&r, lay, err);
+    for (int k = 0; !ret && k < lay->n_blocks; k++)
+        ret = read_block(&r, &lay->blocks[k], &into[k], err);
+    if (!ret) ret = weights_read_end(&r, err);
+    weights_reader_close(&r);
+    return ret;
+}
+
+/* A .npz or safetensors file (weights_io.h): tensors only, so the model's
+ * kind, latent dimension and prior are the scene's; every shape is checked. */
+static int read_tensors(const Layout *lay, const LayerStack *into, const char *path,
+                        LwError *err)
+{
+    WeightsBlock blocks[MAX_BLOCKS];
+    for (int k = 0; k < lay->n_blocks; k++)
+        blocks[k] = (WeightsBlock){lay->blocks[k].name, &into[k], lay->blocks[k].heads};
+    return weights_load_blocks(path, blocks, lay->n_blocks, err);
+}
+
 static int load(const Layout *lay, double *params, const char *path, LwError *err)
 {
     double *scratch = malloc(lay->n_params * sizeof *scratch);
@@ -304,14 +332,8 @@ static int load(const Layout *lay, double *params, const char *path, LwError *er
         into[k] = *lay->blocks[k].net;
         p = layers_bind(&into[k], p);
     }
-    WeightsReader r = {0};
-    int ret = weights_text_only(path, model_kind_name(lay->kind), err);
-    if (!ret) ret = weights_reader_open(&r, path, err);
-    if (!ret) ret = read_header(&r, lay, err);
-    for (int k = 0; !ret && k < lay->n_blocks; k++)
-        ret = read_block(&r, &lay->blocks[k], &into[k], err);
-    if (!ret) ret = weights_read_end(&r, err);
-    weights_reader_close(&r);
+    int ret = weights_format_of(path) == WEIGHTS_TEXT ? read_text(lay, into, path, err)
+                                                      : read_tensors(lay, into, path, err);
     if (!ret)
         memcpy(params, scratch, lay->n_params * sizeof *params);
     free(scratch);

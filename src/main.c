@@ -962,10 +962,8 @@ static int cmd_step(const Options *o)
  * succeeded and then whole or not at all. */
 static int train_generative(const Options *o, const Scene *sc, LwError *err)
 {
-    SceneModel m = {0};
-    /* refused before training, not after */
-    int rc = o->output ? weights_text_only(o->output, model_kind_name(sc->model.kind), err) : LW_OK;
-    if (!rc) rc = scene_build(sc, &m, NULL, NULL, err);
+    SceneModel m;
+    int rc = scene_build(sc, &m, NULL, NULL, err);
     if (!rc && o->output) rc = parent_dirs(o->output, err);
     if (!rc && o->output)
         rc = m.kind == MODEL_GAN ? gen_weights_save_gan(&m.gan, o->output, err)

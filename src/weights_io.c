@@ -29,31 +29,29 @@ WeightsFormat weights_format_of(const char *path)
     return WEIGHTS_TEXT;
 }
 
-int weights_text_only(const char *path, const char *model, LwError *err)
-{
-    if (weights_format_of(path) == WEIGHTS_TEXT)
-        return LW_OK;
-    return lw_fail(err, LW_EINPUT, "%s: a %s's weights are kept only in layerwarp's text "
-                   "format (.npz and .safetensors hold a classifier's)", path, model);
-}
-
 /* One Linear layer of the file: its weight and bias tensors. */
 typedef struct {
     const Tensor *W, *b;
     long index;                      /* PyTorch's N; the layer number for W<l> */
 } Linear;
 
+/* The layers of one network in the file: all its tensors for a classifier,
+ * those named "PREFIX." for a generative model's network. */
 typedef struct {
     const char *path;
     const TensorSet *s;
-    int used[TENSOR_MAX_COUNT];      /* which tensors a layer took */
+    int *used;                       /* which tensors a layer took: shared by a file's networks */
+    const char *prefix;              /* "" or e.g. "generator." */
     int n;                           /* layers found */
-    Linear layer[MAX_LINEAR];
+    Linear layer[MAX_LINEAR + 1];    /* + 1: a VAE encoder's two heads */
+    int two_heads;                   /* its last two are Wmean/bmean and Wlogvar/blogvar */
 } FileLayers;
 
 static const Tensor *take(FileLayers *f, const char *name)
 {
-    const Tensor *t = tensors_find(f->s, name);
+    char full[TENSOR_NAME_MAX + 32];
+    snprintf(full, sizeof full, "%s%s", f->prefix, name);
+    const Tensor *t = tensors_find(f->s, full);
     if (t)
         f->used[t - f->s->t] = 1;
     return t;
@@ -61,14 +59,15 @@ static const Tensor *take(FileLayers *f, const char *name)
 
 static int missing(const FileLayers *f, const char *name, LwError *err)
 {
-    return lw_fail(err, LW_EINPUT, "%s: missing tensor '%s'", f->path, name);
+    return lw_fail(err, LW_EINPUT, "%s: missing tensor '%s%s'", f->path, f->prefix, name);
 }
 
-/* W1, b1, ..., W<L>, b<L>, then Wout and bout if present. */
-static int layerwarp_names(FileLayers *f, int hidden, LwError *err)
+/* W1, b1, ..., W<count>, b<count>; then a classifier's Wout and bout if
+ * present, or a VAE encoder's heads Wmean, bmean, Wlogvar, blogvar. */
+static int layerwarp_names(FileLayers *f, int count, int readout, int heads, LwError *err)
 {
     char wn[16], bn[16];
-    for (int l = 0; l < hidden; l++) {
+    for (int l = 0; l < count; l++) {
         snprintf(wn, sizeof wn, "W%d", l + 1);
         snprintf(bn, sizeof bn, "b%d", l + 1);
         Linear *x = &f->layer[f->n++];
@@ -78,6 +77,17 @@ static int layerwarp_names(FileLayers *f, int hidden, LwError *err)
         if (!(x->b = take(f, bn)))
             return missing(f, bn, err);
     }
+    static const char *const HEADS[2][2] = {{"Wmean", "bmean"}, {"Wlogvar", "blogvar"}};
+    f->two_heads = heads;
+    for (int k = 0; heads && k < 2; k++) {
+        Linear *x = &f->layer[f->n++];
+        if (!(x->W = take(f, HEADS[k][0])))
+            return missing(f, HEADS[k][0], err);
+        if (!(x->b = take(f, HEADS[k][1])))
+            return missing(f, HEADS[k][1], err);
+    }
+    if (!readout)
+        return LW_OK;
     const Tensor *W = take(f, "Wout"), *b = take(f, "bout");
     if (W && !b)
         return missing(f, "bout", err);
@@ -114,24 +124,28 @@ static int by_index(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Every tensor must be a PREFIX.N.weight or .bias with one PREFIX; the
- * layers in the order of N, each with both. */
+/* Every tensor under f->prefix must be a PREFIX.N.weight or .bias with one
+ * PREFIX; the layers in the order of N, each with both. */
 static int torch_names(FileLayers *f, LwError *err)
 {
     const TensorSet *s = f->s;
     const char *first = NULL;
-    size_t first_len = 0;
+    size_t first_len = 0, skip = strlen(f->prefix);
     for (int i = 0; i < s->n; i++) {
-        const char *name = s->t[i].name;
+        if (strncmp(s->t[i].name, f->prefix, skip) != 0)
+            continue; /* another network's */
+        const char *name = s->t[i].name + skip;
         size_t plen;
         int is_weight;
         long index = torch_name(name, &plen, &is_weight);
         if (index < 0)
-            return lw_fail(err, LW_EINPUT, "%s: tensor '%s' is not a layer's (expected W1, b1, "
-                           "..., Wout, bout, or PyTorch's N.weight and N.bias)", f->path, name);
+            return lw_fail(err, LW_EINPUT, "%s: tensor '%s' is not a layer's (expected %sW1, "
+                           "%sb1, ..., or PyTorch's %sN.weight and %sN.bias)", f->path,
+                           s->t[i].name, f->prefix, f->prefix, f->prefix, f->prefix);
         if (first && (plen != first_len || strncmp(name, first, plen) != 0))
             return lw_fail(err, LW_EINPUT, "%s: tensor '%s' is not in the same nn.Sequential "
-                           "as '%s' (one prefix for all)", f->path, name, first);
+                           "as '%s%s' (one prefix for all)", f->path, s->t[i].name, f->prefix,
+                           first);
         if (!first)
             first = name, first_len = plen;
         int k = 0;
@@ -139,9 +153,8 @@ static int torch_names(FileLayers *f, LwError *err)
             k++;
         if (k == f->n) {
             if (f->n == MAX_LINEAR)
-                return lw_fail(err, LW_EINPUT, "%s: more than %d Linear layers (at most %d "
-                               "hidden layers and a readout)", f->path, MAX_LINEAR,
-                               LW_MAX_LAYERS);
+                return lw_fail(err, LW_EINPUT, "%s: more than %d Linear layers%s%s", f->path,
+                               MAX_LINEAR, skip ? " under " : "", f->prefix);
             f->layer[f->n++] = (Linear){NULL, NULL, index};
         }
         if (is_weight)
@@ -161,6 +174,21 @@ static int torch_names(FileLayers *f, LwError *err)
         }
     }
     return LW_OK;
+}
+
+/* Which naming f's tensors use, then its layers. */
+static int find_layers(FileLayers *f, int count, int readout, int heads, LwError *err)
+{
+    char name[TENSOR_NAME_MAX + 32];
+    int layerwarp = 0;
+    static const char *const MARKS[] = {"W1", "Wout", "Wmean"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(name, sizeof name, "%s%s", f->prefix, MARKS[k]);
+        layerwarp = layerwarp || tensors_find(f->s, name);
+    }
+    if (layerwarp)
+        return layerwarp_names(f, count, readout, heads, err);
+    return torch_names(f, err);
 }
 
 static int wrong_shape(const char *path, const Tensor *t, const char *what, const char *want,
@@ -205,12 +233,13 @@ static int check_readout(const char *path, const Linear *x, int classes, int col
     return check_layer(path, x, what, *rows, cols, err);
 }
 
-static int unused(const FileLayers *f, LwError *err)
+static int unused(const TensorSet *s, const int *used, const char *path, const char *whose,
+                  LwError *err)
 {
-    for (int i = 0; i < f->s->n; i++)
-        if (!f->used[i])
-            return lw_fail(err, LW_EINPUT, "%s: tensor '%s' is not used by the scene's network "
-                           "(a file holds its layers' tensors only)", f->path, f->s->t[i].name);
+    for (int i = 0; i < s->n; i++)
+        if (!used[i])
+            return lw_fail(err, LW_EINPUT, "%s: tensor '%s' is not used by the scene's %s "
+                           "(a file holds its layers' tensors only)", path, s->t[i].name, whose);
     return LW_OK;
 }
 
@@ -234,7 +263,7 @@ static int fill(Mlp *m, FileLayers *f, const NetSpec *net, int classes, LwError 
     if (readout && (ret = check_readout(f->path, &f->layer[hidden], classes,
                                         net->widths[hidden], &rows, err)))
         return ret;
-    if ((ret = unused(f, err)))
+    if ((ret = unused(f->s, f->used, f->path, "network", err)))
         return ret;
     if ((ret = mlp_alloc(m, net->n_widths, net->widths, net->act, readout ? classes : 0, err)))
         return ret;
@@ -258,10 +287,44 @@ static int fill(Mlp *m, FileLayers *f, const NetSpec *net, int classes, LwError 
     return LW_OK;
 }
 
-static int read_tensors(const char *path, TensorSet *s, LwError *err)
+/* A file's tensors and the bookkeeping of which are used. */
+typedef struct {
+    TensorSet s;
+    int used[TENSOR_MAX_COUNT];
+    FileLayers f;
+} TensorFile;
+
+static int open_tensors(TensorFile **out, const char *path, LwError *err)
 {
-    return weights_format_of(path) == WEIGHTS_NPZ ? tensors_read_npz(path, s, err)
-                                                  : tensors_read_safetensors(path, s, err);
+    TensorFile *t = calloc(1, sizeof *t);
+    *out = t;
+    if (!t)
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    int ret = tensors_init(&t->s, err);
+    if (!ret)
+        ret = weights_format_of(path) == WEIGHTS_NPZ ? tensors_read_npz(path, &t->s, err)
+                                                     : tensors_read_safetensors(path, &t->s, err);
+    if (!ret && t->s.n == 0)
+        ret = lw_fail(err, LW_EINPUT, "%s: holds no tensors", path);
+    return ret;
+}
+
+static void close_tensors(TensorFile *t)
+{
+    if (t)
+        tensors_free(&t->s);
+    free(t);
+}
+
+/* f over t's tensors named PREFIX... (f's layers emptied). */
+static FileLayers *scope(TensorFile *t, const char *path, const char *prefix)
+{
+    memset(&t->f, 0, sizeof t->f);
+    t->f.path = path;
+    t->f.s = &t->s;
+    t->f.used = t->used;
+    t->f.prefix = prefix;
+    return &t->f;
 }
 
 int weights_load(Mlp *m, const NetSpec *net, int classes, const char *path, LwError *err)
@@ -269,29 +332,86 @@ int weights_load(Mlp *m, const NetSpec *net, int classes, const char *path, LwEr
     if (weights_format_of(path) == WEIGHTS_TEXT)
         return mlp_load(m, path, err);
     memset(m, 0, sizeof *m);
-    TensorSet s;
-    int ret = tensors_init(&s, err);
+    TensorFile *t;
+    int ret = open_tensors(&t, path, err);
+    FileLayers *f = ret ? NULL : scope(t, path, "");
     if (!ret)
-        ret = read_tensors(path, &s, err);
-    FileLayers *f = ret ? NULL : calloc(1, sizeof *f);
-    if (!ret && !f)
-        ret = lw_fail(err, LW_ERUNTIME, "out of memory");
-    if (!ret) {
-        f->path = path;
-        f->s = &s;
-        if (s.n == 0)
-            ret = lw_fail(err, LW_EINPUT, "%s: holds no tensors", path);
-        else if (tensors_find(&s, "W1") || tensors_find(&s, "Wout"))
-            ret = layerwarp_names(f, net->n_widths - 1, err);
-        else
-            ret = torch_names(f, err);
-    }
+        ret = find_layers(f, net->n_widths - 1, 1, 0, err);
     if (!ret)
         ret = fill(m, f, net, classes, err);
-    free(f);
-    tensors_free(&s);
+    close_tensors(t);
     if (ret)
         mlp_free(m);
+    return ret;
+}
+
+/* One network of a generative model: exactly its layers, shapes checked;
+ * a VAE encoder's last layer as two heads of `latent` rows each (named
+ * Wmean..., or one PyTorch Linear of 2 x latent rows: mean, then
+ * log-variance). */
+static int check_block(FileLayers *f, const WeightsBlock *b, LwError *err)
+{
+    const LayerStack *net = b->net;
+    int split = f->two_heads;
+    if (f->n == 0)
+        return lw_fail(err, LW_EINPUT, "%s: no tensors of the %s (expected %sW1, %sb1, ... or "
+                       "%s0.weight, ...)", f->path, b->name, f->prefix, f->prefix, f->prefix);
+    if (f->n != net->n_layers + split)
+        return lw_fail(err, LW_EINPUT, "%s: %d Linear layer%s in the %s, but the scene's has %d",
+                       f->path, f->n, f->n == 1 ? "" : "s", b->name, net->n_layers);
+    char what[64];
+    int ret = LW_OK;
+    for (int l = 0; !ret && l < net->n_layers; l++) {
+        int rows = net->widths[l + 1], last = l == net->n_layers - 1;
+        snprintf(what, sizeof what, "%s layer %d", b->name, l + 1);
+        if (last && split) {
+            snprintf(what, sizeof what, "%s head", b->name);
+            ret = check_layer(f->path, &f->layer[l], what, rows / 2, net->widths[l], err);
+            if (!ret)
+                ret = check_layer(f->path, &f->layer[l + 1], what, rows / 2, net->widths[l], err);
+        } else {
+            ret = check_layer(f->path, &f->layer[l], what, rows, net->widths[l], err);
+        }
+    }
+    return ret;
+}
+
+static void copy_block(const FileLayers *f, const WeightsBlock *b)
+{
+    const LayerStack *net = b->net;
+    for (int k = 0; k < f->n; k++) {
+        int l = k < net->n_layers ? k : net->n_layers - 1;
+        const Tensor *W = f->layer[k].W, *bias = f->layer[k].b;
+        size_t rows = (size_t)W->shape[0], cols = (size_t)W->shape[1];
+        size_t at = k == net->n_layers ? rows : 0; /* the log-variance head: the lower rows */
+        memcpy(net->W[l] + at * cols, W->data, sizeof(double) * rows * cols);
+        memcpy(net->b[l] + at, bias->data, sizeof(double) * rows);
+    }
+}
+
+int weights_load_blocks(const char *path, const WeightsBlock *blocks, int n, LwError *err)
+{
+    TensorFile *t;
+    int ret = open_tensors(&t, path, err);
+    char prefix[MAX_WEIGHTS_BLOCKS][48];
+    for (int k = 0; !ret && k < n; k++) {
+        snprintf(prefix[k], sizeof prefix[k], "%s.", blocks[k].name);
+        FileLayers *f = scope(t, path, prefix[k]);
+        ret = find_layers(f, blocks[k].heads ? blocks[k].net->n_layers - 1 : blocks[k].net->n_layers,
+                          0, blocks[k].heads, err);
+        if (!ret)
+            ret = check_block(f, &blocks[k], err);
+    }
+    if (!ret)
+        ret = unused(&t->s, t->used, path, "model", err);
+    /* every shape is right: now the numbers */
+    for (int k = 0; !ret && k < n; k++) {
+        FileLayers *f = scope(t, path, prefix[k]);
+        find_layers(f, blocks[k].heads ? blocks[k].net->n_layers - 1 : blocks[k].net->n_layers,
+                    0, blocks[k].heads, err);
+        copy_block(f, &blocks[k]);
+    }
+    close_tensors(t);
     return ret;
 }
 
@@ -334,5 +454,42 @@ int weights_save(const Mlp *m, const char *path, LwError *err)
         ret = format == WEIGHTS_NPZ ? tensors_write_npz(path, &s, err)
                                     : tensors_write_safetensors(path, &s, err);
     free(s.t); /* the data are m's */
+    return ret;
+}
+
+int weights_save_blocks(const char *path, const WeightsBlock *blocks, int n, LwError *err)
+{
+    TensorSet s;
+    int ret = tensors_init(&s, err);
+    char name[96];
+    for (int k = 0; !ret && k < n; k++) {
+        const LayerStack *net = blocks[k].net;
+        const char *who = blocks[k].name;
+        for (int l = 0; !ret && l < net->n_layers; l++) {
+            int rows = net->widths[l + 1], cols = net->widths[l];
+            if (blocks[k].heads && l == net->n_layers - 1) {
+                rows /= 2;
+                snprintf(name, sizeof name, "%s.Wmean", who);
+                ret = add_view(&s, path, name, 2, rows, cols, net->W[l], err);
+                snprintf(name, sizeof name, "%s.bmean", who);
+                if (!ret) ret = add_view(&s, path, name, 1, 1, rows, net->b[l], err);
+                snprintf(name, sizeof name, "%s.Wlogvar", who);
+                if (!ret) ret = add_view(&s, path, name, 2, rows, cols,
+                                         net->W[l] + (size_t)rows * cols, err);
+                snprintf(name, sizeof name, "%s.blogvar", who);
+                if (!ret) ret = add_view(&s, path, name, 1, 1, rows, net->b[l] + rows, err);
+                break;
+            }
+            snprintf(name, sizeof name, "%s.W%d", who, l + 1);
+            ret = add_view(&s, path, name, 2, rows, cols, net->W[l], err);
+            snprintf(name, sizeof name, "%s.b%d", who, l + 1);
+            if (!ret)
+                ret = add_view(&s, path, name, 1, 1, rows, net->b[l], err);
+        }
+    }
+    if (!ret)
+        ret = weights_format_of(path) == WEIGHTS_NPZ ? tensors_write_npz(path, &s, err)
+                                                     : tensors_write_safetensors(path, &s, err);
+    free(s.t); /* the data are the model's */
     return ret;
 }

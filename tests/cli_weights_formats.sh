@@ -8,13 +8,18 @@
 # - train -o x.npz / x.safetensors / x.txt, read back, draw the same frames,
 #   and saving the read weights again gives the same bytes;
 # - a file that does not fit is refused with one line naming the file and
-#   the tensor, exit status 2, and nothing written or replaced.
+#   the tensor, exit status 2, and nothing written or replaced;
+# - a gan's, vae's and autoencoder's networks (generator.W1 ..., or PyTorch's
+#   encoder.0.weight ...) the same: train -o and read back, and a VAE fixture
+#   in PyTorch's naming draws what its text file draws.
 # Needs no NumPy: the fixtures are committed.
 . tests/lib.sh
 
 D=$TMPD
 SMALL="--size 160x90 --fps 5"
 cp tests/weights/xor.* tests/weights/xor-2logits.npz tests/weights/bad-* "$D"/
+cp tests/weights/vae.txt "$D/fvae.txt"
+cp tests/weights/vae.safetensors "$D/fvae.safetensors"
 
 # scene NAME WIDTHS FILE [DATASET LINES]: an xor classifier reading FILE
 scene() {
@@ -105,15 +110,43 @@ scene notst 2,3,2 text.safetensors
 one_line 2 "$D/text.safetensors: not a safetensors file (a header of 7310596091369955363 bytes; expected 2 to 1048576)" \
     "$LW" info "$D/notst.scene"
 
-# ---- a generative model's weights stay text: refused before training ----------------
-small_generative_scene gan >"$D/gan.scene"
-echo kept >"$D/gan.npz"
-one_line 2 "$D/gan.npz: a gan's weights are kept only in layerwarp's text format (.npz and .safetensors hold a classifier's)" \
-    "$LW" train "$D/gan.scene" -o "$D/gan.npz"
-if [ "$(cat "$D/gan.npz")" = kept ]; then pass; else fail "a refused train -o replaced gan.npz"; fi
-{ small_generative_scene vae; printf '[weights]\nfile = rt.safetensors\n'; } >"$D/vae.scene"
-one_line 2 "$D/rt.safetensors: a vae's weights are kept only in layerwarp's text format (.npz and .safetensors hold a classifier's)" \
-    "$LW" info "$D/vae.scene"
+# ---- a generative model: every network, under its name ------------------------------
+for m in gan vae autoencoder; do
+    small_generative_scene "$m" >"$D/$m.scene"
+    for e in weights npz safetensors; do
+        "$LW" train "$D/$m.scene" -o "$D/$m.$e" -q >/dev/null 2>"$D/err" || fail "train $m -o $m.$e: $(cat "$D/err")"
+        { small_generative_scene "$m"; printf '[weights]\nfile = %s.%s\n' "$m" "$e"; } >"$D/$m-$e.scene"
+        "$LW" hash "$D/$m-$e.scene" $SMALL >"$D/$m-$e.hashes" 2>"$D/err" || fail "hash $m.$e: $(cat "$D/err")"
+    done
+    for e in npz safetensors; do
+        if [ -s "$D/$m-weights.hashes" ] && cmp -s "$D/$m-weights.hashes" "$D/$m-$e.hashes"; then pass
+        else fail "$m.$e: its frames differ from the text file's"; fi
+    done
+done
+# the fixture VAE: text (version 2) and PyTorch's names, one encoder Linear for both heads
+for f in fvae.txt fvae.safetensors; do
+    { small_generative_scene vae; printf '[weights]\nfile = %s\n' "$f"; } >"$D/fixture-$f.scene"
+    "$LW" hash "$D/fixture-$f.scene" $SMALL >"$D/fixture-$f.hashes" 2>"$D/err" || fail "hash $f: $(cat "$D/err")"
+done
+if [ -s "$D/fixture-fvae.txt.hashes" ] && cmp -s "$D/fixture-fvae.txt.hashes" "$D/fixture-fvae.safetensors.hashes"; then pass
+else fail "vae.safetensors: its frames differ from vae.txt's"; fi
+{ small_generative_scene gan | sed 's/^widths = 2,6,2$/widths = 2,8,2/'; printf '[weights]\nfile = gan.npz\n'; } >"$D/g8.scene"
+one_line 2 "$D/gan.npz: tensor 'generator.W1' has shape 6x2, the scene's generator layer 1 needs 8x2" \
+    "$LW" info "$D/g8.scene"
+{ small_generative_scene autoencoder; printf '[weights]\nfile = fvae.safetensors\n'; } >"$D/ae.scene"
+one_line 2 "$D/fvae.safetensors: tensor 'encoder.2.weight' has shape 4x6, the scene's encoder layer 2 needs 2x6" \
+    "$LW" info "$D/ae.scene"
+{ small_generative_scene gan; printf '[weights]\nfile = vae.npz\n'; } >"$D/gv.scene"
+one_line 2 "$D/vae.npz: no tensors of the generator (expected generator.W1, generator.b1, ... or generator.0.weight, ...)" \
+    "$LW" info "$D/gv.scene"
+{ small_generative_scene vae; printf '[weights]\nfile = xor.npz\n'; } >"$D/vx.scene"
+one_line 2 "$D/xor.npz: no tensors of the encoder (expected encoder.W1, encoder.b1, ... or encoder.0.weight, ...)" \
+    "$LW" info "$D/vx.scene"
+# an existing output is not replaced when train -o fails
+echo kept >"$D/kept.npz"
+one_line 2 "$D/xor.npz: tensor 'W1' has shape 3x2, the scene's layer 1 needs 4x2" \
+    "$LW" train "$D/wide.scene" -o "$D/kept.npz"
+if [ "$(cat "$D/kept.npz")" = kept ]; then pass; else fail "a failed train -o replaced kept.npz"; fi
 if ls -A "$D" | grep -q 'tmp-'; then fail "a temporary file was left: $(ls -A "$D" | grep tmp-)"; else pass; fi
 
 done_tests cli_weights_formats

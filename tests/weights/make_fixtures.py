@@ -25,6 +25,11 @@ Files (tests/weights/):
   bad-dtype.npz            xor.npz with W2 as int64
   bad-extra.npz            xor.npz and a tensor 'step' no layer uses
   bad-huge.safetensors     W1 declared 2^60 x 2
+  vae.txt                  layerwarp-weights 2: a VAE (moons, widths 2,6,2,
+                           latent 2, tanh), seeded random, not trained
+  vae.safetensors          the same, PyTorch naming: encoder.0.weight (6x2),
+                           encoder.2.weight (4x6: the mean's rows, then the
+                           log-variance's), decoder.0.weight, decoder.2.weight
 """
 import io
 import json
@@ -112,6 +117,33 @@ def torch_names(net, prefix=""):
     return out
 
 
+def write_vae(text_path, st_path, seed=2):
+    """A VAE of tests/lib.sh's small_generative_scene vae: encoder 2-6-(2+2),
+    decoder 2-6-2, tanh then a linear last layer."""
+    rng = np.random.default_rng(seed)
+    f32 = lambda *shape: rng.normal(0, 0.7, shape).astype(np.float32).astype(np.float64)
+    enc = [(f32(6, 2), f32(6)), (f32(4, 6), f32(4))]
+    dec = [(f32(6, 2), f32(6)), (f32(2, 6), f32(2))]
+    rows = lambda a: "".join(" ".join(repr(float(v)) for v in r) + "\n" for r in np.atleast_2d(a))
+    with open(text_path, "w") as f:
+        f.write("# written by tests/weights/make_fixtures.py\n")
+        f.write("layerwarp-weights 2\nmodel vae\nlatent 2\nprior gaussian\n")
+        f.write("network encoder\nwidths 2 6 4\nactivations tanh identity\n")
+        (W1, b1), (W2, b2) = enc
+        f.write("W1\n" + rows(W1) + "b1\n" + rows(b1))
+        f.write("Wmean\n" + rows(W2[:2]) + "bmean\n" + rows(b2[:2]))
+        f.write("Wlogvar\n" + rows(W2[2:]) + "blogvar\n" + rows(b2[2:]))
+        f.write("network decoder\nwidths 2 6 2\nactivations tanh identity\n")
+        for l, (W, b) in enumerate(dec):
+            f.write("W%d\n" % (l + 1) + rows(W) + "b%d\n" % (l + 1) + rows(b))
+    tensors = {}
+    for net, layers in (("encoder", enc), ("decoder", dec)):
+        for l, (W, b) in enumerate(layers):
+            tensors["%s.%d.weight" % (net, 2 * l)] = W.astype(np.float32)
+            tensors["%s.%d.bias" % (net, 2 * l)] = b.astype(np.float32)
+    write_safetensors(st_path, tensors)
+
+
 def main():
     net, acc = train()
     print("trained: accuracy %.3f" % acc)
@@ -138,6 +170,7 @@ def main():
     np.savez(out("bad-dtype.npz"), **dict(net, W2=np.arange(6, dtype=np.int64).reshape(2, 3)))
     np.savez(out("bad-extra.npz"), **dict(net, step=np.array([3000.0])))
     write_safetensors(out("bad-huge.safetensors"), f32, {"0.weight": [2 ** 60, 2]})
+    write_vae(out("vae.txt"), out("vae.safetensors"))
 
 
 if __name__ == "__main__":
