@@ -17,6 +17,9 @@
  * failure leaves the model as it was.  Every failure is LW_EINPUT with one
  * line "path:line: problem" naming the network and the matrix at fault
  * ("path: reason" when the file cannot be opened). */
+/* A path ending in .npz or .safetensors is a tensor file instead
+ * (weights_io.h): the same networks, checked the same way, the kind, latent
+ * and prior being the scene's. */
 #ifndef GEN_WEIGHTS_H
 #define GEN_WEIGHTS_H
 

@@ -1,10 +1,11 @@
-/* weights_io.h — a classifier's weights in the files people have, chosen by
+/* weights_io.h — a network's weights in the files people have, chosen by
  * the file's extension: NumPy's .npz and safetensors (tensors.h) beside
- * layerwarp's own text format (mlp_save / mlp_load).  A tensor file holds
- * tensors only: the widths and activations come from the scene, and every
- * tensor's shape is checked against them.  Two namings
+ * layerwarp's own text formats (mlp_save / mlp_load; gen_weights.h).  A
+ * tensor file holds tensors only: the widths and activations come from the
+ * scene, and every tensor's shape is checked against them.  Two namings
  * (docs/weights-format.md): layerwarp's W1, b1, ..., Wout, bout, and a
- * PyTorch nn.Sequential's state_dict, N.weight and N.bias. */
+ * PyTorch nn.Sequential's state_dict, N.weight and N.bias; a generative
+ * model's networks each under its name ("generator.W1"). */
 #ifndef WEIGHTS_IO_H
 #define WEIGHTS_IO_H
 

@@ -89,7 +89,7 @@ static const OptionSpec OPTIONS[] = {
      "FILE   save the weights: a classifier's, or every network of a gan,\n"
      "vae or autoencoder; a scene uses them with [weights] file = FILE\n"
      "instead of training (format: " LW_DOCDIR "/docs/weights-format.md;\n"
-     "a classifier's FILE.npz or FILE.safetensors is NumPy's or safetensors);\n"
+     "FILE.npz or FILE.safetensors is NumPy's or safetensors);\n"
      "'-' writes them to stdout (the final line then goes to stderr)"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_DUMP), "FILE   CSV file (default, or '-': stdout)"},
     {O_FRAMES, "frames", 0, 1, BIT(CMD_FRAMES) | BIT(CMD_HASH) | BIT(CMD_RENDER),

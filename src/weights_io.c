@@ -1,4 +1,4 @@
-/* weights_io.c — a classifier's weights from and to .npz and safetensors
+/* weights_io.c — a network's weights from and to .npz and safetensors
  * files (see weights_io.h and docs/weights-format.md): which tensor is
  * which layer, and whether its shape is the scene's.
  *
