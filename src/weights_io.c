@@ -5,9 +5,10 @@
  * Naming: a file holding a tensor called W1 or Wout uses layerwarp's names;
  * any other uses PyTorch's, the state_dict of one nn.Sequential: the Linear
  * layers' PREFIX.N.weight (out x in, as W) and PREFIX.N.bias, in the order of
- * N.  Either way the hidden layers come first, then optionally the readout;
- * a tensor no layer uses is refused, since it means the file describes
- * another network. */
+ * N.  Either way the hidden layers come first, then optionally the readout.
+ * A generative model's networks are the same under "generator." and the
+ * like, all layers and no readout.  A tensor no layer uses is refused, since
+ * it means the file describes another network. */
 #include "weights_io.h"
 
 #include <ctype.h>
