@@ -368,19 +368,42 @@ int share_read(const char *path, ShareInfo *s, LwError *err)
     return rc;
 }
 
+/* One line of text as comment lines of at most COMMENT_WIDTH columns (a
+ * scene's lines are limited), broken at spaces, a longer word cut. */
+#define COMMENT_WIDTH 78
+static void print_comment(FILE *f, const char *first, const char *text, size_t n)
+{
+    const char *lead = first;
+    while (n > 0) {
+        size_t room = COMMENT_WIDTH - strlen(lead), take = n;
+        if (take > room) {
+            take = room;
+            while (take > 0 && text[take] != ' ') take--;
+            if (take == 0) take = room;
+        }
+        fprintf(f, "%s%.*s\n", lead, (int)take, text);
+        text += take;
+        n -= take;
+        while (n > 0 && *text == ' ') text++, n--;
+        lead = "#     ";
+    }
+}
+
 int share_print(FILE *f, const ShareInfo *s, int bare)
 {
     if (!bare) {
         fprintf(f, "# scene embedded by layerwarp %s\n", s->version);
-        if (s->command[0])
-            fprintf(f, "# rendered with: %s\n", s->command);
+        if (s->command[0]) {
+            fprintf(f, "# rendered with:\n");
+            print_comment(f, "#   ", s->command, strlen(s->command));
+        }
         fprintf(f, "# the command line's settings are written into the text below\n");
         if (s->needs[0]) {
             fprintf(f, "# it reads these files, which are not embedded (a relative path is\n"
                        "# read from this scene file's folder; paths as at render time):\n");
             for (const char *p = s->needs; *p;) {
                 size_t n = strcspn(p, "\n");
-                fprintf(f, "#   %.*s\n", (int)n, p);
+                print_comment(f, "#   ", p, n);
                 p += n + (p[n] == '\n');
             }
         }
