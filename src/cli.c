@@ -78,7 +78,8 @@ static const OptionSpec OPTIONS[] = {
      "FILE   output file; its extension picks the format (default: the\n"
      "scene's [render] output, else out/SCENE.mp4); a directory (existing,\n"
      "or ending in /) gets a PNG sequence, replacing an earlier one's\n"
-     "frames; '-' writes to stdout (give --format)"},
+     "frames; '-' writes to stdout (give --format); NAME.html writes a\n"
+     "web page playing NAME.webm, written beside it"},
     {O_LAST, "last", 's', 0, BIT(CMD_RENDER),
      "       only the last frame, as one PNG: -o FILE.png, -o - (stdout),\n"
      "or beside the video the scene names (out/SCENE.png)"},

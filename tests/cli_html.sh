@@ -38,6 +38,11 @@ else fail "the page names something other than the video beside it"; fi
 if grep -qF '; a &lt;b&gt;tiny&lt;/b&gt; scene &amp; its page' "$page"; then pass
 else fail "the scene text is not escaped in the page"; fi
 
+# a page plays WebM: another format is refused before anything is written
+one_line 2 "layerwarp render: -o $TMPD/other.html: a page plays a WebM video beside it, not --format mp4 (see 'layerwarp help render')" \
+    "$LW" render "$TMPD/tiny.scene" --format mp4 -o "$TMPD/other.html"
+if [ ! -e "$TMPD/other.html" ] && [ ! -e "$TMPD/other.webm" ]; then pass; else fail "a refused page left files"; fi
+
 starts=$(ffprobe -v error -show_entries chapter=start_time -of csv=p=0 "$TMPD/site/index.webm" |
     paste -sd, -)
 if [ -n "$starts" ]; then pass; else fail "ffprobe lists no chapters in index.webm"; fi
