@@ -5,8 +5,9 @@
  * one per stage, named like the captions ("layer 2 · + b").
  *
  * Where it goes: MP4 metadata keys (movflags use_metadata_tags), Matroska
- * and WebM tags, PNG iTXt chunks, all under the SHARE_KEY_* names; GIF has
- * no place for them.  `layerwarp scene FILE` reads them back (libavformat
+ * and WebM tags, PNG iTXt chunks, all under the SHARE_KEY_* names (a PNG
+ * without the command line, so that a frame's file is the same bytes
+ * whichever command and -j wrote it); GIF has no place for them.  `layerwarp scene FILE` reads them back (libavformat
  * for a video, libpng for a PNG) and prints the scene.  docs/sharing.md. */
 #ifndef SHARE_H
 #define SHARE_H

@@ -377,10 +377,11 @@ static int png_hook(void *user, FrameReq q, int slot, const uint8_t *px, int str
                        {"Frame", frame, 0}, {"Stage", label, 0},
                        {SHARE_KEY_SCENE, s->share->scene, 1},
                        {SHARE_KEY_VERSION, s->share->version, 1},
-                       {SHARE_KEY_COMMAND, s->share->command, 1},
                        {SHARE_KEY_NEEDS, s->share->needs, 1}};
+    /* no command line: a frame's file is the same bytes whichever command,
+     * -j or -o wrote it (render -s, frames --frames last) */
     return png_write_bgra(path, px, s->r->frame->width, s->r->frame->height,
-                          stride, texts, 8, err);
+                          stride, texts, 7, err);
 }
 
 static int nothing_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
@@ -883,9 +884,8 @@ static int write_still(const uint8_t *px, int width, int height, int stride, con
     PngText texts[] = {{"Software", "layerwarp " LW_VERSION, 0}, {"Scene", j->scene.path, 0},
                        {"Stage", what, 0}, {SHARE_KEY_SCENE, j->share.scene, 1},
                        {SHARE_KEY_VERSION, j->share.version, 1},
-                       {SHARE_KEY_COMMAND, j->share.command, 1},
                        {SHARE_KEY_NEEDS, j->share.needs, 1}};
-    return png_write_bgra(path, px, width, height, stride, texts, 7, err);
+    return png_write_bgra(path, px, width, height, stride, texts, 6, err);
 }
 
 /* The sheet of the show's layer `layer` (0-based), titled by its name as

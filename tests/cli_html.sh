@@ -10,7 +10,7 @@
 
 if ! sh tests/html/setup.sh; then
     fail "tests/html/setup.sh could not install chromium or playwright-core"
-    done_tests
+    done_tests cli_html; exit 1
 fi
 
 cat >"$TMPD/tiny.scene" <<'SCENE'
@@ -29,7 +29,7 @@ hold_between = 0.1
 SCENE
 mkdir "$TMPD/site"
 if "$LW" render "$TMPD/tiny.scene" -ql --size 320x180 -q -o "$TMPD/site/index.html" 2>"$TMPD/err"
-then pass; else fail "render -o index.html: $(cat "$TMPD/err")"; done_tests; fi
+then pass; else fail "render -o index.html: $(cat "$TMPD/err")"; done_tests cli_html; exit 1; fi
 if [ -s "$TMPD/site/index.webm" ] && [ "$(ls -A "$TMPD/site" | wc -l)" -eq 2 ]; then pass
 else fail "expected index.html and index.webm: $(ls -A "$TMPD/site")"; fi
 page="$TMPD/site/index.html"
@@ -49,4 +49,4 @@ if [ -n "$starts" ]; then pass; else fail "ffprobe lists no chapters in index.we
 if (cd tests/html && node page_test.js "$TMPD/site/index.html" "$starts" 15) >"$TMPD/log" 2>&1
 then pass; else fail "the page in chromium: $(grep -v '^ok' "$TMPD/log" | head -c 600)"; fi
 
-done_tests
+done_tests cli_html

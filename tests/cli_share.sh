@@ -125,4 +125,4 @@ for name in 'layer 1 · × W' 'layer 1 · + b' 'layer 2 · tanh' 'readout · sig
     if grep -q ",$name\$" "$TMPD/chapters"; then pass; else fail "no chapter '$name': $(cat "$TMPD/chapters")"; fi
 done
 
-done_tests
+done_tests cli_share
