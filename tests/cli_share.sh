@@ -29,7 +29,7 @@ stage_seconds = 0.3
 hold_between = 0.1
 hold_end = 0.2
 SCENE
-SETS="-ql --size 320x180 --set train.steps=60 --set render.hold_start=0.4 --set style.grid_color=#3060a0"
+SETS="-ql --size 320x180 --fps 8 --set train.steps=60 --set render.hold_start=0.4 --set style.grid_color=#3060a0"
 # shellcheck disable=SC2086
 "$LW" hash "$TMPD/tiny.scene" $SETS >"$TMPD/want.hashes" 2>"$TMPD/err" ||
     fail "hash of the scene: $(cat "$TMPD/err")"
@@ -51,7 +51,7 @@ for ext in mp4 webm mkv; do
     reproduces "$TMPD/out.$ext"
     # ffprobe shows the tags too (what other tools see)
     if ffprobe -v error -show_entries format_tags -of default "$TMPD/out.$ext" 2>/dev/null |
-        grep -qi 'layerwarp_command=layerwarp render .*tiny.scene -ql --size 320x180 --set'; then
+        grep -qi 'layerwarp_command=layerwarp render .*tiny.scene -ql --size 320x180 --fps 8 --set train.steps=60'; then
         pass; else fail ".$ext: ffprobe shows no layerwarp_command tag"; fi
 done
 # shellcheck disable=SC2086
@@ -69,7 +69,7 @@ if "$LW" scene -q "$TMPD/plain.webm" | cmp -s - "$TMPD/tiny.scene"; then pass
 else fail "scene -q of a render without settings differs from the scene file"; fi
 # the settings, in their sections: a key the file sets rewritten, a new one added
 "$LW" scene -q "$TMPD/out.mp4" >"$TMPD/set.scene"
-for line in 'steps = 60' 'hold_start = 0.4' 'width = 320' 'fps = 15' 'grid_color = #3060a0'; do
+for line in 'steps = 60' 'hold_start = 0.4' 'width = 320' 'fps = 8' 'grid_color = #3060a0'; do
     if grep -qx "$line" "$TMPD/set.scene"; then pass; else fail "scene lacks '$line'"; fi
 done
 if [ "$(grep -c '^steps' "$TMPD/set.scene")" -eq 1 ]; then pass; else fail "steps set twice"; fi
@@ -99,7 +99,7 @@ expect_stderr 2 "not a PNG or a video" "$LW" scene "$TMPD/tiny.scene"
 expect_stderr 2 "missing FILE" "$LW" scene
 
 # ---- chapters ----
-fps=15
+fps=8
 # the first frame of each stage in motion, as the frames' own labels say:
 # "3 L1.linear t=0.16 HASH"; holds before a stage still show the one before
 awk '{ split($2, a, " "); st = $2; t = substr($3, 3) + 0
