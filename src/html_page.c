@@ -123,6 +123,15 @@ static const char SCRIPT[] =
     "})();\n"
     "</script>\n";
 
+/* Where the page seeks to show frame k: a quarter frame into it.  WebM
+ * keeps times in whole milliseconds, rounded (frame 70 at 15 fps is at
+ * 4.667 s, after 70 / 15), so a seek to k / fps exactly can show frame
+ * k - 1; a quarter frame is more than that rounding up to 500 fps. */
+static double seek_time(int frame, double fps)
+{
+    return (frame + 0.25) / fps;
+}
+
 static void write_page(FILE *f, const HtmlPage *p)
 {
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -138,7 +147,7 @@ static void write_page(FILE *f, const HtmlPage *p)
     /* the last frame's own time: End shows it, not the black after it */
     fprintf(f, "<video id=\"video\" controls preload=\"auto\" playsinline width=\"%d\" "
                "height=\"%d\" data-fps=\"%.17g\" data-last=\"%.17g\" src=\"",
-            p->width, p->height, p->fps, (p->n_frames - 1) / p->fps);
+            p->width, p->height, p->fps, seek_time(p->n_frames - 1, p->fps));
     url_escape(f, p->video);
     fputs("\"></video>\n<p class=\"keys\"><kbd>\xe2\x86\x90</kbd> <kbd>\xe2\x86\x92</kbd> "
           "one stage \xc2\xb7 <kbd>Space</kbd> play/pause \xc2\xb7 <kbd>Home</kbd> "
@@ -146,7 +155,8 @@ static void write_page(FILE *f, const HtmlPage *p)
     fputs("<nav aria-label=\"layers and stages\">\n<h2>Layers and stages</h2>\n<ol>\n", f);
     for (int i = 0; i < p->n_chapters; i++) {
         double t = p->chapters[i].start / p->fps;
-        fprintf(f, "<li><button type=\"button\" data-t=\"%.17g\"><span>", t);
+        fprintf(f, "<li><button type=\"button\" data-t=\"%.17g\"><span>",
+                seek_time(p->chapters[i].start, p->fps));
         html_escape(f, p->chapters[i].title);
         fprintf(f, "</span><span class=\"t\">%d:%05.2f</span></button></li>\n", (int)(t / 60),
                 t - 60 * (int)(t / 60));

@@ -71,13 +71,14 @@ async function main() {
     await page.keyboard.press('ArrowRight');
     await page.waitForTimeout(100);
     const t1 = await time(page);
-    check(next !== undefined && Math.abs(t1 - next) <= frame,
+    // within the frame that starts there, never before it (the frame before)
+    check(next !== undefined && t1 >= next && t1 - next <= frame,
           `→ at ${t0.toFixed(3)} s goes to the next chapter's start ${next} s (got ${t1})`);
     const after = starts.find(s => s > t1 + frame / 2);
     await page.keyboard.press('ArrowRight');
     await page.waitForTimeout(100);
     const t2 = await time(page);
-    check(after !== undefined && Math.abs(t2 - after) <= frame,
+    check(after !== undefined && t2 >= after && t2 - after <= frame,
           `→ again goes to ${after} s (got ${t2})`);
     await page.keyboard.press('ArrowLeft');
     await page.waitForTimeout(100);
