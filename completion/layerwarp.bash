@@ -36,6 +36,7 @@ _layerwarp_options()
         train) echo "-o --output $common" ;;
         dump) echo "-l --layer -s --stage -o --output $common" ;;
         info) echo "$frame $common" ;;
+        scene) echo "$common" ;;
     esac
 }
 
@@ -74,7 +75,7 @@ _layerwarp()
 {
     local cur prev words cword
     _init_completion || return
-    local commands="render frames step hash train dump info help"
+    local commands="render frames step hash train dump info scene help"
 
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -147,7 +148,11 @@ _layerwarp()
         COMPREPLY=($(compgen -W "$(_layerwarp_options "$cmd")" -- "$cur"))
         return
     fi
-    # SCENE: scene files and folders to find them in
+    # scene FILE: a video or PNG layerwarp rendered; else SCENE: scene files
+    if [[ $cmd == scene ]]; then
+        _filedir '@(mp4|webm|mkv|png)'
+        return
+    fi
     _filedir scene
 }
 complete -F _layerwarp layerwarp

@@ -15,7 +15,8 @@
 #include "lw_common.h"
 
 typedef enum {
-    CMD_RENDER, CMD_FRAMES, CMD_STEP, CMD_HASH, CMD_TRAIN, CMD_DUMP, CMD_INFO, CMD_COUNT
+    CMD_RENDER, CMD_FRAMES, CMD_STEP, CMD_HASH, CMD_TRAIN, CMD_DUMP, CMD_INFO, CMD_SCENE,
+    CMD_COUNT
 } CommandId;
 
 #define CLI_MAX_SETS 64
@@ -24,7 +25,9 @@ typedef enum {
 typedef struct {
     CommandId cmd;
     const char *cmd_name;
-    const char *scene_path;  /* "-": the scene comes from stdin */
+    const char *scene_path;  /* "-": the scene comes from stdin; scene: the FILE */
+    int argc;                /* the command line from the command's name on, as */
+    char *const *argv;       /* outputs record it (share.c); borrowed */
     const char *output;      /* "-": stdout */
     const char *format;      /* --format, lower case without dot ("mkv"), or NULL */
     int jobs;                /* 0: default */

@@ -48,6 +48,11 @@ typedef struct Scene {
     /* [compare]: the scene again with its section.key = value lines
      * applied, shown in a second panel beside this one; owned, or NULL */
     struct Scene *compare;
+    /* the text it was read from (scene_load_string_with and the file
+     * loaders; NUL-terminated, text_len bytes), for outputs that carry their
+     * scene (share.c); owned, or NULL */
+    char *text;
+    size_t text_len;
 } Scene;
 
 /* How a scene read from standard input is named in messages ("<stdin>:3: ...");

@@ -16,6 +16,19 @@
 
 #include "lw_common.h"
 
+/* A free-form tag of the container (MP4/MOV metadata keys, Matroska and
+ * WebM tags; GIF has no place for one and drops it). */
+typedef struct {
+    const char *key, *value;   /* value may span lines */
+} VideoTag;
+
+/* A chapter: from frame `start` to the next chapter's start (the last one
+ * to the end), named `title` (MP4, MKV and WebM; GIF has none). */
+typedef struct {
+    int start;
+    char title[96];
+} VideoChapter;
+
 typedef struct {
     int width, height;   /* even */
     double fps;
@@ -28,6 +41,11 @@ typedef struct {
                             "none" = no tune, or e.g. "animation" */
     char format[8];      /* "" = from the file name's extension, else "mp4",
                             "webm", "mkv" or "gif" (needed for "-") */
+    const VideoTag *tags;        /* (n_tags) borrowed until video_open returns */
+    int n_tags;
+    const VideoChapter *chapters; /* (n_chapters) in order of start; borrowed until
+                                     video_open returns; needs n_frames > 0 */
+    int n_chapters;
 } VideoOptions;
 
 typedef struct VideoSink VideoSink;

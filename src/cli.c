@@ -51,6 +51,10 @@ static const CommandSpec COMMANDS[CMD_COUNT] = {
     [CMD_DUMP] = {"dump", "SCENE --layer K --stage input|linear|bias|activation [-o FILE.csv|-]",
                   "data point positions at the end of a stage, as CSV index,label,x1,x2,..."},
     [CMD_INFO] = {"info", "SCENE", "describe the network, its parameters, frame count and output"},
+    [CMD_SCENE] = {"scene", "FILE [--set S.KEY=V] [-q]",
+                   "print the scene a video or PNG rendered by layerwarp carries, with the\n"
+                   "            command line's settings written in: render it to get the same\n"
+                   "            frames (-q: the scene alone, without the comment header)"},
 };
 
 enum {
@@ -74,7 +78,8 @@ static const OptionSpec OPTIONS[] = {
      "FILE   output file; its extension picks the format (default: the\n"
      "scene's [render] output, else out/SCENE.mp4); a directory (existing,\n"
      "or ending in /) gets a PNG sequence, replacing an earlier one's\n"
-     "frames; '-' writes to stdout (give --format)"},
+     "frames; '-' writes to stdout (give --format); NAME.html writes a\n"
+     "web page playing NAME.webm, written beside it"},
     {O_LAST, "last", 's', 0, BIT(CMD_RENDER),
      "       only the last frame, as one PNG: -o FILE.png, -o - (stdout),\n"
      "or beside the video the scene names (out/SCENE.png)"},
@@ -127,7 +132,9 @@ static const OptionSpec OPTIONS[] = {
      "S.KEY=V  set a scene key, as if written in [S] of the scene\n"
      "(repeatable; e.g. --set train.steps=500); checked like the file\n"
      "(man layerwarp-scene)"},
-    {O_QUIET, "quiet", 'q', 0, ALL_CMDS, "       no progress or summary on stderr"},
+    {O_QUIET, "quiet", 'q', 0, ALL_CMDS & ~BIT(CMD_SCENE), "       no progress or summary on stderr"},
+    {O_QUIET, "quiet", 'q', 0, BIT(CMD_SCENE),
+     "       the scene alone, without the comment header"},
     {O_HELP, "help", 'h', 0, ALL_CMDS, "       this help"},
 };
 enum { N_OPTIONS = sizeof OPTIONS / sizeof OPTIONS[0] };
@@ -500,7 +507,8 @@ static int parse_words(int argc, char **argv, Options *o, LwError *err)
         if (rc) return rc;
         if (o->help) return LW_OK;
     }
-    if (optind >= argc) return usage_fail(o, err, "missing SCENE");
+    if (optind >= argc)
+        return usage_fail(o, err, "missing %s", o->cmd == CMD_SCENE ? "FILE" : "SCENE");
     if (optind + 1 < argc)
         return usage_fail(o, err, "unexpected argument '%s'", argv[optind + 1]);
     o->scene_path = argv[optind];
@@ -514,6 +522,8 @@ int cli_parse(int argc, char **argv, Options *o, LwError *err)
     if (cmd < 0) return lw_fail(err, LW_EINPUT, "layerwarp: unknown command '%s'", argv[0]);
     o->cmd = (CommandId)cmd;
     o->cmd_name = COMMANDS[cmd].name;
+    o->argc = argc;
+    o->argv = argv;
     char spelled[N_QUALITIES][24], *words[N_QUALITIES];
     for (int q = 0; q < N_QUALITIES; q++) {
         snprintf(spelled[q], sizeof spelled[q], "--quality=%s", QUALITIES[q].letter);

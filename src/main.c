@@ -26,9 +26,11 @@
 #include "gen_weights.h"
 #include "weights_io.h"
 #include "hash.h"
+#include "html_page.h"
 #include "png_out.h"
 #include "render.h"
 #include "scene.h"
+#include "share.h"
 #include "train.h"
 #include "video.h"
 
@@ -134,6 +136,7 @@ typedef struct {
     SceneModel model;
     Renderer r;
     int have_model, have_r;
+    ShareInfo share;   /* what its outputs embed to be rendered again */
 } Job;
 
 /* Checks a command makes once the scene is read, before anything is trained:
@@ -145,6 +148,7 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, int dra
 {
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
     if (!rc && check) rc = check(o, &j->scene, user, err);
+    if (!rc) rc = share_info_make(&j->share, &j->scene, o->sets, o->n_sets, o->argc, o->argv, err);
     if (rc) return rc;
     TrainWatch watch = {verbose_train, 0, 0};
     j->have_model = 1;
@@ -168,6 +172,7 @@ static void free_job(Job *j)
 {
     if (j->have_r) renderer_free(&j->r);
     if (j->have_model) scene_model_free(&j->model);
+    share_info_free(&j->share);
     scene_free(&j->scene);
 }
 
@@ -346,6 +351,7 @@ static int load_requests(const Options *o, Job *j, SceneCheck check, void *user,
 typedef struct {
     const Renderer *r;
     const char *scene_path;
+    const ShareInfo *share;
     const char *dir;
     const char *fmt;   /* file name pattern with one %05d */
     const char *file;  /* one still: this file ("-": stdout) instead of dir/fmt */
@@ -368,10 +374,15 @@ static int png_hook(void *user, FrameReq q, int slot, const uint8_t *px, int str
     }
     renderer_label(s->r, q, label, sizeof label);
     snprintf(frame, sizeof frame, "%d", q.frame);
-    PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", s->scene_path},
-                       {"Frame", frame}, {"Stage", label}};
+    PngText texts[] = {{"Software", "layerwarp " LW_VERSION, 0}, {"Scene", s->scene_path, 0},
+                       {"Frame", frame, 0}, {"Stage", label, 0},
+                       {SHARE_KEY_SCENE, s->share->scene, 1},
+                       {SHARE_KEY_VERSION, s->share->version, 1},
+                       {SHARE_KEY_NEEDS, s->share->needs, 1}};
+    /* no command line: a frame's file is the same bytes whichever command,
+     * -j or -o wrote it (render -s, frames --frames last) */
     return png_write_bgra(path, px, s->r->frame->width, s->r->frame->height,
-                          stride, texts, 4, err);
+                          stride, texts, 7, err);
 }
 
 static int nothing_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
@@ -470,7 +481,7 @@ static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const R
     for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
         dir[len - 1] = '\0'; /* "out/seq/" names the folder "out/seq" */
     int rc = make_dirs(dir, err);
-    PngSink ps = {&j->r, j->scene.path, dir, "frame-%05d.png", NULL};
+    PngSink ps = {&j->r, j->scene.path, &j->share, dir, "frame-%05d.png", NULL};
     /* one file per frame: a frame asked for twice is written once */
     FrameReq *unique = malloc(sizeof *unique * (n ? n : 1));
     if (!unique) return lw_fail(err, LW_ERUNTIME, "out of memory");
@@ -498,7 +509,7 @@ static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const
                            LwError *err)
 {
     int rc = strcmp(path, "-") == 0 ? LW_OK : parent_dirs(path, err);
-    PngSink ps = {&j->r, j->scene.path, NULL, NULL, path};
+    PngSink ps = {&j->r, j->scene.path, &j->share, NULL, NULL, path};
     RunOptions with_png = *ro;
     with_png.hook = png_hook;
     with_png.hook_user = &ps;
@@ -531,11 +542,12 @@ static double now(void)
 
 /* What render writes: a video (a file, or stdout), a PNG sequence, or one
  * PNG (render -s), worked out from -o, -s, --format and the scene. */
-typedef enum { TARGET_VIDEO, TARGET_SEQUENCE, TARGET_STILL } TargetKind;
+typedef enum { TARGET_VIDEO, TARGET_SEQUENCE, TARGET_STILL, TARGET_PAGE } TargetKind;
 
 typedef struct {
     TargetKind kind;
-    char path[LW_PATH_MAX + 300];  /* "-" for stdout */
+    char path[LW_PATH_MAX + 300];  /* "-" for stdout; a page's video */
+    char page[LW_PATH_MAX + 300];  /* TARGET_PAGE: the web page, beside its video */
     const char *format;            /* a video's --format, or NULL: its extension's */
 } RenderTarget;
 
@@ -623,6 +635,21 @@ static int check_encoder_settings(const Options *o, const Scene *sc, const Rende
     return LW_OK;
 }
 
+/* -o DIR/NAME.html: the page and, beside it, DIR/NAME.webm (VP9 in WebM:
+ * what every browser plays, Debian's Chromium included; docs/sharing.md). */
+static int page_target(const Options *o, const Scene *sc, const char *out, RenderTarget *t,
+                       LwError *err)
+{
+    t->kind = TARGET_PAGE;
+    if (o->format && strcmp(o->format, "webm") != 0)
+        return render_refuse(err, "-o %s: a page plays a WebM video beside it, not --format %s",
+                             out, o->format);
+    snprintf(t->page, sizeof t->page, "%s", out);
+    snprintf(t->path, sizeof t->path, "%.*s.webm", (int)(strlen(out) - 5), out);
+    t->format = NULL;
+    return check_encoder_settings(o, sc, t, err);
+}
+
 /* Where and what render writes; LW_EINPUT naming the option for a
  * combination that cannot be made.  Runs before anything is trained. */
 static int render_target(const Options *o, const Scene *sc, void *user, LwError *err)
@@ -648,6 +675,7 @@ static int render_target(const Options *o, const Scene *sc, void *user, LwError 
         return LW_OK;
     }
     t->kind = TARGET_VIDEO;
+    if (!to_stdout && has_extension(out, ".html")) return page_target(o, sc, out, t, err);
     if (to_stdout && isatty(STDOUT_FILENO))
         return render_refuse(err, "-o -: standard output is a terminal, no place for a video "
                              "(pipe it: -o - --format mkv | ffplay -)");
@@ -675,10 +703,18 @@ static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs
     const RenderConfig *cfg = &j->scene.render;
     VideoOptions vo = {.width = cfg->style.width, .height = cfg->style.height,
                        .fps = cfg->timeline.fps, .crf = j->scene.output.crf, .n_frames = n};
+    VideoTag tags[4];
+    vo.tags = tags;
+    vo.n_tags = share_video_tags(&j->share, tags);
+    VideoChapter *chapters = NULL;
+    int whole = n == j->r.timeline.n_frames; /* chapters only for the whole timeline */
+    if (whole && share_chapters(&j->r, &chapters, &vo.n_chapters, err)) return LW_ERUNTIME;
+    vo.chapters = chapters;
     snprintf(vo.preset, sizeof vo.preset, "%s", j->scene.output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
     int rc = strcmp(t->path, "-") == 0 ? LW_OK : parent_dirs(t->path, err);
     if (!rc) rc = video_open(&v, t->path, &vo, err);
+    free(chapters);
     int slots = render_slots(ro->threads);
     VideoJob vj = {v, calloc(slots, sizeof(VideoFrame *))};
     if (!rc && !vj.frames) rc = lw_fail(err, LW_ERUNTIME, "out of memory");
@@ -690,6 +726,25 @@ static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs
     video_abort(&v);
     for (int i = 0; vj.frames && i < slots; i++) video_frame_free(&vj.frames[i]);
     free(vj.frames);
+    return rc;
+}
+
+/* The page beside the video just written (render -o NAME.html). */
+static int write_page(const Job *j, const RenderTarget *t, int n, LwError *err)
+{
+    VideoChapter *chapters = NULL;
+    int n_chapters = 0;
+    int whole = n == j->r.timeline.n_frames;
+    if (whole && share_chapters(&j->r, &chapters, &n_chapters, err)) return LW_ERUNTIME;
+    const char *slash = strrchr(t->path, '/');
+    const RenderConfig *cfg = &j->scene.render;
+    HtmlPage page = {.title = j->scene.name, .video = slash ? slash + 1 : t->path,
+                     .width = cfg->style.width, .height = cfg->style.height,
+                     .fps = cfg->timeline.fps, .n_frames = n, .chapters = chapters,
+                     .n_chapters = n_chapters, .scene = j->share.scene,
+                     .command = j->share.command};
+    int rc = html_page_write(t->page, &page, err);
+    free(chapters);
     return rc;
 }
 
@@ -709,6 +764,8 @@ static int cmd_render(const Options *o)
         rc = write_png_still(&j, reqs[0], &ro, t.path, &err);
     else if (!rc)
         rc = write_video(&j, &t, reqs, n, &ro, &err);
+    if (!rc && t.kind == TARGET_PAGE)
+        rc = write_page(&j, &t, n, &err);
     if (rc == LW_EINTR && strcmp(t.path, "-") == 0) /* a pipe keeps what it was sent */
         lw_fail(&err, LW_EINTR, "layerwarp: interrupted; standard output got the frames before "
                 "it, a stream cut short");
@@ -722,6 +779,7 @@ static int cmd_render(const Options *o)
         fprintf(stderr, "rendered %d frame%s in %.2f s (%.1f fps) to %s", n, n == 1 ? "" : "s",
                 el, n / el, piped ? "standard output" : t.path);
         if (size >= 0) fprintf(stderr, " (%.1f KiB)", size / 1024.0);
+        if (t.kind == TARGET_PAGE) fprintf(stderr, " and its page %s", t.page);
         fputc('\n', stderr);
     }
     free(reqs);
@@ -822,10 +880,13 @@ static int step_copy(void *user, int index, FrameReq q, int slot, const uint8_t 
 }
 
 static int write_still(const uint8_t *px, int width, int height, int stride, const char *path,
-                       const char *scene, const char *what, LwError *err)
+                       const Job *j, const char *what, LwError *err)
 {
-    PngText texts[] = {{"Software", "layerwarp " LW_VERSION}, {"Scene", scene}, {"Stage", what}};
-    return png_write_bgra(path, px, width, height, stride, texts, 3, err);
+    PngText texts[] = {{"Software", "layerwarp " LW_VERSION, 0}, {"Scene", j->scene.path, 0},
+                       {"Stage", what, 0}, {SHARE_KEY_SCENE, j->share.scene, 1},
+                       {SHARE_KEY_VERSION, j->share.version, 1},
+                       {SHARE_KEY_NEEDS, j->share.needs, 1}};
+    return png_write_bgra(path, px, width, height, stride, texts, 6, err);
 }
 
 /* The sheet of the show's layer `layer` (0-based), titled by its name as
@@ -849,7 +910,7 @@ static int contact_sheet(const Job *j, const StepSink *s, int layer, const char 
     int w, h, stride;
     const uint8_t *frames[4] = {s->frames[0], s->frames[1], s->frames[2], s->frames[3]};
     int rc = draw_contact_sheet(st, frames, s->stride, names, 4, &sheet, &w, &h, &stride, err);
-    if (!rc) rc = write_still(sheet, w, h, stride, path, j->scene.path, "contact sheet", err);
+    if (!rc) rc = write_still(sheet, w, h, stride, path, j, "contact sheet", err);
     free(sheet);
     return rc;
 }
@@ -880,7 +941,7 @@ static int hadamard_sheet(const Job *j, int layer, const char *name, const char 
                                 &w, &h, &stride, err);
     snprintf(path, n_path, "%s/layer%s-hadamard-sheet.png", dir, name);
     if (n && !rc)
-        rc = write_still(sheet, w, h, stride, path, j->scene.path, "element-wise steps", err);
+        rc = write_still(sheet, w, h, stride, path, j, "element-wise steps", err);
     if (!n || rc) path[0] = '\0';
     free(sheet);
     for (int i = 0; i < n; i++) free(ss.frames[i]);
@@ -941,8 +1002,8 @@ static int cmd_step(const Options *o)
         for (int i = 0; i < 4 && !rc; i++) {
             char path[LW_PATH_MAX + 64];
             snprintf(path, sizeof path, "%s/layer%s-%d-%s.png", dir, name, i, names[i]);
-            rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, j.scene.path,
-                             names[i], &err);
+            rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, &j, names[i],
+                             &err);
         }
         char sheet[LW_PATH_MAX + 64], steps[LW_PATH_MAX + 64];
         snprintf(sheet, sizeof sheet, "%s/layer%s-sheet.png", dir, name);
@@ -1276,6 +1337,31 @@ static int cmd_info(const Options *o)
     return report(rc, &err);
 }
 
+/* layerwarp scene FILE: the scene a render embeds, on stdout; --set
+ * values are checked as the scene's own and written in. */
+static int cmd_scene(const Options *o)
+{
+    LwError err = {""};
+    ShareInfo s;
+    char *changed = NULL;
+    int rc = share_read(o->scene_path, &s, &err);
+    if (!rc && o->n_sets) {
+        Scene check;
+        rc = scene_load_string_with(o->scene_path, s.scene, strlen(s.scene), o->sets, o->n_sets,
+                                    &check, &err);
+        scene_free(&check);
+        if (!rc) rc = share_apply_sets(s.scene, o->sets, o->n_sets, &changed, &err);
+        if (!rc) {
+            free(s.scene);
+            s.scene = changed;
+        }
+    }
+    if (!rc && share_print(stdout, &s, o->quiet) != 0)
+        rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
+    share_info_free(&s);
+    return report(rc, &err);
+}
+
 static int run_command(const Options *o)
 {
     switch (o->cmd) {
@@ -1285,6 +1371,7 @@ static int run_command(const Options *o)
     case CMD_HASH: return cmd_hash(o);
     case CMD_TRAIN: return cmd_train(o);
     case CMD_DUMP: return cmd_dump(o);
+    case CMD_SCENE: return cmd_scene(o);
     default: return cmd_info(o);
     }
 }
@@ -1299,7 +1386,7 @@ static int help(int argc, char **argv)
     int c = cli_command(argv[2]);
     if (c < 0) {
         fprintf(stderr, "layerwarp help: unknown command '%s' (commands: render, frames, step, "
-                "hash, train, dump, info)\n", argv[2]);
+                "hash, train, dump, info, scene)\n", argv[2]);
         return 2;
     }
     cli_usage_command(stdout, (CommandId)c);

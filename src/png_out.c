@@ -54,11 +54,12 @@ static int write_rows(FILE *f, const uint8_t *bgra, int w, int h, int stride,
     png_set_filter(png, 0, PNG_FILTER_NONE);
     png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_text tx[8];
-    int nt = n_texts < 8 ? n_texts : 8;
+    png_text tx[12];
+    int nt = n_texts < 12 ? n_texts : 12;
     for (int i = 0; i < nt; i++) {
         memset(&tx[i], 0, sizeof tx[i]);
-        tx[i].compression = PNG_TEXT_COMPRESSION_NONE;
+        tx[i].compression = texts[i].itxt ? PNG_ITXT_COMPRESSION_zTXt
+                                          : PNG_TEXT_COMPRESSION_NONE;
         tx[i].key = (png_charp)texts[i].key;
         tx[i].text = (png_charp)texts[i].text;
     }
@@ -122,4 +123,60 @@ int png_write_bgra(const char *path, const uint8_t *bgra, int width, int height,
         return rc;
     }
     return atomic_commit(&out, err);
+}
+
+/* Reads the chunks before the image data: png_write_info puts every text
+ * chunk of ours there, so the pixels need not be decoded. */
+static int read_text(FILE *f, const char *key, char **out, PngErr *pe)
+{
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, pe, on_png_error,
+                                             on_png_warning);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    if (!png || !info) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        snprintf(pe->msg, sizeof pe->msg, "out of memory");
+        return -1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, NULL);
+        return -1;
+    }
+    png_init_io(png, f);
+    png_read_info(png, info);
+    png_textp tx = NULL;
+    int n = png_get_text(png, info, &tx, NULL);
+    for (int i = 0; i < n && !*out; i++)
+        if (strcmp(tx[i].key, key) == 0) {
+            size_t len = strlen(tx[i].text);
+            *out = malloc(len + 1);
+            if (!*out) {
+                snprintf(pe->msg, sizeof pe->msg, "out of memory");
+                png_destroy_read_struct(&png, &info, NULL);
+                return -1;
+            }
+            memcpy(*out, tx[i].text, len);
+            (*out)[len] = '\0';
+        }
+    png_destroy_read_struct(&png, &info, NULL);
+    return 0;
+}
+
+int png_read_text(const char *path, const char *key, char **out, LwError *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    unsigned char sig[8];
+    int rc = LW_OK;
+    if (fread(sig, 1, 8, f) != 8 || png_sig_cmp(sig, 0, 8) != 0) {
+        rc = lw_fail(err, LW_EINPUT, "%s: not a PNG file", path);
+    } else {
+        PngErr pe = {"", 0};
+        rewind(f);
+        if (read_text(f, key, out, &pe) != 0)
+            rc = lw_fail(err, LW_EINPUT, "%s: unreadable PNG: %s", path, pe.msg);
+    }
+    fclose(f);
+    return rc;
 }

@@ -1860,7 +1860,16 @@ int scene_load_string_with(const char *name, const char *text, size_t len,
                            const char *const *overrides, int n_overrides, Scene *sc,
                            LwError *err)
 {
-    return load_text(name, text, len, overrides, n_overrides, NULL, 0, sc, err);
+    int rc = load_text(name, text, len, overrides, n_overrides, NULL, 0, sc, err);
+    if (rc)
+        return rc;
+    /* kept whole: an output embeds it (share.c) */
+    if (!(sc->text = malloc(len + 1)))
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    memcpy(sc->text, text, len);
+    sc->text[len] = '\0';
+    sc->text_len = len;
+    return LW_OK;
 }
 
 int scene_load_string(const char *name, const char *text, size_t len, Scene *sc,
@@ -1917,6 +1926,8 @@ void scene_free(Scene *sc)
     free(sc->net.Wout);
     free(sc->net.bout);
     sc->net.Wout = sc->net.bout = NULL;
+    free(sc->text);
+    sc->text = NULL;
     if (sc->compare) scene_free(sc->compare);
     free(sc->compare);
     sc->compare = NULL;

@@ -110,9 +110,11 @@ static const VideoFormat FORMATS[] = {
      .presets = X264_PRESETS, .preset_for = "",
      .tunes = X264_TUNES, .default_tune = VIDEO_DEFAULT_TUNE_MP4,
      .enc_opts = {"threads", "0", NULL}, /* libx264 picks, uses both cores */
-     .mux_opts = {"movflags", "+faststart", NULL},
+     /* use_metadata_tags: free-form keys (the embedded scene) */
+     .mux_opts = {"movflags", "+faststart+use_metadata_tags", NULL},
      /* fragmented: the index goes with each fragment, not at the end */
-     .pipe_mux_opts = {"movflags", "+frag_keyframe+empty_moov+default_base_moof", NULL}},
+     .pipe_mux_opts = {"movflags",
+                       "+frag_keyframe+empty_moov+default_base_moof+use_metadata_tags", NULL}},
     {.ext = ".webm", .name = "WebM", .muxer = "webm", .encoder = "libvpx-vp9",
      .pix_fmt = AV_PIX_FMT_YUV420P, .flags = VF_YUV709,
      .default_crf = VIDEO_DEFAULT_CRF_WEBM, .max_crf = 63,
@@ -548,6 +550,33 @@ static int create_streams(VideoSink *v, LwError *err)
     return 0;
 }
 
+/* The tags and chapters the header carries (the muxer writes what its
+ * format has room for).  Chapters in the time base 1/fps: frame numbers. */
+static int add_metadata(VideoSink *v, const VideoOptions *opt, LwError *err)
+{
+    for (int i = 0; i < opt->n_tags; i++)
+        if (av_dict_set(&v->oc->metadata, opt->tags[i].key, opt->tags[i].value, 0) < 0)
+            return lw_fail(err, LW_ERUNTIME, "out of memory");
+    if (opt->n_chapters <= 0 || opt->n_frames <= 0)
+        return 0;
+    v->oc->chapters = av_calloc((size_t)opt->n_chapters, sizeof *v->oc->chapters);
+    if (!v->oc->chapters)
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
+    for (int i = 0; i < opt->n_chapters; i++) {
+        AVChapter *c = av_mallocz(sizeof *c);
+        if (!c)
+            return lw_fail(err, LW_ERUNTIME, "out of memory");
+        v->oc->chapters[v->oc->nb_chapters++] = c; /* freed with oc */
+        c->id = i + 1;
+        c->time_base = v->tb;
+        c->start = opt->chapters[i].start;
+        c->end = i + 1 < opt->n_chapters ? opt->chapters[i + 1].start : opt->n_frames;
+        if (av_dict_set(&c->metadata, "title", opt->chapters[i].title, 0) < 0)
+            return lw_fail(err, LW_ERUNTIME, "out of memory");
+    }
+    return 0;
+}
+
 /* Opens the encoder and the temporary file and writes the header. */
 static int start_output(VideoSink *v, LwError *err)
 {
@@ -627,7 +656,7 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
     if (av_log_get_level() > AV_LOG_ERROR)
         av_log_set_level(AV_LOG_ERROR);
     if ((ret = create_streams(v, err)) < 0 || (ret = configure_encoder(v, opt, err)) < 0 ||
-        (ret = start_output(v, err)) < 0 || (ret = alloc_frames(v, err)) < 0)
+        (ret = add_metadata(v, opt, err)) < 0 || (ret = start_output(v, err)) < 0 || (ret = alloc_frames(v, err)) < 0)
         goto fail;
     *out = v;
     return 0;

@@ -237,7 +237,7 @@ fi
 "$LW" help help >"$TMPD/out" 2>"$TMPD/err"
 if [ $? -eq 0 ] && grep -q "^usage: layerwarp COMMAND" "$TMPD/out" && ! grep -q "help help" "$TMPD/out" "$TMPD/err"; then pass
 else fail "help help: $(cat "$TMPD/out" "$TMPD/err" | head -c 300)"; fi
-one_line 2 "layerwarp help: unknown command 'nope' (commands: render, frames, step, hash, train, dump, info)" "$LW" help nope
+one_line 2 "layerwarp help: unknown command 'nope' (commands: render, frames, step, hash, train, dump, info, scene)" "$LW" help nope
 # a full stdout: said once, with the prefix, status 1
 if [ -w /dev/full ]; then
     for cmd in "dump $S --layer 1 --stage bias -q" "hash $S --frames 0:1 -q" "render $S -s -o - -q" \

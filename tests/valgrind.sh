@@ -100,6 +100,12 @@ vg 0 render "$S" $SMALL --frames 0:3 -j 2 -q -o - --format mp4
 vg 0 render "$S" $SMALL --frames 0:3 -j 2 -q -o - --format gif
 vg 0 render "$S" $SMALL -s -q -o "$TMPD/still.png"
 vg 0 train "$S" -q -o -
+# A whole video with its chapters and tags, its page; the scene read back
+# from a video (libavformat) and a PNG (libpng); a GIF carries none.
+vg 0 render "$S" $SMALL --fps 10 -j 2 -q -o "$TMPD/page/index.html"
+vg 0 scene "$TMPD/page/index.webm"
+vg 0 scene "$TMPD/still.png" --set train.steps=50
+vg 2 scene "$TMPD/a.gif"
 # A CSV with a header, extra columns and names as labels, into the legend.
 vg 0 hash scenes/iris.scene $SMALL --frames 0 -j 2
 # Error paths: a bad scene, a bad CSV row, a malformed weights file, a bad
