@@ -216,7 +216,7 @@ static void test_errors(void)
     snprintf(path, sizeof path, "%s/out.xyz", dir);
     CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
     CHECK_STR(err.msg, "unsupported output format '.xyz' (expected .mp4, .webm, "
-                       ".mkv, .gif or a directory)");
+                       ".mkv, .gif, .mov or a directory)");
 
     snprintf(path, sizeof path, "%s/odd.mp4", dir);
     o.width = W + 1;
