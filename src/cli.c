@@ -122,7 +122,7 @@ static const OptionSpec OPTIONS[] = {
      "Q      a size and frame rate as manim names them: -ql (low, 480p15),\n"
      "-qm (medium, 720p30), -qh (high, 1080p60), -qp (1440p60),\n"
      "-qk (4k, 2160p60); a later --size or --fps wins"},
-    {O_TRANSPARENT, "transparent", 't', 0, DRAWING | BIT(CMD_STEP),
+    {O_TRANSPARENT, "transparent", 't', 0, DRAWING,
      "       a see-through background (as style background = transparent):\n"
      "PNG with alpha, .webm (VP9 with alpha), .mov (ProRes 4444) or .mkv;\n"
      "text gets a halo; .mp4 and .gif refuse"},

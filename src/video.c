@@ -151,8 +151,10 @@ static const VideoFormat FORMATS[] = {
     {.ext = ".mov", .name = "QuickTime", .muxer = "mov", .encoder = "prores_ks",
      .pix_fmt = AV_PIX_FMT_YUV422P10LE, .flags = VF_YUV709,
      .enc_opts = {"threads", "2", "profile", "hq", "vendor", "apl0", NULL},
-     .mux_opts = {"movflags", "+faststart", NULL},
-     .pipe_mux_opts = {"movflags", "+frag_keyframe+empty_moov+default_base_moof", NULL},
+     /* write_colr: editors read BT.709 from the colr atom */
+     .mux_opts = {"movflags", "+faststart+write_colr", NULL},
+     .pipe_mux_opts = {"movflags", "+frag_keyframe+empty_moov+default_base_moof+write_colr",
+                       NULL},
      .alpha_pix_fmt = AV_PIX_FMT_YUVA444P10LE,
      .alpha_enc_opts = {"profile", "4444", NULL}},
 };
@@ -351,6 +353,16 @@ static int bt709_converter(struct SwsContext **out, int width, int height,
     if (sws_setColorspaceDetails(*out, bt709, 1, bt709, 0, 0, 1 << 16, 1 << 16) < 0)
         return -2;
     return 0;
+}
+
+/* Tags a frame BT.709, limited range: ProRes writes each frame's own tags
+ * into its header (x264 and libvpx take the stream's). */
+static void tag_bt709(AVFrame *f)
+{
+    f->color_primaries = AVCOL_PRI_BT709;
+    f->color_trc = AVCOL_TRC_BT709;
+    f->colorspace = AVCOL_SPC_BT709;
+    f->color_range = AVCOL_RANGE_MPEG;
 }
 
 /* Sets the BT.709, limited-range conversion and tags the stream with it. */
@@ -641,6 +653,8 @@ static int alloc_frames(VideoSink *v, LwError *err)
     v->frame->height = v->height;
     if ((ret = av_frame_get_buffer(v->frame, 0)) < 0)
         return av_fail(err, ret, "cannot allocate frame", v->target);
+    if (v->sws)
+        tag_bt709(v->frame);
     if (v->alpha && !(v->straight = malloc((size_t)v->width * v->height * 4)))
         return lw_fail(err, LW_ERUNTIME, "out of memory");
     if (!palette)
@@ -803,6 +817,8 @@ int video_frame_new(const VideoSink *v, VideoFrame **out, LwError *err)
         ret = lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter", v->target);
         goto fail;
     }
+    if (v->sws)
+        tag_bt709(vf->frame);
     if (v->straight && !(vf->straight = malloc((size_t)v->width * v->height * 4))) {
         ret = lw_fail(err, LW_ERUNTIME, "out of memory");
         goto fail;
