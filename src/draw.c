@@ -104,12 +104,12 @@ static Rgb mix(Rgb c, Rgb to, double f)
 /* ---- a background that is not there (style.transparency > 0) ------------------- */
 
 /* Over a slide of any colour, text needs a rim of its own: the captions'
- * layer is stamped HALO_TAPS times around two circles (radius HALO_PX and
- * half of it, at 720p) into a mask, and that mask is painted in a colour
- * opposite to the text's, HALO_ALPHA opaque, beneath the text.  The same
- * colour backs the panels instead of the background's. */
+ * layer's coverage is spread by HALO_PX (at 720p) each way, in whole
+ * pixels (pixman's fast path; a fractional shift would resample every
+ * pixel), across and then down, and painted in a colour opposite to the
+ * text's, HALO_ALPHA opaque, beneath the text.  The same colour backs the
+ * panels instead of the background's. */
 #define HALO_PX 2.5
-#define HALO_TAPS 12
 #define HALO_ALPHA 0.8
 
 static int see_through(const Style *sc)
@@ -147,31 +147,38 @@ static void clear_to_background(cairo_t *cr, const Style *sc, int whole)
     cairo_restore(cr);
 }
 
+/* `src` stamped at whole-pixel shifts -r..r along x (or y) into a new
+ * alpha-only group: a max filter, near enough (the stamps add up by OVER). */
+static cairo_pattern_t *spread(cairo_t *cr, cairo_pattern_t *src, int r, int along_x)
+{
+    cairo_matrix_t shift;
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    cairo_set_source(cr, src);
+    for (int d = -r; d <= r; d++) {
+        cairo_matrix_init_translate(&shift, along_x ? d : 0, along_x ? 0 : d);
+        cairo_pattern_set_matrix(src, &shift);
+        cairo_paint(cr);
+    }
+    cairo_matrix_init_identity(&shift);
+    cairo_pattern_set_matrix(src, &shift);
+    return cairo_pop_group(cr);
+}
+
 /* Ends the group pushed before the captions' layer: its halo first, then
  * the layer itself. */
 static void pop_with_halo(cairo_t *cr, const Style *sc)
 {
     cairo_pattern_t *ink = cairo_pop_group(cr);
-    cairo_matrix_t shift;
-    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
-    cairo_set_source(cr, ink);
-    for (int ring = 1; ring <= 2; ring++)
-        for (int k = 0; k < HALO_TAPS; k++) {
-            double a = 2 * M_PI * (k + 0.5 * (ring - 1)) / HALO_TAPS;
-            double r = HALO_PX * unit(sc) / ring;
-            cairo_matrix_init_translate(&shift, r * cos(a), r * sin(a));
-            cairo_pattern_set_matrix(ink, &shift);
-            cairo_paint(cr);
-        }
-    cairo_pattern_t *halo = cairo_pop_group(cr);
+    int r = (int)fmax(1, round(HALO_PX * unit(sc)));
+    cairo_pattern_t *across = spread(cr, ink, r, 1);
+    cairo_pattern_t *halo = spread(cr, across, r, 0);
     Rgb h = halo_colour(sc);
     cairo_set_source_rgba(cr, h.r, h.g, h.b, HALO_ALPHA);
     cairo_mask(cr, halo);
-    cairo_matrix_init_identity(&shift);
-    cairo_pattern_set_matrix(ink, &shift);
     cairo_set_source(cr, ink);
     cairo_paint(cr);
     cairo_pattern_destroy(halo);
+    cairo_pattern_destroy(across);
     cairo_pattern_destroy(ink);
 }
 
