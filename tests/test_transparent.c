@@ -112,7 +112,9 @@ static int check_decoded(const char *what, const uint8_t *got, const uint8_t *wa
               data.x, data.y);
     const uint8_t *g = got + ((size_t)data.y * w + data.x) * 4;
     const uint8_t *e = want + ((size_t)data.y * w + data.x) * 4;
-    int tol = lossless ? 0 : 16; /* BT.709 there and back, and a lossy codec */
+    /* BT.709 there and back, and a lossy codec: VP9's 4:2:0 at crf 28 was
+     * measured up to 17 off, ProRes 4444 up to 1 */
+    int tol = lossless ? 0 : alpha_tol ? 24 : 2;
     CHECK_MSG(abs(g[0] - e[0]) <= tol && abs(g[1] - e[1]) <= tol && abs(g[2] - e[2]) <= tol,
               "%s frame %d: colour %d,%d,%d at the data point, expected %d,%d,%d", what, k,
               g[2], g[1], g[0], e[2], e[1], e[0]);
