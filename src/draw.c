@@ -1211,7 +1211,10 @@ static void draw_captions(cairo_t *cr, const Style *sc, const Caption *cap)
     double formula_end = draw_formula(cr, sc, cap, l.x, l.y1);
     char line[240];
     describe(cap, line, sizeof line);
-    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    if (see_through(sc)) /* the same grey for dark text; a light one for light text */
+        set_rgb(cr, mix(sc->text, halo_colour(sc), 0.28));
+    else
+        cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     show_fitted(cr, sc, line, l.x, l.y2, sc->width - 2 * l.x);
     if (sc->title_line) {
         set_font(cr, sc, draw_text_size(sc, TEXT_SMALL), 1);
