@@ -27,7 +27,7 @@ style.min_text_size style.font"
 _layerwarp_options()
 {
     local common="--set -q --quiet -h --help"
-    local frame="--fps --size --quality -ql -qm -qh -qp -qk"
+    local frame="--fps --size --quality -ql -qm -qh -qp -qk -t --transparent"
     case $1 in
         render) echo "-o --output -s --last --format --frames --at -j --jobs --crf --preset $frame $common" ;;
         frames) echo "--frames --at -o --output -j --jobs $frame $common" ;;
@@ -64,6 +64,7 @@ _layerwarp_values()
         render.activation_steps) echo "none hadamard" ;;
         render.networks) echo "generator discriminator encoder decoder" ;;
         render.preset) echo "$_layerwarp_presets" ;;
+        style.background) echo "transparent" ;;
         render.grid_adaptive | render.readout | render.show_* | render.depth_cues) echo "$bool" ;;
     esac
 }
@@ -118,7 +119,7 @@ _layerwarp()
             return
             ;;
         --format)
-            COMPREPLY=($(compgen -W "mp4 webm mkv gif png" -- "$cur"))
+            COMPREPLY=($(compgen -W "mp4 webm mkv gif mov png" -- "$cur"))
             return
             ;;
         --quality)

@@ -12,8 +12,10 @@ typedef struct {
                    0: a plain tEXt chunk */
 } PngText;
 
-/* Writes opaque Cairo ARGB32 pixels (BGRA in memory) as 8-bit RGB; path
- * "-" writes to stdout (as it goes: a pipe cannot be atomic). */
+/* Writes Cairo ARGB32 pixels (BGRA in memory, premultiplied) as 8-bit RGB
+ * when every pixel is opaque, else as RGBA with straight alpha (a
+ * see-through background); path "-" writes to stdout (as it goes: a pipe
+ * cannot be atomic). */
 int png_write_bgra(const char *path, const uint8_t *bgra, int width, int height, int stride,
                    const PngText *texts, int n_texts, LwError *err);
 

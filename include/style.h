@@ -16,6 +16,8 @@ typedef enum { SHADE_NONE, SHADE_CLASS, SHADE_AREA } ShadeMode;
 typedef struct {
     int width, height;     /* pixels, even */
     Rgb background, grid, domain, boundary, text;
+    double transparency;   /* of the background: 0 opaque (the default), 1 see-through
+                              (PNG, WebM, MOV and MKV keep it as alpha) */
     Rgb arrow;             /* arrows on points (a generator's push) */
     Rgb classes[LW_MAX_CLASSES];
     double point_radius;   /* px at 720p; scaled with height */

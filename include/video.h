@@ -5,6 +5,10 @@
  *   .mkv  lossless (FFV1)
  *   .gif  GIF with a palette computed for the video (libavfilter
  *         palettegen/paletteuse)
+ *   .mov  ProRes 422 HQ (prores_ks, yuv422p10le), for video editors
+ * With VideoOptions.alpha (a see-through background) .webm is VP9 with an
+ * alpha plane (yuva420p), .mov ProRes 4444 (yuva444p10le), .mkv FFV1 in
+ * bgra; .mp4 and .gif refuse.
  * The file is written to a temporary name beside the target and renamed only
  * by video_close() after a complete, successful encode; video_abort() removes
  * the temporary file and leaves any existing target untouched.
@@ -40,12 +44,14 @@ typedef struct {
     char tune[32];       /* .mp4 only: x264 tune; "" = default (none),
                             "none" = no tune, or e.g. "animation" */
     char format[8];      /* "" = from the file name's extension, else "mp4",
-                            "webm", "mkv" or "gif" (needed for "-") */
+                            "webm", "mkv", "gif" or "mov" (needed for "-") */
     const VideoTag *tags;        /* (n_tags) borrowed until video_open returns */
     int n_tags;
     const VideoChapter *chapters; /* (n_chapters) in order of start; borrowed until
                                      video_open returns; needs n_frames > 0 */
     int n_chapters;
+    int alpha;           /* 1: the frames' alpha is kept (a see-through
+                            background); a format without alpha refuses */
 } VideoOptions;
 
 typedef struct VideoSink VideoSink;
@@ -55,7 +61,7 @@ typedef struct VideoSink VideoSink;
 int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
                LwError *err);
 /* Appends one frame: Cairo ARGB32 pixels (BGRA in memory), premultiplied
- * (our frames are opaque), `stride` bytes per row.  Frames are numbered in
+ * (opaque unless opt->alpha), `stride` bytes per row.  Frames are numbered in
  * call order; pts = index with time base 1/fps. */
 int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err);
 /* Colour conversion done ahead, on any thread (the frame renderers'): each
@@ -86,7 +92,8 @@ const char *video_temp_path(const VideoSink *v);
 #define VIDEO_DEFAULT_TUNE_MP4 "none"
 #define VIDEO_DEFAULT_CRF_WEBM 28
 
-/* 1 if the extension names a supported video format (.mp4 .webm .mkv .gif). */
+/* 1 if the extension names a supported video format (.mp4 .webm .mkv .gif
+ * .mov). */
 int video_format_supported(const char *path);
 /* LW_OK, or LW_EINPUT "unsupported output format '.xyz' (expected .mp4, ...
  * or a directory)" naming the formats of the table. */
@@ -96,8 +103,10 @@ int video_format_check(const char *path, LwError *err);
  * NULL or "" for the file name's), 0 for an unknown one. */
 enum { VIDEO_TAKES_CRF = 1, VIDEO_TAKES_PRESET = 2 };
 unsigned video_format_takes(const char *path, const char *format);
-/* Checks opt's preset and crf against the format's words and range, as
- * video_open will: LW_EINPUT "PATH: unknown preset 'x' (expected ...)". */
+/* Checks opt's preset and crf against the format's words and range, and
+ * opt->alpha against the format, as video_open will: LW_EINPUT "PATH:
+ * unknown preset 'x' (expected ...)" or "PATH: MP4 cannot keep a
+ * transparent background (...)". */
 int video_check_settings(const char *path, const VideoOptions *opt, LwError *err);
 /* The format's extension (".gif"), for messages; NULL when unknown. */
 const char *video_format_name(const char *path, const char *format);

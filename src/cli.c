@@ -33,8 +33,8 @@ typedef struct {
 
 static const CommandSpec COMMANDS[CMD_COUNT] = {
     [CMD_RENDER] = {"render", "SCENE [-o FILE|DIR/|-] [-s] [-ql|-qm|-qh|-qk] [options]",
-                    "render the animation as a video (.mp4 .webm .mkv .gif), a PNG sequence,\n"
-                    "            or with -s its last frame as one PNG"},
+                    "render the animation as a video (.mp4 .webm .mkv .gif .mov), a PNG\n"
+                    "            sequence, or with -s its last frame as one PNG"},
     [CMD_FRAMES] = {"frames",
                     "SCENE [--frames A:B | --frames N,M,... | --at L:STAGE:T] [-o DIR|FILE.png]",
                     "write chosen frames as PNG files DIR/frame-00042.png (one frame:\n"
@@ -59,7 +59,7 @@ static const CommandSpec COMMANDS[CMD_COUNT] = {
 
 enum {
     O_OUTPUT = 256, O_JOBS, O_QUIET, O_LAYER, O_STAGE, O_HELP, O_FRAMES, O_AT, O_CRF, O_PRESET,
-    O_FPS, O_SIZE, O_SET, O_QUALITY, O_LAST, O_FORMAT
+    O_FPS, O_SIZE, O_SET, O_QUALITY, O_LAST, O_FORMAT, O_TRANSPARENT
 };
 
 /* One option as a set of commands takes it.  The same long name may have a
@@ -84,7 +84,7 @@ static const OptionSpec OPTIONS[] = {
      "       only the last frame, as one PNG: -o FILE.png, -o - (stdout),\n"
      "or beside the video the scene names (out/SCENE.png)"},
     {O_FORMAT, "format", 0, 1, BIT(CMD_RENDER),
-     "F      mp4, webm, mkv, gif or png: the format when the output has no\n"
+     "F      mp4, webm, mkv, gif, mov or png: the format when the output has no\n"
      "file name to say it (stdout); an MP4 on a pipe is fragmented"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_FRAMES),
      "DIR    folder for the PNG files (default out/SCENE-frames); with one\n"
@@ -128,6 +128,10 @@ static const OptionSpec OPTIONS[] = {
      "Q      a size and frame rate as manim names them: -ql (low, 480p15),\n"
      "-qm (medium, 720p30), -qh (high, 1080p60), -qp (1440p60),\n"
      "-qk (4k, 2160p60); a later --size or --fps wins"},
+    {O_TRANSPARENT, "transparent", 't', 0, DRAWING,
+     "       a see-through background (as style background = transparent):\n"
+     "PNG with alpha, .webm (VP9 with alpha), .mov (ProRes 4444) or .mkv;\n"
+     "text gets a halo; .mp4 and .gif refuse"},
     {O_SET, "set", 0, 1, ALL_CMDS,
      "S.KEY=V  set a scene key, as if written in [S] of the scene\n"
      "(repeatable; e.g. --set train.steps=500); checked like the file\n"
@@ -337,14 +341,14 @@ static int add_quality(Options *o, const char *arg, LwError *err)
 
 static int set_format(Options *o, const char *arg, LwError *err)
 {
-    static const char *const FORMATS[] = {"mp4", "webm", "mkv", "gif", "png", NULL};
+    static const char *const FORMATS[] = {"mp4", "webm", "mkv", "gif", "mov", "png", NULL};
     const char *word = arg[0] == '.' ? arg + 1 : arg;
     for (int i = 0; FORMATS[i]; i++)
         if (!strcasecmp(word, FORMATS[i])) {
             o->format = FORMATS[i];
             return LW_OK;
         }
-    return usage_fail(o, err, "--format '%s': expected mp4, webm, mkv, gif or png", arg);
+    return usage_fail(o, err, "--format '%s': expected mp4, webm, mkv, gif, mov or png", arg);
 }
 
 /* "step, dump": the commands that take an option row's name or letter */
@@ -458,6 +462,7 @@ static int take_option(Options *o, int id, const char *arg, LwError *err)
     case O_SET: return add_set(o, NULL, arg, err);
     case O_QUALITY: return add_quality(o, arg, err);
     case O_FORMAT: return set_format(o, arg, err);
+    case O_TRANSPARENT: return add_set(o, "style.background", "transparent", err);
     }
     return usage_fail(o, err, "unknown option");
 }

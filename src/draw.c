@@ -101,6 +101,87 @@ static Rgb mix(Rgb c, Rgb to, double f)
     return (Rgb){c.r + f * (to.r - c.r), c.g + f * (to.g - c.g), c.b + f * (to.b - c.b)};
 }
 
+/* ---- a background that is not there (style.transparency > 0) ------------------- */
+
+/* Over a slide of any colour, text needs a rim of its own: the captions'
+ * layer's coverage is spread by HALO_PX (at 720p) each way, in whole
+ * pixels (pixman's fast path; a fractional shift would resample every
+ * pixel), across and then down, and painted in a colour opposite to the
+ * text's, HALO_ALPHA opaque, beneath the text.  The same colour backs the
+ * panels instead of the background's. */
+#define HALO_PX 2.5
+#define HALO_ALPHA 0.8
+
+static int see_through(const Style *sc)
+{
+    return sc->transparency > 0;
+}
+
+/* White behind dark text, black behind light text. */
+static Rgb halo_colour(const Style *sc)
+{
+    double luma = 0.2126 * sc->text.r + 0.7152 * sc->text.g + 0.0722 * sc->text.b;
+    return luma < 0.5 ? (Rgb){1, 1, 1} : (Rgb){0, 0, 0};
+}
+
+/* What a panel's box is filled with: the background, or over a missing
+ * one the halo's colour. */
+static Rgb backing(const Style *sc)
+{
+    return see_through(sc) ? halo_colour(sc) : sc->background;
+}
+
+/* Replaces what is under the current path (or the whole surface) by the
+ * background with its alpha: painting over nothing would leave the old
+ * pixels, so the operator is SOURCE. */
+static void clear_to_background(cairo_t *cr, const Style *sc, int whole)
+{
+    cairo_save(cr);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b,
+                          1 - sc->transparency);
+    if (whole)
+        cairo_paint(cr);
+    else
+        cairo_fill(cr);
+    cairo_restore(cr);
+}
+
+/* `src` stamped at whole-pixel shifts -r..r along x (or y) into a new
+ * alpha-only group: a max filter, near enough (the stamps add up by OVER). */
+static cairo_pattern_t *spread(cairo_t *cr, cairo_pattern_t *src, int r, int along_x)
+{
+    cairo_matrix_t shift;
+    cairo_push_group_with_content(cr, CAIRO_CONTENT_ALPHA);
+    cairo_set_source(cr, src);
+    for (int d = -r; d <= r; d++) {
+        cairo_matrix_init_translate(&shift, along_x ? d : 0, along_x ? 0 : d);
+        cairo_pattern_set_matrix(src, &shift);
+        cairo_paint(cr);
+    }
+    cairo_matrix_init_identity(&shift);
+    cairo_pattern_set_matrix(src, &shift);
+    return cairo_pop_group(cr);
+}
+
+/* Ends the group pushed before the captions' layer: its halo first, then
+ * the layer itself. */
+static void pop_with_halo(cairo_t *cr, const Style *sc)
+{
+    cairo_pattern_t *ink = cairo_pop_group(cr);
+    int r = (int)fmax(1, round(HALO_PX * unit(sc)));
+    cairo_pattern_t *across = spread(cr, ink, r, 1);
+    cairo_pattern_t *halo = spread(cr, across, r, 0);
+    Rgb h = halo_colour(sc);
+    cairo_set_source_rgba(cr, h.r, h.g, h.b, HALO_ALPHA);
+    cairo_mask(cr, halo);
+    cairo_set_source(cr, ink);
+    cairo_paint(cr);
+    cairo_pattern_destroy(halo);
+    cairo_pattern_destroy(across);
+    cairo_pattern_destroy(ink);
+}
+
 static void set_font(cairo_t *cr, const Style *sc, double size, int bold)
 {
     cairo_select_font_face(cr, sc->font, CAIRO_FONT_SLANT_NORMAL,
@@ -270,7 +351,11 @@ static void draw_shade(cairo_t *cr, const Style *sc, const FrameGeom *fg, const 
     /* every colour a cell may hold: the classes, and beyond them the
      * colours of a verdict that is not a class (a discriminator's) */
     for (int c = 0; c < LW_MAX_CLASSES; c++) {
-        set_rgb(cr, mix(sc->background, sc->classes[c % LW_MAX_CLASSES], tint));
+        Rgb cc = sc->classes[c % LW_MAX_CLASSES];
+        if (see_through(sc)) /* the same tint over a white slide, and lets others through */
+            cairo_set_source_rgba(cr, cc.r, cc.g, cc.b, tint);
+        else
+            set_rgb(cr, mix(sc->background, cc, tint));
         for (int j = 0; j < S; j++)
             for (int i = 0; i < S; i++) {
                 if (cls[j * S + i] != c) continue;
@@ -775,8 +860,11 @@ static void draw_halves(cairo_t *cr, const Style *sc, const FrameGeom *fg)
     Rgb b = sc->background;
     for (int side = 0; side < 2; side++) {
         Rgb k = sc->classes[side];
-        cairo_set_source_rgb(cr, b.r + tint * (k.r - b.r), b.g + tint * (k.g - b.g),
-                             b.b + tint * (k.b - b.b));
+        if (see_through(sc)) /* the tint alone, over whatever is behind */
+            cairo_set_source_rgba(cr, k.r, k.g, k.b, tint);
+        else
+            cairo_set_source_rgb(cr, b.r + tint * (k.r - b.r), b.g + tint * (k.g - b.g),
+                                 b.b + tint * (k.b - b.b));
         double x0 = side ? fmax(fg->half_x, 0) : 0, x1 = side ? sc->width : fmin(fg->half_x, sc->width);
         if (x1 > x0) {
             cairo_rectangle(cr, x0, 0, x1 - x0, sc->height);
@@ -1123,7 +1211,10 @@ static void draw_captions(cairo_t *cr, const Style *sc, const Caption *cap)
     double formula_end = draw_formula(cr, sc, cap, l.x, l.y1);
     char line[240];
     describe(cap, line, sizeof line);
-    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    if (see_through(sc)) /* the same grey for dark text; a light one for light text */
+        set_rgb(cr, mix(sc->text, halo_colour(sc), 0.28));
+    else
+        cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
     show_fitted(cr, sc, line, l.x, l.y2, sc->width - 2 * l.x);
     if (sc->title_line) {
         set_font(cr, sc, draw_text_size(sc, TEXT_SMALL), 1);
@@ -1603,7 +1694,8 @@ static void draw_panel(cairo_t *cr, const Style *sc, const Caption *cap)
     if (m.w <= 0) return;
     double w = m.w + 2 * pad, h = m.y + 2 * pad - 0.3 * size;
     double x = sc->width - caption_layout(sc).x - w, y = rect[1] + 0.3 * size;
-    cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b, 0.88);
+    Rgb back = backing(sc);
+    cairo_set_source_rgba(cr, back.r, back.g, back.b, 0.88);
     cairo_rectangle(cr, x, y, w, h);
     cairo_fill_preserve(cr);
     cairo_set_source_rgb(cr, 0.85, 0.85, 0.85);
@@ -1801,7 +1893,8 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
         if (cap->curve_step[i] <= cap->at_step) at = i;
     }
     Rgb second = two ? sc->arrow : sc->classes[2];
-    cairo_set_source_rgba(cr, sc->background.r, sc->background.g, sc->background.b, 0.88);
+    Rgb back = backing(sc);
+    cairo_set_source_rgba(cr, back.r, back.g, back.b, 0.88);
     cairo_rectangle(cr, x0 - 8 * k, y0 - 2.2 * small - 4 * k, w + 16 * k, h + 3.6 * small + 8 * k);
     cairo_fill_preserve(cr);
     set_rgb(cr, sc->grid);
@@ -1852,8 +1945,12 @@ static void draw_curve_inset(cairo_t *cr, const Style *sc, const Caption *cap)
 
 int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption *cap)
 {
-    set_rgb(cr, sc->background);
-    cairo_paint(cr);
+    if (see_through(sc)) {
+        clear_to_background(cr, sc, 1);
+    } else {
+        set_rgb(cr, sc->background);
+        cairo_paint(cr);
+    }
     if (fg->half_alpha > 0 && cap)
         draw_halves(cr, sc, fg);
     if (sc->shade == SHADE_CLASS && fg->shade_cells && cap && fg->shade_class)
@@ -1891,11 +1988,19 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         /* a white band keeps text legible over content that strays up */
         double rect[4];
         draw_content_rect(sc, rect);
-        set_rgb(cr, sc->background);
         cairo_rectangle(cr, 0, 0, sc->width, rect[1]);
-        cairo_fill(cr);
-        draw_captions(cr, sc, cap);
+        if (see_through(sc)) {
+            clear_to_background(cr, sc, 0);
+        } else {
+            set_rgb(cr, sc->background);
+            cairo_fill(cr);
+        }
     }
+    /* the captions' layer: over a missing background, in a group that gets a halo */
+    if (see_through(sc))
+        cairo_push_group(cr);
+    if (sc->show_captions && cap)
+        draw_captions(cr, sc, cap);
     /* the panel is part of the captions: without them, a clean picture */
     if (sc->show_captions && cap && (sc->show_numbers || sc->show_legend))
         draw_panel(cr, sc, cap);
@@ -1907,6 +2012,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         draw_axes(cr, sc, cap);
     if (sc->show_captions && cap && cap->has_step && cap->n_curve > 1)
         draw_curve_inset(cr, sc, cap);
+    if (see_through(sc))
+        pop_with_halo(cr, sc);
     return cairo_status(cr);
 }
 

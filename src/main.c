@@ -620,7 +620,7 @@ static int check_encoder_settings(const Options *o, const Scene *sc, const Rende
     if (o->gave_preset && !(takes & VIDEO_TAKES_PRESET))
         return render_refuse(err, "--preset does not apply to %s (only .mp4 and .webm have "
                              "presets)", name);
-    VideoOptions vo = {.crf = sc->output.crf};
+    VideoOptions vo = {.crf = sc->output.crf, .alpha = sc->render.style.transparency > 0};
     snprintf(vo.preset, sizeof vo.preset, "%s", sc->output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
     LwError inner;
@@ -680,7 +680,7 @@ static int render_target(const Options *o, const Scene *sc, void *user, LwError 
         return render_refuse(err, "-o -: standard output is a terminal, no place for a video "
                              "(pipe it: -o - --format mkv | ffplay -)");
     if (to_stdout && !o->format)
-        return render_refuse(err, "-o - needs --format mp4, webm, mkv or gif (a pipe has "
+        return render_refuse(err, "-o - needs --format mp4, webm, mkv, gif or mov (a pipe has "
                              "no file name to say which)");
     if (!to_stdout && has_extension(out, ".png"))
         return render_refuse(err, "-o %s is one PNG: add -s for the last frame, or give "
@@ -702,7 +702,8 @@ static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs
     VideoSink *v = NULL;
     const RenderConfig *cfg = &j->scene.render;
     VideoOptions vo = {.width = cfg->style.width, .height = cfg->style.height,
-                       .fps = cfg->timeline.fps, .crf = j->scene.output.crf, .n_frames = n};
+                       .fps = cfg->timeline.fps, .crf = j->scene.output.crf, .n_frames = n,
+                       .alpha = cfg->style.transparency > 0};
     VideoTag tags[4];
     vo.tags = tags;
     vo.n_tags = share_video_tags(&j->share, tags);

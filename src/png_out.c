@@ -3,6 +3,7 @@
  * it except what we free right after. */
 #include "png_out.h"
 
+#include "alpha.h"
 #include "atomic_file.h"
 
 #include <errno.h>
@@ -52,8 +53,11 @@ static int write_rows(FILE *f, const uint8_t *bgra, int w, int h, int stride,
     /* Fast and still small on flat drawings (measured: see docs). */
     png_set_compression_level(png, 1);
     png_set_filter(png, 0, PNG_FILTER_NONE);
-    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    /* RGB for an opaque frame (every render over a background); RGBA, the
+     * alpha straight, when the background lets something through */
+    int opaque = alpha_all_opaque(bgra, w, h, stride);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8,
+                 opaque ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_text tx[12];
     int nt = n_texts < 12 ? n_texts : 12;
     for (int i = 0; i < nt; i++) {
@@ -68,10 +72,19 @@ static int write_rows(FILE *f, const uint8_t *bgra, int w, int h, int stride,
     png_write_info(png, info);
     for (int y = 0; y < h; y++) {
         const uint8_t *src = bgra + (size_t)y * stride;
-        for (int x = 0; x < w; x++) { /* opaque: premultiplied == straight */
-            row[3 * x] = src[4 * x + 2];
-            row[3 * x + 1] = src[4 * x + 1];
-            row[3 * x + 2] = src[4 * x];
+        if (opaque) {
+            for (int x = 0; x < w; x++) { /* opaque: premultiplied == straight */
+                row[3 * x] = src[4 * x + 2];
+                row[3 * x + 1] = src[4 * x + 1];
+                row[3 * x + 2] = src[4 * x];
+            }
+        } else {
+            alpha_unpremultiply_row(src, row, w);
+            for (int x = 0; x < w; x++) { /* BGRA -> RGBA in place */
+                uint8_t b = row[4 * x];
+                row[4 * x] = row[4 * x + 2];
+                row[4 * x + 2] = b;
+            }
         }
         png_write_row(png, row);
     }
@@ -84,7 +97,7 @@ static int write_rows(FILE *f, const uint8_t *bgra, int w, int h, int stride,
 static int write_stdout(const uint8_t *bgra, int width, int height, int stride,
                         const PngText *texts, int n_texts, LwError *err)
 {
-    uint8_t *row = malloc((size_t)width * 3);
+    uint8_t *row = malloc((size_t)width * 4);
     PngErr pe = {"", 0};
     int rc = LW_OK;
     if (!row)
@@ -106,7 +119,7 @@ int png_write_bgra(const char *path, const uint8_t *bgra, int width, int height,
     int rc = atomic_open(&out, path, err);
     if (rc)
         return rc;
-    uint8_t *row = malloc((size_t)width * 3);
+    uint8_t *row = malloc((size_t)width * 4);
     PngErr pe = {"", 0};
     if (!row) {
         rc = lw_fail(err, LW_ERUNTIME, "%s: out of memory", path);

@@ -35,7 +35,7 @@
 typedef enum {
     T_INT, T_DOUBLE, T_BOOL, T_ENUM, T_COLOR, T_BOX, T_STRING, T_PATH,
     T_WIDTHS, T_ACTS, T_COLORS, T_SEED, T_UNITS, T_KIND, T_CHECKPOINTS, T_LATENT,
-    T_NETWORKS, T_POINT, T_COLUMNS
+    T_NETWORKS, T_POINT, T_COLUMNS, T_BACKGROUND
 } KeyType;
 
 typedef struct {
@@ -142,7 +142,7 @@ static const KeySpec KEYS[] = {
     {"render", "activation_steps", T_ENUM, OFF(render.activation_steps), 0, 0, STEPS_NAMES},
     {"render", "worked_point", T_POINT, OFF(render), 0, 0, NULL},
 
-    {"style", "background", T_COLOR, OFF(render.style.background), 0, 0, NULL},
+    {"style", "background", T_BACKGROUND, OFF(render.style.background), 0, 0, NULL},
     {"style", "grid_color", T_COLOR, OFF(render.style.grid), 0, 0, NULL},
     {"style", "domain_color", T_COLOR, OFF(render.style.domain), 0, 0, NULL},
     {"style", "boundary_color", T_COLOR, OFF(render.style.boundary), 0, 0, NULL},
@@ -349,11 +349,13 @@ static int parse_long(const char *s, long long *out)
     return 0;
 }
 
-static int parse_color(const char *s, Rgb *out)
+/* "#rgb", "#rrggbb" or, when alpha is wanted, "#rrggbbaa" (*alpha 0..1;
+ * 1 for the opaque spellings). */
+static int parse_color_alpha(const char *s, Rgb *out, double *alpha)
 {
     size_t n = strlen(s);
-    unsigned v[6];
-    if (s[0] != '#' || (n != 7 && n != 4))
+    unsigned v[8];
+    if (s[0] != '#' || (n != 7 && n != 4 && !(alpha && n == 9)))
         return -1;
     for (size_t i = 1; i < n; i++) {
         if (!isxdigit((unsigned char)s[i]))
@@ -370,7 +372,14 @@ static int parse_color(const char *s, Rgb *out)
         out->g = (v[2] * 16 + v[3]) / 255.0;
         out->b = (v[4] * 16 + v[5]) / 255.0;
     }
+    if (alpha)
+        *alpha = n == 9 ? (v[6] * 16 + v[7]) / 255.0 : 1.0;
     return 0;
+}
+
+static int parse_color(const char *s, Rgb *out)
+{
+    return parse_color_alpha(s, out, NULL);
 }
 
 /* Splits s on commas into at most max trimmed fields (modifies s).  Empty
@@ -718,6 +727,17 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
         if (parse_color(value, (Rgb *)field))
             return fail_at(p, p->line, "%s must be a colour like #1f77b4, got '%s'", k->key, value);
         return 1;
+    case T_BACKGROUND: {
+        /* "transparent" keeps the colour so far: it still tints what is mixed
+         * with the background (fog, rings); #rrggbbaa gives both */
+        double alpha = 0;
+        if (strcmp(value, "transparent") != 0 && parse_color_alpha(value, (Rgb *)field, &alpha))
+            return fail_at(p, p->line,
+                           "%s must be a colour like #ffffff, #00000000 (with alpha) or "
+                           "transparent, got '%s'", k->key, value);
+        p->sc->render.style.transparency = 1 - alpha;
+        return 1;
+    }
     case T_COLORS: {
         char *f[LW_MAX_CLASSES + 2];
         int n = split_list(value, f, LW_MAX_CLASSES);

@@ -15,10 +15,15 @@
  *     (atomic_create); only video_close() renames it onto the target
  *     (atomic_rename), after the trailer is written and the file is closed.
  *     Every other way out (an error, video_abort) removes it.
- *   - VF_YUV709 formats: BGRA -> yuv420p by libswscale with BT.709
- *     coefficients, limited ("MPEG") range, and the stream is tagged the same
- *     way.  The others get the Cairo bytes as they are (FFV1 in bgr0 is
- *     bit-exact: the quality reference).
+ *   - VF_YUV709 formats: BGRA -> the row's YUV format by libswscale with
+ *     BT.709 coefficients, limited ("MPEG") range, and the stream is tagged
+ *     the same way.  The others get the Cairo bytes as they are (FFV1 in bgr0
+ *     is bit-exact: the quality reference).
+ *   - Alpha (VideoOptions.alpha, a see-through background): a row with an
+ *     alpha_pix_fmt encodes that instead, with its alpha_enc_opts; Cairo's
+ *     premultiplied pixels are made straight first (alpha.h), because
+ *     libswscale and the encoders take straight alpha.  A row without one
+ *     refuses (check_options), naming the formats that can.
  *   - VF_PALETTE (GIF): two passes with bounded memory.  Pass 1
  *     (video_write_bgra) feeds each frame to palettegen and appends it to a
  *     spool of raw BGRA rows (atomic_spool: beside the target, unlinked at
@@ -27,6 +32,7 @@
  */
 #include "video.h"
 
+#include "alpha.h"
 #include "atomic_file.h"
 
 #include <errno.h>
@@ -98,6 +104,10 @@ typedef struct {
      * the codec's own), named as on the ffmpeg command line */
     const char *enc_opts[12];
     const char *mux_opts[4];     /* key, value, ..., NULL: for the header */
+    /* with alpha: what the encoder takes (AV_PIX_FMT_NONE: the format has no
+     * alpha and refuses) and settings over enc_opts */
+    enum AVPixelFormat alpha_pix_fmt;
+    const char *alpha_enc_opts[4];
     /* the same on a pipe, where the muxer cannot seek back; NULL: mux_opts */
     const char *pipe_mux_opts[4];
 } VideoFormat;
@@ -110,6 +120,7 @@ static const VideoFormat FORMATS[] = {
      .presets = X264_PRESETS, .preset_for = "",
      .tunes = X264_TUNES, .default_tune = VIDEO_DEFAULT_TUNE_MP4,
      .enc_opts = {"threads", "0", NULL}, /* libx264 picks, uses both cores */
+     .alpha_pix_fmt = AV_PIX_FMT_NONE,
      /* use_metadata_tags: free-form keys (the embedded scene) */
      .mux_opts = {"movflags", "+faststart+use_metadata_tags", NULL},
      /* fragmented: the index goes with each fragment, not at the end */
@@ -122,16 +133,32 @@ static const VideoFormat FORMATS[] = {
      .presets = VP9_DEADLINES, .preset_for = " for .webm",
      /* b=0: constant quality, crf alone */
      .enc_opts = {"threads", "2", "b", "0", "cpu-used", STR(VP9_CPU_USED), "row-mt", "1",
-                  NULL}},
+                  NULL},
+     /* the alpha plane is a second VP9 stream in Matroska's BlockAdditional;
+      * only libvpx decodes it (FFmpeg's own vp9 decoder drops it) */
+     .alpha_pix_fmt = AV_PIX_FMT_YUVA420P},
     /* bgr0 is Cairo's byte order without alpha: a plain copy, lossless.
      * FFV1 version 3 (level) has slices, so both cores help. */
     {.ext = ".mkv", .name = "Matroska", .muxer = "matroska", .encoder = "ffv1",
      .pix_fmt = AV_PIX_FMT_BGR0,
-     .enc_opts = {"threads", "2", "level", "3", "g", "1", "slicecrc", "1", NULL}},
+     .enc_opts = {"threads", "2", "level", "3", "g", "1", "slicecrc", "1", NULL},
+     .alpha_pix_fmt = AV_PIX_FMT_BGRA},
     {.ext = ".gif", .name = "GIF", .muxer = "gif", .encoder = "gif",
      .pix_fmt = AV_PIX_FMT_PAL8, .flags = VF_PALETTE, .max_fps = 50,
      .max_fps_why = "delays are whole centiseconds and players slow down frames "
-                    "under 2 cs"},
+                    "under 2 cs",
+     .alpha_pix_fmt = AV_PIX_FMT_NONE},
+    /* for video editors: ProRes 422 HQ (10-bit 4:2:2, intra only), and with
+     * alpha ProRes 4444 (10-bit 4:4:4 and an alpha plane) */
+    {.ext = ".mov", .name = "QuickTime", .muxer = "mov", .encoder = "prores_ks",
+     .pix_fmt = AV_PIX_FMT_YUV422P10LE, .flags = VF_YUV709,
+     .enc_opts = {"threads", "2", "profile", "hq", "vendor", "apl0", NULL},
+     /* write_colr: editors read BT.709 from the colr atom */
+     .mux_opts = {"movflags", "+faststart+write_colr+use_metadata_tags", NULL},
+     .pipe_mux_opts = {"movflags", "+frag_keyframe+empty_moov+default_base_moof+write_colr+use_metadata_tags",
+                       NULL},
+     .alpha_pix_fmt = AV_PIX_FMT_YUVA444P10LE,
+     .alpha_enc_opts = {"profile", "4444", NULL}},
 };
 enum { N_FORMATS = sizeof FORMATS / sizeof FORMATS[0] };
 
@@ -142,6 +169,8 @@ struct VideoSink {
     const char *dest;      /* what the muxer opens: the temporary, or "pipe:1" */
     AtomicFile out;        /* the temporary the muxer writes by name */
     int width, height;
+    int alpha;             /* see-through frames: alpha_pix_fmt, straight alpha */
+    enum AVPixelFormat pix_fmt; /* what the encoder takes: the row's, or its alpha one */
     AVRational frame_rate; /* fps as a rational; time base is its inverse */
     AVRational tb;
     int expected;          /* opt->n_frames, <= 0 when unknown */
@@ -153,6 +182,7 @@ struct VideoSink {
     AVFrame *frame;        /* encoder input, or BGRA for VF_PALETTE */
     AVPacket *pkt;
     struct SwsContext *sws; /* VF_YUV709 only */
+    uint8_t *straight;     /* alpha only: one frame un-premultiplied, width*4 per row */
 
     /* VF_PALETTE only */
     FILE *spool;           /* raw BGRA frames, width*4 bytes per row */
@@ -189,6 +219,7 @@ int video_format_supported(const char *path)
 }
 
 static int fail_format(const char *path, LwError *err);
+static int fail_alpha(const VideoFormat *f, const char *path, LwError *err);
 
 int video_format_check(const char *path, LwError *err)
 {
@@ -258,6 +289,7 @@ static void sink_free(VideoSink **pv)
     av_frame_free(&v->gif_frame);
     av_packet_free(&v->pkt);
     sws_freeContext(v->sws);
+    free(v->straight);
     avfilter_graph_free(&v->pal_graph);
     if (v->spool)
         fclose(v->spool);
@@ -307,12 +339,14 @@ static int encode(VideoSink *v, AVFrame *frame, LwError *err)
     return drain_packets(v, err);
 }
 
-/* The BGRA -> yuv420p converter: source RGB is full range, destination
- * BT.709 limited range.  Returns 0, -1 when it cannot be made, -2 when it
- * refuses BT.709 (*out is set then and the caller frees it). */
-static int bt709_converter(struct SwsContext **out, int width, int height)
+/* The BGRA -> YUV converter (to `to`: yuv420p, or another the row names):
+ * source RGB is full range, destination BT.709 limited range; an alpha
+ * plane is carried over as it is.  Returns 0, -1 when it cannot be made, -2
+ * when it refuses BT.709 (*out is set then and the caller frees it). */
+static int bt709_converter(struct SwsContext **out, int width, int height,
+                           enum AVPixelFormat to)
 {
-    *out = sws_getContext(width, height, AV_PIX_FMT_BGRA, width, height, AV_PIX_FMT_YUV420P,
+    *out = sws_getContext(width, height, AV_PIX_FMT_BGRA, width, height, to,
                           SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL,
                           NULL);
     if (!*out)
@@ -323,10 +357,20 @@ static int bt709_converter(struct SwsContext **out, int width, int height)
     return 0;
 }
 
+/* Tags a frame BT.709, limited range: ProRes writes each frame's own tags
+ * into its header (x264 and libvpx take the stream's). */
+static void tag_bt709(AVFrame *f)
+{
+    f->color_primaries = AVCOL_PRI_BT709;
+    f->color_trc = AVCOL_TRC_BT709;
+    f->colorspace = AVCOL_SPC_BT709;
+    f->color_range = AVCOL_RANGE_MPEG;
+}
+
 /* Sets the BT.709, limited-range conversion and tags the stream with it. */
 static int setup_yuv(VideoSink *v, LwError *err)
 {
-    int ret = bt709_converter(&v->sws, v->width, v->height);
+    int ret = bt709_converter(&v->sws, v->width, v->height, v->pix_fmt);
     if (ret == -1)
         return lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter",
                        v->target);
@@ -390,7 +434,11 @@ static int check_names(const VideoFormat *f, const VideoOptions *opt, const char
 int video_check_settings(const char *path, const VideoOptions *opt, LwError *err)
 {
     const VideoFormat *f = format_for(path, opt->format);
-    return f ? check_names(f, opt, path, err) : fail_format(path, err);
+    if (!f)
+        return fail_format(path, err);
+    if (opt->alpha && f->alpha_pix_fmt == AV_PIX_FMT_NONE)
+        return fail_alpha(f, path, err);
+    return check_names(f, opt, path, err);
 }
 
 /* "unsupported output format '.xyz' (expected .mp4, ... or a directory)" */
@@ -409,12 +457,35 @@ static int fail_format(const char *path, LwError *err)
                    dot ? dot : path, exts);
 }
 
+/* "out.mp4: MP4 cannot keep a transparent background (...)", naming the
+ * formats that can. */
+static int fail_alpha(const VideoFormat *f, const char *path, LwError *err)
+{
+    const char *with[N_FORMATS];
+    int n = 0;
+    for (int i = 0; i < N_FORMATS; i++)
+        if (FORMATS[i].alpha_pix_fmt != AV_PIX_FMT_NONE)
+            with[n++] = FORMATS[i].ext;
+    char exts[64];
+    size_t len = 0;
+    exts[0] = '\0';
+    for (int i = 0; i < n && len < sizeof exts; i++)
+        len += (size_t)snprintf(exts + len, sizeof exts - len, "%s%s",
+                                i == 0 ? "" : i == n - 1 ? " or " : ", ", with[i]);
+    return lw_fail(err, LW_EINPUT,
+                   "%s: %s cannot keep a transparent background ([style] background, "
+                   "--transparent): write %s, or PNG frames (-o DIR/)",
+                   path, f->name, exts);
+}
+
 /* Everything about the options that can be refused before any file exists. */
 static int check_options(const VideoFormat *f, const char *path, const VideoOptions *opt,
                          LwError *err)
 {
     if (!f)
         return fail_format(path, err);
+    if (opt->alpha && f->alpha_pix_fmt == AV_PIX_FMT_NONE)
+        return fail_alpha(f, path, err);
     if (opt->width <= 0 || opt->height <= 0 || opt->width > 16384 ||
         opt->height > 16384)
         return lw_fail(err, LW_EINPUT, "%s: video size %dx%d out of range", path,
@@ -452,9 +523,11 @@ static int configure_encoder(VideoSink *v, const VideoOptions *opt, LwError *err
 {
     const VideoFormat *f = v->fmt;
     int ret = 0;
-    v->enc->pix_fmt = f->pix_fmt;
+    v->enc->pix_fmt = v->pix_fmt;
     for (int i = 0; f->enc_opts[i] && ret == 0; i += 2)
         ret = set_opt(v, f->enc_opts[i], f->enc_opts[i + 1], err);
+    for (int i = 0; v->alpha && f->alpha_enc_opts[i] && ret == 0; i += 2)
+        ret = set_opt(v, f->alpha_enc_opts[i], f->alpha_enc_opts[i + 1], err);
     if (ret == 0 && f->preset_key)
         ret = set_opt(v, f->preset_key, opt->preset[0] ? opt->preset : f->default_preset, err);
     if (ret == 0 && f->max_crf > 0) {
@@ -609,6 +682,10 @@ static int alloc_frames(VideoSink *v, LwError *err)
     v->frame->height = v->height;
     if ((ret = av_frame_get_buffer(v->frame, 0)) < 0)
         return av_fail(err, ret, "cannot allocate frame", v->target);
+    if (v->sws)
+        tag_bt709(v->frame);
+    if (v->alpha && !(v->straight = malloc((size_t)v->width * v->height * 4)))
+        return lw_fail(err, LW_ERUNTIME, "out of memory");
     if (!palette)
         return 0;
     /* beside the target; a pipe has no folder, so the temporary one */
@@ -641,6 +718,8 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
     snprintf(v->target, sizeof v->target, "%s", v->to_pipe ? "standard output" : path);
     v->width = opt->width;
     v->height = opt->height;
+    v->alpha = opt->alpha != 0;
+    v->pix_fmt = v->alpha ? fmt->alpha_pix_fmt : fmt->pix_fmt;
     v->frame_rate = frame_rate_of(opt->fps);
     v->tb = av_inv_q(v->frame_rate);
     v->expected = opt->n_frames;
@@ -666,14 +745,23 @@ fail:
     return ret;
 }
 
-/* BGRA into f: through sws when there is one (BT.709 yuv420p), else copied
- * as it is (bgr0 for FFV1, bgra for the palette passes). */
+/* BGRA into f: through sws when there is one (BT.709 YUV), else copied as
+ * it is (bgr0 or bgra for FFV1, bgra for the palette passes).  With
+ * `straight` (a frame's room), the alpha is made straight there first. */
 static int convert_into(struct SwsContext *sws, int width, int height, AVFrame *f,
-                        const uint8_t *bgra, int stride, const char *target, LwError *err)
+                        const uint8_t *bgra, int stride, uint8_t *straight,
+                        const char *target, LwError *err)
 {
     int ret;
     if ((ret = av_frame_make_writable(f)) < 0)
         return av_fail(err, ret, "cannot allocate frame", target);
+    if (straight) {
+        for (int y = 0; y < height; y++)
+            alpha_unpremultiply_row(bgra + (size_t)y * stride, straight + (size_t)y * width * 4,
+                                    width);
+        bgra = straight;
+        stride = width * 4;
+    }
     if (sws) {
         const uint8_t *src[1] = {bgra};
         const int src_stride[1] = {stride};
@@ -718,8 +806,8 @@ static int submit(VideoSink *v, AVFrame *f, LwError *err)
 
 int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err)
 {
-    int ret = convert_into(v->sws, v->width, v->height, v->frame, bgra, stride, v->target,
-                           err);
+    int ret = convert_into(v->sws, v->width, v->height, v->frame, bgra, stride, v->straight,
+                           v->target, err);
     return ret < 0 ? ret : submit(v, v->frame, err);
 }
 
@@ -727,6 +815,7 @@ struct VideoFrame {
     int width, height;
     char target[LW_PATH_MAX];
     struct SwsContext *sws; /* when the sink has one: the same conversion */
+    uint8_t *straight;      /* when the sink has one: room of its own */
     AVFrame *frame;
 };
 
@@ -753,8 +842,14 @@ int video_frame_new(const VideoSink *v, VideoFrame **out, LwError *err)
         goto fail;
     }
     /* the sink's conversion on a context of its own, for another thread */
-    if (v->sws && bt709_converter(&vf->sws, v->width, v->height) < 0) {
+    if (v->sws && bt709_converter(&vf->sws, v->width, v->height, v->pix_fmt) < 0) {
         ret = lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter", v->target);
+        goto fail;
+    }
+    if (v->sws)
+        tag_bt709(vf->frame);
+    if (v->straight && !(vf->straight = malloc((size_t)v->width * v->height * 4))) {
+        ret = lw_fail(err, LW_ERUNTIME, "out of memory");
         goto fail;
     }
     *out = vf;
@@ -766,8 +861,8 @@ fail:
 
 int video_frame_fill(VideoFrame *vf, const uint8_t *bgra, int stride, LwError *err)
 {
-    return convert_into(vf->sws, vf->width, vf->height, vf->frame, bgra, stride, vf->target,
-                        err);
+    return convert_into(vf->sws, vf->width, vf->height, vf->frame, bgra, stride, vf->straight,
+                        vf->target, err);
 }
 
 int video_write_frame(VideoSink *v, VideoFrame *vf, LwError *err)
@@ -780,6 +875,7 @@ void video_frame_free(VideoFrame **vf)
     if (!vf || !*vf)
         return;
     sws_freeContext((*vf)->sws);
+    free((*vf)->straight);
     av_frame_free(&(*vf)->frame);
     free(*vf);
     *vf = NULL;

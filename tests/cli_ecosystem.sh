@@ -91,7 +91,7 @@ same "$TMPD/pipe.gif" "$TMPD/file.gif" "render -o - --format gif"
 got=$(ffprobe -v error -show_entries format=format_name -of csv=p=0 "$TMPD/clip.video" 2>/dev/null)
 case $got in *mp4*) pass ;; *) fail "-o clip.video --format mp4: '$got'" ;; esac
 expect_stderr 2 "--format mp4 but -o $TMPD/x.mkv names .mkv" "$LW" render $S -o "$TMPD/x.mkv" --format mp4
-expect_stderr 2 "-o - needs --format mp4, webm, mkv or gif" "$LW" render $S -o -
+expect_stderr 2 "-o - needs --format mp4, webm, mkv, gif or mov" "$LW" render $S -o -
 expect_stderr 2 "a PNG on stdout holds one frame: add -s" "$LW" render $S -o - --format png
 no_file ./- "render -o - refused"
 # a still on stdout

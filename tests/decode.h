@@ -19,7 +19,7 @@ typedef struct {
     uint8_t **frames;      /* (cap) decoded, as BGRA (w*4 per row, tight) */
 } Decoded;
 
-static void decoded_free(Decoded *d)
+static inline void decoded_free(Decoded *d)
 {
     for (int i = 0; d->frames && i < d->cap; i++)
         free(d->frames[i]);
@@ -27,9 +27,11 @@ static void decoded_free(Decoded *d)
     d->frames = NULL;
 }
 
-/* Decodes every frame of the first video stream to BGRA.  Returns 0 or an
- * FFmpeg error. */
-static int decode_file(const char *path, int cap, Decoded *d)
+/* Decodes every frame of the first video stream to BGRA (straight alpha,
+ * 255 where the stream has none) with the decoder named `decoder`, or
+ * FFmpeg's default for the codec when NULL: VP9's alpha plane is decoded
+ * only by "libvpx-vp9".  Returns 0 or an FFmpeg error. */
+static inline int decode_file_with(const char *path, const char *decoder, int cap, Decoded *d)
 {
     memset(d, 0, sizeof *d);
     d->cap = cap;
@@ -49,7 +51,8 @@ static int decode_file(const char *path, int cap, Decoded *d)
         goto done;
     }
     AVStream *st = ic->streams[si];
-    const AVCodec *codec = avcodec_find_decoder(st->codecpar->codec_id);
+    const AVCodec *codec = decoder ? avcodec_find_decoder_by_name(decoder)
+                                   : avcodec_find_decoder(st->codecpar->codec_id);
     dec = avcodec_alloc_context3(codec);
     if (!codec || !dec || !pkt || !f || !d->frames) {
         ret = AVERROR(ENOMEM);
@@ -92,7 +95,9 @@ static int decode_file(const char *path, int cap, Decoded *d)
                     ret = AVERROR(EINVAL);
                     goto done;
                 }
-                if (f->format == AV_PIX_FMT_YUV420P) {
+                if (f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVA420P ||
+                    f->format == AV_PIX_FMT_YUV422P10LE || f->format == AV_PIX_FMT_YUVA444P10LE ||
+                    f->format == AV_PIX_FMT_YUVA444P12LE) {
                     const int *bt709 = sws_getCoefficients(SWS_CS_ITU709);
                     sws_setColorspaceDetails(sws, bt709, 0, bt709, 1, 0, 1 << 16,
                                              1 << 16);
@@ -124,8 +129,13 @@ done:
     return ret;
 }
 
+static inline int decode_file(const char *path, int cap, Decoded *d)
+{
+    return decode_file_with(path, NULL, cap, d);
+}
+
 /* PSNR over B, G, R of two (H, W*4) BGRA images; 999 when identical. */
-static double psnr_bgra(const uint8_t *a, const uint8_t *b, int W, int H)
+static inline double psnr_bgra(const uint8_t *a, const uint8_t *b, int W, int H)
 {
     double se = 0;
     for (size_t i = 0; i < (size_t)W * H * 4; i++) {

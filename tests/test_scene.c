@@ -263,6 +263,7 @@ static void test_values(void)
     CHECK(r->activation_steps == STEPS_HADAMARD && r->n_worked == 3 && r->worked[0] == 1 &&
           r->worked[1] == -2.5 && r->worked[2] == 3);
     CHECK(rgb_is(s->background, 0, 0, 0) && rgb_is(s->grid, 1, 128 / 255.0, 0));
+    CHECK(s->transparency == 0); /* #000 is opaque */
     CHECK(rgb_is(s->classes[0], 1, 0, 0) && rgb_is(s->classes[1], 0, 1, 0) &&
           rgb_is(s->classes[2], 0, 0, 1));
     CHECK(rgb_is(s->classes[3], 0.800, 0.475, 0.655)); /* not given: default kept */
@@ -280,6 +281,29 @@ static void test_values(void)
 }
 
 /* The same 3x2 W1, the same biases, written three ways. */
+/* background: "transparent" keeps the colour so far; #rrggbbaa sets both. */
+static void test_transparency(void)
+{
+    static const struct {
+        const char *text;
+        double r, transparency;
+    } cases[] = {
+        {"[dataset]\nkind = moons\n[style]\nbackground = transparent\n", 1, 1},
+        {"[dataset]\nkind = moons\n[style]\nbackground = #00000000\n", 0, 1},
+        {"[dataset]\nkind = moons\n[style]\nbackground = #FFFFFF80\n", 1, 1 - 128 / 255.0},
+        {"[dataset]\nkind = moons\n[style]\nbackground = #ffffffff\n", 1, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        Scene sc;
+        LwError err;
+        CHECK_MSG(load(cases[i].text, strlen(cases[i].text), &sc, &err) == LW_OK, "%s", err.msg);
+        const Style *s = &sc.render.style;
+        CHECK_MSG(near(s->background.r, cases[i].r) && near(s->transparency, cases[i].transparency),
+                  "case %zu: r %g transparency %g", i, s->background.r, s->transparency);
+        scene_free(&sc);
+    }
+}
+
 static void test_weights(void)
 {
     static const char *const texts[] = {
@@ -523,7 +547,16 @@ static const Bad BAD[] = {
     {DS "[render]\ninterpolation = slerp\n", 0,
      "t.scene:4: unknown interpolation 'slerp' (expected polar, straight)"},
     {DS "[style]\nbackground = white\n", 0,
-     "t.scene:4: background must be a colour like #1f77b4, got 'white'"},
+     "t.scene:4: background must be a colour like #ffffff, #00000000 (with alpha) or "
+     "transparent, got 'white'"},
+    {DS "[style]\nbackground = #12345\n", 0,
+     "t.scene:4: background must be a colour like #ffffff, #00000000 (with alpha) or "
+     "transparent, got '#12345'"},
+    {DS "[style]\nbackground = Transparent\n", 0,
+     "t.scene:4: background must be a colour like #ffffff, #00000000 (with alpha) or "
+     "transparent, got 'Transparent'"},
+    {DS "[style]\ngrid_color = #ffffff00\n", 0,
+     "t.scene:4: grid_color must be a colour like #1f77b4, got '#ffffff00'"},
     {DS "[style]\ngrid_color = #12345g\n", 0,
      "t.scene:4: grid_color must be a colour like #1f77b4, got '#12345g'"},
     {DS "[style]\ncolors = #fff, blue\n", 0, "t.scene:4: colors: 'blue' is not a colour like #1f77b4"},
@@ -738,6 +771,7 @@ int main(void)
     test_defaults();
     test_kinds();
     test_values();
+    test_transparency();
     test_weights();
     test_paths();
     test_csv_columns();

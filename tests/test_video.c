@@ -173,6 +173,38 @@ static void test_format(const char *name, double min_db, int exact)
     decoded_free(&d);
 }
 
+/* ProRes 422 HQ, tagged BT.709 in the stream (colr) and in each frame. */
+static void test_mov(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/prores.mov", dir);
+    test_format("prores.mov", 40, 0);
+    AVFormatContext *ic = NULL;
+    if (avformat_open_input(&ic, path, NULL, NULL) == 0 &&
+        avformat_find_stream_info(ic, NULL) >= 0) {
+        AVCodecParameters *p = ic->streams[0]->codecpar;
+        CHECK(p->codec_id == AV_CODEC_ID_PRORES && p->profile == FF_PROFILE_PRORES_HQ);
+        CHECK(p->format == AV_PIX_FMT_YUV422P10LE);
+        CHECK(p->color_space == AVCOL_SPC_BT709 && p->color_primaries == AVCOL_PRI_BT709 &&
+              p->color_trc == AVCOL_TRC_BT709 && p->color_range == AVCOL_RANGE_MPEG);
+    } else {
+        CHECK_MSG(0, "cannot reopen %s", path);
+    }
+    avformat_close_input(&ic);
+
+    /* alpha: refused by a format without it, before any file exists */
+    VideoOptions o = options();
+    o.alpha = 1;
+    LwError err = {{0}};
+    VideoSink *v = NULL;
+    snprintf(path, sizeof path, "%s/alpha.mp4", dir);
+    CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
+    CHECK_MSG(strstr(err.msg, "MP4 cannot keep a transparent background") &&
+                  strstr(err.msg, "write .webm, .mkv or .mov, or PNG frames"), "%s", err.msg);
+    CHECK(access(path, F_OK) != 0);
+    CHECK(video_check_settings(path, &o, &err) == LW_EINPUT);
+}
+
 static void test_mp4(void)
 {
     char path[128];
@@ -216,7 +248,7 @@ static void test_errors(void)
     snprintf(path, sizeof path, "%s/out.xyz", dir);
     CHECK(video_open(&v, path, &o, &err) == LW_EINPUT && v == NULL);
     CHECK_STR(err.msg, "unsupported output format '.xyz' (expected .mp4, .webm, "
-                       ".mkv, .gif or a directory)");
+                       ".mkv, .gif, .mov or a directory)");
 
     snprintf(path, sizeof path, "%s/odd.mp4", dir);
     o.width = W + 1;
@@ -358,14 +390,16 @@ int main(void)
     test_format("lossless.mkv", 0, 1);
     test_format("vp9.webm", 30, 0);
     test_format("palette.gif", 25, 0);
+    test_mov();
     test_errors();
     test_abort();
 
     /* Every successful file is in place and nothing else (no temp, no spool). */
-    CHECK_MSG(count_entries(dir) == 4, "%d entries in %s", count_entries(dir), dir);
-    const char *names[] = {"default.mp4", "lossless.mkv", "vp9.webm", "palette.gif"};
+    CHECK_MSG(count_entries(dir) == 5, "%d entries in %s", count_entries(dir), dir);
+    const char *names[] = {"default.mp4", "lossless.mkv", "vp9.webm", "palette.gif",
+                           "prores.mov"};
     char path[128];
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < 5; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         unlink(path);
     }

@@ -73,6 +73,9 @@ vg 0 render "$S" $SMALL --frames 20:24 -j 2 -q -o "$TMPD/a.gif"
 vg 0 render "$S" $SMALL --frames 30:33 -j 1 -q -o "$TMPD/a.mkv"
 vg 0 render "$S" $SMALL --frames 40:44 -j 2 -q -o "$TMPD/seq/"
 vg 0 frames "$S" $SMALL --at 2:linear:0.5 -q -o "$TMPD/frames"
+# a see-through background: halo, straight alpha for PNG and VP9 with alpha
+vg 0 render "$S" $SMALL --frames 10:12 -j 2 -q -t -o "$TMPD/t.webm"
+vg 0 frames "$S" $SMALL --frames 10 -q -t -o "$TMPD/t.png"
 vg 0 step "$S" $SMALL --layer 2 -q -o "$TMPD/step"
 # 3-D layers (rings through 3-wide layers) and wide ones (6 units on a tour).
 vg 0 hash scenes/olah/rings-unlinked.scene $SMALL --frames 0,60,120,200 -j 2
@@ -119,6 +122,7 @@ vg 2 info tests/bad-scenes/55-weights-file-malformed.scene
 vg 2 hash "$S" --frames 0:9999
 vg 2 render "$S" --stage bias
 vg 2 render "$S" --crf 10 -o "$TMPD/c.gif"
+vg 2 render "$S" -t -o "$TMPD/t.mp4"
 printf 'x' >"$TMPD/file"
 vg 1 render "$S" $SMALL --frames 0:1 -q -o "$TMPD/file/x.mp4"
 finish
