@@ -155,7 +155,8 @@ static const VideoFormat FORMATS[] = {
      .enc_opts = {"threads", "2", "profile", "hq", "vendor", "apl0", NULL},
      /* write_colr: editors read BT.709 from the colr atom */
      .mux_opts = {"movflags", "+faststart+write_colr+use_metadata_tags", NULL},
-     .pipe_mux_opts = {"movflags", "+frag_keyframe+empty_moov+default_base_moof+write_colr+use_metadata_tags",
+     .pipe_mux_opts = {"movflags",
+                       "+frag_keyframe+empty_moov+default_base_moof+write_colr+use_metadata_tags",
                        NULL},
      .alpha_pix_fmt = AV_PIX_FMT_YUVA444P10LE,
      .alpha_enc_opts = {"profile", "4444", NULL}},
