@@ -94,7 +94,9 @@ demo: $(BIN)
 	$(BIN) render scenes/moons.scene -o out/moons.mp4
 	$(BIN) step scenes/moons.scene --layer 1 -o out/moons-step
 
+# GNU parallel: test_pieces renders a scene's pieces under it
 test: $(BIN) $(TEST_BIN)
+	sh scripts/install-deps.sh parallel
 	sh tests/run.sh $(BUILD)
 
 # The whole suite again under AddressSanitizer + UBSan, in its own build dir.

@@ -6,7 +6,9 @@
  * at their place in it; the pieces together cover every frame once.
  * The tag, one line in the container's metadata (key layerwarp_piece):
  *   "2/3 frames 40-79 of 120, scene sha256 HEX, 640x360 at 30 fps, layerwarp 0.1.0"
- * The hash is over the scene file's bytes and the --set overrides, in order. */
+ * The hash is over the scene file's bytes and the --set overrides, in order,
+ * but those of the encoder (render.crf, .preset, .tune), which join checks
+ * through the codec parameters instead. */
 #ifndef PIECE_H
 #define PIECE_H
 
@@ -29,7 +31,8 @@ int piece_parse(const char *arg, int *k, int *n, LwError *err);
 /* Piece k of n of a total-frame render: its first and last frame.  LW_EINPUT
  * when there are fewer frames than pieces. */
 int piece_range(int k, int n, int total, int *first, int *last, LwError *err);
-/* SHA-256 of the scene file's bytes followed by each override and a NUL.
+/* SHA-256 of the scene file's bytes followed by each override but the
+ * encoder's and a NUL.
  * LW_EINPUT when the scene cannot be read ("-", standard input, cannot be
  * read twice: the caller refuses it first). */
 int piece_scene_hash(const char *path, const char *const *sets, int n_sets, char hex[65],

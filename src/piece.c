@@ -39,6 +39,19 @@ int piece_range(int k, int n, int total, int *first, int *last, LwError *err)
     return LW_OK;
 }
 
+/* render.crf, render.preset, render.tune: they change the bytes, not the
+ * frames, and join compares the encoders' settings itself. */
+static int encoder_setting(const char *set)
+{
+    static const char *const KEYS[] = {"render.crf", "render.preset", "render.tune", NULL};
+    for (int i = 0; KEYS[i]; i++) {
+        size_t n = strlen(KEYS[i]);
+        if (strncmp(set, KEYS[i], n) == 0 && (set[n] == '=' || set[n] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
 int piece_scene_hash(const char *path, const char *const *sets, int n_sets, char hex[65],
                      LwError *err)
 {
@@ -54,7 +67,8 @@ int piece_scene_hash(const char *path, const char *const *sets, int n_sets, char
     int read_error = ferror(f);
     fclose(f);
     for (int i = 0; ok && i < n_sets; i++)
-        ok = EVP_DigestUpdate(ctx, sets[i], strlen(sets[i]) + 1);
+        if (!encoder_setting(sets[i]))
+            ok = EVP_DigestUpdate(ctx, sets[i], strlen(sets[i]) + 1);
     unsigned char md[32];
     unsigned int len = 0;
     ok = ok && EVP_DigestFinal_ex(ctx, md, &len) && len == 32;
