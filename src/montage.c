@@ -118,7 +118,7 @@ static void layout(const MontageSpec *m, const Cell *first, Layout *l)
     double s = fmin(1.0, fmin((double)MAX_W / (m->cols * w), (double)MAX_H / (m->rows * h)));
     l->cw = even(w * s);
     l->ch = even(h * s);
-    l->font = fmax(16.0, l->ch / 12.0);
+    l->font = fmax(16.0, l->ch / 15.0);
     cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
     cairo_t *cr = cairo_create(probe);
     cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
@@ -135,11 +135,16 @@ static void layout(const MontageSpec *m, const Cell *first, Layout *l)
 static double cell_x(const Layout *l, int col) { return l->left + GAP + col * (l->cw + GAP); }
 static double cell_y(const Layout *l, int row) { return l->top + GAP + row * (l->ch + GAP); }
 
-/* The background and the labels: drawn once, the cells paint over the rest. */
+/* The background and the labels: drawn once, the cells paint over the rest.
+ * The gaps between cells are grey, so white frames keep their edges. */
 static void draw_labels(cairo_t *cr, const MontageSpec *m, const Layout *l)
 {
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
+    cairo_set_source_rgb(cr, 0.72, 0.72, 0.72);
+    cairo_rectangle(cr, l->left, l->top, m->cols * (l->cw + GAP) + GAP,
+                    m->rows * (l->ch + GAP) + GAP);
+    cairo_fill(cr);
     cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_set_font_size(cr, l->font);
     cairo_set_source_rgb(cr, 0.13, 0.13, 0.13);

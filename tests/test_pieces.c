@@ -10,6 +10,11 @@
  * MP4 of this scene measures 35.2 dB at its worst frame.)
  * A piece alone decodes too: its frames are its range's.
  *
+ * The montage of two such videos of different lengths (1x2, column labels)
+ * has the longer one's frame count, each cell holding its video's frame k
+ * pixel for pixel (FFV1 in and out, cells at their own size), the shorter
+ * one's last frame after it ends, and text in the label band.
+ *
  * With arguments SCENE VIDEO it checks only that VIDEO is SCENE's render
  * (tests/slurm.sh checks the video its Slurm jobs joined with it). */
 #include <gsl/gsl_errno.h>
@@ -165,6 +170,51 @@ static void pieces_of(const char *bin, const char *dir, const char *scene, const
     unlink(joined);
 }
 
+/* Whether montage frame m's cell at (x, y) holds frame f of v. */
+static int cell_equal(const Decoded *m, int k, int x, int y, const Decoded *v, int f)
+{
+    for (int row = 0; row < v->h; row++)
+        if (memcmp(m->frames[k] + ((size_t)(y + row) * m->w + x) * 4,
+                   v->frames[f] + (size_t)row * v->w * 4, (size_t)v->w * 4) != 0)
+            return 0;
+    return 1;
+}
+
+static void montage_of_two(const char *bin, const char *dir, const char *scene)
+{
+    char cmd[6 * PATH_MAX + 512], a[PATH_MAX], b[PATH_MAX], grid[PATH_MAX];
+    snprintf(a, sizeof a, "%s/a.mkv", dir);
+    snprintf(b, sizeof b, "%s/b.mkv", dir);
+    snprintf(grid, sizeof grid, "%s/grid.mkv", dir);
+    snprintf(cmd, sizeof cmd,
+             "'%s' render '%s' -q --size 160x90 -o '%s' && '%s' render '%s' -q --size 160x90 "
+             "--set render.stage_seconds=0.12 -o '%s' && '%s' montage -q '%s' '%s' --col "
+             "'first one' --col 'second one' -o '%s'", bin, scene, a, bin, scene, b, bin, a, b,
+             grid);
+    CHECK_MSG(system(cmd) == 0, "%s failed", cmd);
+    Decoded da, db, dm;
+    CHECK(decode_file(a, 400, &da) == 0 && decode_file(b, 400, &db) == 0 &&
+          decode_file(grid, 400, &dm) == 0);
+    CHECK_MSG(db.n < da.n && dm.n == da.n, "frames: a %d, b %d, montage %d", da.n, db.n, dm.n);
+    /* no row labels: cells at x = 6 and 6 + 160 + 6, below a band of 2 x 16 px */
+    CHECK_MSG(dm.w == 338 && dm.h == 134, "montage %dx%d, expected 338x134", dm.w, dm.h);
+    int wrong = 0, ink = 0;
+    for (int k = 0; dm.w == 338 && k < dm.n && k < da.n; k++)
+        wrong += !cell_equal(&dm, k, 6, 38, &da, k) ||
+                 !cell_equal(&dm, k, 172, 38, &db, k < db.n ? k : db.n - 1);
+    CHECK_MSG(wrong == 0, "%d montage frames do not hold their videos' frames", wrong);
+    for (int i = 0; dm.n && i < dm.w * 30; i++) ink += dm.frames[0][i * 4] < 128;
+    CHECK_MSG(ink > 50, "no label text in the band above the cells (%d dark pixels)", ink);
+    printf("  %s: %d frames %dx%d; cells equal their videos, the short one held\n", grid, dm.n,
+           dm.w, dm.h);
+    decoded_free(&da);
+    decoded_free(&db);
+    decoded_free(&dm);
+    unlink(a);
+    unlink(b);
+    unlink(grid);
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -193,6 +243,7 @@ int main(int argc, char **argv)
         pieces_of(bin, dir, scene, &ref, "mp4", 34.0);
         pieces_of(bin, dir, scene, &ref, "webm", 34.0);
     }
+    montage_of_two(bin, dir, scene);
     free_reference(&ref);
     unlink(scene);
     CHECK_MSG(rmdir(dir) == 0, "%s: files left behind", dir);
