@@ -182,7 +182,7 @@ static int cell_equal(const Decoded *m, int k, int x, int y, const Decoded *v, i
 
 static void montage_of_two(const char *bin, const char *dir, const char *scene)
 {
-    char cmd[6 * PATH_MAX + 512], a[PATH_MAX], b[PATH_MAX], grid[PATH_MAX];
+    char cmd[8 * PATH_MAX], a[PATH_MAX], b[PATH_MAX], grid[PATH_MAX];
     snprintf(a, sizeof a, "%s/a.mkv", dir);
     snprintf(b, sizeof b, "%s/b.mkv", dir);
     snprintf(grid, sizeof grid, "%s/grid.mkv", dir);
