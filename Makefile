@@ -43,7 +43,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/layerwarp
 
-.PHONY: all demo test check-asan bench gallery golden fuzz man install uninstall clean help FORCE
+.PHONY: all demo test test-slurm check-asan bench gallery golden fuzz man install uninstall clean help FORCE
 all: $(BIN)
 
 # ---- where `make install` puts things (under $(DESTDIR)) ----
@@ -99,6 +99,16 @@ test: $(BIN) $(TEST_BIN)
 	sh scripts/install-deps.sh parallel
 	sh tests/run.sh $(BUILD)
 
+# A one-node Slurm cluster on loopback renders pieces as a job array and joins
+# them in a dependent job (about 15 s).  When the daemons cannot start here
+# (no root, no munge) it says so and passes, unless SLURM_REQUIRED=1.
+test-slurm: $(BIN) $(BUILD)/tests/test_pieces
+	sh scripts/install-deps.sh munge slurmctld slurmd slurm-client
+	@sh tests/slurm.sh $(BUILD); rc=$$?; \
+	if [ $$rc -eq 77 ] && [ "$${SLURM_REQUIRED:-0}" != 1 ]; then \
+	    echo "test-slurm: not run: the Slurm daemons could not be started on this machine"; \
+	elif [ $$rc -ne 0 ]; then exit 1; fi
+
 # The whole suite again under AddressSanitizer + UBSan, in its own build dir.
 check-asan:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
@@ -152,4 +162,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "targets: all demo test check-asan bench gallery golden fuzz man install uninstall clean"
+	@echo "targets: all demo test test-slurm check-asan bench gallery golden fuzz man install uninstall clean"
