@@ -54,7 +54,8 @@ DATADIR  := $(PREFIX)/share/layerwarp
 BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
 MAN      := $(BUILD)/man/layerwarp.1 $(BUILD)/man/layerwarp-scene.5
 DOCS     := README.md LICENSE
-DOC_PAGES := docs/scene-format.md docs/weights-format.md docs/video.md docs/architecture.md
+DOC_PAGES := docs/scene-format.md docs/weights-format.md docs/video.md docs/architecture.md \
+             docs/scale-out.md
 # the example scenes and the files they read, at the same paths relative to each other
 SCENE_FILES := $(shell find scenes -type f \( -name '*.scene' -o -name '*.csv' -o -name '*.weights' \) | LC_ALL=C sort)
 SCENE_DIRS  := $(sort $(patsubst %/,%,$(dir $(SCENE_FILES))))

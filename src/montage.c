@@ -1,8 +1,8 @@
 /* montage.c — the grid video (montage.h).
  *
  * Top to bottom: open every input (open_cell) and check its frame rate,
- * size the grid (layout: cells as large as the inputs, smaller when the grid
- * would pass 1920x1080; bands for the labels measured from their text),
+ * size the grid (layout: bands for the labels measured from their text, cells
+ * as large as the inputs, smaller when the whole would pass 1920x1080),
  * draw the labels once on the canvas, then per output frame decode the next
  * frame of every input still going straight into its cell's pixels
  * (libswscale scales and converts), paint the cells and hand the canvas to
@@ -111,14 +111,14 @@ static double widest(cairo_t *cr, const char *const *labels, int n)
     return w;
 }
 
-/* Cell size from the first input, label bands from the labels' text. */
+/* Label bands from the labels' text at a size that suits cells of height
+ * ch, then cells as large as the first input, smaller when the whole would
+ * pass MAX_W x MAX_H. */
 static void layout(const MontageSpec *m, const Cell *first, Layout *l)
 {
     int w = first->dec->width, h = first->dec->height;
     double s = fmin(1.0, fmin((double)MAX_W / (m->cols * w), (double)MAX_H / (m->rows * h)));
-    l->cw = even(w * s);
-    l->ch = even(h * s);
-    l->font = fmax(16.0, l->ch / 15.0);
+    l->font = fmax(16.0, h * s / 15.0);
     cairo_surface_t *probe = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
     cairo_t *cr = cairo_create(probe);
     cairo_select_font_face(cr, FONT, CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
@@ -128,6 +128,11 @@ static void layout(const MontageSpec *m, const Cell *first, Layout *l)
     cairo_surface_destroy(probe);
     l->left = m->n_row_labels ? (int)ceil(rows_w + l->font) : 0;
     l->top = m->n_col_labels ? (int)ceil(l->font * 2.0) : 0;
+    double room_w = MAX_W - l->left - (m->cols + 1) * GAP;
+    double room_h = MAX_H - l->top - (m->rows + 1) * GAP;
+    s = fmin(1.0, fmin(room_w / (m->cols * w), room_h / (m->rows * h)));
+    l->cw = even(w * s);
+    l->ch = even(h * s);
     l->width = even(l->left + m->cols * l->cw + (m->cols + 1) * GAP);
     l->height = even(l->top + m->rows * l->ch + (m->rows + 1) * GAP);
 }
