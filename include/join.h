@@ -10,11 +10,15 @@
 #ifndef JOIN_H
 #define JOIN_H
 
+#include <signal.h>
+
 #include "lw_common.h"
 
 /* Joins paths[0..n) (any order) into `out`, whose extension picks the
  * container.  LW_EINPUT for pieces that do not fit together, LW_ERUNTIME
- * for I/O and libav failures. */
-int join_pieces(const char *const *paths, int n, const char *out, LwError *err);
+ * for I/O and libav failures, LW_EINTR when *stop was set (by a signal
+ * handler; may be NULL): the temporary file is removed then too. */
+int join_pieces(const char *const *paths, int n, const char *out,
+                volatile sig_atomic_t *stop, LwError *err);
 
 #endif

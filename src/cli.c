@@ -572,7 +572,6 @@ static int parse_words(int argc, char **argv, Options *o, LwError *err)
         if (argc - optind > CLI_MAX_INPUTS)
             return usage_fail(o, err, "more than %d %s files", CLI_MAX_INPUTS, what);
         while (optind < argc) o->inputs[o->n_inputs++] = argv[optind++];
-        if (!o->output) return usage_fail(o, err, "missing -o FILE");
         return LW_OK;
     }
     if (optind >= argc) return usage_fail(o, err, "missing SCENE");

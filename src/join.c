@@ -164,7 +164,8 @@ static int open_output(AVFormatContext **oc, const Piece *first, const char *out
 
 /* One piece's packets into the output, checking that they are the frames
  * its tag names, one packet each, the first a key frame. */
-static int copy_packets(const Piece *p, AVFormatContext *oc, AVPacket *pkt, LwError *err)
+static int copy_packets(const Piece *p, AVFormatContext *oc, AVPacket *pkt,
+                        volatile sig_atomic_t *stop, LwError *err)
 {
     const AVStream *ist = p->ic->streams[p->stream];
     AVStream *ost = oc->streams[0];
@@ -172,6 +173,10 @@ static int copy_packets(const Piece *p, AVFormatContext *oc, AVPacket *pkt, LwEr
                                                          : ist->r_frame_rate);
     int count = 0, lo = p->info.last + 1, hi = -1, averr;
     while ((averr = av_read_frame(p->ic, pkt)) >= 0) {
+        if (stop && *stop) {
+            av_packet_unref(pkt);
+            return LW_EINTR;
+        }
         if (pkt->stream_index != p->stream) {
             av_packet_unref(pkt);
             continue;
@@ -199,14 +204,15 @@ static int copy_packets(const Piece *p, AVFormatContext *oc, AVPacket *pkt, LwEr
     return LW_OK;
 }
 
-static int write_joined(Piece *ps, int n, const char *out, LwError *err)
+static int write_joined(Piece *ps, int n, const char *out, volatile sig_atomic_t *stop,
+                        LwError *err)
 {
     AtomicFile af = {0};
     AVFormatContext *oc = NULL;
     AVPacket *pkt = av_packet_alloc();
     int rc = pkt ? atomic_create(&af, out, err) : lw_fail(err, LW_ERUNTIME, "out of memory");
     if (!rc) rc = open_output(&oc, &ps[0], out, af.tmp, err);
-    for (int i = 0; !rc && i < n; i++) rc = copy_packets(&ps[i], oc, pkt, err);
+    for (int i = 0; !rc && i < n; i++) rc = copy_packets(&ps[i], oc, pkt, stop, err);
     int averr;
     if (!rc && (averr = av_write_trailer(oc)) < 0) rc = av_fail(err, averr, "cannot finish", out);
     if (oc && oc->pb && (averr = avio_closep(&oc->pb)) < 0 && !rc)
@@ -218,7 +224,8 @@ static int write_joined(Piece *ps, int n, const char *out, LwError *err)
     return rc;
 }
 
-int join_pieces(const char *const *paths, int n, const char *out, LwError *err)
+int join_pieces(const char *const *paths, int n, const char *out,
+                volatile sig_atomic_t *stop, LwError *err)
 {
     const char *ext = video_format_name(out, NULL);
     if (!ext)
@@ -237,7 +244,7 @@ int join_pieces(const char *const *paths, int n, const char *out, LwError *err)
         rc = open_piece(&ps[i], err);
     }
     if (!rc) rc = check_pieces(ps, n, err);
-    if (!rc) rc = write_joined(ps, n, out, err);
+    if (!rc) rc = write_joined(ps, n, out, stop, err);
     for (int i = 0; i < n; i++) avformat_close_input(&ps[i].ic);
     free(ps);
     return rc;

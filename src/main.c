@@ -1328,12 +1328,22 @@ static int cmd_info(const Options *o)
 
 /* ---- beyond one machine: join, sweep, montage ------------------------------------ */
 
+/* join and montage write one file they cannot name themselves. */
+static int need_output(const Options *o, LwError *err)
+{
+    if (o->output) return LW_OK;
+    return lw_fail(err, LW_EINPUT, "layerwarp %s: missing -o FILE (see 'layerwarp help %s')",
+                   o->cmd_name, o->cmd_name);
+}
+
 static int cmd_join(const Options *o)
 {
     LwError err = {""};
     double t0 = now();
-    int rc = parent_dirs(o->output, &err);
-    if (!rc) rc = join_pieces(o->inputs, o->n_inputs, o->output, &err);
+    int rc = need_output(o, &err);
+    if (!rc) rc = parent_dirs(o->output, &err);
+    install_signals(); /* a temporary file exists from here on */
+    if (!rc) rc = join_pieces(o->inputs, o->n_inputs, o->output, &g_stop, &err);
     if (!rc && !o->quiet)
         fprintf(stderr, "joined %d piece%s in %.2f s to %s\n", o->n_inputs,
                 o->n_inputs == 1 ? "" : "s", now() - t0, o->output);
@@ -1469,7 +1479,8 @@ static int cmd_montage(const Options *o)
                      .row_labels = o->row_labels, .n_row_labels = o->n_row_labels,
                      .col_labels = o->col_labels, .n_col_labels = o->n_col_labels,
                      .output = o->output, .stop = &g_stop};
-    int frames = 0, rc = parent_dirs(o->output, &err);
+    int frames = 0, rc = need_output(o, &err);
+    if (!rc) rc = parent_dirs(o->output, &err);
     install_signals();
     if (!rc) rc = montage_write(&m, &frames, &err);
     if (!rc && !o->quiet)
