@@ -86,15 +86,15 @@ static int same_codec(const Piece *p, const Piece *ref, LwError *err)
     const AVCodecParameters *a = p->ic->streams[p->stream]->codecpar;
     const AVCodecParameters *b = ref->ic->streams[ref->stream]->codecpar;
     const char *what = NULL;
-    if (a->codec_id != b->codec_id) what = "codec";
-    else if (a->width != b->width || a->height != b->height) what = "frame size";
-    else if (a->format != b->format) what = "pixel format";
+    if (a->codec_id != b->codec_id) what = "codecs";
+    else if (a->width != b->width || a->height != b->height) what = "frame sizes";
+    else if (a->format != b->format) what = "pixel formats";
     else if (a->extradata_size != b->extradata_size ||
              (a->extradata_size && memcmp(a->extradata, b->extradata, a->extradata_size)))
         what = "encoder settings (codec extradata)";
     if (what)
-        return lw_fail(err, LW_EINPUT, "layerwarp join: %s: %s differ from %s's; render every "
-                       "piece with the same options", p->path, what, ref->path);
+        return lw_fail(err, LW_EINPUT, "layerwarp join: %s and %s have different %s; render "
+                       "every piece with the same options", ref->path, p->path, what);
     return LW_OK;
 }
 

@@ -11,6 +11,7 @@ frames=$("$LW" info "$D/s.scene" -q | sed -n 's/^frames: *\([0-9]*\) at.*/\1/p')
 
 for k in 1 2 3; do "$LW" render "$D/s.scene" --piece $k/3 -q -o "$D/p$k.mkv" || fail "piece $k/3"; done
 "$LW" render "$D/s.scene" --piece 2/4 -q -o "$D/q2.mkv" || fail "piece 2/4"
+"$LW" render "$D/s.scene" --piece 2/3 -q -o "$D/p2.webm" || fail "a WebM piece"
 "$LW" render "$D/s.scene" --piece 2/3 --set dataset.seed=6 -q -o "$D/other2.mkv" || fail "other scene"
 "$LW" render "$D/s.scene" --piece 1/3 -q -o "$D/p1.mp4" && "$LW" render "$D/s.scene" --piece 2/3 -q --crf 30 -o "$D/p2.mp4" || fail "mp4 pieces"
 
@@ -20,7 +21,8 @@ one_line 2 "layerwarp join: frames 36-54 missing (piece 3/3?)" "$LW" join "$D/p2
 one_line 2 "layerwarp join: frames 13-17 overlap: both in $D/p1.mkv and $D/q2.mkv" "$LW" join "$D/p1.mkv" "$D/q2.mkv" "$D/p2.mkv" "$D/p3.mkv" -o "$D/j.mkv"
 one_line 2 "layerwarp join: frames 18-35 overlap: both in $D/p2.mkv and $D/p2.mkv" "$LW" join "$D/p1.mkv" "$D/p2.mkv" "$D/p2.mkv" "$D/p3.mkv" -o "$D/j.mkv"
 expect_stderr 2 "layerwarp join: $D/other2.mkv is a piece of another render than $D/p1.mkv (scene sha256" "$LW" join "$D/p1.mkv" "$D/other2.mkv" "$D/p3.mkv" -o "$D/j.mkv"
-one_line 2 "layerwarp join: $D/p2.mp4: encoder settings (codec extradata) differ from $D/p1.mp4's; render every piece with the same options" "$LW" join "$D/p1.mp4" "$D/p2.mp4" -o "$D/j.mp4"
+one_line 2 "layerwarp join: $D/p1.mp4 and $D/p2.mp4 have different encoder settings (codec extradata); render every piece with the same options" "$LW" join "$D/p1.mp4" "$D/p2.mp4" -o "$D/j.mp4"
+one_line 2 "layerwarp join: $D/p1.mkv and $D/p2.webm have different codecs; render every piece with the same options" "$LW" join "$D/p1.mkv" "$D/p2.webm" "$D/p3.mkv" -o "$D/j.mkv"
 one_line 2 "layerwarp join: -o $D/j.gif: a GIF's palette is made from the whole video, so pieces cannot be copied into one; join them into .mkv and render the GIF in one process" "$LW" join "$D/p1.mkv" "$D/p2.mkv" "$D/p3.mkv" -o "$D/j.gif"
 one_line 2 "layerwarp join: -o $D/j.mp4 cannot hold the pieces' ffv1 video without re-encoding; join into the pieces' own format (matroska,webm)" "$LW" join "$D/p1.mkv" "$D/p2.mkv" "$D/p3.mkv" -o "$D/j.mp4"
 "$LW" render "$D/s.scene" -q -o "$D/whole.mkv"
