@@ -47,8 +47,15 @@ void sweep_output_name(const Sweep *s, long j, const char *scene_name, const cha
  * returns how many. */
 int sweep_varied(const Sweep *s, int *out);
 
-/* Appends `word` to buf (of cap bytes, holding *len) quoted for a POSIX
- * shell when it needs to be; 0, or -1 when it does not fit. */
-int sweep_shell_word(char *buf, size_t cap, size_t *len, const char *word);
+/* Job j's command line, its words quoted for a POSIX shell where needed:
+ * PROGRAM render SCENE --set S.KEY=V ... -o DIR/NAME-KEY_V....EXT.
+ * 0, or -1 when it does not fit in cap bytes. */
+int sweep_job_line(const Sweep *s, long j, const char *program, const char *scene_path,
+                   const char *name, const char *dir, const char *ext, char *line, size_t cap);
+/* The montage command of the jobs' videos: the first swept key's values as
+ * rows, the second's as columns, labelled "KEY VALUE".  LW_EINPUT unless one
+ * or two keys have several values, or when it does not fit. */
+int sweep_montage_line(const Sweep *s, const char *program, const char *name, const char *dir,
+                       const char *ext, char *line, size_t cap, LwError *err);
 
 #endif

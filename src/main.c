@@ -1350,70 +1350,6 @@ static int cmd_join(const Options *o)
     return report(rc, &err);
 }
 
-/* One job's command line: PROGRAM render SCENE --set ... -o DIR/NAME.EXT */
-static int sweep_line(const Options *o, const Sweep *s, long j, const char *name,
-                      const char *dir, const char *ext, char *line, size_t cap)
-{
-    size_t len = 0;
-    line[0] = '\0';
-    int rc = sweep_shell_word(line, cap, &len, o->program);
-    rc |= sweep_shell_word(line, cap, &len, "render");
-    rc |= sweep_shell_word(line, cap, &len, o->scene_path);
-    for (int a = 0; a < s->n_axes; a++) {
-        char set[1024];
-        sweep_override(s, j, a, set, sizeof set);
-        rc |= sweep_shell_word(line, cap, &len, "--set");
-        rc |= sweep_shell_word(line, cap, &len, set);
-    }
-    char out[LW_PATH_MAX + 512], file[512];
-    sweep_output_name(s, j, name, ext, file, sizeof file);
-    snprintf(out, sizeof out, "%s/%s", dir, file);
-    rc |= sweep_shell_word(line, cap, &len, "-o");
-    rc |= sweep_shell_word(line, cap, &len, out);
-    return rc;
-}
-
-/* The montage of a sweep's videos: rows the first swept key's values,
- * columns the second's. */
-static int sweep_montage_line(const Options *o, const Sweep *s, const char *name,
-                              const char *dir, const char *ext, char *line, size_t cap,
-                              LwError *err)
-{
-    int varied[SWEEP_MAX_AXES], nv = sweep_varied(s, varied);
-    if (nv < 1 || nv > 2)
-        return lw_fail(err, LW_EINPUT, "layerwarp sweep: --montage needs one or two keys "
-                       "with several values (rows and columns), not %d", nv);
-    size_t len = 0;
-    char buf[LW_PATH_MAX + 512];
-    int rc = sweep_shell_word(line, cap, &len, o->program);
-    rc |= sweep_shell_word(line, cap, &len, "montage");
-    for (long j = 0; j < s->n_jobs; j++) {
-        char file[512];
-        sweep_output_name(s, j, name, ext, file, sizeof file);
-        snprintf(buf, sizeof buf, "%s/%s", dir, file);
-        rc |= sweep_shell_word(line, cap, &len, buf);
-    }
-    const SweepAxis *rows = &s->axes[varied[0]], *cols = nv == 2 ? &s->axes[varied[1]] : NULL;
-    snprintf(buf, sizeof buf, "%dx%d", cols ? rows->n_values : 1,
-             cols ? cols->n_values : rows->n_values);
-    rc |= sweep_shell_word(line, cap, &len, "--grid");
-    rc |= sweep_shell_word(line, cap, &len, buf);
-    for (int pass = 0; pass < 2; pass++) {
-        const SweepAxis *ax = pass == 0 ? (cols ? rows : NULL) : (cols ? cols : rows);
-        for (int k = 0; ax && k < ax->n_values; k++) {
-            const char *dot = strrchr(ax->key, '.');
-            snprintf(buf, sizeof buf, "%s %s", dot ? dot + 1 : ax->key, ax->values[k]);
-            rc |= sweep_shell_word(line, cap, &len, pass == 0 ? "--row" : "--col");
-            rc |= sweep_shell_word(line, cap, &len, buf);
-        }
-    }
-    snprintf(buf, sizeof buf, "%s/%s-montage%s", dir, name, ext);
-    rc |= sweep_shell_word(line, cap, &len, "-o");
-    rc |= sweep_shell_word(line, cap, &len, buf);
-    return rc ? lw_fail(err, LW_EINPUT, "layerwarp sweep: the montage command is too long")
-              : LW_OK;
-}
-
 /* Prints the sweep's jobs (or one, or its montage) after checking every
  * job's scene as render would read it. */
 static int cmd_sweep(const Options *o)
@@ -1451,11 +1387,11 @@ static int cmd_sweep(const Options *o)
     char *line = rc ? NULL : malloc(cap);
     if (!rc && !line) rc = lw_fail(&err, LW_ERUNTIME, "out of memory");
     if (!rc && o->montage) {
-        rc = sweep_montage_line(o, &s, name, dir, ext, line, cap, &err);
+        rc = sweep_montage_line(&s, o->program, name, dir, ext, line, cap, &err);
         if (!rc) printf("%s\n", line);
     }
     for (long j = o->index >= 0 ? o->index : 0; !rc && !o->montage && j < s.n_jobs; j++) {
-        if (sweep_line(o, &s, j, name, dir, ext, line, cap))
+        if (sweep_job_line(&s, j, o->program, o->scene_path, name, dir, ext, line, cap))
             rc = lw_fail(&err, LW_EINPUT, "layerwarp sweep: job %ld's command is too long", j);
         else if (!strcmp(ext, "") && strlen(line) + 1 < cap) strcat(line, "/");
         if (!rc) printf("%s\n", line);

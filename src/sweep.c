@@ -159,7 +159,9 @@ int sweep_varied(const Sweep *s, int *out)
     return n;
 }
 
-int sweep_shell_word(char *buf, size_t cap, size_t *len, const char *word)
+/* Appends `word` to buf (of cap bytes, holding *len) after a space, quoted
+ * for a POSIX shell when it needs to be; 0, or -1 when it does not fit. */
+static int shell_word(char *buf, size_t cap, size_t *len, const char *word)
 {
     int plain = word[0] != '\0';
     for (const char *p = word; *p && plain; p++)
@@ -180,4 +182,67 @@ int sweep_shell_word(char *buf, size_t cap, size_t *len, const char *word)
     if (!plain) buf[(*len)++] = '\'';
     buf[*len] = '\0';
     return 0;
+}
+
+/* One job's command line: PROGRAM render SCENE --set ... -o DIR/NAME.EXT */
+int sweep_job_line(const Sweep *s, long j, const char *program, const char *scene_path,
+                   const char *name, const char *dir, const char *ext, char *line, size_t cap)
+{
+    size_t len = 0;
+    line[0] = '\0';
+    int rc = shell_word(line, cap, &len, program);
+    rc |= shell_word(line, cap, &len, "render");
+    rc |= shell_word(line, cap, &len, scene_path);
+    for (int a = 0; a < s->n_axes; a++) {
+        char set[1024];
+        sweep_override(s, j, a, set, sizeof set);
+        rc |= shell_word(line, cap, &len, "--set");
+        rc |= shell_word(line, cap, &len, set);
+    }
+    char out[LW_PATH_MAX + 512], file[512];
+    sweep_output_name(s, j, name, ext, file, sizeof file);
+    snprintf(out, sizeof out, "%s/%s", dir, file);
+    rc |= shell_word(line, cap, &len, "-o");
+    rc |= shell_word(line, cap, &len, out);
+    return rc;
+}
+
+/* The montage of a sweep's videos: rows the first swept key's values,
+ * columns the second's. */
+int sweep_montage_line(const Sweep *s, const char *program, const char *name, const char *dir,
+                       const char *ext, char *line, size_t cap, LwError *err)
+{
+    int varied[SWEEP_MAX_AXES], nv = sweep_varied(s, varied);
+    if (nv < 1 || nv > 2)
+        return lw_fail(err, LW_EINPUT, "layerwarp sweep: --montage needs one or two keys "
+                       "with several values (rows and columns), not %d", nv);
+    size_t len = 0;
+    char buf[LW_PATH_MAX + 512];
+    int rc = shell_word(line, cap, &len, program);
+    rc |= shell_word(line, cap, &len, "montage");
+    for (long j = 0; j < s->n_jobs; j++) {
+        char file[512];
+        sweep_output_name(s, j, name, ext, file, sizeof file);
+        snprintf(buf, sizeof buf, "%s/%s", dir, file);
+        rc |= shell_word(line, cap, &len, buf);
+    }
+    const SweepAxis *rows = &s->axes[varied[0]], *cols = nv == 2 ? &s->axes[varied[1]] : NULL;
+    snprintf(buf, sizeof buf, "%dx%d", cols ? rows->n_values : 1,
+             cols ? cols->n_values : rows->n_values);
+    rc |= shell_word(line, cap, &len, "--grid");
+    rc |= shell_word(line, cap, &len, buf);
+    for (int pass = 0; pass < 2; pass++) {
+        const SweepAxis *ax = pass == 0 ? (cols ? rows : NULL) : (cols ? cols : rows);
+        for (int k = 0; ax && k < ax->n_values; k++) {
+            const char *dot = strrchr(ax->key, '.');
+            snprintf(buf, sizeof buf, "%s %s", dot ? dot + 1 : ax->key, ax->values[k]);
+            rc |= shell_word(line, cap, &len, pass == 0 ? "--row" : "--col");
+            rc |= shell_word(line, cap, &len, buf);
+        }
+    }
+    snprintf(buf, sizeof buf, "%s/%s-montage%s", dir, name, ext);
+    rc |= shell_word(line, cap, &len, "-o");
+    rc |= shell_word(line, cap, &len, buf);
+    return rc ? lw_fail(err, LW_EINPUT, "layerwarp sweep: the montage command is too long")
+              : LW_OK;
 }
