@@ -1,5 +1,6 @@
 /* sweep.c — the product of swept scene keys (sweep.h).  Pure text: which
- * values, which job, which name; main.c checks each job's scene and prints. */
+ * values, which job, which name, which command line; main.c checks each
+ * job's scene and prints. */
 #include "sweep.h"
 
 #include <ctype.h>
