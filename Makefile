@@ -43,7 +43,7 @@ TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/layerwarp
 
-.PHONY: all demo test check-asan bench gallery golden fuzz man install uninstall clean help FORCE
+.PHONY: all demo test test-slurm check-asan bench gallery golden fuzz man install uninstall clean help FORCE
 all: $(BIN)
 
 # ---- where `make install` puts things (under $(DESTDIR)) ----
@@ -55,7 +55,7 @@ BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
 MAN      := $(BUILD)/man/layerwarp.1 $(BUILD)/man/layerwarp-scene.5
 DOCS     := README.md LICENSE
 DOC_PAGES := docs/scene-format.md docs/weights-format.md docs/video.md docs/sharing.md \
-             docs/architecture.md
+             docs/architecture.md docs/scale-out.md
 # the example scenes and the files they read, at the same paths relative to each other
 SCENE_FILES := $(shell find scenes -type f \( -name '*.scene' -o -name '*.csv' -o -name '*.weights' \) | LC_ALL=C sort)
 SCENE_DIRS  := $(sort $(patsubst %/,%,$(dir $(SCENE_FILES))))
@@ -95,8 +95,20 @@ demo: $(BIN)
 	$(BIN) render scenes/moons.scene -o out/moons.mp4
 	$(BIN) step scenes/moons.scene --layer 1 -o out/moons-step
 
+# GNU parallel: test_pieces renders a scene's pieces under it
 test: $(BIN) $(TEST_BIN)
+	sh scripts/install-deps.sh parallel
 	sh tests/run.sh $(BUILD)
+
+# A one-node Slurm cluster on loopback renders pieces as a job array and joins
+# them in a dependent job (about 15 s).  When the daemons cannot start here
+# (no root, no munge) it says so and passes, unless SLURM_REQUIRED=1.
+test-slurm: $(BIN) $(BUILD)/tests/test_pieces
+	sh scripts/install-deps.sh munge slurmctld slurmd slurm-client
+	@sh tests/slurm.sh $(BUILD); rc=$$?; \
+	if [ $$rc -eq 77 ] && [ "$${SLURM_REQUIRED:-0}" != 1 ]; then \
+	    echo "test-slurm: not run: the Slurm daemons could not be started on this machine"; \
+	elif [ $$rc -ne 0 ]; then exit 1; fi
 
 # The whole suite again under AddressSanitizer + UBSan, in its own build dir.
 check-asan:
@@ -151,4 +163,4 @@ clean:
 	rm -rf $(BUILD)
 
 help:
-	@echo "targets: all demo test check-asan bench gallery golden fuzz man install uninstall clean"
+	@echo "targets: all demo test test-slurm check-asan bench gallery golden fuzz man install uninstall clean"

@@ -2,12 +2,14 @@
 # make bench: what layerwarp costs, measured, never asserted in tests.
 #   1. training time of every gallery scene;
 #   2. frame geometry and raster cost (build/frame_bench);
-#   3. the reference scene side by side with the Python baselines of
+#   3. the reference scene in N pieces under GNU parallel (N = PIECES,
+#      default the number of cores) against one process, and the join's cost;
+#   4. the reference scene side by side with the Python baselines of
 #      ../shared/bench (matplotlib, pycairo + ffmpeg) in one run, with the
 #      ratios the project targets.  Needs Debian's python3-matplotlib,
 #      python3-cairo and ffmpeg: installed here, not by `make test`.
 # Environment: RUNS (default 3) timed runs per case; SHARED (default ../shared);
-# BENCH_SKIP_BASELINES=1 to stop after step 2.
+# BENCH_SKIP_BASELINES=1 to stop after step 3.
 set -eu
 BUILD=${1:-build}
 LW="$PWD/$BUILD/layerwarp"
@@ -29,6 +31,30 @@ echo
 echo "== 2. frame cost (one thread, no encoding or hashing)"
 "$BUILD/frame_bench"
 
+echo
+PIECES=${PIECES:-$(nproc)}
+echo "== 3. $PIECES pieces under GNU parallel against one process (reference scene, 720p MP4)"
+sh scripts/install-deps.sh parallel >/dev/null
+PW=$(mktemp -d /tmp/lwpieces.XXXXXX)
+REF="$PWD/scenes/bench-reference.scene"
+clock() { date +%s.%N; }
+printf '%-4s %9s %9s %8s %9s %8s\n' run one_s pieces_s speedup join_s join/one
+r=1
+while [ "$r" -le "$RUNS" ]; do
+    t0=$(clock); "$LW" render "$REF" -q -o "$PW/one.mp4"; t1=$(clock)
+    seq "$PIECES" | parallel --will-cite -j "$PIECES" "$LW" render "$REF" -q -j 1 \
+        --piece "{}/$PIECES" -o "$PW/p{}.mp4"
+    t2=$(clock)
+    # shellcheck disable=SC2046
+    "$LW" join -q $(seq -f "$PW/p%g.mp4" "$PIECES") -o "$PW/joined.mp4"; t3=$(clock)
+    echo "$t0 $t1 $t2 $t3" | awk -v r="$r" '{one=$2-$1; p=$3-$2; j=$4-$3;
+        printf "%-4s %9.2f %9.2f %7.2fx %9.3f %7.2f%%\n", r, one, p, one/p, j, 100*j/one}'
+    r=$((r + 1))
+done
+rm -rf "$PW"
+echo "(one: render with every core's thread; pieces: $PIECES processes of -j 1 each;"
+echo " every piece builds the show again: stage plans, geometry, the camera path)"
+
 [ "${BENCH_SKIP_BASELINES:-0}" = 1 ] && exit 0
 if [ ! -f "$SHARED/bench/bench.py" ]; then
     echo "no $SHARED/bench/bench.py: skipping the side-by-side comparison"
@@ -36,7 +62,7 @@ if [ ! -f "$SHARED/bench/bench.py" ]; then
 fi
 
 echo
-echo "== 3. side by side with the baselines ($RUNS runs per case)"
+echo "== 4. side by side with the baselines ($RUNS runs per case)"
 sh scripts/install-deps.sh python3-numpy python3-matplotlib python3-cairo ffmpeg time
 WORK=$(mktemp -d /tmp/lwbench.XXXXXX)
 export BENCH_TMP=${BENCH_TMP:-/dev/shm/olah_bench}

@@ -29,7 +29,7 @@ _layerwarp_options()
     local common="--set -q --quiet -h --help"
     local frame="--fps --size --quality -ql -qm -qh -qp -qk -t --transparent"
     case $1 in
-        render) echo "-o --output -s --last --format --frames --at -j --jobs --crf --preset $frame $common" ;;
+        render) echo "-o --output -s --last --format --piece --frames --at -j --jobs --crf --preset $frame $common" ;;
         frames) echo "--frames --at -o --output -j --jobs $frame $common" ;;
         step) echo "-l --layer -o --output -j --jobs $frame $common" ;;
         hash) echo "--frames --at -j --jobs $frame $common" ;;
@@ -37,6 +37,9 @@ _layerwarp_options()
         dump) echo "-l --layer -s --stage -o --output $common" ;;
         info) echo "$frame $common" ;;
         scene) echo "$common" ;;
+        join) echo "-o --output -q --quiet -h --help" ;;
+        sweep) echo "-o --output --format --index --montage $common" ;;
+        montage) echo "-o --output --grid --row --col -q --quiet -h --help" ;;
     esac
 }
 
@@ -76,7 +79,7 @@ _layerwarp()
 {
     local cur prev words cword
     _init_completion || return
-    local commands="render frames step hash train dump info scene help"
+    local commands="render frames step hash train dump info scene join sweep montage help"
 
     if [[ $cword -eq 1 ]]; then
         COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -102,7 +105,7 @@ _layerwarp()
         -o | --output)
             case $cmd in
                 frames) _filedir png ;; # a folder, or one frame's FILE.png
-                step) _filedir -d ;;
+                step | sweep) _filedir -d ;;
                 *) _filedir ;;
             esac
             return
@@ -140,7 +143,8 @@ _layerwarp()
             COMPREPLY=($(compgen -W "$keys" -S = -- "$cur"))
             return
             ;;
-        -j | --jobs | --crf | --fps | --size | --at | -l | --layer)
+        -j | --jobs | --crf | --fps | --size | --at | -l | --layer | --piece | --index | --grid | \
+            --row | --col)
             return
             ;;
     esac
@@ -149,11 +153,12 @@ _layerwarp()
         COMPREPLY=($(compgen -W "$(_layerwarp_options "$cmd")" -- "$cur"))
         return
     fi
-    # scene FILE: a video or PNG layerwarp rendered; else SCENE: scene files
-    if [[ $cmd == scene ]]; then
-        _filedir '@(mp4|webm|mkv|png)'
-        return
-    fi
-    _filedir scene
+    # scene FILE: a video or PNG layerwarp rendered; join's pieces and montage's videos;
+    # else SCENE: scene files and folders
+    case $cmd in
+        scene) _filedir '@(mp4|webm|mkv|mov|png)' ;;
+        join | montage) _filedir '@(mp4|webm|mkv)' ;;
+        *) _filedir scene ;;
+    esac
 }
 complete -F _layerwarp layerwarp

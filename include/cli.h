@@ -16,18 +16,29 @@
 
 typedef enum {
     CMD_RENDER, CMD_FRAMES, CMD_STEP, CMD_HASH, CMD_TRAIN, CMD_DUMP, CMD_INFO, CMD_SCENE,
-    CMD_COUNT
+    CMD_JOIN, CMD_SWEEP, CMD_MONTAGE, CMD_COUNT
 } CommandId;
 
 #define CLI_MAX_SETS 64
 #define CLI_MAX_AT 64
+#define CLI_MAX_INPUTS 256
+#define CLI_MAX_LABELS 64
 
 typedef struct {
     CommandId cmd;
     const char *cmd_name;
-    const char *scene_path;  /* "-": the scene comes from stdin; scene: the FILE */
+    const char *scene_path;  /* "-": the scene comes from stdin; scene: the FILE;
+                                NULL for join, montage */
     int argc;                /* the command line from the command's name on, as */
     char *const *argv;       /* outputs record it (share.c); borrowed */
+    const char *inputs[CLI_MAX_INPUTS]; /* join's pieces, montage's videos */
+    int n_inputs;
+    const char *program;     /* how the program was run (argv[0]), for sweep's jobs */
+    int index;               /* sweep --index I; -1 when not given */
+    int montage;             /* sweep --montage: print the montage of the jobs instead */
+    int grid_rows, grid_cols; /* montage --grid RxC; 0 when not given */
+    const char *row_labels[CLI_MAX_LABELS], *col_labels[CLI_MAX_LABELS];
+    int n_row_labels, n_col_labels;
     const char *output;      /* "-": stdout */
     const char *format;      /* --format, lower case without dot ("mkv"), or NULL */
     int jobs;                /* 0: default */
@@ -37,6 +48,7 @@ typedef struct {
     const char *layer;       /* --layer as given, checked by cli_layer_ref */
     const char *stage;
     const char *frames;
+    int piece_k, piece_n;    /* render --piece K/N; 0 when not given */
     const char *at[CLI_MAX_AT];
     int n_at;
     /* scene keys set on the command line, "section.key=value", checked by the

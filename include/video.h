@@ -52,6 +52,10 @@ typedef struct {
     int n_chapters;
     int alpha;           /* 1: the frames' alpha is kept (a see-through
                             background); a format without alpha refuses */
+    int first_frame;     /* pts of the first frame written (a piece of a longer
+                            video starts at its place in the whole); 0 usually */
+    char piece[256];     /* "" or the container tag layerwarp_piece (piece.h):
+                            which frames of which scene this file holds */
 } VideoOptions;
 
 typedef struct VideoSink VideoSink;
@@ -62,7 +66,7 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
                LwError *err);
 /* Appends one frame: Cairo ARGB32 pixels (BGRA in memory), premultiplied
  * (opaque unless opt->alpha), `stride` bytes per row.  Frames are numbered in
- * call order; pts = index with time base 1/fps. */
+ * call order; pts = first_frame + index with time base 1/fps. */
 int video_write_bgra(VideoSink *v, const uint8_t *bgra, int stride, LwError *err);
 /* Colour conversion done ahead, on any thread (the frame renderers'): each
  * VideoFrame owns its converter and buffer, so different VideoFrames may be

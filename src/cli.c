@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "piece.h"
 #include "video.h"
 
 /* Where `make install` puts the documentation (the Makefile passes it). */
@@ -55,11 +56,22 @@ static const CommandSpec COMMANDS[CMD_COUNT] = {
                    "print the scene a video or PNG rendered by layerwarp carries, with the\n"
                    "            command line's settings written in: render it to get the same\n"
                    "            frames (-q: the scene alone, without the comment header)"},
+    [CMD_JOIN] = {"join", "PIECE... -o FILE",
+                  "put the pieces of a render (render --piece K/N) back into one video,\n"
+                  "            without re-encoding, after checking they are one scene's and\n"
+                  "            hold every frame once"},
+    [CMD_SWEEP] = {"sweep", "SCENE --set S.KEY=V1,V2 --set S.KEY=A..B [-o DIR] [--index I]",
+                   "print one render command per line, for every combination of the\n"
+                   "            values (run them with GNU parallel or a Slurm job array)"},
+    [CMD_MONTAGE] = {"montage", "VIDEO... --grid RxC [--row L]... [--col L]... -o FILE",
+                     "lay finished videos out as one grid video, rows and columns\n"
+                     "            labelled"},
 };
 
 enum {
     O_OUTPUT = 256, O_JOBS, O_QUIET, O_LAYER, O_STAGE, O_HELP, O_FRAMES, O_AT, O_CRF, O_PRESET,
-    O_FPS, O_SIZE, O_SET, O_QUALITY, O_LAST, O_FORMAT, O_TRANSPARENT
+    O_FPS, O_SIZE, O_SET, O_QUALITY, O_LAST, O_FORMAT, O_TRANSPARENT, O_PIECE, O_INDEX,
+    O_MONTAGE, O_GRID, O_ROW, O_COL
 };
 
 /* One option as a set of commands takes it.  The same long name may have a
@@ -86,10 +98,34 @@ static const OptionSpec OPTIONS[] = {
     {O_FORMAT, "format", 0, 1, BIT(CMD_RENDER),
      "F      mp4, webm, mkv, gif, mov or png: the format when the output has no\n"
      "file name to say it (stdout); an MP4 on a pipe is fragmented"},
+    {O_PIECE, "piece", 0, 1, BIT(CMD_RENDER),
+     "K/N    only piece K of N: one contiguous range of frames, a video\n"
+     "that starts with a key frame and keeps its frames' times in the\n"
+     "whole; 'layerwarp join' puts the pieces together (not for .gif)"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_FRAMES),
      "DIR    folder for the PNG files (default out/SCENE-frames); with one\n"
      "frame, -o FILE.png writes that file and -o - writes it to stdout"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_STEP), "DIR    folder (default out/SCENE-step)"},
+    {O_OUTPUT, "output", 'o', 1, BIT(CMD_JOIN),
+     "FILE   the joined video, in the pieces' own container (.mp4, .webm\n"
+     "or .mkv); required"},
+    {O_OUTPUT, "output", 'o', 1, BIT(CMD_SWEEP),
+     "DIR    folder of the jobs' videos (default out/SCENE-sweep)"},
+    {O_OUTPUT, "output", 'o', 1, BIT(CMD_MONTAGE),
+     "FILE   the grid video (.mp4, .webm, .mkv or .gif); required"},
+    {O_FORMAT, "format", 0, 1, BIT(CMD_SWEEP),
+     "F      mp4, webm, mkv or gif: the jobs' videos (default mp4)"},
+    {O_INDEX, "index", 0, 1, BIT(CMD_SWEEP),
+     "I      print only job I (0-based), e.g. a Slurm array task's\n"
+     "$SLURM_ARRAY_TASK_ID"},
+    {O_MONTAGE, "montage", 0, 0, BIT(CMD_SWEEP),
+     "       print the montage command that lays the jobs' videos out as a\n"
+     "grid: the first swept key's values as rows, the second's as columns"},
+    {O_GRID, "grid", 0, 1, BIT(CMD_MONTAGE),
+     "RxC    rows and columns; the videos fill the rows in order (default:\n"
+     "from the labels, else one row)"},
+    {O_ROW, "row", 0, 1, BIT(CMD_MONTAGE), "L      the next row's label (repeatable)"},
+    {O_COL, "col", 0, 1, BIT(CMD_MONTAGE), "L      the next column's label (repeatable)"},
     {O_OUTPUT, "output", 'o', 1, BIT(CMD_TRAIN),
      "FILE   save the weights: a classifier's, or every network of a gan,\n"
      "vae or autoencoder; a scene uses them with [weights] file = FILE\n"
@@ -132,10 +168,11 @@ static const OptionSpec OPTIONS[] = {
      "       a see-through background (as style background = transparent):\n"
      "PNG with alpha, .webm (VP9 with alpha), .mov (ProRes 4444) or .mkv;\n"
      "text gets a halo; .mp4 and .gif refuse"},
-    {O_SET, "set", 0, 1, ALL_CMDS,
+    {O_SET, "set", 0, 1, ALL_CMDS & ~(BIT(CMD_JOIN) | BIT(CMD_MONTAGE)),
      "S.KEY=V  set a scene key, as if written in [S] of the scene\n"
      "(repeatable; e.g. --set train.steps=500); checked like the file\n"
-     "(man layerwarp-scene)"},
+     "(man layerwarp-scene); sweep: values V1,V2 or a range A..B or\n"
+     "A..B..STEP of integers, or V1|V2 when a value holds commas"},
     {O_QUIET, "quiet", 'q', 0, ALL_CMDS & ~BIT(CMD_SCENE), "       no progress or summary on stderr"},
     {O_QUIET, "quiet", 'q', 0, BIT(CMD_SCENE),
      "       the scene alone, without the comment header"},
@@ -451,6 +488,12 @@ static int take_option(Options *o, int id, const char *arg, LwError *err)
     }
     case O_STAGE: o->stage = arg; return LW_OK;
     case O_FRAMES: o->frames = arg; return LW_OK;
+    case O_PIECE: {
+        LwError inner;
+        if (piece_parse(arg, &o->piece_k, &o->piece_n, &inner))
+            return usage_fail(o, err, "%s", inner.msg);
+        return LW_OK;
+    }
     case O_AT:
         if (o->n_at == CLI_MAX_AT) return usage_fail(o, err, "too many --at options");
         o->at[o->n_at++] = arg;
@@ -463,6 +506,30 @@ static int take_option(Options *o, int id, const char *arg, LwError *err)
     case O_QUALITY: return add_quality(o, arg, err);
     case O_FORMAT: return set_format(o, arg, err);
     case O_TRANSPARENT: return add_set(o, "style.background", "transparent", err);
+    case O_INDEX:
+        if (parse_int(arg, 0, 1000000, &o->index))
+            return usage_fail(o, err, "--index needs a job number from 0, got '%s'", arg);
+        return LW_OK;
+    case O_MONTAGE: o->montage = 1; return LW_OK;
+    case O_GRID: {
+        char *x;
+        long r = strtol(arg, &x, 10), c = 0;
+        if (x != arg && (*x == 'x' || *x == 'X')) c = strtol(x + 1, &x, 10);
+        if (*x || r < 1 || c < 1 || r > CLI_MAX_LABELS || c > CLI_MAX_LABELS)
+            return usage_fail(o, err, "--grid needs RxC, rows and columns from 1 to %d, "
+                              "e.g. 2x3, got '%s'", CLI_MAX_LABELS, arg);
+        o->grid_rows = (int)r;
+        o->grid_cols = (int)c;
+        return LW_OK;
+    }
+    case O_ROW: case O_COL: {
+        int *n = id == O_ROW ? &o->n_row_labels : &o->n_col_labels;
+        if (*n == CLI_MAX_LABELS)
+            return usage_fail(o, err, "more than %d --%s labels", CLI_MAX_LABELS,
+                              id == O_ROW ? "row" : "col");
+        (id == O_ROW ? o->row_labels : o->col_labels)[(*n)++] = arg;
+        return LW_OK;
+    }
     }
     return usage_fail(o, err, "unknown option");
 }
@@ -512,6 +579,14 @@ static int parse_words(int argc, char **argv, Options *o, LwError *err)
         if (rc) return rc;
         if (o->help) return LW_OK;
     }
+    if (o->cmd == CMD_JOIN || o->cmd == CMD_MONTAGE) {
+        const char *what = o->cmd == CMD_JOIN ? "PIECE" : "VIDEO";
+        if (optind >= argc) return usage_fail(o, err, "missing %s files", what);
+        if (argc - optind > CLI_MAX_INPUTS)
+            return usage_fail(o, err, "more than %d %s files", CLI_MAX_INPUTS, what);
+        while (optind < argc) o->inputs[o->n_inputs++] = argv[optind++];
+        return LW_OK;
+    }
     if (optind >= argc)
         return usage_fail(o, err, "missing %s", o->cmd == CMD_SCENE ? "FILE" : "SCENE");
     if (optind + 1 < argc)
@@ -526,6 +601,7 @@ int cli_parse(int argc, char **argv, Options *o, LwError *err)
     memset(o, 0, sizeof *o);
     if (cmd < 0) return lw_fail(err, LW_EINPUT, "layerwarp: unknown command '%s'", argv[0]);
     o->cmd = (CommandId)cmd;
+    o->index = -1;
     o->cmd_name = COMMANDS[cmd].name;
     o->argc = argc;
     o->argv = argv;

@@ -27,10 +27,14 @@
 #include "weights_io.h"
 #include "hash.h"
 #include "html_page.h"
+#include "join.h"
+#include "montage.h"
+#include "piece.h"
 #include "png_out.h"
 #include "render.h"
 #include "scene.h"
 #include "share.h"
+#include "sweep.h"
 #include "train.h"
 #include "video.h"
 
@@ -324,6 +328,10 @@ static int frame_requests(const Options *o, const Job *j, FrameReq **out, int *n
     if (!rc && o->last) {
         n = 0; /* -s with --frames or --at was refused before */
         q[n++] = renderer_request_frame(r, total - 1);
+    } else if (!rc && o->piece_n) { /* --frames, --at and -s were refused before */
+        int first = 0, last = -1;
+        rc = piece_range(o->piece_k, o->piece_n, total, &first, &last, err);
+        for (int f = first; !rc && f <= last; f++) q[n++] = renderer_request_frame(r, f);
     } else if (!rc && !o->frames && !o->n_at) {
         for (int f = 0; f < total; f++) q[n++] = renderer_request_frame(r, f);
     }
@@ -650,12 +658,37 @@ static int page_target(const Options *o, const Scene *sc, const char *out, Rende
     return check_encoder_settings(o, sc, t, err);
 }
 
+/* render --piece: a video file that join can read back, of a scene that
+ * can be read again to hash it. */
+static int piece_target(const Options *o, const char *out, LwError *err)
+{
+    if (strcmp(o->scene_path, "-") == 0)
+        return render_refuse(err, "--piece needs the scene in a file (its hash tells join "
+                             "which pieces belong together), not standard input");
+    if (strcmp(out, "-") == 0)
+        return render_refuse(err, "--piece writes a file for 'layerwarp join', not "
+                             "standard output");
+    if (has_extension(out, ".html"))
+        return render_refuse(err, "--piece writes a video for 'layerwarp join'; make the page "
+                             "from the joined video's scene (-o NAME.html), not from a piece");
+    const char *name = video_format_name(out, o->format);
+    if (name && strcmp(name, ".gif") == 0)
+        return render_refuse(err, "--piece: a GIF's palette is made from the whole video, so "
+                             "GIF pieces cannot be joined; render .mkv pieces and join them "
+                             "into -o FILE.gif");
+    return LW_OK;
+}
+
 /* Where and what render writes; LW_EINPUT naming the option for a
  * combination that cannot be made.  Runs before anything is trained. */
 static int render_target(const Options *o, const Scene *sc, void *user, LwError *err)
 {
     RenderTarget *t = user;
     const char *out = o->output ? o->output : sc->output.path;
+    int rc;
+    if (o->piece_n && (o->last || o->frames || o->n_at))
+        return render_refuse(err, "--piece takes its own frames; it does not go with %s",
+                             o->last ? "-s" : o->frames ? "--frames" : "--at");
     if (o->last) return still_target(o, sc, out, t, err);
     snprintf(t->path, sizeof t->path, "%s", out);
     int to_stdout = strcmp(out, "-") == 0;
@@ -669,12 +702,16 @@ static int render_target(const Options *o, const Scene *sc, void *user, LwError 
     }
     if (!to_stdout && is_dir_target(out)) {
         t->kind = TARGET_SEQUENCE;
+        if (o->piece_n)
+            return render_refuse(err, "--piece writes a video; a PNG sequence is cut into "
+                                 "pieces with --frames A:B");
         if (o->gave_crf || o->gave_preset)
             return render_refuse(err, "--%s does not apply to a PNG sequence",
                                  o->gave_crf ? "crf" : "preset");
         return LW_OK;
     }
     t->kind = TARGET_VIDEO;
+    if (o->piece_n && (rc = piece_target(o, out, err))) return rc;
     if (!to_stdout && has_extension(out, ".html")) return page_target(o, sc, out, t, err);
     if (to_stdout && isatty(STDOUT_FILENO))
         return render_refuse(err, "-o -: standard output is a terminal, no place for a video "
@@ -696,7 +733,23 @@ static int render_target(const Options *o, const Scene *sc, void *user, LwError 
     return check_encoder_settings(o, sc, t, err);
 }
 
-static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs, int n,
+/* A piece's place in the whole and its tag (piece.h). */
+static int piece_options(const Options *o, const Job *j, const FrameReq *reqs, int n,
+                         VideoOptions *vo, LwError *err)
+{
+    PieceInfo p = {.k = o->piece_k, .n = o->piece_n, .first = reqs[0].frame,
+                   .last = reqs[n - 1].frame, .total = j->r.timeline.n_frames,
+                   .width = vo->width, .height = vo->height};
+    snprintf(p.fps, sizeof p.fps, "%g", vo->fps);
+    snprintf(p.version, sizeof p.version, "%s", LW_VERSION);
+    int rc = piece_scene_hash(o->scene_path, o->sets, o->n_sets, p.scene, err);
+    if (rc) return rc;
+    vo->first_frame = p.first;
+    piece_tag_format(&p, vo->piece, sizeof vo->piece);
+    return LW_OK;
+}
+
+static int write_video(const Options *o, const Job *j, const RenderTarget *t, const FrameReq *reqs, int n,
                        RunOptions *ro, LwError *err)
 {
     VideoSink *v = NULL;
@@ -714,6 +767,7 @@ static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs
     snprintf(vo.preset, sizeof vo.preset, "%s", j->scene.output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
     int rc = strcmp(t->path, "-") == 0 ? LW_OK : parent_dirs(t->path, err);
+    if (!rc && o->piece_n) rc = piece_options(o, j, reqs, n, &vo, err);
     if (!rc) rc = video_open(&v, t->path, &vo, err);
     free(chapters);
     int slots = render_slots(ro->threads);
@@ -764,7 +818,7 @@ static int cmd_render(const Options *o)
     else if (!rc && t.kind == TARGET_STILL)
         rc = write_png_still(&j, reqs[0], &ro, t.path, &err);
     else if (!rc)
-        rc = write_video(&j, &t, reqs, n, &ro, &err);
+        rc = write_video(o, &j, &t, reqs, n, &ro, &err);
     if (!rc && t.kind == TARGET_PAGE)
         rc = write_page(&j, &t, n, &err);
     if (rc == LW_EINTR && strcmp(t.path, "-") == 0) /* a pipe keeps what it was sent */
@@ -1363,6 +1417,105 @@ static int cmd_scene(const Options *o)
     return report(rc, &err);
 }
 
+/* ---- beyond one machine: join, sweep, montage ------------------------------------ */
+
+/* join and montage write one file they cannot name themselves. */
+static int need_output(const Options *o, LwError *err)
+{
+    if (o->output) return LW_OK;
+    return lw_fail(err, LW_EINPUT, "layerwarp %s: missing -o FILE (see 'layerwarp help %s')",
+                   o->cmd_name, o->cmd_name);
+}
+
+static int cmd_join(const Options *o)
+{
+    LwError err = {""};
+    double t0 = now();
+    int rc = need_output(o, &err);
+    if (!rc) rc = parent_dirs(o->output, &err);
+    install_signals(); /* a temporary file exists from here on */
+    if (!rc) rc = join_pieces(o->inputs, o->n_inputs, o->output, &g_stop, &err);
+    if (!rc && !o->quiet)
+        fprintf(stderr, "joined %d piece%s in %.2f s to %s\n", o->n_inputs,
+                o->n_inputs == 1 ? "" : "s", now() - t0, o->output);
+    return report(rc, &err);
+}
+
+/* Prints the sweep's jobs (or one, or its montage) after checking every
+ * job's scene as render would read it. */
+static int cmd_sweep(const Options *o)
+{
+    LwError err = {""};
+    Sweep s;
+    Scene sc;
+    int rc = sweep_parse(&s, o->sets, o->n_sets, &err);
+    if (!rc && !strcmp(o->scene_path, "-"))
+        rc = lw_fail(&err, LW_EINPUT, "layerwarp sweep: the jobs read the scene again: give "
+                     "it as a file, not standard input");
+    if (!rc && o->index >= s.n_jobs)
+        rc = lw_fail(&err, LW_EINPUT, "layerwarp sweep: --index %d, but the sweep has %ld "
+                     "job%s (0-%ld)", o->index, s.n_jobs, s.n_jobs == 1 ? "" : "s",
+                     s.n_jobs - 1);
+    char name[256] = "", dir[LW_PATH_MAX], ext[8];
+    snprintf(ext, sizeof ext, ".%s", o->format ? o->format : "mp4");
+    if (!strcmp(ext, ".png")) ext[0] = '\0'; /* a folder per job: -o DIR/NAME/ */
+    for (long j = 0; !rc && j < s.n_jobs; j++) {
+        const char *sets[SWEEP_MAX_AXES];
+        char text[SWEEP_MAX_AXES][1024];
+        for (int a = 0; a < s.n_axes; a++) {
+            sweep_override(&s, j, a, text[a], sizeof text[a]);
+            sets[a] = text[a];
+        }
+        rc = scene_load_file_with(o->scene_path, sets, s.n_axes, &sc, &err);
+        if (!rc) snprintf(name, sizeof name, "%s", sc.name);
+        if (!rc) scene_free(&sc);
+    }
+    if (o->output) snprintf(dir, sizeof dir, "%.*s", (int)strcspn(o->output, "\n"), o->output);
+    else snprintf(dir, sizeof dir, "out/%s-sweep", name);
+    size_t dl = strlen(dir);
+    while (dl > 1 && dir[dl - 1] == '/') dir[--dl] = '\0';
+    size_t cap = 65536;
+    char *line = rc ? NULL : malloc(cap);
+    if (!rc && !line) rc = lw_fail(&err, LW_ERUNTIME, "out of memory");
+    if (!rc && o->montage) {
+        rc = sweep_montage_line(&s, o->program, name, dir, ext, line, cap, &err);
+        if (!rc) printf("%s\n", line);
+    }
+    for (long j = o->index >= 0 ? o->index : 0; !rc && !o->montage && j < s.n_jobs; j++) {
+        if (sweep_job_line(&s, j, o->program, o->scene_path, name, dir, ext, line, cap))
+            rc = lw_fail(&err, LW_EINPUT, "layerwarp sweep: job %ld's command is too long", j);
+        else if (!strcmp(ext, "") && strlen(line) + 1 < cap) strcat(line, "/");
+        if (!rc) printf("%s\n", line);
+        if (o->index >= 0) break;
+    }
+    free(line);
+    sweep_free(&s);
+    return report(rc, &err);
+}
+
+static int cmd_montage(const Options *o)
+{
+    LwError err = {""};
+    double t0 = now();
+    int rows = o->grid_rows, cols = o->grid_cols;
+    if (!rows) { /* from the labels, else one row */
+        cols = o->n_col_labels ? o->n_col_labels : o->n_inputs;
+        rows = o->n_row_labels ? o->n_row_labels : (o->n_inputs + cols - 1) / cols;
+    }
+    MontageSpec m = {.inputs = o->inputs, .n_inputs = o->n_inputs, .rows = rows, .cols = cols,
+                     .row_labels = o->row_labels, .n_row_labels = o->n_row_labels,
+                     .col_labels = o->col_labels, .n_col_labels = o->n_col_labels,
+                     .output = o->output, .stop = &g_stop};
+    int frames = 0, rc = need_output(o, &err);
+    if (!rc) rc = parent_dirs(o->output, &err);
+    install_signals();
+    if (!rc) rc = montage_write(&m, &frames, &err);
+    if (!rc && !o->quiet)
+        fprintf(stderr, "montage of %d video%s, %d frames, in %.2f s to %s\n", o->n_inputs,
+                o->n_inputs == 1 ? "" : "s", frames, now() - t0, o->output);
+    return report(rc, &err);
+}
+
 static int run_command(const Options *o)
 {
     switch (o->cmd) {
@@ -1373,6 +1526,9 @@ static int run_command(const Options *o)
     case CMD_TRAIN: return cmd_train(o);
     case CMD_DUMP: return cmd_dump(o);
     case CMD_SCENE: return cmd_scene(o);
+    case CMD_JOIN: return cmd_join(o);
+    case CMD_SWEEP: return cmd_sweep(o);
+    case CMD_MONTAGE: return cmd_montage(o);
     default: return cmd_info(o);
     }
 }
@@ -1387,7 +1543,7 @@ static int help(int argc, char **argv)
     int c = cli_command(argv[2]);
     if (c < 0) {
         fprintf(stderr, "layerwarp help: unknown command '%s' (commands: render, frames, step, "
-                "hash, train, dump, info, scene)\n", argv[2]);
+                "hash, train, dump, info, scene, join, sweep, montage)\n", argv[2]);
         return 2;
     }
     cli_usage_command(stdout, (CommandId)c);
@@ -1418,6 +1574,7 @@ static int run(int argc, char **argv)
     LwError err = {""};
     int rc = cli_parse(argc - 1, argv + 1, &o, &err);
     if (rc) return report(rc, &err);
+    o.program = argv[0];
     if (o.help) {
         cli_usage_command(stdout, o.cmd);
         return 0;

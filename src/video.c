@@ -175,6 +175,7 @@ struct VideoSink {
     AVRational frame_rate; /* fps as a rational; time base is its inverse */
     AVRational tb;
     int expected;          /* opt->n_frames, <= 0 when unknown */
+    int64_t first_pts;     /* opt->first_frame */
     int64_t n_written;     /* frames accepted by video_write_bgra */
 
     AVFormatContext *oc;
@@ -652,7 +653,7 @@ static int add_metadata(VideoSink *v, const VideoOptions *opt, LwError *err)
 }
 
 /* Opens the encoder and the temporary file and writes the header. */
-static int start_output(VideoSink *v, LwError *err)
+static int start_output(VideoSink *v, const VideoOptions *opt, LwError *err)
 {
     int averr = avcodec_open2(v->enc, v->enc->codec, NULL);
     if (averr < 0)
@@ -666,6 +667,12 @@ static int start_output(VideoSink *v, LwError *err)
                                                                       : v->fmt->mux_opts;
     for (int i = 0; opts[i]; i += 2)
         av_dict_set(&mux_opts, opts[i], opts[i + 1], 0);
+    if (opt->piece[0]) {
+        /* join reads it back; MP4 keeps a tag of its own name only with
+         * use_metadata_tags (other muxers leave the unused option alone) */
+        av_dict_set(&v->oc->metadata, "layerwarp_piece", opt->piece, 0);
+        av_dict_set(&mux_opts, "movflags", "+use_metadata_tags", AV_DICT_APPEND);
+    }
     averr = avformat_write_header(v->oc, &mux_opts);
     av_dict_free(&mux_opts);
     if (averr < 0)
@@ -724,6 +731,7 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
     v->frame_rate = frame_rate_of(opt->fps);
     v->tb = av_inv_q(v->frame_rate);
     v->expected = opt->n_frames;
+    v->first_pts = opt->first_frame;
 
     if (v->to_pipe)
         v->dest = "pipe:1";
@@ -736,7 +744,8 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
     if (av_log_get_level() > AV_LOG_ERROR)
         av_log_set_level(AV_LOG_ERROR);
     if ((ret = create_streams(v, err)) < 0 || (ret = configure_encoder(v, opt, err)) < 0 ||
-        (ret = add_metadata(v, opt, err)) < 0 || (ret = start_output(v, err)) < 0 || (ret = alloc_frames(v, err)) < 0)
+        (ret = add_metadata(v, opt, err)) < 0 || (ret = start_output(v, opt, err)) < 0 ||
+        (ret = alloc_frames(v, err)) < 0)
         goto fail;
     *out = v;
     return 0;
@@ -797,7 +806,7 @@ static int submit(VideoSink *v, AVFrame *f, LwError *err)
     if (v->expected > 0 && v->n_written >= v->expected)
         return lw_fail(err, LW_ERUNTIME, "%s: more frames than the %d expected",
                        v->target, v->expected);
-    f->pts = v->n_written;
+    f->pts = v->first_pts + v->n_written;
     int ret = v->fmt->flags & VF_PALETTE ? spool_frame(v, f, err) : encode(v, f, err);
     if (ret < 0)
         return ret;

@@ -164,7 +164,7 @@ value() {
         --output) echo x ;; --jobs) echo 1 ;; --layer) echo 1 ;; --stage) echo bias ;;
         --frames) echo 0 ;; --at) echo 1:linear:0 ;; --crf) echo 20 ;; --preset) echo medium ;;
         --fps) echo 30 ;; --size) echo 320x180 ;; --set) echo render.fps=30 ;;
-        --quality) echo l ;; --format) echo mkv ;;
+        --quality) echo l ;; --format) echo mkv ;; --piece) echo 1/2 ;;
     esac
 }
 checked=0
@@ -237,7 +237,7 @@ fi
 "$LW" help help >"$TMPD/out" 2>"$TMPD/err"
 if [ $? -eq 0 ] && grep -q "^usage: layerwarp COMMAND" "$TMPD/out" && ! grep -q "help help" "$TMPD/out" "$TMPD/err"; then pass
 else fail "help help: $(cat "$TMPD/out" "$TMPD/err" | head -c 300)"; fi
-one_line 2 "layerwarp help: unknown command 'nope' (commands: render, frames, step, hash, train, dump, info, scene)" "$LW" help nope
+one_line 2 "layerwarp help: unknown command 'nope' (commands: render, frames, step, hash, train, dump, info, scene, join, sweep, montage)" "$LW" help nope
 # a full stdout: said once, with the prefix, status 1
 if [ -w /dev/full ]; then
     for cmd in "dump $S --layer 1 --stage bias -q" "hash $S --frames 0:1 -q" "render $S -s -o - -q" \

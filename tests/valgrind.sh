@@ -111,6 +111,14 @@ vg 0 scene "$TMPD/still.png" --set train.steps=50
 vg 2 scene "$TMPD/a.gif"
 # A CSV with a header, extra columns and names as labels, into the legend.
 vg 0 hash scenes/iris.scene $SMALL --frames 0 -j 2
+# pieces, join, montage, sweep (on a 55-frame scene; the pieces made outside Memcheck)
+printf '[dataset]\nkind = moons\npoints = 100\nseed = 5\n[network]\nwidths = 2,2,2\n[weights]\nW1 = 1.2 -0.8 | 0.6 1.1\nb1 = 0.3 -0.2\nW2 = 0.9 1.3 | -1.1 0.7\nb2 = -0.1 0.4\nWout = 1.5 -2.0\nbout = 0.1\n[render]\nwidth = 160\nheight = 90\nfps = 10\nstage_seconds = 0.5\nhold_start = 0\nhold_between = 0\nhold_end = 0\n' >"$TMPD/tiny.scene"
+for k in 1 2 3; do "$LW" render "$TMPD/tiny.scene" --piece $k/3 -q -o "$TMPD/p$k.mp4"; done
+vg 0 render "$TMPD/tiny.scene" --piece 3/3 -j 2 -q -o "$TMPD/q3.mkv"
+vg 0 join -q "$TMPD/p3.mp4" "$TMPD/p1.mp4" "$TMPD/p2.mp4" -o "$TMPD/joined.mp4"
+vg 2 join "$TMPD/p1.mp4" "$TMPD/p3.mp4" -o "$TMPD/nojoin.mp4"
+vg 0 montage -q "$TMPD/p1.mp4" "$TMPD/p2.mp4" --col a --col b -o "$TMPD/grid.mp4"
+vg 0 sweep "$TMPD/tiny.scene" --set dataset.seed=1..3 --set dataset.kind=moons,xor --montage
 # Error paths: a bad scene, a bad CSV row, a malformed weights file, a bad
 # option after the scene is loaded, an output that cannot be written.
 vg 2 info tests/bad-scenes/29-weights-ragged-rows.scene
