@@ -95,9 +95,10 @@ demo: $(BIN)
 	$(BIN) render scenes/moons.scene -o out/moons.mp4
 	$(BIN) step scenes/moons.scene --layer 1 -o out/moons-step
 
-# GNU parallel: test_pieces renders a scene's pieces under it
+# GNU parallel: test_pieces renders a scene's pieces under it; ffprobe (ffmpeg)
+# reads the CLI tests' videos as other tools see them
 test: $(BIN) $(TEST_BIN)
-	sh scripts/install-deps.sh parallel
+	sh scripts/install-deps.sh parallel ffmpeg
 	sh tests/run.sh $(BUILD)
 
 # A one-node Slurm cluster on loopback renders pieces as a job array and joins

@@ -23,6 +23,9 @@
 #define SHARE_KEY_VERSION "layerwarp_version"
 #define SHARE_KEY_COMMAND "layerwarp_command"
 #define SHARE_KEY_NEEDS "layerwarp_needs"
+/* a piece's (render --piece): the whole video's chapters, which join gives
+ * the joined file, one per line: "FRAME TITLE" */
+#define SHARE_KEY_CHAPTERS "layerwarp_chapters"
 
 typedef struct {
     char *scene;    /* the scene text, overrides written in; owned */
@@ -54,6 +57,13 @@ int share_video_tags(const ShareInfo *s, VideoTag tags[4]);
  * frame, and before them an "input" chapter over the opening hold when
  * there is one.  *out owned by the caller (free). */
 int share_chapters(const Renderer *r, VideoChapter **out, int *n, LwError *err);
+
+/* The chapters as SHARE_KEY_CHAPTERS's text (owned by the caller), or NULL
+ * when out of memory; and read back, at most `cap` of them (titles cut to
+ * fit), into out: the number read, or -1 when the text is not such a list
+ * (a start not a frame number, or starts out of order). */
+char *share_chapters_text(const VideoChapter *c, int n);
+int share_chapters_parse(const char *text, VideoChapter *out, int cap);
 
 /* Reads what a file rendered by layerwarp embeds: a PNG (libpng) or a
  * video (libavformat).  LW_EINPUT "path: reason" for a file that cannot be

@@ -13,6 +13,7 @@
 
 #include "atomic_file.h"
 #include "piece.h"
+#include "share.h"
 #include "video.h"
 
 #include <stdio.h>
@@ -21,6 +22,9 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
+
+/* more than any show has stages (one chapter each) */
+#define JOIN_MAX_CHAPTERS 1024
 
 typedef struct {
     const char *path;
@@ -128,6 +132,41 @@ static int check_pieces(Piece *ps, int n, LwError *err)
     return LW_OK;
 }
 
+/* The joined file says what a one-process render says (share.h): the
+ * first piece's layerwarp tags but its piece tag, and the whole video's
+ * chapters the pieces carry as a tag.  A negative AVERROR on failure. */
+static int carry_what_pieces_say(AVFormatContext *oc, const Piece *first)
+{
+    const AVDictionaryEntry *e = NULL;
+    int averr;
+    while ((e = av_dict_get(first->ic->metadata, "layerwarp_", e, AV_DICT_IGNORE_SUFFIX)))
+        if (strcmp(e->key, PIECE_TAG_KEY) && strcmp(e->key, SHARE_KEY_CHAPTERS) &&
+            (averr = av_dict_set(&oc->metadata, e->key, e->value, 0)) < 0)
+            return averr;
+    e = av_dict_get(first->ic->metadata, SHARE_KEY_CHAPTERS, NULL, 0);
+    VideoChapter c[JOIN_MAX_CHAPTERS];
+    int n = e ? share_chapters_parse(e->value, c, JOIN_MAX_CHAPTERS) : 0;
+    AVRational frame = av_inv_q(oc->streams[0]->avg_frame_rate);
+    if (n <= 0 || frame.num <= 0)
+        return 0; /* no chapters: the video is whole without them */
+    for (int i = 0; i < n; i++) {
+        int64_t end = i + 1 < n ? c[i + 1].start : first->info.total;
+        AVChapter *ch = av_mallocz(sizeof *ch);
+        AVChapter **grown = ch ? av_realloc_array(oc->chapters, (size_t)i + 1, sizeof *grown)
+                               : NULL;
+        if (!grown) {
+            av_free(ch);
+            return AVERROR(ENOMEM);
+        }
+        oc->chapters = grown;
+        oc->chapters[oc->nb_chapters++] = ch; /* freed with oc */
+        *ch = (AVChapter){.id = i + 1, .time_base = frame, .start = c[i].start, .end = end};
+        if ((averr = av_dict_set(&ch->metadata, "title", c[i].title, 0)) < 0)
+            return averr;
+    }
+    return 0;
+}
+
 /* The output's muxer and its one stream, a copy of the first piece's. */
 static int open_output(AVFormatContext **oc, const Piece *first, const char *out,
                        const char *tmp, LwError *err)
@@ -151,10 +190,13 @@ static int open_output(AVFormatContext **oc, const Piece *first, const char *out
     ost->time_base = ist->time_base;
     ost->avg_frame_rate = ist->avg_frame_rate;
     ost->r_frame_rate = ist->r_frame_rate;
+    if ((averr = carry_what_pieces_say(*oc, first)) < 0)
+        return av_fail(err, averr, "cannot copy the pieces' tags", out);
     if ((averr = avio_open(&(*oc)->pb, tmp, AVIO_FLAG_WRITE)) < 0)
         return av_fail(err, averr, "cannot open", tmp);
     AVDictionary *opts = NULL;
-    av_dict_set(&opts, "movflags", "+faststart", 0); /* MP4's index first; others ignore it */
+    /* MP4's index first, and free-form keys kept; other containers ignore it */
+    av_dict_set(&opts, "movflags", "+faststart+use_metadata_tags", 0);
     averr = avformat_write_header(*oc, &opts);
     av_dict_free(&opts);
     if (averr < 0)

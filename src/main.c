@@ -757,19 +757,32 @@ static int write_video(const Options *o, const Job *j, const RenderTarget *t, co
     VideoOptions vo = {.width = cfg->style.width, .height = cfg->style.height,
                        .fps = cfg->timeline.fps, .crf = j->scene.output.crf, .n_frames = n,
                        .alpha = cfg->style.transparency > 0};
-    VideoTag tags[4];
+    VideoTag tags[5];
     vo.tags = tags;
     vo.n_tags = share_video_tags(&j->share, tags);
+    /* the whole timeline's chapters; a piece carries them as a tag, for join */
     VideoChapter *chapters = NULL;
-    int whole = n == j->r.timeline.n_frames; /* chapters only for the whole timeline */
-    if (whole && share_chapters(&j->r, &chapters, &vo.n_chapters, err)) return LW_ERUNTIME;
-    vo.chapters = chapters;
+    int n_chapters = 0, whole = n == j->r.timeline.n_frames;
+    char *chapter_text = NULL;
+    if ((whole || o->piece_n) && share_chapters(&j->r, &chapters, &n_chapters, err))
+        return LW_ERUNTIME;
+    if (whole) {
+        vo.chapters = chapters;
+        vo.n_chapters = n_chapters;
+    } else if (o->piece_n) {
+        if (!(chapter_text = share_chapters_text(chapters, n_chapters))) {
+            free(chapters);
+            return lw_fail(err, LW_ERUNTIME, "out of memory");
+        }
+        tags[vo.n_tags++] = (VideoTag){SHARE_KEY_CHAPTERS, chapter_text};
+    }
     snprintf(vo.preset, sizeof vo.preset, "%s", j->scene.output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
     int rc = strcmp(t->path, "-") == 0 ? LW_OK : parent_dirs(t->path, err);
     if (!rc && o->piece_n) rc = piece_options(o, j, reqs, n, &vo, err);
     if (!rc) rc = video_open(&v, t->path, &vo, err);
     free(chapters);
+    free(chapter_text);
     int slots = render_slots(ro->threads);
     VideoJob vj = {v, calloc(slots, sizeof(VideoFrame *))};
     if (!rc && !vj.frames) rc = lw_fail(err, LW_ERUNTIME, "out of memory");

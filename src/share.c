@@ -12,6 +12,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -299,6 +300,38 @@ int share_chapters(const Renderer *r, VideoChapter **out, int *n_out, LwError *e
     *out = c;
     *n_out = n;
     return LW_OK;
+}
+
+char *share_chapters_text(const VideoChapter *c, int n)
+{
+    Buf b = {0};
+    char start[24];
+    for (int i = 0; i < n; i++) {
+        snprintf(start, sizeof start, "%d ", c[i].start);
+        buf_str(&b, start);
+        buf_str(&b, c[i].title);
+        buf_str(&b, "\n");
+    }
+    LwError err;
+    return buf_take(&b, &err);
+}
+
+int share_chapters_parse(const char *text, VideoChapter *out, int cap)
+{
+    int n = 0;
+    for (const char *p = text; *p && n < cap;) {
+        char *end;
+        long start = strtol(p, &end, 10);
+        if (end == p || *end != ' ' || start < 0 || start > INT_MAX ||
+            (n > 0 && start < out[n - 1].start))
+            return -1;
+        size_t len = strcspn(end + 1, "\n");
+        out[n].start = (int)start;
+        snprintf(out[n].title, sizeof out[n].title, "%.*s", (int)len, end + 1);
+        n++;
+        p = end + 1 + len + (end[1 + len] == '\n');
+    }
+    return n;
 }
 
 /* ---- reading back ---------------------------------------------------------------- */

@@ -35,6 +35,13 @@ expect_status 2 "$LW" join "$D/p1.mkv" "$D/p3.mkv" -o "$D/j.mkv"
 [ "$(cat "$D/j.mkv")" = keep ] && pass || fail "a refused join replaced its -o file"
 "$LW" join -q "$D/p3.mkv" "$D/p1.mkv" "$D/p2.mkv" -o "$D/j.mkv" && pass || fail "join of 3 pieces"
 cmp -s "$D/j.mkv" "$D/whole.mkv" && fail "joined file byte-equal to the whole? (tags differ)" || pass
+# the joined file says what the one-process render says: its scene and its chapters
+"$LW" scene -q "$D/j.mkv" >"$D/j.txt" 2>&1 && "$LW" scene -q "$D/whole.mkv" >"$D/w.txt" &&
+    cmp -s "$D/j.txt" "$D/w.txt" && pass || fail "joined scene: $(head -c 300 "$D/j.txt")"
+if command -v ffprobe >/dev/null; then
+    ffprobe -v error -show_chapters -of csv "$D/j.mkv" >"$D/j.ch" && ffprobe -v error -show_chapters -of csv "$D/whole.mkv" >"$D/w.ch"
+    [ -s "$D/w.ch" ] && cmp -s "$D/j.ch" "$D/w.ch" && pass || fail "joined chapters differ from the whole's: $(diff "$D/j.ch" "$D/w.ch" | head -5)"
+fi
 
 # --piece's own refusals
 one_line 2 "layerwarp render: --piece needs K/N with 1 <= K <= N (piece K of N), got '4/3' (see 'layerwarp help render')" "$LW" render "$D/s.scene" --piece 4/3 -o "$D/x.mkv"
