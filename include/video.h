@@ -14,6 +14,8 @@
 #ifndef VIDEO_H
 #define VIDEO_H
 
+#include <signal.h>
+
 #include "lw_common.h"
 
 typedef struct {
@@ -28,6 +30,8 @@ typedef struct {
                             "none" = no tune, or e.g. "animation" */
     char format[8];      /* "" = from the file name's extension, else "mp4",
                             "webm", "mkv" or "gif" (needed for "-") */
+    volatile sig_atomic_t *stop; /* NULL, or set by a signal handler: video_close's
+                                    GIF second pass stops with LW_EINTR */
 } VideoOptions;
 
 typedef struct VideoSink VideoSink;

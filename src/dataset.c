@@ -10,6 +10,7 @@
  * [-1.5,1.5]^2 so one view and one grid suit them all.  The Dataset owns x,
  * label and curve_start; dataset_free releases them. */
 #include "dataset.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -866,9 +867,8 @@ static int read_csv(const DatasetSpec *spec, Dataset *ds, LwError *err)
     rd->row_ended = 1;
     struct csv_parser parser;
     int ret;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        ret = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    FILE *f = NULL;
+    if ((ret = input_open(path, CSV_MAX_BYTES, "CSV file", &f, err)) != LW_OK) {
         free(rd);
         return ret;
     }

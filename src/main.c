@@ -33,24 +33,60 @@
 
 static volatile sig_atomic_t g_stop;
 
-static void on_signal(int sig)
+/* Folders this run created, removed again (when empty) if it fails, so a
+ * refused or interrupted run leaves no trace. */
+#define MAX_CREATED 32
+static char g_created[MAX_CREATED][LW_PATH_MAX];
+static volatile sig_atomic_t g_n_created;
+
+/* The longest names written into an output folder: "frame-000000000.png",
+ * "layerG16-hadamard-sheet.png". */
+#define SEQUENCE_NAME_ROOM 20
+#define STEP_NAME_ROOM 32
+
+static void remove_created_folders(void)
 {
-    g_stop = sig;
+    for (int i = g_n_created; i-- > 0;)
+        rmdir(g_created[i]); /* async-signal-safe; a folder that holds files stays */
+    g_n_created = 0;
 }
 
-/* Installed only while frames are being written (temporary files exist):
- * the first SIGINT/SIGTERM asks the pipeline to stop and clean up; the
- * handler then resets, so a second one ends the process at once.  Outside
- * that window the default action applies: nothing needs cleaning up. */
+/* The first SIGINT/SIGTERM asks the pipeline to stop: it finishes the file
+ * in hand's clean-up and says so.  A second one stops at once, but first
+ * removes this process's temporaries (and its new empty folders), so even an
+ * impatient user is left no partial file. */
+static void on_signal(int sig)
+{
+    if (!g_stop) {
+        g_stop = sig;
+        return;
+    }
+    atomic_remove_all_temps();
+    remove_created_folders();
+    static const char msg[] = "layerwarp: interrupted again; stopped at once, no partial "
+                              "file was left behind\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(128 + sig);
+}
+
+/* Installed only while outputs are being written (temporary files exist)
+ * by every command that writes: before that the default action applies and
+ * nothing needs cleaning up. */
 static void install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+}
+
+/* LW_EINTR when a signal asked us to stop. */
+static int stopped(LwError *err)
+{
+    return g_stop ? lw_fail(err, LW_EINTR, "interrupted") : LW_OK;
 }
 
 /* ---- helpers -------------------------------------------------------------------- */
@@ -60,6 +96,8 @@ static void install_signals(void)
  * interruption exits as shells expect of a signal: 128 + its number. */
 static int report(int rc, const LwError *err)
 {
+    if (rc)
+        remove_created_folders();
     if (rc == LW_EINTR) {
         const char *what = strncmp(err->msg, "layerwarp: interrupted", 22) == 0
                                ? err->msg : "layerwarp: interrupted; no partial file was left behind";
@@ -79,16 +117,36 @@ static int default_jobs(void)
     return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
 }
 
-static int make_dirs(const char *path, LwError *err)
+/* Creates the folder path and the folders above it.  `room`: the longest
+ * name the caller will write inside, measured with the path before any
+ * folder is made.  Each folder made is remembered, to go again if the run
+ * fails. */
+static int make_dirs(const char *path, size_t room, LwError *err)
 {
     char buf[LW_PATH_MAX];
+    size_t len = strlen(path);
+    if (len + 1 + room >= sizeof buf)
+        return lw_fail(err, LW_EINPUT, "%.80s...: path too long (%zu bytes; at most %zu)", path,
+                       len, sizeof buf - 2 - room - ATOMIC_TEMP_EXTRA);
+    /* the longest file it will hold, named with room x's */
+    snprintf(buf, sizeof buf, "%s/", path);
+    memset(buf + len + 1, 'x', room);
+    buf[len + 1 + room] = '\0';
+    int rc = atomic_check_path(room ? buf : path, err);
+    if (rc) return rc;
     snprintf(buf, sizeof buf, "%s", path);
     for (char *p = buf + 1; ; p++) {
         if (*p == '/' || *p == '\0') {
             char saved = *p;
             *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            if (mkdir(buf, 0755) == 0) {
+                if (g_n_created < MAX_CREATED) {
+                    snprintf(g_created[g_n_created], sizeof g_created[0], "%s", buf);
+                    g_n_created++;
+                }
+            } else if (errno != EEXIST) {
                 return lw_fail(err, LW_ERUNTIME, "%s: cannot create folder: %s", buf, strerror(errno));
+            }
             *p = saved;
             if (!saved) break;
         }
@@ -99,13 +157,15 @@ static int make_dirs(const char *path, LwError *err)
     return LW_OK;
 }
 
+/* The folders above a file, after measuring the file's whole path. */
 static int parent_dirs(const char *file, LwError *err)
 {
+    int rc = atomic_check_path(file, err);
     const char *slash = strrchr(file, '/');
-    if (!slash || slash == file) return LW_OK;
+    if (rc || !slash || slash == file) return rc;
     char dir[LW_PATH_MAX];
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
-    return make_dirs(dir, err);
+    return make_dirs(dir, 0, err);
 }
 
 /* Training progress on stderr, only when training runs long: nothing in the
@@ -468,7 +528,7 @@ static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const R
     snprintf(dir, sizeof dir, "%s", dir_arg);
     for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
         dir[len - 1] = '\0'; /* "out/seq/" names the folder "out/seq" */
-    int rc = make_dirs(dir, err);
+    int rc = make_dirs(dir, SEQUENCE_NAME_ROOM, err);
     PngSink ps = {&j->r, j->scene.path, dir, "frame-%05d.png", NULL};
     /* one file per frame: a frame asked for twice is written once */
     FrameReq *unique = malloc(sizeof *unique * (n ? n : 1));
@@ -676,6 +736,7 @@ static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs
                        .fps = cfg->timeline.fps, .crf = j->scene.output.crf, .n_frames = n};
     snprintf(vo.preset, sizeof vo.preset, "%s", j->scene.output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
+    vo.stop = ro->stop;
     int rc = strcmp(t->path, "-") == 0 ? LW_OK : parent_dirs(t->path, err);
     if (!rc) rc = video_open(&v, t->path, &vo, err);
     int slots = render_slots(ro->threads);
@@ -914,7 +975,7 @@ static int cmd_step(const Options *o)
     char dir[LW_PATH_MAX];
     if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
     else if (!rc) snprintf(dir, sizeof dir, "out/%s-step", j.scene.name);
-    if (!rc) rc = make_dirs(dir, &err);
+    if (!rc) rc = make_dirs(dir, STEP_NAME_ROOM, &err);
     StepSink ss = {{NULL}, 0};
     if (!rc) {
         const Style *st = &j.scene.render.style;
@@ -937,7 +998,7 @@ static int cmd_step(const Options *o)
         StepCopy copy = {&ss, st->height};
         if (!rc) rc = render_run(&j.r, q, 4, &ro, step_copy, &copy, &err);
         static const char *const names[4] = {"input", "linear", "bias", "activation"};
-        for (int i = 0; i < 4 && !rc; i++) {
+        for (int i = 0; i < 4 && !rc && !(rc = stopped(&err)); i++) {
             char path[LW_PATH_MAX + 64];
             snprintf(path, sizeof path, "%s/layer%s-%d-%s.png", dir, name, i, names[i]);
             rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, j.scene.path,
@@ -945,7 +1006,9 @@ static int cmd_step(const Options *o)
         }
         char sheet[LW_PATH_MAX + 64], steps[LW_PATH_MAX + 64];
         snprintf(sheet, sizeof sheet, "%s/layer%s-sheet.png", dir, name);
+        if (!rc) rc = stopped(&err);
         if (!rc) rc = contact_sheet(&j, &ss, layer, name, sheet, &err);
+        if (!rc) rc = stopped(&err);
         if (!rc) rc = hadamard_sheet(&j, layer, name, dir, &ro, steps, sizeof steps, &err);
         if (!rc && !o->quiet) fprintf(stderr, "wrote layer %s's four states and %s\n", name, sheet);
         if (!rc && !o->quiet && steps[0]) fprintf(stderr, "wrote its element-wise steps: %s\n", steps);
@@ -1066,6 +1129,7 @@ static int cmd_dump(const Options *o)
     if (!rc) rc = dump_layer(o, &j, &seg, &layer, &err);
     FILE *f = stdout;
     AtomicFile out = {0};
+    if (!rc) install_signals(); /* from here on, a temporary may exist */
     if (!rc && o->output) {
         rc = parent_dirs(o->output, &err);
         if (!rc) rc = atomic_open(&out, o->output, &err);
@@ -1085,15 +1149,18 @@ static int cmd_dump(const Options *o)
         fprintf(f, "index,label");
         for (int d = 0; d < dim; d++) fprintf(f, ",x%d", d + 1);
         fputc('\n', f);
-        for (int i = 0; i < ps->n; i++) {
+        for (int i = 0; i < ps->n && !rc; i++) {
             double state[LW_MAX_WIDTH];
+            if (i % 1024 == 0) rc = stopped(&err);
             stage_start_state(&plan, s, ps->x + (size_t)i * ps->dim, state);
             if (!input) stage_end(&plan, s, state, state);
             fprintf(f, "%d,%d", i, ps->label[i]);
             for (int d = 0; d < dim; d++) fprintf(f, ",%.17g", state[d]);
             fputc('\n', f);
         }
-        if (o->output)
+        if (rc)
+            ;
+        else if (o->output)
             rc = atomic_commit(&out, &err);
         else if (fflush(f) != 0 || ferror(f))
             rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));

@@ -18,6 +18,7 @@
 #include "scene.h"
 
 #include "dataset.h"
+#include "input_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -1876,9 +1877,10 @@ int scene_load_file_with(const char *path, const char *const *overrides, int n_o
     int from_stdin = strcmp(path, "-") == 0;
     if (from_stdin)
         path = SCENE_STDIN;
-    FILE *f = from_stdin ? stdin : fopen(path, "rb");
-    if (!f)
-        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    FILE *f = stdin;
+    int rc = from_stdin ? LW_OK : input_open(path, 0, "scene", &f, err);
+    if (rc)
+        return rc;
     char *buf = malloc(MAX_SCENE_BYTES + 1);
     if (!buf) {
         if (!from_stdin) fclose(f);
@@ -1888,7 +1890,6 @@ int scene_load_file_with(const char *path, const char *const *overrides, int n_o
     int read_error = ferror(f);
     int saved = errno;
     if (!from_stdin) fclose(f);
-    int rc;
     if (read_error)
         rc = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(saved));
     else if (n > MAX_SCENE_BYTES)
