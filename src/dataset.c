@@ -407,7 +407,7 @@ static int parse_double(const char *s, double *out)
     char *end;
     errno = 0;
     *out = strtod(s, &end);
-    return end != s && *end == '\0' && errno != ERANGE && isfinite(*out) ? 0 : -1;
+    return end != s && *end == '\0' && isfinite(*out) ? 0 : -1;
 }
 
 /* Bytes of s (at most max) that end on a whole UTF-8 character; -1 when s is

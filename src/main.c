@@ -91,6 +91,20 @@ static int stopped(LwError *err)
 
 /* ---- helpers -------------------------------------------------------------------- */
 
+/* msg and a newline on stderr, as one line whatever msg holds: a control
+ * byte from an input (a CSV field, a weights file, a path with a newline)
+ * is shown escaped, \n, \r or \x1b, never sent to the terminal. */
+static void print_line(const char *msg)
+{
+    for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
+        if (*c == '\n') fputs("\\n", stderr);
+        else if (*c == '\r') fputs("\\r", stderr);
+        else if ((*c < 0x20 && *c != '\t') || *c == 0x7f) fprintf(stderr, "\\x%02x", *c);
+        else fputc(*c, stderr);
+    }
+    fputc('\n', stderr);
+}
+
 /* The one line on stderr and the exit status.  Bad input names its
  * file:line or the option; every other message starts "layerwarp: ".  An
  * interruption exits as shells expect of a signal: 128 + its number. */
@@ -101,13 +115,14 @@ static int report(int rc, const LwError *err)
     if (rc == LW_EINTR) {
         const char *what = strncmp(err->msg, "layerwarp: interrupted", 22) == 0
                                ? err->msg : "layerwarp: interrupted; no partial file was left behind";
-        fprintf(stderr, "%s\n", what);
+        print_line(what);
         return 128 + (g_stop ? (int)g_stop : SIGINT);
     }
-    if (rc && err->msg[0])
-        fprintf(stderr, "%s%s\n",
-                rc != LW_EINPUT && strncmp(err->msg, "layerwarp", 9) != 0 ? "layerwarp: " : "",
-                err->msg);
+    if (rc && err->msg[0]) {
+        if (rc != LW_EINPUT && strncmp(err->msg, "layerwarp", 9) != 0)
+            fputs("layerwarp: ", stderr);
+        print_line(err->msg);
+    }
     return lw_exit_status(rc);
 }
 
@@ -339,6 +354,9 @@ static int frames_option(const Options *o, const Renderer *r, FrameReq *q, int c
 {
     int total = r->timeline.n_frames;
     char buf[4096];
+    if (strlen(o->frames) >= sizeof buf)
+        return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames is longer than %zu characters "
+                       "(use A:B)", o->cmd_name, sizeof buf - 1);
     snprintf(buf, sizeof buf, "%s", o->frames);
     char *colon = strchr(buf, ':');
     if (colon) {
@@ -351,13 +369,18 @@ static int frames_option(const Options *o, const Renderer *r, FrameReq *q, int c
         for (int f = a; f <= b; f++) q[(*n)++] = renderer_request_frame(r, f);
         return LW_OK;
     }
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    /* every item a frame: "", ",,," or "0,,1" name nothing where a frame was due */
+    for (char *tok = buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next) *next++ = '\0';
         int f = frame_index(tok, total);
-        if (f < 0 || *n == cap)
+        if (f < 0)
             return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames: '%s' is not a frame from 0 "
                            "to %d, 'last' or -1 to -%d (use A:B or N,M,...)", o->cmd_name, tok,
                            total - 1, total);
+        if (*n == cap)
+            return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames lists more than %d frames",
+                           o->cmd_name, cap);
         q[(*n)++] = renderer_request_frame(r, f);
     }
     return LW_OK;
@@ -370,7 +393,12 @@ static int frame_requests(const Options *o, const Job *j, FrameReq **out, int *n
                           LwError *err)
 {
     const Renderer *r = &j->r;
-    int total = r->timeline.n_frames, cap = total + o->n_at + 16, n = 0, rc = LW_OK;
+    /* room for every item of --frames N,M,... (a frame may be listed twice:
+     * each is drawn as asked, and a folder gets it once) */
+    int items = 1;
+    for (const char *c = o->frames ? o->frames : ""; *c; c++) items += *c == ',';
+    int total = r->timeline.n_frames, n = 0, rc = LW_OK;
+    int cap = (items > total ? items : total) + o->n_at + 16;
     FrameReq *q = malloc(sizeof *q * cap);
     if (!q) return lw_fail(err, LW_ERUNTIME, "out of memory for %d frame requests", cap);
     if (o->frames) rc = frames_option(o, r, q, cap - o->n_at, &n, err);
@@ -671,8 +699,16 @@ static int check_encoder_settings(const Options *o, const Scene *sc, const Rende
     snprintf(vo.preset, sizeof vo.preset, "%s", sc->output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
     LwError inner;
-    if (video_check_settings(t->path, &vo, &inner))
+    if (video_check_settings(t->path, &vo, &inner)) {
+        /* a setting the scene made: its file and line, not the output's name */
+        int line = o->gave_preset ? 0 : strstr(inner.msg, "preset") ? sc->output.preset_line
+                 : o->gave_crf ? 0 : sc->output.crf_line;
+        size_t skip = strlen(t->path) + 2;
+        if (line && strncmp(inner.msg, t->path, skip - 2) == 0 && strlen(inner.msg) >= skip)
+            return lw_fail(err, LW_EINPUT, "%s:%d: %s (for %s)", sc->path, line,
+                           inner.msg + skip, name);
         return render_refuse(err, "%s", inner.msg);
+    }
     if (!o->gave_crf && sc->output.crf >= 0 && !(takes & VIDEO_TAKES_CRF))
         fprintf(stderr, "layerwarp: warning: %s: [render] crf does not apply to %s; ignored\n",
                 sc->path, name);
