@@ -341,6 +341,29 @@ static void test_abort(void)
 
     snprintf(path, sizeof path, "%s/keep.mp4", sub);
     unlink(path);
+
+    /* A stop asked for once every frame is in (a signal during the GIF's
+     * second pass): video_close stops with LW_EINTR, the temporary goes and
+     * the old file stays. */
+    volatile sig_atomic_t stop = 0;
+    o = options();
+    o.stop = &stop;
+    snprintf(path, sizeof path, "%s/old.gif", sub);
+    FILE *f = fopen(path, "w");
+    CHECK(f && fputs("old", f) >= 0 && fclose(f) == 0);
+    v = NULL;
+    ret = video_open(&v, path, &o, &err);
+    for (int k = 0; ret == 0 && k < N; k++)
+        ret = video_write_bgra(v, src_frames[k], W * 4, &err);
+    CHECK(ret == 0);
+    stop = SIGINT;
+    ret = video_close(&v, &err);
+    CHECK_MSG(ret == LW_EINTR, "video_close with a stop asked: %d %s", ret, err.msg);
+    CHECK(v == NULL);
+    CHECK_MSG(count_entries(sub) == 1, "%d entries left in %s", count_entries(sub), sub);
+    struct stat gs;
+    CHECK(stat(path, &gs) == 0 && gs.st_size == 3);
+    unlink(path);
     rmdir(sub);
 }
 
