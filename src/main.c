@@ -126,10 +126,86 @@ static int report(int rc, const LwError *err)
     return lw_exit_status(rc);
 }
 
-static int default_jobs(void)
+static int online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
+}
+
+/* Worker threads: -j, or one per core.  More than four per core (or 64)
+ * draw no faster and only hold more frames in memory, so -j is lowered to
+ * that; the frames are the same bits for any count. */
+static int worker_count(const Options *o)
+{
+    int cap = 4 * online_cores();
+    if (cap > 64) cap = 64;
+    int n = o->jobs ? o->jobs : online_cores();
+    return n > cap ? cap : n;
+}
+
+/* ---- the memory budget ---------------------------------------------------- */
+
+/* Frames' worth of memory an encoder holds besides ours, measured at 4K
+ * (peak resident size over the frame size): x264 ~10, VP9 ~30, FFV1 and
+ * the GIF's palette passes a few. */
+static int encoder_frames(const char *path, const char *format)
+{
+    const char *dot = strrchr(path, '.');
+    const char *f = format ? format : dot ? dot + 1 : "";
+    if (!strcasecmp(f, "webm")) return 32;
+    if (!strcasecmp(f, "mp4")) return 12;
+    if (!strcasecmp(f, "gif")) return 6;
+    if (!strcasecmp(f, "mkv")) return 4;
+    return 0; /* PNG files: written row by row */
+}
+
+/* The budget: LAYERWARP_MEMORY_MIB when set, else half the machine's
+ * memory.  In bytes; *why says where it came from. */
+static double memory_budget(const char **why)
+{
+    const char *env = getenv("LAYERWARP_MEMORY_MIB");
+    char *end;
+    double mib = env ? strtod(env, &end) : 0;
+    if (env && end != env && !*end && mib > 0) {
+        *why = "LAYERWARP_MEMORY_MIB";
+        return mib * 1048576.0;
+    }
+    *why = "half this machine's memory; LAYERWARP_MEMORY_MIB sets another";
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 4.0 * 1073741824.0;
+}
+
+/* What a command that draws holds at once, estimated before anything is
+ * trained or allocated: per worker two frames in flight and one being
+ * drawn, the encoder's own frames, step's stills and sheets, and the
+ * points.  LW_EINPUT, naming what to lower, when it exceeds the budget. */
+static int memory_check(const Options *o, const Scene *sc, LwError *err)
+{
+    if (o->cmd != CMD_RENDER && o->cmd != CMD_FRAMES && o->cmd != CMD_STEP && o->cmd != CMD_HASH)
+        return LW_OK;
+    int w = sc->render.style.width, h = sc->render.style.height, threads = worker_count(o);
+    double frame = 4.0 * w * h, points = 0;
+    for (const Scene *s = sc; s; s = s->compare) points += s->data.n_points;
+    int extra = 0;
+    const char *extra_what = "";
+    if (o->cmd == CMD_STEP) { /* its stills, their copies and the sheets */
+        extra = 2 * (STAGE_MAX_STEPS + 2);
+        extra_what = ", and its stills and sheets";
+    }
+    if (o->cmd == CMD_RENDER && !o->last) {
+        extra = encoder_frames(o->output ? o->output : sc->output.path, o->format);
+        extra_what = extra ? ", and the encoder's" : "";
+    }
+    double need = frame * (3.0 * threads + extra) + 512.0 * points;
+    const char *why;
+    double budget = memory_budget(&why);
+    if (need <= budget) return LW_OK;
+    return lw_fail(err, LW_EINPUT, "layerwarp %s: this would take about %.1f GiB (%d worker%s "
+                   "with %dx%d frames%s%s), more than the budget of %.1f GiB (%s): lower "
+                   "--size%s", o->cmd_name, need / 1073741824.0, threads,
+                   threads == 1 ? "" : "s", w, h, extra_what,
+                   points > 100000 ? ", and the points" : "", budget / 1073741824.0, why,
+                   threads > 1 ? " or -j" : "");
 }
 
 /* Creates the folder path and the folders above it.  `room`: the longest
@@ -219,6 +295,7 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, int dra
 {
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
     if (!rc && check) rc = check(o, &j->scene, user, err);
+    if (!rc) rc = memory_check(o, &j->scene, err);
     if (rc) return rc;
     TrainWatch watch = {verbose_train, 0, 0};
     j->have_model = 1;
@@ -595,7 +672,7 @@ static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const
 
 static RunOptions run_options(const Options *o, int progress)
 {
-    RunOptions ro = {o->jobs ? o->jobs : default_jobs(), progress && !o->quiet && isatty(2), &g_stop,
+    RunOptions ro = {worker_count(o), progress && !o->quiet && isatty(2), &g_stop,
                      NULL, NULL};
     return ro;
 }
@@ -1062,7 +1139,9 @@ static int train_generative(const Options *o, const Scene *sc, LwError *err)
 {
     SceneModel m;
     int rc = scene_build(sc, &m, NULL, NULL, err);
+    if (!rc && o->output) install_signals(); /* a temporary may exist from here */
     if (!rc && o->output) rc = parent_dirs(o->output, err);
+    if (!rc) rc = stopped(err);
     if (!rc && o->output)
         rc = m.kind == MODEL_GAN ? gen_weights_save_gan(&m.gan, o->output, err)
                                  : gen_weights_save_vae(&m.vae, sc->model.prior, o->output, err);
@@ -1097,7 +1176,9 @@ static int cmd_train(const Options *o)
     if (!rc) rc = dataset_make(&sc.data, &ds, &err);
     if (!rc) rc = train_network(&sc.net, &sc.train, sc.path, &ds, &m, train_progress, &watch,
                                 &rep, &err);
+    if (!rc && o->output) install_signals(); /* a temporary may exist from here */
     if (!rc && o->output) rc = parent_dirs(o->output, &err);
+    if (!rc) rc = stopped(&err);
     if (!rc && o->output) rc = mlp_save(&m, o->output, &err);
     if (!rc) {
         double loss = m.has_readout ? mlp_loss_grad(&m, ds.x, ds.label, ds.n, sc.train.l2, NULL) : 0;
