@@ -12,7 +12,9 @@
 #     SIGINT during dump and step, and SIGKILL's leftovers removed by the
 #     next run into the same place;
 #   - messages: control bytes escaped, a newline in a path kept on one line,
-#     every option's value parsed whole.
+#     every option's value parsed whole;
+#   - memory: a run above the budget (LAYERWARP_MEMORY_MIB) refused before
+#     anything is trained or made.
 . tests/lib.sh
 
 SHORT=tests/golden/short.scene
@@ -293,5 +295,19 @@ if [ "$(timeout 60 "$LW" hash "$SHORT" --frames "$REPEATS" | wc -l)" -eq 81 ]; t
 # a denormal is a number
 sed 's/^noise = .*/noise = 4.9e-324/' "$SHORT" >"$TMPD/denormal.scene"
 if timeout 60 "$LW" info "$TMPD/denormal.scene" >/dev/null 2>"$TMPD/err"; then pass; else fail "noise = 4.9e-324: $(cat "$TMPD/err")"; fi
+
+# ---- memory ----------------------------------------------------------------------------------
+
+# over the budget: refused before training, naming what to lower, nothing made
+MEM="env LAYERWARP_MEMORY_MIB=200"
+refused 2 "lower --size or -j" $MEM "$LW" render "$SHORT" --size 3840x2160 -q -o "$TMPD/mem/x.mp4"
+refused 2 "lower --size or -j" $MEM "$LW" step "$SHORT" --layer 1 --size 3840x2160 -q -o "$TMPD/mem/step"
+refused 2 "lower --size or -j" $MEM "$LW" hash "$SHORT" --size 7680x4320 -j 256 -q
+refused 2 "lower --size or -j" $MEM "$LW" frames "$SHORT" --size 7680x4320 -q -o "$TMPD/mem/frames"
+if [ ! -e "$TMPD/mem" ]; then pass; else fail "a refused run made $TMPD/mem"; fi
+# -j 256 is lowered to what the cores can use: the same hashes as -j 1
+"$LW" hash "$SHORT" --frames 0:3 -j 1 >"$TMPD/j1" 2>/dev/null
+"$LW" hash "$SHORT" --frames 0:3 -j 256 >"$TMPD/j256" 2>/dev/null
+if cmp -s "$TMPD/j1" "$TMPD/j256" && [ -s "$TMPD/j1" ]; then pass; else fail "-j 256 and -j 1 differ"; fi
 
 done_tests cli_hostile
