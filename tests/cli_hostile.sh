@@ -296,6 +296,29 @@ if [ "$(timeout 60 "$LW" hash "$SHORT" --frames "$REPEATS" | wc -l)" -eq 81 ]; t
 sed 's/^noise = .*/noise = 4.9e-324/' "$SHORT" >"$TMPD/denormal.scene"
 if timeout 60 "$LW" info "$TMPD/denormal.scene" >/dev/null 2>"$TMPD/err"; then pass; else fail "noise = 4.9e-324: $(cat "$TMPD/err")"; fi
 
+# ---- inputs that once broke the CSV and weights fuzzers ----------------------------------
+
+# Each must be refused (exit 2, one line, no control byte) or read; never
+# a crash or a hang.  A CSV input's first byte chose how the scene describes
+# it (tests/fuzz_csv.c): here the file's own order, 2 coordinates.
+for f in tests/fuzz-crashes/csv/* tests/fuzz-crashes/weights/*; do
+    [ -f "$f" ] || continue
+    case $f in
+    */csv/*) tail -c +2 "$f" >"$TMPD/replay.csv"
+             printf '[dataset]\nkind = csv\nfile = replay.csv\n' >"$TMPD/replay.scene" ;;
+    *) cp "$f" "$TMPD/replay.weights"
+       printf '[dataset]\nkind = moons\n[network]\nwidths = 2,2,2\n[weights]\nfile = replay.weights\n' >"$TMPD/replay.scene" ;;
+    esac
+    timeout 20 "$LW" info "$TMPD/replay.scene" >/dev/null 2>"$TMPD/err" </dev/null
+    got=$?
+    if [ "$got" -eq 0 ] || { [ "$got" -eq 2 ] && [ "$(wc -l <"$TMPD/err")" -eq 1 ] &&
+        [ "$(tr -d '\t\n\040-\176\200-\377' <"$TMPD/err" | wc -c)" -eq 0 ]; }; then
+        pass
+    else
+        fail "fuzz input $f: exited $got: $(head -c 300 "$TMPD/err" | cat -v)"
+    fi
+done
+
 # ---- memory ----------------------------------------------------------------------------------
 
 # over the budget: refused before training, naming what to lower, nothing made
