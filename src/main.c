@@ -25,6 +25,7 @@
 #include "draw.h"
 #include "gen_weights.h"
 #include "hash.h"
+#include "input_file.h"
 #include "png_out.h"
 #include "render.h"
 #include "scene.h"
@@ -243,8 +244,10 @@ static int make_dirs(const char *path, size_t room, LwError *err)
         }
     }
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return lw_fail(err, LW_ERUNTIME, "%s: not a folder", path);
+    if (stat(path, &st) != 0)
+        return lw_fail(err, LW_ERUNTIME, "%s: not a folder: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return lw_fail(err, LW_EINPUT, "%s: %s, not a folder", path, input_kind_name(st.st_mode));
     return LW_OK;
 }
 
@@ -416,6 +419,7 @@ static int at_request(const Options *o, const Job *j, const char *arg, FrameReq 
 static int frame_index(const char *tok, int total)
 {
     if (strcmp(tok, "last") == 0) return total - 1;
+    if (!isdigit((unsigned char)tok[0]) && tok[0] != '-') return -1; /* not " 1" or "+1" */
     char *end;
     errno = 0;
     long v = strtol(tok, &end, 10);
