@@ -156,10 +156,11 @@ if [ ! -e "$TMPD/made" ]; then pass; else fail "a failed run left the folders it
 
 # ---- interrupts ----------------------------------------------------------------------------
 
-# wait_for DIR PATTERN: until a file matching PATTERN exists under DIR (10 s at most)
+# wait_for DIR PATTERN: until a file matching PATTERN exists under DIR (60 s
+# at most: the sanitizers' build is slow to get there)
 wait_for() {
     i=0
-    while [ "$i" -lt 200 ] && kill -0 "$pid" 2>/dev/null && [ -z "$(find "$1" -name "$2" 2>/dev/null)" ]; do
+    while [ "$i" -lt 1200 ] && kill -0 "$pid" 2>/dev/null && [ -z "$(find "$1" -name "$2" 2>/dev/null)" ]; do
         sleep 0.05
         i=$((i + 1))
     done
