@@ -124,7 +124,8 @@ gallery: $(BIN)
 golden: $(BIN)
 	sh scripts/golden.sh $(BIN)
 
-# The scene parser under libFuzzer + ASan + UBSan for FUZZ_SECONDS (default 60);
+# The scene parser, the CSV reader and the weights reader under libFuzzer +
+# ASan + UBSan, FUZZ_SECONDS each (default 60);
 # needs clang and its fuzzer runtime (libclang-rt-14-dev).  See tests/fuzz/README.md.
 fuzz:
 	sh scripts/install-deps.sh clang libclang-rt-14-dev

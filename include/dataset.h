@@ -28,6 +28,7 @@ typedef enum { DRAW_POINTS, DRAW_CURVES } DrawAs;
 
 #define DATASET_MAX_COLUMNS 4  /* a CSV's chosen columns: up to 3 coordinates and the label */
 #define DATASET_COLUMN_MAX 64  /* bytes of a chosen column's name, with its NUL */
+#define CSV_MAX_BYTES ((size_t)256 << 20) /* a CSV dataset: LW_MAX_POINTS rows and room to spare */
 
 /* What to generate (the scene's [dataset] section). */
 typedef struct {

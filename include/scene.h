@@ -24,6 +24,7 @@ typedef struct {
     char path[LW_PATH_MAX];
     int crf;               /* video quality (x264/VP9), -1: the codec's default */
     char preset[32];       /* x264 preset */
+    int crf_line, preset_line; /* where the scene set them (0: it did not), for messages */
 } SceneOutput;
 
 typedef struct Scene {

@@ -18,6 +18,8 @@
 #ifndef VIDEO_H
 #define VIDEO_H
 
+#include <signal.h>
+
 #include "lw_common.h"
 
 /* A free-form tag of the container (MP4/MOV metadata keys, Matroska and
@@ -56,6 +58,8 @@ typedef struct {
                             video starts at its place in the whole); 0 usually */
     char piece[256];     /* "" or the container tag layerwarp_piece (piece.h):
                             which frames of which scene this file holds */
+    volatile sig_atomic_t *stop; /* NULL, or set by a signal handler: video_close's
+                                    GIF second pass stops with LW_EINTR */
 } VideoOptions;
 
 typedef struct VideoSink VideoSink;

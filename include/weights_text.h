@@ -15,6 +15,7 @@
 #include "lw_common.h"
 
 #define WEIGHTS_MAX_TOK (LW_MAX_LAYERS + 2) /* "widths" and up to 17 widths */
+#define WEIGHTS_MAX_BYTES ((size_t)16 << 20) /* a weights file: 16 layers of 16 x 16 and room to spare */
 
 typedef struct {
     FILE *f;                       /* owned */

@@ -9,10 +9,28 @@
 int lw_fail(LwError *err, int code, const char *fmt, ...)
 {
     if (err) {
+        char raw[sizeof err->msg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        /* one line of text whatever the inputs quoted in it hold: a control
+         * byte (ESC, CR, a newline in a path) is written out, "\x1b", so it
+         * never reaches a terminal raw */
+        size_t n = 0;
+        for (const unsigned char *c = (const unsigned char *)raw; *c; c++) {
+            char esc[8];
+            int ctl = (*c < 0x20 && *c != '\t') || *c == 0x7f;
+            if (*c == '\n') snprintf(esc, sizeof esc, "\\n");
+            else if (*c == '\r') snprintf(esc, sizeof esc, "\\r");
+            else if (ctl) snprintf(esc, sizeof esc, "\\x%02x", *c);
+            else esc[0] = (char)*c, esc[1] = '\0';
+            size_t len = strlen(esc);
+            if (n + len >= sizeof err->msg) break;
+            memcpy(err->msg + n, esc, len);
+            n += len;
+        }
+        err->msg[n] = '\0';
     }
     return code;
 }

@@ -10,6 +10,7 @@
  * [-1.5,1.5]^2 so one view and one grid suit them all.  The Dataset owns x,
  * label and curve_start; dataset_free releases them. */
 #include "dataset.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -406,7 +407,7 @@ static int parse_double(const char *s, double *out)
     char *end;
     errno = 0;
     *out = strtod(s, &end);
-    return end != s && *end == '\0' && errno != ERANGE && isfinite(*out) ? 0 : -1;
+    return end != s && *end == '\0' && isfinite(*out) ? 0 : -1;
 }
 
 /* Bytes of s (at most max) that end on a whole UTF-8 character; -1 when s is
@@ -866,9 +867,8 @@ static int read_csv(const DatasetSpec *spec, Dataset *ds, LwError *err)
     rd->row_ended = 1;
     struct csv_parser parser;
     int ret;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        ret = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    FILE *f = NULL;
+    if ((ret = input_open(path, CSV_MAX_BYTES, "CSV file", &f, err)) != LW_OK) {
         free(rd);
         return ret;
     }

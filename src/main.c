@@ -27,6 +27,7 @@
 #include "weights_io.h"
 #include "hash.h"
 #include "html_page.h"
+#include "input_file.h"
 #include "join.h"
 #include "montage.h"
 #include "piece.h"
@@ -40,79 +41,232 @@
 
 static volatile sig_atomic_t g_stop;
 
-static void on_signal(int sig)
+/* Folders this run created, removed again (when empty) if it fails, so a
+ * refused or interrupted run leaves no trace. */
+#define MAX_CREATED 32
+static char g_created[MAX_CREATED][LW_PATH_MAX];
+static volatile sig_atomic_t g_n_created;
+
+/* The longest names written into an output folder: "frame-000000000.png",
+ * "layerG16-hadamard-sheet.png". */
+#define SEQUENCE_NAME_ROOM 20
+#define STEP_NAME_ROOM 32
+
+static void remove_created_folders(void)
 {
-    g_stop = sig;
+    for (int i = g_n_created; i-- > 0;)
+        rmdir(g_created[i]); /* async-signal-safe; a folder that holds files stays */
+    g_n_created = 0;
 }
 
-/* Installed only while frames are being written (temporary files exist):
- * the first SIGINT/SIGTERM asks the pipeline to stop and clean up; the
- * handler then resets, so a second one ends the process at once.  Outside
- * that window the default action applies: nothing needs cleaning up. */
+/* The first SIGINT/SIGTERM asks the pipeline to stop: it finishes the file
+ * in hand's clean-up and says so.  A second one stops at once, but first
+ * removes this process's temporaries (and its new empty folders), so even an
+ * impatient user is left no partial file. */
+static void on_signal(int sig)
+{
+    if (!g_stop) {
+        g_stop = sig;
+        return;
+    }
+    atomic_remove_all_temps();
+    remove_created_folders();
+    static const char msg[] = "layerwarp: interrupted again; stopped at once, no partial "
+                              "file was left behind\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(128 + sig);
+}
+
+/* Installed only while outputs are being written (temporary files exist)
+ * by every command that writes: before that the default action applies and
+ * nothing needs cleaning up. */
 static void install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESETHAND;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* LW_EINTR when a signal asked us to stop. */
+static int stopped(LwError *err)
+{
+    return g_stop ? lw_fail(err, LW_EINTR, "interrupted") : LW_OK;
+}
+
 /* ---- helpers -------------------------------------------------------------------- */
+
+/* msg and a newline on stderr, as one line whatever msg holds: a control
+ * byte from an input (a CSV field, a weights file, a path with a newline)
+ * is shown escaped, \n, \r or \x1b, never sent to the terminal. */
+static void print_line(const char *msg)
+{
+    for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
+        if (*c == '\n') fputs("\\n", stderr);
+        else if (*c == '\r') fputs("\\r", stderr);
+        else if ((*c < 0x20 && *c != '\t') || *c == 0x7f) fprintf(stderr, "\\x%02x", *c);
+        else fputc(*c, stderr);
+    }
+    fputc('\n', stderr);
+}
 
 /* The one line on stderr and the exit status.  Bad input names its
  * file:line or the option; every other message starts "layerwarp: ".  An
  * interruption exits as shells expect of a signal: 128 + its number. */
 static int report(int rc, const LwError *err)
 {
+    if (rc)
+        remove_created_folders();
     if (rc == LW_EINTR) {
         const char *what = strncmp(err->msg, "layerwarp: interrupted", 22) == 0
                                ? err->msg : "layerwarp: interrupted; no partial file was left behind";
-        fprintf(stderr, "%s\n", what);
+        print_line(what);
         return 128 + (g_stop ? (int)g_stop : SIGINT);
     }
-    if (rc && err->msg[0])
-        fprintf(stderr, "%s%s\n",
-                rc != LW_EINPUT && strncmp(err->msg, "layerwarp", 9) != 0 ? "layerwarp: " : "",
-                err->msg);
+    if (rc && err->msg[0]) {
+        if (rc != LW_EINPUT && strncmp(err->msg, "layerwarp", 9) != 0)
+            fputs("layerwarp: ", stderr);
+        print_line(err->msg);
+    }
     return lw_exit_status(rc);
 }
 
-static int default_jobs(void)
+static int online_cores(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : (n > 64 ? 64 : (int)n);
 }
 
-static int make_dirs(const char *path, LwError *err)
+/* Worker threads: -j, or one per core.  More than four per core (or 64)
+ * draw no faster and only hold more frames in memory, so -j is lowered to
+ * that; the frames are the same bits for any count. */
+static int worker_count(const Options *o)
+{
+    int cap = 4 * online_cores();
+    if (cap > 64) cap = 64;
+    int n = o->jobs ? o->jobs : online_cores();
+    return n > cap ? cap : n;
+}
+
+/* ---- the memory budget ---------------------------------------------------- */
+
+/* Frames' worth of memory an encoder holds besides ours, measured at 4K
+ * (peak resident size over the frame size): x264 ~10, VP9 ~30, FFV1 and
+ * the GIF's palette passes a few. */
+static int encoder_frames(const char *path, const char *format)
+{
+    const char *dot = strrchr(path, '.');
+    const char *f = format ? format : dot ? dot + 1 : "";
+    if (!strcasecmp(f, "webm")) return 32;
+    if (!strcasecmp(f, "mp4")) return 12;
+    if (!strcasecmp(f, "gif")) return 6;
+    if (!strcasecmp(f, "mkv")) return 4;
+    return 0; /* PNG files: written row by row */
+}
+
+/* The budget: LAYERWARP_MEMORY_MIB when set, else half the machine's
+ * memory.  In bytes; *why says where it came from. */
+static double memory_budget(const char **why)
+{
+    const char *env = getenv("LAYERWARP_MEMORY_MIB");
+    char *end;
+    double mib = env ? strtod(env, &end) : 0;
+    if (env && end != env && !*end && mib > 0) {
+        *why = "LAYERWARP_MEMORY_MIB";
+        return mib * 1048576.0;
+    }
+    *why = "half this machine's memory; LAYERWARP_MEMORY_MIB sets another";
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 4.0 * 1073741824.0;
+}
+
+/* What a command that draws holds at once, estimated before anything is
+ * trained or allocated: per worker two frames in flight and one being
+ * drawn, the encoder's own frames, step's stills and sheets, and the
+ * points.  LW_EINPUT, naming what to lower, when it exceeds the budget. */
+static int memory_check(const Options *o, const Scene *sc, LwError *err)
+{
+    if (o->cmd != CMD_RENDER && o->cmd != CMD_FRAMES && o->cmd != CMD_STEP && o->cmd != CMD_HASH)
+        return LW_OK;
+    int w = sc->render.style.width, h = sc->render.style.height, threads = worker_count(o);
+    double frame = 4.0 * w * h, points = 0;
+    for (const Scene *s = sc; s; s = s->compare) points += s->data.n_points;
+    int extra = 0;
+    const char *extra_what = "";
+    if (o->cmd == CMD_STEP) { /* its stills, their copies and the sheets */
+        extra = 2 * (STAGE_MAX_STEPS + 2);
+        extra_what = ", and its stills and sheets";
+    }
+    if (o->cmd == CMD_RENDER && !o->last) {
+        extra = encoder_frames(o->output ? o->output : sc->output.path, o->format);
+        extra_what = extra ? ", and the encoder's" : "";
+    }
+    double need = frame * (3.0 * threads + extra) + 512.0 * points;
+    const char *why;
+    double budget = memory_budget(&why);
+    if (need <= budget) return LW_OK;
+    return lw_fail(err, LW_EINPUT, "layerwarp %s: this would take about %.1f GiB (%d worker%s "
+                   "with %dx%d frames%s%s), more than the budget of %.1f GiB (%s): lower "
+                   "--size%s", o->cmd_name, need / 1073741824.0, threads,
+                   threads == 1 ? "" : "s", w, h, extra_what,
+                   points > 100000 ? ", and the points" : "", budget / 1073741824.0, why,
+                   threads > 1 ? " or -j" : "");
+}
+
+/* Creates the folder path and the folders above it.  `room`: the longest
+ * name the caller will write inside, measured with the path before any
+ * folder is made.  Each folder made is remembered, to go again if the run
+ * fails. */
+static int make_dirs(const char *path, size_t room, LwError *err)
 {
     char buf[LW_PATH_MAX];
+    size_t len = strlen(path);
+    if (len + 1 + room >= sizeof buf)
+        return lw_fail(err, LW_EINPUT, "%.80s...: path too long (%zu bytes; at most %zu)", path,
+                       len, sizeof buf - 2 - room - ATOMIC_TEMP_EXTRA);
+    /* the longest file it will hold, named with room x's */
+    snprintf(buf, sizeof buf, "%s/", path);
+    memset(buf + len + 1, 'x', room);
+    buf[len + 1 + room] = '\0';
+    int rc = atomic_check_path(room ? buf : path, err);
+    if (rc) return rc;
     snprintf(buf, sizeof buf, "%s", path);
     for (char *p = buf + 1; ; p++) {
         if (*p == '/' || *p == '\0') {
             char saved = *p;
             *p = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            if (mkdir(buf, 0755) == 0) {
+                if (g_n_created < MAX_CREATED) {
+                    snprintf(g_created[g_n_created], sizeof g_created[0], "%s", buf);
+                    g_n_created++;
+                }
+            } else if (errno != EEXIST) {
                 return lw_fail(err, LW_ERUNTIME, "%s: cannot create folder: %s", buf, strerror(errno));
+            }
             *p = saved;
             if (!saved) break;
         }
     }
     struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return lw_fail(err, LW_ERUNTIME, "%s: not a folder", path);
+    if (stat(path, &st) != 0)
+        return lw_fail(err, LW_ERUNTIME, "%s: not a folder: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return lw_fail(err, LW_EINPUT, "%s: %s, not a folder", path, input_kind_name(st.st_mode));
     return LW_OK;
 }
 
+/* The folders above a file, after measuring the file's whole path. */
 static int parent_dirs(const char *file, LwError *err)
 {
+    int rc = atomic_check_path(file, err);
     const char *slash = strrchr(file, '/');
-    if (!slash || slash == file) return LW_OK;
+    if (rc || !slash || slash == file) return rc;
     char dir[LW_PATH_MAX];
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
-    return make_dirs(dir, err);
+    return make_dirs(dir, 0, err);
 }
 
 /* Training progress on stderr, only when training runs long: nothing in the
@@ -153,6 +307,7 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, int dra
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
     if (!rc && check) rc = check(o, &j->scene, user, err);
     if (!rc) rc = share_info_make(&j->share, &j->scene, o->sets, o->n_sets, o->argc, o->argv, err);
+    if (!rc) rc = memory_check(o, &j->scene, err);
     if (rc) return rc;
     TrainWatch watch = {verbose_train, 0, 0};
     j->have_model = 1;
@@ -274,6 +429,7 @@ static int at_request(const Options *o, const Job *j, const char *arg, FrameReq 
 static int frame_index(const char *tok, int total)
 {
     if (strcmp(tok, "last") == 0) return total - 1;
+    if (!isdigit((unsigned char)tok[0]) && tok[0] != '-') return -1; /* not " 1" or "+1" */
     char *end;
     errno = 0;
     long v = strtol(tok, &end, 10);
@@ -289,6 +445,9 @@ static int frames_option(const Options *o, const Renderer *r, FrameReq *q, int c
 {
     int total = r->timeline.n_frames;
     char buf[4096];
+    if (strlen(o->frames) >= sizeof buf)
+        return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames is longer than %zu characters "
+                       "(use A:B)", o->cmd_name, sizeof buf - 1);
     snprintf(buf, sizeof buf, "%s", o->frames);
     char *colon = strchr(buf, ':');
     if (colon) {
@@ -301,13 +460,18 @@ static int frames_option(const Options *o, const Renderer *r, FrameReq *q, int c
         for (int f = a; f <= b; f++) q[(*n)++] = renderer_request_frame(r, f);
         return LW_OK;
     }
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    /* every item a frame: "", ",,," or "0,,1" name nothing where a frame was due */
+    for (char *tok = buf, *next; tok; tok = next) {
+        next = strchr(tok, ',');
+        if (next) *next++ = '\0';
         int f = frame_index(tok, total);
-        if (f < 0 || *n == cap)
+        if (f < 0)
             return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames: '%s' is not a frame from 0 "
                            "to %d, 'last' or -1 to -%d (use A:B or N,M,...)", o->cmd_name, tok,
                            total - 1, total);
+        if (*n == cap)
+            return lw_fail(err, LW_EINPUT, "layerwarp %s: --frames lists more than %d frames",
+                           o->cmd_name, cap);
         q[(*n)++] = renderer_request_frame(r, f);
     }
     return LW_OK;
@@ -320,7 +484,12 @@ static int frame_requests(const Options *o, const Job *j, FrameReq **out, int *n
                           LwError *err)
 {
     const Renderer *r = &j->r;
-    int total = r->timeline.n_frames, cap = total + o->n_at + 16, n = 0, rc = LW_OK;
+    /* room for every item of --frames N,M,... (a frame may be listed twice:
+     * each is drawn as asked, and a folder gets it once) */
+    int items = 1;
+    for (const char *c = o->frames ? o->frames : ""; *c; c++) items += *c == ',';
+    int total = r->timeline.n_frames, n = 0, rc = LW_OK;
+    int cap = (items > total ? items : total) + o->n_at + 16;
     FrameReq *q = malloc(sizeof *q * cap);
     if (!q) return lw_fail(err, LW_ERUNTIME, "out of memory for %d frame requests", cap);
     if (o->frames) rc = frames_option(o, r, q, cap - o->n_at, &n, err);
@@ -488,7 +657,7 @@ static int write_png_sequence(const Job *j, const FrameReq *reqs, int n, const R
     snprintf(dir, sizeof dir, "%s", dir_arg);
     for (size_t len = strlen(dir); len > 1 && dir[len - 1] == '/'; len--)
         dir[len - 1] = '\0'; /* "out/seq/" names the folder "out/seq" */
-    int rc = make_dirs(dir, err);
+    int rc = make_dirs(dir, SEQUENCE_NAME_ROOM, err);
     PngSink ps = {&j->r, j->scene.path, &j->share, dir, "frame-%05d.png", NULL};
     /* one file per frame: a frame asked for twice is written once */
     FrameReq *unique = malloc(sizeof *unique * (n ? n : 1));
@@ -527,7 +696,7 @@ static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const
 
 static RunOptions run_options(const Options *o, int progress)
 {
-    RunOptions ro = {o->jobs ? o->jobs : default_jobs(), progress && !o->quiet && isatty(2), &g_stop,
+    RunOptions ro = {worker_count(o), progress && !o->quiet && isatty(2), &g_stop,
                      NULL, NULL};
     return ro;
 }
@@ -632,8 +801,16 @@ static int check_encoder_settings(const Options *o, const Scene *sc, const Rende
     snprintf(vo.preset, sizeof vo.preset, "%s", sc->output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
     LwError inner;
-    if (video_check_settings(t->path, &vo, &inner))
+    if (video_check_settings(t->path, &vo, &inner)) {
+        /* a setting the scene made: its file and line, not the output's name */
+        int line = o->gave_preset ? 0 : strstr(inner.msg, "preset") ? sc->output.preset_line
+                 : o->gave_crf ? 0 : sc->output.crf_line;
+        size_t skip = strlen(t->path) + 2;
+        if (line && strncmp(inner.msg, t->path, skip - 2) == 0 && strlen(inner.msg) >= skip)
+            return lw_fail(err, LW_EINPUT, "%s:%d: %s (for %s)", sc->path, line,
+                           inner.msg + skip, name);
         return render_refuse(err, "%s", inner.msg);
+    }
     if (!o->gave_crf && sc->output.crf >= 0 && !(takes & VIDEO_TAKES_CRF))
         fprintf(stderr, "layerwarp: warning: %s: [render] crf does not apply to %s; ignored\n",
                 sc->path, name);
@@ -778,6 +955,7 @@ static int write_video(const Options *o, const Job *j, const RenderTarget *t, co
     }
     snprintf(vo.preset, sizeof vo.preset, "%s", j->scene.output.preset);
     if (t->format) snprintf(vo.format, sizeof vo.format, "%s", t->format);
+    vo.stop = ro->stop;
     int rc = strcmp(t->path, "-") == 0 ? LW_OK : parent_dirs(t->path, err);
     if (!rc && o->piece_n) rc = piece_options(o, j, reqs, n, &vo, err);
     if (!rc) rc = video_open(&v, t->path, &vo, err);
@@ -1044,7 +1222,7 @@ static int cmd_step(const Options *o)
     char dir[LW_PATH_MAX];
     if (o->output) snprintf(dir, sizeof dir, "%s", o->output);
     else if (!rc) snprintf(dir, sizeof dir, "out/%s-step", j.scene.name);
-    if (!rc) rc = make_dirs(dir, &err);
+    if (!rc) rc = make_dirs(dir, STEP_NAME_ROOM, &err);
     StepSink ss = {{NULL}, 0};
     if (!rc) {
         const Style *st = &j.scene.render.style;
@@ -1067,7 +1245,7 @@ static int cmd_step(const Options *o)
         StepCopy copy = {&ss, st->height};
         if (!rc) rc = render_run(&j.r, q, 4, &ro, step_copy, &copy, &err);
         static const char *const names[4] = {"input", "linear", "bias", "activation"};
-        for (int i = 0; i < 4 && !rc; i++) {
+        for (int i = 0; i < 4 && !rc && !(rc = stopped(&err)); i++) {
             char path[LW_PATH_MAX + 64];
             snprintf(path, sizeof path, "%s/layer%s-%d-%s.png", dir, name, i, names[i]);
             rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, &j, names[i],
@@ -1075,7 +1253,9 @@ static int cmd_step(const Options *o)
         }
         char sheet[LW_PATH_MAX + 64], steps[LW_PATH_MAX + 64];
         snprintf(sheet, sizeof sheet, "%s/layer%s-sheet.png", dir, name);
+        if (!rc) rc = stopped(&err);
         if (!rc) rc = contact_sheet(&j, &ss, layer, name, sheet, &err);
+        if (!rc) rc = stopped(&err);
         if (!rc) rc = hadamard_sheet(&j, layer, name, dir, &ro, steps, sizeof steps, &err);
         if (!rc && !o->quiet) fprintf(stderr, "wrote layer %s's four states and %s\n", name, sheet);
         if (!rc && !o->quiet && steps[0]) fprintf(stderr, "wrote its element-wise steps: %s\n", steps);
@@ -1093,7 +1273,9 @@ static int train_generative(const Options *o, const Scene *sc, LwError *err)
 {
     SceneModel m;
     int rc = scene_build(sc, &m, NULL, NULL, err);
+    if (!rc && o->output) install_signals(); /* a temporary may exist from here */
     if (!rc && o->output) rc = parent_dirs(o->output, err);
+    if (!rc) rc = stopped(err);
     if (!rc && o->output)
         rc = m.kind == MODEL_GAN ? gen_weights_save_gan(&m.gan, o->output, err)
                                  : gen_weights_save_vae(&m.vae, sc->model.prior, o->output, err);
@@ -1128,7 +1310,9 @@ static int cmd_train(const Options *o)
     if (!rc) rc = dataset_make(&sc.data, &ds, &err);
     if (!rc) rc = train_network(&sc.net, &sc.train, sc.path, &ds, &m, train_progress, &watch,
                                 &rep, &err);
+    if (!rc && o->output) install_signals(); /* a temporary may exist from here */
     if (!rc && o->output) rc = parent_dirs(o->output, &err);
+    if (!rc) rc = stopped(&err);
     if (!rc && o->output) rc = weights_save(&m, o->output, &err);
     if (!rc) {
         double loss = m.has_readout ? mlp_loss_grad(&m, ds.x, ds.label, ds.n, sc.train.l2, NULL) : 0;
@@ -1196,6 +1380,7 @@ static int cmd_dump(const Options *o)
     if (!rc) rc = dump_layer(o, &j, &seg, &layer, &err);
     FILE *f = stdout;
     AtomicFile out = {0};
+    if (!rc) install_signals(); /* from here on, a temporary may exist */
     if (!rc && o->output) {
         rc = parent_dirs(o->output, &err);
         if (!rc) rc = atomic_open(&out, o->output, &err);
@@ -1215,15 +1400,18 @@ static int cmd_dump(const Options *o)
         fprintf(f, "index,label");
         for (int d = 0; d < dim; d++) fprintf(f, ",x%d", d + 1);
         fputc('\n', f);
-        for (int i = 0; i < ps->n; i++) {
+        for (int i = 0; i < ps->n && !rc; i++) {
             double state[LW_MAX_WIDTH];
+            if (i % 1024 == 0) rc = stopped(&err);
             stage_start_state(&plan, s, ps->x + (size_t)i * ps->dim, state);
             if (!input) stage_end(&plan, s, state, state);
             fprintf(f, "%d,%d", i, ps->label[i]);
             for (int d = 0; d < dim; d++) fprintf(f, ",%.17g", state[d]);
             fputc('\n', f);
         }
-        if (o->output)
+        if (rc)
+            ;
+        else if (o->output)
             rc = atomic_commit(&out, &err);
         else if (fflush(f) != 0 || ferror(f))
             rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));

@@ -18,6 +18,7 @@
 #include "scene.h"
 
 #include "dataset.h"
+#include "input_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -325,12 +326,14 @@ static int section_index(const char *name)
     return -1;
 }
 
+/* A finite number, the whole of s.  An underflow (4.9e-324, 1e-400) is a
+ * number, rounded as strtod does; an overflow is infinite and refused. */
 static int parse_double(const char *s, double *out)
 {
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v))
+    if (end == s || *end != '\0' || !isfinite(v))
         return -1;
     *out = v;
     return 0;
@@ -591,7 +594,7 @@ static int read_code(Parser *p, const char *key, const char **s, LatentCode *c)
         char *end;
         errno = 0;
         double v = strtod(q, &end);
-        if (end == q || errno == ERANGE || !isfinite(v) || fabs(v) > 1e6)
+        if (end == q || !isfinite(v) || fabs(v) > 1e6)
             return fail_at(p, p->line, "%s: expected a number within +-1e6 at '%.*s'", key,
                            utf8_prefix(skip_space(q), 24), skip_space(q));
         if (c->n == 3)
@@ -668,6 +671,8 @@ static int set_value(Parser *p, const KeySpec *k, char *value)
 {
     char *field = (char *)p->sc + k->offset;
     char names[256];
+    if (k->offset == OFF(output.crf)) p->sc->output.crf_line = p->line;
+    if (k->offset == OFF(output.preset)) p->sc->output.preset_line = p->line;
     switch (k->type) {
     case T_INT: {
         long long v = 0;
@@ -1905,9 +1910,10 @@ int scene_load_file_with(const char *path, const char *const *overrides, int n_o
     int from_stdin = strcmp(path, "-") == 0;
     if (from_stdin)
         path = SCENE_STDIN;
-    FILE *f = from_stdin ? stdin : fopen(path, "rb");
-    if (!f)
-        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    FILE *f = stdin;
+    int rc = from_stdin ? LW_OK : input_open(path, 0, "scene", &f, err);
+    if (rc)
+        return rc;
     char *buf = malloc(MAX_SCENE_BYTES + 1);
     if (!buf) {
         if (!from_stdin) fclose(f);
@@ -1917,7 +1923,6 @@ int scene_load_file_with(const char *path, const char *const *overrides, int n_o
     int read_error = ferror(f);
     int saved = errno;
     if (!from_stdin) fclose(f);
-    int rc;
     if (read_error)
         rc = lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(saved));
     else if (n > MAX_SCENE_BYTES)

@@ -188,6 +188,7 @@ struct VideoSink {
 
     /* VF_PALETTE only */
     FILE *spool;           /* raw BGRA frames, width*4 bytes per row */
+    volatile sig_atomic_t *stop; /* VideoOptions.stop */
     AVFilterGraph *pal_graph;  /* buffer -> palettegen -> buffersink */
     AVFilterContext *pal_src, *pal_sink;
     AVFrame *gif_frame;    /* pal8 frames out of paletteuse */
@@ -328,7 +329,7 @@ static int drain_packets(VideoSink *v, LwError *err)
         v->pkt->stream_index = v->st->index;
         ret = av_interleaved_write_frame(v->oc, v->pkt); /* takes the packet */
         if (ret < 0)
-            return av_fail(err, ret, "writing failed", v->to_pipe ? v->target : v->out.tmp);
+            return av_fail(err, ret, "writing failed", v->to_pipe ? v->target : atomic_writer_path(&v->out));
     }
 }
 
@@ -661,7 +662,7 @@ static int start_output(VideoSink *v, const VideoOptions *opt, LwError *err)
     if ((averr = avcodec_parameters_from_context(v->st->codecpar, v->enc)) < 0)
         return av_fail(err, averr, "cannot set stream parameters", v->target);
     if ((averr = avio_open(&v->oc->pb, v->dest, AVIO_FLAG_WRITE)) < 0)
-        return av_fail(err, averr, "cannot open", v->to_pipe ? v->target : v->out.tmp);
+        return av_fail(err, averr, "cannot open", v->to_pipe ? v->target : atomic_writer_path(&v->out));
     AVDictionary *mux_opts = NULL;
     const char *const *opts = v->to_pipe && v->fmt->pipe_mux_opts[0] ? v->fmt->pipe_mux_opts
                                                                       : v->fmt->mux_opts;
@@ -732,13 +733,14 @@ int video_open(VideoSink **out, const char *path, const VideoOptions *opt,
     v->tb = av_inv_q(v->frame_rate);
     v->expected = opt->n_frames;
     v->first_pts = opt->first_frame;
+    v->stop = opt->stop;
 
     if (v->to_pipe)
         v->dest = "pipe:1";
     else if ((ret = atomic_create(&v->out, path, err)) < 0)
         goto fail;
     else
-        v->dest = v->out.tmp;
+        v->dest = atomic_writer_path(&v->out);
     /* libx264 prints several info lines per file and palettegen warns about
      * duplicate colours; failures reach the caller through LwError. */
     if (av_log_get_level() > AV_LOG_ERROR)
@@ -971,6 +973,10 @@ static int gif_second_pass(VideoSink *v, LwError *err)
     }
     size_t row = (size_t)v->width * 4;
     for (int64_t k = 0; k <= v->n_written; k++) {
+        if (v->stop && *v->stop) {
+            ret = lw_fail(err, LW_EINTR, "interrupted");
+            goto done;
+        }
         if (k < v->n_written) {
             if ((averr = av_frame_make_writable(v->frame)) < 0) {
                 ret = av_fail(err, averr, "cannot allocate frame", v->target);
@@ -1051,7 +1057,7 @@ int video_close(VideoSink **pv, LwError *err)
     }
     if ((ret = encode(v, NULL, err)) < 0)
         goto done;
-    const char *written = v->to_pipe ? v->target : v->out.tmp;
+    const char *written = v->to_pipe ? v->target : atomic_writer_path(&v->out);
     if ((averr = av_write_trailer(v->oc)) < 0) {
         ret = av_fail(err, averr, "cannot write trailer", written);
         goto done;

@@ -2,6 +2,7 @@
  * (see weights_text.h).  Line numbers count every line read, blank and
  * comment lines too, so a message points where an editor does. */
 #include "weights_text.h"
+#include "input_file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,10 +13,7 @@ int weights_reader_open(WeightsReader *r, const char *path, LwError *err)
 {
     memset(r, 0, sizeof *r);
     r->path = path;
-    r->f = fopen(path, "r");
-    if (!r->f)
-        return lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
-    return LW_OK;
+    return input_open(path, WEIGHTS_MAX_BYTES, "weights file", &r->f, err);
 }
 
 void weights_reader_close(WeightsReader *r)

@@ -359,21 +359,42 @@ static void test_abort(void)
     CHECK(ret == LW_ERUNTIME && strstr(err.msg, "more frames"));
     CHECK(count_entries(sub) == 1);
 
-    /* A complete encode that cannot be renamed (the target is a folder):
-     * the folder stays, the temporary goes, the message names both. */
+    /* A target that is a folder is refused before anything is encoded
+     * (atomic_file.h): the folder stays, no temporary is made. */
     o = options();
     snprintf(path, sizeof path, "%s/folder.mkv", sub);
     CHECK(mkdir(path, 0755) == 0);
     ret = write_video(path, &o, N, &err);
-    CHECK(ret == LW_ERUNTIME);
-    CHECK_MSG(strncmp(err.msg, "cannot rename '", 15) == 0 &&
-                  strstr(err.msg, "/.folder.mkv.tmp-") && strstr(err.msg, strerror(EISDIR)),
-              "%s", err.msg);
+    CHECK(ret == LW_EINPUT);
+    CHECK_MSG(strstr(err.msg, "folder.mkv: a folder, not a file to write"), "%s", err.msg);
     CHECK(stat(path, &sb) == 0 && S_ISDIR(sb.st_mode));
     CHECK_MSG(count_entries(sub) == 2, "%d entries left in %s", count_entries(sub), sub);
     rmdir(path);
 
     snprintf(path, sizeof path, "%s/keep.mp4", sub);
+    unlink(path);
+
+    /* A stop asked for once every frame is in (a signal during the GIF's
+     * second pass): video_close stops with LW_EINTR, the temporary goes and
+     * the old file stays. */
+    volatile sig_atomic_t stop = 0;
+    o = options();
+    o.stop = &stop;
+    snprintf(path, sizeof path, "%s/old.gif", sub);
+    FILE *f = fopen(path, "w");
+    CHECK(f && fputs("old", f) >= 0 && fclose(f) == 0);
+    v = NULL;
+    ret = video_open(&v, path, &o, &err);
+    for (int k = 0; ret == 0 && k < N; k++)
+        ret = video_write_bgra(v, src_frames[k], W * 4, &err);
+    CHECK(ret == 0);
+    stop = SIGINT;
+    ret = video_close(&v, &err);
+    CHECK_MSG(ret == LW_EINTR, "video_close with a stop asked: %d %s", ret, err.msg);
+    CHECK(v == NULL);
+    CHECK_MSG(count_entries(sub) == 1, "%d entries left in %s", count_entries(sub), sub);
+    struct stat gs;
+    CHECK(stat(path, &gs) == 0 && gs.st_size == 3);
     unlink(path);
     rmdir(sub);
 }
