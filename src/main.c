@@ -254,7 +254,7 @@ static int make_dirs(const char *path, size_t room, LwError *err)
     if (stat(path, &st) != 0)
         return lw_fail(err, LW_ERUNTIME, "%s: not a folder: %s", path, strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return lw_fail(err, LW_EINPUT, "%s: %s, not a folder", path, input_kind_name(st.st_mode));
+        return lw_fail(err, LW_ERUNTIME, "%s: %s, not a folder", path, input_kind_name(st.st_mode));
     return LW_OK;
 }
 

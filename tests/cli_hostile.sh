@@ -289,7 +289,7 @@ refused 2 "is not a frame" "$LW" hash "$SHORT" --frames ',,,'
 refused 2 "is not a frame" "$LW" hash "$SHORT" --frames '0,,1'
 refused 2 "is not a frame" "$LW" hash "$SHORT" --frames ' 1'
 refused 2 "is not a frame" "$LW" hash "$SHORT" --frames '+1'
-refused 2 "a FIFO, not a folder" "$LW" frames "$SHORT" --frames 0 -q -o "$TMPD/out-fifo"
+refused 1 "a FIFO, not a folder" "$LW" frames "$SHORT" --frames 0 -q -o "$TMPD/out-fifo"
 refused 2 "180junk" "$LW" hash "$SHORT" --size 320x180junk --frames 0
 refused 2 "--at '1:linear:0.5junk'" "$LW" hash "$SHORT" --at 1:linear:0.5junk
 refused 2 "--frames is longer than" "$LW" hash "$SHORT" --frames "$(printf '0,%.0s' $(seq 3000))0"
