@@ -2,7 +2,9 @@
  * conversion of their numbers to doubles (see tensors.h). */
 #include "tensors.h"
 
-#include <errno.h>
+#include "input_file.h"
+#include "weights_text.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,10 +144,11 @@ int tensor_decode(Tensor *t, const char *path, const unsigned char *raw, TensorD
     return LW_OK;
 }
 
+/* As a text weights file is opened (input_file.h): never blocking on a FIFO,
+ * only a regular file, bounded like the text format. */
 FILE *tensors_open_input(const char *path, LwError *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        lw_fail(err, LW_EINPUT, "%s: %s", path, strerror(errno));
+    FILE *f = NULL;
+    input_open(path, WEIGHTS_MAX_BYTES, "weights file", &f, err);
     return f;
 }

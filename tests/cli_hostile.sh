@@ -59,6 +59,12 @@ printf '[dataset]\nkind = csv\nfile = fifo\n' >"$TMPD/csv-fifo.scene"
 refused 2 "a FIFO, not a regular file" "$LW" info "$TMPD/csv-fifo.scene"
 printf '[dataset]\nkind = moons\n[network]\nwidths = 2,2,2\n[weights]\nfile = fifo\n' >"$TMPD/w-fifo.scene"
 refused 2 "a FIFO, not a regular file" "$LW" info "$TMPD/w-fifo.scene"
+# the NumPy and safetensors readers open their files the same way
+mkfifo "$TMPD/fifo.npz" "$TMPD/fifo.safetensors"
+for ext in npz safetensors; do
+    printf '[dataset]\nkind = moons\n[network]\nwidths = 2,2,2\n[weights]\nfile = fifo.%s\n' $ext >"$TMPD/w-fifo-$ext.scene"
+    refused 2 "a FIFO, not a regular file" "$LW" info "$TMPD/w-fifo-$ext.scene"
+done
 refused 2 "a character device, not a regular file" "$LW" info /dev/zero
 refused 2 "a folder, not a regular file" "$LW" info "$TMPD"
 # the scene from standard input still works
