@@ -139,7 +139,7 @@ typedef struct {
  * what it would write, and how. */
 typedef int (*SceneCheck)(const Options *o, const Scene *sc, void *user, LwError *err);
 
-static int load_job_checked(const Options *o, Job *j, int verbose_train, int draws,
+static int load_job_checked(const Options *o, Job *j, int verbose_train, RenderMode draws,
                             SceneCheck check, void *user, LwError *err)
 {
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
@@ -158,7 +158,7 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, int dra
     return rc;
 }
 
-static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwError *err)
+static int load_job(const Options *o, Job *j, int verbose_train, RenderMode draws, LwError *err)
 {
     return load_job_checked(o, j, verbose_train, draws, NULL, NULL, err);
 }
@@ -334,8 +334,9 @@ static int frame_requests(const Options *o, const Job *j, FrameReq **out, int *n
 static int load_requests(const Options *o, Job *j, SceneCheck check, void *user, FrameReq **reqs,
                          int *n, LwError *err)
 {
-    int rc = load_job_checked(o, j, !o->quiet, 1, check, user, err);
+    int rc = load_job_checked(o, j, !o->quiet, RENDER_ON_REQUEST, check, user, err);
     if (!rc) rc = frame_requests(o, j, reqs, n, err);
+    if (!rc) rc = renderer_prepare(&j->r, *reqs, *n, err); /* the camera for these frames */
     if (!rc) install_signals(); /* from here on, outputs are being written */
     return rc;
 }
@@ -856,7 +857,7 @@ static int contact_sheet(const Job *j, const StepSink *s, int layer, const char 
 /* With activation_steps = hadamard, a second sheet: the layer's
  * pre-activation and the state after each element-wise step of its
  * activation, each framed on its own.  Nothing when the layer has none. */
-static int hadamard_sheet(const Job *j, int layer, const char *name, const char *dir,
+static int hadamard_sheet(Job *j, int layer, const char *name, const char *dir,
                           const RunOptions *ro, char *path, size_t n_path, LwError *err)
 {
     FrameReq q[STAGE_MAX_STEPS + 1];
@@ -873,6 +874,7 @@ static int hadamard_sheet(const Job *j, int layer, const char *name, const char 
             rc = lw_fail(err, LW_ERUNTIME, "cannot allocate a %dx%d frame", st->width, st->height);
     }
     StepCopy copy = {&ss, st->height};
+    if (n && !rc) rc = renderer_prepare(&j->r, q, n, err);
     if (n && !rc) rc = render_run(&j->r, q, n, ro, step_copy, &copy, err);
     if (n && !rc)
         rc = draw_contact_sheet(st, (const uint8_t *const *)ss.frames, ss.stride, names, n, &sheet,
@@ -899,7 +901,7 @@ static int cmd_step(const Options *o)
                 "(see 'layerwarp help step')\n");
         return 2;
     }
-    int rc = load_job(o, &j, !o->quiet, 1, &err);
+    int rc = load_job(o, &j, !o->quiet, RENDER_ON_REQUEST, &err);
     /* the show's layer (0-based); its name as given, normalised ("g2" is G2) */
     LayerRef ref;
     cli_layer_ref(o->layer, &ref);
@@ -935,6 +937,7 @@ static int cmd_step(const Options *o)
         RunOptions ro = run_options(o, 0);
         install_signals();
         StepCopy copy = {&ss, st->height};
+        if (!rc) rc = renderer_prepare(&j.r, q, 4, &err);
         if (!rc) rc = render_run(&j.r, q, 4, &ro, step_copy, &copy, &err);
         static const char *const names[4] = {"input", "linear", "bias", "activation"};
         for (int i = 0; i < 4 && !rc; i++) {
@@ -1060,7 +1063,7 @@ static int cmd_dump(const Options *o)
         fprintf(stderr, "layerwarp dump: unknown stage '%s' (expected input, linear, bias or activation)\n", o->stage);
         return 2;
     }
-    int rc = load_job(o, &j, !o->quiet, 0, &err);
+    int rc = load_job(o, &j, !o->quiet, RENDER_PLANS, &err);
     int layer = 0;
     const Segment *seg = NULL;
     if (!rc) rc = dump_layer(o, &j, &seg, &layer, &err);
@@ -1237,7 +1240,7 @@ static int cmd_info(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
-    int rc = load_job(o, &j, !o->quiet, 0, &err);
+    int rc = load_job(o, &j, !o->quiet, RENDER_PLANS, &err);
     if (!rc) {
         const Scene *sc = &j.scene;
         const Renderer *r = &j.r;
