@@ -184,6 +184,11 @@ typedef struct {
     volatile sig_atomic_t *stop;       /* set by a signal handler: stop soon */
     FrameHook hook;                    /* may be NULL */
     void *hook_user;
+    /* 1: a request that draws the very picture of the one before it (a hold)
+     * is not drawn again: the sink gets that frame's slot, pixels and note
+     * (the hook does not run for it).  For sinks that need nothing else: a
+     * video, hashes; not files named by frame. */
+    int repeat_pixels;
 } RunOptions;
 
 /* Draws the n requests on opt->threads workers and passes them to sink in

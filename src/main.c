@@ -509,7 +509,7 @@ static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const
 static RunOptions run_options(const Options *o, int progress)
 {
     RunOptions ro = {o->jobs ? o->jobs : default_jobs(), progress && !o->quiet && isatty(2), &g_stop,
-                     NULL, NULL};
+                     NULL, NULL, 0};
     return ro;
 }
 
@@ -685,6 +685,7 @@ static int write_video(const Job *j, const RenderTarget *t, const FrameReq *reqs
     for (int i = 0; !rc && i < slots; i++) rc = video_frame_new(v, &vj.frames[i], err);
     ro->hook = video_hook;
     ro->hook_user = &vj;
+    ro->repeat_pixels = 1; /* a hold's frame is drawn and converted once */
     if (!rc) rc = render_run(&j->r, reqs, n, ro, video_sink, &vj, err);
     if (!rc) rc = video_close(&v, err);
     video_abort(&v);
@@ -791,6 +792,7 @@ static int cmd_hash(const Options *o)
     RunOptions ro = run_options(o, 0);
     ro.hook = hash_hook;
     ro.hook_user = &j.r;
+    ro.repeat_pixels = 1; /* a hold's frame is drawn and hashed once */
     if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &j.r, &err);
     if (!rc && fflush(stdout) != 0)
         rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));

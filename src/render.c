@@ -880,6 +880,7 @@ typedef struct {
     const FrameReq *reqs;
     int n;
     const RunOptions *opt;
+    const unsigned char *repeat; /* (n) 1: request k draws what k - 1 does; or NULL */
     Slot *slots;
     int n_slots;
     int next_claim, next_deliver;
@@ -898,6 +899,8 @@ static void *worker(void *arg)
             pthread_cond_wait(&p->free_cv, &p->mu);
         if (p->abort || p->next_claim >= p->n) break;
         int k = p->next_claim++;
+        while (p->next_claim < p->n && p->repeat && p->repeat[p->next_claim])
+            p->next_claim++; /* a repeat is delivered from k's slot: nothing to draw */
         Slot *slot = &p->slots[k % p->n_slots];
         pthread_mutex_unlock(&p->mu);
         int rc = draw_request(p->r, p->reqs[k], &s, slot->surf, &slot->err);
@@ -919,7 +922,7 @@ static void *worker(void *arg)
 static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *user, LwError *err)
 {
     double t0 = now_seconds(), last = 0;
-    for (int k = 0; k < p->n; k++) {
+    for (int k = 0; k < p->n;) {
         Slot *slot = &p->slots[k % p->n_slots];
         pthread_mutex_lock(&p->mu);
         while (!slot->ready && !(opt->stop && *opt->stop))
@@ -931,19 +934,25 @@ static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *use
             *err = slot->err;
             return slot->rc;
         }
-        int rc = sink(user, k, p->reqs[k], k % p->n_slots, cairo_image_surface_get_data(slot->surf),
-                      cairo_image_surface_get_stride(slot->surf), slot->note, err);
-        if (rc) return rc;
-        if (opt->stop && *opt->stop)
-            return lw_fail(err, LW_EINTR, "interrupted");
+        int end = k + 1; /* k and the repeats of it after it: one picture */
+        while (end < p->n && p->repeat && p->repeat[end]) end++;
+        for (int i = k; i < end; i++) {
+            int rc = sink(user, i, p->reqs[i], k % p->n_slots,
+                          cairo_image_surface_get_data(slot->surf),
+                          cairo_image_surface_get_stride(slot->surf), slot->note, err);
+            if (rc) return rc;
+            if (opt->stop && *opt->stop)
+                return lw_fail(err, LW_EINTR, "interrupted");
+        }
         pthread_mutex_lock(&p->mu);
         slot->ready = 0;
-        p->next_deliver++;
+        p->next_deliver = end;
         pthread_cond_broadcast(&p->free_cv);
         pthread_mutex_unlock(&p->mu);
+        k = end;
         double t = now_seconds();
-        if (opt->progress && (t - last > 0.1 || k + 1 == p->n)) {
-            show_progress(p->r, p->reqs[k], k + 1, p->n, t0);
+        if (opt->progress && (t - last > 0.1 || k == p->n)) {
+            show_progress(p->r, p->reqs[k - 1], k, p->n, t0);
             last = t;
         }
     }
@@ -964,6 +973,36 @@ static void *stop_watch(void *arg)
     }
 }
 
+/* 1 when request b draws exactly what request a draws: the same moment,
+ * the same view, the same captions (everything draw_panel reads from the
+ * request).  A hold repeats its frame. */
+static int same_picture(const Renderer *r, FrameReq a, FrameReq b, Caption cap[2])
+{
+    if (r->panels || a.tight || b.tight || !r->views || !r->view_ready) return 0;
+    if (a.stage != b.stage || memcmp(&a.t, &b.t, sizeof a.t)) return 0;
+    if (!r->view_ready[a.frame] || !r->view_ready[b.frame] ||
+        memcmp(&r->views[a.frame], &r->views[b.frame], sizeof(View)))
+        return 0;
+    render_caption(r, a, &cap[0]);
+    render_caption(r, b, &cap[1]);
+    return !memcmp(&cap[0], &cap[1], sizeof cap[0]);
+}
+
+/* Which requests repeat the picture of the one before (opt->repeat_pixels). */
+static unsigned char *find_repeats(const Renderer *r, const FrameReq *reqs, int n)
+{
+    unsigned char *rep = calloc(n > 0 ? n : 1, 1);
+    Caption *cap = malloc(2 * sizeof *cap); /* large: off the stack */
+    for (int k = 1; rep && cap && k < n; k++)
+        rep[k] = (unsigned char)same_picture(r, reqs[k - 1], reqs[k], cap);
+    if (!cap) { /* no memory to compare: draw every frame */
+        free(rep);
+        rep = NULL;
+    }
+    free(cap);
+    return rep;
+}
+
 int render_slots(int threads)
 {
     return 2 * (threads < 1 ? 1 : threads);
@@ -976,13 +1015,15 @@ int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions 
     int threads = opt->threads < 1 ? 1 : opt->threads;
     Pool p = {.r = r, .reqs = reqs, .n = n, .opt = opt, .n_slots = render_slots(threads)};
     p.slots = calloc(p.n_slots, sizeof *p.slots);
+    unsigned char *repeat = opt->repeat_pixels ? find_repeats(r, reqs, n) : NULL;
+    p.repeat = repeat;
     pthread_t *tid = calloc(threads, sizeof *tid);
     int rc = LW_OK, started = 0, watch = 0;
     pthread_t watcher;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready_cv, NULL);
     pthread_cond_init(&p.free_cv, NULL);
-    if (!p.slots || !tid) {
+    if (!p.slots || !tid || (opt->repeat_pixels && !repeat)) {
         rc = lw_fail(err, LW_ERUNTIME, "out of memory");
         goto fail;
     }
@@ -1013,6 +1054,7 @@ fail:
         for (int i = 0; i < p.n_slots; i++)
             if (p.slots[i].surf) cairo_surface_destroy(p.slots[i].surf);
     free(p.slots);
+    free(repeat);
     free(tid);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.ready_cv);

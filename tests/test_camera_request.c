@@ -10,11 +10,15 @@
  *   - a hold repeats its box: the whole path evaluates fewer boxes than
  *     there are frames;
  *   - a frame drawn before its view is fitted is an error, never a frame
- *     drawn with some other camera. */
+ *     drawn with some other camera;
+ *   - holds drawn once (RunOptions.repeat_pixels): every frame reaches the
+ *     sink with the pixels and note it has when each is drawn, but the hook
+ *     runs (and frames are drawn) only once per run of identical frames. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "hash.h"
 #include "render.h"
 #include "scene.h"
 
@@ -134,6 +138,63 @@ static void check_unprepared(void)
     unload(&p);
 }
 
+typedef struct {
+    const Renderer *r;
+    int hooked, n;
+    char (*notes)[LW_NOTE_MAX];
+} Count;
+
+static int count_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride, char *note,
+                      LwError *err)
+{
+    Count *c = user;
+    (void)q; (void)slot; (void)err;
+    __atomic_fetch_add(&c->hooked, 1, __ATOMIC_SEQ_CST);
+    return hash_pixels(px, c->r->frame->width, c->r->frame->height, stride, note) ? LW_ERUNTIME
+                                                                                  : LW_OK;
+}
+
+static int keep_note(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
+                     const char *note, LwError *err)
+{
+    Count *c = user;
+    char again[LW_NOTE_MAX];
+    (void)q; (void)slot; (void)err;
+    snprintf(c->notes[index], LW_NOTE_MAX, "%s", note);
+    /* the pixels handed over are those the note was made from */
+    hash_pixels(px, c->r->frame->width, c->r->frame->height, stride, again);
+    CHECK_MSG(strcmp(again, note) == 0, "frame %d: pixels and note disagree", index);
+    c->n++;
+    return LW_OK;
+}
+
+static void check_repeats(void)
+{
+    Pair p;
+    if (load("", &p)) return;
+    int n = p.whole.timeline.n_frames;
+    FrameReq *q = malloc(sizeof *q * n);
+    Count c[2] = {{&p.whole, 0, 0, calloc(n, LW_NOTE_MAX)}, {&p.whole, 0, 0, calloc(n, LW_NOTE_MAX)}};
+    for (int f = 0; q && f < n; f++) q[f] = renderer_request_frame(&p.whole, f);
+    for (int k = 0; k < 2 && q && c[0].notes && c[1].notes; k++) {
+        RunOptions ro = {2, 0, NULL, count_hook, &c[k], k};
+        LwError err = {""};
+        CHECK_MSG(render_run(&p.whole, q, n, &ro, keep_note, &c[k], &err) == LW_OK, "%s", err.msg);
+    }
+    CHECK(c[0].n == n && c[1].n == n && c[0].hooked == n);
+    int runs = 1;
+    for (int f = 1; c[0].notes && f < n; f++) runs += strcmp(c[0].notes[f], c[0].notes[f - 1]) != 0;
+    /* the holds: hold_start 2 s, hold_between 1 s, hold_end 3 s at 10 fps */
+    CHECK_MSG(c[1].hooked >= runs && c[1].hooked <= n - 40,
+              "%d frames drawn of %d (%d runs of equal frames)", c[1].hooked, n, runs);
+    for (int f = 0; c[0].notes && c[1].notes && f < n; f++)
+        CHECK_MSG(strcmp(c[0].notes[f], c[1].notes[f]) == 0, "frame %d", f);
+    free(c[0].notes);
+    free(c[1].notes);
+    free(q);
+    unload(&p);
+}
+
 int main(void)
 {
     check_mode("", "auto (boundary shown)");
@@ -141,5 +202,6 @@ int main(void)
     check_mode("view = follow\n", "follow (boundary shown)");
     check_mode("view = fixed\nview_box = -3, 3, -2, 2\nshow_boundary = false\n", "fixed");
     check_unprepared();
+    check_repeats();
     return check_done("test_camera_request");
 }
