@@ -382,12 +382,19 @@ static int nothing_sink(void *user, int index, FrameReq q, int slot, const uint8
 }
 
 /* Hashing runs on the workers; printing, in order, on the caller. */
+/* hash: what the hook and the sink share */
+typedef struct {
+    const Renderer *r;
+    HashAlgo algo;
+} HashJob;
+
 static int hash_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride, char *note,
                      LwError *err)
 {
     (void)slot;
-    const Renderer *r = user;
-    if (hash_pixels(px, r->frame->width, r->frame->height, stride, note))
+    (void)q;
+    const HashJob *h = user;
+    if (hash_pixels_with(h->algo, px, h->r->frame->width, h->r->frame->height, stride, note))
         return lw_fail(err, LW_ERUNTIME, "out of memory hashing");
     return LW_OK;
 }
@@ -395,10 +402,10 @@ static int hash_hook(void *user, FrameReq q, int slot, const uint8_t *px, int st
 static int hash_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
                      const char *note, LwError *err)
 {
-    const Renderer *r = user;
+    const HashJob *h = user;
     char label[64];
     (void)index; (void)slot; (void)px; (void)stride;
-    renderer_label(r, q, label, sizeof label);
+    renderer_label(h->r, q, label, sizeof label);
     if (printf("%d %s %s\n", q.frame, label, note) < 0)
         return lw_fail(err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     return LW_OK;
@@ -790,10 +797,11 @@ static int cmd_hash(const Options *o)
     int n = 0;
     int rc = load_requests(o, &j, NULL, NULL, &reqs, &n, &err);
     RunOptions ro = run_options(o, 0);
+    HashJob h = {&j.r, (HashAlgo)o->hash_algo};
     ro.hook = hash_hook;
-    ro.hook_user = &j.r;
+    ro.hook_user = &h;
     ro.repeat_pixels = 1; /* a hold's frame is drawn and hashed once */
-    if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &j.r, &err);
+    if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &h, &err);
     if (!rc && fflush(stdout) != 0)
         rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     free(reqs);
