@@ -6,7 +6,7 @@ DESTDIR ?=
 CC      ?= cc
 BUILD   ?= build
 
-PKGS := cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto libzip json-c
+PKGS := cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto libzip json-c libxxhash
 FONT := /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 # libcsv (Debian's libcsv-dev) has no pkg-config file: its header and -lcsv
 CSV_H := /usr/include/csv.h

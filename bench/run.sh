@@ -2,8 +2,10 @@
 # make bench: what layerwarp costs, measured, never asserted in tests.
 #   1. training time of every gallery scene;
 #   2. frame geometry and raster cost (build/frame_bench);
-#   3. the reference scene in N pieces under GNU parallel (N = PIECES,
-#      default the number of cores) against one process, and the join's cost;
+#   3. the latency of a still and of a few frames, on the moons scene and on
+#      large generated scenes (bench/make-scenes.sh); then the reference scene
+#      in N pieces under GNU parallel (N = PIECES, default the number of cores)
+#      against one process, and the join's cost;
 #   4. the reference scene side by side with the Python baselines of
 #      ../shared/bench (matplotlib, pycairo + ffmpeg) in one run, with the
 #      ratios the project targets.  Needs Debian's python3-matplotlib,
@@ -32,8 +34,33 @@ echo "== 2. frame cost (one thread, no encoding or hashing)"
 "$BUILD/frame_bench"
 
 echo
+echo "== 3a. what a still or a few frames cost (wall seconds and peak MiB, one run each)"
+# A still needs the camera of its own frames only (renderer_prepare): the
+# latency of step and of one frames --at on the moons scene, and on a scene
+# of 60 000 points whose video is 10x as long; hash of one frame and info of
+# a 200 000-point, 16-layer scene (bench/make-scenes.sh).
+sh scripts/install-deps.sh time
+SCENES=$(mktemp -d /tmp/lwscenes.XXXXXX)
+sh bench/make-scenes.sh "$SCENES"
+cp scenes/moons.scene "$SCENES/moons.scene"
+latency() { # LABEL COMMAND...: one line, wall seconds and peak resident MiB
+    label=$1
+    shift
+    /usr/bin/time -f "%e %M" -o "$SCENES/time" "$@" >/dev/null 2>&1 || echo "$label: failed"
+    awk -v l="$label" '{printf "%-44s %7.2f s %7.0f MiB\n", l, $1, $2 / 1024}' "$SCENES/time"
+}
+for s in moons long60k; do
+    latency "step --layer 1, $s" "$LW" step "$SCENES/$s.scene" --layer 1 -q -o "$SCENES/step-$s"
+    latency "frames --at 2:bias:0.5, $s" "$LW" frames "$SCENES/$s.scene" --at 2:bias:0.5 -q \
+        -o "$SCENES/$s-at.png"
+done
+latency "hash --frames 0:0, big200k" "$LW" hash "$SCENES/big200k.scene" --frames 0:0 -q
+latency "info, big200k" "$LW" info "$SCENES/big200k.scene" -q
+rm -rf "$SCENES"
+
+echo
 PIECES=${PIECES:-$(nproc)}
-echo "== 3. $PIECES pieces under GNU parallel against one process (reference scene, 720p MP4)"
+echo "== 3b. $PIECES pieces under GNU parallel against one process (reference scene, 720p MP4)"
 sh scripts/install-deps.sh parallel >/dev/null
 PW=$(mktemp -d /tmp/lwpieces.XXXXXX)
 REF="$PWD/scenes/bench-reference.scene"

@@ -32,7 +32,7 @@ _layerwarp_options()
         render) echo "-o --output -s --last --format --piece --frames --at -j --jobs --crf --preset $frame $common" ;;
         frames) echo "--frames --at -o --output -j --jobs $frame $common" ;;
         step) echo "-l --layer -o --output -j --jobs $frame $common" ;;
-        hash) echo "--frames --at -j --jobs $frame $common" ;;
+        hash) echo "--frames --at --algo -j --jobs $frame $common" ;;
         train) echo "-o --output $common" ;;
         dump) echo "-l --layer -s --stage -o --output $common" ;;
         info) echo "$frame $common" ;;
@@ -123,6 +123,10 @@ _layerwarp()
             ;;
         --format)
             COMPREPLY=($(compgen -W "mp4 webm mkv gif mov png" -- "$cur"))
+            return
+            ;;
+        --algo)
+            COMPREPLY=($(compgen -W "xxh3 sha256" -- "$cur"))
             return
             ;;
         --quality)

@@ -98,6 +98,15 @@ void camera_rotation(const CameraConfig *c, double weight3d, double seconds, dou
 int camera_fit_path(const CameraConfig *c, double fps, int width, int height, int n_frames,
                     const double *boxes, const double *rot, const int *group,
                     const unsigned char *per_axis, const double content[4], View *views);
+/* Which frames' boxes camera_fit_path reads to fit the frames marked in
+ * want (n_frames flags): none for view = fixed; for follow, those within
+ * twice the follow window (the widening, then the smoothing); for auto, all
+ * frames of each wanted frame's group, or of the groups either side of a
+ * wanted gap frame.  Views of the wanted frames fitted from boxes that hold
+ * just these (the rest anything finite) are the very views fitted from all
+ * boxes: the same arithmetic on the same numbers.  Writes need (n_frames). */
+void camera_boxes_needed(const CameraConfig *c, double fps, int n_frames, const int *group,
+                         const unsigned char *want, unsigned char *need);
 /* The view that shows box (camera coordinates) in the content rectangle,
  * with its margin: one scale for both axes, or (per_axis) one each. */
 void camera_fit_box(const CameraConfig *c, const double box[4], int per_axis,

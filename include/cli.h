@@ -60,6 +60,7 @@ typedef struct {
     /* encoder settings the command line gave (--crf, --preset, or --set
      * render.crf / render.preset): a format that ignores them refuses them */
     int gave_crf, gave_preset;
+    int hash_algo;           /* hash --algo: a HashAlgo (hash.h), XXH3-128 unless given */
 } Options;
 
 /* A layer as the command line names it: "2", counted over the whole show,

@@ -47,7 +47,18 @@ typedef struct {
     char tag;                 /* its network's letter (the segment's tag; 'L' for none) */
     int net_first_layer;      /* its first layer within its network: the layers of
                                  earlier segments with the same tag come before */
+    int spaces_traced;        /* its spaces 0 .. spaces_traced - 1 have their boundary
+                                 traced (or have none to trace) */
 } SegmentRender;
+
+/* What renderer_create builds.  RENDER_PLANS: stage plans and the timeline
+ * alone, for what describes the show but draws no frame (info, dump).
+ * RENDER_WHOLE_PATH: geometry and the camera path over every frame.
+ * RENDER_ON_REQUEST: geometry; each frame's view and each boundary only
+ * when renderer_prepare is asked for a frame that needs them, so a still
+ * or a few frames of a long video cost what they need.  The views fitted
+ * either way are the same numbers. */
+typedef enum { RENDER_PLANS, RENDER_WHOLE_PATH, RENDER_ON_REQUEST } RenderMode;
 
 struct RenderPanels;
 
@@ -62,7 +73,11 @@ typedef struct Renderer {
     int n_layers;             /* of all segments */
     int *parts;               /* (n_layers) activation parts per layer, the timeline's; owned */
     Timeline timeline;
+    RenderMode mode;
     View *views;              /* (timeline.n_frames) the camera path, or NULL */
+    unsigned char *view_ready; /* (timeline.n_frames) 1 where views holds the frame's view */
+    long long camera_samples; /* content boxes evaluated for the camera path so far (a
+                                 hold repeating the frame before reuses its box) */
     double *yaw;              /* (timeline.n_frames) turn of the camera's yaw, degrees, or NULL */
     /* Two panels (show_panel_count = 2): this renderer draws the left one;
      * panels holds the right one's renderer, both panels' configs and the
@@ -80,15 +95,21 @@ typedef struct {
     int tight;   /* a still: frame the camera on this moment alone */
 } FrameReq;
 
-/* Builds everything that does not change with time: stage plans and
- * geometry per segment, the timeline over all of them and (with_camera) the
- * camera path over the whole show; with two panels, all of it per panel.  Without the camera path, views stays
- * NULL: for what describes the show but draws no frame (info, dump); the
- * path costs frames x points, the only part that grows with both.  show and
- * cfg must outlive the renderer.  LW_EINPUT when the show asks for too much
- * (frames, state memory), LW_ERUNTIME when the machine fails. */
-int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
+/* Builds everything that does not change with time (what of it, mode
+ * says): stage plans and geometry per segment, the timeline over all of
+ * them and the camera path; with two panels, all of it per panel.  The path
+ * costs frames x points, the only part that grows with both: RENDER_PLANS
+ * builds no geometry and no path, RENDER_ON_REQUEST leaves the path to
+ * renderer_prepare.  show and cfg must outlive the renderer.  LW_EINPUT
+ * when the show asks for too much (frames, state memory), LW_ERUNTIME when
+ * the machine fails. */
+int renderer_create(const Show *show, const RenderConfig *cfg, RenderMode mode, Renderer *r,
                     LwError *err);
+/* RENDER_ON_REQUEST: fits the views of the frames reqs draw (a tight still
+ * needs none) and traces the boundaries they show, with the views of the
+ * frames those are traced over; what an earlier call did stays.  Call it
+ * before render_run/render_one on those requests.  Other modes: nothing. */
+int renderer_prepare(Renderer *r, const FrameReq *reqs, int n, LwError *err);
 void renderer_free(Renderer *r);
 
 /* The renderer of the panel drawn to the right of r's, or NULL. */
@@ -163,6 +184,11 @@ typedef struct {
     volatile sig_atomic_t *stop;       /* set by a signal handler: stop soon */
     FrameHook hook;                    /* may be NULL */
     void *hook_user;
+    /* 1: a request that draws the very picture of the one before it (a hold)
+     * is not drawn again: the sink gets that frame's slot, pixels and note
+     * (the hook does not run for it).  For sinks that need nothing else: a
+     * video, hashes; not files named by frame. */
+    int repeat_pixels;
 } RunOptions;
 
 /* Draws the n requests on opt->threads workers and passes them to sink in

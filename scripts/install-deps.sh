@@ -8,7 +8,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libcairo2-dev libgsl-dev libpng-dev \
 libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavfilter-dev \
-libinih-dev libssl-dev libfontconfig-dev libcsv-dev libzip-dev libjson-c-dev scdoc man-db bash-completion \
+libinih-dev libssl-dev libxxhash-dev libfontconfig-dev libcsv-dev libzip-dev libjson-c-dev scdoc man-db bash-completion \
 fonts-dejavu-core $*"
 
 missing=""

@@ -87,10 +87,17 @@ static void fit_box(const CameraConfig *r, const double *b, double margin, const
     v->persp = r->projection == PROJ_PERSPECTIVE ? 2.5 * fmax(bw, bh) : 0.0;
 }
 
+/* The follow window: how many frames either side a box is widened over,
+ * and (the blur's support being the same) smoothed over. */
+static int follow_radius(double fps)
+{
+    return (int)lround(FOLLOW_SECONDS * fps);
+}
+
 /* follow: each frame's box widened over a window and smoothed */
 static int follow_boxes(double fps, int n_frames, const double *boxes, double *lim)
 {
-    int rad = (int)lround(FOLLOW_SECONDS * fps);
+    int rad = follow_radius(fps);
     double *tmp = malloc(sizeof(double) * n_frames * 3);
     if (!tmp) return LW_ERUNTIME;
     for (int side = 0; side < 4; side++) {
@@ -155,15 +162,24 @@ static void zoom_about_fixed_point(const View *p, const View *q, double e, View 
     v->persp = (1 - e) * p->persp + e * q->persp;
 }
 
+/* The nearest frames either side of gap frame f that belong to a group
+ * (zoom_gaps' a and b); -1 or n_frames when there is none. */
+static void gap_ends(int n_frames, const int *group, int f, int *a, int *b)
+{
+    *a = f;
+    *b = f;
+    while (*a >= 0 && group[*a] < 0) (*a)--;
+    while (*b < n_frames && group[*b] < 0) (*b)++;
+}
+
 /* A gap between groups zooms from the view before to the view after it:
  * the scale in log space (a steady zoom), the centre in step, eased. */
 static void zoom_gaps(int n_frames, const int *group, const unsigned char *per_axis, View *views)
 {
     for (int f = 0; f < n_frames; f++) {
         if (group[f] >= 0) continue;
-        int a = f, b = f;
-        while (a >= 0 && group[a] < 0) a--;
-        while (b < n_frames && group[b] < 0) b++;
+        int a, b;
+        gap_ends(n_frames, group, f, &a, &b);
         if (a < 0 && b >= n_frames) continue; /* no group at all: cannot happen */
         if (a < 0) a = b;
         if (b >= n_frames) b = a;
@@ -179,6 +195,48 @@ static void zoom_gaps(int n_frames, const int *group, const unsigned char *per_a
         v->cy = (1 - s) * p->cy + s * q->cy;
         v->persp = (1 - s) * p->persp + s * q->persp;
     }
+}
+
+void camera_boxes_needed(const CameraConfig *c, double fps, int n_frames, const int *group,
+                         const unsigned char *want, unsigned char *need)
+{
+    memset(need, 0, (size_t)n_frames);
+    if (c->view == VIEW_FIXED) return;
+    if (c->view == VIEW_FOLLOW) {
+        /* frame f's box is the blur (support r, indices clamped to the video)
+         * of the dilation (support r) of the boxes: frames within 2r of f */
+        int r = follow_radius(fps);
+        for (int f = 0; f < n_frames; f++) {
+            if (!want[f]) continue;
+            int lo = f - 2 * r < 0 ? 0 : f - 2 * r, hi = f + 2 * r >= n_frames ? n_frames - 1 : f + 2 * r;
+            memset(need + lo, 1, (size_t)(hi - lo + 1));
+        }
+        return;
+    }
+    /* auto: a group's view is the union of all its frames' boxes; a gap's
+     * views are the views of the groups on either side of it */
+    int n_groups = 0;
+    for (int f = 0; f < n_frames; f++)
+        if (group[f] + 1 > n_groups) n_groups = group[f] + 1;
+    unsigned char *g_need = calloc(n_groups ? (size_t)n_groups : 1, 1);
+    if (!g_need) { /* no memory to be choosy: every box, as the whole path would */
+        memset(need, 1, (size_t)n_frames);
+        return;
+    }
+    for (int f = 0; f < n_frames; f++) {
+        if (!want[f]) continue;
+        if (group[f] >= 0) {
+            g_need[group[f]] = 1;
+            continue;
+        }
+        int a, b;
+        gap_ends(n_frames, group, f, &a, &b);
+        if (a >= 0) g_need[group[a]] = 1;
+        if (b < n_frames) g_need[group[b]] = 1;
+    }
+    for (int f = 0; f < n_frames; f++)
+        need[f] = group[f] >= 0 && g_need[group[f]];
+    free(g_need);
 }
 
 void camera_fit_box(const CameraConfig *r, const double box[4], int per_axis,

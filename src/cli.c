@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hash.h"
 #include "piece.h"
 #include "video.h"
 
@@ -44,9 +45,10 @@ static const CommandSpec COMMANDS[CMD_COUNT] = {
                   "one layer's four states (input, after W, after +b, after the activation) as\n"
                   "            PNG stills and a labelled contact sheet; with activation_steps =\n"
                   "            hadamard also a sheet of the activation's element-wise steps"},
-    [CMD_HASH] = {"hash", "SCENE [--frames A:B | --at L:STAGE:T] [-j N]",
-                  "print frame index, stage label and SHA-256 of the raw pixels of each frame\n"
-                  "            (the label names the network and its layer: G2.bias t=0.50)"},
+    [CMD_HASH] = {"hash", "SCENE [--frames A:B | --at L:STAGE:T] [--algo xxh3|sha256] [-j N]",
+                  "print frame index, stage label and hash (XXH3-128, or SHA-256) of the raw\n"
+                  "            pixels of each frame (the label names the network and its layer:\n"
+                  "            G2.bias t=0.50)"},
     [CMD_TRAIN] = {"train", "SCENE [-o WEIGHTS|-]",
                    "train the scene's network and report loss and accuracy"},
     [CMD_DUMP] = {"dump", "SCENE --layer K --stage input|linear|bias|activation [-o FILE.csv|-]",
@@ -71,7 +73,7 @@ static const CommandSpec COMMANDS[CMD_COUNT] = {
 enum {
     O_OUTPUT = 256, O_JOBS, O_QUIET, O_LAYER, O_STAGE, O_HELP, O_FRAMES, O_AT, O_CRF, O_PRESET,
     O_FPS, O_SIZE, O_SET, O_QUALITY, O_LAST, O_FORMAT, O_TRANSPARENT, O_PIECE, O_INDEX,
-    O_MONTAGE, O_GRID, O_ROW, O_COL
+    O_MONTAGE, O_GRID, O_ROW, O_COL, O_ALGO
 };
 
 /* One option as a set of commands takes it.  The same long name may have a
@@ -151,6 +153,9 @@ static const OptionSpec OPTIONS[] = {
      "and its own layer (G2, D1): the points it carries"},
     {O_STAGE, "stage", 's', 1, BIT(CMD_DUMP),
      "S      input (the layer's input), linear, bias or activation"},
+    {O_ALGO, "algo", 0, 1, BIT(CMD_HASH),
+     "NAME   the hash: xxh3 (XXH3-128, 32 hex digits; the default) or sha256\n"
+     "(64 digits)"},
     {O_JOBS, "jobs", 'j', 1,
      BIT(CMD_RENDER) | BIT(CMD_FRAMES) | BIT(CMD_STEP) | BIT(CMD_HASH),
      "N      worker threads (default: number of cores)"},
@@ -528,6 +533,13 @@ static int take_option(Options *o, int id, const char *arg, LwError *err)
             return usage_fail(o, err, "more than %d --%s labels", CLI_MAX_LABELS,
                               id == O_ROW ? "row" : "col");
         (id == O_ROW ? o->row_labels : o->col_labels)[(*n)++] = arg;
+        return LW_OK;
+    }
+    case O_ALGO: {
+        HashAlgo a;
+        if (hash_algo_parse(arg, &a))
+            return usage_fail(o, err, "--algo takes xxh3 or sha256, got '%s'", arg);
+        o->hash_algo = (int)a;
         return LW_OK;
     }
     }

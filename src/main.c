@@ -301,7 +301,7 @@ typedef struct {
  * what it would write, and how. */
 typedef int (*SceneCheck)(const Options *o, const Scene *sc, void *user, LwError *err);
 
-static int load_job_checked(const Options *o, Job *j, int verbose_train, int draws,
+static int load_job_checked(const Options *o, Job *j, int verbose_train, RenderMode draws,
                             SceneCheck check, void *user, LwError *err)
 {
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
@@ -322,7 +322,7 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, int dra
     return rc;
 }
 
-static int load_job(const Options *o, Job *j, int verbose_train, int draws, LwError *err)
+static int load_job(const Options *o, Job *j, int verbose_train, RenderMode draws, LwError *err)
 {
     return load_job_checked(o, j, verbose_train, draws, NULL, NULL, err);
 }
@@ -517,8 +517,9 @@ static int frame_requests(const Options *o, const Job *j, FrameReq **out, int *n
 static int load_requests(const Options *o, Job *j, SceneCheck check, void *user, FrameReq **reqs,
                          int *n, LwError *err)
 {
-    int rc = load_job_checked(o, j, !o->quiet, 1, check, user, err);
+    int rc = load_job_checked(o, j, !o->quiet, RENDER_ON_REQUEST, check, user, err);
     if (!rc) rc = frame_requests(o, j, reqs, n, err);
+    if (!rc) rc = renderer_prepare(&j->r, *reqs, *n, err); /* the camera for these frames */
     if (!rc) install_signals(); /* from here on, outputs are being written */
     return rc;
 }
@@ -570,12 +571,19 @@ static int nothing_sink(void *user, int index, FrameReq q, int slot, const uint8
 }
 
 /* Hashing runs on the workers; printing, in order, on the caller. */
+/* hash: what the hook and the sink share */
+typedef struct {
+    const Renderer *r;
+    HashAlgo algo;
+} HashJob;
+
 static int hash_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride, char *note,
                      LwError *err)
 {
     (void)slot;
-    const Renderer *r = user;
-    if (hash_pixels(px, r->frame->width, r->frame->height, stride, note))
+    (void)q;
+    const HashJob *h = user;
+    if (hash_pixels_with(h->algo, px, h->r->frame->width, h->r->frame->height, stride, note))
         return lw_fail(err, LW_ERUNTIME, "out of memory hashing");
     return LW_OK;
 }
@@ -583,10 +591,10 @@ static int hash_hook(void *user, FrameReq q, int slot, const uint8_t *px, int st
 static int hash_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
                      const char *note, LwError *err)
 {
-    const Renderer *r = user;
+    const HashJob *h = user;
     char label[64];
     (void)index; (void)slot; (void)px; (void)stride;
-    renderer_label(r, q, label, sizeof label);
+    renderer_label(h->r, q, label, sizeof label);
     if (printf("%d %s %s\n", q.frame, label, note) < 0)
         return lw_fail(err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     return LW_OK;
@@ -697,7 +705,7 @@ static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const
 static RunOptions run_options(const Options *o, int progress)
 {
     RunOptions ro = {worker_count(o), progress && !o->quiet && isatty(2), &g_stop,
-                     NULL, NULL};
+                     NULL, NULL, 0};
     return ro;
 }
 
@@ -967,6 +975,7 @@ static int write_video(const Options *o, const Job *j, const RenderTarget *t, co
     for (int i = 0; !rc && i < slots; i++) rc = video_frame_new(v, &vj.frames[i], err);
     ro->hook = video_hook;
     ro->hook_user = &vj;
+    ro->repeat_pixels = 1; /* a hold's frame is drawn and converted once */
     if (!rc) rc = render_run(&j->r, reqs, n, ro, video_sink, &vj, err);
     if (!rc) rc = video_close(&v, err);
     video_abort(&v);
@@ -1093,9 +1102,11 @@ static int cmd_hash(const Options *o)
     int n = 0;
     int rc = load_requests(o, &j, NULL, NULL, &reqs, &n, &err);
     RunOptions ro = run_options(o, 0);
+    HashJob h = {&j.r, (HashAlgo)o->hash_algo};
     ro.hook = hash_hook;
-    ro.hook_user = &j.r;
-    if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &j.r, &err);
+    ro.hook_user = &h;
+    ro.repeat_pixels = 1; /* a hold's frame is drawn and hashed once */
+    if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &h, &err);
     if (!rc && fflush(stdout) != 0)
         rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));
     free(reqs);
@@ -1164,7 +1175,7 @@ static int contact_sheet(const Job *j, const StepSink *s, int layer, const char 
 /* With activation_steps = hadamard, a second sheet: the layer's
  * pre-activation and the state after each element-wise step of its
  * activation, each framed on its own.  Nothing when the layer has none. */
-static int hadamard_sheet(const Job *j, int layer, const char *name, const char *dir,
+static int hadamard_sheet(Job *j, int layer, const char *name, const char *dir,
                           const RunOptions *ro, char *path, size_t n_path, LwError *err)
 {
     FrameReq q[STAGE_MAX_STEPS + 1];
@@ -1181,6 +1192,7 @@ static int hadamard_sheet(const Job *j, int layer, const char *name, const char 
             rc = lw_fail(err, LW_ERUNTIME, "cannot allocate a %dx%d frame", st->width, st->height);
     }
     StepCopy copy = {&ss, st->height};
+    if (n && !rc) rc = renderer_prepare(&j->r, q, n, err);
     if (n && !rc) rc = render_run(&j->r, q, n, ro, step_copy, &copy, err);
     if (n && !rc)
         rc = draw_contact_sheet(st, (const uint8_t *const *)ss.frames, ss.stride, names, n, &sheet,
@@ -1207,7 +1219,7 @@ static int cmd_step(const Options *o)
                 "(see 'layerwarp help step')\n");
         return 2;
     }
-    int rc = load_job(o, &j, !o->quiet, 1, &err);
+    int rc = load_job(o, &j, !o->quiet, RENDER_ON_REQUEST, &err);
     /* the show's layer (0-based); its name as given, normalised ("g2" is G2) */
     LayerRef ref;
     cli_layer_ref(o->layer, &ref);
@@ -1243,6 +1255,7 @@ static int cmd_step(const Options *o)
         RunOptions ro = run_options(o, 0);
         install_signals();
         StepCopy copy = {&ss, st->height};
+        if (!rc) rc = renderer_prepare(&j.r, q, 4, &err);
         if (!rc) rc = render_run(&j.r, q, 4, &ro, step_copy, &copy, &err);
         static const char *const names[4] = {"input", "linear", "bias", "activation"};
         for (int i = 0; i < 4 && !rc && !(rc = stopped(&err)); i++) {
@@ -1374,7 +1387,7 @@ static int cmd_dump(const Options *o)
         fprintf(stderr, "layerwarp dump: unknown stage '%s' (expected input, linear, bias or activation)\n", o->stage);
         return 2;
     }
-    int rc = load_job(o, &j, !o->quiet, 0, &err);
+    int rc = load_job(o, &j, !o->quiet, RENDER_PLANS, &err);
     int layer = 0;
     const Segment *seg = NULL;
     if (!rc) rc = dump_layer(o, &j, &seg, &layer, &err);
@@ -1555,7 +1568,7 @@ static int cmd_info(const Options *o)
 {
     LwError err = {""};
     Job j = {0};
-    int rc = load_job(o, &j, !o->quiet, 0, &err);
+    int rc = load_job(o, &j, !o->quiet, RENDER_PLANS, &err);
     if (!rc) {
         const Scene *sc = &j.scene;
         const Renderer *r = &j.r;

@@ -183,10 +183,12 @@ static void frame_yaw(const Renderer *r, const double *gyaw, double *yaw)
     }
 }
 
-static int camera_path(Renderer *r, LwError *err)
+/* Each frame's turn of the camera's yaw (r->yaw): per group, then eased
+ * through the gaps.  Costs groups x points, not frames x points. */
+static int camera_yaw(Renderer *r, LwError *err)
 {
     int n = r->timeline.n_frames, n_groups = r->timeline.n_groups;
-    double *gyaw = malloc(sizeof(double) * n_groups);
+    double *gyaw = malloc(sizeof(double) * (n_groups ? n_groups : 1));
     r->yaw = malloc(sizeof(double) * n);
     if (!gyaw || !r->yaw) {
         free(gyaw);
@@ -195,61 +197,148 @@ static int camera_path(Renderer *r, LwError *err)
     group_yaw(r, gyaw, n_groups);
     frame_yaw(r, gyaw, r->yaw);
     free(gyaw);
-    double *boxes = malloc(sizeof(double) * 4 * n), *rot = malloc(sizeof(double) * 9 * n);
-    int *group = malloc(sizeof(int) * n);
+    return LW_OK;
+}
+
+/* A frame's content box is a function of these alone: a frame that repeats
+ * the one before (a hold without an orbit) repeats its box. */
+typedef struct {
+    int stage, step;
+    double t, R[9];
+} BoxKey;
+
+static int same_key(const BoxKey *a, const BoxKey *b)
+{
+    return a->stage == b->stage && a->step == b->step && !memcmp(&a->t, &b->t, sizeof a->t) &&
+           !memcmp(a->R, b->R, sizeof a->R);
+}
+
+/* Views of the frames flagged in want, fitted from the content boxes of
+ * just the frames their smoothing reads (camera_boxes_needed): the numbers
+ * the path over every frame gives them.  Other frames' views are left as
+ * they were. */
+static int fit_frames(Renderer *r, const unsigned char *want, LwError *err)
+{
+    int n = r->timeline.n_frames;
+    double *boxes = calloc((size_t)n * 4, sizeof(double)), *rot = malloc(sizeof(double) * 9 * n);
+    int *group = calloc(n, sizeof(int));
     /* without steps there is nothing to fit per axis: NULL, as always */
-    unsigned char *axes = r->parts ? calloc(n, 1) : NULL;
-    r->views = calloc(n, sizeof *r->views);
-    int rc = !boxes || !rot || !group || !r->views || (r->parts && !axes) ? LW_ERUNTIME : LW_OK;
-    for (int f = 0; f < n && !rc; f++) {
+    unsigned char *axes = r->parts ? calloc(n, 1) : NULL, *need = malloc(n);
+    View *views = calloc(n, sizeof *views);
+    if (!r->views) r->views = calloc(n, sizeof *r->views);
+    if (!r->view_ready) r->view_ready = calloc(n, 1);
+    int rc = !boxes || !rot || !group || !need || !views || !r->views || !r->view_ready ||
+             (r->parts && !axes) ? LW_ERUNTIME : LW_OK;
+    for (int f = 0; f < n && !rc; f++) { /* what costs nothing per point, for every frame */
         FramePos p = timeline_at(&r->timeline, f);
-        double *R = rot + 9 * f;
         camera_rotation(&r->cfg->camera, depth_weight(r, p.stage, p.t), frame_seconds(r, f),
-                        r->yaw[f], R);
-        int step = frame_in_step(r, p);
-        content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), R, step, boxes + 4 * f);
+                        r->yaw[f], rot + 9 * f);
         /* a training morph is one picture changing: held, it keeps one view */
         group[f] = r->segs[0].plan.morph.on ? 0 : p.group;
-        if (axes) axes[f] = (unsigned char)(step && depth_weight(r, p.stage, p.t) == 0.0);
+        if (axes) axes[f] = (unsigned char)(frame_in_step(r, p) && depth_weight(r, p.stage, p.t) == 0.0);
     }
-    if (!rc) rc = fit(r, n, boxes, rot, group, axes, r->views);
+    if (!rc) camera_boxes_needed(&r->cfg->camera, r->cfg->timeline.fps, n, group, want, need);
+    BoxKey last = {-1, -1, 0, {0}};
+    for (int f = 0; f < n && !rc; f++) { /* what costs points: only what the views read */
+        if (!need[f]) continue;
+        FramePos p = timeline_at(&r->timeline, f);
+        BoxKey key = {p.stage, frame_in_step(r, p), p.t, {0}};
+        memcpy(key.R, rot + 9 * f, sizeof key.R);
+        if (f > 0 && need[f - 1] && same_key(&key, &last)) {
+            memcpy(boxes + 4 * f, boxes + 4 * (f - 1), 4 * sizeof(double));
+            continue;
+        }
+        content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), key.R, key.step,
+                    boxes + 4 * f);
+        r->camera_samples++;
+        last = key;
+    }
+    if (!rc) rc = fit(r, n, boxes, rot, group, axes, views);
+    for (int f = 0; f < n && !rc; f++)
+        if (want[f]) {
+            r->views[f] = views[f];
+            r->view_ready[f] = 1;
+        }
     free(boxes);
     free(rot);
     free(group);
     free(axes);
+    free(need);
+    free(views);
     return rc ? lw_fail(err, LW_ERUNTIME, "out of memory for the camera path") : LW_OK;
 }
 
-/* Traces where segment k's score regions meet in each of its spaces, over
- * what the camera shows while that space is on screen: the frames of the
- * layer that starts in it and of the one that ends in it. */
-static int trace_scores(Renderer *r, int k, LwError *err)
+/* 1 when frame f's view bounds where space l of segment sr's boundary is
+ * traced: a frame of the layer that starts in that space or of the one
+ * that ends in it. */
+static int frame_frames_space(const Renderer *r, const SegmentRender *sr, int l, int f)
+{
+    FramePos p = timeline_at(&r->timeline, f);
+    int local;
+    if (renderer_segment(r, p.stage, &local) != sr) return 0;
+    /* an element-wise step's view is of its own space (exp's), in neither
+     * space the boundary is traced in */
+    if (frame_in_step(r, p)) return 0;
+    /* the group's layer + 1: the number its group has without steps */
+    int gl = p.group < 0 ? -1 : timeline_group_layer(&r->timeline, p.group) + 1;
+    int g0 = sr->first_layer + l;
+    return gl == g0 || gl == g0 + 1;
+}
+
+static int traces_scores(const SegmentRender *sr)
+{
+    return sr->seg->n_scores && sr->seg->show_scores && !sr->plan.morph.on;
+}
+
+/* Traces where segment k's score regions meet in its spaces up to
+ * n_spaces - 1 (those not traced yet), over what the camera shows while
+ * that space is on screen.  The views of those frames must be fitted. */
+static int trace_scores(Renderer *r, int k, int n_spaces, LwError *err)
 {
     SegmentRender *sr = &r->segs[k];
-    if (!sr->seg->n_scores || !sr->seg->show_scores) return LW_OK;
-    for (int l = 0; l <= sr->plan.n_hidden; l++) {
+    if (!traces_scores(sr)) return LW_OK;
+    if (n_spaces > sr->plan.n_hidden + 1) n_spaces = sr->plan.n_hidden + 1;
+    for (int l = sr->spaces_traced; l < n_spaces; l++) {
         double box[4] = {INFINITY, -INFINITY, INFINITY, -INFINITY};
-        int g0 = sr->first_layer + l, seen = 0;  /* groups g0 and g0 + 1 */
+        int seen = 0;
         for (int f = 0; f < r->timeline.n_frames; f++) {
-            FramePos p = timeline_at(&r->timeline, f);
-            int local;
-            if (renderer_segment(r, p.stage, &local) != sr) continue;
-            /* an element-wise step's view is of its own space (exp's), in
-             * neither space the boundary is traced in */
-            if (frame_in_step(r, p)) continue;
-            /* the group's layer + 1: the number its group has without steps */
-            int gl = p.group < 0 ? -1 : timeline_group_layer(&r->timeline, p.group) + 1;
-            if (gl != g0 && gl != g0 + 1) continue;
+            if (!frame_frames_space(r, sr, l, f)) continue;
             double b[4]; /* padded: the lines move with the layer */
             camera_visible_box(&r->views[f], 3.0, b);
             for (int a = 0; a < 4; a++) box[a] = a % 2 ? fmax(box[a], b[a]) : fmin(box[a], b[a]);
             seen = 1;
         }
+        sr->spaces_traced = l + 1;
         if (!seen) continue;
         int rc = geom_trace_scores(&sr->geom, l, box, err);
         if (rc) return rc;
     }
     return LW_OK;
+}
+
+/* The camera path over every frame and every space's boundary. */
+static int whole_path(Renderer *r, LwError *err)
+{
+    int n = r->timeline.n_frames;
+    unsigned char *all = malloc(n);
+    if (!all) return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
+    memset(all, 1, n);
+    int rc = fit_frames(r, all, err);
+    free(all);
+    for (int k = 0; !rc && k < r->n_segments; k++)
+        rc = trace_scores(r, k, r->segs[k].plan.n_hidden + 1, err);
+    return rc;
+}
+
+/* How many of its segment's spaces request q draws boundary lines from:
+ * those up to its layer, and the next one once its activation is done. */
+static int spaces_drawn(const Renderer *r, FrameReq q, const SegmentRender **sr)
+{
+    int local;
+    *sr = renderer_segment(r, q.stage, &local);
+    const Stage *st = &(*sr)->plan.stages[local];
+    int done = st->kind == STAGE_ACTIVATION && q.t >= 1.0;
+    return st->layer + done + 1;
 }
 
 static int plan_segment(Renderer *r, int k, LwError *err)
@@ -322,19 +411,19 @@ static int create_plans(Renderer *r, const Show *show, const RenderConfig *cfg, 
     return LW_OK;
 }
 
-/* Geometry per segment, then (with_camera) the camera path and the score
- * boundaries it frames. */
-static int create_geometry(Renderer *r, int with_camera, LwError *err)
+/* What renderer_create builds for its mode (render.h): geometry per
+ * segment, then the yaw, then (whole path) every frame's view and every
+ * space's boundary. */
+static int create_geometry(Renderer *r, LwError *err)
 {
+    if (r->mode == RENDER_PLANS) return LW_OK;
     for (int k = 0; k < r->n_segments; k++) {
         SegmentRender *sr = &r->segs[k];
         int rc = geom_build(&sr->geom, sr->seg, &sr->plan, &r->cfg->geom, err);
         if (rc) return rc;
     }
-    if (!with_camera) return LW_OK;
-    int rc = camera_path(r, err);
-    for (int k = 0; !rc && k < r->n_segments; k++)
-        rc = trace_scores(r, k, err);
+    int rc = camera_yaw(r, err);
+    if (!rc && r->mode == RENDER_WHOLE_PATH) rc = whole_path(r, err);
     return rc;
 }
 
@@ -378,13 +467,13 @@ static int split_panels(Renderer *r, const Show *show, const RenderConfig *cfg, 
     return LW_OK;
 }
 
-static int create_panels(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
-                         LwError *err)
+static int create_panels(const Show *show, const RenderConfig *cfg, Renderer *r, LwError *err)
 {
     int rc = split_panels(r, show, cfg, err);
     struct RenderPanels *p = r->panels;
     r->frame = &cfg->style;
     p->right.frame = &cfg->style;
+    p->right.mode = r->mode;
     if (!rc) rc = create_plans(r, &p->part[0], &p->cfg[0], err);
     if (!rc) rc = create_plans(&p->right, &p->part[1], &p->cfg[1], err);
     if (rc) return rc;
@@ -392,20 +481,61 @@ static int create_panels(const Show *show, const RenderConfig *cfg, int with_cam
     timeline_extend(&r->timeline, p->right.timeline.n_frames);
     timeline_extend(&p->right.timeline, r->timeline.n_frames);
     rc = check_length(r, err);
-    if (!rc) rc = create_geometry(r, with_camera, err);
-    if (!rc) rc = create_geometry(&p->right, with_camera, err);
+    if (!rc) rc = create_geometry(r, err);
+    if (!rc) rc = create_geometry(&p->right, err);
     return rc;
 }
 
-int renderer_create(const Show *show, const RenderConfig *cfg, int with_camera, Renderer *r,
+int renderer_create(const Show *show, const RenderConfig *cfg, RenderMode mode, Renderer *r,
                     LwError *err)
 {
     memset(r, 0, sizeof *r);
+    r->mode = mode;
     if (show_panel_count(show) > 1)
-        return create_panels(show, cfg, with_camera, r, err);
+        return create_panels(show, cfg, r, err);
     int rc = create_plans(r, show, cfg, err);
     if (!rc) rc = check_length(r, err);
-    return rc ? rc : create_geometry(r, with_camera, err);
+    return rc ? rc : create_geometry(r, err);
+}
+
+int renderer_prepare(Renderer *r, const FrameReq *reqs, int n, LwError *err)
+{
+    if (r->mode != RENDER_ON_REQUEST) return LW_OK;
+    if (r->panels) { /* two panels: both whole paths, once */
+        r->mode = r->panels->right.mode = RENDER_WHOLE_PATH;
+        int rc = whole_path(r, err);
+        return rc ? rc : whole_path(&r->panels->right, err);
+    }
+    int n_frames = r->timeline.n_frames;
+    unsigned char *want = calloc(n_frames, 1);
+    int *spaces = calloc(r->n_segments, sizeof(int));
+    if (!want || !spaces) {
+        free(want);
+        free(spaces);
+        return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
+    }
+    for (int i = 0; i < n; i++) {
+        const SegmentRender *sr;
+        int k = spaces_drawn(r, reqs[i], &sr);
+        if (k > spaces[sr - r->segs]) spaces[sr - r->segs] = k;
+        if (!reqs[i].tight) want[reqs[i].frame] = 1;
+    }
+    /* the frames whose views bound each boundary still to be traced */
+    for (int k = 0; k < r->n_segments; k++) {
+        const SegmentRender *sr = &r->segs[k];
+        if (!traces_scores(sr)) continue;
+        for (int l = sr->spaces_traced; l < spaces[k] && l <= sr->plan.n_hidden; l++)
+            for (int f = 0; f < n_frames; f++)
+                if (frame_frames_space(r, sr, l, f)) want[f] = 1;
+    }
+    int any = 0;
+    for (int f = 0; f < n_frames && !any; f++) any = want[f] && !(r->view_ready && r->view_ready[f]);
+    int rc = any ? fit_frames(r, want, err) : LW_OK;
+    for (int k = 0; !rc && k < r->n_segments; k++)
+        rc = trace_scores(r, k, spaces[k], err);
+    free(want);
+    free(spaces);
+    return rc;
 }
 
 const Renderer *renderer_beside(const Renderer *r)
@@ -422,6 +552,7 @@ void renderer_free(Renderer *r)
         geom_free(&r->segs[k].geom);
     free(r->segs);
     free(r->views);
+    free(r->view_ready);
     free(r->yaw);
     free(r->parts);
     memset(r, 0, sizeof *r);
@@ -594,6 +725,9 @@ static int draw_panel(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t
 {
     View still;
     const View *view = r->views ? &r->views[q.frame] : NULL;
+    if (!q.tight && r->mode == RENDER_ON_REQUEST && !(r->view_ready && r->view_ready[q.frame]))
+        return lw_fail(err, LW_ERUNTIME, "frame %d was drawn before renderer_prepare fitted "
+                       "its view", q.frame);
     if (q.tight || !view) {
         if (tight_view(r, q, &still) != LW_OK)
             return lw_fail(err, LW_ERUNTIME, "out of memory framing frame %d", q.frame);
@@ -746,6 +880,7 @@ typedef struct {
     const FrameReq *reqs;
     int n;
     const RunOptions *opt;
+    const unsigned char *repeat; /* (n) 1: request k draws what k - 1 does; or NULL */
     Slot *slots;
     int n_slots;
     int next_claim, next_deliver;
@@ -764,6 +899,8 @@ static void *worker(void *arg)
             pthread_cond_wait(&p->free_cv, &p->mu);
         if (p->abort || p->next_claim >= p->n) break;
         int k = p->next_claim++;
+        while (p->next_claim < p->n && p->repeat && p->repeat[p->next_claim])
+            p->next_claim++; /* a repeat is delivered from k's slot: nothing to draw */
         Slot *slot = &p->slots[k % p->n_slots];
         pthread_mutex_unlock(&p->mu);
         int rc = draw_request(p->r, p->reqs[k], &s, slot->surf, &slot->err);
@@ -785,7 +922,7 @@ static void *worker(void *arg)
 static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *user, LwError *err)
 {
     double t0 = now_seconds(), last = 0;
-    for (int k = 0; k < p->n; k++) {
+    for (int k = 0; k < p->n;) {
         Slot *slot = &p->slots[k % p->n_slots];
         pthread_mutex_lock(&p->mu);
         while (!slot->ready && !(opt->stop && *opt->stop))
@@ -797,19 +934,25 @@ static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *use
             *err = slot->err;
             return slot->rc;
         }
-        int rc = sink(user, k, p->reqs[k], k % p->n_slots, cairo_image_surface_get_data(slot->surf),
-                      cairo_image_surface_get_stride(slot->surf), slot->note, err);
-        if (rc) return rc;
-        if (opt->stop && *opt->stop)
-            return lw_fail(err, LW_EINTR, "interrupted");
+        int end = k + 1; /* k and the repeats of it after it: one picture */
+        while (end < p->n && p->repeat && p->repeat[end]) end++;
+        for (int i = k; i < end; i++) {
+            int rc = sink(user, i, p->reqs[i], k % p->n_slots,
+                          cairo_image_surface_get_data(slot->surf),
+                          cairo_image_surface_get_stride(slot->surf), slot->note, err);
+            if (rc) return rc;
+            if (opt->stop && *opt->stop)
+                return lw_fail(err, LW_EINTR, "interrupted");
+        }
         pthread_mutex_lock(&p->mu);
         slot->ready = 0;
-        p->next_deliver++;
+        p->next_deliver = end;
         pthread_cond_broadcast(&p->free_cv);
         pthread_mutex_unlock(&p->mu);
+        k = end;
         double t = now_seconds();
-        if (opt->progress && (t - last > 0.1 || k + 1 == p->n)) {
-            show_progress(p->r, p->reqs[k], k + 1, p->n, t0);
+        if (opt->progress && (t - last > 0.1 || k == p->n)) {
+            show_progress(p->r, p->reqs[k - 1], k, p->n, t0);
             last = t;
         }
     }
@@ -830,6 +973,36 @@ static void *stop_watch(void *arg)
     }
 }
 
+/* 1 when request b draws exactly what request a draws: the same moment,
+ * the same view, the same captions (everything draw_panel reads from the
+ * request).  A hold repeats its frame. */
+static int same_picture(const Renderer *r, FrameReq a, FrameReq b, Caption cap[2])
+{
+    if (r->panels || a.tight || b.tight || !r->views || !r->view_ready) return 0;
+    if (a.stage != b.stage || memcmp(&a.t, &b.t, sizeof a.t)) return 0;
+    if (!r->view_ready[a.frame] || !r->view_ready[b.frame] ||
+        memcmp(&r->views[a.frame], &r->views[b.frame], sizeof(View)))
+        return 0;
+    render_caption(r, a, &cap[0]);
+    render_caption(r, b, &cap[1]);
+    return !memcmp(&cap[0], &cap[1], sizeof cap[0]);
+}
+
+/* Which requests repeat the picture of the one before (opt->repeat_pixels). */
+static unsigned char *find_repeats(const Renderer *r, const FrameReq *reqs, int n)
+{
+    unsigned char *rep = calloc(n > 0 ? n : 1, 1);
+    Caption *cap = malloc(2 * sizeof *cap); /* large: off the stack */
+    for (int k = 1; rep && cap && k < n; k++)
+        rep[k] = (unsigned char)same_picture(r, reqs[k - 1], reqs[k], cap);
+    if (!cap) { /* no memory to compare: draw every frame */
+        free(rep);
+        rep = NULL;
+    }
+    free(cap);
+    return rep;
+}
+
 int render_slots(int threads)
 {
     return 2 * (threads < 1 ? 1 : threads);
@@ -842,13 +1015,15 @@ int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions 
     int threads = opt->threads < 1 ? 1 : opt->threads;
     Pool p = {.r = r, .reqs = reqs, .n = n, .opt = opt, .n_slots = render_slots(threads)};
     p.slots = calloc(p.n_slots, sizeof *p.slots);
+    unsigned char *repeat = opt->repeat_pixels ? find_repeats(r, reqs, n) : NULL;
+    p.repeat = repeat;
     pthread_t *tid = calloc(threads, sizeof *tid);
     int rc = LW_OK, started = 0, watch = 0;
     pthread_t watcher;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready_cv, NULL);
     pthread_cond_init(&p.free_cv, NULL);
-    if (!p.slots || !tid) {
+    if (!p.slots || !tid || (opt->repeat_pixels && !repeat)) {
         rc = lw_fail(err, LW_ERUNTIME, "out of memory");
         goto fail;
     }
@@ -879,6 +1054,7 @@ fail:
         for (int i = 0; i < p.n_slots; i++)
             if (p.slots[i].surf) cairo_surface_destroy(p.slots[i].surf);
     free(p.slots);
+    free(repeat);
     free(tid);
     pthread_mutex_destroy(&p.mu);
     pthread_cond_destroy(&p.ready_cv);

@@ -51,11 +51,11 @@ for spec in "tests/golden/short.scene" \
     done
     hash_to "$TMPD/$name.again" "$@" -j 2 && same "$TMPD/$name.j2" "$TMPD/$name.again" "$name: a second run differs"
 
-    # Lines are "index label sha256", one per frame 0..total-1, in order.
-    if awk '$1 != NR - 1 || NF < 3 || length($NF) != 64 { bad = 1 } END { exit bad }' "$TMPD/$name.j1"; then
+    # Lines are "index label hash" (XXH3-128: 32 hex digits), one per frame 0..total-1, in order.
+    if awk '$1 != NR - 1 || NF < 3 || length($NF) != 32 { bad = 1 } END { exit bad }' "$TMPD/$name.j1"; then
         pass
     else
-        fail "$name: hash lines are not 'index label sha256' for frames 0.. in order: $(head -2 "$TMPD/$name.j1")"
+        fail "$name: hash lines are not 'index label xxh3' for frames 0.. in order: $(head -2 "$TMPD/$name.j1")"
     fi
 
     # Ranges: first frame alone, last frame alone, a middle stretch, the

@@ -164,7 +164,7 @@ value() {
         --output) echo x ;; --jobs) echo 1 ;; --layer) echo 1 ;; --stage) echo bias ;;
         --frames) echo 0 ;; --at) echo 1:linear:0 ;; --crf) echo 20 ;; --preset) echo medium ;;
         --fps) echo 30 ;; --size) echo 320x180 ;; --set) echo render.fps=30 ;;
-        --quality) echo l ;; --format) echo mkv ;; --piece) echo 1/2 ;;
+        --quality) echo l ;; --format) echo mkv ;; --piece) echo 1/2 ;; --algo) echo sha256 ;;
     esac
 }
 checked=0

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Golden frame hashes: every tests/golden/*.hashes is hashed again with the
-# scene and arguments its header names, and each line "index label sha256"
-# must come back the same.  The hashes pin the exact pixels Cairo and pixman
+# scene, arguments and hash (XXH3-128 or SHA-256) its header names, and each
+# line "index label hash" must come back the same.  The hashes pin the exact pixels Cairo and pixman
 # draw on this Debian release (see tests/golden/README.md); what the frames
 # mean (geometry = the forward pass) is tested in tests/test_geometry.c.
 #
@@ -123,6 +123,9 @@ for g in "$DIR"/*.hashes; do
     name=$(basename "$g" .hashes)
     scene=$(sed -n 's/^# scene: //p' "$g")
     args=$(sed -n 's/^# args: //p' "$g")
+    # the hash the file holds ("# hash: xxh3"); files from before it was named: SHA-256
+    algo=$(sed -n 's/^# hash: //p' "$g")
+    args="--algo ${algo:-sha256} $args"
     if [ -z "$scene" ] || [ ! -f "$scene" ]; then
         fail "$g: its scene '$scene' does not exist (run make golden)"
         continue

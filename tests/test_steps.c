@@ -448,7 +448,7 @@ static void check_threads(const Renderer *r)
         q[n++] = renderer_request_frame(r, f);
     static Hashes one, three;
     LwError err = {""};
-    RunOptions o1 = {1, 0, NULL, hash_hook, (void *)r}, o3 = {3, 0, NULL, hash_hook, (void *)r};
+    RunOptions o1 = {1, 0, NULL, hash_hook, (void *)r, 0}, o3 = {3, 0, NULL, hash_hook, (void *)r, 0};
     CHECK(render_run(r, q, n, &o1, hash_sink, &one, &err) == LW_OK);
     CHECK(render_run(r, q, n, &o3, hash_sink, &three, &err) == LW_OK);
     int same = 1;

@@ -1,0 +1,207 @@
+/* test_camera_request.c — work follows the request (render.h, RENDER_ON_REQUEST):
+ *   - a single frame of a long video fits its view from the content boxes its
+ *     camera's smoothing reads, not from every frame's: counted in
+ *     Renderer.camera_samples (none for view = fixed; the follow window for
+ *     follow; the frame's group and the groups its boundary is traced over
+ *     for auto);
+ *   - the frame drawn so is, pixel for pixel, the frame drawn with the whole
+ *     path fitted first (view = auto, follow and fixed; a hold, a gap, a
+ *     motion frame and the last frame);
+ *   - a hold repeats its box: the whole path evaluates fewer boxes than
+ *     there are frames;
+ *   - a frame drawn before its view is fitted is an error, never a frame
+ *     drawn with some other camera;
+ *   - holds drawn once (RunOptions.repeat_pixels): every frame reaches the
+ *     sink with the pixels and note it has when each is drawn, but the hook
+ *     runs (and frames are drawn) only once per run of identical frames. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "hash.h"
+#include "render.h"
+#include "scene.h"
+
+static const char *const BASE =
+    "[dataset]\nkind = moons\npoints = 150\nseed = 3\n"
+    "[network]\nwidths = 2,2,2,2\n"
+    "[train]\nsteps = 200\n"
+    "[render]\nwidth = 192\nheight = 108\nfps = 10\nstage_seconds = 6\n"
+    "hold_start = 2\nhold_between = 1\nhold_end = 3\n";
+
+typedef struct {
+    Scene sc;
+    SceneModel m;
+    Renderer whole, lazy;
+} Pair;
+
+static int load(const char *extra, Pair *p)
+{
+    char text[1024];
+    LwError err = {""};
+    memset(p, 0, sizeof *p);
+    snprintf(text, sizeof text, "%s%s", BASE, extra);
+    int rc = scene_load_string_with("c.scene", text, strlen(text), NULL, 0, &p->sc, &err);
+    if (!rc) rc = scene_build(&p->sc, &p->m, NULL, NULL, &err);
+    if (!rc) rc = renderer_create(&p->m.show, &p->sc.render, RENDER_WHOLE_PATH, &p->whole, &err);
+    if (!rc) rc = renderer_create(&p->m.show, &p->sc.render, RENDER_ON_REQUEST, &p->lazy, &err);
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    return rc;
+}
+
+static void unload(Pair *p)
+{
+    renderer_free(&p->whole);
+    renderer_free(&p->lazy);
+    scene_model_free(&p->m);
+    scene_free(&p->sc);
+}
+
+static uint8_t *draw(const Renderer *r, FrameReq q, int *rc)
+{
+    int w = r->frame->width, h = r->frame->height;
+    uint8_t *px = calloc((size_t)4 * w * h, 1);
+    LwError err = {""};
+    *rc = px ? render_one(r, q, px, 4 * w, &err) : LW_ERUNTIME;
+    return px;
+}
+
+/* Frame f drawn by a fresh on-request renderer after preparing it alone
+ * equals frame f drawn with the whole path; returns the boxes it cost. */
+static long long one_frame(Pair *p, int f)
+{
+    LwError err = {""};
+    Renderer *lazy = &p->lazy;
+    renderer_free(lazy);
+    CHECK(renderer_create(&p->m.show, &p->sc.render, RENDER_ON_REQUEST, lazy, &err) == LW_OK);
+    CHECK(lazy->camera_samples == 0);
+    FrameReq q = renderer_request_frame(lazy, f);
+    CHECK_MSG(renderer_prepare(lazy, &q, 1, &err) == LW_OK, "%s", err.msg);
+    int rc1, rc2;
+    uint8_t *a = draw(&p->whole, q, &rc1), *b = draw(lazy, q, &rc2);
+    CHECK_MSG(rc1 == LW_OK && rc2 == LW_OK && a && b, "frame %d", f);
+    int w = lazy->frame->width, h = lazy->frame->height;
+    CHECK_MSG(a && b && memcmp(a, b, (size_t)4 * w * h) == 0,
+              "frame %d differs from the whole path's", f);
+    free(a);
+    free(b);
+    return lazy->camera_samples;
+}
+
+/* The first gap frame (between two layers), or -1. */
+static int gap_frame(const Renderer *r)
+{
+    for (int f = 0; f < r->timeline.n_frames; f++)
+        if (timeline_at(&r->timeline, f).group < 0) return f;
+    return -1;
+}
+
+static void check_mode(const char *extra, const char *name)
+{
+    Pair p;
+    if (load(extra, &p)) return;
+    int n = p.whole.timeline.n_frames;
+    CHECK_MSG(n > 500, "%s: a long video (%d frames)", name, n);
+    CHECK_MSG(p.whole.camera_samples < n, "%s: holds reuse the box before them (%lld of %d)",
+              name, p.whole.camera_samples, n);
+    int picks[5] = {0, gap_frame(&p.whole), n / 2, n / 3 + 7, n - 1};
+    for (int i = 0; i < 5; i++) {
+        if (picks[i] < 0) continue;
+        long long cost = one_frame(&p, picks[i]);
+        if (!strcmp(name, "fixed"))
+            CHECK_MSG(cost == 0, "%s: frame %d cost %lld boxes", name, picks[i], cost);
+        if (!strcmp(name, "follow"))
+            /* fps 10: the follow window is 3 frames either side, read twice */
+            CHECK_MSG(cost <= 13, "%s: frame %d cost %lld boxes", name, picks[i], cost);
+        if (strstr(name, "auto") && i == 0)
+            /* the first hold and the first layer (its boundary is traced
+             * over both): a third of a three-layer video at most */
+            CHECK_MSG(cost > 0 && cost <= n / 3, "%s: frame 0 cost %lld boxes of %d", name,
+                      cost, n);
+    }
+    unload(&p);
+}
+
+static void check_unprepared(void)
+{
+    Pair p;
+    if (load("", &p)) return;
+    int rc;
+    uint8_t *px = draw(&p.lazy, renderer_request_frame(&p.lazy, 5), &rc);
+    CHECK_MSG(rc == LW_ERUNTIME, "an unprepared frame is refused (rc %d)", rc);
+    free(px);
+    FrameReq still = renderer_request_at(&p.lazy, 1, 0.5);
+    still.tight = 1; /* a still frames itself: nothing to prepare */
+    px = draw(&p.lazy, still, &rc);
+    CHECK(rc == LW_OK && p.lazy.camera_samples == 0);
+    free(px);
+    unload(&p);
+}
+
+typedef struct {
+    const Renderer *r;
+    int hooked, n;
+    char (*notes)[LW_NOTE_MAX];
+} Count;
+
+static int count_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride, char *note,
+                      LwError *err)
+{
+    Count *c = user;
+    (void)q; (void)slot; (void)err;
+    __atomic_fetch_add(&c->hooked, 1, __ATOMIC_SEQ_CST);
+    return hash_pixels(px, c->r->frame->width, c->r->frame->height, stride, note) ? LW_ERUNTIME
+                                                                                  : LW_OK;
+}
+
+static int keep_note(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
+                     const char *note, LwError *err)
+{
+    Count *c = user;
+    char again[LW_NOTE_MAX];
+    (void)q; (void)slot; (void)err;
+    snprintf(c->notes[index], LW_NOTE_MAX, "%s", note);
+    /* the pixels handed over are those the note was made from */
+    hash_pixels(px, c->r->frame->width, c->r->frame->height, stride, again);
+    CHECK_MSG(strcmp(again, note) == 0, "frame %d: pixels and note disagree", index);
+    c->n++;
+    return LW_OK;
+}
+
+static void check_repeats(void)
+{
+    Pair p;
+    if (load("", &p)) return;
+    int n = p.whole.timeline.n_frames;
+    FrameReq *q = malloc(sizeof *q * n);
+    Count c[2] = {{&p.whole, 0, 0, calloc(n, LW_NOTE_MAX)}, {&p.whole, 0, 0, calloc(n, LW_NOTE_MAX)}};
+    for (int f = 0; q && f < n; f++) q[f] = renderer_request_frame(&p.whole, f);
+    for (int k = 0; k < 2 && q && c[0].notes && c[1].notes; k++) {
+        RunOptions ro = {2, 0, NULL, count_hook, &c[k], k};
+        LwError err = {""};
+        CHECK_MSG(render_run(&p.whole, q, n, &ro, keep_note, &c[k], &err) == LW_OK, "%s", err.msg);
+    }
+    CHECK(c[0].n == n && c[1].n == n && c[0].hooked == n);
+    int runs = 1;
+    for (int f = 1; c[0].notes && f < n; f++) runs += strcmp(c[0].notes[f], c[0].notes[f - 1]) != 0;
+    /* the holds: hold_start 2 s, hold_between 1 s, hold_end 3 s at 10 fps */
+    CHECK_MSG(c[1].hooked >= runs && c[1].hooked <= n - 40,
+              "%d frames drawn of %d (%d runs of equal frames)", c[1].hooked, n, runs);
+    for (int f = 0; c[0].notes && c[1].notes && f < n; f++)
+        CHECK_MSG(strcmp(c[0].notes[f], c[1].notes[f]) == 0, "frame %d", f);
+    free(c[0].notes);
+    free(c[1].notes);
+    free(q);
+    unload(&p);
+}
+
+int main(void)
+{
+    check_mode("", "auto (boundary shown)");
+    check_mode("view = follow\nshow_boundary = false\n", "follow");
+    check_mode("view = follow\n", "follow (boundary shown)");
+    check_mode("view = fixed\nview_box = -3, 3, -2, 2\nshow_boundary = false\n", "fixed");
+    check_unprepared();
+    check_repeats();
+    return check_done("test_camera_request");
+}
