@@ -27,7 +27,8 @@ SECS=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-1}
 OUT=${FUZZ_DIR:-build/fuzz}
 CLANG=${CLANG:-clang}
-PKGS="cairo fontconfig gsl libpng libavcodec libavformat libavutil libswscale libavfilter inih libcrypto libzip json-c"
+# the libraries the Makefile builds with, read from it so the two cannot drift apart
+PKGS=$(sed -n 's/^PKGS *:= *//p' Makefile)
 
 if ! command -v "$CLANG" >/dev/null 2>&1; then
     echo "fuzz: $CLANG not found (apt-get install clang libclang-rt-14-dev)" >&2
