@@ -118,6 +118,13 @@ static void print_line(const char *msg)
  * interruption exits as shells expect of a signal: 128 + its number. */
 static int report(int rc, const LwError *err)
 {
+    /* the work is over, its clean-up done: a signal now (the second of an
+     * impatient pair, say) must not add a line of its own */
+    sigset_t block;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, NULL);
     if (rc)
         remove_created_folders();
     if (rc == LW_EINTR) {
