@@ -64,6 +64,15 @@ typedef struct {
 
 typedef struct VideoSink VideoSink;
 
+/* Writes chapters c[0..n) into a muxer's header before it is written, in the
+ * time base of one frame (*frame = 1/fps), each ending where the next starts
+ * and the last at frame n_frames: the one place a render's and a join's
+ * chapters are made.  0, or a negative AVERROR. */
+struct AVFormatContext;
+struct AVRational;
+int video_put_chapters(struct AVFormatContext *oc, const struct AVRational *frame,
+                       const VideoChapter *c, int n, int64_t n_frames);
+
 /* Returns 0 and *out, or a negative code (LW_EINPUT for an unsupported
  * extension or odd size, LW_ERUNTIME for codec/IO failures). */
 int video_open(VideoSink **out, const char *path, const VideoOptions *opt,

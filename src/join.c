@@ -149,22 +149,7 @@ static int carry_what_pieces_say(AVFormatContext *oc, const Piece *first)
     AVRational frame = av_inv_q(oc->streams[0]->avg_frame_rate);
     if (n <= 0 || frame.num <= 0)
         return 0; /* no chapters: the video is whole without them */
-    for (int i = 0; i < n; i++) {
-        int64_t end = i + 1 < n ? c[i + 1].start : first->info.total;
-        AVChapter *ch = av_mallocz(sizeof *ch);
-        AVChapter **grown = ch ? av_realloc_array(oc->chapters, (size_t)i + 1, sizeof *grown)
-                               : NULL;
-        if (!grown) {
-            av_free(ch);
-            return AVERROR(ENOMEM);
-        }
-        oc->chapters = grown;
-        oc->chapters[oc->nb_chapters++] = ch; /* freed with oc */
-        *ch = (AVChapter){.id = i + 1, .time_base = frame, .start = c[i].start, .end = end};
-        if ((averr = av_dict_set(&ch->metadata, "title", c[i].title, 0)) < 0)
-            return averr;
-    }
-    return 0;
+    return video_put_chapters(oc, &frame, c, n, first->info.total);
 }
 
 /* The output's muxer and its one stream, a copy of the first piece's. */

@@ -633,22 +633,32 @@ static int add_metadata(VideoSink *v, const VideoOptions *opt, LwError *err)
     for (int i = 0; i < opt->n_tags; i++)
         if (av_dict_set(&v->oc->metadata, opt->tags[i].key, opt->tags[i].value, 0) < 0)
             return lw_fail(err, LW_ERUNTIME, "out of memory");
-    if (opt->n_chapters <= 0 || opt->n_frames <= 0)
+    int averr = video_put_chapters(v->oc, &v->tb, opt->chapters, opt->n_chapters,
+                                   opt->n_frames);
+    return averr < 0 ? lw_fail(err, LW_ERUNTIME, "out of memory") : 0;
+}
+
+int video_put_chapters(AVFormatContext *oc, const AVRational *frame, const VideoChapter *c,
+                       int n, int64_t n_frames)
+{
+    if (n <= 0 || n_frames <= 0)
         return 0;
-    v->oc->chapters = av_calloc((size_t)opt->n_chapters, sizeof *v->oc->chapters);
-    if (!v->oc->chapters)
-        return lw_fail(err, LW_ERUNTIME, "out of memory");
-    for (int i = 0; i < opt->n_chapters; i++) {
-        AVChapter *c = av_mallocz(sizeof *c);
-        if (!c)
-            return lw_fail(err, LW_ERUNTIME, "out of memory");
-        v->oc->chapters[v->oc->nb_chapters++] = c; /* freed with oc */
-        c->id = i + 1;
-        c->time_base = v->tb;
-        c->start = opt->chapters[i].start;
-        c->end = i + 1 < opt->n_chapters ? opt->chapters[i + 1].start : opt->n_frames;
-        if (av_dict_set(&c->metadata, "title", opt->chapters[i].title, 0) < 0)
-            return lw_fail(err, LW_ERUNTIME, "out of memory");
+    for (int i = 0; i < n; i++) {
+        AVChapter *ch = av_mallocz(sizeof *ch);
+        AVChapter **grown = ch ? av_realloc_array(oc->chapters, (size_t)oc->nb_chapters + 1,
+                                                  sizeof *grown)
+                               : NULL;
+        if (!grown) {
+            av_free(ch);
+            return AVERROR(ENOMEM);
+        }
+        oc->chapters = grown;
+        oc->chapters[oc->nb_chapters++] = ch; /* freed with oc */
+        *ch = (AVChapter){.id = i + 1, .time_base = *frame, .start = c[i].start,
+                          .end = i + 1 < n ? c[i + 1].start : n_frames};
+        int averr = av_dict_set(&ch->metadata, "title", c[i].title, 0);
+        if (averr < 0)
+            return averr;
     }
     return 0;
 }
