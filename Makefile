@@ -28,6 +28,12 @@ endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# FFmpeg's libraries are linked only into the video library (video_lib.h):
+# the binary leaves them, and the ~140 libraries they pull in, unloaded
+# until a command writes or reads a video.
+AV_PKGS    := libavcodec libavformat libavutil libswscale libavfilter
+CORE_LIBS  := $(shell pkg-config --libs $(filter-out $(AV_PKGS),$(PKGS)) 2>/dev/null)
+VIDEO_LIBS := $(shell pkg-config --libs $(AV_PKGS) cairo 2>/dev/null)
 
 CSTD     := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN     := -Wall -Wextra -Wshadow -Wno-unused-parameter
@@ -37,8 +43,13 @@ LDLIBS   += $(PKG_LIBS) -lcsv -lm -pthread
 LDFLAGS  += $(SAN)
 
 SRC      := $(wildcard src/*.c)
-LIB_SRC  := $(filter-out src/main.c,$(SRC))
+# the modules that call FFmpeg: layerwarp-video.so; video_lib.c: the binary's way to them
+VIDEO_SRC := src/video.c src/join.c src/montage.c src/share_video.c
+LIB_SRC  := $(filter-out src/main.c src/video_lib.c,$(SRC))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+CORE_OBJ := $(filter-out $(VIDEO_SRC:src/%.c=$(BUILD)/obj/%.o),$(LIB_OBJ))
+VIDEO_PIC := $(VIDEO_SRC:src/%.c=$(BUILD)/pic/%.o)
+VIDEO_SO := $(BUILD)/layerwarp-video.so
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 BIN      := $(BUILD)/layerwarp
@@ -52,6 +63,7 @@ MANDIR   := $(PREFIX)/share/man
 DOCDIR   := $(PREFIX)/share/doc/layerwarp
 DATADIR  := $(PREFIX)/share/layerwarp
 BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+LIBDIR   := $(PREFIX)/lib/layerwarp
 MAN      := $(BUILD)/man/layerwarp.1 $(BUILD)/man/layerwarp-scene.5
 DOCS     := README.md LICENSE
 DOC_PAGES := docs/scene-format.md docs/weights-format.md docs/video.md docs/sharing.md \
@@ -72,8 +84,22 @@ $(BUILD)/obj/cli.o: $(BUILD)/prefix
 $(BUILD)/prefix: FORCE | $(BUILD)/obj
 	@echo '$(PREFIX)' | cmp -s - $@ || echo '$(PREFIX)' >$@
 
-$(BIN): $(BUILD)/obj/main.o $(BUILD)/liblayerwarp.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# Every core module is linked in whole and its symbols exported (-rdynamic):
+# the video library calls back into them (lw_fail, atomic_file.c, share.c, ...).
+$(BIN): $(BUILD)/obj/main.o $(BUILD)/obj/video_lib.o $(CORE_OBJ) | $(VIDEO_SO)
+	$(CC) $(LDFLAGS) -rdynamic -o $@ $(BUILD)/obj/main.o $(BUILD)/obj/video_lib.o \
+	    $(CORE_OBJ) $(CORE_LIBS) -lcsv -lm -ldl -pthread
+
+# where the binary looks for the video library once installed (video_lib.c)
+$(BUILD)/obj/video_lib.o: CFLAGS += -DLW_LIBDIR='"$(LIBDIR)"'
+$(BUILD)/obj/video_lib.o: $(BUILD)/prefix
+
+$(BUILD)/pic/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)/pic
+	$(CC) $(CFLAGS) -fPIC -c $< -o $@
+
+# -Bsymbolic: the library's calls among its own functions stay its own
+$(VIDEO_SO): $(VIDEO_PIC)
+	$(CC) $(LDFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(VIDEO_LIBS) -lm -pthread
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/liblayerwarp.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/liblayerwarp.a $(LDFLAGS) $(LDLIBS)
@@ -81,7 +107,7 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/liblayerwarp.a | $(BU
 $(BUILD)/frame_bench: bench/frame_bench.c $(BUILD)/liblayerwarp.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/liblayerwarp.a $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/obj $(BUILD)/tests $(BUILD)/man:
+$(BUILD)/obj $(BUILD)/pic $(BUILD)/tests $(BUILD)/man:
 	mkdir -p $@
 
 # Man pages from their scdoc sources, with the installed paths filled in.
@@ -143,6 +169,8 @@ install: $(BIN) $(MAN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/docs
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/layerwarp
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 $(VIDEO_SO) $(DESTDIR)$(LIBDIR)/layerwarp-video.so
 	install -m 644 $(BUILD)/man/layerwarp.1 $(DESTDIR)$(MANDIR)/man1/layerwarp.1
 	install -m 644 $(BUILD)/man/layerwarp-scene.5 $(DESTDIR)$(MANDIR)/man5/layerwarp-scene.5
 	install -m 644 completion/layerwarp.bash $(DESTDIR)$(BASHCOMPDIR)/layerwarp
@@ -153,6 +181,8 @@ install: $(BIN) $(MAN)
 
 # Removes what install put there, and the folders that were only layerwarp's.
 uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/layerwarp-video.so
+	rmdir $(DESTDIR)$(LIBDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)$(BINDIR)/layerwarp $(DESTDIR)$(MANDIR)/man1/layerwarp.1 \
 	    $(DESTDIR)$(MANDIR)/man5/layerwarp-scene.5 $(DESTDIR)$(BASHCOMPDIR)/layerwarp
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS)) $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_PAGES))

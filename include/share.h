@@ -69,6 +69,10 @@ int share_chapters_parse(const char *text, VideoChapter *out, int cap);
  * video (libavformat).  LW_EINPUT "path: reason" for a file that cannot be
  * read or carries no scene. */
 int share_read(const char *path, ShareInfo *s, LwError *err);
+/* The same from a video (share_video.c, in the video library): the tags
+ * found, NULL for those missing; LW_EINPUT for a file libavformat cannot
+ * open. */
+int share_read_video(const char *path, ShareInfo *s, LwError *err);
 
 /* The scene as `layerwarp scene` prints it: unless bare, a comment header
  * (version, command line, files it reads), then the text. */

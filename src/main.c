@@ -38,6 +38,7 @@
 #include "sweep.h"
 #include "train.h"
 #include "video.h"
+#include "video_lib.h"
 
 static volatile sig_atomic_t g_stop;
 
@@ -903,6 +904,7 @@ static int render_target(const Options *o, const Scene *sc, void *user, LwError 
         return LW_OK;
     }
     t->kind = TARGET_VIDEO;
+    if ((rc = video_lib_load(err))) return rc;
     if (o->piece_n && (rc = piece_target(o, out, err))) return rc;
     if (!to_stdout && has_extension(out, ".html")) return page_target(o, sc, out, t, err);
     if (to_stdout && isatty(STDOUT_FILENO))
@@ -1620,7 +1622,10 @@ static int cmd_scene(const Options *o)
     LwError err = {""};
     ShareInfo s;
     char *changed = NULL;
-    int rc = share_read(o->scene_path, &s, &err);
+    /* a video's tags are read by the video library; a PNG's do not need it,
+     * but one load is cheaper than guessing what the file is twice */
+    int rc = video_lib_load(&err);
+    if (!rc) rc = share_read(o->scene_path, &s, &err);
     if (!rc && o->n_sets) {
         Scene check;
         rc = scene_load_string_with(o->scene_path, s.scene, strlen(s.scene), o->sets, o->n_sets,
@@ -1653,6 +1658,7 @@ static int cmd_join(const Options *o)
     LwError err = {""};
     double t0 = now();
     int rc = need_output(o, &err);
+    if (!rc) rc = video_lib_load(&err);
     if (!rc) rc = parent_dirs(o->output, &err);
     install_signals(); /* a temporary file exists from here on */
     if (!rc) rc = join_pieces(o->inputs, o->n_inputs, o->output, &g_stop, &err);
@@ -1728,6 +1734,7 @@ static int cmd_montage(const Options *o)
                      .col_labels = o->col_labels, .n_col_labels = o->n_col_labels,
                      .output = o->output, .stop = &g_stop};
     int frames = 0, rc = need_output(o, &err);
+    if (!rc) rc = video_lib_load(&err);
     if (!rc) rc = parent_dirs(o->output, &err);
     install_signals();
     if (!rc) rc = montage_write(&m, &frames, &err);

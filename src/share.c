@@ -2,8 +2,7 @@
  * scene text with the command line's overrides written in, the version,
  * the command line, the files the scene reads; the chapters of a video;
  * and all of it read back from a PNG (libpng, png_out.c) or a video
- * (libavformat's demuxers: the same keys, MKV's in upper case, which
- * av_dict_get matches without case).
+ * (share_video.c).
  *
  * Owns: the strings of a ShareInfo, the chapter array it hands out. */
 #include "share.h"
@@ -16,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libavformat/avformat.h>
 
 /* ---- a growing string ------------------------------------------------------ */
 
@@ -336,11 +334,6 @@ int share_chapters_parse(const char *text, VideoChapter *out, int cap)
 
 /* ---- reading back ---------------------------------------------------------------- */
 
-static char *dup_or_null(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
 static int read_png(const char *path, ShareInfo *s, LwError *err)
 {
     static const char *const keys[4] = {SHARE_KEY_SCENE, SHARE_KEY_VERSION, SHARE_KEY_COMMAND,
@@ -350,26 +343,6 @@ static int read_png(const char *path, ShareInfo *s, LwError *err)
     for (int i = 0; i < 4 && !rc; i++)
         rc = png_read_text(path, keys[i], fields[i], err);
     return rc;
-}
-
-static int read_video(const char *path, ShareInfo *s, LwError *err)
-{
-    AVFormatContext *ic = NULL;
-    int averr = avformat_open_input(&ic, path, NULL, NULL);
-    if (averr < 0)
-        return lw_fail(err, LW_EINPUT, "%s: not a PNG or a video: %s", path,
-                       av_err2str(averr));
-    AVDictionaryEntry *e;
-    s->scene = dup_or_null((e = av_dict_get(ic->metadata, SHARE_KEY_SCENE, NULL, 0)) ? e->value
-                                                                                      : NULL);
-    s->version = dup_or_null((e = av_dict_get(ic->metadata, SHARE_KEY_VERSION, NULL, 0))
-                                 ? e->value : NULL);
-    s->command = dup_or_null((e = av_dict_get(ic->metadata, SHARE_KEY_COMMAND, NULL, 0))
-                                 ? e->value : NULL);
-    s->needs = dup_or_null((e = av_dict_get(ic->metadata, SHARE_KEY_NEEDS, NULL, 0)) ? e->value
-                                                                                    : NULL);
-    avformat_close_input(&ic);
-    return LW_OK;
 }
 
 int share_read(const char *path, ShareInfo *s, LwError *err)
@@ -382,12 +355,8 @@ int share_read(const char *path, ShareInfo *s, LwError *err)
     size_t got = fread(sig, 1, sizeof sig, f);
     fclose(f);
     static const unsigned char PNG_SIG[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    int av_level = av_log_get_level();
-    if (av_level > AV_LOG_QUIET) /* the message below says what failed */
-        av_log_set_level(AV_LOG_QUIET);
     int rc = got == 8 && memcmp(sig, PNG_SIG, 8) == 0 ? read_png(path, s, err)
-                                                      : read_video(path, s, err);
-    av_log_set_level(av_level);
+                                                      : share_read_video(path, s, err);
     if (!rc && !s->scene)
         rc = lw_fail(err, LW_EINPUT, "%s: carries no layerwarp scene (rendered before "
                      "layerwarp embedded it, edited since, or a GIF, which has no place for "

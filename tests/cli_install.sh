@@ -19,7 +19,7 @@ if make -s install BUILD="$BUILD" PREFIX="$PREFIX" DESTDIR="$ROOT" >"$TMPD/make.
 else fail "make install: $(tail -5 "$TMPD/make.log")"; fi
 
 # ---- what is installed ----
-for f in bin/layerwarp share/man/man1/layerwarp.1 share/man/man5/layerwarp-scene.5 \
+for f in bin/layerwarp lib/layerwarp/layerwarp-video.so share/man/man1/layerwarp.1 share/man/man5/layerwarp-scene.5 \
          share/bash-completion/completions/layerwarp share/doc/layerwarp/LICENSE \
          share/doc/layerwarp/README.md share/doc/layerwarp/docs/scene-format.md \
          share/doc/layerwarp/docs/weights-format.md share/layerwarp/scenes/moons.scene \
@@ -57,6 +57,13 @@ for s in iris bench-reference; do
     then pass
     else fail "installed hash of $s.scene differs from the built one: $(head -c 300 "$TMPD/err")"; fi
 done
+# a video: the installed binary loads the installed video library (and
+# nothing of FFmpeg's before it needs it)
+if "$IB" render "$P/share/layerwarp/scenes/moons.scene" --size 320x180 --frames 0:9 -q \
+       -o "$TMPD/m.mkv" 2>"$TMPD/err" && "$IB" scene "$TMPD/m.mkv" -q >"$TMPD/scene" 2>>"$TMPD/err" &&
+   grep -q "kind = moons" "$TMPD/scene"; then pass
+else fail "installed render to .mkv and scene back: $(head -c 300 "$TMPD/err")"; fi
+if ldd "$IB" | grep -q "libav"; then fail "the binary links FFmpeg's libraries at start-up"; else pass; fi
 cd "$REPO" || exit 1
 
 # ---- man -l renders both installed pages without warnings ----
