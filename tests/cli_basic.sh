@@ -69,4 +69,16 @@ if "$LW" hash tests/golden/short.scene --frames 0:2 -q --set render.show_grid=no
     [ "$(wc -l <"$TMPD/nolines")" -eq 3 ]
 then pass; else fail "frames without any line: $(head -c 300 "$TMPD/nolines")"; fi
 
+# FFmpeg is loaded by the commands that need video and by no other
+# (video_lib.h): the dynamic loader's own list of what it opened.
+loaded_av() { LD_DEBUG=files "$LW" "$@" -q 2>&1 >/dev/null | grep -c "file=libavcodec" ; }
+for args in "step tests/golden/short.scene --layer 1 -o $TMPD/noav" \
+            "hash tests/golden/short.scene --frames 0:0" "info tests/golden/short.scene" \
+            "frames tests/golden/short.scene --at 1:bias:0.5 -o $TMPD/noav.png"; do
+    # shellcheck disable=SC2086
+    if [ "$(loaded_av $args)" -eq 0 ]; then pass; else fail "'$args' loads libavcodec"; fi
+done
+if [ "$(loaded_av render tests/golden/short.scene --frames 0:1 -o "$TMPD/av.mkv")" -ge 1 ] &&
+   [ -s "$TMPD/av.mkv" ]; then pass; else fail "render to .mkv did not load libavcodec"; fi
+
 done_tests cli_basic
