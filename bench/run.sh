@@ -12,13 +12,16 @@
 #      latencies of 3a against their goals.  Needs Debian's python3-matplotlib,
 #      python3-cairo and ffmpeg: installed here, not by `make test`.
 # Environment: RUNS (default 3) timed runs per case; SHARED (default ../shared);
-# BENCH_SKIP_BASELINES=1 to stop after step 3.
+# BENCH_SKIP_BASELINES=1 to stop after step 3; BENCH_TABLE_ONLY=1 for the
+# table alone (steps 3a and 4).
 set -eu
 BUILD=${1:-build}
 LW="$PWD/$BUILD/layerwarp"
 RUNS=${RUNS:-3}
 SHARED=${SHARED:-../shared}
 
+TABLE_ONLY=${BENCH_TABLE_ONLY:-0}
+if [ "$TABLE_ONLY" != 1 ]; then
 echo "== 1. training time (CPU seconds, from 'layerwarp train')"
 printf '%-32s %8s %8s %9s\n' scene steps seconds accuracy
 for s in scenes/*.scene scenes/olah/*.scene; do
@@ -33,6 +36,7 @@ done
 echo
 echo "== 2. frame cost (one thread, no encoding or hashing)"
 "$BUILD/frame_bench"
+fi
 
 echo
 echo "== 3a. what a still or a few frames cost (wall seconds and peak MiB, one run each)"
@@ -67,6 +71,7 @@ latency "hash --frames 0:0, big200k" "$LW" hash "$SCENES/big200k.scene" --frames
 latency "info, big200k" "$LW" info "$SCENES/big200k.scene" -q
 rm -rf "$SCENES"
 
+if [ "$TABLE_ONLY" != 1 ]; then
 echo
 PIECES=${PIECES:-$(nproc)}
 echo "== 3b. $PIECES pieces under GNU parallel against one process (reference scene, 720p MP4)"
@@ -90,6 +95,7 @@ done
 rm -rf "$PW"
 echo "(one: render with every core's thread; pieces: $PIECES processes of -j 1 each;"
 echo " every piece builds the show again: stage plans, geometry, the camera path)"
+fi
 
 if [ "${BENCH_SKIP_BASELINES:-0}" = 1 ] || [ ! -f "$SHARED/bench/bench.py" ]; then
     [ "${BENCH_SKIP_BASELINES:-0}" = 1 ] || echo "no $SHARED/bench/bench.py: no side-by-side comparison"
