@@ -1,7 +1,13 @@
 #!/usr/bin/python3
-"""Prints the benchmark targets with the figures measured in one bench.py run.
+"""Prints issue #18's table: every row a ratio (or a latency) from one run.
 
-Usage: ratios.py RESULTS_DIR   (the results/ folder bench.py wrote)
+Usage: ratios.py RESULTS_DIR [LATENCY_FILE]
+  RESULTS_DIR   the results/ folder bench.py wrote (step 4 of bench/run.sh)
+  LATENCY_FILE  lines "label<TAB>wall seconds<TAB>peak MiB" (step 3a), or absent
+
+A ratio compares two medians of the same bench.py run: layerwarp and its
+baseline measured on the same machine minutes apart.  A row whose figures are
+missing is printed with the reason instead of a ratio.
 """
 import json
 import os
@@ -16,49 +22,104 @@ def load(d, name):
         return json.load(f)
 
 
+def read_latencies(path):
+    lat = {}
+    if not path or not os.path.exists(path):
+        return lat
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) == 3:
+                try:
+                    lat[parts[0]] = (float(parts[1]), float(parts[2]))
+                except ValueError:
+                    lat[parts[0]] = None  # the command failed
+    return lat
+
+
+class Table:
+    def __init__(self, results):
+        self.wall, self.rss = {}, {}
+        for name in os.listdir(results) if os.path.isdir(results) else []:
+            if name.endswith(".json"):
+                r = load(results, name[:-5])
+                if r and r.get("median_wall") is not None:
+                    self.wall[name[:-5]] = r["median_wall"]
+                    self.rss[name[:-5]] = r["median_maxrss_mib"]
+        print("| measure | measured | ratio | goal | met |")
+        print("|---|---|---:|---|---|")
+
+    def row(self, text, measured, ratio, goal, ok):
+        met = "-" if ok is None else "yes" if ok else "**no**"
+        print(f"| {text} | {measured} | {ratio} | {goal} | {met} |")
+
+    def missing(self, text, goal, *names, why=None):
+        gone = [n for n in names if n not in self.wall]
+        self.row(text, why or "not measured: no result for " + ", ".join(gone), "-", goal, None)
+
+    def faster(self, text, ours, base, want):
+        """ours against base as 'N x faster' (base wall / ours wall >= want)."""
+        if ours not in self.wall or base not in self.wall:
+            return self.missing(text, f">= {want}x", ours, base)
+        ratio = self.wall[base] / self.wall[ours]
+        self.row(text, f"{self.wall[ours]:.2f} s vs {self.wall[base]:.2f} s",
+                 f"{ratio:.2f}x faster", f">= {want}x", ratio >= want)
+
+    def within(self, text, ours, base, most, table):
+        """ours against base as a multiple (ours / base <= most), of wall or peak RSS."""
+        if ours not in self.wall or base not in self.wall:
+            return self.missing(text, f"<= {most}x", ours, base)
+        a, b = table[ours], table[base]
+        unit = "s" if table is self.wall else "MiB"
+        fmt = ".2f" if unit == "s" else ".0f"
+        ratio = a / b
+        self.row(text, f"{a:{fmt}} {unit} vs {b:{fmt}} {unit}", f"{ratio:.2f}x",
+                 f"<= {most}x", ratio <= most)
+
+    def latency(self, text, lat, labels, most):
+        """The slowest of the step 3a lines named by labels, against most seconds."""
+        got = [(lbl, lat.get(lbl)) for lbl in labels]
+        if not lat:
+            return self.row(text, "not measured: no step 3a figures", "-", f"<= {most} s", None)
+        if any(v is None for _, v in got):
+            bad = ", ".join(lbl for lbl, v in got if v is None)
+            return self.row(text, f"not measured: {bad} failed or missing", "-",
+                            f"<= {most} s", None)
+        worst = max(v[0] for _, v in got)
+        shown = "; ".join(f"{lbl.split(', ')[-1]} {v[0]:.2f} s, {v[1]:.0f} MiB" for lbl, v in got)
+        self.row(text, shown, f"{worst:.2f} s", f"<= {most} s", worst <= most)
+
+
 def main():
-    d = sys.argv[1]
-    r = {n: load(d, n) for n in (
-        "X_layerwarp_render_720", "X_layerwarp_render_1080", "X_layerwarp_hash_720",
-        "A_mpl_loop_720", "A_mpl_loop_1080", "A_mpl_noenc_720",
-        "C_encode_medium_720", "C_encode_medium_1080")}
-    missing = [n for n, v in r.items() if not v or v.get("median_wall") is None]
-    if missing:
-        print("missing results:", ", ".join(missing))
-    wall = {n: v["median_wall"] for n, v in r.items() if v and v.get("median_wall")}
-    rss = {n: v["median_maxrss_mib"] for n, v in r.items() if v and v.get("median_maxrss_mib")}
-
-    print("| target | measured | ratio | met |")
-    print("|---|---|---:|---|")
-
-    def row(text, measured, ratio, ok):
-        print(f"| {text} | {measured} | {ratio:.2f} | {'yes' if ok else 'NO'} |")
-
-    def speed(name, base, want, text):
-        if name in wall and base in wall:
-            ratio = wall[base] / wall[name]
-            row(text, f"{wall[name]:.2f} s vs {wall[base]:.2f} s", ratio, ratio >= want)
-
-    speed("X_layerwarp_render_720", "A_mpl_loop_720", 1.4,
-          "720p render >= 1.4x faster than matplotlib manual loop")
-    if "X_layerwarp_render_720" in wall and "C_encode_medium_720" in wall:
-        ratio = wall["X_layerwarp_render_720"] / wall["C_encode_medium_720"]
-        row("720p render <= 1.15x the encode-only floor (ffmpeg, medium)",
-            f"{wall['X_layerwarp_render_720']:.2f} s vs {wall['C_encode_medium_720']:.2f} s",
-            ratio, ratio <= 1.15)
-    speed("X_layerwarp_render_1080", "A_mpl_loop_1080", 1.35,
-          "1080p render >= 1.35x faster than matplotlib manual loop")
-    speed("X_layerwarp_hash_720", "A_mpl_noenc_720", 2.5,
-          "720p hash of 270 frames >= 2.5x faster than matplotlib drawing alone")
-    if "X_layerwarp_render_1080" in rss and "A_mpl_noenc_720" in rss and "C_encode_medium_1080" in rss:
-        base = rss["A_mpl_noenc_720"] + rss["C_encode_medium_1080"]
-        ratio = rss["X_layerwarp_render_1080"] / base
-        row("1080p peak memory <= 60% of python + ffmpeg (python from its no-encode run, "
-            "ffmpeg from the 1080p encode-only run)",
-            f"{rss['X_layerwarp_render_1080']:.0f} MiB vs {base:.0f} MiB", ratio, ratio <= 0.60)
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    t = Table(sys.argv[1])
+    lat = read_latencies(sys.argv[2] if len(sys.argv) > 2 else None)
+    t.faster("720p render, x264 medium (like for like), against matplotlib's loop",
+             "X_layerwarp_render_720", "A_mpl_loop_720", 1.5)
+    t.within("the same against the encoder-only floor (ffmpeg encoding pre-drawn frames)",
+             "X_layerwarp_render_720", "C_encode_medium_720", 1.05, t.wall)
+    t.within("720p render at layerwarp's default preset (veryfast) against the floor at veryfast",
+             "X_layerwarp_render_veryfast_720", "C_encode_veryfast_720", 1.05, t.wall)
+    t.faster("the same against matplotlib at veryfast",
+             "X_layerwarp_render_veryfast_720", "X_mpl_loop_veryfast_720", 2.5)
+    t.faster("`hash` (draw + hash, 270 frames) against matplotlib drawing alone",
+             "X_layerwarp_hash_720", "A_mpl_noenc_720", 3)
+    t.latency("`step --layer 1`, reference scene (and moons)", lat,
+              ["step --layer 1, bench-reference", "step --layer 1, moons"], 0.3)
+    t.latency("`step` on a 60 000-point scene with a 10x longer video", lat,
+              ["step --layer 1, long60k"], 1)
+    t.latency("`hash --frames 0:0` of a valid 200 000-point, 2581-frame scene", lat,
+              ["hash --frames 0:0, big200k"], 1)
+    t.within("1080p medium peak memory against ffmpeg alone on the same frames",
+             "X_layerwarp_render_1080", "C_encode_medium_1080", 1.1, t.rss)
+    t.within("4K veryfast peak memory against the floor (ffmpeg alone on the same frames, piped)",
+             "X_layerwarp_render_veryfast_2160", "X_floor_veryfast_2160", 1.1, t.rss)
     print()
-    for n in sorted(wall):
-        print(f"  {n:28s} median {wall[n]:6.2f} s   peak RSS {rss.get(n, 0):5.0f} MiB")
+    for n in sorted(t.wall):
+        print(f"  {n:34s} median {t.wall[n]:6.2f} s   peak RSS {t.rss[n]:6.0f} MiB")
+    for lbl, v in lat.items():
+        print(f"  {lbl:34s} " + (f"{v[0]:6.2f} s   peak RSS {v[1]:6.0f} MiB" if v else "failed"))
 
 
 if __name__ == "__main__":

@@ -2,22 +2,26 @@
 # make bench: what layerwarp costs, measured, never asserted in tests.
 #   1. training time of every gallery scene;
 #   2. frame geometry and raster cost (build/frame_bench);
-#   3. the latency of a still and of a few frames, on the moons scene and on
-#      large generated scenes (bench/make-scenes.sh); then the reference scene
+#   3. the latency of a still and of a few frames, on the reference and moons
+#      scenes and on large generated scenes (bench/make-scenes.sh); then the reference scene
 #      in N pieces under GNU parallel (N = PIECES, default the number of cores)
 #      against one process, and the join's cost;
 #   4. the reference scene side by side with the Python baselines of
-#      ../shared/bench (matplotlib, pycairo + ffmpeg) in one run, with the
-#      ratios the project targets.  Needs Debian's python3-matplotlib,
+#      ../shared/bench (matplotlib, pycairo + ffmpeg) in one run, then issue
+#      #18's table: each row a ratio from that run (bench/ratios.py), the
+#      latencies of 3a against their goals.  Needs Debian's python3-matplotlib,
 #      python3-cairo and ffmpeg: installed here, not by `make test`.
 # Environment: RUNS (default 3) timed runs per case; SHARED (default ../shared);
-# BENCH_SKIP_BASELINES=1 to stop after step 3.
+# BENCH_SKIP_BASELINES=1 to stop after step 3; BENCH_TABLE_ONLY=1 for the
+# table alone (steps 3a and 4).
 set -eu
 BUILD=${1:-build}
 LW="$PWD/$BUILD/layerwarp"
 RUNS=${RUNS:-3}
 SHARED=${SHARED:-../shared}
 
+TABLE_ONLY=${BENCH_TABLE_ONLY:-0}
+if [ "$TABLE_ONLY" != 1 ]; then
 echo "== 1. training time (CPU seconds, from 'layerwarp train')"
 printf '%-32s %8s %8s %9s\n' scene steps seconds accuracy
 for s in scenes/*.scene scenes/olah/*.scene; do
@@ -32,6 +36,7 @@ done
 echo
 echo "== 2. frame cost (one thread, no encoding or hashing)"
 "$BUILD/frame_bench"
+fi
 
 echo
 echo "== 3a. what a still or a few frames cost (wall seconds and peak MiB, one run each)"
@@ -43,13 +48,21 @@ sh scripts/install-deps.sh time
 SCENES=$(mktemp -d /tmp/lwscenes.XXXXXX)
 sh bench/make-scenes.sh "$SCENES"
 cp scenes/moons.scene "$SCENES/moons.scene"
+# Each line also goes to $LATENCIES (label, seconds, MiB), for step 4's table.
+LATENCIES=$(mktemp /tmp/lwlatency.XXXXXX)
 latency() { # LABEL COMMAND...: one line, wall seconds and peak resident MiB
     label=$1
     shift
-    /usr/bin/time -f "%e %M" -o "$SCENES/time" "$@" >/dev/null 2>&1 || echo "$label: failed"
-    awk -v l="$label" '{printf "%-44s %7.2f s %7.0f MiB\n", l, $1, $2 / 1024}' "$SCENES/time"
+    if /usr/bin/time -f "%e %M" -o "$SCENES/time" "$@" >/dev/null 2>&1; then
+        awk -v l="$label" '{printf "%-44s %7.2f s %7.0f MiB\n", l, $1, $2 / 1024}' "$SCENES/time"
+        awk -v l="$label" '{printf "%s\t%s\t%.0f\n", l, $1, $2 / 1024}' "$SCENES/time" >>"$LATENCIES"
+    else
+        echo "$label: failed"
+        printf '%s\tfailed\tfailed\n' "$label" >>"$LATENCIES"
+    fi
 }
-for s in moons long60k; do
+cp scenes/bench-reference.scene scenes/bench-reference.csv "$SCENES/"
+for s in bench-reference moons long60k; do
     latency "step --layer 1, $s" "$LW" step "$SCENES/$s.scene" --layer 1 -q -o "$SCENES/step-$s"
     latency "frames --at 2:bias:0.5, $s" "$LW" frames "$SCENES/$s.scene" --at 2:bias:0.5 -q \
         -o "$SCENES/$s-at.png"
@@ -58,6 +71,7 @@ latency "hash --frames 0:0, big200k" "$LW" hash "$SCENES/big200k.scene" --frames
 latency "info, big200k" "$LW" info "$SCENES/big200k.scene" -q
 rm -rf "$SCENES"
 
+if [ "$TABLE_ONLY" != 1 ]; then
 echo
 PIECES=${PIECES:-$(nproc)}
 echo "== 3b. $PIECES pieces under GNU parallel against one process (reference scene, 720p MP4)"
@@ -81,10 +95,13 @@ done
 rm -rf "$PW"
 echo "(one: render with every core's thread; pieces: $PIECES processes of -j 1 each;"
 echo " every piece builds the show again: stage plans, geometry, the camera path)"
+fi
 
-[ "${BENCH_SKIP_BASELINES:-0}" = 1 ] && exit 0
-if [ ! -f "$SHARED/bench/bench.py" ]; then
-    echo "no $SHARED/bench/bench.py: skipping the side-by-side comparison"
+if [ "${BENCH_SKIP_BASELINES:-0}" = 1 ] || [ ! -f "$SHARED/bench/bench.py" ]; then
+    [ "${BENCH_SKIP_BASELINES:-0}" = 1 ] || echo "no $SHARED/bench/bench.py: no side-by-side comparison"
+    echo
+    /usr/bin/python3 bench/ratios.py /nonexistent "$LATENCIES"
+    rm -f "$LATENCIES"
     exit 0
 fi
 
@@ -97,12 +114,27 @@ cp -r "$SHARED/bench/." "$WORK/"
 chmod -R u+w "$WORK"
 rm -rf "$WORK/results"
 SCENE="$PWD/scenes/bench-reference.scene"
+# The 4K cases (slowest) last.  The cases bench.py lacks: matplotlib and the floor at veryfast (layerwarp's
+# default preset), and the floor at 4K, where the raw frames (9 GB) would not
+# fit beside the others in tmpfs: pycairo pipes them to ffmpeg instead, and
+# only the peak memory of that case is used (ffmpeg's, the largest process).
+FF="ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -r 30"
+X264="-c:v libx264 -crf 20 -pix_fmt yuv420p"
 (cd "$WORK" && /usr/bin/python3 bench.py --runs "$RUNS" \
-    --only C_encode_medium_720 C_encode_medium_1080 A_mpl_loop_720 A_mpl_loop_1080 \
+    --only C_encode_medium_720 C_encode_veryfast_720 C_encode_medium_1080 A_mpl_loop_720 \
            A_mpl_noenc_720 X_ \
+    --case X_mpl_loop_veryfast_720 \
+        "/usr/bin/python3 baseline_mpl.py --mode loop --preset veryfast --out $BENCH_TMP/a_loop_vf_720.mp4" \
     --case X_layerwarp_render_720 "$LW render $SCENE -q -o $BENCH_TMP/lw_720.mp4" \
+    --case X_layerwarp_render_veryfast_720 \
+        "$LW render $SCENE -q --preset veryfast -o $BENCH_TMP/lw_vf_720.mp4" \
     --case X_layerwarp_render_1080 "$LW render $SCENE -q --size 1920x1080 -o $BENCH_TMP/lw_1080.mp4" \
-    --case X_layerwarp_hash_720 "$LW hash $SCENE > /dev/null")
+    --case X_layerwarp_hash_720 "$LW hash $SCENE > /dev/null" \
+    --case X_layerwarp_render_veryfast_2160 \
+        "$LW render $SCENE -q --size 3840x2160 --preset veryfast -o $BENCH_TMP/lw_vf_2160.mp4" \
+    --case X_floor_veryfast_2160 \
+        "/usr/bin/python3 baseline_pycairo.py --size 3840x2160 --dump-raw /dev/stdout | $FF -s 3840x2160 -i - $X264 -preset veryfast $BENCH_TMP/c_veryfast_2160.mp4")
 echo
-/usr/bin/python3 bench/ratios.py "$WORK/results"
+/usr/bin/python3 bench/ratios.py "$WORK/results" "$LATENCIES"
+rm -f "$LATENCIES"
 echo "(raw results: $WORK/results; frames in $BENCH_TMP take 3.2 GB of RAM: rm -rf $BENCH_TMP)"

@@ -161,7 +161,8 @@ FrameReq renderer_request_at(const Renderer *r, int stage, double t);
 FrameReq renderer_request_frame(const Renderer *r, int frame);
 
 /* Receives each frame in request order on the calling thread.  `note` is
- * what the hook (if any) wrote for this frame. */
+ * what the hook (if any) wrote for this frame; `bgra` is NULL under
+ * RunOptions.hook_takes_pixels. */
 typedef int (*FrameSink)(void *user, int index, FrameReq q, int slot, const uint8_t *bgra,
                          int stride, const char *note, LwError *err);
 
@@ -189,6 +190,12 @@ typedef struct {
      * (the hook does not run for it).  For sinks that need nothing else: a
      * video, hashes; not files named by frame. */
     int repeat_pixels;
+    /* 1 (with a hook): the hook keeps all the sink needs in its slot's own
+     * data (a converted video frame, a hash in the note), so the sink gets
+     * no pixels (bgra NULL, stride 0) and the pixels are drawn into one
+     * surface per worker, reused as soon as the hook returns: frames in
+     * flight cost the hook's per-slot data, not a surface each. */
+    int hook_takes_pixels;
 } RunOptions;
 
 /* Draws the n requests on opt->threads workers and passes them to sink in

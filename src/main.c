@@ -713,7 +713,7 @@ static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const
 static RunOptions run_options(const Options *o, int progress)
 {
     RunOptions ro = {worker_count(o), progress && !o->quiet && isatty(2), &g_stop,
-                     NULL, NULL, 0};
+                     NULL, NULL, 0, 0};
     return ro;
 }
 
@@ -985,6 +985,7 @@ static int write_video(const Options *o, const Job *j, const RenderTarget *t, co
     ro->hook = video_hook;
     ro->hook_user = &vj;
     ro->repeat_pixels = 1; /* a hold's frame is drawn and converted once */
+    ro->hook_takes_pixels = 1; /* the slot's VideoFrame is what video_sink sends */
     if (!rc) rc = render_run(&j->r, reqs, n, ro, video_sink, &vj, err);
     if (!rc) rc = video_close(&v, err);
     video_abort(&v);
@@ -1115,6 +1116,7 @@ static int cmd_hash(const Options *o)
     ro.hook = hash_hook;
     ro.hook_user = &h;
     ro.repeat_pixels = 1; /* a hold's frame is drawn and hashed once */
+    ro.hook_takes_pixels = 1; /* hash_sink prints the note only */
     if (!rc) rc = render_run(&j.r, reqs, n, &ro, hash_sink, &h, &err);
     if (!rc && fflush(stdout) != 0)
         rc = lw_fail(&err, LW_ERUNTIME, "cannot write to standard output: %s", strerror(errno));

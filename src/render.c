@@ -868,7 +868,7 @@ static void show_progress(const Renderer *r, FrameReq q, int done, int total, do
 /* ---- the worker pool ----------------------------------------------------------- */
 
 typedef struct {
-    cairo_surface_t *surf;
+    cairo_surface_t *surf;  /* NULL when the hook takes the pixels (own_surfaces) */
     int ready;
     int rc;
     LwError err;
@@ -883,6 +883,11 @@ typedef struct {
     const unsigned char *repeat; /* (n) 1: request k draws what k - 1 does; or NULL */
     Slot *slots;
     int n_slots;
+    /* opt->hook_takes_pixels: one surface per worker, drawn into and handed
+     * to the hook, then free for the worker's next frame; the frames in
+     * flight are only the hook's per-slot data */
+    cairo_surface_t **own_surfaces; /* (threads) or NULL */
+    int next_worker;
     int next_claim, next_deliver;
     int abort;
     pthread_mutex_t mu;
@@ -894,6 +899,7 @@ static void *worker(void *arg)
     Pool *p = arg;
     Scratch s = {0};
     pthread_mutex_lock(&p->mu);
+    cairo_surface_t *own = p->own_surfaces ? p->own_surfaces[p->next_worker++] : NULL;
     for (;;) {
         while (!p->abort && p->next_claim < p->n && p->next_claim - p->next_deliver >= p->n_slots)
             pthread_cond_wait(&p->free_cv, &p->mu);
@@ -903,12 +909,13 @@ static void *worker(void *arg)
             p->next_claim++; /* a repeat is delivered from k's slot: nothing to draw */
         Slot *slot = &p->slots[k % p->n_slots];
         pthread_mutex_unlock(&p->mu);
-        int rc = draw_request(p->r, p->reqs[k], &s, slot->surf, &slot->err);
+        cairo_surface_t *surf = own ? own : slot->surf;
+        int rc = draw_request(p->r, p->reqs[k], &s, surf, &slot->err);
         slot->note[0] = '\0';
         if (rc == LW_OK && p->opt->hook)
             rc = p->opt->hook(p->opt->hook_user, p->reqs[k], k % p->n_slots,
-                              cairo_image_surface_get_data(slot->surf),
-                              cairo_image_surface_get_stride(slot->surf), slot->note, &slot->err);
+                              cairo_image_surface_get_data(surf),
+                              cairo_image_surface_get_stride(surf), slot->note, &slot->err);
         pthread_mutex_lock(&p->mu);
         slot->rc = rc;
         slot->ready = 1;
@@ -936,10 +943,10 @@ static int deliver_all(Pool *p, const RunOptions *opt, FrameSink sink, void *use
         }
         int end = k + 1; /* k and the repeats of it after it: one picture */
         while (end < p->n && p->repeat && p->repeat[end]) end++;
+        const uint8_t *px = slot->surf ? cairo_image_surface_get_data(slot->surf) : NULL;
+        int stride = slot->surf ? cairo_image_surface_get_stride(slot->surf) : 0;
         for (int i = k; i < end; i++) {
-            int rc = sink(user, i, p->reqs[i], k % p->n_slots,
-                          cairo_image_surface_get_data(slot->surf),
-                          cairo_image_surface_get_stride(slot->surf), slot->note, err);
+            int rc = sink(user, i, p->reqs[i], k % p->n_slots, px, stride, slot->note, err);
             if (rc) return rc;
             if (opt->stop && *opt->stop)
                 return lw_fail(err, LW_EINTR, "interrupted");
@@ -1018,22 +1025,30 @@ int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions 
     unsigned char *repeat = opt->repeat_pixels ? find_repeats(r, reqs, n) : NULL;
     p.repeat = repeat;
     pthread_t *tid = calloc(threads, sizeof *tid);
+    /* a surface per frame in flight, or (the hook takes the pixels) per worker */
+    int takes = opt->hook && opt->hook_takes_pixels;
+    int n_surf = takes ? threads : p.n_slots;
+    cairo_surface_t **surf = calloc(n_surf, sizeof *surf);
     int rc = LW_OK, started = 0, watch = 0;
     pthread_t watcher;
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready_cv, NULL);
     pthread_cond_init(&p.free_cv, NULL);
-    if (!p.slots || !tid || (opt->repeat_pixels && !repeat)) {
+    if (!p.slots || !tid || !surf || (opt->repeat_pixels && !repeat)) {
         rc = lw_fail(err, LW_ERUNTIME, "out of memory");
         goto fail;
     }
-    for (int i = 0; i < p.n_slots; i++) {
-        p.slots[i].surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sr->width, sr->height);
-        if (cairo_surface_status(p.slots[i].surf) != CAIRO_STATUS_SUCCESS) {
+    for (int i = 0; i < n_surf; i++) {
+        surf[i] = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, sr->width, sr->height);
+        if (cairo_surface_status(surf[i]) != CAIRO_STATUS_SUCCESS) {
             rc = lw_fail(err, LW_ERUNTIME, "cannot allocate a %dx%d frame", sr->width, sr->height);
             goto fail;
         }
     }
+    if (takes)
+        p.own_surfaces = surf;
+    else
+        for (int i = 0; i < p.n_slots; i++) p.slots[i].surf = surf[i];
     for (; started < threads; started++)
         if (pthread_create(&tid[started], NULL, worker, &p) != 0) {
             rc = lw_fail(err, LW_ERUNTIME, "cannot start worker threads");
@@ -1050,9 +1065,9 @@ fail:
         pthread_join(tid[i], NULL);
     if (watch)
         pthread_join(watcher, NULL);
-    if (p.slots)
-        for (int i = 0; i < p.n_slots; i++)
-            if (p.slots[i].surf) cairo_surface_destroy(p.slots[i].surf);
+    for (int i = 0; surf && i < n_surf; i++)
+        if (surf[i]) cairo_surface_destroy(surf[i]);
+    free(surf);
     free(p.slots);
     free(repeat);
     free(tid);

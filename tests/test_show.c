@@ -290,7 +290,7 @@ int main(void)
 
     FrameReq *reqs = malloc(sizeof *reqs * n);
     for (int f = 0; f < n; f++) reqs[f] = renderer_request_frame(&r, f);
-    RunOptions ro = {2, 0, NULL, NULL, NULL, 0};
+    RunOptions ro = {2, 0, NULL, NULL, NULL, 0, 0};
     HashSink hs = {&r, pool};
     CHECK(render_run(&r, reqs, n, &ro, hash_sink, &hs, &err) == LW_OK);
     int same = 0;

@@ -418,17 +418,20 @@ static void check_captions(const Renderer *r)
     CHECK(renderer_step_stills(r, 2, qs, titles) == 0); /* the readout */
 }
 
-/* Frames hashed with one worker and with three. */
+/* Frames hashed with one worker and with three, with a surface per frame
+ * in flight and with one per worker (hook_takes_pixels). */
 typedef struct {
     char hex[64][65];
+    int with_pixels; /* frames the sink received pixels with */
 } Hashes;
 
 static int hash_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px, int stride,
                      const char *note, LwError *err)
 {
     Hashes *h = user;
-    (void)q; (void)slot; (void)px; (void)stride; (void)err;
+    (void)q; (void)slot; (void)stride; (void)err;
     snprintf(h->hex[index], sizeof h->hex[index], "%s", note);
+    h->with_pixels += px != NULL;
     return LW_OK;
 }
 
@@ -446,15 +449,23 @@ static void check_threads(const Renderer *r)
     int n = 0;
     for (int f = 0; f < r->timeline.n_frames && n < 24; f += r->timeline.n_frames / 24 + 1)
         q[n++] = renderer_request_frame(r, f);
-    static Hashes one, three;
+    static Hashes one, three, taken;
     LwError err = {""};
-    RunOptions o1 = {1, 0, NULL, hash_hook, (void *)r, 0}, o3 = {3, 0, NULL, hash_hook, (void *)r, 0};
+    RunOptions o1 = {1, 0, NULL, hash_hook, (void *)r, 0, 0};
+    RunOptions o3 = {3, 0, NULL, hash_hook, (void *)r, 0, 0};
+    RunOptions own = {3, 0, NULL, hash_hook, (void *)r, 0, 1};
     CHECK(render_run(r, q, n, &o1, hash_sink, &one, &err) == LW_OK);
     CHECK(render_run(r, q, n, &o3, hash_sink, &three, &err) == LW_OK);
+    CHECK(render_run(r, q, n, &own, hash_sink, &taken, &err) == LW_OK);
     int same = 1;
-    for (int i = 0; i < n; i++) same &= !strcmp(one.hex[i], three.hex[i]) && one.hex[i][0];
-    CHECK_MSG(same, "%s", "frames differ between 1 and 3 threads");
-    printf("  %d frames hashed alike with 1 and 3 threads\n", n);
+    for (int i = 0; i < n; i++)
+        same &= !strcmp(one.hex[i], three.hex[i]) && !strcmp(one.hex[i], taken.hex[i]) &&
+                one.hex[i][0];
+    CHECK_MSG(same, "%s", "frames differ between 1 and 3 threads, or a surface per worker");
+    CHECK(one.with_pixels == n && three.with_pixels == n);
+    CHECK_MSG(taken.with_pixels == 0, "%d frames came with pixels although the hook took them",
+              taken.with_pixels);
+    printf("  %d frames hashed alike with 1 and 3 threads, and with a surface per worker\n", n);
 }
 
 static void test_show(void)
