@@ -10,12 +10,16 @@
  *  - what comes back is what went in: every point's and grid sample's
  *    state, padded again with zeros (whatever the buffer held), is its
  *    input pushed through the stages before (stage_start_state), bit for
- *    bit; a fixed point stays where it was put, also in a 1-D network. */
+ *    bit; a fixed point stays where it was put, also in a 1-D network;
+ *  - `info` and `dump` build the renderer with RENDER_PLANS: no state at
+ *    all, however many grid samples the scene asks for. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "geom.h"
+#include "render.h"
+#include "scene.h"
 
 #define WD LW_MAX_WIDTH
 
@@ -156,6 +160,44 @@ static double check_network(const char *name, const int *widths, int n_layers)
     return share; /* of what LW_MAX_WIDTH padding would hold */
 }
 
+/* The renderer of a scene with the largest grid in each mode: the bytes of
+ * state its segments hold (or -1 when it was refused, and why in err). */
+static double renderer_state_bytes(RenderMode mode, LwError *err)
+{
+    static const char *text =
+        "[dataset]\nkind = moons\npoints = 50\nseed = 7\n"
+        "[network]\nwidths = 2,2,2\nactivation = tanh\n"
+        "[weights]\nW1 = 5.0 1.09 | -0.686 0.623\nb1 = -0.084, 0.041\n"
+        "W2 = 1.54 2.97 | 4.43 7.71\nb2 = -0.067 -0.188\nWout = -1.95 -8.46\nbout = 0.018\n"
+        "[render]\nwidth = 320\nheight = 180\ngrid_lines = 201\ngrid_samples = 1000\n";
+    Scene sc;
+    SceneModel m = {0};
+    Renderer r;
+    double bytes = -1;
+    if (scene_load_string("t.scene", text, strlen(text), &sc, err) != LW_OK) return -1;
+    if (scene_build(&sc, &m, NULL, NULL, err) == LW_OK &&
+        renderer_create(&m.show, &sc.render, mode, &r, err) == LW_OK) {
+        bytes = 0;
+        for (int k = 0; k < r.n_segments; k++) bytes += geom_state_bytes(&r.segs[k].geom);
+        renderer_free(&r);
+    }
+    scene_model_free(&m);
+    scene_free(&sc);
+    return bytes;
+}
+
+static void check_plans_only(void)
+{
+    LwError err = {""};
+    double plans = renderer_state_bytes(RENDER_PLANS, &err);
+    CHECK_MSG(plans == 0, "RENDER_PLANS holds %g bytes of state (%s)", plans, err.msg);
+    /* 201 x 2 lines of 1000 samples, 9 stages of 2-wide states: 58 MB, built */
+    double built = renderer_state_bytes(RENDER_ON_REQUEST, &err);
+    CHECK_MSG(built > 5.7e7 && built < 6e7, "RENDER_ON_REQUEST holds %g bytes (%s)", built,
+              err.msg);
+    printf("  the largest grid: no state for info, %.0f MB for a frame\n", built / 1e6);
+}
+
 int main(void)
 {
     static const int w2222[] = {2, 2, 2, 2}, w2162[] = {2, 16, 2}, w21616[] = {2, 16, 16},
@@ -168,5 +210,6 @@ int main(void)
     /* the 2-wide network pays for 2, not for 16; 2-16-2 for 2 + 16 + 16, 16 + 2 + 2 */
     CHECK_MSG(narrow == 2.0 / WD, "2-2-2-2 keeps %g of the padded size", narrow);
     CHECK_MSG(mixed == 54.0 / (6 * WD), "2-16-2 keeps %g of the padded size", mixed);
+    check_plans_only();
     return check_done("test_geom_memory");
 }
