@@ -4,7 +4,8 @@
  *
  * geom_build computes everything that does not depend on time once per
  * segment: the lines in input space, their base samples, and the state of
- * every base sample and point at the start of every stage.  geom_frame then
+ * every base sample and point at the start of every stage (at that stage's
+ * width: StateCache).  geom_frame then
  * evaluates one frame: each state moved by its stage to time t, projected to
  * the display, and (grid_adaptive) every segment whose image bends by more
  * than a fifth of a pixel is split, its midpoint pushed through exactly the
