@@ -1196,7 +1196,7 @@ static int write_step_files(const Job *j, const StepSink *ss, int layer, const c
     PngText texts[5][STILL_TEXTS];
     PngFile files[5];
     uint8_t *sheet = NULL;
-    int w, h, stride;
+    int w = 0, h = 0, stride = 0;
     int rc = contact_sheet(j, ss, layer, name, &sheet, &w, &h, &stride, err);
     for (int i = 0; i < 4; i++) {
         snprintf(paths[i], sizeof paths[i], "%s/layer%s-%d-%s.png", dir, name, i, names[i]);
