@@ -4,7 +4,8 @@
  *
  * geom_build computes everything that does not depend on time once per
  * segment: the lines in input space, their base samples, and the state of
- * every base sample and point at the start of every stage.  geom_frame then
+ * every base sample and point at the start of every stage (at that stage's
+ * width: StateCache).  geom_frame then
  * evaluates one frame: each state moved by its stage to time t, projected to
  * the display, and (grid_adaptive) every segment whose image bends by more
  * than a fifth of a pixel is split, its midpoint pushed through exactly the
@@ -75,13 +76,30 @@ typedef struct {
     int units[3];               /* PROJ_UNITS: 0-based units shown as x, y, z */
 } Projection3;
 
+/* The states of n things (points, grid samples, corners) at the start of
+ * each of a run of stages (or of layers): one block per stage, each state
+ * stored at its block's width, the coordinates it can have there (a state
+ * is zero beyond its width, stage.h), so a 2-wide network keeps 2 doubles a
+ * state, not LW_MAX_WIDTH.  geom_states_get gives one back padded with
+ * zeros, as stage.c takes it. */
+#define GEOM_MAX_BLOCKS (STAGE_KIND_COUNT * LW_MAX_LAYERS)
+typedef struct {
+    double *x;                  /* block b's (n, width[b]) at x + at[b]; NULL: none */
+    int n;                      /* things per block */
+    int n_blocks;
+    int full;                   /* doubles in a padded thing: LW_MAX_WIDTH, or 2 x that for
+                                   Jacobians */
+    int width[GEOM_MAX_BLOCKS];
+    size_t at[GEOM_MAX_BLOCKS + 1]; /* at[n_blocks]: doubles in all */
+} StateCache;
+
 /* Lines traced in one of the spaces the layers pass through (space l: the
  * input of layer l, the state at the start of stage 3 l). */
 typedef struct {
     LineSet lines;
     int base;                   /* 3 l */
-    double *state;              /* (n_stages - base, n samples, LW_MAX_WIDTH) at the starts
-                                   of stages base ..; NULL in the last space */
+    StateCache state;           /* (n_stages - base) blocks of n samples at the starts of
+                                   stages base ..; none (x NULL) in the last space */
 } SpaceLines;
 
 typedef struct {
@@ -90,15 +108,16 @@ typedef struct {
     int n_stages;
     LineSet lines;              /* grid, domain, the segment's overlay lines */
     int n_samples;
-    double *sample_state;       /* (n_stages, n_samples, LW_MAX_WIDTH) */
+    StateCache sample_state;    /* (n_stages) blocks of n_samples */
     int n_points;               /* all points of all sets, set after set */
     int *point_label;           /* (n_points) */
     int *point_order;           /* (n_points) the order flat frames draw them in */
     unsigned char *point_fixed; /* (n_points) 1: a fixed overlay point */
     int *point_from;            /* (n_points) the first layer a fixed point shows in */
     unsigned char *point_disc;  /* (n_points) 1: drawn as a disc */
-    double *point_state;        /* (n_stages, n_points, LW_MAX_WIDTH); a fixed
-                                   point keeps its display coordinates */
+    StateCache point_state;     /* (n_stages) blocks of n_points (a fixed point's unused) */
+    double *point_fixed_at;     /* (n_points, 3) a fixed point's display coordinates
+                                   (a moving point's unused), or NULL: none fixed */
     double *point_spread;       /* (n_points, 3) or NULL: the semi-axes of each point's
                                    spread along the last space's display axes (sigma_k *
                                    sigma, units 1 and 2 swapped with the last layer's);
@@ -108,23 +127,24 @@ typedef struct {
     /* Arrows on points (geom_arrows.c), or none (NULL): per point none, a
      * tip that moves with the space, or a displacement in the last space */
     unsigned char *arrow_kind;  /* (n_points) */
-    double *arrow_state;        /* (n_stages, n_points, LW_MAX_WIDTH) the tips' states */
+    StateCache arrow_state;     /* (n_stages) blocks of n_points: the tips' states */
     double *arrow_out;          /* (n_points, 3) last-space arrows in its display axes */
     int adaptive;
     int n_marks;                /* the segment's labelled codes */
-    double *mark_state;         /* (n_stages, n_marks, LW_MAX_WIDTH) */
+    StateCache mark_state;      /* (n_stages) blocks of n_marks */
     /* Background shading by class: an S x S mesh of cells over the region,
      * the (S+1)^2 corners moving through the stages like everything else. */
     int shade_cells;            /* S, 0 when off */
-    double *shade_state;        /* (n_stages, (S+1)^2, LW_MAX_WIDTH) */
+    StateCache shade_state;     /* (n_stages) blocks of (S+1)^2 */
     /* Shading by the change of area (GeomConfig.area_cells, 2-D inputs): an
      * S x S mesh over the region: the states of its corners, and at each
      * cell's centre the state and the Jacobian of the map so far (area.h),
      * at the start of every layer (its linear stage). */
     int area_cells;             /* S, 0 when off */
-    double *area_corner_state;  /* (n_layers, (S+1)^2, LW_MAX_WIDTH) */
-    double *area_centre_state;  /* (n_layers, S^2, LW_MAX_WIDTH) */
-    double *area_centre_jac;    /* (n_layers, S^2, LW_MAX_WIDTH, 2) */
+    StateCache area_corner_state; /* (n_layers) blocks of (S+1)^2 */
+    StateCache area_centre_state; /* (n_layers) blocks of S^2 */
+    StateCache area_centre_jac;   /* (n_layers) blocks of S^2 AreaJacobians, each at 2 x
+                                     its layer's width (the rows it can have) */
     /* Where the segment's score regions meet, traced in each space
      * (geom_trace_scores); during layer l's stages space l's lines move with
      * it, and once the layer is done space l + 1's are shown as traced. */
@@ -188,6 +208,27 @@ typedef struct {
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
                LwError *err);
 void geom_free(Geometry *g);
+
+/* ---- state caches (StateCache) ---- */
+
+/* Blocks for stages first .. first + count - 1 of plan, n things each, at
+ * the width of the state each stage starts from.  -1 when out of memory. */
+int geom_states_alloc(StateCache *c, const StagePlan *plan, int first, int count, int n);
+/* Blocks of the given widths (doubles per thing, at most `full`, the
+ * doubles of a padded thing), n things each.  -1 when out of memory. */
+int geom_states_alloc_widths(StateCache *c, const int *width, int n_blocks, int n, int full);
+void geom_states_free(StateCache *c);
+/* Stores thing i's state st in block b: its first width[b] coordinates (the
+ * rest must be zero). */
+void geom_states_put(StateCache *c, int b, int i, const double *st);
+/* Thing i's state in block b into buf (`full` doubles, zero beyond the
+ * block's width); returns buf. */
+const double *geom_states_get(const StateCache *c, int b, int i, double *buf);
+/* Bytes a cache holds. */
+size_t geom_states_bytes(const StateCache *c);
+/* Bytes of every state cache of a geometry (its points, samples, arrows,
+ * codes, shading and area meshes and the lines of its spaces). */
+size_t geom_state_bytes(const Geometry *g);
 
 /* Display coordinates (3) of point i at (stage, t); `seconds` is the
  * frame's time in the video (the tour view turns with it). */

@@ -8,6 +8,7 @@
 
 #include "area.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +21,90 @@
 #define SIMPLIFY_TOLERANCE 0.05 /* pixels: points this close to a chord add nothing */
 #define SIMPLIFY_RUN 64      /* longest run of points merged into one chord */
 
+/* ---- state caches ---------------------------------------------------------- */
+
+/* The coordinates a state at the start of stage s can have: the stage's
+ * input width (stage_end zeroes the rest); a morph's stages all start from
+ * the input point, and a tip moved by stage_end holds the shown layer's. */
+static int start_width(const StagePlan *plan, int s)
+{
+    int w = plan->stages[s].dim_in;
+    return plan->morph.on && plan->widths[0] > w ? plan->widths[0] : w;
+}
+
+int geom_states_alloc_widths(StateCache *c, const int *width, int n_blocks, int n, int full)
+{
+    memset(c, 0, sizeof *c);
+    c->n = n;
+    c->n_blocks = n_blocks;
+    c->full = full;
+    for (int b = 0; b < n_blocks; b++) {
+        c->width[b] = width[b];
+        c->at[b + 1] = c->at[b] + (size_t)n * width[b];
+    }
+    c->x = malloc(sizeof(double) * (c->at[n_blocks] ? c->at[n_blocks] : 1));
+    return c->x ? 0 : -1;
+}
+
+int geom_states_alloc(StateCache *c, const StagePlan *plan, int first, int count, int n)
+{
+    int width[GEOM_MAX_BLOCKS];
+    for (int b = 0; b < count; b++) width[b] = start_width(plan, first + b);
+    return geom_states_alloc_widths(c, width, count, n, W);
+}
+
+void geom_states_free(StateCache *c)
+{
+    free(c->x);
+    memset(c, 0, sizeof *c);
+}
+
+void geom_states_put(StateCache *c, int b, int i, const double *st)
+{
+    int w = c->width[b];
+#ifndef NDEBUG
+    for (int a = w; a < c->full; a++) assert(st[a] == 0.0); /* nothing dropped */
+#endif
+    memcpy(c->x + c->at[b] + (size_t)i * w, st, sizeof(double) * w);
+}
+
+const double *geom_states_get(const StateCache *c, int b, int i, double *buf)
+{
+    int w = c->width[b];
+    memcpy(buf, c->x + c->at[b] + (size_t)i * w, sizeof(double) * w);
+    memset(buf + w, 0, sizeof(double) * (c->full - w));
+    return buf;
+}
+
+size_t geom_states_bytes(const StateCache *c)
+{
+    return c->x ? sizeof(double) * c->at[c->n_blocks] : 0;
+}
+
+size_t geom_state_bytes(const Geometry *g)
+{
+    size_t n = geom_states_bytes(&g->sample_state) + geom_states_bytes(&g->point_state) +
+               geom_states_bytes(&g->arrow_state) + geom_states_bytes(&g->mark_state) +
+               geom_states_bytes(&g->shade_state) + geom_states_bytes(&g->area_corner_state) +
+               geom_states_bytes(&g->area_centre_state) +
+               geom_states_bytes(&g->area_centre_jac);
+    for (int l = 0; l < g->n_space; l++) n += geom_states_bytes(&g->space[l].state);
+    return n;
+}
+
 /* ---- build and free ------------------------------------------------------- */
 
-/* x: (n, stride) input points, of which the first dim coordinates count. */
-static void fill_states(double *cache, const StagePlan *plan, int n_stages, int n,
-                        const double *x, int stride, int dim)
+/* x: (n, stride) input points, of which the first dim coordinates count;
+ * the states of things i0 .. i0 + n - 1 of the cache. */
+static void fill_states(StateCache *cache, const StagePlan *plan, int n_stages, int n,
+                        const double *x, int stride, int dim, int i0)
 {
     for (int i = 0; i < n; i++) {
         double st[W] = {0};
         for (int a = 0; a < dim; a++)
             st[a] = x[(size_t)stride * i + a];
         for (int s = 0; s < n_stages; s++) {
-            memcpy(cache + ((size_t)s * n + i) * W, st, sizeof st);
+            geom_states_put(cache, s, i0 + i, st);
             stage_next_start(plan, s, st, st);
         }
     }
@@ -56,12 +129,11 @@ static int build_shade(Geometry *g)
 {
     int S = g->seg->shade_cells, nc = (S + 1) * (S + 1);
     double *corners = mesh_points(g->seg->region, S, S + 1, 0.0);
-    g->shade_state = malloc(sizeof(double) * W * nc * g->n_stages);
-    if (!corners || !g->shade_state) {
+    if (!corners || geom_states_alloc(&g->shade_state, g->plan, 0, g->n_stages, nc)) {
         free(corners);
         return -1;
     }
-    fill_states(g->shade_state, g->plan, g->n_stages, nc, corners, 2, 2);
+    fill_states(&g->shade_state, g->plan, g->n_stages, nc, corners, 2, 2, 0);
     free(corners);
     g->shade_cells = S;
     return 0;
@@ -77,11 +149,16 @@ static int build_area(Geometry *g, int S)
     int nc = (S + 1) * (S + 1), n = S * S, n_layers = g->plan->n_layers;
     double *corners = mesh_points(g->seg->region, S, S + 1, 0.0);
     double *centres = mesh_points(g->seg->region, S, S, 0.5);
-    g->area_corner_state = malloc(sizeof(double) * W * nc * n_layers);
-    g->area_centre_state = malloc(sizeof(double) * W * n * n_layers);
-    g->area_centre_jac = malloc(sizeof(AreaJacobian) * n * n_layers);
-    if (!corners || !centres || !g->area_corner_state || !g->area_centre_state ||
-        !g->area_centre_jac) {
+    /* a layer's states start its linear stage; a Jacobian has a row per coordinate */
+    int width[LW_MAX_LAYERS], jac_width[LW_MAX_LAYERS];
+    for (int l = 0; l < n_layers; l++) {
+        width[l] = start_width(g->plan, stage_index(l, STAGE_LINEAR));
+        jac_width[l] = 2 * width[l];
+    }
+    if (!corners || !centres ||
+        geom_states_alloc_widths(&g->area_corner_state, width, n_layers, nc, W) ||
+        geom_states_alloc_widths(&g->area_centre_state, width, n_layers, n, W) ||
+        geom_states_alloc_widths(&g->area_centre_jac, jac_width, n_layers, n, 2 * W)) {
         free(corners);
         free(centres);
         return -1;
@@ -91,7 +168,7 @@ static int build_area(Geometry *g, int S)
         for (int s = 0; s < g->n_stages; s++) {
             int l = g->plan->stages[s].layer;
             if (s == stage_index(l, STAGE_LINEAR))
-                memcpy(g->area_corner_state + ((size_t)l * nc + k) * W, st, sizeof st);
+                geom_states_put(&g->area_corner_state, l, k, st);
             stage_end(g->plan, s, st, st);
         }
     }
@@ -102,8 +179,8 @@ static int build_area(Geometry *g, int S)
         for (int s = 0; s < g->n_stages; s++) {
             int l = g->plan->stages[s].layer;
             if (s == stage_index(l, STAGE_LINEAR)) {
-                memcpy(g->area_centre_state + ((size_t)l * n + k) * W, st, sizeof st);
-                memcpy(g->area_centre_jac + ((size_t)l * n + k) * W * 2, J, sizeof J);
+                geom_states_put(&g->area_centre_state, l, k, st);
+                geom_states_put(&g->area_centre_jac, l, k, &J[0][0]);
             }
             area_push(g->plan, s, 1.0, st, J, J);
             stage_end(g->plan, s, st, st);
@@ -122,9 +199,8 @@ static int build_marks(Geometry *g)
     if (!n) return 0;
     double x[SHOW_MAX_MARKS * 3];
     for (int i = 0; i < n; i++) memcpy(x + 3 * i, g->seg->marks[i].x, sizeof(double) * 3);
-    g->mark_state = malloc(sizeof(double) * W * n * g->n_stages);
-    if (!g->mark_state) return -1;
-    fill_states(g->mark_state, g->plan, g->n_stages, n, x, 3, g->plan->widths[0]);
+    if (geom_states_alloc(&g->mark_state, g->plan, 0, g->n_stages, n)) return -1;
+    fill_states(&g->mark_state, g->plan, g->n_stages, n, x, 3, g->plan->widths[0], 0);
     g->n_marks = n;
     return 0;
 }
@@ -158,17 +234,20 @@ static int interleave_points(Geometry *g)
 
 /* Every point of every set, set after set: labels, how each is drawn, and
  * (fixed points) where it stays. */
-static int build_points(Geometry *g, size_t per)
+static int build_points(Geometry *g)
 {
     const Segment *seg = g->seg;
-    int n = segment_point_count(seg);
+    int n = segment_point_count(seg), any_fixed = 0;
     g->n_points = n;
+    for (int k = 0; k < seg->n_sets; k++) any_fixed |= seg->sets[k].fixed;
     g->point_label = malloc(sizeof(int) * (n ? n : 1));
     g->point_fixed = malloc(n ? n : 1);
     g->point_from = malloc(sizeof(int) * (n ? n : 1));
     g->point_disc = malloc(n ? n : 1);
-    g->point_state = malloc(per * (n ? n : 1));
-    if (!g->point_label || !g->point_fixed || !g->point_from || !g->point_disc || !g->point_state)
+    if (any_fixed && !(g->point_fixed_at = calloc((size_t)3 * n, sizeof(double))))
+        return -1;
+    if (!g->point_label || !g->point_fixed || !g->point_from || !g->point_disc ||
+        geom_states_alloc(&g->point_state, g->plan, 0, g->n_stages, n))
         return -1;
     int i0 = 0;
     for (int k = 0; k < seg->n_sets; k++) {
@@ -180,28 +259,19 @@ static int build_points(Geometry *g, size_t per)
         i0 += ps->n;
     }
     if (interleave_points(g)) return -1;
-    /* moving points: their states, all of one set at a time */
-    double *tmp = malloc(per * (n ? n : 1));
-    if (!tmp) return -1;
+    /* moving points: their states; fixed ones: where they stay, once */
     i0 = 0;
     for (int k = 0; k < seg->n_sets; k++) {
         const PointSet *ps = &seg->sets[k];
         if (!ps->fixed) {
-            fill_states(tmp, g->plan, g->n_stages, ps->n, ps->x, ps->dim, ps->dim);
-            for (int s = 0; s < g->n_stages; s++)
-                memcpy(g->point_state + ((size_t)s * n + i0) * W, tmp + (size_t)s * ps->n * W,
-                       sizeof(double) * W * ps->n);
+            fill_states(&g->point_state, g->plan, g->n_stages, ps->n, ps->x, ps->dim, ps->dim, i0);
         } else {
-            for (int i = 0; i < ps->n; i++) {
-                double d[W] = {0};
-                for (int a = 0; a < ps->dim && a < 3; a++) d[a] = ps->x[(size_t)ps->dim * i + a];
-                for (int s = 0; s < g->n_stages; s++)
-                    memcpy(g->point_state + ((size_t)s * n + i0 + i) * W, d, sizeof d);
-            }
+            for (int i = 0; i < ps->n; i++)
+                for (int a = 0; a < ps->dim && a < 3; a++)
+                    g->point_fixed_at[3 * (size_t)(i0 + i) + a] = ps->x[(size_t)ps->dim * i + a];
         }
         i0 += ps->n;
     }
-    free(tmp);
     return 0;
 }
 
@@ -246,7 +316,8 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
         return lw_fail(err, LW_ERUNTIME, "out of memory building grid lines");
     g->n_samples = g->lines.p.n;
 
-    size_t per = (size_t)g->n_stages * W * sizeof(double);
+    size_t per = 0; /* bytes of one thing's states, every stage's at its width */
+    for (int s = 0; s < g->n_stages; s++) per += sizeof(double) * start_width(plan, s);
     int n_points = segment_point_count(seg);
     /* every point and grid sample keeps its state at the start of every
      * stage: bound that before allocating it */
@@ -256,11 +327,11 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
                        "%.1f GiB of state (at most %.0f): lower points, grid_lines or "
                        "grid_samples", n_points, g->n_samples, g->n_stages, need / (1 << 30),
                        GEOM_STATE_LIMIT / (1 << 30));
-    g->sample_state = malloc(per * (g->n_samples ? g->n_samples : 1));
-    if (!g->sample_state || build_points(g, per) || build_spread(g) || geom_arrows_build(g))
+    if (geom_states_alloc(&g->sample_state, plan, 0, g->n_stages, g->n_samples) ||
+        build_points(g) || build_spread(g) || geom_arrows_build(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples and %d points",
                        g->n_samples, n_points);
-    fill_states(g->sample_state, plan, g->n_stages, g->n_samples, g->lines.p.x, 3, dim);
+    fill_states(&g->sample_state, plan, g->n_stages, g->n_samples, g->lines.p.x, 3, dim, 0);
 
     if (seg->shade_cells > 0 && build_shade(g) != 0)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
@@ -276,23 +347,24 @@ void geom_free(Geometry *g)
 {
     if (!g) return;
     geom_lines_free(&g->lines);
-    free(g->sample_state);
+    geom_states_free(&g->sample_state);
     free(g->point_label);
     free(g->point_order);
     free(g->point_fixed);
     free(g->point_from);
     free(g->point_disc);
-    free(g->point_state);
+    geom_states_free(&g->point_state);
+    free(g->point_fixed_at);
     free(g->point_spread);
     geom_arrows_free(g);
-    free(g->shade_state);
-    free(g->area_corner_state);
-    free(g->area_centre_state);
-    free(g->area_centre_jac);
-    free(g->mark_state);
+    geom_states_free(&g->shade_state);
+    geom_states_free(&g->area_corner_state);
+    geom_states_free(&g->area_centre_state);
+    geom_states_free(&g->area_centre_jac);
+    geom_states_free(&g->mark_state);
     for (int l = 0; l < g->n_space; l++) {
         geom_lines_free(&g->space[l].lines);
-        free(g->space[l].state);
+        geom_states_free(&g->space[l].state);
     }
     memset(g, 0, sizeof *g);
 }
@@ -300,13 +372,12 @@ void geom_free(Geometry *g)
 void geom_point_display(const Geometry *g, int stage, double t, double seconds, int i,
                         double out[3])
 {
-    const double *start = g->point_state + ((size_t)stage * g->n_points + i) * W;
     if (g->point_fixed[i]) {
-        memcpy(out, start, 3 * sizeof(double));
+        memcpy(out, g->point_fixed_at + 3 * (size_t)i, 3 * sizeof(double));
         return;
     }
-    double st[W];
-    stage_eval(g->plan, stage, t, start, st);
+    double st[W], start[W];
+    stage_eval(g->plan, stage, t, geom_states_get(&g->point_state, stage, i, start), st);
     geom_to_display(g, stage, t, seconds, st, out);
 }
 
@@ -314,8 +385,8 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
 static void mark_display(const Geometry *g, int stage, double t, double seconds, int i,
                          double out[3])
 {
-    double st[W];
-    stage_eval(g->plan, stage, t, g->mark_state + ((size_t)stage * g->n_marks + i) * W, st);
+    double st[W], start[W];
+    stage_eval(g->plan, stage, t, geom_states_get(&g->mark_state, stage, i, start), st);
     geom_to_display(g, stage, t, seconds, st, out);
 }
 
@@ -369,9 +440,8 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
     for (int l = 0; outline && l < ls->p.n_lines; l++) {
         if (ls->kind[l] != LINE_DOMAIN) continue;
         for (int j = ls->p.start[l]; j < ls->p.start[l + 1]; j++) {
-            double st[W], d[3];
-            stage_eval(g->plan, stage, t, g->sample_state + ((size_t)stage * g->n_samples + j) * W,
-                       st);
+            double st[W], d[3], start[W];
+            stage_eval(g->plan, stage, t, geom_states_get(&g->sample_state, stage, j, start), st);
             geom_to_display(g, stage, t, seconds, st, d);
             geom_grow_box(b, R, d);
         }
@@ -380,7 +450,12 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
 
 void geom_point_end_state(const Geometry *g, int s, int i, double *out)
 {
-    stage_end(g->plan, s, g->point_state + ((size_t)s * g->n_points + i) * W, out);
+    double start[W] = {0};
+    if (g->point_fixed[i]) /* its state is where it stays */
+        memcpy(start, g->point_fixed_at + 3 * (size_t)i, 3 * sizeof(double));
+    else
+        geom_states_get(&g->point_state, s, i, start);
+    stage_end(g->plan, s, start, out);
 }
 
 /* ---- one frame ------------------------------------------------------------ */
@@ -631,9 +706,9 @@ static int curve_count(const Segment *seg)
 }
 
 /* Appends the lines of ls, whose samples' states at the start of the
- * frame's stage are `state` (n samples of LW_MAX_WIDTH; for placed lines the
+ * frame's stage are block `block` of `states` (NULL: for placed lines the
  * samples themselves). */
-static void draw_line_set(FrameCtx *c, const LineSet *ls, const double *state, int n_samples)
+static void draw_line_set(FrameCtx *c, const LineSet *ls, const StateCache *states, int block)
 {
     FrameGeom *fg = c->fg;
     for (int k = 0; k < ls->p.n_lines && !c->failed; k++) {
@@ -643,10 +718,11 @@ static void draw_line_set(FrameCtx *c, const LineSet *ls, const double *state, i
         fg->line_label[l] = -1;
         double prev_s[3] = {0, 0, 0};
         for (int j = ls->p.start[k]; j < ls->p.start[k + 1]; j++) {
-            double s[3], placed[W] = {0};
-            const double *st = state ? state + (size_t)j * W : placed;
-            if (!state) memcpy(placed, ls->p.x + 3 * j, 3 * sizeof(double));
-            (void)n_samples;
+            double s[3], st[W] = {0};
+            if (states)
+                geom_states_get(states, block, j, st);
+            else
+                memcpy(st, ls->p.x + 3 * j, 3 * sizeof(double));
             sample_screen(c, st, s);
             if (j == ls->p.start[k] || !c->g->adaptive)
                 put(c, s);
@@ -663,8 +739,7 @@ static void moving_lines(FrameCtx *c)
     const Geometry *g = c->g;
     c->base = 0;
     c->placed = 0;
-    draw_line_set(c, &g->lines, g->sample_state + (size_t)c->stage * g->n_samples * W,
-                  g->n_samples);
+    draw_line_set(c, &g->lines, &g->sample_state, c->stage);
 }
 
 /* Where the score regions meet: during layer l's stages the lines of space
@@ -741,13 +816,12 @@ static void score_lines(FrameCtx *c)
     }
     /* the newest space up to this layer that has lines of its own */
     int k = l < g->n_space ? l : g->n_space - 1;
-    while (k >= 0 && !g->space[k].state) k--;
+    while (k >= 0 && !g->space[k].state.x) k--;
     if (k >= 0) {
         const SpaceLines *sl = &g->space[k];
-        int n = sl->lines.p.n;
         c->base = sl->base;
         c->placed = 0;
-        draw_line_set(c, &sl->lines, sl->state + (size_t)(c->stage - sl->base) * n * W, n);
+        draw_line_set(c, &sl->lines, &sl->state, c->stage - sl->base);
     }
     c->placed = 0;
 }
@@ -980,8 +1054,8 @@ static int shade_corners(FrameCtx *c)
     fg->shade_xy = xy;
     c->placed = 0; /* moved by the frame's stage, whatever lines came before */
     for (int k = 0; k < nc; k++) {
-        double p[3];
-        sample_screen(c, g->shade_state + ((size_t)c->stage * nc + k) * W, p);
+        double p[3], st[W];
+        sample_screen(c, geom_states_get(&g->shade_state, c->stage, k, st), p);
         xy[2 * k] = p[0];
         xy[2 * k + 1] = p[1];
     }
@@ -1001,7 +1075,7 @@ static int area_corners(FrameCtx *c, int layer)
     c->placed = 0;
     for (int k = 0; k < nc; k++) {
         double st[W], p[3];
-        memcpy(st, g->area_corner_state + ((size_t)layer * nc + k) * W, sizeof st);
+        geom_states_get(&g->area_corner_state, layer, k, st);
         for (int s = stage_index(layer, STAGE_LINEAR); s < c->stage; s++)
             stage_end(g->plan, s, st, st);
         sample_screen(c, st, p);
@@ -1027,12 +1101,11 @@ static int area_values(FrameCtx *c, int layer)
     if (!sg) return -1;
     fg->area_sign = sg;
     for (int k = 0; k < n; k++) {
-        size_t at = (size_t)layer * n + k;
         AreaJacobian J;
         double st[W];
         int sign;
-        memcpy(st, g->area_centre_state + at * W, sizeof st);
-        memcpy(J, g->area_centre_jac + at * W * 2, sizeof J);
+        geom_states_get(&g->area_centre_state, layer, k, st);
+        geom_states_get(&g->area_centre_jac, layer, k, &J[0][0]);
         for (int s = stage_index(layer, STAGE_LINEAR); s < c->stage; s++) {
             area_push(g->plan, s, 1.0, st, J, J);
             stage_end(g->plan, s, st, st);

@@ -35,7 +35,7 @@ static void fill_tips(Geometry *g, const PointSet *ps, int i0)
         for (int a = 0; a < ps->dim && a < W; a++)
             st[a] = ps->x[(size_t)ps->dim * i + a] + ps->arrow[(size_t)ps->arrow_dim * i + a];
         for (int s = 0; s < g->n_stages; s++) {
-            memcpy(g->arrow_state + ((size_t)s * g->n_points + i0 + i) * W, st, sizeof st);
+            geom_states_put(&g->arrow_state, s, i0 + i, st);
             stage_end(g->plan, s, st, st);
         }
     }
@@ -58,9 +58,10 @@ int geom_arrows_build(Geometry *g)
     if (!any_arrows(seg)) return 0;
     size_t n = (size_t)(g->n_points ? g->n_points : 1);
     g->arrow_kind = calloc(n, 1);
-    g->arrow_state = malloc(sizeof(double) * W * n * g->n_stages);
     g->arrow_out = calloc(3 * n, sizeof(double));
-    if (!g->arrow_kind || !g->arrow_state || !g->arrow_out) return -1;
+    if (!g->arrow_kind || !g->arrow_out ||
+        geom_states_alloc(&g->arrow_state, g->plan, 0, g->n_stages, (int)n))
+        return -1;
     int i0 = 0, last_ok = g->plan->widths[g->plan->n_hidden] <= 3;
     for (int k = 0; k < seg->n_sets; k++) {
         const PointSet *ps = &seg->sets[k];
@@ -83,10 +84,10 @@ int geom_arrows_build(Geometry *g)
 void geom_arrows_free(Geometry *g)
 {
     free(g->arrow_kind);
-    free(g->arrow_state);
+    geom_states_free(&g->arrow_state);
     free(g->arrow_out);
     g->arrow_kind = NULL;
-    g->arrow_state = g->arrow_out = NULL;
+    g->arrow_out = NULL;
 }
 
 /* How much of point i's arrow the frame at (stage, t) shows, 0 to 1. */
@@ -130,8 +131,8 @@ static void tip_display(const Geometry *g, int stage, double t, double seconds, 
                         const double *d, double out[3])
 {
     if (g->arrow_kind[i] == TIP_MOVES) {
-        double st[W];
-        stage_eval(g->plan, stage, t, g->arrow_state + ((size_t)stage * g->n_points + i) * W, st);
+        double st[W], start[W];
+        stage_eval(g->plan, stage, t, geom_states_get(&g->arrow_state, stage, i, start), st);
         geom_to_display(g, stage, t, seconds, st, out);
         return;
     }

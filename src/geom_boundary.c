@@ -361,13 +361,12 @@ static int space_states(Geometry *g, SpaceLines *sl)
     const StagePlan *plan = g->plan;
     int n = sl->lines.p.n, stages = plan->n_stages - sl->base;
     if (stages <= 0 || n == 0) return 0; /* the last space: shown as it is */
-    sl->state = malloc(sizeof(double) * W * stages * (n ? n : 1));
-    if (!sl->state) return -1;
+    if (geom_states_alloc(&sl->state, plan, sl->base, stages, n)) return -1;
     for (int i = 0; i < n; i++) {
         double st[W] = {0};
         memcpy(st, sl->lines.p.x + 3 * i, 3 * sizeof(double));
         for (int k = 0; k < stages; k++) {
-            memcpy(sl->state + ((size_t)k * n + i) * W, st, sizeof st);
+            geom_states_put(&sl->state, k, i, st);
             stage_end(plan, sl->base + k, st, st);
         }
     }
@@ -384,8 +383,8 @@ static void points_box(const Geometry *g, int l, double box[6])
     int s = STAGE_KIND_COUNT * l - 1;
     for (int i = 0; i < g->n_points; i++) {
         if (g->point_fixed[i]) continue;
-        double st[W];
-        stage_end(g->plan, s, g->point_state + ((size_t)s * g->n_points + i) * W, st);
+        double st[W], start[W];
+        stage_end(g->plan, s, geom_states_get(&g->point_state, s, i, start), st);
         for (int a = 0; a < 3; a++) {
             box[2 * a] = fmin(box[2 * a], st[a]);
             box[2 * a + 1] = fmax(box[2 * a + 1], st[a]);

@@ -30,7 +30,7 @@ static int pca_projection(const Geometry *g, int layer, const Projection3 *prev,
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n; i++) {
             if (g->point_fixed[i]) continue;
-            memcpy(st[0], g->point_state + ((size_t)s0 * n + i) * W, sizeof st[0]);
+            geom_states_get(&g->point_state, s0, i, st[0]);
             for (int k = 0; k < 3; k++) stage_end(g->plan, s0 + k, st[k], st[k + 1]);
             stage_eval(g->plan, s0, 0.15, st[0], st[4]);
             for (int k = 0; k < 5; k++)

@@ -1147,20 +1147,31 @@ static int step_copy(void *user, int index, FrameReq q, int slot, const uint8_t 
     return LW_OK;
 }
 
+#define STILL_TEXTS 6
+/* The text chunks of a still: what drew it, and what shows it again. */
+static void still_texts(const Job *j, const char *what, PngText texts[STILL_TEXTS])
+{
+    PngText t[STILL_TEXTS] = {{"Software", "layerwarp " LW_VERSION, 0},
+                              {"Scene", j->scene.path, 0}, {"Stage", what, 0},
+                              {SHARE_KEY_SCENE, j->share.scene, 1},
+                              {SHARE_KEY_VERSION, j->share.version, 1},
+                              {SHARE_KEY_NEEDS, j->share.needs, 1}};
+    memcpy(texts, t, sizeof t);
+}
+
 static int write_still(const uint8_t *px, int width, int height, int stride, const char *path,
                        const Job *j, const char *what, LwError *err)
 {
-    PngText texts[] = {{"Software", "layerwarp " LW_VERSION, 0}, {"Scene", j->scene.path, 0},
-                       {"Stage", what, 0}, {SHARE_KEY_SCENE, j->share.scene, 1},
-                       {SHARE_KEY_VERSION, j->share.version, 1},
-                       {SHARE_KEY_NEEDS, j->share.needs, 1}};
-    return png_write_bgra(path, px, width, height, stride, texts, 6, err);
+    PngText texts[STILL_TEXTS];
+    still_texts(j, what, texts);
+    return png_write_bgra(path, px, width, height, stride, texts, STILL_TEXTS, err);
 }
 
 /* The sheet of the show's layer `layer` (0-based), titled by its name as
- * the command line gave it ("2", "D1"). */
+ * the command line gave it ("2", "D1"): *sheet (owned by the caller) of
+ * w x h pixels. */
 static int contact_sheet(const Job *j, const StepSink *s, int layer, const char *name,
-                         const char *path, LwError *err)
+                         uint8_t **sheet, int *w, int *h, int *stride, LwError *err)
 {
     static const char *const titles[4] = {"input", "after W", "after + b", "after %s"};
     const Style *st = &j->scene.render.style;
@@ -1174,11 +1185,32 @@ static int contact_sheet(const Job *j, const StepSink *s, int layer, const char 
         snprintf(full[i], sizeof full[i], "layer %s: %s", name, t);
         names[i] = full[i];
     }
-    uint8_t *sheet = NULL;
-    int w, h, stride;
     const uint8_t *frames[4] = {s->frames[0], s->frames[1], s->frames[2], s->frames[3]};
-    int rc = draw_contact_sheet(st, frames, s->stride, names, 4, &sheet, &w, &h, &stride, err);
-    if (!rc) rc = write_still(sheet, w, h, stride, path, j, "contact sheet", err);
+    return draw_contact_sheet(st, frames, s->stride, names, 4, sheet, w, h, stride, err);
+}
+
+/* step's five files: the layer's four states and their sheet, written at
+ * once on the run's threads (PNG compression is most of their cost). */
+static int write_step_files(const Job *j, const StepSink *ss, int layer, const char *name,
+                            const char *dir, int threads, const char *sheet_path, LwError *err)
+{
+    static const char *const names[4] = {"input", "linear", "bias", "activation"};
+    const Style *st = &j->scene.render.style;
+    char paths[4][LW_PATH_MAX + 64];
+    PngText texts[5][STILL_TEXTS];
+    PngFile files[5];
+    uint8_t *sheet = NULL;
+    int w = 0, h = 0, stride = 0;
+    int rc = contact_sheet(j, ss, layer, name, &sheet, &w, &h, &stride, err);
+    for (int i = 0; i < 4; i++) {
+        snprintf(paths[i], sizeof paths[i], "%s/layer%s-%d-%s.png", dir, name, i, names[i]);
+        still_texts(j, names[i], texts[i]);
+        files[i] = (PngFile){paths[i], ss->frames[i], st->width, st->height, ss->stride,
+                             texts[i], STILL_TEXTS};
+    }
+    still_texts(j, "contact sheet", texts[4]);
+    files[4] = (PngFile){sheet_path, sheet, w, h, stride, texts[4], STILL_TEXTS};
+    if (!rc) rc = png_write_all(files, 5, threads, stopped, err);
     free(sheet);
     return rc;
 }
@@ -1268,17 +1300,10 @@ static int cmd_step(const Options *o)
         StepCopy copy = {&ss, st->height};
         if (!rc) rc = renderer_prepare(&j.r, q, 4, &err);
         if (!rc) rc = render_run(&j.r, q, 4, &ro, step_copy, &copy, &err);
-        static const char *const names[4] = {"input", "linear", "bias", "activation"};
-        for (int i = 0; i < 4 && !rc && !(rc = stopped(&err)); i++) {
-            char path[LW_PATH_MAX + 64];
-            snprintf(path, sizeof path, "%s/layer%s-%d-%s.png", dir, name, i, names[i]);
-            rc = write_still(ss.frames[i], st->width, st->height, ss.stride, path, &j, names[i],
-                             &err);
-        }
         char sheet[LW_PATH_MAX + 64], steps[LW_PATH_MAX + 64];
         snprintf(sheet, sizeof sheet, "%s/layer%s-sheet.png", dir, name);
         if (!rc) rc = stopped(&err);
-        if (!rc) rc = contact_sheet(&j, &ss, layer, name, sheet, &err);
+        if (!rc) rc = write_step_files(&j, &ss, layer, name, dir, worker_count(o), sheet, &err);
         if (!rc) rc = stopped(&err);
         if (!rc) rc = hadamard_sheet(&j, layer, name, dir, &ro, steps, sizeof steps, &err);
         if (!rc && !o->quiet) fprintf(stderr, "wrote layer %s's four states and %s\n", name, sheet);

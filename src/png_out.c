@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <png.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,77 @@ int png_write_bgra(const char *path, const uint8_t *bgra, int width, int height,
         return rc;
     }
     return atomic_commit(&out, err);
+}
+
+/* ---- several files at once ---- */
+
+#define WRITE_MAX_THREADS 64
+
+typedef struct {
+    const PngFile *files;
+    int n;
+    int (*stop)(LwError *err);
+    pthread_mutex_t lock;
+    int next;                /* the next file to start */
+    int quit;                /* a file failed or stop said so: start no more */
+    int rc[PNG_WRITE_MAX];   /* each file's result */
+    LwError err[PNG_WRITE_MAX];
+    int stop_rc;
+    LwError stop_err;
+} WriteQueue;
+
+static void *write_worker(void *arg)
+{
+    WriteQueue *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        int i = q->quit || q->next >= q->n ? -1 : q->next++;
+        if (i >= 0 && q->stop && (q->stop_rc = q->stop(&q->stop_err)) != LW_OK) {
+            q->quit = 1;
+            i = -1;
+        }
+        pthread_mutex_unlock(&q->lock);
+        if (i < 0) return NULL;
+        const PngFile *f = &q->files[i];
+        int rc = png_write_bgra(f->path, f->bgra, f->width, f->height, f->stride, f->texts,
+                                f->n_texts, &q->err[i]);
+        pthread_mutex_lock(&q->lock);
+        q->rc[i] = rc;
+        if (rc) q->quit = 1;
+        pthread_mutex_unlock(&q->lock);
+    }
+}
+
+int png_write_all(const PngFile *files, int n, int threads, int (*stop)(LwError *err),
+                  LwError *err)
+{
+    if (n > PNG_WRITE_MAX)
+        return lw_fail(err, LW_ERUNTIME, "%d files at once (at most %d)", n, PNG_WRITE_MAX);
+    WriteQueue *q = calloc(1, sizeof *q);
+    if (!q) return lw_fail(err, LW_ERUNTIME, "out of memory writing %d files", n);
+    q->files = files;
+    q->n = n;
+    q->stop = stop;
+    pthread_mutex_init(&q->lock, NULL);
+    int extra = (threads < n ? threads : n) - 1, started = 0;
+    if (extra > WRITE_MAX_THREADS) extra = WRITE_MAX_THREADS;
+    pthread_t tid[WRITE_MAX_THREADS];
+    /* a thread that cannot be made leaves its share to the others */
+    while (started < extra && pthread_create(&tid[started], NULL, write_worker, q) == 0)
+        started++;
+    write_worker(q);
+    for (int k = 0; k < started; k++) pthread_join(tid[k], NULL);
+    pthread_mutex_destroy(&q->lock);
+    int rc = q->stop_rc;
+    if (rc && err) *err = q->stop_err;
+    for (int i = 0; i < n; i++)
+        if (q->rc[i]) {
+            rc = q->rc[i];
+            if (err) *err = q->err[i];
+            break;
+        }
+    free(q);
+    return rc;
 }
 
 /* Reads the chunks before the image data: png_write_info puts every text

@@ -322,7 +322,7 @@ static void test_mesh(void)
     /* without area_cells: no mesh, nothing in the frame */
     cfg.area_cells = 0;
     CHECK(geom_build(&g, seg, &plan, &cfg, &err) == LW_OK);
-    CHECK(g.area_cells == 0 && !g.area_centre_jac);
+    CHECK(g.area_cells == 0 && !g.area_centre_jac.x);
     CHECK(geom_frame(&g, 2, 0.5, 0.0, &v, &fg) == LW_OK && fg.area_cells == 0);
     geom_frame_free(&fg);
     geom_free(&g);

@@ -147,18 +147,17 @@ static void check_show(const Scene *sc, const SceneModel *a)
         const Gan *g = gan_history_at(h, k);
         const PointSet *fake = &ds->seg->sets[1];
         int i0 = ds->seg->sets[0].n, L = ds->plan.n_hidden;
-        CHECK(ds->geom.arrow_state != NULL);
-        for (int i = 0; i < fake->n && ds->geom.arrow_state; i++) {
+        CHECK(ds->geom.arrow_state.x != NULL);
+        for (int i = 0; i < fake->n && ds->geom.arrow_state.x; i++) {
             double hh[(LW_MAX_LAYERS + 1) * WD], ht[(LW_MAX_LAYERS + 1) * WD], tip[2];
             for (int u = 0; u < 2; u++) tip[u] = fake->x[2 * i + u] + fake->arrow[2 * i + u];
             layers_forward_point(&g->disc, fake->x + 2 * i, hh);
             layers_forward_point(&g->disc, tip, ht);
             for (int l = 0; l < L; l++) {
                 int s = stage_index(l, STAGE_ACTIVATION);
-                double end[WD], tend[WD];
+                double end[WD], tend[WD], tip_start[WD];
                 geom_point_end_state(&ds->geom, s, i0 + i, end);
-                stage_end(&ds->plan, s,
-                          ds->geom.arrow_state + ((size_t)s * ds->geom.n_points + i0 + i) * WD,
+                stage_end(&ds->plan, s, geom_states_get(&ds->geom.arrow_state, s, i0 + i, tip_start),
                           tend);
                 for (int u = 0; u < ds->plan.widths[l + 1]; u++) {
                     int v = ds->plan.swapped[l] && u < 2 ? 1 - u : u;

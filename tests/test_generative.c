@@ -210,7 +210,7 @@ static double layer_diff(const StagePlan *plan, int l, const double *end, const 
 /* Worst distance, over every layer, between the end of its activation
  * stage for n states cached per stage (n, LW_MAX_WIDTH) and the stack's
  * forward pass of the n input points x (n, 3). */
-static double worst_layer_ends(const SegmentRender *sr, const double *cache, int n,
+static double worst_layer_ends(const SegmentRender *sr, const StateCache *cache,
                                const double *x, int from, int to)
 {
     double worst = 0;
@@ -219,8 +219,8 @@ static double worst_layer_ends(const SegmentRender *sr, const double *cache, int
         layers_forward_point(&sr->seg->net, x + 3 * j, h);
         for (int l = 0; l < sr->plan.n_layers; l++) {
             int s = stage_index(l, STAGE_ACTIVATION);
-            double end[WD];
-            stage_end(&sr->plan, s, cache + ((size_t)s * n + j) * WD, end);
+            double end[WD], start[WD];
+            stage_end(&sr->plan, s, geom_states_get(cache, s, j, start), end);
             worst = fmax(worst, layer_diff(&sr->plan, l, end, h));
         }
     }
@@ -255,8 +255,7 @@ static void check_paths(void)
     for (int l = 0; l < g->lines.p.n_lines; l++) {
         if (g->lines.kind[l] != LINE_PATH && g->lines.kind[l] != LINE_VECTOR) continue;
         int a = g->lines.p.start[l], b = g->lines.p.start[l + 1];
-        worst = fmax(worst, worst_layer_ends(sr, g->sample_state, g->n_samples, g->lines.p.x,
-                                             a, b));
+        worst = fmax(worst, worst_layer_ends(sr, &g->sample_state, g->lines.p.x, a, b));
         const SegmentPath *sp = &seg->paths[path++];
         CHECK(sp->vector == (g->lines.kind[l] == LINE_VECTOR));
         CHECK(b - a == (sp->n - 1) * (sc.render.geom.grid_samples - 1) + 1);
@@ -273,7 +272,7 @@ static void check_paths(void)
     CHECK(worst_ends == 0.0);
     double marks[SHOW_MAX_MARKS * 3];
     for (int i = 0; i < seg->n_marks; i++) memcpy(marks + 3 * i, seg->marks[i].x, sizeof seg->marks[i].x);
-    double worst_marks = worst_layer_ends(sr, g->mark_state, g->n_marks, marks, 0, g->n_marks);
+    double worst_marks = worst_layer_ends(sr, &g->mark_state, marks, 0, g->n_marks);
     CHECK_MSG(worst_marks <= 1e-9, "marked codes' layer ends differ by %g", worst_marks);
     printf("  %d samples on %d latent paths and %d marked codes through a 2-16-16-2 decoder: "
            "max |diff| %.1e, %.1e\n", n_path_samples, n_lines, seg->n_marks, worst, worst_marks);

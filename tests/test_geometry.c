@@ -42,7 +42,8 @@ static void check_forward_pass(const SegmentRender *sr, const Mlp *net, const Da
         memcpy(state, ds->x + (size_t)ds->dim * i, ds->dim * sizeof(double));
         for (int s = 0; s < plan->n_stages; s++) {
             /* the renderer's cached start state == the previous stage's end */
-            const double *cached = sr->geom.point_state + ((size_t)s * ds->n + i) * WD;
+            double cached_buf[WD];
+            const double *cached = geom_states_get(&sr->geom.point_state, s, i, cached_buf);
             for (int k = 0; k < WD; k++)
                 worst_joint = fmax(worst_joint, fabs(cached[k] - state[k]));
             double at0[WD], end[WD];
@@ -89,7 +90,8 @@ static void check_continuity(const SegmentRender *sr, const char *name)
     int n = sr->geom.n_points;
     for (int s = 0; s < sr->plan.n_stages; s++) {
         for (int i = 0; i < n; i += 7) {
-            const double *start = sr->geom.point_state + ((size_t)s * n + i) * WD;
+            double start_buf[WD];
+            const double *start = geom_states_get(&sr->geom.point_state, s, i, start_buf);
             double a[WD], b[WD], reach = 1e-12, longest = 0;
             stage_eval(&sr->plan, s, 0.0, start, a);
             for (int step = 1; step <= 200; step++) {

@@ -322,10 +322,10 @@ static void check_joints(const Renderer *r)
     for (int l = 0; l < sr->plan.n_hidden; l++) {
         int s = stage_index(l, STAGE_ACTIVATION);
         for (int i = 0; i < g->n_points; i++) {
-            double states[STAGE_MAX_STEPS + 1][WD];
-            int n = stage_step_states(&sr->plan, s, g->point_state + ((size_t)s * g->n_points + i) * WD,
+            double states[STAGE_MAX_STEPS + 1][WD], start[WD], next[WD];
+            int n = stage_step_states(&sr->plan, s, geom_states_get(&g->point_state, s, i, start),
                                       states);
-            const double *next = g->point_state + ((size_t)(s + 1) * g->n_points + i) * WD;
+            geom_states_get(&g->point_state, s + 1, i, next);
             for (int d = 0; d < WD; d++) worst = fmax(worst, fabs(states[n][d] - next[d]));
             joints++;
         }
