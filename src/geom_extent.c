@@ -164,34 +164,19 @@ static int dominates(const double *v, const double *q, const int sigma[COORDS])
     return 1;
 }
 
-typedef struct {
-    double key;
-    int j;
-} Ranked;
-
-/* Larger keys first; equal keys by index, so the order is the same on
- * every run. */
-static int by_key_down(const void *a, const void *b)
-{
-    const Ranked *x = a, *y = b;
-    if (x->key != y->key) return x->key > y->key ? -1 : 1;
-    return (x->j > y->j) - (x->j < y->j);
-}
-
-/* The skyline of the moving points' start states of stage s under sigma:
- * in decreasing order of sum sigma_k p_k (a point dominates only points of
- * no larger sum, so most are dropped against the first few kept), each
- * point kept unless a kept one dominates it.  The order only makes it fast:
- * a point is dropped only when dominated.  NULL when out of memory. */
+/* The skyline of the moving points' start states of stage s under sigma,
+ * in the order of the points: a window of the points not dominated so far;
+ * each point is dropped when one in the window dominates it, else it
+ * joins the window and drops those it dominates.  The window stays the
+ * size of a skyline (a handful: one point for a single coordinate).  NULL
+ * when out of memory. */
 static int *skyline(const GeomExtent *e, int s, const int sigma[COORDS])
 {
     const Geometry *g = e->g;
-    int n = e->n_moving;
-    Ranked *rank = malloc(sizeof *rank * (n ? n : 1));
+    int n = e->n_moving, m = 0;
     double (*p)[COORDS] = malloc(sizeof(double) * COORDS * (n ? n : 1));
     int *kept = malloc(sizeof(int) * (n + 1));
-    if (!rank || !p || !kept) {
-        free(rank);
+    if (!p || !kept) {
         free(p);
         free(kept);
         return NULL;
@@ -199,22 +184,18 @@ static int *skyline(const GeomExtent *e, int s, const int sigma[COORDS])
     for (int j = 0; j < n; j++) {
         double st[LW_MAX_WIDTH];
         geom_point_start_state(g, s, e->moving[j], st);
-        rank[j] = (Ranked){0.0, j};
-        for (int k = 0; k < COORDS; k++) {
-            p[j][k] = st[k];
-            if (sigma[k]) rank[j].key += sigma[k] * st[k];
-        }
-    }
-    qsort(rank, n, sizeof *rank, by_key_down);
-    int m = 0;
-    for (int r = 0; r < n; r++) {
-        int j = rank[r].j, beaten = 0;
+        memcpy(p[j], st, sizeof p[j]);
+        int beaten = 0;
         for (int c = 0; c < m && !beaten; c++) beaten = dominates(p[kept[c]], p[j], sigma);
-        if (!beaten) kept[m++] = j;
+        if (beaten) continue;
+        int w = 0;
+        for (int c = 0; c < m; c++)
+            if (!dominates(p[j], p[kept[c]], sigma)) kept[w++] = kept[c];
+        kept[w] = j;
+        m = w + 1;
     }
     for (int c = 0; c < m; c++) kept[c] = e->moving[kept[c]];
     kept[m] = -1;
-    free(rank);
     free(p);
     return kept;
 }

@@ -89,7 +89,10 @@ static void project(const Projection3 *pr, const double *st, double seconds, dou
         return;
     }
     double c[W];
-    for (int k = 0; k < pr->n; k++) {
+    /* without a tour only the first three axes are shown: the others are
+     * never read, so they are not computed */
+    int rows = pr->tour ? pr->n : (pr->n < 3 ? pr->n : 3);
+    for (int k = 0; k < rows; k++) {
         double s = 0;
         for (int a = 0; a < pr->n; a++) s += pr->B[k * pr->n + a] * st[a];
         c[k] = s;
