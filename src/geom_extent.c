@@ -197,7 +197,8 @@ static int *skyline(const GeomExtent *e, int s, const int sigma[COORDS])
     for (int c = 0; c < m; c++) kept[c] = e->moving[kept[c]];
     kept[m] = -1;
     free(p);
-    return kept;
+    int *fit = realloc(kept, sizeof(int) * (m + 1)); /* a skyline, not n points */
+    return fit ? fit : kept;
 }
 
 /* The skyline for (s, sigma), computed on first use. */
