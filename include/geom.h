@@ -239,6 +239,11 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
  * `outline`, of the samples of the input box's outline, at (stage, t). */
 void geom_content_box(const Geometry *g, int stage, double t, double seconds, const double *R,
                       int outline, double box[4]);
+/* The part of geom_content_box that is not the points: grows b by the
+ * arrows' tips, the marked codes and, with `outline`, the reference and the
+ * input box's outline. */
+void geom_content_box_rest(const Geometry *g, int stage, double t, double seconds,
+                           const double *R, int outline, double box[4]);
 /* How far from a line the points look on screen at (stage, t) through the
  * rotation R (3x3, row-major): the smaller over the larger spread of their
  * projection onto R's first two rows (0: seen as a line). */
@@ -246,6 +251,8 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
  * through the rotation R (3x3, row-major; its first two rows). */
 void geom_grow_box(double *b, const double *R, const double *d);
 double geom_view_spread(const Geometry *g, int stage, double t, double seconds, const double *R);
+/* State (LW_MAX_WIDTH) of point i at the start of stage s, as cached. */
+void geom_point_start_state(const Geometry *g, int s, int i, double *out);
 /* State (LW_MAX_WIDTH) of point i at the end of stage s, in the drawing's
  * own units (a swapped layer's units 1 and 2 swapped). */
 void geom_point_end_state(const Geometry *g, int s, int i, double *out);
@@ -263,6 +270,22 @@ double geom_spreads_shown(const Geometry *g, int stage, double t);
 int geom_frame(const Geometry *g, int stage, double t, double seconds, const View *view,
                FrameGeom *fg);
 void geom_frame_free(FrameGeom *fg);
+
+/* ---- geom_extent.c: content boxes from the points that can hold an edge ---- */
+
+/* The skylines of a Geometry's points, per stage and sign pattern, built
+ * as boxes ask for them (geom_extent.c says why they hold every edge). */
+typedef struct GeomExtent GeomExtent;
+
+/* NULL when out of memory.  g must outlive it. */
+GeomExtent *geom_extent_create(const Geometry *g);
+void geom_extent_free(GeomExtent *e);
+/* geom_content_box, the same four doubles, evaluating only the points that
+ * can hold an edge where the stage's motion allows it (every point where it
+ * does not); adds the moving points it moved through their stage to
+ * *evaluated.  Builds skylines on first use: not for two threads at once. */
+void geom_extent_box(GeomExtent *e, int stage, double t, double seconds, const double *R,
+                     int outline, double box[4], long long *evaluated);
 
 /* ---- geom_arrows.c: arrows on points (PointSet.arrow) ---- */
 

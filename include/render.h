@@ -49,6 +49,7 @@ typedef struct {
                                  earlier segments with the same tag come before */
     int spaces_traced;        /* its spaces 0 .. spaces_traced - 1 have their boundary
                                  traced (or have none to trace) */
+    GeomExtent *extent;       /* the points that can hold a content box's edge; owned */
 } SegmentRender;
 
 /* What renderer_create builds.  RENDER_PLANS: stage plans and the timeline
@@ -78,6 +79,10 @@ typedef struct Renderer {
     unsigned char *view_ready; /* (timeline.n_frames) 1 where views holds the frame's view */
     long long camera_samples; /* content boxes evaluated for the camera path so far (a
                                  hold repeating the frame before reuses its box) */
+    long long box_points;     /* moving points moved through their stage for those boxes
+                                 (geom_extent.c: only those that can hold an edge) */
+    int box_every_point;      /* 1: those boxes move every point (the reference the
+                                 reduced boxes equal bit for bit; tests set it) */
     double *yaw;              /* (timeline.n_frames) turn of the camera's yaw, degrees, or NULL */
     /* Two panels (show_panel_count = 2): this renderer draws the left one;
      * panels holds the right one's renderer, both panels' configs and the

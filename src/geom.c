@@ -426,6 +426,17 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
         geom_grow_box(b, R, d);
         if (spreads) grow_spread(b, R, d, g->point_spread + 3 * (size_t)i);
     }
+    geom_content_box_rest(g, stage, t, seconds, R, outline, b);
+    /* a zero edge is +0 whichever zero the last point to reach it had, so a
+     * box over just the points that can hold an edge (geom_extent.c) is
+     * the same four doubles */
+    for (int k = 0; k < 4; k++) b[k] += 0.0;
+}
+
+void geom_content_box_rest(const Geometry *g, int stage, double t, double seconds,
+                           const double *R, int outline, double b[4])
+{
+    int layer = g->plan->stages[stage].layer;
     geom_arrows_grow_box(g, stage, t, seconds, R, b);
     for (int i = 0; i < g->n_marks; i++) {
         double d[3];
@@ -446,6 +457,11 @@ void geom_content_box(const Geometry *g, int stage, double t, double seconds, co
             geom_grow_box(b, R, d);
         }
     }
+}
+
+void geom_point_start_state(const Geometry *g, int s, int i, double *out)
+{
+    geom_states_get(&g->point_state, s, i, out);
 }
 
 void geom_point_end_state(const Geometry *g, int s, int i, double *out)

@@ -30,8 +30,12 @@ static int pca_projection(const Geometry *g, int layer, const Projection3 *prev,
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < n; i++) {
             if (g->point_fixed[i]) continue;
-            geom_states_get(&g->point_state, s0, i, st[0]);
-            for (int k = 0; k < 3; k++) stage_end(g->plan, s0 + k, st[k], st[k + 1]);
+            /* the ends of the layer's stages are the next stages' starts, as
+             * cached (the same stage_end of the same states); the last
+             * layer's end is not cached */
+            for (int k = 0; k < 3; k++) geom_point_start_state(g, s0 + k, i, st[k]);
+            if (s0 + 3 < g->n_stages) geom_point_start_state(g, s0 + 3, i, st[3]);
+            else stage_end(g->plan, s0 + 2, st[2], st[3]);
             stage_eval(g->plan, s0, 0.15, st[0], st[4]);
             for (int k = 0; k < 5; k++)
                 for (int a = 0; a < d; a++) {
@@ -89,7 +93,10 @@ static void project(const Projection3 *pr, const double *st, double seconds, dou
         return;
     }
     double c[W];
-    for (int k = 0; k < pr->n; k++) {
+    /* without a tour only the first three axes are shown: the others are
+     * never read, so they are not computed */
+    int rows = pr->tour ? pr->n : (pr->n < 3 ? pr->n : 3);
+    for (int k = 0; k < rows; k++) {
         double s = 0;
         for (int a = 0; a < pr->n; a++) s += pr->B[k * pr->n + a] * st[a];
         c[k] = s;

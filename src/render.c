@@ -61,6 +61,25 @@ static void content_box(const Renderer *r, int stage, double t, double seconds, 
         geom_grow_box(b, R, d);
 }
 
+/* content_box for the camera path: the same doubles, from the points that
+ * can hold an edge (geom_extent.c) unless r->box_every_point; counts the
+ * points it moves in r->box_points. */
+static void path_box(Renderer *r, int stage, double t, double seconds, const double *R, int step,
+                     double *b)
+{
+    int s;
+    SegmentRender *sr = &r->segs[renderer_segment(r, stage, &s) - r->segs];
+    int outline = r->cfg->camera.view == VIEW_AUTO && !step;
+    if (r->box_every_point) {
+        geom_content_box(&sr->geom, s, t, seconds, R, outline, b);
+        for (int i = 0; i < sr->geom.n_points; i++) r->box_points += !sr->geom.point_fixed[i];
+    } else {
+        geom_extent_box(sr->extent, s, t, seconds, R, outline, b, &r->box_points);
+    }
+    double d[3];
+    if (renderer_worked_display(r, stage, t, seconds, d)) geom_grow_box(b, R, d);
+}
+
 static double depth_weight(const Renderer *r, int stage, double t)
 {
     int s;
@@ -248,8 +267,8 @@ static int fit_frames(Renderer *r, const unsigned char *want, LwError *err)
             memcpy(boxes + 4 * f, boxes + 4 * (f - 1), 4 * sizeof(double));
             continue;
         }
-        content_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), key.R, key.step,
-                    boxes + 4 * f);
+        path_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), key.R, key.step,
+                 boxes + 4 * f);
         r->camera_samples++;
         last = key;
     }
@@ -421,6 +440,8 @@ static int create_geometry(Renderer *r, LwError *err)
         SegmentRender *sr = &r->segs[k];
         int rc = geom_build(&sr->geom, sr->seg, &sr->plan, &r->cfg->geom, err);
         if (rc) return rc;
+        if (!(sr->extent = geom_extent_create(&sr->geom)))
+            return lw_fail(err, LW_ERUNTIME, "out of memory for the camera's content boxes");
     }
     int rc = camera_yaw(r, err);
     if (!rc && r->mode == RENDER_WHOLE_PATH) rc = whole_path(r, err);
@@ -548,8 +569,10 @@ void renderer_free(Renderer *r)
     if (!r) return;
     if (r->panels) renderer_free(&r->panels->right);
     free(r->panels);
-    for (int k = 0; r->segs && k < r->n_segments; k++)
+    for (int k = 0; r->segs && k < r->n_segments; k++) {
+        geom_extent_free(r->segs[k].extent);
         geom_free(&r->segs[k].geom);
+    }
     free(r->segs);
     free(r->views);
     free(r->view_ready);

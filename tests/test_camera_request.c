@@ -13,7 +13,14 @@
  *     drawn with some other camera;
  *   - holds drawn once (RunOptions.repeat_pixels): every frame reaches the
  *     sink with the pixels and note it has when each is drawn, but the hook
- *     runs (and frames are drawn) only once per run of identical frames. */
+ *     runs (and frames are drawn) only once per run of identical frames;
+ *   - a content box moves only the points that can hold its edges
+ *     (geom_extent.c), counted in Renderer.box_points: every frame's view
+ *     is bit for bit the view fitted from boxes over every point
+ *     (box_every_point), for each kind of motion, camera and activation;
+ *     where the motion allows it the points moved are a small share of
+ *     every point's; and frame 0 of a video ten times as long moves, per
+ *     box, the same few points of the 4000 as the short video's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,8 +202,152 @@ static void check_repeats(void)
     unload(&p);
 }
 
+/* A scene of the given network and render keys: moons of n points. */
+static int load_scene(int n, const char *network, const char *render, Scene *sc, SceneModel *m)
+{
+    char text[2048];
+    LwError err = {""};
+    snprintf(text, sizeof text,
+             "[dataset]\nkind = moons\npoints = %d\nseed = 3\n[network]\n%s\n"
+             "[train]\nsteps = 150\n[render]\nwidth = 192\nheight = 108\nfps = 10\n%s\n",
+             n, network, render);
+    int rc = scene_load_string_with("e.scene", text, strlen(text), NULL, 0, sc, &err);
+    if (!rc) rc = scene_build(sc, m, NULL, NULL, &err);
+    CHECK_MSG(rc == LW_OK, "%s: %s", network, err.msg);
+    return rc;
+}
+
+/* Every frame's view, fitted on request, with the boxes of every point or
+ * (every = 0) of the points that can hold an edge; the points moved. */
+static long long all_views(const SceneModel *m, const Scene *sc, int every, View **views, int *n)
+{
+    Renderer r;
+    LwError err = {""};
+    *views = NULL;
+    if (renderer_create(&m->show, &sc->render, RENDER_ON_REQUEST, &r, &err) != LW_OK) {
+        CHECK_MSG(0, "%s", err.msg);
+        return -1;
+    }
+    r.box_every_point = every;
+    *n = r.timeline.n_frames;
+    FrameReq *q = malloc(sizeof *q * *n);
+    *views = malloc(sizeof **views * *n);
+    for (int f = 0; q && f < *n; f++) q[f] = renderer_request_frame(&r, f);
+    int rc = q && *views ? renderer_prepare(&r, q, *n, &err) : LW_ERUNTIME;
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    if (!rc && *views) memcpy(*views, r.views, sizeof **views * *n);
+    long long moved = r.box_points;
+    free(q);
+    renderer_free(&r);
+    return rc ? -1 : moved;
+}
+
+/* The reduced boxes give the very views of the full ones; with `share`
+ * > 0, they move at most that share of what the full ones move. */
+static void check_exact(const char *network, const char *render, double share)
+{
+    Scene sc;
+    SceneModel m;
+    memset(&sc, 0, sizeof sc);
+    memset(&m, 0, sizeof m);
+    if (load_scene(300, network, render, &sc, &m) == LW_OK) {
+        View *full, *fast;
+        int n_full = 0, n_fast = 0;
+        long long moved_full = all_views(&m, &sc, 1, &full, &n_full);
+        long long moved_fast = all_views(&m, &sc, 0, &fast, &n_fast);
+        CHECK(n_full == n_fast && n_full > 0 && full && fast);
+        int differ = -1;
+        for (int f = 0; full && fast && f < n_full && differ < 0; f++)
+            if (memcmp(&full[f], &fast[f], sizeof *full)) differ = f;
+        CHECK_MSG(differ < 0, "%s | %s: frame %d's view differs from the full boxes' view", network,
+                  render, differ);
+        CHECK_MSG(moved_fast <= moved_full && moved_full > 0, "%s | %s: %lld vs %lld", network,
+                  render, moved_fast, moved_full);
+        if (share > 0)
+            CHECK_MSG(moved_fast <= share * moved_full, "%s | %s: moved %lld points of %lld",
+                      network, render, moved_fast, moved_full);
+        free(full);
+        free(fast);
+    }
+    scene_model_free(&m);
+    scene_free(&sc);
+}
+
+/* Frame 0 on request (its hold, and the first layer its boundary is traced
+ * over): the points moved for its boxes against frames x points. */
+static void frame0_cost(const char *render, long long *moved, long long *boxes, int *frames)
+{
+    Scene sc;
+    SceneModel m;
+    Renderer r;
+    LwError err = {""};
+    memset(&sc, 0, sizeof sc);
+    memset(&m, 0, sizeof m);
+    *moved = *boxes = -1;
+    if (load_scene(4000, "widths = 2,2,2,2", render, &sc, &m) == LW_OK &&
+        renderer_create(&m.show, &sc.render, RENDER_ON_REQUEST, &r, &err) == LW_OK) {
+        FrameReq q = renderer_request_frame(&r, 0);
+        CHECK_MSG(renderer_prepare(&r, &q, 1, &err) == LW_OK, "%s", err.msg);
+        *moved = r.box_points;
+        *boxes = r.camera_samples;
+        *frames = r.timeline.n_frames;
+        renderer_free(&r);
+    }
+    scene_model_free(&m);
+    scene_free(&sc);
+}
+
+static void check_extent(void)
+{
+    /* network, render keys, the share of the full boxes' points moved at
+     * most (0: not checked: stages that fall back to every point) */
+    static const struct {
+        const char *net, *render;
+        double share;
+    } cases[] = {
+        {"widths = 2,2,2,2", "", 0.12},
+        {"widths = 2,2,2,2", "view = follow", 0.12},
+        {"widths = 2,2,2,2", "readout = true\norbit = 20\npitch = 30", 0.12},
+        {"widths = 2,2,2,2\nactivation = relu", "readout = true", 0.12},
+        {"widths = 2,2,2,2\nactivation = sigmoid", "", 0.12},
+        {"widths = 2,2,2,2\nactivation = leaky_relu", "activation_steps = hadamard", 0.12},
+        {"widths = 2,2,2,2", "interpolation = straight", 0},
+        {"widths = 2,2,2,2", "reflection = turn", 0},
+        {"widths = 2,2,2,2\nactivation = sigmoid",
+         "activation_steps = hadamard\nworked_point = 0.5, -0.5", 0},
+        {"widths = 2,3,3,2", "orbit = 20\npitch = 30", 0},
+        {"widths = 2,3,3,2", "interpolation = straight", 0},
+        {"widths = 2,3,2\nactivation = softplus", "", 0},
+        {"widths = 2,5,5,2", "", 0},
+        {"widths = 2,4,1", "view = follow", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char render[256];
+        snprintf(render, sizeof render, "stage_seconds = 2\nhold_start = 1\nhold_between = 0.5\n"
+                 "hold_end = 1\n%s", cases[i].render);
+        check_exact(cases[i].net, render, cases[i].share);
+    }
+    long long moved[2], boxes[2];
+    int frames[2];
+    frame0_cost("stage_seconds = 3", &moved[0], &boxes[0], &frames[0]);
+    frame0_cost("stage_seconds = 30\nhold_start = 10\nhold_between = 5\nhold_end = 15",
+                &moved[1], &boxes[1], &frames[1]);
+    CHECK_MSG(frames[1] > 8 * frames[0], "%d frames against %d", frames[1], frames[0]);
+    for (int k = 0; k < 2; k++)
+        /* a box moves the few points of four skylines, not the 4000 */
+        CHECK_MSG(moved[k] > 0 && boxes[k] > 0 && moved[k] <= boxes[k] * 4000 / 40,
+                  "frame 0 of %d frames: %lld points moved for %lld boxes", frames[k], moved[k],
+                  boxes[k]);
+    /* and as few per box whatever the length: the skylines do not grow with it */
+    if (boxes[0] > 0 && boxes[1] > 0)
+        CHECK_MSG((double)moved[1] / boxes[1] <= 1.25 * moved[0] / boxes[0],
+                  "%lld points for %lld boxes against %lld for %lld", moved[1], boxes[1],
+                  moved[0], boxes[0]);
+}
+
 int main(void)
 {
+    check_extent();
     check_mode("", "auto (boundary shown)");
     check_mode("view = follow\nshow_boundary = false\n", "follow");
     check_mode("view = follow\n", "follow (boundary shown)");
