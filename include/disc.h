@@ -24,7 +24,10 @@
 #include <cairo.h>
 #include <stdint.h>
 
-#define DISC_MAX_RADIUS 32.0 /* px: beyond, a disc's own pixels outweigh Cairo's set-up */
+/* px: the masks' memory stays small (at most 64 radii x 16 phases of 67 x 67
+ * bytes, 4.6 MB, in a 3-D frame); speed is no limit: at 30 px a stamped
+ * frame of the reference scene still takes a third fewer instructions */
+#define DISC_MAX_RADIUS 32.0
 #define DISC_PHASES 4        /* positions of a centre per pixel, each way */
 #define DISC_MAX_RADII 64    /* masks' radii between the smallest and largest asked */
 
