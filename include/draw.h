@@ -1,6 +1,7 @@
 /* draw.h — one frame onto a Cairo context, and the contact sheet of a
  * layer's stills (Cairo only: no maths beyond layout, no state between
- * frames).  Everything Cairo is here and in render.c. */
+ * frames).  Everything Cairo is here, in disc.c (the data points' discs) and
+ * in render.c. */
 #ifndef DRAW_H
 #define DRAW_H
 

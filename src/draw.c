@@ -9,6 +9,7 @@
  * (3-D) gets depth cues: axis arrows, far things lighter and thinner, and
  * curves broken by a halo where they pass behind one another. */
 #include "draw.h"
+#include "disc.h"
 
 #include <cairo.h>
 
@@ -282,18 +283,34 @@ static void draw_lines(cairo_t *cr, const Style *sc, const FrameGeom *fg, LineKi
     }
 }
 
-static void draw_points(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+/* A data point's disc: stamped from a mask when the stamper can (disc.h),
+ * else filled by Cairo. */
+static void point_disc(cairo_t *cr, DiscStamper *ds, int stamp, double x, double y, double r,
+                       Rgb c)
+{
+    if (stamp) {
+        disc_stamp(ds, x, y, r, c.r, c.g, c.b);
+        return;
+    }
+    set_rgb(cr, c);
+    cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+    cairo_fill(cr);
+}
+
+/* Returns the stamper's status (Cairo's), 0 for success. */
+static int draw_points(cairo_t *cr, const Style *sc, const FrameGeom *fg)
 {
     double r = sc->point_radius * unit(sc);
     double w = sc->width, h = sc->height;
+    DiscStamper ds;
+    int stamp = fg->n_points > 0 && disc_begin(&ds, cr, r, r);
     for (int k = 0; k < fg->n_points; k++) {
         int i = fg->order[k];
         double x = fg->px[i], y = fg->py[i];
         if (!fg->disc[i] || x < -r || y < -r || x > w + r || y > h + r) continue;
-        set_rgb(cr, sc->classes[fg->label[i] % LW_MAX_CLASSES]);
-        cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-        cairo_fill(cr);
+        point_disc(cr, &ds, stamp, x, y, r, sc->classes[fg->label[i] % LW_MAX_CLASSES]);
     }
+    return stamp ? disc_end(&ds) : 0;
 }
 
 /* 1 when the corners of cells i..i1 of the row between corner rows lo and
@@ -649,19 +666,22 @@ static void draw_lines_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg, con
     }
 }
 
-static void draw_points_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
-                           const DepthRange *d)
+/* Returns the stamper's status (Cairo's), 0 for success. */
+static int draw_points_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
+                          const DepthRange *d)
 {
     double r0 = sc->point_radius * unit(sc);
     double w = sc->width, h = sc->height;
+    DiscStamper ds;
+    int stamp = fg->n_points > 0 && disc_begin(&ds, cr, r0 * (1 - THIN), r0);
     for (int k = 0; k < fg->n_points; k++) { /* order: far to near */
         int i = fg->order[k];
         double x = fg->px[i], y = fg->py[i], f = farness(d, fg->pdepth[i]);
         if (!fg->disc[i] || x < -r0 || y < -r0 || x > w + r0 || y > h + r0) continue;
-        set_rgb(cr, mix(sc->classes[fg->label[i] % LW_MAX_CLASSES], sc->background, FOG * f));
-        cairo_arc(cr, x, y, r0 * (1 - THIN * f), 0, 2 * M_PI);
-        cairo_fill(cr);
+        point_disc(cr, &ds, stamp, x, y, r0 * (1 - THIN * f),
+                   mix(sc->classes[fg->label[i] % LW_MAX_CLASSES], sc->background, FOG * f));
     }
+    return stamp ? disc_end(&ds) : 0;
 }
 
 static double round_step(double px_per_unit, double want);
@@ -820,25 +840,31 @@ static void draw_point_arrows(cairo_t *cr, const Style *sc, const FrameGeom *fg)
     cairo_restore(cr);
 }
 
-/* Grid, outline, axes and data of a frame seen from an angle. */
-static void draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
+/* Grid, outline, axes and data of a frame seen from an angle.  Returns the
+ * points' status (Cairo's), 0 for success. */
+static int draw_content_3d(cairo_t *cr, const Style *sc, const FrameGeom *fg,
                             const Caption *cap)
 {
     DepthRange d = depth_range(fg, cap->view.scale);
+    int rc = 0;
     draw_axis_arrows(cr, sc, cap);
     draw_lines_3d(cr, sc, fg, &d);
     if (sc->show_points && fg->blob_alpha > 0)
         draw_spreads(cr, sc, fg);
     if (sc->show_points) {
-        draw_points_3d(cr, sc, fg, &d);
+        rc = draw_points_3d(cr, sc, fg, &d);
         draw_point_arrows(cr, sc, fg);
     }
     draw_axis_names(cr, sc, cap);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    return rc;
 }
 
-static void draw_content_flat(cairo_t *cr, const Style *sc, const FrameGeom *fg)
+/* Grid, outline and data of a frame seen straight down.  Returns the
+ * points' status (Cairo's), 0 for success. */
+static int draw_content_flat(cairo_t *cr, const Style *sc, const FrameGeom *fg)
 {
+    int rc = 0;
     if (sc->show_grid)
         draw_lines(cr, sc, fg, LINE_GRID, sc->grid, sc->grid_width);
     if (sc->show_domain)
@@ -848,9 +874,10 @@ static void draw_content_flat(cairo_t *cr, const Style *sc, const FrameGeom *fg)
     if (sc->show_points) {
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
         draw_lines(cr, sc, fg, LINE_CURVE, sc->classes[0], sc->curve_width);
-        draw_points(cr, sc, fg);
+        rc = draw_points(cr, sc, fg);
         draw_point_arrows(cr, sc, fg);
     }
+    return rc;
 }
 
 /* The readout's two half-planes, tinted by the class each side gives. */
@@ -1964,10 +1991,8 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
     cairo_set_tolerance(cr, 0.25); /* discs of a few pixels need no finer polygons */
     if (sc->show_grid) /* the reference is a grid too (a prior's) */
         draw_reference(cr, sc, fg);
-    if (cap && !cap->flat && sc->depth_cues)
-        draw_content_3d(cr, sc, fg, cap);
-    else
-        draw_content_flat(cr, sc, fg);
+    int points_rc = cap && !cap->flat && sc->depth_cues ? draw_content_3d(cr, sc, fg, cap)
+                                                        : draw_content_flat(cr, sc, fg);
     if (fg->n_marks) { /* latent paths: every path has marked codes */
         Rgb c = path_colour(sc, cap);
         draw_path_lines(cr, sc, fg, c);
@@ -2014,7 +2039,7 @@ int draw_frame(cairo_t *cr, const Style *sc, const FrameGeom *fg, const Caption 
         draw_curve_inset(cr, sc, cap);
     if (see_through(sc))
         pop_with_halo(cr, sc);
-    return cairo_status(cr);
+    return points_rc ? points_rc : (int)cairo_status(cr);
 }
 
 /* ---- the contact sheet ------------------------------------------------------ */
