@@ -410,7 +410,10 @@ int train_network(const NetSpec *net, const TrainConfig *cfg, const char *scene_
         return ret;
     TrainReport rep;
     ret = train_run(m, ds, &c, progress, user, &rep, err);
-    if (ret == LW_OK && cfg->readable > 0)
+    /* restarts get a training out of a bad start; with no steps nothing
+     * trains, and the network shown is the scene's seed's, as asked (six
+     * untrained passes over every point would change only which start) */
+    if (ret == LW_OK && cfg->readable > 0 && cfg->steps > 0)
         ret = restarts(net, cfg, ds, m, progress, user, &rep, err);
     if (ret != LW_OK) {
         mlp_free(m);

@@ -187,6 +187,22 @@ static void test_options(void)
     CHECK(p.calls == ra.steps / 100 && (p.calls == 0 || p.last_step == p.calls * 100));
     mlp_free(&a);
 
+    /* steps = 0: the network of the scene's own seed, untrained, with no
+     * restart (nothing trained can be stuck) */
+    fill_scene(&sc, &GALLERY[0]);
+    sc.train.steps = 0;
+    sc.train.seed = 2; /* whose start is not the best of six at 82 % */
+    Mlp seed_net = {0};
+    TrainConfig run;
+    CHECK(train_network(&sc.net, &sc.train, sc.path, &ds, &a, NULL, NULL, &ra, &err) == LW_OK);
+    CHECK(train_start(&sc.net, &sc.train, 1, &ds, &seed_net, &run, &err) == LW_OK);
+    printf("  moons steps=0: accuracy %.4f, kept run %d\n", ra.accuracy, ra.attempt);
+    CHECK(ra.steps == 0 && ra.attempt <= 1);
+    CHECK(a.params && seed_net.params && a.n_params == seed_net.n_params &&
+          memcmp(a.params, seed_net.params, a.n_params * sizeof(double)) == 0);
+    mlp_free(&a);
+    mlp_free(&seed_net);
+
     /* divergence: plain SGD with a huge step */
     fill_scene(&sc, &GALLERY[0]);
     sc.train.optimizer = OPT_SGD;
