@@ -76,8 +76,9 @@ class Table:
         self.row(text, f"{a:{fmt}} {unit} vs {b:{fmt}} {unit}", f"{ratio:.2f}x",
                  f"<= {most}x", ratio <= most)
 
-    def latency(self, text, lat, labels, most):
-        """The slowest of the step 3a lines named by labels, against most seconds."""
+    def latency(self, text, lat, labels, most, afresh=()):
+        """The slowest of the step 3a lines named by labels, against most seconds;
+        afresh: the same commands training the network again, shown beside."""
         got = [(lbl, lat.get(lbl)) for lbl in labels]
         if not lat:
             return self.row(text, "not measured: no step 3a figures", "-", f"<= {most} s", None)
@@ -87,6 +88,10 @@ class Table:
                             f"<= {most} s", None)
         worst = max(v[0] for _, v in got)
         shown = "; ".join(f"{lbl.split(', ')[-1]} {v[0]:.2f} s, {v[1]:.0f} MiB" for lbl, v in got)
+        fresh = [(lbl, lat.get(lbl)) for lbl in afresh if lat.get(lbl)]
+        if fresh:
+            shown += " (network from the cache; trained now: " + "; ".join(
+                f"{lbl.split(', ')[-2]} {v[0]:.2f} s" for lbl, v in fresh) + ")"
         self.row(text, shown, f"{worst:.2f} s", f"<= {most} s", worst <= most)
 
 
@@ -106,9 +111,10 @@ def main():
     t.faster("`hash` (draw + hash, 270 frames) against matplotlib drawing alone",
              "X_layerwarp_hash_720", "A_mpl_noenc_720", 3)
     t.latency("`step --layer 1`, reference scene (and moons)", lat,
-              ["step --layer 1, bench-reference", "step --layer 1, moons"], 0.3)
+              ["step --layer 1, bench-reference", "step --layer 1, moons"], 0.3,
+              ["step --layer 1, moons, trained now"])
     t.latency("`step` on a 60 000-point scene with a 10x longer video", lat,
-              ["step --layer 1, long60k"], 1)
+              ["step --layer 1, long60k"], 1, ["step --layer 1, long60k, trained now"])
     t.latency("`hash --frames 0:0` of a valid 200 000-point, 2581-frame scene", lat,
               ["hash --frames 0:0, big200k"], 1)
     t.within("1080p medium peak memory against ffmpeg alone on the same frames",

@@ -62,7 +62,15 @@ latency() { # LABEL COMMAND...: one line, wall seconds and peak resident MiB
     fi
 }
 cp scenes/bench-reference.scene scenes/bench-reference.csv "$SCENES/"
+# Trained networks are kept between runs (train_cache.h): a still is timed
+# twice, training afresh (--no-cache) and with the network the first run
+# stored, as a teacher editing the scene's look meets it.  The cache lives
+# and dies with the scenes.
+export LAYERWARP_CACHE_DIR="$SCENES/cache"
 for s in bench-reference moons long60k; do
+    latency "step --layer 1, $s, trained now" "$LW" step "$SCENES/$s.scene" --layer 1 -q \
+        -o "$SCENES/step-$s" --no-cache
+    "$LW" train "$SCENES/$s.scene" -q >/dev/null
     latency "step --layer 1, $s" "$LW" step "$SCENES/$s.scene" --layer 1 -q -o "$SCENES/step-$s"
     latency "frames --at 2:bias:0.5, $s" "$LW" frames "$SCENES/$s.scene" --at 2:bias:0.5 -q \
         -o "$SCENES/$s-at.png"

@@ -29,13 +29,13 @@ _layerwarp_options()
     local common="--set -q --quiet -h --help"
     local frame="--fps --size --quality -ql -qm -qh -qp -qk -t --transparent"
     case $1 in
-        render) echo "-o --output -s --last --format --piece --frames --at -j --jobs --crf --preset $frame $common" ;;
-        frames) echo "--frames --at -o --output -j --jobs $frame $common" ;;
-        step) echo "-l --layer -o --output -j --jobs $frame $common" ;;
-        hash) echo "--frames --at --algo -j --jobs $frame $common" ;;
-        train) echo "-o --output $common" ;;
-        dump) echo "-l --layer -s --stage -o --output $common" ;;
-        info) echo "$frame $common" ;;
+        render) echo "-o --output -s --last --format --piece --frames --at -j --jobs --crf --preset --no-cache $frame $common" ;;
+        frames) echo "--frames --at -o --output -j --jobs --no-cache $frame $common" ;;
+        step) echo "-l --layer -o --output -j --jobs --no-cache $frame $common" ;;
+        hash) echo "--frames --at --algo -j --jobs --no-cache $frame $common" ;;
+        train) echo "-o --output --no-cache $common" ;;
+        dump) echo "-l --layer -s --stage -o --output --no-cache $common" ;;
+        info) echo "--no-cache $frame $common" ;;
         scene) echo "$common" ;;
         join) echo "-o --output -q --quiet -h --help" ;;
         sweep) echo "-o --output --format --index --montage $common" ;;

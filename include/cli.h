@@ -43,6 +43,7 @@ typedef struct {
     const char *format;      /* --format, lower case without dot ("mkv"), or NULL */
     int jobs;                /* 0: default */
     int quiet;
+    int no_cache;            /* --no-cache: train again, store nothing (train_cache.h) */
     int last;                /* render -s/--last: the last frame as one PNG */
     int help;                /* -h: print the command's help and stop */
     const char *layer;       /* --layer as given, checked by cli_layer_ref */

@@ -18,6 +18,7 @@
 #include "render.h"
 #include "show.h"
 #include "train.h"
+#include "train_cache.h"
 
 /* Where the output goes and how it is encoded. */
 typedef struct {
@@ -115,6 +116,10 @@ typedef struct SceneModel {
  * left freeable. */
 int scene_build(const Scene *scene, SceneModel *model, TrainProgress progress, void *user,
                 LwError *err);
+/* scene_build with trained classifiers kept between runs (train_cache.h);
+ * cache NULL trains every time, as scene_build does. */
+int scene_build_cached(const Scene *scene, SceneModel *model, const TrainCache *cache,
+                       TrainProgress progress, void *user, LwError *err);
 void scene_model_free(SceneModel *model);
 
 #endif

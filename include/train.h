@@ -28,6 +28,8 @@ typedef struct {
     double accuracy;    /* final full-data accuracy */
     double seconds;     /* CPU time spent */
     int attempt;        /* train_network: which of its runs was kept (1 = the scene's seed) */
+    int cached;         /* 1: read from the cache of trained networks (train_cache.h);
+                         * seconds are then the original training's */
 } TrainReport;
 
 /* train_network's restarts when [train] readable > 0 (see train.c): up to

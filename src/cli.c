@@ -73,7 +73,7 @@ static const CommandSpec COMMANDS[CMD_COUNT] = {
 enum {
     O_OUTPUT = 256, O_JOBS, O_QUIET, O_LAYER, O_STAGE, O_HELP, O_FRAMES, O_AT, O_CRF, O_PRESET,
     O_FPS, O_SIZE, O_SET, O_QUALITY, O_LAST, O_FORMAT, O_TRANSPARENT, O_PIECE, O_INDEX,
-    O_MONTAGE, O_GRID, O_ROW, O_COL, O_ALGO
+    O_MONTAGE, O_GRID, O_ROW, O_COL, O_ALGO, O_NO_CACHE
 };
 
 /* One option as a set of commands takes it.  The same long name may have a
@@ -181,6 +181,12 @@ static const OptionSpec OPTIONS[] = {
     {O_QUIET, "quiet", 'q', 0, ALL_CMDS & ~BIT(CMD_SCENE), "       no progress or summary on stderr"},
     {O_QUIET, "quiet", 'q', 0, BIT(CMD_SCENE),
      "       the scene alone, without the comment header"},
+    {O_NO_CACHE, "no-cache", 0, 0,
+     BIT(CMD_RENDER) | BIT(CMD_FRAMES) | BIT(CMD_STEP) | BIT(CMD_HASH) | BIT(CMD_TRAIN) |
+         BIT(CMD_DUMP) | BIT(CMD_INFO),
+     "       train the network again instead of reading it from the cache of\n"
+     "trained networks (LAYERWARP_CACHE_DIR, else ~/.cache/layerwarp), and do not\n"
+     "store it there"},
     {O_HELP, "help", 'h', 0, ALL_CMDS, "       this help"},
 };
 enum { N_OPTIONS = sizeof OPTIONS / sizeof OPTIONS[0] };
@@ -480,6 +486,7 @@ static int take_option(Options *o, int id, const char *arg, LwError *err)
                               arg);
         return LW_OK;
     case O_QUIET: o->quiet = 1; return LW_OK;
+    case O_NO_CACHE: o->no_cache = 1; return LW_OK;
     case O_HELP: o->help = 1; return LW_OK;
     case O_LAST: o->last = 1; return LW_OK;
     case O_LAYER: {

@@ -47,6 +47,9 @@ struct GeomExtent {
     int **sky;               /* (n_stages * PATTERNS) point indices, -1 ended; NULL: not yet */
     int *moving;             /* (n_moving) the moving points */
     int n_moving;
+    int *fixed;              /* (n_fixed) the others: a scan of every point per box
+                              * would cost frames x points again */
+    int n_fixed;
 };
 
 GeomExtent *geom_extent_create(const Geometry *g)
@@ -58,12 +61,15 @@ GeomExtent *geom_extent_create(const Geometry *g)
     int n = g->n_points ? g->n_points : 1;
     e->sky = calloc((size_t)g->n_stages * PATTERNS + 1, sizeof *e->sky);
     e->moving = malloc(sizeof(int) * n);
-    if (!e->sky || !e->moving) {
+    e->fixed = malloc(sizeof(int) * n);
+    if (!e->sky || !e->moving || !e->fixed) {
         geom_extent_free(e);
         return NULL;
     }
-    for (int i = 0; i < g->n_points; i++)
-        if (!g->point_fixed[i]) e->moving[e->n_moving++] = i;
+    for (int i = 0; i < g->n_points; i++) {
+        if (g->point_fixed[i]) e->fixed[e->n_fixed++] = i;
+        else e->moving[e->n_moving++] = i;
+    }
     return e;
 }
 
@@ -73,6 +79,7 @@ void geom_extent_free(GeomExtent *e)
     for (int k = 0; e->sky && k < e->n_stages * PATTERNS; k++) free(e->sky[k]);
     free(e->sky);
     free(e->moving);
+    free(e->fixed);
     free(e);
 }
 
@@ -231,8 +238,9 @@ static int skyline_box(GeomExtent *e, int s, double t, double seconds, const dou
             ++*evaluated;
         }
     int layer = g->plan->stages[s].layer;
-    for (int i = 0; i < g->n_points; i++) {
-        if (!g->point_fixed[i] || g->point_from[i] > layer) continue;
+    for (int k = 0; k < e->n_fixed; k++) {
+        int i = e->fixed[k];
+        if (g->point_from[i] > layer) continue;
         double d[3];
         geom_point_display(g, s, t, seconds, i, d);
         geom_grow_box(b, R, d);

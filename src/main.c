@@ -319,7 +319,9 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, RenderM
     if (rc) return rc;
     TrainWatch watch = {verbose_train, 0, 0};
     j->have_model = 1;
-    rc = scene_build(&j->scene, &j->model, train_progress, &watch, err);
+    TrainCache cache;
+    train_cache_locate(&cache, o->no_cache);
+    rc = scene_build_cached(&j->scene, &j->model, &cache, train_progress, &watch, err);
     if (rc) return rc;
     j->have_r = 1;
     rc = renderer_create(&j->model.show, &j->scene.render, draws, &j->r, err);
@@ -1357,8 +1359,10 @@ static int cmd_train(const Options *o)
         return report(rc, &err);
     }
     if (!rc) rc = dataset_make(&sc.data, &ds, &err);
-    if (!rc) rc = train_network(&sc.net, &sc.train, sc.path, &ds, &m, train_progress, &watch,
-                                &rep, &err);
+    TrainCache cache;
+    train_cache_locate(&cache, o->no_cache);
+    if (!rc) rc = train_network_cached(&cache, &sc.net, &sc.train, sc.path, &ds, &m,
+                                       train_progress, &watch, &rep, &err);
     if (!rc && o->output) install_signals(); /* a temporary may exist from here */
     if (!rc && o->output) rc = parent_dirs(o->output, &err);
     if (!rc) rc = stopped(&err);
@@ -1367,8 +1371,9 @@ static int cmd_train(const Options *o)
         double loss = m.has_readout ? mlp_loss_grad(&m, ds.x, ds.label, ds.n, sc.train.l2, NULL) : 0;
         double acc = m.has_readout ? mlp_accuracy(&m, ds.x, ds.label, ds.n) : 0;
         FILE *line = o->output && strcmp(o->output, "-") == 0 ? stderr : stdout;
-        fprintf(line, "final: steps=%d loss=%.4f accuracy=%.4f seconds=%.2f\n", rep.steps, loss,
-                acc, rep.seconds);
+        /* a cached network says so: its seconds are the original training's */
+        fprintf(line, "final: steps=%d loss=%.4f accuracy=%.4f seconds=%.2f%s\n", rep.steps,
+                loss, acc, rep.seconds, rep.cached ? " cached" : "");
     }
     mlp_free(&m);
     dataset_free(&ds);
@@ -1482,9 +1487,10 @@ static int info_classifier(const Scene *sc, const SceneModel *m, LwError *err)
         printf(")%s, %zu parameters\n", net->has_readout ? (net->n_out == 1 ? " + sigmoid readout" : " + softmax readout") : "",
                net->n_params);
         if (sc->net.has_weights) printf("weights:    fixed, from the scene\n");
-        else printf("training:   %d steps taken (%s, learning rate %g, readable %g), %.2f s\n",
+        else printf("training:   %d steps taken (%s, learning rate %g, readable %g), %.2f s%s\n",
                     m->report.steps, sc->train.optimizer == OPT_ADAM ? "adam" : "sgd",
-                    sc->train.learning_rate, sc->train.readable, m->report.seconds);
+                    sc->train.learning_rate, sc->train.readable, m->report.seconds,
+                    m->report.cached ? ", read from the cache" : "");
         if (m->accuracy >= 0) printf("accuracy:   %.4f\n", m->accuracy);
         /* how far each layer's picture is from a line (readable.h): near 0 is a sliver */
         double spread[LW_MAX_LAYERS];

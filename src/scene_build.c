@@ -15,6 +15,7 @@
 #include "classifier.h"
 #include "gen_weights.h"
 #include "metrics.h"
+#include "train_cache.h"
 
 #define MMD_POINTS 1000   /* generated points and data points the MMD compares */
 
@@ -516,8 +517,8 @@ static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
     return rc;
 }
 
-static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
-                     LwError *err);
+static int build_one(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                     TrainProgress progress, void *user, LwError *err);
 
 /* How the scene wants a classifier drawn, titled `name` (borrowed). */
 static ClassifierView classifier_view(const Scene *sc, const char *name)
@@ -608,25 +609,31 @@ static void compare_coverage(SceneModel *a, SceneModel *b)
 
 /* [compare]: the compared scene's model, trained on its own, its show
  * moved into this one's as the right-hand panel. */
-static int build_compare(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
-                         LwError *err)
+static int build_compare(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                         TrainProgress progress, void *user, LwError *err)
 {
     m->compare = calloc(1, sizeof *m->compare);
     if (!m->compare) return lw_fail(err, LW_ERUNTIME, "out of memory");
-    int rc = build_one(sc->compare, m->compare, progress, user, err);
+    int rc = build_one(sc->compare, m->compare, cache, progress, user, err);
     if (!rc) compare_coverage(m, m->compare);
     return rc ? rc : show_take(&m->show, &m->compare->show, 1, err);
+}
+
+int scene_build_cached(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                       TrainProgress progress, void *user, LwError *err)
+{
+    int rc = build_one(sc, m, cache, progress, user, err);
+    return !rc && sc->compare ? build_compare(sc, m, cache, progress, user, err) : rc;
 }
 
 int scene_build(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
                 LwError *err)
 {
-    int rc = build_one(sc, m, progress, user, err);
-    return !rc && sc->compare ? build_compare(sc, m, progress, user, err) : rc;
+    return scene_build_cached(sc, m, NULL, progress, user, err);
 }
 
-static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, void *user,
-                     LwError *err)
+static int build_one(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                     TrainProgress progress, void *user, LwError *err)
 {
     memset(m, 0, sizeof *m);
     m->accuracy = -1;
@@ -634,8 +641,8 @@ static int build_one(const Scene *sc, SceneModel *m, TrainProgress progress, voi
     if (rc) return rc;
     if (sc->model.kind != MODEL_CLASSIFIER)
         return build_generative(sc, m, err);
-    rc = train_network(&sc->net, &sc->train, sc->path, &m->data, &m->net, progress, user,
-                       &m->report, err);
+    rc = train_network_cached(cache, &sc->net, &sc->train, sc->path, &m->data, &m->net,
+                              progress, user, &m->report, err);
     if (rc) return rc;
     if (m->net.has_readout)
         m->accuracy = mlp_accuracy(&m->net, m->data.x, m->data.label, m->data.n);

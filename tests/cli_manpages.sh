@@ -69,7 +69,7 @@ for cmd in $(cat "$TMPD/commands"); do
     section_of "$cmd" >"$TMPD/section"
     comp_opts=$(bash -c ". $COMP; _layerwarp_options $cmd" 2>/dev/null)
     # options as the help lists them: "  -o, --output FILE" and "      --crf N"
-    "$LW" help "$cmd" | grep -oE '^  (-[a-zA-Z], )?--[a-z-]+' | tr ',' '\n' | tr -d ' ' |
+    "$LW" help "$cmd" | grep -oE '^  (-[a-zA-Z], |    )--[a-z-]+' | tr ',' '\n' | tr -d ' ' |
         grep . >"$TMPD/opts"
     [ -s "$TMPD/opts" ] || fail "layerwarp help $cmd lists no options"
     for opt in $(cat "$TMPD/opts"); do

@@ -3,6 +3,9 @@
 # prints one summary line "tests: N passed, M failed".
 BUILD=${1:-build}
 export LW_BIN="$BUILD/layerwarp"
+# every run trains afresh unless a test asks for the cache (tests/cli_cache.sh):
+# a shared cache would let one test's training answer another's
+export LAYERWARP_CACHE_DIR=off
 passed=0; failed=0; failures=""
 for t in "$BUILD"/tests/test_* tests/cli_*.sh; do
     [ -e "$t" ] || continue
