@@ -66,6 +66,15 @@ report() {
     fi
 }
 
+# the cache of trained networks stored, then read (train_cache.c); every
+# other run trains, so that training is what Memcheck watches there
+export LAYERWARP_CACHE_DIR="$TMPD/cache"
+vg 0 train $S -q
+finish
+vg 0 train $S -q
+finish
+export LAYERWARP_CACHE_DIR=off
+
 # Every output kind: H.264, GIF (two passes through a spool), lossless MKV,
 # a PNG sequence; two workers so the threaded paths run too.
 vg 0 render "$S" $SMALL --frames 0:5 -j 2 -q -o "$TMPD/a.mp4"
