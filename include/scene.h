@@ -98,6 +98,8 @@ typedef struct SceneModel {
     GanReport gan_report;
     Vae vae;                 /* model = vae or autoencoder */
     VaeReport vae_report;
+    int gen_cached;          /* the GAN's or VAE's parameters came from the cache of
+                                trained networks (train_cache.h) */
     /* a generative model's samples against the data: squared MMD (Gaussian
      * kernel, median bandwidth) after training and for the untrained map */
     double mmd2, mmd2_untrained;

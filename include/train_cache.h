@@ -1,15 +1,19 @@
-/* train_cache.h — trained classifiers kept on disk between runs.
+/* train_cache.h — trained networks kept on disk between runs.
  *
  * A teacher edits a scene's [render] or [style] and renders again; the
  * network is the same, so training it again is waste (seconds on a large
  * scene, where the still itself takes a fraction of one).  The cache keeps
- * train_network's result — every parameter bit for bit, and its report —
- * under a key that hashes everything the training reads: the dataset's
- * points and labels as generated or read (so a CSV's bytes and every
- * [dataset] key count through what they make), the network's widths and
- * activations, every [train] key, and the build itself (the executable's
- * bytes, glibc's and GSL's versions: a rebuilt or upgraded program trains
- * afresh).  A hit gives exactly the weights training would give.
+ * a trainer's result — every parameter bit for bit, and its report — under
+ * a key that hashes everything the training reads: the dataset's points and
+ * labels as generated or read (so a CSV's bytes and every [dataset] key
+ * count through what they make), the network's shape, every setting of the
+ * trainer, the parameters it starts from (a GAN's or VAE's, set by the
+ * caller), and the build itself (the executable's bytes, glibc's and GSL's
+ * versions: a rebuilt or upgraded program trains afresh).  A hit gives
+ * exactly the parameters training would give.  Three trainers go through
+ * it: a classifier's (train_network), a GAN's (gan_train) and a VAE's or
+ * autoencoder's (vae_train); replays of training (history.c,
+ * gan_history.c) train again, since they keep every checkpoint.
  *
  * The cache is an optimisation and never an error: a folder that cannot be
  * made or written, or an entry that is short, damaged or for another key,
@@ -21,7 +25,9 @@
 #define TRAIN_CACHE_H
 
 #include "lw_common.h"
+#include "gan.h"
 #include "train.h"
+#include "vae.h"
 
 #define TRAIN_CACHE_MAX 200
 
@@ -45,5 +51,13 @@ int train_network_cached(const TrainCache *cache, const NetSpec *net, const Trai
                          const char *scene_path, const Dataset *ds, Mlp *m,
                          TrainProgress progress, void *user, TrainReport *report,
                          LwError *err);
+
+/* gan_train and vae_train through the cache: m allocated and initialised
+ * as for them; *cached = 1 when the parameters and the report were read
+ * (seconds then the original training's).  Errors are the trainers' own. */
+int gan_train_cached(const TrainCache *cache, Gan *m, const Dataset *ds, const GanConfig *cfg,
+                     GanReport *rep, int *cached, LwError *err);
+int vae_train_cached(const TrainCache *cache, Vae *m, const Dataset *ds, const VaeConfig *cfg,
+                     VaeReport *rep, int *cached, LwError *err);
 
 #endif

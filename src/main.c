@@ -1323,7 +1323,9 @@ static int cmd_step(const Options *o)
 static int train_generative(const Options *o, const Scene *sc, LwError *err)
 {
     SceneModel m;
-    int rc = scene_build(sc, &m, NULL, NULL, err);
+    TrainCache cache;
+    train_cache_locate(&cache, o->no_cache);
+    int rc = scene_build_cached(sc, &m, &cache, NULL, NULL, err);
     if (!rc && o->output) install_signals(); /* a temporary may exist from here */
     if (!rc && o->output) rc = parent_dirs(o->output, err);
     if (!rc) rc = stopped(err);
@@ -1334,12 +1336,13 @@ static int train_generative(const Options *o, const Scene *sc, LwError *err)
     FILE *line = o->output && strcmp(o->output, "-") == 0 ? stderr : stdout;
     if (!rc && m.kind == MODEL_GAN)
         fprintf(line, "final: steps=%d d_loss=%.4f g_loss=%.4f mmd2=%.5f mmd2_untrained=%.5f "
-               "seconds=%.2f\n", m.gan_report.steps, m.gan_report.d_loss, m.gan_report.g_loss,
-               m.mmd2, m.mmd2_untrained, m.gan_report.seconds);
+               "seconds=%.2f%s\n", m.gan_report.steps, m.gan_report.d_loss, m.gan_report.g_loss,
+               m.mmd2, m.mmd2_untrained, m.gan_report.seconds, m.gen_cached ? " cached" : "");
     else if (!rc)
         fprintf(line, "final: steps=%d recon=%.4f kl=%.4f coverage=%.3f mmd2=%.5f mmd2_untrained=%.5f "
-               "seconds=%.2f\n", m.vae_report.steps, m.vae_report.recon, m.vae_report.kl,
-               m.coverage, m.mmd2, m.mmd2_untrained, m.vae_report.seconds);
+               "seconds=%.2f%s\n", m.vae_report.steps, m.vae_report.recon, m.vae_report.kl,
+               m.coverage, m.mmd2, m.mmd2_untrained, m.vae_report.seconds,
+               m.gen_cached ? " cached" : "");
     scene_model_free(&m);
     return rc;
 }
@@ -1540,6 +1543,8 @@ static void info_generative(const Scene *sc, const SceneModel *m)
         printf("training:   %d steps, reconstruction %.4f, %.2f s (no noise, no KL: the codes "
                "need not fill the prior)\n", m->vae_report.steps, m->vae_report.recon,
                m->vae_report.seconds);
+    if (!sc->net.has_weights && m->gen_cached)
+        printf("            read from the cache of trained networks\n");
     if (m->kind == MODEL_AUTOENCODER && m->coverage_sigma > 0)
         printf("coverage:   %.3f of the latent grid within 2\xcf\x83 of a code, \xcf\x83 %.3f the "
                "compared VAE's mean\n", m->coverage, m->coverage_sigma);

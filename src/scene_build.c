@@ -76,7 +76,7 @@ static GanConfig gan_config_of(const Scene *sc, const Dataset *data)
     return c;
 }
 
-static int build_gan(const Scene *sc, SceneModel *m, LwError *err)
+static int build_gan(const Scene *sc, SceneModel *m, const TrainCache *cache, LwError *err)
 {
     GanConfig c = gan_config_of(sc, &m->data);
     int rc = gan_alloc(&m->gan, &c, m->data.dim, err);
@@ -89,7 +89,7 @@ static int build_gan(const Scene *sc, SceneModel *m, LwError *err)
         rc = gen_weights_load_gan(&m->gan, sc->net.weights_path, err);
         c.steps = 0;
     }
-    if (!rc) rc = gan_train(&m->gan, &m->data, &c, &m->gan_report, err);
+    if (!rc) rc = gan_train_cached(cache, &m->gan, &m->data, &c, &m->gan_report, &m->gen_cached, err);
     if (!rc) rc = sample_mmd(m, sc, gan_decode, &m->gan, &m->mmd2, err);
     return rc;
 }
@@ -102,7 +102,7 @@ static void vae_fixed_report(SceneModel *m)
     vae_evaluate(&m->vae, &m->data, &m->vae_report.recon, &m->vae_report.kl);
 }
 
-static int build_vae(const Scene *sc, SceneModel *m, LwError *err)
+static int build_vae(const Scene *sc, SceneModel *m, const TrainCache *cache, LwError *err)
 {
     VaeConfig c = vae_config_default();
     hidden_of(&sc->net, &c.n_dec_hidden, c.dec_hidden, 0);
@@ -121,7 +121,7 @@ static int build_vae(const Scene *sc, SceneModel *m, LwError *err)
         rc = gen_weights_load_vae(&m->vae, sc->model.prior, sc->net.weights_path, err);
         if (!rc) vae_fixed_report(m);
     } else if (!rc) {
-        rc = vae_train(&m->vae, &m->data, &c, &m->vae_report, err);
+        rc = vae_train_cached(cache, &m->vae, &m->data, &c, &m->vae_report, &m->gen_cached, err);
     }
     if (!rc) rc = sample_mmd(m, sc, vae_decode, &m->vae, &m->mmd2, err);
     if (!rc) m->coverage = vae_latent_coverage(&m->vae, &m->data, 41, 0);
@@ -496,10 +496,11 @@ static int build_gan_morph(const Scene *sc, SceneModel *m, LwError *err)
 /* A generative model: trained, then each network the scene names (by
  * default a GAN's generator and discriminator, a VAE's decoder) as a
  * segment, in the scene's order. */
-static int build_generative(const Scene *sc, SceneModel *m, LwError *err)
+static int build_generative(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                            LwError *err)
 {
     m->kind = sc->model.kind;
-    int rc = m->kind == MODEL_GAN ? build_gan(sc, m, err) : build_vae(sc, m, err);
+    int rc = m->kind == MODEL_GAN ? build_gan(sc, m, cache, err) : build_vae(sc, m, cache, err);
     if (!rc && m->kind == MODEL_GAN && sc->training == TRAINING_REPLAY)
         return build_gan_replay(sc, m, err);
     if (!rc && m->kind == MODEL_GAN && sc->training == TRAINING_MORPH)
@@ -640,7 +641,7 @@ static int build_one(const Scene *sc, SceneModel *m, const TrainCache *cache,
     int rc = dataset_make(&sc->data, &m->data, err);
     if (rc) return rc;
     if (sc->model.kind != MODEL_CLASSIFIER)
-        return build_generative(sc, m, err);
+        return build_generative(sc, m, cache, err);
     rc = train_network_cached(cache, &sc->net, &sc->train, sc->path, &m->data, &m->net,
                               progress, user, &m->report, err);
     if (rc) return rc;

@@ -92,4 +92,20 @@ if [ "$(entries)" = 200 ] && [ -e "$C/train-old7.bin" ] && [ ! -e "$C/train-old0
    "$LW" train "$S" -q | grep -q cached; then pass
 else fail "pruning: $(entries) entries, old7 $(ls "$C/train-old7.bin" 2>&1)"; fi
 
+# a GAN's and an autoencoder's training, the same way
+for model in gan autoencoder; do
+    small_generative_scene $model >"$TMPD/$model.scene"
+    "$LW" train "$TMPD/$model.scene" -o "$TMPD/$model-1.txt" >"$TMPD/g1" 2>&1
+    "$LW" train "$TMPD/$model.scene" -o "$TMPD/$model-2.txt" >"$TMPD/g2" 2>&1
+    if ! grep -q cached "$TMPD/g1" && grep -q '^final: steps=60 .* cached$' "$TMPD/g2" &&
+       cmp -s "$TMPD/$model-1.txt" "$TMPD/$model-2.txt"; then pass
+    else fail "$model: $(cat "$TMPD/g1") / $(cat "$TMPD/g2")"; fi
+    LAYERWARP_CACHE_DIR=off "$LW" hash "$TMPD/$model.scene" -q >"$TMPD/gh.off"
+    "$LW" hash "$TMPD/$model.scene" -q >"$TMPD/gh.on"
+    if [ -s "$TMPD/gh.off" ] && cmp -s "$TMPD/gh.off" "$TMPD/gh.on"; then pass
+    else fail "$model: frames from the cached model differ"; fi
+    "$LW" train "$TMPD/$model.scene" --set train.seed=2 -q >"$TMPD/g3"
+    case $(cat "$TMPD/g3") in *cached*) fail "$model: another seed read the cache" ;; *) pass ;; esac
+done
+
 done_tests cli_cache
