@@ -12,8 +12,9 @@
  * versions: a rebuilt or upgraded program trains afresh).  A hit gives
  * exactly the parameters training would give.  Three trainers go through
  * it: a classifier's (train_network), a GAN's (gan_train) and a VAE's or
- * autoencoder's (vae_train); replays of training (history.c,
- * gan_history.c) train again, since they keep every checkpoint.
+ * autoencoder's (vae_train); and the replays of training, a classifier's
+ * (history_record) and a GAN's (gan_history_record), whose snapshots and
+ * curves are kept whole.
  *
  * The cache is an optimisation and never an error: a folder that cannot be
  * made or written, or an entry that is short, damaged or for another key,
@@ -26,6 +27,8 @@
 
 #include "lw_common.h"
 #include "gan.h"
+#include "gan_history.h"
+#include "history.h"
 #include "train.h"
 #include "vae.h"
 
@@ -59,5 +62,16 @@ int gan_train_cached(const TrainCache *cache, Gan *m, const Dataset *ds, const G
                      GanReport *rep, int *cached, LwError *err);
 int vae_train_cached(const TrainCache *cache, Vae *m, const Dataset *ds, const VaeConfig *cfg,
                      VaeReport *rep, int *cached, LwError *err);
+
+/* history_record and gan_history_record through the cache (the key adds
+ * the checkpoints and the trained parameters to the trainer's).  Errors
+ * are theirs. */
+int history_record_cached(const TrainCache *cache, const NetSpec *net, const TrainConfig *cfg,
+                          const TrainReport *report, const Dataset *ds,
+                          const CheckpointSpec *spec, const Mlp *trained, History *h,
+                          LwError *err);
+int gan_history_record_cached(const TrainCache *cache, const GanConfig *cfg, const Dataset *ds,
+                              const CheckpointSpec *spec, const Gan *trained, GanHistory *h,
+                              LwError *err);
 
 #endif

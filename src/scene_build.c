@@ -397,12 +397,12 @@ static int gan_checkpoint_segments(const Scene *sc, SceneModel *m, int k, const 
 /* The GAN trained again with the checkpoints listening and measured: its
  * snapshots into g (m->gan_history.n_snapshots of them) and, with
  * show_gradients, one arrow scale over all of them. */
-static int gan_checkpoints(const Scene *sc, SceneModel *m, const Gan **g, ArrowLength *al,
-                           LwError *err)
+static int gan_checkpoints(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                           const Gan **g, ArrowLength *al, LwError *err)
 {
     GanConfig c = gan_config_of(sc, &m->data);
     GanHistory *h = &m->gan_history;
-    int rc = gan_history_record(&c, &m->data, &sc->checkpoints, &m->gan, h, err);
+    int rc = gan_history_record_cached(cache, &c, &m->data, &sc->checkpoints, &m->gan, h, err);
     if (!rc) rc = gan_history_measure(h, &m->data, MMD_POINTS, sc->train.seed + 7, MMD_POINTS, err);
     for (int k = 0; !rc && k < h->n_snapshots; k++) g[k] = gan_history_at(h, k);
     *al = (ArrowLength){0, 0, 0};
@@ -410,11 +410,12 @@ static int gan_checkpoints(const Scene *sc, SceneModel *m, const Gan **g, ArrowL
     return rc;
 }
 
-static int build_gan_replay(const Scene *sc, SceneModel *m, LwError *err)
+static int build_gan_replay(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                            LwError *err)
 {
     const Gan *g[HISTORY_MAX_SNAPSHOTS];
     ArrowLength al;
-    int rc = gan_checkpoints(sc, m, g, &al, err);
+    int rc = gan_checkpoints(sc, m, cache, g, &al, err);
     if (rc) return rc;
     int n = SHOW_SAMPLES, d = m->data.dim, K = m->gan_history.n_snapshots;
     double *fake = malloc(sizeof(double) * n * d);
@@ -450,12 +451,13 @@ static LayerStack gan_chain(const Gan *g, const double **W, const double **b)
  * verdict (its boundary across the plane, and with show_shade the latent
  * cells by D at their image) and (show_gradients) the push of each
  * moment's networks. */
-static int build_gan_morph(const Scene *sc, SceneModel *m, LwError *err)
+static int build_gan_morph(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                           LwError *err)
 {
     const Gan *g[HISTORY_MAX_SNAPSHOTS];
     ArrowLength al;
     const GanHistory *h = &m->gan_history;
-    int rc = gan_checkpoints(sc, m, g, &al, err);
+    int rc = gan_checkpoints(sc, m, cache, g, &al, err);
     if (!rc && h->n_snapshots < 2)
         rc = lw_fail(err, LW_EINPUT, "%s: training = morph needs two checkpoints or more "
                      "(checkpoints kept only step %d)", sc->path, h->step[0]);
@@ -502,9 +504,9 @@ static int build_generative(const Scene *sc, SceneModel *m, const TrainCache *ca
     m->kind = sc->model.kind;
     int rc = m->kind == MODEL_GAN ? build_gan(sc, m, cache, err) : build_vae(sc, m, cache, err);
     if (!rc && m->kind == MODEL_GAN && sc->training == TRAINING_REPLAY)
-        return build_gan_replay(sc, m, err);
+        return build_gan_replay(sc, m, cache, err);
     if (!rc && m->kind == MODEL_GAN && sc->training == TRAINING_MORPH)
-        return build_gan_morph(sc, m, err);
+        return build_gan_morph(sc, m, cache, err);
     for (int i = 0; !rc && i < sc->model.n_networks; i++) {
         switch (sc->model.networks[i]) {
         case NET_ENCODER: rc = encoder_segment(sc, m, err); break;
@@ -538,11 +540,12 @@ static ClassifierView classifier_view(const Scene *sc, const char *name)
 /* training = replay: the network at each checkpoint, one segment each (its
  * layers played in turn, captioned with its step), and the loss and
  * accuracy curve the frames plot with a cursor at the segment's step. */
-static int build_replay(const Scene *sc, SceneModel *m, LwError *err)
+static int build_replay(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                        LwError *err)
 {
     History *h = &m->history;
-    int rc = history_record(&sc->net, &sc->train, &m->report, &m->data, &sc->checkpoints,
-                            &m->net, h, err);
+    int rc = history_record_cached(cache, &sc->net, &sc->train, &m->report, &m->data,
+                                   &sc->checkpoints, &m->net, h, err);
     for (int k = 0; !rc && k < h->n_snapshots; k++) {
         char name[96];
         snprintf(name, sizeof name, "%s  step %d", dataset_kind_name(sc->data.kind), h->step[k]);
@@ -562,11 +565,12 @@ static int build_replay(const Scene *sc, SceneModel *m, LwError *err)
 /* training = morph: one segment from each checkpoint to the next, the
  * network's weights moving between them while the chosen layer's space is
  * shown, and the curve with its cursor. */
-static int build_morph(const Scene *sc, SceneModel *m, LwError *err)
+static int build_morph(const Scene *sc, SceneModel *m, const TrainCache *cache,
+                       LwError *err)
 {
     History *h = &m->history;
-    int rc = history_record(&sc->net, &sc->train, &m->report, &m->data, &sc->checkpoints,
-                            &m->net, h, err);
+    int rc = history_record_cached(cache, &sc->net, &sc->train, &m->report, &m->data,
+                                   &sc->checkpoints, &m->net, h, err);
     if (!rc && h->n_snapshots < 2)
         rc = lw_fail(err, LW_EINPUT, "%s: training = morph needs two checkpoints or more "
                      "(checkpoints kept only step %d)", sc->path, h->step[0]);
@@ -648,9 +652,9 @@ static int build_one(const Scene *sc, SceneModel *m, const TrainCache *cache,
     if (m->net.has_readout)
         m->accuracy = mlp_accuracy(&m->net, m->data.x, m->data.label, m->data.n);
     if (sc->training == TRAINING_REPLAY)
-        return build_replay(sc, m, err);
+        return build_replay(sc, m, cache, err);
     if (sc->training == TRAINING_MORPH)
-        return build_morph(sc, m, err);
+        return build_morph(sc, m, cache, err);
     ClassifierView v = classifier_view(sc, dataset_kind_name(sc->data.kind));
     return classifier_segment(&m->net, &m->data, &v, &m->show, err);
 }

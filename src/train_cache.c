@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <gsl/gsl_version.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,16 @@
 
 #include "atomic_file.h"
 #include "gan.h"
+#include "gan_history.h"
+#include "history.h"
 #include "vae.h"
 
 static const char MAGIC[8] = {'L', 'W', 'T', 'R', 'A', 'I', 'N', '2'};
 
 #define REPORT_SLOTS 6
+/* The most doubles an entry holds (64 snapshots of the largest network are
+ * far fewer): a larger file is not read. */
+#define TRAIN_CACHE_MAX_DOUBLES ((size_t)1 << 25)
 
 typedef struct {
     double report[REPORT_SLOTS];
@@ -191,47 +197,71 @@ static size_t entry_body(size_t n_params)
            n_params * sizeof(double);
 }
 
-/* The entry's bytes when its size is exactly want. */
-static unsigned char *read_entry(const char *path, size_t want)
+/* An entry's file, whole, when it is no larger than most bytes. */
+static unsigned char *read_entry(const char *path, size_t most, size_t *size)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    unsigned char *buf = malloc(want + 1);
-    size_t got = buf ? fread(buf, 1, want + 1, f) : 0;
-    fclose(f);
-    if (got != want) {
-        free(buf);
-        return NULL;
+    struct stat st;
+    unsigned char *buf = NULL;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (size_t)st.st_size <= most && (buf = malloc((size_t)st.st_size + 1))) {
+        *size = fread(buf, 1, (size_t)st.st_size + 1, f);
+        if (*size != (size_t)st.st_size) {
+            free(buf);
+            buf = NULL;
+        }
     }
+    fclose(f);
     return buf;
 }
 
-/* Fills params (n of them) and report from the entry for key; 0 when there
- * is no valid one. */
-static int load(const TrainCache *c, const XXH128_canonical_t *key, double *params, size_t n,
-                double report[REPORT_SLOTS])
+/* The entry for key: its payload (*n doubles, malloc'd, NULL when there is
+ * no valid entry) and its report. */
+static double *load_payload(const TrainCache *c, const XXH128_canonical_t *key, size_t *n,
+                            double report[REPORT_SLOTS])
 {
     char path[LW_PATH_MAX + 64];
     entry_path(c, key, path, sizeof path);
-    size_t body = entry_body(n);
-    unsigned char *buf = read_entry(path, body + sizeof(uint64_t));
+    size_t size = 0;
+    unsigned char *buf = read_entry(path, entry_body(TRAIN_CACHE_MAX_DOUBLES) + sizeof(uint64_t),
+                                    &size);
     if (!buf)
-        return 0;
+        return NULL;
     EntryHead h;
     uint64_t sum;
     const unsigned char *p = buf + sizeof MAGIC + sizeof *key;
-    memcpy(&h, p, sizeof h);
-    memcpy(&sum, buf + body, sizeof sum);
-    int ok = memcmp(buf, MAGIC, sizeof MAGIC) == 0 &&
-             memcmp(buf + sizeof MAGIC, key, sizeof *key) == 0 &&
-             sum == XXH3_64bits(buf, body) && h.n_params == n;
-    if (ok) {
-        memcpy(params, p + sizeof h, n * sizeof(double));
-        memcpy(report, h.report, sizeof h.report);
-        utime(path, NULL); /* recently used: the last to be pruned */
+    double *out = NULL;
+    if (size >= entry_body(0) + sizeof sum) {
+        memcpy(&h, p, sizeof h);
+        size_t body = size - sizeof sum;
+        memcpy(&sum, buf + body, sizeof sum);
+        if (h.n_params <= TRAIN_CACHE_MAX_DOUBLES && body == entry_body(h.n_params) &&
+            memcmp(buf, MAGIC, sizeof MAGIC) == 0 &&
+            memcmp(buf + sizeof MAGIC, key, sizeof *key) == 0 &&
+            sum == XXH3_64bits(buf, body) && (out = malloc((h.n_params + 1) * sizeof *out))) {
+            memcpy(out, p + sizeof h, h.n_params * sizeof *out);
+            memcpy(report, h.report, sizeof h.report);
+            *n = h.n_params;
+            utime(path, NULL); /* recently used: the last to be pruned */
+        }
     }
     free(buf);
+    return out;
+}
+
+/* Fills params (exactly n of them) and report from the entry for key; 0
+ * when there is no valid one. */
+static int load(const TrainCache *c, const XXH128_canonical_t *key, double *params, size_t n,
+                double report[REPORT_SLOTS])
+{
+    size_t got = 0;
+    double *p = load_payload(c, key, &got, report);
+    int ok = p && got == n;
+    if (ok)
+        memcpy(params, p, n * sizeof *p);
+    free(p);
     return ok;
 }
 
@@ -480,5 +510,224 @@ int vae_train_cached(const TrainCache *c, Vae *m, const Dataset *ds, const VaeCo
               (double[REPORT_SLOTS]){got.steps, got.recon, got.kl, got.seconds});
     if (rep)
         *rep = got;
+    return rc;
+}
+
+/* ---- training replayed: the snapshots and the curve ------------------------------- */
+
+static void put_spec(XXH3_state_t *st, const CheckpointSpec *spec)
+{
+    put_int(st, spec->mode);
+    put_int(st, spec->every);
+    put_ints(st, spec->steps, spec->mode == CHECKPOINTS_LIST ? spec->n : 0);
+    put_int(st, spec->n);
+}
+
+/* A history as doubles: [snapshots, curve points, then per snapshot its
+ * step, then per snapshot each of its n_values figures, then the curve's
+ * steps and its n_values figures, then the snapshots' slabs of P]. */
+typedef struct {
+    int n_snapshots, n_curve;
+    int *step, *curve_step;
+    double *value[2], *curve_value[2];
+    double *slab[HISTORY_MAX_SNAPSHOTS];
+    size_t P;
+} HistoryView;
+
+static size_t history_doubles(const HistoryView *v)
+{
+    return 2 + 3 * (size_t)v->n_snapshots + 3 * (size_t)v->n_curve + v->n_snapshots * v->P;
+}
+
+static double *history_pack(const HistoryView *v, size_t *n)
+{
+    double *out = malloc(history_doubles(v) * sizeof *out), *p = out;
+    if (!out)
+        return NULL;
+    *p++ = v->n_snapshots;
+    *p++ = v->n_curve;
+    for (int k = 0; k < v->n_snapshots; k++) *p++ = v->step[k];
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < v->n_snapshots; k++) *p++ = v->value[j][k];
+    for (int k = 0; k < v->n_curve; k++) *p++ = v->curve_step[k];
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < v->n_curve; k++) *p++ = v->curve_value[j][k];
+    for (int k = 0; k < v->n_snapshots; k++, p += v->P)
+        memcpy(p, v->slab[k], v->P * sizeof *p);
+    *n = (size_t)(p - out);
+    return out;
+}
+
+/* The counts a packed history of n doubles says, when they fit it. */
+static int history_counts(const double *d, size_t n, size_t P, int *ns, int *nc)
+{
+    if (n < 2 || !(d[0] >= 1 && d[0] <= HISTORY_MAX_SNAPSHOTS) || !(d[1] >= 0 && d[1] <= 1e7))
+        return 0;
+    *ns = (int)d[0];
+    *nc = (int)d[1];
+    return n == 2 + 3 * (size_t)*ns + 3 * (size_t)*nc + *ns * P;
+}
+
+/* Unpacks into v, whose arrays the caller sized from history_counts; the
+ * slabs are written into v->slab[k]. */
+static void history_unpack(const double *d, HistoryView *v)
+{
+    const double *p = d + 2;
+    for (int k = 0; k < v->n_snapshots; k++) v->step[k] = (int)*p++;
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < v->n_snapshots; k++) v->value[j][k] = *p++;
+    for (int k = 0; k < v->n_curve; k++) v->curve_step[k] = (int)*p++;
+    for (int j = 0; j < 2; j++)
+        for (int k = 0; k < v->n_curve; k++) v->curve_value[j][k] = *p++;
+    for (int k = 0; k < v->n_snapshots; k++, p += v->P)
+        memcpy(v->slab[k], p, v->P * sizeof *p);
+}
+
+/* history_record's run: everything the classifier's key holds, which run
+ * was kept, the checkpoints, and the trained network itself. */
+static int history_key(const NetSpec *net, const TrainConfig *cfg, const TrainReport *report,
+                       const Dataset *ds, const CheckpointSpec *spec, const Mlp *trained,
+                       XXH128_canonical_t *key)
+{
+    XXH128_canonical_t base;
+    if (!classifier_key(net, cfg, ds, &base))
+        return 0;
+    XXH3_state_t *st = key_begin("classifier history");
+    if (!st)
+        return 0;
+    put(st, &base, sizeof base);
+    put_int(st, report->attempt);
+    put_int(st, report->steps);
+    put_spec(st, spec);
+    put_params(st, trained->params, trained->n_params);
+    key_end(st, key);
+    return 1;
+}
+
+static HistoryView history_view(History *h, size_t P)
+{
+    HistoryView v = {h->n_snapshots, h->n_curve, h->step, h->curve_step,
+                     {h->loss, h->accuracy}, {h->curve_loss, h->curve_accuracy}, {0}, P};
+    for (int k = 0; k < h->n_snapshots; k++) v.slab[k] = h->snapshot[k].params;
+    return v;
+}
+
+/* h from the packed doubles; 0 (h freed) when they do not make one. */
+static int history_from(const double *d, size_t n, const Mlp *trained, History *h)
+{
+    int ns, nc, ok = history_counts(d, n, trained->n_params, &ns, &nc);
+    memset(h, 0, sizeof *h);
+    if (!ok)
+        return 0;
+    h->curve_step = malloc(sizeof(int) * (nc + 1));
+    h->curve_loss = malloc(sizeof(double) * (nc + 1));
+    h->curve_accuracy = malloc(sizeof(double) * (nc + 1));
+    ok = h->curve_step && h->curve_loss && h->curve_accuracy;
+    int classes = trained->n_out == 1 ? 2 : trained->n_out;
+    for (int k = 0; ok && k < ns; k++, h->n_snapshots++)
+        ok = mlp_alloc(&h->snapshot[k], trained->n_layers + 1, trained->widths, trained->act,
+                       classes, NULL) == LW_OK &&
+             h->snapshot[k].n_params == trained->n_params;
+    if (ok) {
+        h->n_curve = nc;
+        HistoryView v = history_view(h, trained->n_params);
+        history_unpack(d, &v);
+    } else {
+        history_free(h);
+    }
+    return ok;
+}
+
+int history_record_cached(const TrainCache *c, const NetSpec *net, const TrainConfig *cfg,
+                          const TrainReport *report, const Dataset *ds,
+                          const CheckpointSpec *spec, const Mlp *trained, History *h,
+                          LwError *err)
+{
+    XXH128_canonical_t key;
+    if (!c || !c->on || net->has_weights ||
+        !history_key(net, cfg, report, ds, spec, trained, &key))
+        return history_record(net, cfg, report, ds, spec, trained, h, err);
+    size_t n = 0;
+    double r[REPORT_SLOTS];
+    double *d = load_payload(c, &key, &n, r);
+    int hit = d && history_from(d, n, trained, h);
+    free(d);
+    if (hit)
+        return LW_OK;
+    int rc = history_record(net, cfg, report, ds, spec, trained, h, err);
+    HistoryView v = history_view(h, trained->n_params);
+    if (rc == LW_OK && (d = history_pack(&v, &n)))
+        store(c, &key, d, n, (double[REPORT_SLOTS]){0});
+    free(d);
+    return rc;
+}
+
+static int gan_history_key(const GanConfig *cfg, const Dataset *ds, const CheckpointSpec *spec,
+                           const Gan *trained, XXH128_canonical_t *key)
+{
+    XXH128_canonical_t base;
+    if (!gan_key(trained, ds, cfg, &base)) /* the trained parameters stand for the start */
+        return 0;
+    XXH3_state_t *st = key_begin("gan history");
+    if (!st)
+        return 0;
+    put(st, &base, sizeof base);
+    put_spec(st, spec);
+    key_end(st, key);
+    return 1;
+}
+
+static HistoryView gan_history_view(GanHistory *h, size_t P)
+{
+    HistoryView v = {h->n_snapshots, h->n_curve, h->step, h->curve_step,
+                     {h->d_loss, h->g_loss}, {h->curve_d_loss, h->curve_g_loss}, {0}, P};
+    for (int k = 0; k < h->n_snapshots; k++) v.slab[k] = h->snapshot[k].params;
+    return v;
+}
+
+static int gan_history_from(const double *d, size_t n, const Gan *trained, GanHistory *h)
+{
+    size_t P = trained->n_gen_params + trained->n_disc_params;
+    int ns, nc, ok = history_counts(d, n, P, &ns, &nc);
+    memset(h, 0, sizeof *h);
+    if (!ok)
+        return 0;
+    h->curve_step = malloc(sizeof(int) * (nc + 1));
+    h->curve_d_loss = malloc(sizeof(double) * (nc + 1));
+    h->curve_g_loss = malloc(sizeof(double) * (nc + 1));
+    ok = h->curve_step && h->curve_d_loss && h->curve_g_loss;
+    for (int k = 0; ok && k < ns; k++, h->n_snapshots++) {
+        ok = gan_copy(&h->snapshot[k], trained, NULL) == LW_OK;
+        h->mmd2[k] = NAN; /* gan_history_measure's, as after recording */
+    }
+    if (ok) {
+        h->n_curve = nc;
+        HistoryView v = gan_history_view(h, P);
+        history_unpack(d, &v);
+    } else {
+        gan_history_free(h);
+    }
+    return ok;
+}
+
+int gan_history_record_cached(const TrainCache *c, const GanConfig *cfg, const Dataset *ds,
+                              const CheckpointSpec *spec, const Gan *trained, GanHistory *h,
+                              LwError *err)
+{
+    XXH128_canonical_t key;
+    if (!c || !c->on || !gan_history_key(cfg, ds, spec, trained, &key))
+        return gan_history_record(cfg, ds, spec, trained, h, err);
+    size_t n = 0, P = trained->n_gen_params + trained->n_disc_params;
+    double r[REPORT_SLOTS];
+    double *d = load_payload(c, &key, &n, r);
+    int hit = d && gan_history_from(d, n, trained, h);
+    free(d);
+    if (hit)
+        return LW_OK;
+    int rc = gan_history_record(cfg, ds, spec, trained, h, err);
+    HistoryView v = gan_history_view(h, P);
+    if (rc == LW_OK && (d = history_pack(&v, &n)))
+        store(c, &key, d, n, (double[REPORT_SLOTS]){0});
+    free(d);
     return rc;
 }
