@@ -64,14 +64,21 @@ int vae_train_cached(const TrainCache *cache, Vae *m, const Dataset *ds, const V
                      VaeReport *rep, int *cached, LwError *err);
 
 /* history_record and gan_history_record through the cache (the key adds
- * the checkpoints and the trained parameters to the trainer's).  Errors
- * are theirs. */
+ * the checkpoints and the trained parameters to the trainer's, and a GAN's
+ * measure).  Errors are theirs. */
 int history_record_cached(const TrainCache *cache, const NetSpec *net, const TrainConfig *cfg,
                           const TrainReport *report, const Dataset *ds,
                           const CheckpointSpec *spec, const Mlp *trained, History *h,
                           LwError *err);
+/* A GAN's replay is measured too: gan_history_measure(h, ds, n, seed,
+ * n_data) after recording, its figures kept with the snapshots. */
+typedef struct {
+    int n;
+    uint64_t seed;
+    int n_data;
+} GanMeasure;
 int gan_history_record_cached(const TrainCache *cache, const GanConfig *cfg, const Dataset *ds,
-                              const CheckpointSpec *spec, const Gan *trained, GanHistory *h,
-                              LwError *err);
+                              const CheckpointSpec *spec, const Gan *trained,
+                              const GanMeasure *measure, GanHistory *h, LwError *err);
 
 #endif

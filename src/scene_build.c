@@ -402,8 +402,9 @@ static int gan_checkpoints(const Scene *sc, SceneModel *m, const TrainCache *cac
 {
     GanConfig c = gan_config_of(sc, &m->data);
     GanHistory *h = &m->gan_history;
-    int rc = gan_history_record_cached(cache, &c, &m->data, &sc->checkpoints, &m->gan, h, err);
-    if (!rc) rc = gan_history_measure(h, &m->data, MMD_POINTS, sc->train.seed + 7, MMD_POINTS, err);
+    GanMeasure mm = {MMD_POINTS, sc->train.seed + 7, MMD_POINTS};
+    int rc = gan_history_record_cached(cache, &c, &m->data, &sc->checkpoints, &m->gan, &mm, h,
+                                       err);
     for (int k = 0; !rc && k < h->n_snapshots; k++) g[k] = gan_history_at(h, k);
     *al = (ArrowLength){0, 0, 0};
     if (!rc && sc->show_gradients) rc = arrow_length(sc, m, g, h->n_snapshots, al, err);

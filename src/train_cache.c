@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <gsl/gsl_version.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,20 +522,21 @@ static void put_spec(XXH3_state_t *st, const CheckpointSpec *spec)
     put_int(st, spec->n);
 }
 
-/* A history as doubles: [snapshots, curve points, then per snapshot its
- * step, then per snapshot each of its n_values figures, then the curve's
- * steps and its n_values figures, then the snapshots' slabs of P]. */
+/* A history as doubles: [snapshots, curve points, then the snapshots'
+ * steps, then each of their n_values figures in turn, then the curve's
+ * steps and its two figures, then the snapshots' slabs of P]. */
 typedef struct {
-    int n_snapshots, n_curve;
+    int n_snapshots, n_curve, n_values;
     int *step, *curve_step;
-    double *value[2], *curve_value[2];
+    double *value[3], *curve_value[2];
     double *slab[HISTORY_MAX_SNAPSHOTS];
     size_t P;
 } HistoryView;
 
 static size_t history_doubles(const HistoryView *v)
 {
-    return 2 + 3 * (size_t)v->n_snapshots + 3 * (size_t)v->n_curve + v->n_snapshots * v->P;
+    return 2 + (1 + (size_t)v->n_values) * v->n_snapshots + 3 * (size_t)v->n_curve +
+           v->n_snapshots * v->P;
 }
 
 static double *history_pack(const HistoryView *v, size_t *n)
@@ -547,7 +547,7 @@ static double *history_pack(const HistoryView *v, size_t *n)
     *p++ = v->n_snapshots;
     *p++ = v->n_curve;
     for (int k = 0; k < v->n_snapshots; k++) *p++ = v->step[k];
-    for (int j = 0; j < 2; j++)
+    for (int j = 0; j < v->n_values; j++)
         for (int k = 0; k < v->n_snapshots; k++) *p++ = v->value[j][k];
     for (int k = 0; k < v->n_curve; k++) *p++ = v->curve_step[k];
     for (int j = 0; j < 2; j++)
@@ -559,13 +559,13 @@ static double *history_pack(const HistoryView *v, size_t *n)
 }
 
 /* The counts a packed history of n doubles says, when they fit it. */
-static int history_counts(const double *d, size_t n, size_t P, int *ns, int *nc)
+static int history_counts(const double *d, size_t n, size_t P, int n_values, int *ns, int *nc)
 {
     if (n < 2 || !(d[0] >= 1 && d[0] <= HISTORY_MAX_SNAPSHOTS) || !(d[1] >= 0 && d[1] <= 1e7))
         return 0;
     *ns = (int)d[0];
     *nc = (int)d[1];
-    return n == 2 + 3 * (size_t)*ns + 3 * (size_t)*nc + *ns * P;
+    return n == 2 + (1 + (size_t)n_values) * *ns + 3 * (size_t)*nc + *ns * P;
 }
 
 /* Unpacks into v, whose arrays the caller sized from history_counts; the
@@ -574,7 +574,7 @@ static void history_unpack(const double *d, HistoryView *v)
 {
     const double *p = d + 2;
     for (int k = 0; k < v->n_snapshots; k++) v->step[k] = (int)*p++;
-    for (int j = 0; j < 2; j++)
+    for (int j = 0; j < v->n_values; j++)
         for (int k = 0; k < v->n_snapshots; k++) v->value[j][k] = *p++;
     for (int k = 0; k < v->n_curve; k++) v->curve_step[k] = (int)*p++;
     for (int j = 0; j < 2; j++)
@@ -606,7 +606,7 @@ static int history_key(const NetSpec *net, const TrainConfig *cfg, const TrainRe
 
 static HistoryView history_view(History *h, size_t P)
 {
-    HistoryView v = {h->n_snapshots, h->n_curve, h->step, h->curve_step,
+    HistoryView v = {h->n_snapshots, h->n_curve, 2, h->step, h->curve_step,
                      {h->loss, h->accuracy}, {h->curve_loss, h->curve_accuracy}, {0}, P};
     for (int k = 0; k < h->n_snapshots; k++) v.slab[k] = h->snapshot[k].params;
     return v;
@@ -615,7 +615,7 @@ static HistoryView history_view(History *h, size_t P)
 /* h from the packed doubles; 0 (h freed) when they do not make one. */
 static int history_from(const double *d, size_t n, const Mlp *trained, History *h)
 {
-    int ns, nc, ok = history_counts(d, n, trained->n_params, &ns, &nc);
+    int ns, nc, ok = history_counts(d, n, trained->n_params, 2, &ns, &nc);
     memset(h, 0, sizeof *h);
     if (!ok)
         return 0;
@@ -663,7 +663,7 @@ int history_record_cached(const TrainCache *c, const NetSpec *net, const TrainCo
 }
 
 static int gan_history_key(const GanConfig *cfg, const Dataset *ds, const CheckpointSpec *spec,
-                           const Gan *trained, XXH128_canonical_t *key)
+                           const Gan *trained, const GanMeasure *mm, XXH128_canonical_t *key)
 {
     XXH128_canonical_t base;
     if (!gan_key(trained, ds, cfg, &base)) /* the trained parameters stand for the start */
@@ -673,14 +673,17 @@ static int gan_history_key(const GanConfig *cfg, const Dataset *ds, const Checkp
         return 0;
     put(st, &base, sizeof base);
     put_spec(st, spec);
+    put_int(st, mm->n);
+    put_int(st, (int64_t)mm->seed);
+    put_int(st, mm->n_data);
     key_end(st, key);
     return 1;
 }
 
 static HistoryView gan_history_view(GanHistory *h, size_t P)
 {
-    HistoryView v = {h->n_snapshots, h->n_curve, h->step, h->curve_step,
-                     {h->d_loss, h->g_loss}, {h->curve_d_loss, h->curve_g_loss}, {0}, P};
+    HistoryView v = {h->n_snapshots, h->n_curve, 3, h->step, h->curve_step,
+                     {h->d_loss, h->g_loss, h->mmd2}, {h->curve_d_loss, h->curve_g_loss}, {0}, P};
     for (int k = 0; k < h->n_snapshots; k++) v.slab[k] = h->snapshot[k].params;
     return v;
 }
@@ -688,7 +691,7 @@ static HistoryView gan_history_view(GanHistory *h, size_t P)
 static int gan_history_from(const double *d, size_t n, const Gan *trained, GanHistory *h)
 {
     size_t P = trained->n_gen_params + trained->n_disc_params;
-    int ns, nc, ok = history_counts(d, n, P, &ns, &nc);
+    int ns, nc, ok = history_counts(d, n, P, 3, &ns, &nc);
     memset(h, 0, sizeof *h);
     if (!ok)
         return 0;
@@ -696,10 +699,8 @@ static int gan_history_from(const double *d, size_t n, const Gan *trained, GanHi
     h->curve_d_loss = malloc(sizeof(double) * (nc + 1));
     h->curve_g_loss = malloc(sizeof(double) * (nc + 1));
     ok = h->curve_step && h->curve_d_loss && h->curve_g_loss;
-    for (int k = 0; ok && k < ns; k++, h->n_snapshots++) {
+    for (int k = 0; ok && k < ns; k++, h->n_snapshots++)
         ok = gan_copy(&h->snapshot[k], trained, NULL) == LW_OK;
-        h->mmd2[k] = NAN; /* gan_history_measure's, as after recording */
-    }
     if (ok) {
         h->n_curve = nc;
         HistoryView v = gan_history_view(h, P);
@@ -710,13 +711,21 @@ static int gan_history_from(const double *d, size_t n, const Gan *trained, GanHi
     return ok;
 }
 
+/* gan_history_record, then gan_history_measure as mm says. */
+static int record_measured(const GanConfig *cfg, const Dataset *ds, const CheckpointSpec *spec,
+                           const Gan *trained, const GanMeasure *mm, GanHistory *h, LwError *err)
+{
+    int rc = gan_history_record(cfg, ds, spec, trained, h, err);
+    return rc ? rc : gan_history_measure(h, ds, mm->n, mm->seed, mm->n_data, err);
+}
+
 int gan_history_record_cached(const TrainCache *c, const GanConfig *cfg, const Dataset *ds,
-                              const CheckpointSpec *spec, const Gan *trained, GanHistory *h,
-                              LwError *err)
+                              const CheckpointSpec *spec, const Gan *trained,
+                              const GanMeasure *mm, GanHistory *h, LwError *err)
 {
     XXH128_canonical_t key;
-    if (!c || !c->on || !gan_history_key(cfg, ds, spec, trained, &key))
-        return gan_history_record(cfg, ds, spec, trained, h, err);
+    if (!c || !c->on || !gan_history_key(cfg, ds, spec, trained, mm, &key))
+        return record_measured(cfg, ds, spec, trained, mm, h, err);
     size_t n = 0, P = trained->n_gen_params + trained->n_disc_params;
     double r[REPORT_SLOTS];
     double *d = load_payload(c, &key, &n, r);
@@ -724,7 +733,7 @@ int gan_history_record_cached(const TrainCache *c, const GanConfig *cfg, const D
     free(d);
     if (hit)
         return LW_OK;
-    int rc = gan_history_record(cfg, ds, spec, trained, h, err);
+    int rc = record_measured(cfg, ds, spec, trained, mm, h, err);
     HistoryView v = gan_history_view(h, P);
     if (rc == LW_OK && (d = history_pack(&v, &n)))
         store(c, &key, d, n, (double[REPORT_SLOTS]){0});

@@ -7,7 +7,10 @@
 #   - a damaged entry, an unwritable folder, --no-cache and LAYERWARP_CACHE_DIR=off
 #     all train as without a cache, with no message and no temporary left;
 #   - at most TRAIN_CACHE_MAX (200) entries stay, the least recently used
-#     removed first.
+#     removed first;
+#   - GANs and autoencoders the same way, and training replayed (a
+#     classifier's and a GAN's snapshots, curves and measures): the same
+#     frames from the cache as without it.
 . tests/lib.sh
 
 S=tests/golden/short.scene
@@ -107,5 +110,22 @@ for model in gan autoencoder; do
     "$LW" train "$TMPD/$model.scene" --set train.seed=2 -q >"$TMPD/g3"
     case $(cat "$TMPD/g3") in *cached*) fail "$model: another seed read the cache" ;; *) pass ;; esac
 done
+
+# training replayed: the network and its history, two entries per scene
+rm -rf "$C"
+small_generative_scene gan | sed 's/^steps = 60$/steps = 60\ncheckpoints = log 3/' >"$TMPD/gan-replay.scene"
+printf 'training = replay\nnetworks = generator\n' >>"$TMPD/gan-replay.scene"
+sed 's/^\[render\]$/[render]\ntraining = replay/; s/^steps = 600$/steps = 600\ncheckpoints = 0,100,600/' \
+    "$S" >"$TMPD/replay.scene"
+for sc in "$TMPD/replay.scene" "$TMPD/gan-replay.scene"; do
+    LAYERWARP_CACHE_DIR=off "$LW" hash "$sc" -q >"$TMPD/r.off" 2>"$TMPD/r.err"
+    "$LW" hash "$sc" -q >"$TMPD/r.1"
+    n1=$(entries)
+    "$LW" hash "$sc" -q >"$TMPD/r.2"
+    if [ -s "$TMPD/r.off" ] && cmp -s "$TMPD/r.off" "$TMPD/r.1" && cmp -s "$TMPD/r.off" "$TMPD/r.2" &&
+       [ "$(entries)" = "$n1" ]; then pass
+    else fail "$sc: replayed frames differ from the cache or it grew: $(cat "$TMPD/r.err")"; fi
+done
+if [ "$(entries)" = 4 ]; then pass; else fail "two replays should leave four entries, not $(entries)"; fi
 
 done_tests cli_cache
