@@ -123,7 +123,9 @@ chmod -R u+w "$WORK"
 rm -rf "$WORK/results"
 SCENE="$PWD/scenes/bench-reference.scene"
 # The 4K cases (slowest) last.  The cases bench.py lacks: matplotlib and the floor at veryfast (layerwarp's
-# default preset), and the floor at 4K, where the raw frames (9 GB) would not
+# default preset); x264 alone at veryfast on the same frames already in
+# yuv420p (made by X_yuv_prep_720, which runs first): what no drawing can
+# go below; and the floor at 4K, where the raw frames (9 GB) would not
 # fit beside the others in tmpfs: pycairo pipes them to ffmpeg instead, and
 # only the peak memory of that case is used (ffmpeg's, the largest process).
 FF="ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -r 30"
@@ -133,6 +135,10 @@ X264="-c:v libx264 -crf 20 -pix_fmt yuv420p"
            A_mpl_noenc_720 X_ \
     --case X_mpl_loop_veryfast_720 \
         "/usr/bin/python3 baseline_mpl.py --mode loop --preset veryfast --out $BENCH_TMP/a_loop_vf_720.mp4" \
+    --case X_yuv_prep_720 \
+        "ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.raw -f rawvideo -pix_fmt yuv420p $BENCH_TMP/frames_720.yuv" \
+    --case X_x264_alone_veryfast_720 \
+        "ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.yuv -c:v libx264 -preset veryfast -crf 20 $BENCH_TMP/x264_vf_720.mp4" \
     --case X_layerwarp_render_720 "$LW render $SCENE -q -o $BENCH_TMP/lw_720.mp4" \
     --case X_layerwarp_render_veryfast_720 \
         "$LW render $SCENE -q --preset veryfast -o $BENCH_TMP/lw_vf_720.mp4" \

@@ -158,7 +158,7 @@ expect_stderr 2 "dump takes no --size" "$LW" dump $S --layer 1 --stage bias --si
 # help lists exactly what a command takes: every option any help names is
 # taken by the commands whose help lists it and refused by the others
 for c in render frames step hash train dump info; do "$LW" help $c; done >"$TMPD/helps"
-opts=$(grep -o -- '--[a-z]*' "$TMPD/helps" | sort -u)
+opts=$(grep -o -- '--[a-z][a-z-]*' "$TMPD/helps" | sort -u)
 value() {
     case $1 in
         --output) echo x ;; --jobs) echo 1 ;; --layer) echo 1 ;; --stage) echo bias ;;
