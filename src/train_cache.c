@@ -30,6 +30,7 @@
 #include "gan.h"
 #include "gan_history.h"
 #include "history.h"
+#include "input_file.h"
 #include "vae.h"
 
 static const char MAGIC[8] = {'L', 'W', 'T', 'R', 'A', 'I', 'N', '2'};
@@ -196,16 +197,16 @@ static size_t entry_body(size_t n_params)
            n_params * sizeof(double);
 }
 
-/* An entry's file, whole, when it is no larger than most bytes. */
+/* An entry's file, whole, when it is a regular file no larger than most
+ * bytes (input_open: a FIFO or a device put there cannot hang the run). */
 static unsigned char *read_entry(const char *path, size_t most, size_t *size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    FILE *f;
+    if (input_open(path, most, "cache entry", &f, NULL) != LW_OK)
         return NULL;
     struct stat st;
     unsigned char *buf = NULL;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (size_t)st.st_size <= most && (buf = malloc((size_t)st.st_size + 1))) {
+    if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (buf = malloc((size_t)st.st_size + 1))) {
         *size = fread(buf, 1, (size_t)st.st_size + 1, f);
         if (*size != (size_t)st.st_size) {
             free(buf);

@@ -73,6 +73,15 @@ for damage in truncate flip; do
 done
 if [ -z "$(ls -A "$C" | grep -v '^train-.*\.bin$')" ]; then pass; else fail "left in the cache: $(ls -A "$C")"; fi
 
+# a FIFO where the entry would be: no hang, trained, not a word
+e=$(ls "$C"/train-*.bin)
+rm -f "$e" && mkfifo "$e"
+timeout 60 "$LW" train "$S" -o "$TMPD/w4.txt" >"$TMPD/o11" 2>&1
+st=$?
+if [ $st -eq 0 ] && cmp -s "$TMPD/w1.txt" "$TMPD/w4.txt" && ! grep -q cached "$TMPD/o11"; then pass
+else fail "a FIFO as the entry: status $st, $(cat "$TMPD/o11")"; fi
+rm -f "$e"
+
 # a folder that cannot be made: trained, status 0, not a word
 : >"$TMPD/file"
 LAYERWARP_CACHE_DIR="$TMPD/file/cache" "$LW" hash "$S" --frames 0:0 -q >"$TMPD/o10" 2>"$TMPD/e10"
