@@ -27,18 +27,24 @@ static int any_arrows(const Segment *seg)
     return 0;
 }
 
-/* Each tip (the point plus its arrow) at the start of every stage. */
+/* Each tip (the point plus its arrow) at the start of the first stage;
+ * geom_arrows_extend moves it on. */
 static void fill_tips(Geometry *g, const PointSet *ps, int i0)
 {
     for (int i = 0; i < ps->n; i++) {
         double st[W] = {0};
         for (int a = 0; a < ps->dim && a < W; a++)
             st[a] = ps->x[(size_t)ps->dim * i + a] + ps->arrow[(size_t)ps->arrow_dim * i + a];
-        for (int s = 0; s < g->n_stages; s++) {
-            geom_states_put(&g->arrow_state, s, i0 + i, st);
-            stage_end(g->plan, s, st, st);
-        }
+        geom_states_put(&g->arrow_state, 0, i0 + i, st);
     }
+}
+
+/* Only a tip that moves is read (tip_display). */
+void geom_arrows_extend(Geometry *g, int from, int to)
+{
+    if (g->arrow_kind)
+        geom_states_extend(&g->arrow_state, g->plan, stage_end, from, to, g->arrow_kind,
+                           TIP_MOVES);
 }
 
 /* A last-space arrow in the display axes of that space. */
