@@ -229,6 +229,8 @@ int geom_build_lazy(Geometry *g, const Segment *seg, const StagePlan *plan,
  * drawn (not from two threads at once).  LW_ERUNTIME when the eigensolver
  * fails. */
 int geom_prepare(Geometry *g, int stage, LwError *err);
+/* 1 when g holds what a frame at `stage` reads (geom_prepare has reached it). */
+int geom_ready(const Geometry *g, int stage);
 void geom_free(Geometry *g);
 
 /* ---- state caches (StateCache) ---- */

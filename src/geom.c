@@ -398,6 +398,11 @@ int geom_prepare(Geometry *g, int stage, LwError *err)
     return LW_OK;
 }
 
+int geom_ready(const Geometry *g, int stage)
+{
+    return stage >= 0 && stage < g->states_ready && g->plan->stages[stage].layer < g->proj_ready;
+}
+
 void geom_free(Geometry *g)
 {
     if (!g) return;
@@ -432,7 +437,16 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
         return;
     }
     double st[W], start[W];
-    stage_eval(g->plan, stage, t, geom_states_get(&g->point_state, stage, i, start), st);
+    geom_states_get(&g->point_state, stage, i, start);
+    if (t > 0.0 && t < 1.0 && stage + 1 < g->states_ready && stage_is_blend(g->plan, stage)) {
+        /* the stage's end is the next one's start, cached: a blend, not an
+         * activation or W x per point (the same doubles: the ends agree,
+         * and a zero past the end's width adds +0 either way) */
+        double end[W];
+        stage_blend(t, start, geom_states_get(&g->point_state, stage + 1, i, end), st);
+    } else {
+        stage_eval(g->plan, stage, t, start, st);
+    }
     geom_to_display(g, stage, t, seconds, st, out);
 }
 

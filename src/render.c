@@ -789,13 +789,16 @@ static int draw_panel(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t
     if (!q.tight && r->mode == RENDER_ON_REQUEST && !(r->view_ready && r->view_ready[q.frame]))
         return lw_fail(err, LW_ERUNTIME, "frame %d was drawn before renderer_prepare fitted "
                        "its view", q.frame);
+    int local;
+    const SegmentRender *sr = renderer_segment(r, q.stage, &local);
+    if (r->mode != RENDER_PLANS && !geom_ready(&sr->geom, local))
+        return lw_fail(err, LW_ERUNTIME, "frame %d was drawn before renderer_prepare built "
+                       "its states", q.frame);
     if (q.tight || !view) {
         if (tight_view(r, q, &still) != LW_OK)
             return lw_fail(err, LW_ERUNTIME, "out of memory framing frame %d", q.frame);
         view = &still;
     }
-    int local;
-    const SegmentRender *sr = renderer_segment(r, q.stage, &local);
     if (geom_frame(&sr->geom, local, q.t, motion_seconds(r, q.stage, q.t), view, &s->fg) != LW_OK)
         return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
     Caption cap;
