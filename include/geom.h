@@ -251,11 +251,11 @@ const double *geom_states_get(const StateCache *c, int b, int i, double *buf);
 /* How a state moves from the start of stage s to the start of the next
  * (stage_next_start; stage_end for an arrow's tip). */
 typedef void (*GeomStageMove)(const StagePlan *plan, int s, const double *start, double *out);
-/* Fills blocks from .. to (from >= 1) of every thing i with which[i] ==
- * value (every thing when which is NULL): the state in the block before,
- * moved by `move`. */
+/* Fills blocks from .. to (from >= 1) of things i0 .. i0 + n - 1 with
+ * which[i] == value (all of them when which is NULL): the state in the
+ * block before, moved by `move`. */
 void geom_states_extend(StateCache *c, const StagePlan *plan, GeomStageMove move, int from,
-                        int to, const unsigned char *which, int value);
+                        int to, int i0, int n, const unsigned char *which, int value);
 /* Bytes a cache holds. */
 size_t geom_states_bytes(const StateCache *c);
 /* Bytes of every state cache of a geometry (its points, samples, arrows,

@@ -108,10 +108,10 @@ static void first_states(StateCache *cache, int n, const double *x, int stride, 
 }
 
 void geom_states_extend(StateCache *c, const StagePlan *plan, GeomStageMove move, int from,
-                        int to, const unsigned char *which, int value)
+                        int to, int i0, int n, const unsigned char *which, int value)
 {
     if (from < 1) from = 1;
-    for (int i = 0; i < c->n && from <= to; i++) {
+    for (int i = i0; i < i0 + n && from <= to; i++) {
         if (which && which[i] != value) continue;
         /* the state as put: its coordinates beyond the block's width are
          * zero, as they were when it was put */
@@ -374,10 +374,13 @@ static void extend_caches(Geometry *g, int last)
 {
     int from = g->states_ready;
     if (last < from) return;
-    geom_states_extend(&g->sample_state, g->plan, stage_next_start, from, last, NULL, 0);
-    geom_states_extend(&g->point_state, g->plan, stage_next_start, from, last, g->point_fixed, 0);
-    geom_states_extend(&g->mark_state, g->plan, stage_next_start, from, last, NULL, 0);
-    geom_states_extend(&g->shade_state, g->plan, stage_next_start, from, last, NULL, 0);
+    const StagePlan *p = g->plan;
+    StateCache *sc = &g->sample_state, *pc = &g->point_state, *mc = &g->mark_state,
+               *hc = &g->shade_state;
+    geom_states_extend(sc, p, stage_next_start, from, last, 0, sc->n, NULL, 0);
+    geom_states_extend(pc, p, stage_next_start, from, last, 0, pc->n, g->point_fixed, 0);
+    geom_states_extend(mc, p, stage_next_start, from, last, 0, mc->n, NULL, 0);
+    geom_states_extend(hc, p, stage_next_start, from, last, 0, hc->n, NULL, 0);
     geom_arrows_extend(g, from, last);
     g->blocks_filled += last - from + 1;
     g->states_ready = last + 1;
