@@ -17,6 +17,9 @@ typedef struct {
     int show_shade;        /* shade cells by predicted class (2-D inputs) */
     int has_region;        /* region given (2-D inputs); else a box around the data */
     double region[4];      /* xmin, xmax, ymin, ymax */
+    int has_accuracy;      /* 1: `accuracy` is mlp_accuracy of net over ds, already
+                              computed (a pass over every point through every layer) */
+    double accuracy;
 } ClassifierView;
 
 /* Appends to show a segment of net's hidden layers carrying the data ds.

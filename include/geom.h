@@ -150,6 +150,14 @@ typedef struct {
      * it, and once the layer is done space l + 1's are shown as traced. */
     int n_space;
     SpaceLines space[LW_MAX_LAYERS + 1];
+    /* Built as frames ask (geom_prepare): the per-stage caches above (points,
+     * grid samples, tips, codes, shading corners) hold blocks 0 ..
+     * states_ready - 1, and proj[] the layers 0 .. proj_ready - 1; the rest
+     * is allocated but not computed yet.  The counters count that work, for
+     * tests: stage blocks filled and principal axes computed. */
+    GeomConfig cfg;             /* a copy: the projections read it when built */
+    int states_ready, proj_ready;
+    int blocks_filled, pca_count;
 } Geometry;
 
 /* One frame's geometry in pixels.  Owned by a worker and reused. */
@@ -205,8 +213,24 @@ typedef struct {
     double *axy;                /* (n_arrows, 5) */
 } FrameGeom;
 
+/* Builds everything: geom_build_lazy, then geom_prepare of the last stage. */
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
                LwError *err);
+/* Builds the lines, point arrays and meshes, allocates the state caches and
+ * fills their first block (the inputs themselves); no stage is computed and
+ * no projection chosen until geom_prepare asks. */
+int geom_build_lazy(Geometry *g, const Segment *seg, const StagePlan *plan,
+                    const GeomConfig *cfg, LwError *err);
+/* Makes g hold what a frame at any stage up to `stage` reads: the states at
+ * the starts of stages 0 .. stage and the projections of layers up to its
+ * layer (a projection reads its layer's four stage ends, so the states up
+ * to the next layer's start).  Each block and projection is computed once,
+ * in order, with the numbers geom_build gives: call it before frames are
+ * drawn (not from two threads at once).  LW_ERUNTIME when the eigensolver
+ * fails. */
+int geom_prepare(Geometry *g, int stage, LwError *err);
+/* 1 when g holds what a frame at `stage` reads (geom_prepare has reached it). */
+int geom_ready(const Geometry *g, int stage);
 void geom_free(Geometry *g);
 
 /* ---- state caches (StateCache) ---- */
@@ -224,6 +248,14 @@ void geom_states_put(StateCache *c, int b, int i, const double *st);
 /* Thing i's state in block b into buf (`full` doubles, zero beyond the
  * block's width); returns buf. */
 const double *geom_states_get(const StateCache *c, int b, int i, double *buf);
+/* How a state moves from the start of stage s to the start of the next
+ * (stage_next_start; stage_end for an arrow's tip). */
+typedef void (*GeomStageMove)(const StagePlan *plan, int s, const double *start, double *out);
+/* Fills blocks from .. to (from >= 1) of things i0 .. i0 + n - 1 with
+ * which[i] == value (all of them when which is NULL): the state in the
+ * block before, moved by `move`. */
+void geom_states_extend(StateCache *c, const StagePlan *plan, GeomStageMove move, int from,
+                        int to, int i0, int n, const unsigned char *which, int value);
 /* Bytes a cache holds. */
 size_t geom_states_bytes(const StateCache *c);
 /* Bytes of every state cache of a geometry (its points, samples, arrows,
@@ -293,6 +325,9 @@ void geom_extent_box(GeomExtent *e, int stage, double t, double seconds, const d
  * points built); nothing without arrows.  -1 when out of memory. */
 int geom_arrows_build(Geometry *g);
 void geom_arrows_free(Geometry *g);
+/* The tips' states at the starts of stages from .. to (the blocks before
+ * filled). */
+void geom_arrows_extend(Geometry *g, int from, int to);
 /* Grows box b (as geom_content_box) to hold the arrows' tips shown in the
  * layer of (stage, t): input-space arrows always, last-space ones in the
  * last layer's view. */
@@ -351,9 +386,10 @@ int geom_morph_scores_with(const Geometry *g, int stage, double t, const View *v
 
 /* ---- geom_project.c: layers wider than 3 ---- */
 
-/* Chooses each layer's projection (needs the point states).  LW_ERUNTIME
+/* Chooses layer l's projection from g->cfg (needs the point states up to
+ * the next layer's start and the projection of layer l - 1).  LW_ERUNTIME
  * when out of memory or the eigensolver fails. */
-int geom_projections(Geometry *g, const GeomConfig *cfg, LwError *err);
+int geom_projection(Geometry *g, int l, LwError *err);
 /* Display coordinates of state st of stage `stage` at time t. */
 void geom_to_display(const Geometry *g, int stage, double t, double seconds, const double *st,
                      double out[3]);

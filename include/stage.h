@@ -224,6 +224,15 @@ void stage_invert(const StagePlan *plan, int s, double t, const double *y, doubl
 /* State at time t in [0,1] (already eased) of stage s, from `start`, the
  * state at the beginning of that stage.  t = 1 is exactly stage_end. */
 void stage_eval(const StagePlan *plan, int s, double t, const double *start, double *out);
+/* 1 when stage_eval of stage s at 0 < t < 1 is stage_blend of the start and
+ * stage_end of it (a bias, an activation played whole, the readout's
+ * squash, a straight linear motion; not a polar one, steps or a morph):
+ * whoever holds the end already (the next stage's start, cached) may blend
+ * without computing it. */
+int stage_is_blend(const StagePlan *plan, int s);
+/* (1 - t) start + t end, coordinate by coordinate (LW_MAX_WIDTH), as
+ * stage_eval computes it. */
+void stage_blend(double t, const double *start, const double *end, double *out);
 /* State at the end of stage s: W x, x + b, or act(x). */
 void stage_end(const StagePlan *plan, int s, const double *start, double *out);
 /* State at the beginning of stage s of an input point x (dim widths[0]). */

@@ -75,7 +75,9 @@ int classifier_segment(const Mlp *net, const Dataset *ds, const ClassifierView *
         memcpy(seg->region, v->region, 4 * sizeof(double));
     seg->n_classes = ds->classes;
     memcpy(seg->class_name, ds->class_name, sizeof seg->class_name);
-    double accuracy = net->has_readout ? mlp_accuracy(net, ds->x, ds->label, ds->n) : -1;
+    double accuracy = !net->has_readout ? -1
+                      : v->has_accuracy ? v->accuracy
+                                        : mlp_accuracy(net, ds->x, ds->label, ds->n);
     make_title(net, v->name, accuracy, seg->title, sizeof seg->title);
     seg->tag = 'L';
     /* the readout's scores: the renderer draws their boundary in every space

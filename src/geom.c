@@ -94,18 +94,32 @@ size_t geom_state_bytes(const Geometry *g)
 
 /* ---- build and free ------------------------------------------------------- */
 
-/* x: (n, stride) input points, of which the first dim coordinates count;
- * the states of things i0 .. i0 + n - 1 of the cache. */
-static void fill_states(StateCache *cache, const StagePlan *plan, int n_stages, int n,
-                        const double *x, int stride, int dim, int i0)
+/* x: (n, stride) input points, of which the first dim coordinates count:
+ * things i0 .. i0 + n - 1 of the cache's first block (geom_states_extend
+ * moves them on through the stages). */
+static void first_states(StateCache *cache, int n, const double *x, int stride, int dim, int i0)
 {
     for (int i = 0; i < n; i++) {
         double st[W] = {0};
         for (int a = 0; a < dim; a++)
             st[a] = x[(size_t)stride * i + a];
-        for (int s = 0; s < n_stages; s++) {
-            geom_states_put(cache, s, i0 + i, st);
-            stage_next_start(plan, s, st, st);
+        geom_states_put(cache, 0, i0 + i, st);
+    }
+}
+
+void geom_states_extend(StateCache *c, const StagePlan *plan, GeomStageMove move, int from,
+                        int to, int i0, int n, const unsigned char *which, int value)
+{
+    if (from < 1) from = 1;
+    for (int i = i0; i < i0 + n && from <= to; i++) {
+        if (which && which[i] != value) continue;
+        /* the state as put: its coordinates beyond the block's width are
+         * zero, as they were when it was put */
+        double st[W * 2];
+        geom_states_get(c, from - 1, i, st);
+        for (int s = from; s <= to; s++) {
+            move(plan, s - 1, st, st);
+            geom_states_put(c, s, i, st);
         }
     }
 }
@@ -133,7 +147,7 @@ static int build_shade(Geometry *g)
         free(corners);
         return -1;
     }
-    fill_states(&g->shade_state, g->plan, g->n_stages, nc, corners, 2, 2, 0);
+    first_states(&g->shade_state, nc, corners, 2, 2, 0);
     free(corners);
     g->shade_cells = S;
     return 0;
@@ -200,7 +214,7 @@ static int build_marks(Geometry *g)
     double x[SHOW_MAX_MARKS * 3];
     for (int i = 0; i < n; i++) memcpy(x + 3 * i, g->seg->marks[i].x, sizeof(double) * 3);
     if (geom_states_alloc(&g->mark_state, g->plan, 0, g->n_stages, n)) return -1;
-    fill_states(&g->mark_state, g->plan, g->n_stages, n, x, 3, g->plan->widths[0], 0);
+    first_states(&g->mark_state, n, x, 3, g->plan->widths[0], 0);
     g->n_marks = n;
     return 0;
 }
@@ -264,7 +278,7 @@ static int build_points(Geometry *g)
     for (int k = 0; k < seg->n_sets; k++) {
         const PointSet *ps = &seg->sets[k];
         if (!ps->fixed) {
-            fill_states(&g->point_state, g->plan, g->n_stages, ps->n, ps->x, ps->dim, ps->dim, i0);
+            first_states(&g->point_state, ps->n, ps->x, ps->dim, ps->dim, i0);
         } else {
             for (int i = 0; i < ps->n; i++)
                 for (int a = 0; a < ps->dim && a < 3; a++)
@@ -304,7 +318,15 @@ static int build_spread(Geometry *g)
 int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const GeomConfig *cfg,
                LwError *err)
 {
+    int rc = geom_build_lazy(g, seg, plan, cfg, err);
+    return rc ? rc : geom_prepare(g, g->n_stages - 1, err);
+}
+
+int geom_build_lazy(Geometry *g, const Segment *seg, const StagePlan *plan,
+                    const GeomConfig *cfg, LwError *err)
+{
     memset(g, 0, sizeof *g);
+    g->cfg = *cfg;
     g->plan = plan;
     g->seg = seg;
     g->n_stages = plan->n_stages;
@@ -331,7 +353,7 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
         build_points(g) || build_spread(g) || geom_arrows_build(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d samples and %d points",
                        g->n_samples, n_points);
-    fill_states(&g->sample_state, plan, g->n_stages, g->n_samples, g->lines.p.x, 3, dim, 0);
+    first_states(&g->sample_state, g->n_samples, g->lines.p.x, 3, dim, 0);
 
     if (seg->shade_cells > 0 && build_shade(g) != 0)
         return lw_fail(err, LW_ERUNTIME, "out of memory for the background shading");
@@ -340,7 +362,48 @@ int geom_build(Geometry *g, const Segment *seg, const StagePlan *plan, const Geo
         return lw_fail(err, LW_ERUNTIME, "out of memory for the area shading");
     if (build_marks(g))
         return lw_fail(err, LW_ERUNTIME, "out of memory for %d marked codes", seg->n_marks);
-    return geom_projections(g, cfg, err);
+    g->states_ready = g->n_stages > 0;
+    return LW_OK;
+}
+
+/* The blocks after the ready ones up to `last`: each thing's state moved
+ * on from the block before, in the order and with the functions of one
+ * pass through all stages, so the numbers do not depend on how far earlier
+ * requests reached. */
+static void extend_caches(Geometry *g, int last)
+{
+    int from = g->states_ready;
+    if (last < from) return;
+    const StagePlan *p = g->plan;
+    StateCache *sc = &g->sample_state, *pc = &g->point_state, *mc = &g->mark_state,
+               *hc = &g->shade_state;
+    geom_states_extend(sc, p, stage_next_start, from, last, 0, sc->n, NULL, 0);
+    geom_states_extend(pc, p, stage_next_start, from, last, 0, pc->n, g->point_fixed, 0);
+    geom_states_extend(mc, p, stage_next_start, from, last, 0, mc->n, NULL, 0);
+    geom_states_extend(hc, p, stage_next_start, from, last, 0, hc->n, NULL, 0);
+    geom_arrows_extend(g, from, last);
+    g->blocks_filled += last - from + 1;
+    g->states_ready = last + 1;
+}
+
+int geom_prepare(Geometry *g, int stage, LwError *err)
+{
+    if (stage >= g->n_stages) stage = g->n_stages - 1;
+    if (stage < 0) return LW_OK;
+    int layer = g->plan->stages[stage].layer;
+    /* a layer's projection reads its stages' ends: the next layer's start */
+    int last = stage_index(layer + 1, STAGE_LINEAR);
+    extend_caches(g, last < g->n_stages ? last : g->n_stages - 1);
+    for (; g->proj_ready <= layer; g->proj_ready++) {
+        int rc = geom_projection(g, g->proj_ready, err);
+        if (rc) return rc;
+    }
+    return LW_OK;
+}
+
+int geom_ready(const Geometry *g, int stage)
+{
+    return stage >= 0 && stage < g->states_ready && g->plan->stages[stage].layer < g->proj_ready;
 }
 
 void geom_free(Geometry *g)
@@ -377,7 +440,16 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
         return;
     }
     double st[W], start[W];
-    stage_eval(g->plan, stage, t, geom_states_get(&g->point_state, stage, i, start), st);
+    geom_states_get(&g->point_state, stage, i, start);
+    if (t > 0.0 && t < 1.0 && stage + 1 < g->states_ready && stage_is_blend(g->plan, stage)) {
+        /* the stage's end is the next one's start, cached: a blend, not an
+         * activation or W x per point (the same doubles: the ends agree,
+         * and a zero past the end's width adds +0 either way) */
+        double end[W];
+        stage_blend(t, start, geom_states_get(&g->point_state, stage + 1, i, end), st);
+    } else {
+        stage_eval(g->plan, stage, t, start, st);
+    }
     geom_to_display(g, stage, t, seconds, st, out);
 }
 

@@ -27,17 +27,38 @@ static int any_arrows(const Segment *seg)
     return 0;
 }
 
-/* Each tip (the point plus its arrow) at the start of every stage. */
+/* Each tip (the point plus its arrow) at the start of the first stage;
+ * geom_arrows_extend moves it on. */
 static void fill_tips(Geometry *g, const PointSet *ps, int i0)
 {
     for (int i = 0; i < ps->n; i++) {
         double st[W] = {0};
         for (int a = 0; a < ps->dim && a < W; a++)
             st[a] = ps->x[(size_t)ps->dim * i + a] + ps->arrow[(size_t)ps->arrow_dim * i + a];
-        for (int s = 0; s < g->n_stages; s++) {
-            geom_states_put(&g->arrow_state, s, i0 + i, st);
-            stage_end(g->plan, s, st, st);
-        }
+        geom_states_put(&g->arrow_state, 0, i0 + i, st);
+    }
+}
+
+/* What a set's arrows are: none, tips that move, last-space displacements. */
+static int set_kind(const Geometry *g, const PointSet *ps)
+{
+    int last_ok = g->plan->widths[g->plan->n_hidden] <= 3;
+    return !ps->arrow ? NONE
+           : ps->arrow_space == ARROWS_INPUT ? (ps->fixed ? NONE : TIP_MOVES)
+           : last_ok ? LAST_SPACE : NONE;
+}
+
+/* Every tip of a set whose tips move (a zero arrow's too: its tip is its
+ * point), as fill_tips put them. */
+void geom_arrows_extend(Geometry *g, int from, int to)
+{
+    if (!g->arrow_kind) return;
+    int i0 = 0;
+    for (int k = 0; k < g->seg->n_sets; k++) {
+        const PointSet *ps = &g->seg->sets[k];
+        if (set_kind(g, ps) == TIP_MOVES)
+            geom_states_extend(&g->arrow_state, g->plan, stage_end, from, to, i0, ps->n, NULL, 0);
+        i0 += ps->n;
     }
 }
 
@@ -62,12 +83,10 @@ int geom_arrows_build(Geometry *g)
     if (!g->arrow_kind || !g->arrow_out ||
         geom_states_alloc(&g->arrow_state, g->plan, 0, g->n_stages, (int)n))
         return -1;
-    int i0 = 0, last_ok = g->plan->widths[g->plan->n_hidden] <= 3;
+    int i0 = 0;
     for (int k = 0; k < seg->n_sets; k++) {
         const PointSet *ps = &seg->sets[k];
-        int kind = !ps->arrow ? NONE
-                   : ps->arrow_space == ARROWS_INPUT ? (ps->fixed ? NONE : TIP_MOVES)
-                   : last_ok ? LAST_SPACE : NONE;
+        int kind = set_kind(g, ps);
         for (int i = 0; i < ps->n; i++) {
             const double *v = ps->arrow ? ps->arrow + (size_t)ps->arrow_dim * i : NULL;
             int nonzero = 0;

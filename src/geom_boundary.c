@@ -413,6 +413,8 @@ int geom_trace_scores(Geometry *g, int l, const double box[4], LwError *err)
         rc = trace_thresholds(&sl->lines, plan, sl->base, box[0], box[1]);
     else if (d == 3 && l == plan->n_hidden && l > 0 && plan->n_scores == 1) {
         double b6[6];
+        /* the points' states at the last stage's start */
+        if ((rc = geom_prepare(g, STAGE_KIND_COUNT * l - 1, err))) return rc;
         points_box(g, l, b6);
         rc = trace_plane(&sl->lines, plan, b6);
     }

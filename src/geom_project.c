@@ -164,27 +164,27 @@ double geom_view_spread(const Geometry *g, int stage, double t, double seconds, 
     return big > 0 ? sqrt(small / big) : 1;
 }
 
-int geom_projections(Geometry *g, const GeomConfig *cfg, LwError *err)
+int geom_projection(Geometry *g, int l, LwError *err)
 {
-    for (int l = 0; l < g->plan->n_layers; l++) {
-        Projection3 *pr = &g->proj[l];
-        pr->n = g->plan->stages[stage_index(l, STAGE_LINEAR)].dim;
-        pr->mode = PROJ_IDENTITY;
-        /* a layer whose output has 3 units or fewer is shown as it is: its
-         * linear stage blends from the wider layer's view into it */
-        if (pr->n <= 3 || g->plan->widths[l + 1] <= 3)
-            continue;
-        if (cfg->wide_view == WIDE_UNITS) {
-            pr->mode = PROJ_UNITS;
-            for (int k = 0; k < 3; k++)
-                pr->units[k] = k < cfg->n_units && cfg->units[k] < pr->n ? cfg->units[k] : -1;
-        } else {
-            pr->mode = PROJ_BASIS;
-            pr->tour = cfg->wide_view == WIDE_TOUR;
-            if (pca_projection(g, l, l > 0 ? &g->proj[l - 1] : NULL, pr))
-                return lw_fail(err, LW_ERUNTIME, "layer %d: principal axes could not be "
-                               "computed (out of memory or no convergence)", l + 1);
-        }
+    const GeomConfig *cfg = &g->cfg;
+    Projection3 *pr = &g->proj[l];
+    pr->n = g->plan->stages[stage_index(l, STAGE_LINEAR)].dim;
+    pr->mode = PROJ_IDENTITY;
+    /* a layer whose output has 3 units or fewer is shown as it is: its
+     * linear stage blends from the wider layer's view into it */
+    if (pr->n <= 3 || g->plan->widths[l + 1] <= 3)
+        return LW_OK;
+    if (cfg->wide_view == WIDE_UNITS) {
+        pr->mode = PROJ_UNITS;
+        for (int k = 0; k < 3; k++)
+            pr->units[k] = k < cfg->n_units && cfg->units[k] < pr->n ? cfg->units[k] : -1;
+        return LW_OK;
     }
+    pr->mode = PROJ_BASIS;
+    pr->tour = cfg->wide_view == WIDE_TOUR;
+    g->pca_count++;
+    if (pca_projection(g, l, l > 0 ? &g->proj[l - 1] : NULL, pr))
+        return lw_fail(err, LW_ERUNTIME, "layer %d: principal axes could not be "
+                       "computed (out of memory or no convergence)", l + 1);
     return LW_OK;
 }

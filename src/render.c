@@ -149,6 +149,16 @@ static double layer_view_spread(const Renderer *r, int layer, double off)
     return sum / STAGE_KIND_COUNT;
 }
 
+/* Makes the geometry of global stage `stage`'s segment hold what a frame
+ * there reads (geom_prepare): states and projections are built as the
+ * frames asked for reach them, once, before anything is drawn. */
+static int prepare_stage(Renderer *r, int stage, LwError *err)
+{
+    int local;
+    SegmentRender *sr = &r->segs[renderer_segment(r, stage, &local) - r->segs];
+    return geom_prepare(&sr->geom, local, err);
+}
+
 /* Per group, the turn of the camera's yaw (within a quarter turn either
  * way, the smallest that does) that keeps a 3-D layer's content from being
  * held edge-on: a ring or a sheet seen as a line teaches nothing.  A flat
@@ -213,6 +223,19 @@ static int camera_yaw(Renderer *r, LwError *err)
         free(gyaw);
         return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
     }
+    /* the layers whose turn group_yaw weighs: those that end in 3 units */
+    int rc = LW_OK;
+    for (int g = 0; g < n_groups && !rc; g++) {
+        int local, layer = timeline_group_layer(&r->timeline, g);
+        if (layer < 0 || layer >= r->n_layers) continue;
+        int s = STAGE_KIND_COUNT * layer + STAGE_ACTIVATION;
+        const SegmentRender *sr = renderer_segment(r, s, &local);
+        if (sr->plan.stages[local].dim_out == 3) rc = prepare_stage(r, s, err);
+    }
+    if (rc) {
+        free(gyaw);
+        return rc;
+    }
     group_yaw(r, gyaw, n_groups);
     frame_yaw(r, gyaw, r->yaw);
     free(gyaw);
@@ -258,6 +281,7 @@ static int fit_frames(Renderer *r, const unsigned char *want, LwError *err)
     }
     if (!rc) camera_boxes_needed(&r->cfg->camera, r->cfg->timeline.fps, n, group, want, need);
     BoxKey last = {-1, -1, 0, {0}};
+    int said = 0; /* err already says what failed */
     for (int f = 0; f < n && !rc; f++) { /* what costs points: only what the views read */
         if (!need[f]) continue;
         FramePos p = timeline_at(&r->timeline, f);
@@ -266,6 +290,10 @@ static int fit_frames(Renderer *r, const unsigned char *want, LwError *err)
         if (f > 0 && need[f - 1] && same_key(&key, &last)) {
             memcpy(boxes + 4 * f, boxes + 4 * (f - 1), 4 * sizeof(double));
             continue;
+        }
+        if ((rc = prepare_stage(r, p.stage, err))) {
+            said = 1;
+            break;
         }
         path_box(r, p.stage, p.t, motion_seconds(r, p.stage, p.t), key.R, key.step,
                  boxes + 4 * f);
@@ -284,6 +312,7 @@ static int fit_frames(Renderer *r, const unsigned char *want, LwError *err)
     free(axes);
     free(need);
     free(views);
+    if (said) return rc;
     return rc ? lw_fail(err, LW_ERUNTIME, "out of memory for the camera path") : LW_OK;
 }
 
@@ -342,7 +371,10 @@ static int whole_path(Renderer *r, LwError *err)
     unsigned char *all = malloc(n);
     if (!all) return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
     memset(all, 1, n);
-    int rc = fit_frames(r, all, err);
+    int rc = prepare_stage(r, r->n_stages - 1, err);
+    for (int k = 0; !rc && k + 1 < r->n_segments; k++) /* every segment's last stage */
+        rc = prepare_stage(r, r->segs[k + 1].first_stage - 1, err);
+    if (!rc) rc = fit_frames(r, all, err);
     free(all);
     for (int k = 0; !rc && k < r->n_segments; k++)
         rc = trace_scores(r, k, r->segs[k].plan.n_hidden + 1, err);
@@ -438,7 +470,10 @@ static int create_geometry(Renderer *r, LwError *err)
     if (r->mode == RENDER_PLANS) return LW_OK;
     for (int k = 0; k < r->n_segments; k++) {
         SegmentRender *sr = &r->segs[k];
-        int rc = geom_build(&sr->geom, sr->seg, &sr->plan, &r->cfg->geom, err);
+        /* on request, states and projections are built as frames reach them */
+        int rc = r->mode == RENDER_ON_REQUEST
+                     ? geom_build_lazy(&sr->geom, sr->seg, &sr->plan, &r->cfg->geom, err)
+                     : geom_build(&sr->geom, sr->seg, &sr->plan, &r->cfg->geom, err);
         if (rc) return rc;
         if (!(sr->extent = geom_extent_create(&sr->geom)))
             return lw_fail(err, LW_ERUNTIME, "out of memory for the camera's content boxes");
@@ -535,6 +570,9 @@ int renderer_prepare(Renderer *r, const FrameReq *reqs, int n, LwError *err)
         free(spaces);
         return lw_fail(err, LW_ERUNTIME, "out of memory for the camera path");
     }
+    int rc = LW_OK;
+    for (int i = 0; i < n && !rc; i++) /* what the frames themselves read */
+        rc = prepare_stage(r, reqs[i].stage, err);
     for (int i = 0; i < n; i++) {
         const SegmentRender *sr;
         int k = spaces_drawn(r, reqs[i], &sr);
@@ -551,7 +589,7 @@ int renderer_prepare(Renderer *r, const FrameReq *reqs, int n, LwError *err)
     }
     int any = 0;
     for (int f = 0; f < n_frames && !any; f++) any = want[f] && !(r->view_ready && r->view_ready[f]);
-    int rc = any ? fit_frames(r, want, err) : LW_OK;
+    if (!rc && any) rc = fit_frames(r, want, err);
     for (int k = 0; !rc && k < r->n_segments; k++)
         rc = trace_scores(r, k, spaces[k], err);
     free(want);
@@ -751,13 +789,16 @@ static int draw_panel(const Renderer *r, FrameReq q, Scratch *s, cairo_surface_t
     if (!q.tight && r->mode == RENDER_ON_REQUEST && !(r->view_ready && r->view_ready[q.frame]))
         return lw_fail(err, LW_ERUNTIME, "frame %d was drawn before renderer_prepare fitted "
                        "its view", q.frame);
+    int local;
+    const SegmentRender *sr = renderer_segment(r, q.stage, &local);
+    if (r->mode != RENDER_PLANS && !geom_ready(&sr->geom, local))
+        return lw_fail(err, LW_ERUNTIME, "frame %d was drawn before renderer_prepare built "
+                       "its states", q.frame);
     if (q.tight || !view) {
         if (tight_view(r, q, &still) != LW_OK)
             return lw_fail(err, LW_ERUNTIME, "out of memory framing frame %d", q.frame);
         view = &still;
     }
-    int local;
-    const SegmentRender *sr = renderer_segment(r, q.stage, &local);
     if (geom_frame(&sr->geom, local, q.t, motion_seconds(r, q.stage, q.t), view, &s->fg) != LW_OK)
         return lw_fail(err, LW_ERUNTIME, "out of memory drawing frame %d", q.frame);
     Caption cap;

@@ -650,13 +650,19 @@ static int build_one(const Scene *sc, SceneModel *m, const TrainCache *cache,
     rc = train_network_cached(cache, &sc->net, &sc->train, sc->path, &m->data, &m->net,
                               progress, user, &m->report, err);
     if (rc) return rc;
+    /* a trained network's report has its accuracy over these very points
+     * (train.c: of the run kept): one pass over them, not three */
     if (m->net.has_readout)
-        m->accuracy = mlp_accuracy(&m->net, m->data.x, m->data.label, m->data.n);
+        m->accuracy = sc->net.has_weights
+                          ? mlp_accuracy(&m->net, m->data.x, m->data.label, m->data.n)
+                          : m->report.accuracy;
     if (sc->training == TRAINING_REPLAY)
         return build_replay(sc, m, cache, err);
     if (sc->training == TRAINING_MORPH)
         return build_morph(sc, m, cache, err);
     ClassifierView v = classifier_view(sc, dataset_kind_name(sc->data.kind));
+    v.has_accuracy = m->net.has_readout;
+    v.accuracy = m->accuracy;
     return classifier_segment(&m->net, &m->data, &v, &m->show, err);
 }
 

@@ -868,6 +868,21 @@ void stage_eval(const StagePlan *plan, int s, double t, const double *start, dou
     }
     double end[N_MAX];
     stage_end(plan, s, start, end);
+    stage_blend(t, start, end, out);
+}
+
+int stage_is_blend(const StagePlan *plan, int s)
+{
+    if (plan->morph.on) return 0;
+    const Stage *st = &plan->stages[s];
+    /* a straight linear motion is the blend to W x (linear_eval; a state is
+     * zero past its width, so the blend's coordinates past n are +0 too) */
+    if (st->kind == STAGE_LINEAR) return !plan->motion[st->layer].polar;
+    return stage_step_count(plan, s) <= 1;
+}
+
+void stage_blend(double t, const double *start, const double *end, double *out)
+{
     for (int i = 0; i < N_MAX; i++)
         out[i] = (1 - t) * start[i] + t * end[i];
 }

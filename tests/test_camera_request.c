@@ -20,7 +20,14 @@
  *     (box_every_point), for each kind of motion, camera and activation;
  *     where the motion allows it the points moved are a small share of
  *     every point's; and frame 0 of a video ten times as long moves, per
- *     box, the same few points of the 4000 as the short video's. */
+ *     box, the same few points of the 4000 as the short video's;
+ *   - the geometry's states and projections are built as requests reach
+ *     them (geom_prepare), counted in Geometry.blocks_filled and
+ *     .pca_count: frame 0 of a deep network of wide layers builds its
+ *     first layer's (4 blocks, 1 projection), a frame or still of layer k
+ *     those of layers 0 .. k (k + 1 once its activation is done: the
+ *     boundary is then the next space's); a second request rebuilds
+ *     nothing; the pixels are the whole path's. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,9 +145,15 @@ static void check_unprepared(void)
     CHECK_MSG(rc == LW_ERUNTIME, "an unprepared frame is refused (rc %d)", rc);
     free(px);
     FrameReq still = renderer_request_at(&p.lazy, 1, 0.5);
-    still.tight = 1; /* a still frames itself: nothing to prepare */
+    still.tight = 1;
+    /* a still frames itself, but its states are built on request too */
     px = draw(&p.lazy, still, &rc);
-    CHECK(rc == LW_OK && p.lazy.camera_samples == 0);
+    CHECK_MSG(rc == LW_ERUNTIME, "a still whose states are not built is refused (rc %d)", rc);
+    free(px);
+    LwError err = {""};
+    CHECK(renderer_prepare(&p.lazy, &still, 1, &err) == LW_OK);
+    px = draw(&p.lazy, still, &rc);
+    CHECK(rc == LW_OK);
     free(px);
     unload(&p);
 }
@@ -345,8 +358,108 @@ static void check_extent(void)
                   moved[0], boxes[0]);
 }
 
+/* Pair for a deep network of wide layers, untrained. */
+static int load_deep(Pair *p)
+{
+    static const char *text =
+        "[dataset]\nkind = moons\npoints = 300\nseed = 3\n"
+        "[network]\nwidths = 2,6,6,6,6,6,6,6\n[train]\nsteps = 0\n"
+        "[render]\nwidth = 192\nheight = 108\nfps = 10\nstage_seconds = 2\n"
+        "hold_start = 1\nhold_between = 0.5\nhold_end = 1\n";
+    LwError err = {""};
+    memset(p, 0, sizeof *p);
+    int rc = scene_load_string_with("d.scene", text, strlen(text), NULL, 0, &p->sc, &err);
+    if (!rc) rc = scene_build(&p->sc, &p->m, NULL, NULL, &err);
+    if (!rc) rc = renderer_create(&p->m.show, &p->sc.render, RENDER_WHOLE_PATH, &p->whole, &err);
+    CHECK_MSG(rc == LW_OK, "%s", err.msg);
+    return rc;
+}
+
+/* A deep network of wide layers, on request: counts the stage blocks of
+ * state filled and the principal axes computed (Geometry.blocks_filled,
+ * .pca_count) for one request, and compares its pixels with the whole
+ * path's.  Returns the geometry's states_ready after the request. */
+static int deep_request(Pair *p, FrameReq q, int *pca)
+{
+    LwError err = {""};
+    Renderer *lazy = &p->lazy;
+    renderer_free(lazy);
+    CHECK(renderer_create(&p->m.show, &p->sc.render, RENDER_ON_REQUEST, lazy, &err) == LW_OK);
+    const Geometry *g = &lazy->segs[0].geom;
+    /* built: the inputs only, no stage moved, no projection chosen */
+    CHECK_MSG(g->states_ready == 1 && g->blocks_filled == 0 && g->pca_count == 0,
+              "created: %d blocks ready, %d filled, %d principal axes", g->states_ready,
+              g->blocks_filled, g->pca_count);
+    CHECK_MSG(renderer_prepare(lazy, &q, 1, &err) == LW_OK, "%s", err.msg);
+    int filled = g->blocks_filled, axes = g->pca_count;
+    /* asked again: nothing is built twice */
+    CHECK_MSG(renderer_prepare(lazy, &q, 1, &err) == LW_OK, "%s", err.msg);
+    CHECK_MSG(g->blocks_filled == filled && g->pca_count == axes,
+              "a second request rebuilt states (%d -> %d blocks, %d -> %d axes)", filled,
+              g->blocks_filled, axes, g->pca_count);
+    int rc1, rc2;
+    uint8_t *a = draw(&p->whole, q, &rc1), *b = draw(lazy, q, &rc2);
+    int w = lazy->frame->width, h = lazy->frame->height;
+    CHECK_MSG(rc1 == LW_OK && rc2 == LW_OK && a && b && memcmp(a, b, (size_t)4 * w * h) == 0,
+              "stage %d t %g: the lazily built frame differs from the whole path's", q.stage,
+              q.t);
+    free(a);
+    free(b);
+    CHECK(filled == g->states_ready - 1);
+    *pca = axes;
+    return g->states_ready;
+}
+
+/* A frame reads the states of its own stage and its layer's projection,
+ * which reads the layer's stage ends: a frame of layer k (its camera's
+ * window and its boundary's spaces reach no further) needs the blocks up
+ * to the next layer's start, 3 (k + 1), and the principal axes of layers
+ * 0 .. k; not the whole video's. */
+static void check_deep_states(void)
+{
+    Pair p;
+    if (load_deep(&p)) return;
+    const Geometry *whole = &p.whole.segs[0].geom;
+    int layers = p.whole.segs[0].plan.n_layers, stages = p.whole.segs[0].plan.n_stages;
+    CHECK_MSG(layers == 7 && whole->states_ready == stages && whole->pca_count == layers,
+              "the whole path builds every stage (%d of %d) and every projection (%d of %d)",
+              whole->states_ready, stages, whole->pca_count, layers);
+    int pca;
+    int ready = deep_request(&p, renderer_request_frame(&p.whole, 0), &pca);
+    CHECK_MSG(ready == 4 && pca == 1, "frame 0 built %d of %d blocks and %d of %d projections",
+              ready, stages, pca, layers);
+    for (int k = 1; k < layers; k += 2) {
+        /* mid-motion in each stage of layer k, and its step stills (t = 0 and 1) */
+        for (int kind = 0; kind < STAGE_KIND_COUNT; kind++) {
+            FrameReq q = renderer_request_at(&p.whole, stage_index(k, kind), 0.5);
+            int last = stage_index(k + 1, STAGE_LINEAR);
+            if (last > stages - 1) last = stages - 1;
+            ready = deep_request(&p, q, &pca);
+            CHECK_MSG(ready == last + 1 && pca == k + 1,
+                      "a frame of layer %d built %d blocks (%d wanted) and %d projections", k,
+                      ready, last + 1, pca);
+            q.tight = 1;
+            q.t = kind == STAGE_LINEAR ? 0.0 : 1.0;
+            /* once the activation is done the boundary shown is the one
+             * traced in the next space, over what the next layer's frames
+             * show: that layer's too */
+            int next = kind == STAGE_ACTIVATION && k + 1 < layers;
+            if (next) last = stage_index(k + 2, STAGE_LINEAR);
+            if (last > stages - 1) last = stages - 1;
+            ready = deep_request(&p, q, &pca);
+            CHECK_MSG(ready == last + 1 && pca == k + 1 + next,
+                      "a still of layer %d built %d blocks (%d wanted) and %d projections", k,
+                      ready, last + 1, pca);
+        }
+    }
+    printf("  frame 0 of a %d-layer network: 4 of %d blocks of state, 1 of %d principal "
+           "axes\n", layers, stages, layers);
+    unload(&p);
+}
+
 int main(void)
 {
+    check_deep_states();
     check_extent();
     check_mode("", "auto (boundary shown)");
     check_mode("view = follow\nshow_boundary = false\n", "follow");

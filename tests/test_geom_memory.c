@@ -11,6 +11,9 @@
  *    state, padded again with zeros (whatever the buffer held), is its
  *    input pushed through the stages before (stage_start_state), bit for
  *    bit; a fixed point stays where it was put, also in a 1-D network;
+ *  - a point mid-stage, blended to the stage's end read from the next
+ *    stage's cached start (a bias, an activation, a straight linear
+ *    motion), is bit for bit stage_eval's from its start;
  *  - `info` and `dump` build the renderer with RENDER_PLANS: no state at
  *    all, however many grid samples the scene asks for. */
 #include <stdlib.h>
@@ -128,6 +131,26 @@ static double check_network(const char *name, const int *widths, int n_layers)
               geom_state_bytes(&g), total);
     printf("  %s: %zu bytes of state per point over %d stages (%zu padded to %d), %zu in all\n",
            name, per, plan.n_stages, padded, WD, geom_state_bytes(&g));
+
+    /* a point mid-stage: where the stage blends to its end (geom_point_display
+     * reads the end from the next stage's cached start), the very doubles of
+     * stage_eval from the start, the naive way */
+    int blends = 0, differ = 0;
+    for (int s = 0; s < plan.n_stages; s++) {
+        blends += stage_is_blend(&plan, s);
+        for (int k = 0; k < 3; k++) {
+            double t = (double[]){0.3, 0.5, 0.85}[k];
+            for (int i = 0; i < N_POINTS; i++) {
+                double start[WD], st[WD], want[3], got[3];
+                stage_eval(&plan, s, t, geom_states_get(&g.point_state, s, i, start), st);
+                geom_to_display(&g, s, t, 0.0, st, want);
+                geom_point_display(&g, s, t, 0.0, i, got);
+                differ |= memcmp(want, got, sizeof want) != 0;
+            }
+        }
+    }
+    CHECK_MSG(!differ, "%s: a point blended from the cached end differs from stage_eval's", name);
+    CHECK_MSG(blends >= 2 * n_layers, "%s: %d of %d stages blend", name, blends, plan.n_stages);
 
     /* what comes back is what went in */
     int worst = 0;
