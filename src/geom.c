@@ -7,6 +7,7 @@
 #include "geom.h"
 
 #include "area.h"
+#include "polyline.h"
 
 #include <assert.h>
 #include <math.h>
@@ -18,8 +19,6 @@
 #define BEND_TOLERANCE 0.2   /* pixels off the chord before we split */
 #define MAX_CHORD 18.0       /* pixels: longer chords are split to catch bends */
 #define GEOM_STATE_LIMIT (2.0 * (1 << 30)) /* bytes of cached stage states */
-#define SIMPLIFY_TOLERANCE 0.05 /* pixels: points this close to a chord add nothing */
-#define SIMPLIFY_RUN 64      /* longest run of points merged into one chord */
 
 /* ---- state caches ---------------------------------------------------------- */
 
@@ -707,44 +706,10 @@ static void depth_order(FrameGeom *fg, const int *interleave)
     merge_sort(fg->order, fg->order_tmp, n, fg->pdepth);
 }
 
-/* Drops points that lie within SIMPLIFY_TOLERANCE of the chord that replaces
- * them: a straight image of a grid line (linear and bias stages) becomes a
- * few points, which is most of Cairo's stroking cost.  In place; returns the
- * new count. */
-static int simplify_polyline(double *xy, double *depth, int n)
-{
-    if (n < 3) return n;
-    int out = 1, anchor = 0;
-    for (int j = 2; j < n; j++) {
-        double ax = xy[2 * anchor], ay = xy[2 * anchor + 1];
-        double dx = xy[2 * j] - ax, dy = xy[2 * j + 1] - ay;
-        double len2 = dx * dx + dy * dy;
-        int ok = j - anchor <= SIMPLIFY_RUN;
-        for (int k = anchor + 1; ok && k < j; k++) {
-            double px = xy[2 * k] - ax, py = xy[2 * k + 1] - ay;
-            double u = len2 > 0 ? (px * dx + py * dy) / len2 : 0;
-            if (u < 0 || u > 1) { ok = 0; break; }
-            double cross = px * dy - py * dx;
-            ok = cross * cross <= SIMPLIFY_TOLERANCE * SIMPLIFY_TOLERANCE * len2;
-        }
-        if (!ok) {
-            anchor = j - 1;
-            xy[2 * out] = xy[2 * anchor];
-            xy[2 * out + 1] = xy[2 * anchor + 1];
-            depth[out] = depth[anchor];
-            out++;
-        }
-    }
-    xy[2 * out] = xy[2 * (n - 1)];
-    xy[2 * out + 1] = xy[2 * (n - 1) + 1];
-    depth[out] = depth[n - 1];
-    return out + 1;
-}
-
 /* Simplifies the line that started at `start` and rewinds the write head. */
 static void finish_line(FrameCtx *c, int start)
 {
-    c->n = start + simplify_polyline(c->fg->lxy + 2 * start, c->fg->ldepth + start,
+    c->n = start + polyline_simplify(c->fg->lxy + 2 * start, c->fg->ldepth + start,
                                      c->n - start);
 }
 
