@@ -262,7 +262,7 @@ static Caption view_3d(const Style *st)
     cap.n_stages = 3;
     cap.n_classes = 2;
     View v = {{1, 0, 0, 0, 1, 0, 0, 0, 1}, 0, 0, 1000, st->width / 2.0, st->height / 2.0, 0,
-              st->width, st->height};
+              st->width, st->height, 0};
     cap.view = v;
     cap.px_per_unit = v.scale;
     cap.flat = 0;
