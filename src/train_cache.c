@@ -47,8 +47,8 @@ typedef struct {
 
 /* A new field in a trainer's configuration must enter its key (below):
  * these fail to compile until it does. */
-_Static_assert(sizeof(TrainConfig) == 64, "TrainConfig changed: update classifier_key");
-_Static_assert(sizeof(GanConfig) == 192, "GanConfig changed: update gan_key");
+_Static_assert(sizeof(TrainConfig) == 64, "TrainConfig changed: update put_classifier");
+_Static_assert(sizeof(GanConfig) == 192, "GanConfig changed: update put_gan");
 _Static_assert(sizeof(VaeConfig) == 184, "VaeConfig changed: update vae_key");
 
 /* ---- where --------------------------------------------------------------------- */
@@ -354,13 +354,10 @@ static void store(const TrainCache *c, const XXH128_canonical_t *key, const doub
 
 /* ---- the classifier -------------------------------------------------------------- */
 
-/* Everything train_network reads; 0: no key. */
-static int classifier_key(const NetSpec *net, const TrainConfig *cfg, const Dataset *ds,
-                          XXH128_canonical_t *key)
+/* Everything train_network reads. */
+static void put_classifier(XXH3_state_t *st, const NetSpec *net, const TrainConfig *cfg,
+                           const Dataset *ds)
 {
-    XXH3_state_t *st = key_begin("classifier");
-    if (!st)
-        return 0;
     put_ints(st, net->widths, net->n_widths);
     for (int l = 0; l + 1 < net->n_widths; l++)
         put_int(st, net->act[l]);
@@ -374,6 +371,16 @@ static int classifier_key(const NetSpec *net, const TrainConfig *cfg, const Data
     put_int(st, (int64_t)cfg->seed);
     put_double(st, cfg->readable);
     put_dataset(st, ds);
+}
+
+/* 0: no key. */
+static int classifier_key(const NetSpec *net, const TrainConfig *cfg, const Dataset *ds,
+                          XXH128_canonical_t *key)
+{
+    XXH3_state_t *st = key_begin("classifier");
+    if (!st)
+        return 0;
+    put_classifier(st, net, cfg, ds);
     key_end(st, key);
     return 1;
 }
@@ -417,12 +424,9 @@ static void put_params(XXH3_state_t *st, const double *params, size_t n)
     put(st, params, n * sizeof *params);
 }
 
-static int gan_key(const Gan *m, const Dataset *ds, const GanConfig *cfg,
-                   XXH128_canonical_t *key)
+/* Everything gan_train reads. */
+static void put_gan(XXH3_state_t *st, const Gan *m, const Dataset *ds, const GanConfig *cfg)
 {
-    XXH3_state_t *st = key_begin("gan");
-    if (!st)
-        return 0;
     put_ints(st, cfg->gen_hidden, cfg->n_gen_hidden);
     put_ints(st, cfg->disc_hidden, cfg->n_disc_hidden);
     put_int(st, cfg->gen_act);
@@ -438,6 +442,15 @@ static int gan_key(const Gan *m, const Dataset *ds, const GanConfig *cfg,
     put_int(st, (int64_t)cfg->seed);
     put_params(st, m->params, m->n_gen_params + m->n_disc_params);
     put_dataset(st, ds);
+}
+
+static int gan_key(const Gan *m, const Dataset *ds, const GanConfig *cfg,
+                   XXH128_canonical_t *key)
+{
+    XXH3_state_t *st = key_begin("gan");
+    if (!st)
+        return 0;
+    put_gan(st, m, ds, cfg);
     key_end(st, key);
     return 1;
 }
@@ -590,13 +603,10 @@ static int history_key(const NetSpec *net, const TrainConfig *cfg, const TrainRe
                        const Dataset *ds, const CheckpointSpec *spec, const Mlp *trained,
                        XXH128_canonical_t *key)
 {
-    XXH128_canonical_t base;
-    if (!classifier_key(net, cfg, ds, &base))
-        return 0;
     XXH3_state_t *st = key_begin("classifier history");
     if (!st)
         return 0;
-    put(st, &base, sizeof base);
+    put_classifier(st, net, cfg, ds);
     put_int(st, report->attempt);
     put_int(st, report->steps);
     put_spec(st, spec);
@@ -666,13 +676,10 @@ int history_record_cached(const TrainCache *c, const NetSpec *net, const TrainCo
 static int gan_history_key(const GanConfig *cfg, const Dataset *ds, const CheckpointSpec *spec,
                            const Gan *trained, const GanMeasure *mm, XXH128_canonical_t *key)
 {
-    XXH128_canonical_t base;
-    if (!gan_key(trained, ds, cfg, &base)) /* the trained parameters stand for the start */
-        return 0;
     XXH3_state_t *st = key_begin("gan history");
     if (!st)
         return 0;
-    put(st, &base, sizeof base);
+    put_gan(st, trained, ds, cfg); /* the trained parameters stand for the start */
     put_spec(st, spec);
     put_int(st, mm->n);
     put_int(st, (int64_t)mm->seed);
