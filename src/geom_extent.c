@@ -25,21 +25,57 @@
  *     when W_aa >= 0; its end W p and its start p: with the camera straight
  *     down (R's row a holds its one non-zero entry on the diagonal, > 0) the
  *     screen's axis a is d_a alone: sigma = the signs of row a.
- * Anything else is evaluated in full: a projection of a wider layer (it
- * mixes the units), a page turn, element-wise steps, softplus (log1p(exp x)
- * meets x at 30 a hair lower), softmax, a morph, spreads, more than three
- * coordinates read.  Fixed points, arrows, marks and the outline are
+ * Where there is no such tree (a projection of a wider layer mixes the
+ * units; a page turn; softplus, whose log1p(exp x) meets x at 30 a hair
+ * lower; more than three coordinates read) the box comes from cells.
+ *
+ * Cells.  In every single move (a linear stage at any t, a bias, an
+ * activation played as one blend, the ends of any stage) a point's screen
+ * coordinate is, in exact arithmetic, a linear function of its start and
+ * end states: x = a . p + c . q, p the state at the start of the stage, q at
+ * its end (the next stage's start, cached), the same a and c for every
+ * point (the display is linear in the state: a projection, a tour's turn, a
+ * blend of two views, the camera's R).  The moving points are put in cells
+ * of CELL neighbours (in the order of a Z curve through the input, so a
+ * cell's states stay close in every layer); over a cell, a . p + c . q is at
+ * most the sum of each term's larger end on the cell's coordinate ranges.
+ * Computed in floating point, x and that bound are each within ROUNDING_BAND
+ * of their exact values: the band is 1e-8 of the largest |p|_1 + |q|_1 (as
+ * scaled by the motion's matrix), where the rounding of a hundred
+ * operations on numbers of that size is some 1e-14 of it.  A cell whose
+ * bound, widened by twice the band, stays below an edge already reached by
+ * an evaluated point holds no point that reaches it: its points are not
+ * moved.  The cells that may are evaluated in full, so the box is again the
+ * same four doubles.  A measured check on the first cell moved per box
+ * falls back to every point if the linear model is ever off by more than a
+ * thousandth of the band (a display that is not linear in the state).
+ * Anything else is evaluated in full: element-wise steps, softmax, a
+ * morph, spreads, states that are not finite, the last stage's motion (its
+ * end is not cached).  Fixed points, arrows, marks and the outline are
  * evaluated as geom_content_box does; they do not grow with the data.
  *
- * Owns: the skylines, per stage and sign pattern, computed on first use. */
+ * Owns: the skylines, per stage and sign pattern, and the cells' ranges,
+ * per stage, computed on first use. */
 #include "geom.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PATTERNS 27          /* sigma in {-1, 0, 1}^3 */
 #define COORDS 3             /* at most this many start coordinates read */
+#define CELL 64              /* points per cell: a box's bounds cost cells x width */
+#define ROUNDING_BAND 1e-8   /* of a point's |p|_1 + |q|_1: see the banner */
+#define MODEL_CHECK 1e-3     /* of the band: the linear model's measured error */
+
+/* One stage's start states over the cells: each cell's least and greatest
+ * value of each coordinate, and the largest |p|_1 of a point. */
+typedef struct {
+    double *lo, *hi;         /* (n_cells, width) */
+    int width;
+    double scale;
+} CellRanges;
 
 struct GeomExtent {
     const Geometry *g;
@@ -50,6 +86,12 @@ struct GeomExtent {
     int *fixed;              /* (n_fixed) the others: a scan of every point per box
                               * would cost frames x points again */
     int n_fixed;
+    int *order;              /* (n_moving) the moving points, cell after cell; NULL: not yet */
+    int n_cells;
+    CellRanges **ranges;     /* (n_stages) NULL: not yet */
+    unsigned char *no_cells; /* (n_stages) 1: the ranges cannot serve (not finite, no memory,
+                                the model measured off) */
+    double *bound;           /* (4 n_cells) a box's bounds per cell, reused */
 };
 
 GeomExtent *geom_extent_create(const Geometry *g)
@@ -62,7 +104,9 @@ GeomExtent *geom_extent_create(const Geometry *g)
     e->sky = calloc((size_t)g->n_stages * PATTERNS + 1, sizeof *e->sky);
     e->moving = malloc(sizeof(int) * n);
     e->fixed = malloc(sizeof(int) * n);
-    if (!e->sky || !e->moving || !e->fixed) {
+    e->ranges = calloc((size_t)g->n_stages + 1, sizeof *e->ranges);
+    e->no_cells = calloc((size_t)g->n_stages + 1, 1);
+    if (!e->sky || !e->moving || !e->fixed || !e->ranges || !e->no_cells) {
         geom_extent_free(e);
         return NULL;
     }
@@ -77,9 +121,19 @@ void geom_extent_free(GeomExtent *e)
 {
     if (!e) return;
     for (int k = 0; e->sky && k < e->n_stages * PATTERNS; k++) free(e->sky[k]);
+    for (int k = 0; e->ranges && k < e->n_stages; k++)
+        if (e->ranges[k]) {
+            free(e->ranges[k]->lo);
+            free(e->ranges[k]->hi);
+            free(e->ranges[k]);
+        }
     free(e->sky);
     free(e->moving);
     free(e->fixed);
+    free(e->order);
+    free(e->ranges);
+    free(e->no_cells);
+    free(e->bound);
     free(e);
 }
 
@@ -216,6 +270,21 @@ static const int *skyline_at(GeomExtent *e, int s, const int sigma[COORDS])
     return *slot;
 }
 
+/* The fixed points shown at stage s grow the box: there are few. */
+static void grow_fixed(const GeomExtent *e, int s, double t, double seconds, const double *R,
+                       double b[4])
+{
+    const Geometry *g = e->g;
+    int layer = g->plan->stages[s].layer;
+    for (int k = 0; k < e->n_fixed; k++) {
+        int i = e->fixed[k];
+        if (g->point_from[i] > layer) continue;
+        double d[3];
+        geom_point_display(g, s, t, seconds, i, d);
+        geom_grow_box(b, R, d);
+    }
+}
+
 /* The points' part of the box from the skylines of the four edges; -1 when
  * it must be evaluated in full. */
 static int skyline_box(GeomExtent *e, int s, double t, double seconds, const double *R,
@@ -237,14 +306,273 @@ static int skyline_box(GeomExtent *e, int s, double t, double seconds, const dou
             geom_grow_box(b, R, d);
             ++*evaluated;
         }
-    int layer = g->plan->stages[s].layer;
-    for (int k = 0; k < e->n_fixed; k++) {
-        int i = e->fixed[k];
-        if (g->point_from[i] > layer) continue;
+    grow_fixed(e, s, t, seconds, R, b);
+    return 0;
+}
+
+/* ---- cells ------------------------------------------------------------------ */
+
+/* Bits of v's place in [lo, hi], 16 of them, spread to the even bits. */
+static uint32_t spread_bits(double v, double lo, double hi)
+{
+    double u = hi > lo ? (v - lo) / (hi - lo) : 0.0;
+    uint32_t q = u > 0.0 ? (u < 1.0 ? (uint32_t)(u * 65535.0) : 65535u) : 0u; /* NaN: 0 */
+    q = (q | q << 8) & 0x00ff00ffu;
+    q = (q | q << 4) & 0x0f0f0f0fu;
+    q = (q | q << 2) & 0x33333333u;
+    q = (q | q << 1) & 0x55555555u;
+    return q;
+}
+
+typedef struct {
+    uint32_t key;
+    int point;
+} ZPoint;
+
+static int by_key(const void *a, const void *b)
+{
+    const ZPoint *p = a, *q = b;
+    if (p->key != q->key) return p->key < q->key ? -1 : 1;
+    return (p->point > q->point) - (p->point < q->point);
+}
+
+/* The moving points in the order of a Z curve through their inputs (the
+ * first two coordinates): neighbours share a cell.  The order only decides
+ * how few points a box moves, never the box.  -1 when out of memory. */
+static int cell_order(GeomExtent *e)
+{
+    const StateCache *c = &e->g->point_state;
+    int n = e->n_moving, w = c->width[0];
+    ZPoint *z = malloc(sizeof *z * (n ? n : 1));
+    e->order = malloc(sizeof(int) * (n ? n : 1));
+    e->n_cells = (n + CELL - 1) / CELL;
+    e->bound = malloc(sizeof(double) * 4 * (e->n_cells ? e->n_cells : 1));
+    if (!z || !e->order || !e->bound) {
+        free(z);
+        free(e->order);
+        e->order = NULL;
+        return -1;
+    }
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (int j = 0; j < n; j++)
+        for (int k = 0; k < 2 && k < w; k++) {
+            double v = c->x[c->at[0] + (size_t)e->moving[j] * w + k];
+            lo[k] = fmin(lo[k], v);
+            hi[k] = fmax(hi[k], v);
+        }
+    for (int j = 0; j < n; j++) {
+        const double *p = c->x + c->at[0] + (size_t)e->moving[j] * w;
+        z[j].point = e->moving[j];
+        z[j].key = spread_bits(p[0], lo[0], hi[0]) |
+                   (w > 1 ? spread_bits(p[1], lo[1], hi[1]) << 1 : 0u);
+    }
+    qsort(z, n, sizeof *z, by_key);
+    for (int j = 0; j < n; j++) e->order[j] = z[j].point;
+    free(z);
+    return 0;
+}
+
+/* Stage s's start states over the cells; NULL when they cannot serve (a
+ * state not finite, or no memory).  s must be built (states_ready). */
+static CellRanges *cell_ranges(const GeomExtent *e, int s)
+{
+    const StateCache *c = &e->g->point_state;
+    int w = c->width[s], nc = e->n_cells;
+    CellRanges *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->width = w;
+    r->lo = malloc(sizeof(double) * (size_t)nc * (w ? w : 1));
+    r->hi = malloc(sizeof(double) * (size_t)nc * (w ? w : 1));
+    int ok = r->lo && r->hi;
+    for (int cell = 0; ok && cell < nc; cell++) {
+        double *lo = r->lo + (size_t)cell * w, *hi = r->hi + (size_t)cell * w;
+        for (int k = 0; k < w; k++) {
+            lo[k] = INFINITY;
+            hi[k] = -INFINITY;
+        }
+        int end = (cell + 1) * CELL < e->n_moving ? (cell + 1) * CELL : e->n_moving;
+        for (int j = cell * CELL; ok && j < end; j++) {
+            const double *p = c->x + c->at[s] + (size_t)e->order[j] * w;
+            /* the cell's points lie anywhere in memory: ask for one ahead */
+            if (j + 8 < end) __builtin_prefetch(c->x + c->at[s] + (size_t)e->order[j + 8] * w);
+            double size = 0;
+            for (int k = 0; k < w; k++) {
+                lo[k] = p[k] < lo[k] ? p[k] : lo[k];
+                hi[k] = p[k] > hi[k] ? p[k] : hi[k];
+                size += fabs(p[k]);
+            }
+            ok = isfinite(size); /* a coordinate not finite makes it inf or NaN */
+            r->scale = size > r->scale ? size : r->scale;
+        }
+    }
+    if (!ok) {
+        free(r->lo);
+        free(r->hi);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* The ranges of stage s, computed on first use; NULL when they cannot
+ * serve. */
+static const CellRanges *ranges_at(GeomExtent *e, int s)
+{
+    if (e->no_cells[s]) return NULL;
+    if (!e->order && cell_order(e)) {
+        e->no_cells[s] = 1;
+        return NULL;
+    }
+    if (!e->ranges[s] && !(e->ranges[s] = cell_ranges(e, s))) e->no_cells[s] = 1;
+    return e->ranges[s];
+}
+
+/* The screen coordinates (x: row 0, y: row 1 of R) of a state at (s, t):
+ * how geom_grow_box reads the display geom_to_display gives. */
+static void screen_of_state(const Geometry *g, int s, double t, double seconds, const double *R,
+                            const double *st, double xy[2])
+{
+    double d[3];
+    geom_to_display(g, s, t, seconds, st, d);
+    xy[0] = R[0] * d[0] + R[1] * d[1] + R[2] * d[2];
+    xy[1] = R[3] * d[0] + R[4] * d[1] + R[5] * d[2];
+}
+
+/* The linear model of (s, t): screen axis a is sum_k start[a][k] p_k +
+ * end[a][k] q_k, with *reads: 1 the start p, 2 the end q, 3 both; *gain
+ * bounds |state|_1 at t by gain times |p|_1 + |q|_1 (the motion's largest
+ * column sum; 1 for a blend).  -1 when the stage's motion at t is not a
+ * linear function of p and q (see the banner). */
+static int linear_model(const Geometry *g, int s, double t, double seconds, const double *R,
+                        double start[2][LW_MAX_WIDTH], double end[2][LW_MAX_WIDTH], int *reads, double *gain)
+{
+    const StagePlan *plan = g->plan;
+    const Stage *st = &plan->stages[s];
+    int moving = t > 0.0 && t < 1.0;
+    if (plan->morph.on) return -1;
+    if (g->point_spread && st->layer == plan->n_hidden - 1) return -1;
+    if (t > 0.0 && s + 1 >= g->states_ready) return -1; /* the end is not cached */
+    int linear = st->kind == STAGE_LINEAR && moving;
+    if (moving && !linear && !stage_is_blend(plan, s)) return -1;
+    /* the weights of p and q in the state at t */
+    double at_start = linear || t <= 0.0 ? 1.0 : t >= 1.0 ? 0.0 : 1.0 - t;
+    double at_end = linear || t <= 0.0 ? 0.0 : t >= 1.0 ? 1.0 : t;
+    *reads = (at_start != 0.0) | (at_end != 0.0) << 1;
+    *gain = 1.0;
+    for (int k = 0; k < LW_MAX_WIDTH; k++) {
+        double unit[LW_MAX_WIDTH] = {0}, xy[2], moved[LW_MAX_WIDTH];
+        unit[k] = 1.0;
+        if (linear) { /* the motion's column k, then the display */
+            stage_eval(plan, s, t, unit, moved);
+            double col = 0;
+            for (int a = 0; a < LW_MAX_WIDTH; a++) col += fabs(moved[a]);
+            *gain = fmax(*gain, col);
+            screen_of_state(g, s, t, seconds, R, moved, xy);
+        } else {
+            screen_of_state(g, s, t, seconds, R, unit, xy);
+        }
+        for (int a = 0; a < 2; a++) {
+            start[a][k] = at_start * xy[a];
+            end[a][k] = at_end * xy[a];
+        }
+    }
+    return 0;
+}
+
+/* The greatest (up) or least of sum_k a_k v_k over a cell's ranges. */
+static double range_bound(const CellRanges *r, int cell, const double *a, int up)
+{
+    const double *lo = r->lo + (size_t)cell * r->width, *hi = r->hi + (size_t)cell * r->width;
+    double s = 0;
+    for (int k = 0; k < r->width; k++)
+        s += (a[k] >= 0) == (up != 0) ? a[k] * hi[k] : a[k] * lo[k];
+    return s;
+}
+
+/* Moves a cell's points to their screen places and grows b; 1 when the
+ * linear model misses one of them by more than `off`. */
+static int move_cell(GeomExtent *e, int cell, int s, double t, double seconds, const double *R,
+                     const CellRanges *rs, const CellRanges *re, double start[2][LW_MAX_WIDTH],
+                     double end[2][LW_MAX_WIDTH], double off, double b[4], long long *evaluated)
+{
+    const Geometry *g = e->g;
+    const StateCache *c = &g->point_state;
+    int missed = 0, last = (cell + 1) * CELL < e->n_moving ? (cell + 1) * CELL : e->n_moving;
+    for (int j = cell * CELL; j < last; j++) {
+        int i = e->order[j];
         double d[3];
         geom_point_display(g, s, t, seconds, i, d);
         geom_grow_box(b, R, d);
+        ++*evaluated;
+        if (off < 0) continue;
+        double xy[2] = {R[0] * d[0] + R[1] * d[1] + R[2] * d[2],
+                        R[3] * d[0] + R[4] * d[1] + R[5] * d[2]};
+        for (int a = 0; a < 2; a++) {
+            double model = 0;
+            for (int k = 0; rs && k < rs->width; k++)
+                model += start[a][k] * c->x[c->at[s] + (size_t)i * rs->width + k];
+            for (int k = 0; re && k < re->width; k++)
+                model += end[a][k] * c->x[c->at[s + 1] + (size_t)i * re->width + k];
+            missed |= !(fabs(model - xy[a]) <= off);
+        }
     }
+    return missed;
+}
+
+/* The points' part of the box from the cells that can hold an edge; -1
+ * when it must be evaluated in full. */
+static int cell_box(GeomExtent *e, int s, double t, double seconds, const double *R, double b[4],
+                    long long *evaluated)
+{
+    const Geometry *g = e->g;
+    double start[2][LW_MAX_WIDTH], end[2][LW_MAX_WIDTH], gain;
+    int reads;
+    if (e->n_moving == 0 || linear_model(g, s, t, seconds, R, start, end, &reads, &gain))
+        return -1;
+    const CellRanges *rs = reads & 1 ? ranges_at(e, s) : NULL;
+    const CellRanges *re = reads & 2 ? ranges_at(e, s + 1) : NULL;
+    if ((reads & 1 && !rs) || (reads & 2 && !re)) return -1;
+    double band = ROUNDING_BAND * gain * ((rs ? rs->scale : 0) + (re ? re->scale : 0));
+    /* each cell's bounds: x up, x down, y up, y down */
+    double *bd = e->bound;
+    for (int cell = 0; cell < e->n_cells; cell++)
+        for (int side = 0; side < 4; side++) {
+            int a = side / 2, up = side % 2 == 0;
+            double v = 0;
+            if (rs) v += range_bound(rs, cell, start[a], up);
+            if (re) v += range_bound(re, cell, end[a], up);
+            bd[4 * cell + side] = v;
+        }
+    /* first the cell that bounds each edge furthest out, the first moved
+     * checked against the model; then every cell that may pass an edge */
+    int first[4] = {0, 0, 0, 0};
+    for (int cell = 1; cell < e->n_cells; cell++)
+        for (int side = 0; side < 4; side++) {
+            double v = bd[4 * cell + side], best = bd[4 * first[side] + side];
+            if (side % 2 == 0 ? v > best : v < best) first[side] = cell;
+        }
+    for (int side = 0; side < 4; side++) {
+        int cell = first[side], again = 0;
+        for (int k = 0; k < side; k++) again |= first[k] == cell;
+        if (again) continue;
+        double off = side == 0 ? MODEL_CHECK * band : -1;
+        if (move_cell(e, cell, s, t, seconds, R, rs, re, start, end, off, b, evaluated)) {
+            e->no_cells[s] = 1; /* never again for this stage: every point */
+            return -1;
+        }
+    }
+    for (int cell = 0; cell < e->n_cells; cell++) {
+        const double *v = bd + 4 * cell;
+        int moved = 0;
+        for (int side = 0; side < 4; side++) moved |= first[side] == cell;
+        if (moved) continue;
+        /* below every edge by more than twice the band (a NaN moves it) */
+        if (v[0] + 2 * band < b[1] && v[1] - 2 * band > b[0] && v[2] + 2 * band < b[3] &&
+            v[3] - 2 * band > b[2])
+            continue;
+        move_cell(e, cell, s, t, seconds, R, rs, re, start, end, -1, b, evaluated);
+    }
+    grow_fixed(e, s, t, seconds, R, b);
     return 0;
 }
 
@@ -254,7 +582,8 @@ void geom_extent_box(GeomExtent *e, int stage, double t, double seconds, const d
     const Geometry *g = e->g;
     b[0] = b[2] = INFINITY;
     b[1] = b[3] = -INFINITY;
-    if (skyline_box(e, stage, t, seconds, R, b, evaluated)) {
+    if (skyline_box(e, stage, t, seconds, R, b, evaluated) &&
+        cell_box(e, stage, t, seconds, R, b, evaluated)) {
         geom_content_box(g, stage, t, seconds, R, outline, b);
         *evaluated += e->n_moving;
         return;

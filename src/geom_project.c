@@ -37,16 +37,20 @@ static int pca_projection(const Geometry *g, int layer, const Projection3 *prev,
             if (s0 + 3 < g->n_stages) geom_point_start_state(g, s0 + 3, i, st[3]);
             else stage_end(g->plan, s0 + 2, st[2], st[3]);
             stage_eval(g->plan, s0, 0.15, st[0], st[4]);
-            for (int k = 0; k < 5; k++)
-                for (int a = 0; a < d; a++) {
-                    if (pass == 0) {
-                        mean[a] += st[k][a] / (5.0 * moving);
-                        continue;
-                    }
-                    for (int c = 0; c < d; c++)
-                        cov[a * d + c] += (st[k][a] - mean[a]) * (st[k][c] - mean[c]);
+            for (int k = 0; k < 5; k++) {
+                if (pass == 0) {
+                    for (int a = 0; a < d; a++) mean[a] += st[k][a] / (5.0 * moving);
+                    continue;
                 }
+                double dev[W];
+                for (int a = 0; a < d; a++) dev[a] = st[k][a] - mean[a];
+                /* the upper triangle: the lower one is the same products */
+                for (int a = 0; a < d; a++)
+                    for (int c = a; c < d; c++) cov[a * d + c] += dev[a] * dev[c];
+            }
         }
+    for (int a = 0; a < d; a++)
+        for (int c = 0; c < a; c++) cov[a * d + c] = cov[c * d + a];
     free(st);
     gsl_matrix_view cm = gsl_matrix_view_array(cov, d, d);
     gsl_vector *eval = gsl_vector_alloc(d);
