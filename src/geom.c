@@ -616,6 +616,22 @@ static void sample_screen(const FrameCtx *c, const double *start_state, double s
     view_project(c->view, d, &s[0], &s[1], &s[2]);
 }
 
+/* The same for a sample whose state at the end of the frame's stage is
+ * cached (end, or NULL): a blend to it, the same doubles as stage_eval
+ * (see geom_point_display), without an activation or W x per sample. */
+static void sample_screen_to(const FrameCtx *c, const double *start_state, const double *end,
+                             double s[3])
+{
+    if (!end) {
+        sample_screen(c, start_state, s);
+        return;
+    }
+    double st[W], d[3];
+    stage_blend(c->t, start_state, end, st);
+    geom_to_display(c->g, c->stage, c->t, c->seconds, st, d);
+    view_project(c->view, d, &s[0], &s[1], &s[2]);
+}
+
 /* A point x of the lines' own space (3 coordinates) as a state at the start
  * of the frame's stage. */
 static void line_state(const FrameCtx *c, const double *x, double *st)
@@ -764,6 +780,10 @@ static int curve_count(const Segment *seg)
 static void draw_line_set(FrameCtx *c, const LineSet *ls, const StateCache *states, int block)
 {
     FrameGeom *fg = c->fg;
+    /* mid-stage, a blend to the stage's end, when that is cached too */
+    int ends = states && !c->placed && !c->morph && c->t > 0.0 && c->t < 1.0 &&
+               block + 1 < states->n_blocks && c->stage + 1 < c->g->states_ready &&
+               stage_is_blend(c->g->plan, c->stage);
     for (int k = 0; k < ls->p.n_lines && !c->failed; k++) {
         int l = fg->n_lines++;
         fg->line_start[l] = c->n;
@@ -771,12 +791,12 @@ static void draw_line_set(FrameCtx *c, const LineSet *ls, const StateCache *stat
         fg->line_label[l] = -1;
         double prev_s[3] = {0, 0, 0};
         for (int j = ls->p.start[k]; j < ls->p.start[k + 1]; j++) {
-            double s[3], st[W] = {0};
+            double s[3], st[W] = {0}, end[W];
             if (states)
                 geom_states_get(states, block, j, st);
             else
                 memcpy(st, ls->p.x + 3 * j, 3 * sizeof(double));
-            sample_screen(c, st, s);
+            sample_screen_to(c, st, ends ? geom_states_get(states, block + 1, j, end) : NULL, s);
             if (j == ls->p.start[k] || !c->g->adaptive)
                 put(c, s);
             else
