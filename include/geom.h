@@ -39,6 +39,9 @@ typedef struct {
     int n_units, units[3]; /* wide_view = units: 0-based units for x, y(, z) */
     int area_cells;        /* S > 0: shade an S x S mesh over a 2-D input by the change
                               of area (area.h); 0: off */
+    int threads;           /* not a scene key: threads a space's boundary may be traced
+                              on (the command's -j; 0 or 1: one); any count gives the
+                              same lines */
 } GeomConfig;
 
 /* grid lines, the input box's outline, overlay lines (drawn dashed: where

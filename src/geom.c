@@ -5,6 +5,7 @@
  * Owns: the state caches of a Geometry; a FrameGeom's buffers.
  * Nothing here draws: the output is coordinates for draw.c. */
 #include "geom.h"
+#include "parallel.h"
 
 #include "area.h"
 #include "polyline.h"
@@ -369,17 +370,36 @@ int geom_build_lazy(Geometry *g, const Segment *seg, const StagePlan *plan,
  * on from the block before, in the order and with the functions of one
  * pass through all stages, so the numbers do not depend on how far earlier
  * requests reached. */
+typedef struct {
+    const Geometry *g;
+    StateCache *cache;
+    const unsigned char *which; /* NULL: every thing; else those with which[i] == 0 */
+    int from, last;
+} ExtendJob;
+
+static void extend_part(void *ctx, int lo, int hi)
+{
+    const ExtendJob *j = ctx;
+    geom_states_extend(j->cache, j->g->plan, stage_next_start, j->from, j->last, lo, hi - lo,
+                       j->which, 0);
+}
+
+/* One cache's blocks from .. last; each thing on its own, so over threads. */
+static void extend_cache(Geometry *g, StateCache *c, const unsigned char *which, int from,
+                         int last)
+{
+    ExtendJob job = {g, c, which, from, last};
+    parallel_for(c->n, g->cfg.threads, extend_part, &job);
+}
+
 static void extend_caches(Geometry *g, int last)
 {
     int from = g->states_ready;
     if (last < from) return;
-    const StagePlan *p = g->plan;
-    StateCache *sc = &g->sample_state, *pc = &g->point_state, *mc = &g->mark_state,
-               *hc = &g->shade_state;
-    geom_states_extend(sc, p, stage_next_start, from, last, 0, sc->n, NULL, 0);
-    geom_states_extend(pc, p, stage_next_start, from, last, 0, pc->n, g->point_fixed, 0);
-    geom_states_extend(mc, p, stage_next_start, from, last, 0, mc->n, NULL, 0);
-    geom_states_extend(hc, p, stage_next_start, from, last, 0, hc->n, NULL, 0);
+    extend_cache(g, &g->sample_state, NULL, from, last);
+    extend_cache(g, &g->point_state, g->point_fixed, from, last);
+    extend_cache(g, &g->mark_state, NULL, from, last);
+    extend_cache(g, &g->shade_state, NULL, from, last);
     geom_arrows_extend(g, from, last);
     g->blocks_filled += last - from + 1;
     g->states_ready = last + 1;

@@ -8,6 +8,7 @@
  *
  * Owns: the SpaceLines of a Geometry (freed by geom_free). */
 #include "geom.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -34,6 +35,8 @@ typedef struct {
      * the network of the moment from there on */
     int morph_space;
     const MorphNet *morph;   /* a morph's network of the moment, or NULL */
+    int threads;             /* threads the grid and the crossings may use (0 or 1: this
+                                one; a frame's own tracing already runs on a worker) */
 } Level;
 
 /* f(x) whose zero level set is where class `c` stops winning (one score:
@@ -73,26 +76,60 @@ static double decision_value(const Level *lv, const double *x, int c)
  * G*G + j*G + i.  A segment joins two edge crossings. */
 typedef struct { int a, b; } Seg;
 
-/* Appends where f crosses zero on edge `edge`: bisection on the network
- * itself, so the boundary is exact to 1e-12 of a cell, not a linear guess
- * whose error the later layers would magnify into visible zigzags. */
-static int add_crossing(Polylines *b, const double *f, int G, const double *reg, int edge,
-                        const Level *lv)
+/* The two grid points edge `edge` joins. */
+static void edge_ends(int G, const double *reg, int edge, double p[2], double q[2])
 {
     int vert = edge >= G * G, id = edge % (G * G);
     int i = id % G, j = id / G;
     int i2 = vert ? i : i + 1, j2 = vert ? j + 1 : j;
     double dx = (reg[1] - reg[0]) / (G - 1), dy = (reg[3] - reg[2]) / (G - 1);
-    double p[2] = {reg[0] + i * dx, reg[2] + j * dy}, q[2] = {reg[0] + i2 * dx, reg[2] + j2 * dy};
-    double lo = 0, hi = 1, flo = f[j * G + i];
+    p[0] = reg[0] + i * dx;
+    p[1] = reg[2] + j * dy;
+    q[0] = reg[0] + i2 * dx;
+    q[1] = reg[2] + j2 * dy;
+}
+
+/* Where f crosses zero on edge `edge`, as a share of the way from its
+ * first end: bisection on the network itself, so the boundary is exact to
+ * 1e-12 of a cell, not a linear guess whose error the later layers would
+ * magnify into visible zigzags. */
+static double crossing(const double *f, int G, const double *reg, int edge, const Level *lv)
+{
+    double p[2], q[2];
+    edge_ends(G, reg, edge, p, q);
+    int id = edge % (G * G);
+    double lo = 0, hi = 1, flo = f[id];
     for (int it = 0; it < 40; it++) {
         double mid = 0.5 * (lo + hi);
         double x[2] = {p[0] + mid * (q[0] - p[0]), p[1] + mid * (q[1] - p[1])};
         double fm = decision_value(lv, x, lv->cls);
         if ((fm >= 0) == (flo >= 0)) lo = mid; else hi = mid;
     }
-    double a = 0.5 * (lo + hi);
+    return 0.5 * (lo + hi);
+}
+
+/* Appends edge `edge`'s crossing, at share a of the way along it. */
+static int add_crossing(Polylines *b, int G, const double *reg, int edge, double a)
+{
+    double p[2], q[2];
+    edge_ends(G, reg, edge, p, q);
     return polylines_add(b, p[0] + a * (q[0] - p[0]), p[1] + a * (q[1] - p[1]), 0.0);
+}
+
+typedef struct {
+    const double *f;
+    int G;
+    const double *reg;
+    const Level *lv;
+    const int *edges;
+    double *at;      /* (2 G G) each listed edge's crossing */
+} Crossings;
+
+static void crossings_range(void *ctx, int lo, int hi)
+{
+    Crossings *c = ctx;
+    for (int k = lo; k < hi; k++)
+        c->at[c->edges[k]] = crossing(c->f, c->G, c->reg, c->edges[k], c->lv);
 }
 
 /* keep: (G-1)^2 cells, or NULL for all. */
@@ -103,6 +140,8 @@ static int contour(Polylines *b, const double *f, const unsigned char *keep, int
     Seg *seg = malloc((size_t)2 * (G - 1) * (G - 1) * sizeof *seg);
     int *first = malloc((size_t)n_edges * sizeof *first), *second = malloc((size_t)n_edges * sizeof *second);
     char *used = NULL;
+    double *at = NULL;   /* (n_edges) the crossing on each edge a chain passes */
+    int *listed = NULL;
     int rc = -1;
     if (!seg || !first || !second) goto done;
     for (int e = 0; e < n_edges; e++) first[e] = second[e] = -1;
@@ -136,7 +175,15 @@ static int contour(Polylines *b, const double *f, const unsigned char *keep, int
             if (first[e] < 0) first[e] = s; else second[e] = s;
         }
     used = calloc(n_seg ? n_seg : 1, 1);
-    if (!used) goto done;
+    at = malloc((size_t)n_edges * sizeof *at);
+    listed = malloc((size_t)n_edges * sizeof *listed);
+    if (!used || !at || !listed) goto done;
+    /* every crossing the chains pass, worked out first (over threads) */
+    int n_listed = 0;
+    for (int e = 0; e < n_edges; e++)
+        if (first[e] >= 0) listed[n_listed++] = e;
+    Crossings cr = {f, G, reg, lv, listed, at};
+    parallel_for(n_listed, lv->threads, crossings_range, &cr);
     for (int s0 = 0; s0 < n_seg; s0++) {
         if (used[s0]) continue;
         /* Walk back to an end of the chain (or around a loop) first. */
@@ -151,12 +198,12 @@ static int contour(Polylines *b, const double *f, const unsigned char *keep, int
         int ent = e;
         if (polylines_begin(b)) goto done;
         for (;;) {
-            if (add_crossing(b, f, G, reg, ent, lv)) goto done;
+            if (add_crossing(b, G, reg, ent, at[ent])) goto done;
             used[cur] = 1;
             int exit_edge = seg[cur].a == ent ? seg[cur].b : seg[cur].a;
             int nxt = first[exit_edge] == cur ? second[exit_edge] : first[exit_edge];
             if (nxt < 0 || used[nxt]) {
-                if (add_crossing(b, f, G, reg, exit_edge, lv)) goto done; /* the chain's end */
+                if (add_crossing(b, G, reg, exit_edge, at[exit_edge])) goto done; /* the chain's end */
                 break;
             }
             cur = nxt;
@@ -169,7 +216,33 @@ done:
     free(first);
     free(second);
     free(used);
+    free(at);
+    free(listed);
     return rc;
+}
+
+typedef struct {
+    const Level *lv;
+    const double *reg;
+    int G, c;
+    double *f;
+    int *rival;
+} GridRows;
+
+/* Rows lo .. hi - 1 of class c's decision values on the G x G grid. */
+static void grid_rows(void *ctx, int lo, int hi)
+{
+    GridRows *g = ctx;
+    const double *reg = g->reg;
+    int G = g->G, c = g->c;
+    for (int j = lo; j < hi; j++)
+        for (int i = 0; i < G; i++) {
+            double x[2] = {reg[0] + (reg[1] - reg[0]) * i / (G - 1),
+                           reg[2] + (reg[3] - reg[2]) * j / (G - 1)};
+            g->rival[j * G + i] = c + 1;
+            double v = decision_value_rival(g->lv, x, c, &g->rival[j * G + i]);
+            g->f[j * G + i] = v == 0.0 ? 1e-300 : v; /* no exact zeros */
+        }
 }
 
 static int trace_level(Polylines *b, Level lv, const double *reg, int G)
@@ -187,14 +260,8 @@ static int trace_level(Polylines *b, Level lv, const double *reg, int G)
     int classes = plan->n_scores;
     int rc = 0;
     for (int c = 0; c < classes && rc == 0; c++) {
-        for (int j = 0; j < G; j++)
-            for (int i = 0; i < G; i++) {
-                double x[2] = {reg[0] + (reg[1] - reg[0]) * i / (G - 1),
-                               reg[2] + (reg[3] - reg[2]) * j / (G - 1)};
-                rival[j * G + i] = c + 1;
-                double v = decision_value_rival(&lv, x, c, &rival[j * G + i]);
-                f[j * G + i] = v == 0.0 ? 1e-300 : v; /* no exact zeros */
-            }
+        GridRows rows = {&lv, reg, G, c, f, rival};
+        parallel_for(G, lv.threads, grid_rows, &rows);
         /* The boundary between classes a < b is where a stops winning and
          * also where b does: trace it once, from a's side (rival > c). */
         for (int j = 0; j + 1 < G; j++)
@@ -215,9 +282,10 @@ static int trace_level(Polylines *b, Level lv, const double *reg, int G)
     return rc;
 }
 
-static int trace_boundary(Polylines *b, const StagePlan *plan, int from, const double *reg)
+static int trace_boundary(Polylines *b, const StagePlan *plan, int from, const double *reg,
+                          int threads)
 {
-    Level lv = {plan, from, 0, 0, 0.0, 0, NULL};
+    Level lv = {plan, from, 0, 0, 0.0, 0, NULL, threads};
     return trace_level(b, lv, reg, BOUNDARY_GRID);
 }
 
@@ -231,7 +299,7 @@ int geom_frame_scores(const Geometry *g, int stage, double t, const View *view, 
         return 0;
     double box[4];
     camera_visible_box(view, 1.05, box);
-    Level lv = {plan, stage, 0, 1, t, 0, NULL};
+    Level lv = {plan, stage, 0, 1, t, 0, NULL, 1};
     return trace_level(out, lv, box, FRAME_GRID) ? -1 : 1;
 }
 
@@ -246,11 +314,11 @@ int geom_morph_scores_with(const Geometry *g, int stage, double t, const View *v
         /* a plane seen straight down: where the scores meet across all of it */
         double box[4];
         camera_visible_box(view, 1.05, box);
-        Level lv = {plan, stage, 0, 0, t, 1, net};
+        Level lv = {plan, stage, 0, 0, t, 1, net, 1};
         return trace_level(out, lv, box, MORPH_GRID) ? -1 : 2;
     }
     if (plan->widths[0] != 2) return 0;
-    Level lv = {plan, stage, 0, 0, t, 0, net};
+    Level lv = {plan, stage, 0, 0, t, 0, net, 1};
     return trace_level(out, lv, g->seg->region, MORPH_GRID) ? -1 : 1;
 }
 
@@ -272,7 +340,7 @@ int geom_morph_scores(const Geometry *g, int stage, double t, const View *view, 
  * line of one sample (drawn as a mark). */
 static int trace_thresholds(LineSet *ls, const StagePlan *plan, int from, double lo, double hi)
 {
-    Level lv = {plan, from, 0, 0, 0.0, 0, NULL};
+    Level lv = {plan, from, 0, 0, 0.0, 0, NULL, 1};
     double prev = 0, xp = lo;
     for (int i = 0; i < THRESHOLD_SAMPLES; i++) {
         double x = lo + (hi - lo) * i / (THRESHOLD_SAMPLES - 1), p[2] = {x, 0};
@@ -407,7 +475,7 @@ int geom_trace_scores(Geometry *g, int l, const double box[4], LwError *err)
     if (l + 1 > g->n_space) g->n_space = l + 1; /* freed by geom_free whatever happens */
     int d = plan->widths[l], rc = 0;
     if (d == 2)
-        rc = trace_boundary(&sl->lines.p, plan, sl->base, box) ||
+        rc = trace_boundary(&sl->lines.p, plan, sl->base, box, g->cfg.threads) ||
              geom_lines_kind_all(&sl->lines, LINE_OVERLAY);
     else if (d == 1)
         rc = trace_thresholds(&sl->lines, plan, sl->base, box[0], box[1]);

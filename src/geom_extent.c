@@ -57,6 +57,7 @@
  * Owns: the skylines, per stage and sign pattern, and the cells' ranges,
  * per stage, computed on first use. */
 #include "geom.h"
+#include "parallel.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -372,6 +373,45 @@ static int cell_order(GeomExtent *e)
     return 0;
 }
 
+typedef struct {
+    const GeomExtent *e;
+    int s;
+    CellRanges *r;
+    double *size;      /* (n_cells) each cell's largest |p|_1; NaN: a state not finite */
+} RangeJob;
+
+/* Cells lo .. hi - 1 of the job's stage: a cell is written by one part. */
+static void ranges_part(void *ctx, int lo, int hi)
+{
+    RangeJob *job = ctx;
+    const GeomExtent *e = job->e;
+    const StateCache *c = &e->g->point_state;
+    CellRanges *r = job->r;
+    int w = r->width, s = job->s;
+    for (int cell = lo; cell < hi; cell++) {
+        double *cl = r->lo + (size_t)cell * w, *ch = r->hi + (size_t)cell * w, big = 0;
+        for (int k = 0; k < w; k++) {
+            cl[k] = INFINITY;
+            ch[k] = -INFINITY;
+        }
+        int end = (cell + 1) * CELL < e->n_moving ? (cell + 1) * CELL : e->n_moving;
+        for (int j = cell * CELL; j < end; j++) {
+            const double *p = c->x + c->at[s] + (size_t)e->order[j] * w;
+            /* the cell's points lie anywhere in memory: ask for one ahead */
+            if (j + 8 < end) __builtin_prefetch(c->x + c->at[s] + (size_t)e->order[j + 8] * w);
+            double size = 0;
+            for (int k = 0; k < w; k++) {
+                cl[k] = p[k] < cl[k] ? p[k] : cl[k];
+                ch[k] = p[k] > ch[k] ? p[k] : ch[k];
+                size += fabs(p[k]);
+            }
+            /* a coordinate not finite makes the size inf or NaN */
+            big = isfinite(size) && isfinite(big) ? (size > big ? size : big) : NAN;
+        }
+        job->size[cell] = big;
+    }
+}
+
 /* Stage s's start states over the cells; NULL when they cannot serve (a
  * state not finite, or no memory).  s must be built (states_ready). */
 static CellRanges *cell_ranges(const GeomExtent *e, int s)
@@ -379,37 +419,27 @@ static CellRanges *cell_ranges(const GeomExtent *e, int s)
     const StateCache *c = &e->g->point_state;
     int w = c->width[s], nc = e->n_cells;
     CellRanges *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    r->width = w;
-    r->lo = malloc(sizeof(double) * (size_t)nc * (w ? w : 1));
-    r->hi = malloc(sizeof(double) * (size_t)nc * (w ? w : 1));
-    int ok = r->lo && r->hi;
-    for (int cell = 0; ok && cell < nc; cell++) {
-        double *lo = r->lo + (size_t)cell * w, *hi = r->hi + (size_t)cell * w;
-        for (int k = 0; k < w; k++) {
-            lo[k] = INFINITY;
-            hi[k] = -INFINITY;
-        }
-        int end = (cell + 1) * CELL < e->n_moving ? (cell + 1) * CELL : e->n_moving;
-        for (int j = cell * CELL; ok && j < end; j++) {
-            const double *p = c->x + c->at[s] + (size_t)e->order[j] * w;
-            /* the cell's points lie anywhere in memory: ask for one ahead */
-            if (j + 8 < end) __builtin_prefetch(c->x + c->at[s] + (size_t)e->order[j + 8] * w);
-            double size = 0;
-            for (int k = 0; k < w; k++) {
-                lo[k] = p[k] < lo[k] ? p[k] : lo[k];
-                hi[k] = p[k] > hi[k] ? p[k] : hi[k];
-                size += fabs(p[k]);
-            }
-            ok = isfinite(size); /* a coordinate not finite makes it inf or NaN */
-            r->scale = size > r->scale ? size : r->scale;
+    double *size = malloc(sizeof(double) * (nc ? nc : 1));
+    if (r) {
+        r->width = w;
+        r->lo = malloc(sizeof(double) * (size_t)nc * (w ? w : 1));
+        r->hi = malloc(sizeof(double) * (size_t)nc * (w ? w : 1));
+    }
+    int ok = r && size && r->lo && r->hi;
+    if (ok) {
+        RangeJob job = {e, s, r, size};
+        parallel_for(nc, e->g->cfg.threads, ranges_part, &job);
+        for (int cell = 0; cell < nc; cell++) {
+            ok = ok && isfinite(size[cell]);
+            r->scale = fmax(r->scale, size[cell]);
         }
     }
-    if (!ok) {
+    free(size);
+    if (!ok && r) {
         free(r->lo);
         free(r->hi);
         free(r);
-        return NULL;
+        r = NULL;
     }
     return r;
 }

@@ -324,6 +324,8 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, RenderM
     rc = scene_build_cached(&j->scene, &j->model, &cache, train_progress, &watch, err);
     if (rc) return rc;
     j->have_r = 1;
+    /* the boundaries, traced once per space, share out over the workers too */
+    j->scene.render.geom.threads = worker_count(o);
     rc = renderer_create(&j->model.show, &j->scene.render, draws, &j->r, err);
     if (rc == LW_EINPUT && err) { /* the scene asked for too much: say which scene */
         LwError inner = *err;

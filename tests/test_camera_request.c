@@ -494,8 +494,64 @@ static void check_deep_states(void)
     unload(&p);
 }
 
+/* The work shared out over threads before any frame is drawn (states,
+ * cells' ranges, the boundaries traced once per space: parallel.h) gives
+ * the same numbers for any count: every view, every traced line and the
+ * pixels of frames of each layer, with 1 and 3 threads. */
+static void check_threads(void)
+{
+    Scene sc;
+    SceneModel m;
+    memset(&sc, 0, sizeof sc);
+    memset(&m, 0, sizeof m);
+    if (load_scene(4000, "widths = 2,6,6,2", "stage_seconds = 1\nhold_start = 0.5\n", &sc, &m))
+        return;
+    Renderer r[2];
+    memset(r, 0, sizeof r);
+    LwError err = {""};
+    int ok = 1;
+    for (int k = 0; k < 2; k++) {
+        sc.render.geom.threads = k ? 3 : 1;
+        ok = ok && renderer_create(&m.show, &sc.render, RENDER_WHOLE_PATH, &r[k], &err) == LW_OK;
+    }
+    CHECK_MSG(ok, "%s", err.msg);
+    if (ok) {
+        int n = r[0].timeline.n_frames;
+        CHECK(n == r[1].timeline.n_frames &&
+              !memcmp(r[0].views, r[1].views, sizeof *r[0].views * n));
+        const Geometry *a = &r[0].segs[0].geom, *b = &r[1].segs[0].geom;
+        CHECK(a->n_space == b->n_space && a->n_space > 0);
+        int lines = 0;
+        for (int l = 0; l < a->n_space && l < b->n_space; l++) {
+            const Polylines *pa = &a->space[l].lines.p, *pb = &b->space[l].lines.p;
+            CHECK_MSG(pa->n == pb->n && !memcmp(pa->x, pb->x, sizeof(double) * 3 * pa->n),
+                      "space %d: %d against %d traced points", l, pa->n, pb->n);
+            lines += pa->n_lines;
+        }
+        CHECK_MSG(lines > 0, "no boundary traced");
+        CHECK(!memcmp(a->point_state.x, b->point_state.x,
+                      sizeof(double) * a->point_state.at[a->point_state.n_blocks]));
+        for (int f = 0; f < n; f += n / 5) {
+            int rc1, rc2;
+            FrameReq q = renderer_request_frame(&r[0], f);
+            uint8_t *pa = draw(&r[0], q, &rc1), *pb = draw(&r[1], q, &rc2);
+            int w = r[0].frame->width, h = r[0].frame->height;
+            CHECK_MSG(rc1 == LW_OK && rc2 == LW_OK && pa && pb &&
+                      !memcmp(pa, pb, (size_t)4 * w * h), "frame %d differs with 3 threads", f);
+            free(pa);
+            free(pb);
+        }
+        printf("  1 and 3 threads: the same %d views, %d boundary lines, states and frames\n", n,
+               lines);
+    }
+    for (int k = 0; k < 2; k++) renderer_free(&r[k]);
+    scene_model_free(&m);
+    scene_free(&sc);
+}
+
 int main(void)
 {
+    check_threads();
     check_deep_states();
     check_extent();
     check_mode("", "auto (boundary shown)");
