@@ -39,7 +39,7 @@ echo "== 2. frame cost (one thread, no encoding or hashing)"
 fi
 
 echo
-echo "== 3a. what a still or a few frames cost (wall seconds and peak MiB, one run each)"
+echo "== 3a. what a still or a few frames cost (median wall seconds of $RUNS runs, peak MiB)"
 # A still needs the camera of its own frames only (renderer_prepare): the
 # latency of step and of one frames --at on the moons scene, and on a scene
 # of 60 000 points whose video is 10x as long; hash of one frame and info of
@@ -50,16 +50,25 @@ sh bench/make-scenes.sh "$SCENES"
 cp scenes/moons.scene "$SCENES/moons.scene"
 # Each line also goes to $LATENCIES (label, seconds, MiB), for step 4's table.
 LATENCIES=$(mktemp /tmp/lwlatency.XXXXXX)
-latency() { # LABEL COMMAND...: one line, wall seconds and peak resident MiB
-    label=$1
+latency() { # LABEL COMMAND...: one line, the median wall seconds of RUNS runs and the peak
+    label=$1   # resident MiB (this machine's wall times wander by a third run to run)
     shift
-    if /usr/bin/time -f "%e %M" -o "$SCENES/time" "$@" >/dev/null 2>&1; then
-        awk -v l="$label" '{printf "%-44s %7.2f s %7.0f MiB\n", l, $1, $2 / 1024}' "$SCENES/time"
-        awk -v l="$label" '{printf "%s\t%s\t%.0f\n", l, $1, $2 / 1024}' "$SCENES/time" >>"$LATENCIES"
-    else
-        echo "$label: failed"
-        printf '%s\tfailed\tfailed\n' "$label" >>"$LATENCIES"
-    fi
+    : >"$SCENES/times"
+    run=1
+    while [ "$run" -le "$RUNS" ]; do
+        if ! /usr/bin/time -f "%e %M" -o "$SCENES/time" "$@" >/dev/null 2>&1; then
+            echo "$label: failed"
+            printf '%s\tfailed\tfailed\n' "$label" >>"$LATENCIES"
+            return 0
+        fi
+        cat "$SCENES/time" >>"$SCENES/times"
+        run=$((run + 1))
+    done
+    sort -n "$SCENES/times" | awk -v l="$label" -v out="$LATENCIES" '
+        { wall[NR] = $1; if ($2 > rss) rss = $2 }
+        END { m = wall[int((NR + 1) / 2)];
+              printf "%-44s %7.2f s %7.0f MiB\n", l, m, rss / 1024;
+              printf "%s\t%s\t%.0f\n", l, m, rss / 1024 >> out }'
 }
 cp scenes/bench-reference.scene scenes/bench-reference.csv "$SCENES/"
 # Trained networks are kept between runs (train_cache.h): a still is timed
