@@ -19,8 +19,12 @@
  *     is bit for bit the view fitted from boxes over every point
  *     (box_every_point), for each kind of motion, camera and activation;
  *     where the motion allows it the points moved are a small share of
- *     every point's; and frame 0 of a video ten times as long moves, per
- *     box, the same few points of the 4000 as the short video's;
+ *     every point's (skylines; where none serves, cells: a wide layer's
+ *     projection, a page turn, softplus); and frame 0 of a video ten times
+ *     as long moves, per box, the same few points of the 4000 as the short
+ *     video's;
+ *   - the work shared over threads before drawing (parallel.h) gives the
+ *     same views, boundary lines, states and frames with 1 and 3 threads;
  *   - the geometry's states and projections are built as requests reach
  *     them (geom_prepare), counted in Geometry.blocks_filled and
  *     .pca_count: frame 0 of a deep network of wide layers builds its
@@ -257,7 +261,7 @@ static long long all_views(const SceneModel *m, const Scene *sc, int every, View
 
 /* The reduced boxes give the very views of the full ones; with `share`
  * > 0, they move at most that share of what the full ones move. */
-static void check_exact_n(int points, const char *network, const char *render, double share)
+static void check_exact(int points, const char *network, const char *render, double share)
 {
     Scene sc;
     SceneModel m;
@@ -288,11 +292,6 @@ static void check_exact_n(int points, const char *network, const char *render, d
     scene_free(&sc);
 }
 
-static void check_exact(const char *network, const char *render, double share)
-{
-    check_exact_n(300, network, render, share);
-}
-
 /* Frame 0 on request (its hold, and the first layer its boundary is traced
  * over): the points moved for its boxes against frames x points. */
 static void frame0_cost(const char *render, long long *moved, long long *boxes, int *frames)
@@ -319,64 +318,51 @@ static void frame0_cost(const char *render, long long *moved, long long *boxes, 
 
 static void check_extent(void)
 {
-    /* network, render keys, the share of the full boxes' points moved at
-     * most (0: not checked: stages that fall back to every point) */
+    /* points, network, render keys, the share of the full boxes' points
+     * moved at most (0: not checked: stages that fall back to every point).
+     * Then, where no skyline serves (a wide layer's projection mixes its
+     * units; a page turn; softplus), the cells do: at 4000 points at most
+     * the share given (measured: about 0.7 of it; cells of 64 points are a
+     * 60th of the data there), and at 20000 a tenth; a morph, element-wise
+     * steps and the last stage's motion still move every point. */
     static const struct {
+        int points;
         const char *net, *render;
         double share;
     } cases[] = {
-        {"widths = 2,2,2,2", "", 0.12},
-        {"widths = 2,2,2,2", "view = follow", 0.12},
-        {"widths = 2,2,2,2", "readout = true\norbit = 20\npitch = 30", 0.12},
-        {"widths = 2,2,2,2\nactivation = relu", "readout = true", 0.12},
-        {"widths = 2,2,2,2\nactivation = sigmoid", "", 0.12},
-        {"widths = 2,2,2,2\nactivation = leaky_relu", "activation_steps = hadamard", 0.12},
-        {"widths = 2,2,2,2", "interpolation = straight", 0},
-        {"widths = 2,2,2,2", "reflection = turn", 0},
-        {"widths = 2,2,2,2\nactivation = sigmoid",
+        {300, "widths = 2,2,2,2", "", 0.12},
+        {300, "widths = 2,2,2,2", "view = follow", 0.12},
+        {300, "widths = 2,2,2,2", "readout = true\norbit = 20\npitch = 30", 0.12},
+        {300, "widths = 2,2,2,2\nactivation = relu", "readout = true", 0.12},
+        {300, "widths = 2,2,2,2\nactivation = sigmoid", "", 0.12},
+        {300, "widths = 2,2,2,2\nactivation = leaky_relu", "activation_steps = hadamard", 0.12},
+        {300, "widths = 2,2,2,2", "interpolation = straight", 0},
+        {300, "widths = 2,2,2,2", "reflection = turn", 0},
+        {300, "widths = 2,2,2,2\nactivation = sigmoid",
          "activation_steps = hadamard\nworked_point = 0.5, -0.5", 0},
-        {"widths = 2,3,3,2", "orbit = 20\npitch = 30", 0},
-        {"widths = 2,3,3,2", "interpolation = straight", 0},
-        {"widths = 2,3,2\nactivation = softplus", "", 0},
-        {"widths = 2,5,5,2", "", 0},
-        {"widths = 2,4,1", "view = follow", 0},
+        {300, "widths = 2,3,3,2", "orbit = 20\npitch = 30", 0},
+        {300, "widths = 2,3,3,2", "interpolation = straight", 0},
+        {300, "widths = 2,3,2\nactivation = softplus", "", 0},
+        {300, "widths = 2,5,5,2", "", 0},
+        {300, "widths = 2,4,1", "view = follow", 0},
+        {4000, "widths = 2,5,5,2", "", 0.4},
+        {4000, "widths = 2,8,8,8,2", "wide_view = tour\norbit = 15", 0.55},
+        {4000, "widths = 2,6,6,2", "wide_view = units\nunits = 2,4,5\nview = follow", 0.3},
+        {4000, "widths = 2,3,3,2", "orbit = 20\npitch = 30", 0.4},
+        /* the layers' tanh presses the points against the faces of the
+         * cube: many cells' bounds reach an edge, so the cells save less */
+        {4000, "widths = 2,3,3,2", "interpolation = straight\nreflection = turn", 0.6},
+        {4000, "widths = 2,3,2\nactivation = softplus", "", 0.45},
+        {4000, "widths = 2,4,1", "view = follow", 0.3},
+        {4000, "widths = 2,5,5,2\nactivation = sigmoid", "activation_steps = hadamard", 0},
+        {20000, "widths = 2,5,5,2", "", 0.1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char render[256];
         snprintf(render, sizeof render, "stage_seconds = 2\nhold_start = 1\nhold_between = 0.5\n"
                  "hold_end = 1\n%s", cases[i].render);
-        check_exact(cases[i].net, render, cases[i].share);
+        check_exact(cases[i].points, cases[i].net, render, cases[i].share);
     }
-    /* where no skyline serves (a wide layer's projection mixes its units; a
-     * page turn; softplus), the cells do: 4000 points, the same views, and
-     * at most the share of the points moved given (measured: about 0.7 of
-     * it; cells of 64 points are a 60th of the data here); a morph,
-     * element-wise steps and the last stage's motion still move every point */
-    static const struct {
-        const char *net, *render;
-        double share;
-    } wide[] = {
-        {"widths = 2,5,5,2", "", 0.4},
-        {"widths = 2,8,8,8,2", "wide_view = tour\norbit = 15", 0.55},
-        {"widths = 2,6,6,2", "wide_view = units\nunits = 2,4,5\nview = follow", 0.3},
-        {"widths = 2,3,3,2", "orbit = 20\npitch = 30", 0.4},
-        /* the layers' tanh presses the points against the faces of the
-         * cube: many cells' bounds reach an edge, so the cells save less */
-        {"widths = 2,3,3,2", "interpolation = straight\nreflection = turn", 0.6},
-        {"widths = 2,3,2\nactivation = softplus", "", 0.45},
-        {"widths = 2,4,1", "view = follow", 0.3},
-        {"widths = 2,5,5,2\nactivation = sigmoid", "activation_steps = hadamard", 0},
-    };
-    for (size_t i = 0; i < sizeof wide / sizeof *wide; i++) {
-        char render[256];
-        snprintf(render, sizeof render, "stage_seconds = 2\nhold_start = 1\nhold_between = 0.5\n"
-                 "hold_end = 1\n%s", wide[i].render);
-        check_exact_n(4000, wide[i].net, render, wide[i].share);
-    }
-    /* cells of the same size are a smaller part of more points: at 20000
-     * points a wide network's boxes move a tenth of them */
-    check_exact_n(20000, "widths = 2,5,5,2", "stage_seconds = 2\nhold_start = 1\n"
-                  "hold_between = 0.5\nhold_end = 1\n", 0.1);
     long long moved[2], boxes[2];
     int frames[2];
     frame0_cost("stage_seconds = 3", &moved[0], &boxes[0], &frames[0]);
