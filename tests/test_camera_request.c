@@ -510,7 +510,9 @@ static void check_threads(void)
         int lines = 0;
         for (int l = 0; l < a->n_space && l < b->n_space; l++) {
             const Polylines *pa = &a->space[l].lines.p, *pb = &b->space[l].lines.p;
-            CHECK_MSG(pa->n == pb->n && !memcmp(pa->x, pb->x, sizeof(double) * 3 * pa->n),
+            /* a space without lines has no array (x NULL) */
+            CHECK_MSG(pa->n == pb->n && (pa->n == 0 || !memcmp(pa->x, pb->x,
+                                                               sizeof(double) * 3 * pa->n)),
                       "space %d: %d against %d traced points", l, pa->n, pb->n);
             lines += pa->n_lines;
         }
