@@ -5,12 +5,18 @@ Usage: ratios.py RESULTS_DIR [LATENCY_FILE]
   RESULTS_DIR   the results/ folder bench.py wrote (step 4 of bench/run.sh)
   LATENCY_FILE  lines "label<TAB>wall seconds<TAB>peak MiB" (step 3a), or absent
 
-A ratio compares two medians of the same bench.py run: layerwarp and its
-baseline measured on the same machine minutes apart.  A row whose figures are
-missing is printed with the reason instead of a ratio.
+RESULTS_DIR holds one folder per round (round-1, round-2, ...): bench/run.sh
+runs every case once a round, so a case and its baseline are timed a minute or
+two apart, round after round (pairs alternated), while this machine's speed
+drifts by a third over tens of minutes.  A row's ratio is the median of its
+rounds' ratios; the seconds shown are each side's median over the rounds.  A
+RESULTS_DIR without round folders is one round (one bench.py run, each case's
+median).  A row whose figures are missing is printed with the reason instead
+of a ratio.
 """
 import json
 import os
+import statistics
 import sys
 
 
@@ -37,17 +43,38 @@ def read_latencies(path):
     return lat
 
 
+def read_round(d):
+    """{case: (median wall seconds, median peak MiB)} of one bench.py run."""
+    got = {}
+    for name in os.listdir(d):
+        if name.endswith(".json"):
+            r = load(d, name[:-5])
+            if r and r.get("median_wall") is not None:
+                got[name[:-5]] = (r["median_wall"], r["median_maxrss_mib"])
+    return got
+
+
+def read_rounds(results):
+    if not os.path.isdir(results):
+        return []
+    dirs = sorted(os.path.join(results, n) for n in os.listdir(results) if n.startswith("round-"))
+    return [read_round(d) for d in dirs] if dirs else [read_round(results)]
+
+
 class Table:
     def __init__(self, results):
-        self.wall, self.rss = {}, {}
-        for name in os.listdir(results) if os.path.isdir(results) else []:
-            if name.endswith(".json"):
-                r = load(results, name[:-5])
-                if r and r.get("median_wall") is not None:
-                    self.wall[name[:-5]] = r["median_wall"]
-                    self.rss[name[:-5]] = r["median_maxrss_mib"]
+        self.rounds = read_rounds(results)
+        names = {n for r in self.rounds for n in r}
+        # each case's median over the rounds, for the seconds and MiB shown
+        self.wall = {n: statistics.median(r[n][0] for r in self.rounds if n in r) for n in names}
+        self.rss = {n: statistics.median(r[n][1] for r in self.rounds if n in r) for n in names}
         print("| measure | measured | ratio | goal | met |")
         print("|---|---|---:|---|---|")
+
+    def ratio(self, a, b, rss=False):
+        """The median over the rounds that timed both of a's figure over b's."""
+        k = 1 if rss else 0
+        return statistics.median(r[a][k] / r[b][k] for r in self.rounds if a in r and b in r)
 
     def row(self, text, measured, ratio, goal, ok):
         met = "-" if ok is None else "yes" if ok else "**no**"
@@ -63,10 +90,10 @@ class Table:
         most any render could reach."""
         if ours not in self.wall or base not in self.wall:
             return self.missing(text, f">= {want}x", ours, base)
-        ratio = self.wall[base] / self.wall[ours]
+        ratio = self.ratio(base, ours)
         shown = f"{self.wall[ours]:.2f} s vs {self.wall[base]:.2f} s"
         if bound and bound in self.wall:
-            best = self.wall[base] / self.wall[bound]
+            best = self.ratio(base, bound)
             shown += (f"; x264 alone on frames already converted takes {self.wall[bound]:.2f} s,"
                       f" so no render can be more than {best:.2f}x faster")
         self.row(text, shown, f"{ratio:.2f}x faster", f">= {want}x", ratio >= want)
@@ -78,7 +105,7 @@ class Table:
         a, b = table[ours], table[base]
         unit = "s" if table is self.wall else "MiB"
         fmt = ".2f" if unit == "s" else ".0f"
-        ratio = a / b
+        ratio = self.ratio(ours, base, rss=table is self.rss)
         self.row(text, f"{a:{fmt}} {unit} vs {b:{fmt}} {unit}", f"{ratio:.2f}x",
                  f"<= {most}x", ratio <= most)
 
@@ -107,7 +134,7 @@ def main():
     t = Table(sys.argv[1])
     lat = read_latencies(sys.argv[2] if len(sys.argv) > 2 else None)
     t.faster("720p render, x264 medium (like for like), against matplotlib's loop",
-             "X_layerwarp_render_720", "A_mpl_loop_720", 1.5)
+             "X_layerwarp_render_720", "A_mpl_loop_720", 1.5, "X_x264_alone_medium_720")
     t.within("the same against the encoder-only floor (ffmpeg encoding pre-drawn frames)",
              "X_layerwarp_render_720", "C_encode_medium_720", 1.05, t.wall)
     t.within("720p render at layerwarp's default preset (veryfast) against the floor at veryfast",
@@ -129,6 +156,7 @@ def main():
     t.within("4K veryfast peak memory against the floor (ffmpeg alone on the same frames, piped)",
              "X_layerwarp_render_veryfast_2160", "X_floor_veryfast_2160", 1.1, t.rss)
     print()
+    print(f"  ({len(t.rounds)} round(s); each case's median over them)")
     for n in sorted(t.wall):
         print(f"  {n:34s} median {t.wall[n]:6.2f} s   peak RSS {t.rss[n]:6.0f} MiB")
     for lbl, v in lat.items():

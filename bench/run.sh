@@ -128,7 +128,7 @@ if [ "${BENCH_SKIP_BASELINES:-0}" = 1 ] || [ ! -f "$SHARED/bench/bench.py" ]; th
 fi
 
 echo
-echo "== 4. side by side with the baselines ($RUNS runs per case)"
+echo "== 4. side by side with the baselines ($RUNS rounds, every case once a round)"
 sh scripts/install-deps.sh python3-numpy python3-matplotlib python3-cairo ffmpeg time
 WORK=$(mktemp -d /tmp/lwbench.XXXXXX)
 export BENCH_TMP=${BENCH_TMP:-/dev/shm/olah_bench}
@@ -137,14 +137,22 @@ chmod -R u+w "$WORK"
 rm -rf "$WORK/results"
 SCENE="$PWD/scenes/bench-reference.scene"
 # The 4K cases (slowest) last.  The cases bench.py lacks: matplotlib and the floor at veryfast (layerwarp's
-# default preset); x264 alone at veryfast on the same frames already in
-# yuv420p (made by X_yuv_prep_720, which runs first): what no drawing can
-# go below; and the floor at 4K, where the raw frames (9 GB) would not
+# default preset); x264 alone at veryfast and at medium on the same frames
+# already in yuv420p (made by X_yuv_prep_720, which runs first): what no
+# drawing can go below, so what no render can beat matplotlib by; and the floor at 4K, where the raw frames (9 GB) would not
 # fit beside the others in tmpfs: pycairo pipes them to ffmpeg instead, and
 # only the peak memory of that case is used (ffmpeg's, the largest process).
 FF="ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -r 30"
 X264="-c:v libx264 -crf 20 -pix_fmt yuv420p"
-(cd "$WORK" && /usr/bin/python3 bench.py --runs "$RUNS" \
+YUV="ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.yuv"
+# One round runs every case once (bench.py --runs 1, after its warm-up), so
+# each layerwarp case and its baseline are timed a minute or two apart; RUNS
+# rounds follow each other.  ratios.py takes the median of the rounds' ratios:
+# this machine's speed drifts by a third over tens of minutes, and cases timed
+# RUNS times in a row (bench.py --runs RUNS) compared figures from different
+# speeds (once a render 0.7x its own encoder's floor).
+bench_round() {
+(cd "$WORK" && /usr/bin/python3 bench.py --runs 1 \
     --only C_encode_medium_720 C_encode_veryfast_720 C_encode_medium_1080 A_mpl_loop_720 \
            A_mpl_noenc_720 X_ \
     --case X_mpl_loop_veryfast_720 \
@@ -152,7 +160,8 @@ X264="-c:v libx264 -crf 20 -pix_fmt yuv420p"
     --case X_yuv_prep_720 \
         "ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.raw -f rawvideo -pix_fmt yuv420p $BENCH_TMP/frames_720.yuv" \
     --case X_x264_alone_veryfast_720 \
-        "ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.yuv -c:v libx264 -preset veryfast -crf 20 $BENCH_TMP/x264_vf_720.mp4" \
+        "$YUV -c:v libx264 -preset veryfast -crf 20 $BENCH_TMP/x264_vf_720.mp4" \
+    --case X_x264_alone_medium_720 "$YUV -c:v libx264 -preset medium -crf 20 $BENCH_TMP/x264_md_720.mp4" \
     --case X_layerwarp_render_720 "$LW render $SCENE -q -o $BENCH_TMP/lw_720.mp4" \
     --case X_layerwarp_render_veryfast_720 \
         "$LW render $SCENE -q --preset veryfast -o $BENCH_TMP/lw_vf_720.mp4" \
@@ -162,7 +171,16 @@ X264="-c:v libx264 -crf 20 -pix_fmt yuv420p"
         "$LW render $SCENE -q --size 3840x2160 --preset veryfast -o $BENCH_TMP/lw_vf_2160.mp4" \
     --case X_floor_veryfast_2160 \
         "/usr/bin/python3 baseline_pycairo.py --size 3840x2160 --dump-raw /dev/stdout | $FF -s 3840x2160 -i - $X264 -preset veryfast $BENCH_TMP/c_veryfast_2160.mp4")
+}
+mkdir "$WORK/rounds"
+r=1
+while [ "$r" -le "$RUNS" ]; do
+    echo "-- round $r of $RUNS"
+    bench_round
+    mv "$WORK/results" "$WORK/rounds/round-$r"
+    r=$((r + 1))
+done
 echo
-/usr/bin/python3 bench/ratios.py "$WORK/results" "$LATENCIES"
+/usr/bin/python3 bench/ratios.py "$WORK/rounds" "$LATENCIES"
 rm -f "$LATENCIES"
-echo "(raw results: $WORK/results; frames in $BENCH_TMP take 3.2 GB of RAM: rm -rf $BENCH_TMP)"
+echo "(raw results: $WORK/rounds; frames in $BENCH_TMP take 3.2 GB of RAM: rm -rf $BENCH_TMP)"

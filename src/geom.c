@@ -451,6 +451,26 @@ void geom_free(Geometry *g)
     memset(g, 0, sizeof *g);
 }
 
+/* Whether a state mid-stage can be a blend to the stage's end, because
+ * that end is the next stage's start and already cached. */
+static int blends_to_cached_end(const Geometry *g, int stage, double t)
+{
+    return t > 0.0 && t < 1.0 && stage + 1 < g->states_ready && stage_is_blend(g->plan, stage);
+}
+
+/* The state at (stage, t) of a thing whose state at the stage's start is
+ * start and, when cached, at its end is end (else NULL): a blend to the end
+ * is not an activation or W x per thing, and it is the same doubles (the
+ * ends agree, and a zero past the end's width adds +0 either way). */
+static void state_at(const Geometry *g, int stage, double t, const double *start,
+                     const double *end, double *out)
+{
+    if (end)
+        stage_blend(t, start, end, out);
+    else
+        stage_eval(g->plan, stage, t, start, out);
+}
+
 void geom_point_display(const Geometry *g, int stage, double t, double seconds, int i,
                         double out[3])
 {
@@ -458,17 +478,12 @@ void geom_point_display(const Geometry *g, int stage, double t, double seconds, 
         memcpy(out, g->point_fixed_at + 3 * (size_t)i, 3 * sizeof(double));
         return;
     }
-    double st[W], start[W];
+    double st[W], start[W], end[W];
     geom_states_get(&g->point_state, stage, i, start);
-    if (t > 0.0 && t < 1.0 && stage + 1 < g->states_ready && stage_is_blend(g->plan, stage)) {
-        /* the stage's end is the next one's start, cached: a blend, not an
-         * activation or W x per point (the same doubles: the ends agree,
-         * and a zero past the end's width adds +0 either way) */
-        double end[W];
-        stage_blend(t, start, geom_states_get(&g->point_state, stage + 1, i, end), st);
-    } else {
-        stage_eval(g->plan, stage, t, start, st);
-    }
+    const double *cached = blends_to_cached_end(g, stage, t)
+                               ? geom_states_get(&g->point_state, stage + 1, i, end)
+                               : NULL;
+    state_at(g, stage, t, start, cached, st);
     geom_to_display(g, stage, t, seconds, st, out);
 }
 
@@ -637,8 +652,7 @@ static void sample_screen(const FrameCtx *c, const double *start_state, double s
 }
 
 /* The same for a sample whose state at the end of the frame's stage is
- * cached (end, or NULL): a blend to it, the same doubles as stage_eval
- * (see geom_point_display), without an activation or W x per sample. */
+ * cached (end, or NULL), as state_at. */
 static void sample_screen_to(const FrameCtx *c, const double *start_state, const double *end,
                              double s[3])
 {
@@ -647,7 +661,7 @@ static void sample_screen_to(const FrameCtx *c, const double *start_state, const
         return;
     }
     double st[W], d[3];
-    stage_blend(c->t, start_state, end, st);
+    state_at(c->g, c->stage, c->t, start_state, end, st);
     geom_to_display(c->g, c->stage, c->t, c->seconds, st, d);
     view_project(c->view, d, &s[0], &s[1], &s[2]);
 }
@@ -801,9 +815,8 @@ static void draw_line_set(FrameCtx *c, const LineSet *ls, const StateCache *stat
 {
     FrameGeom *fg = c->fg;
     /* mid-stage, a blend to the stage's end, when that is cached too */
-    int ends = states && !c->placed && !c->morph && c->t > 0.0 && c->t < 1.0 &&
-               block + 1 < states->n_blocks && c->stage + 1 < c->g->states_ready &&
-               stage_is_blend(c->g->plan, c->stage);
+    int ends = states && !c->placed && !c->morph && block + 1 < states->n_blocks &&
+               blends_to_cached_end(c->g, c->stage, c->t);
     for (int k = 0; k < ls->p.n_lines && !c->failed; k++) {
         int l = fg->n_lines++;
         fg->line_start[l] = c->n;
