@@ -230,9 +230,11 @@ void stage_eval(const StagePlan *plan, int s, double t, const double *start, dou
  * whoever holds the end already (the next stage's start, cached) may blend
  * without computing it. */
 int stage_is_blend(const StagePlan *plan, int s);
-/* (1 - t) start + t end, coordinate by coordinate (LW_MAX_WIDTH), as
- * stage_eval computes it. */
-void stage_blend(double t, const double *start, const double *end, double *out);
+/* (1 - t) start + t end, coordinate by coordinate, as stage_eval computes
+ * it: the first n coordinates, and +0 past them to LW_MAX_WIDTH (the same
+ * doubles as blending every coordinate when start and end are +0 past n, as
+ * states are past their stage's dim). */
+void stage_blend(int n, double t, const double *start, const double *end, double *out);
 /* State at the end of stage s: W x, x + b, or act(x). */
 void stage_end(const StagePlan *plan, int s, const double *start, double *out);
 /* State at the beginning of stage s of an input point x (dim widths[0]). */

@@ -868,7 +868,7 @@ void stage_eval(const StagePlan *plan, int s, double t, const double *start, dou
     }
     double end[N_MAX];
     stage_end(plan, s, start, end);
-    stage_blend(t, start, end, out);
+    stage_blend(N_MAX, t, start, end, out);
 }
 
 int stage_is_blend(const StagePlan *plan, int s)
@@ -881,10 +881,12 @@ int stage_is_blend(const StagePlan *plan, int s)
     return stage_step_count(plan, s) <= 1;
 }
 
-void stage_blend(double t, const double *start, const double *end, double *out)
+void stage_blend(int n, double t, const double *start, const double *end, double *out)
 {
-    for (int i = 0; i < N_MAX; i++)
+    for (int i = 0; i < n; i++)
         out[i] = (1 - t) * start[i] + t * end[i];
+    for (int i = n; i < N_MAX; i++)
+        out[i] = 0.0;
 }
 
 int stage_invertible(const StagePlan *plan, int s)
