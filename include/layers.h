@@ -78,6 +78,9 @@ int layers_backward_inject(const LayerStack *s, LayersTape *t, const double *dY,
  * every layer written to h, layer l at h + l*LW_MAX_WIDTH (layer 0 = x), so h
  * holds at least (n_layers + 1) * LW_MAX_WIDTH doubles. */
 void layers_forward_point(const LayerStack *s, const double *x, double *h);
+/* One point through layer l alone: in (widths[l]) to out (widths[l + 1]),
+ * the very loop layers_forward_point runs for that layer. */
+void layers_forward_layer(const LayerStack *s, int l, const double *in, double *out);
 
 /* Random weights from r (a seeded gsl_rng): Glorot uniform, or He for relu
  * units (they pass on half the variance) with a small positive bias so they

@@ -45,21 +45,23 @@ double *layers_bind(LayerStack *s, double *slab)
 
 /* ---- one point, plain loops ---- */
 
+void layers_forward_layer(const LayerStack *s, int l, const double *in, double *out)
+{
+    int win = s->widths[l], wout = s->widths[l + 1];
+    for (int j = 0; j < wout; j++) {
+        double z = s->b[l][j];
+        for (int k = 0; k < win; k++)
+            z += s->W[l][j * win + k] * in[k];
+        out[j] = act_apply(s->act[l], z);
+    }
+}
+
 void layers_forward_point(const LayerStack *s, const double *x, double *h)
 {
     for (int k = 0; k < s->widths[0]; k++)
         h[k] = x[k];
-    for (int l = 0; l < s->n_layers; l++) {
-        const double *in = h + l * LW_MAX_WIDTH;
-        double *out = h + (l + 1) * LW_MAX_WIDTH;
-        int win = s->widths[l], wout = s->widths[l + 1];
-        for (int j = 0; j < wout; j++) {
-            double z = s->b[l][j];
-            for (int k = 0; k < win; k++)
-                z += s->W[l][j * win + k] * in[k];
-            out[j] = act_apply(s->act[l], z);
-        }
-    }
+    for (int l = 0; l < s->n_layers; l++)
+        layers_forward_layer(s, l, h + l * LW_MAX_WIDTH, h + (l + 1) * LW_MAX_WIDTH);
 }
 
 /* ---- the tape ---- */

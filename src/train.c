@@ -223,28 +223,39 @@ fail:
 
 int train_spread(const Mlp *m, const Dataset *ds, double *spread, LwError *err)
 {
-    int L = m->n_layers, n = ds->n;
-    size_t off[LW_MAX_LAYERS + 1] = {0};
-    for (int l = 0; l < L; l++)
-        off[l + 1] = off[l] + (size_t)n * m->widths[l + 1];
+    int L = m->n_layers, n = ds->n, wide = 0;
     if (n < 1 || L == 0) {
         for (int l = 0; l < L; l++)
             spread[l] = 0;
         return LW_OK;
     }
-    double *H = malloc(off[L] * sizeof *H); // layer l's states (n, widths[l+1]) at H + off[l]
-    if (!H)
+    for (int l = 1; l <= L; l++)
+        if (m->widths[l] > wide) wide = m->widths[l];
+    /* layer by layer, all points at once: only one layer's states and the
+     * next are held (two n x widest buffers, not every layer's: 410 MB for
+     * 200 000 points through sixteen 16-wide layers), and each point's
+     * states are the same doubles as mlp_forward_point's */
+    double *prev = malloc((size_t)n * wide * sizeof *prev);
+    double *cur = malloc((size_t)n * wide * sizeof *cur);
+    if (!prev || !cur) {
+        free(prev);
+        free(cur);
         return lw_fail(err, LW_ERUNTIME, "out of memory for the states of %d points", n);
-    double h[(LW_MAX_LAYERS + 1) * LW_MAX_WIDTH];
-    for (int i = 0; i < n; i++) {
-        mlp_forward_point(m, ds->x + (size_t)i * ds->dim, h);
-        for (int l = 0; l < L; l++)
-            memcpy(H + off[l] + (size_t)i * m->widths[l + 1], h + (l + 1) * LW_MAX_WIDTH,
-                   m->widths[l + 1] * sizeof *H);
     }
-    for (int l = 0; l < L; l++)
-        spread[l] = readable_spread_points(H + off[l], n, m->widths[l + 1]);
-    free(H);
+    LayerStack s = mlp_layers(m);
+    for (int l = 0; l < L; l++) {
+        int win = m->widths[l], wout = m->widths[l + 1];
+        for (int i = 0; i < n; i++) {
+            const double *in = l == 0 ? ds->x + (size_t)i * ds->dim : prev + (size_t)i * win;
+            layers_forward_layer(&s, l, in, cur + (size_t)i * wout);
+        }
+        spread[l] = readable_spread_points(cur, n, wout);
+        double *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    free(prev);
+    free(cur);
     return LW_OK;
 }
 

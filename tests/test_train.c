@@ -1,6 +1,7 @@
 /* test_train.c — every gallery scene trains to its accuracy target within a
  * small CPU budget, training is bit-for-bit repeatable (full and mini-batch),
- * early stop and the progress callback work, SGD trains, a divergent setting
+ * early stop and the progress callback work, each layer's spread (computed
+ * layer by layer) is that of its states point by point, SGD trains, a divergent setting
  * fails with advice naming learning_rate, and fixed weights (from a file or
  * from the scene) are used as given.  Checkpoints come at the steps asked
  * for with the weights a run stopped at that step ends with; a GSL failure
@@ -13,6 +14,7 @@
 #include "gsl_fault.h"
 
 #include "check.h"
+#include "readable.h"
 #include "scene.h"
 #include "train.h"
 
@@ -78,6 +80,28 @@ static void fill_scene(Scene *sc, const GalleryScene *g)
     sc->train.readable = READABLE_DEFAULT;
 }
 
+/* train_spread goes layer by layer over all points; each layer's spread
+ * must be that of the states mlp_forward_point gives point by point. */
+static void check_spread_per_point(const char *name, const Mlp *m, const Dataset *ds,
+                                   const double *spread)
+{
+    for (int l = 0; l < m->n_layers; l++) {
+        int w = m->widths[l + 1];
+        double *H = malloc(sizeof(double) * (size_t)ds->n * w);
+        double h[(LW_MAX_LAYERS + 1) * LW_MAX_WIDTH];
+        CHECK(H != NULL);
+        if (!H) return;
+        for (int i = 0; i < ds->n; i++) {
+            mlp_forward_point(m, ds->x + (size_t)i * ds->dim, h);
+            memcpy(H + (size_t)i * w, h + (l + 1) * LW_MAX_WIDTH, sizeof(double) * w);
+        }
+        double want = readable_spread_points(H, ds->n, w);
+        CHECK_MSG(spread[l] == want, "%s: layer %d spread %.17g, per point %.17g", name, l + 1,
+                  spread[l], want);
+        free(H);
+    }
+}
+
 static void test_gallery(void)
 {
     for (size_t i = 0; i < sizeof GALLERY / sizeof GALLERY[0]; i++) {
@@ -114,6 +138,7 @@ static void test_gallery(void)
             for (int l = 0; l < m1.n_layers; l++)
                 CHECK_MSG(spread[l] >= TRAIN_GOOD_SPREAD, "%s: layer %d spread %.3f", g->name,
                           l + 1, spread[l]);
+            check_spread_per_point(g->name, &m1, &ds, spread);
             /* the report's accuracy is what the renderer will show */
             CHECK(r1.accuracy == mlp_accuracy(&m1, ds.x, ds.label, ds.n));
         }
