@@ -642,6 +642,14 @@ static int label_of(CsvReader *rd, const char *text)
         csv_fault(rd, rd->row_line, "no label%s", where(rd, rd->dim, w, sizeof w));
         return -1;
     }
+    /* checked first: strtod skips a leading vertical tab or form feed, so
+     * "\v0" would otherwise pass as the number 0 and keep its control byte
+     * in a class name (found by fuzz_csv) */
+    if (utf8_fit(text, INT_MAX) < 0) {
+        csv_fault(rd, rd->row_line, "a label that is not one line of UTF-8 text%s",
+                  where(rd, rd->dim, w, sizeof w));
+        return -1;
+    }
     if (parse_double(text, &v) == 0) {
         if (v != floor(v) || v < 0 || v >= LW_MAX_CLASSES) {
             if (rd->plain)
@@ -652,10 +660,6 @@ static int label_of(CsvReader *rd, const char *text)
                           shown(text, s), where(rd, rd->dim, w, sizeof w), LW_MAX_CLASSES - 1);
             return -1;
         }
-    } else if (utf8_fit(text, INT_MAX) < 0) {
-        csv_fault(rd, rd->row_line, "a label that is not one line of UTF-8 text%s",
-                  where(rd, rd->dim, w, sizeof w));
-        return -1;
     } else {
         rd->named = 1;
     }
