@@ -408,6 +408,10 @@ static void test_csv_faults(void)
                                              "text (expected x,y,label)", 0, NULL},
         {"x,y,label\n0,0,a\n1,1,\"b\nc\"\n", ":3: a label that is not one line of UTF-8 "
                                                "text (expected x,y,label)", 0, NULL},
+        /* strtod skips leading white space: a vertical tab before a number is
+         * still a control byte in a label (found by fuzz_csv) */
+        {"x,y,label\n0,0,a\n1,2,\v0\n", ":3: a label that is not one line of UTF-8 "
+                                         "text (expected x,y,label)", 0, NULL},
         {"x,y,label,note\n0,0,a,\"two\nlines\"\n1,zz,b,c\n", ":4: bad number 'zz' (expected "
                                                             "x,y,label)", 0, NULL},
         {"x,y,label\n0,0,a\n1,1,\n", ":3: no label (expected x,y,label)", 0, NULL},
