@@ -15,9 +15,10 @@
  *     (atomic_create); only video_close() renames it onto the target
  *     (atomic_rename), after the trailer is written and the file is closed.
  *     Every other way out (an error, video_abort) removes it.
- *   - VF_YUV709 formats: BGRA -> the row's YUV format by libswscale with
- *     BT.709 coefficients, limited ("MPEG") range, and the stream is tagged
- *     the same way.  The others get the Cairo bytes as they are (FFV1 in bgr0
+ *   - VF_YUV709 formats: BGRA -> the row's YUV format with BT.709
+ *     coefficients, limited ("MPEG") range, and the stream is tagged the
+ *     same way: yuv420p (MP4, WebM) by yuv.h, which takes a third of
+ *     libswscale's time; the others by libswscale.  The others get the Cairo bytes as they are (FFV1 in bgr0
  *     is bit-exact: the quality reference).
  *   - Alpha (VideoOptions.alpha, a see-through background): a row with an
  *     alpha_pix_fmt encodes that instead, with its alpha_enc_opts; Cairo's
@@ -34,6 +35,7 @@
 
 #include "alpha.h"
 #include "atomic_file.h"
+#include "yuv.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -183,7 +185,7 @@ struct VideoSink {
     AVCodecContext *enc;
     AVFrame *frame;        /* encoder input, or BGRA for VF_PALETTE */
     AVPacket *pkt;
-    struct SwsContext *sws; /* VF_YUV709 only */
+    struct SwsContext *sws; /* VF_YUV709 only, but for yuv420p (yuv.h) */
     uint8_t *straight;     /* alpha only: one frame un-premultiplied, width*4 per row */
 
     /* VF_PALETTE only */
@@ -342,13 +344,17 @@ static int encode(VideoSink *v, AVFrame *frame, LwError *err)
     return drain_packets(v, err);
 }
 
-/* The BGRA -> YUV converter (to `to`: yuv420p, or another the row names):
- * source RGB is full range, destination BT.709 limited range; an alpha
- * plane is carried over as it is.  Returns 0, -1 when it cannot be made, -2
- * when it refuses BT.709 (*out is set then and the caller frees it). */
+/* libswscale's BGRA -> YUV converter (to `to`, the row's format other than
+ * yuv420p, which yuv.h converts: *out stays NULL then): source RGB is full
+ * range, destination BT.709 limited range; an alpha plane is carried over
+ * as it is.  Returns 0, -1 when it cannot be made, -2 when it refuses BT.709
+ * (*out is set then and the caller frees it). */
 static int bt709_converter(struct SwsContext **out, int width, int height,
                            enum AVPixelFormat to)
 {
+    *out = NULL;
+    if (to == AV_PIX_FMT_YUV420P)
+        return 0;
     *out = sws_getContext(width, height, AV_PIX_FMT_BGRA, width, height, to,
                           SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INP, NULL, NULL,
                           NULL);
@@ -701,7 +707,7 @@ static int alloc_frames(VideoSink *v, LwError *err)
     v->frame->height = v->height;
     if ((ret = av_frame_get_buffer(v->frame, 0)) < 0)
         return av_fail(err, ret, "cannot allocate frame", v->target);
-    if (v->sws)
+    if (v->fmt->flags & VF_YUV709)
         tag_bt709(v->frame);
     if (v->alpha && !(v->straight = malloc((size_t)v->width * v->height * 4)))
         return lw_fail(err, LW_ERUNTIME, "out of memory");
@@ -767,9 +773,10 @@ fail:
     return ret;
 }
 
-/* BGRA into f: through sws when there is one (BT.709 YUV), else copied as
- * it is (bgr0 or bgra for FFV1, bgra for the palette passes).  With
- * `straight` (a frame's room), the alpha is made straight there first. */
+/* BGRA into f: yuv420p by yuv.h, another BT.709 YUV format through sws,
+ * else copied as it is (bgr0 or bgra for FFV1, bgra for the palette
+ * passes).  With `straight` (a frame's room), the alpha is made straight
+ * there first. */
 static int convert_into(struct SwsContext *sws, int width, int height, AVFrame *f,
                         const uint8_t *bgra, int stride, uint8_t *straight,
                         const char *target, LwError *err)
@@ -784,7 +791,9 @@ static int convert_into(struct SwsContext *sws, int width, int height, AVFrame *
         bgra = straight;
         stride = width * 4;
     }
-    if (sws) {
+    if (f->format == AV_PIX_FMT_YUV420P) {
+        yuv420_from_bgra(bgra, stride, width, height, f->data, f->linesize);
+    } else if (sws) {
         const uint8_t *src[1] = {bgra};
         const int src_stride[1] = {stride};
         if (sws_scale(sws, src, src_stride, 0, height, f->data, f->linesize) != height)
@@ -868,7 +877,7 @@ int video_frame_new(const VideoSink *v, VideoFrame **out, LwError *err)
         ret = lw_fail(err, LW_ERUNTIME, "%s: cannot create colour converter", v->target);
         goto fail;
     }
-    if (v->sws)
+    if (v->fmt->flags & VF_YUV709)
         tag_bt709(vf->frame);
     if (v->straight && !(vf->straight = malloc((size_t)v->width * v->height * 4))) {
         ret = lw_fail(err, LW_ERUNTIME, "out of memory");
