@@ -145,32 +145,46 @@ SCENE="$PWD/scenes/bench-reference.scene"
 FF="ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -r 30"
 X264="-c:v libx264 -crf 20 -pix_fmt yuv420p"
 YUV="ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt yuv420p -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.yuv"
-# One round runs every case once (bench.py --runs 1, after its warm-up), so
-# each layerwarp case and its baseline are timed a minute or two apart; RUNS
-# rounds follow each other.  ratios.py takes the median of the rounds' ratios:
-# this machine's speed drifts by a third over tens of minutes, and cases timed
-# RUNS times in a row (bench.py --runs RUNS) compared figures from different
-# speeds (once a render 0.7x its own encoder's floor).
+# One round runs every case once (bench.py --runs 1, after its warm-up), in
+# groups: each layerwarp case right after the baselines it is compared with
+# (one bench.py call a group), so a render and its floor are timed seconds
+# apart.  RUNS rounds follow each other; ratios.py takes the median of the
+# rounds' ratios.  This machine's speed drifts by a third over tens of
+# minutes: cases timed RUNS times in a row (bench.py --runs RUNS) compared
+# figures from different speeds (once a render 0.7x its own encoder's
+# floor), and even in rounds a floor timed minutes before its render slipped
+# a row from 0.98x to 1.21x on a busy spell.
+together() {
+    (cd "$WORK" && /usr/bin/python3 bench.py --runs 1 "$@")
+}
 bench_round() {
-(cd "$WORK" && /usr/bin/python3 bench.py --runs 1 \
-    --only C_encode_medium_720 C_encode_veryfast_720 C_encode_medium_1080 A_mpl_loop_720 \
-           A_mpl_noenc_720 X_ \
-    --case X_mpl_loop_veryfast_720 \
-        "/usr/bin/python3 baseline_mpl.py --mode loop --preset veryfast --out $BENCH_TMP/a_loop_vf_720.mp4" \
-    --case X_yuv_prep_720 \
-        "ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.raw -f rawvideo -pix_fmt yuv420p $BENCH_TMP/frames_720.yuv" \
-    --case X_x264_alone_veryfast_720 \
-        "$YUV -c:v libx264 -preset veryfast -crf 20 $BENCH_TMP/x264_vf_720.mp4" \
-    --case X_x264_alone_medium_720 "$YUV -c:v libx264 -preset medium -crf 20 $BENCH_TMP/x264_md_720.mp4" \
-    --case X_layerwarp_render_720 "$LW render $SCENE -q -o $BENCH_TMP/lw_720.mp4" \
-    --case X_layerwarp_render_veryfast_720 \
-        "$LW render $SCENE -q --preset veryfast -o $BENCH_TMP/lw_vf_720.mp4" \
-    --case X_layerwarp_render_1080 "$LW render $SCENE -q --size 1920x1080 -o $BENCH_TMP/lw_1080.mp4" \
-    --case X_layerwarp_hash_720 "$LW hash $SCENE > /dev/null" \
-    --case X_layerwarp_render_veryfast_2160 \
-        "$LW render $SCENE -q --size 3840x2160 --preset veryfast -o $BENCH_TMP/lw_vf_2160.mp4" \
-    --case X_floor_veryfast_2160 \
-        "/usr/bin/python3 baseline_pycairo.py --size 3840x2160 --dump-raw /dev/stdout | $FF -s 3840x2160 -i - $X264 -preset veryfast $BENCH_TMP/c_veryfast_2160.mp4")
+    # the frames in yuv420p that x264 alone encodes; then x264 alone
+    together --only X_yuv_prep_720 X_x264_alone_ \
+        --case X_yuv_prep_720 \
+            "ffmpeg -hide_banner -loglevel error -y -f rawvideo -pix_fmt bgra -s 1280x720 -r 30 -i $BENCH_TMP/frames_720.raw -f rawvideo -pix_fmt yuv420p $BENCH_TMP/frames_720.yuv" \
+        --case X_x264_alone_veryfast_720 \
+            "$YUV -c:v libx264 -preset veryfast -crf 20 $BENCH_TMP/x264_vf_720.mp4" \
+        --case X_x264_alone_medium_720 "$YUV -c:v libx264 -preset medium -crf 20 $BENCH_TMP/x264_md_720.mp4"
+    # veryfast: the floor, matplotlib, the render
+    together --only C_encode_veryfast_720 X_mpl_loop_veryfast_720 X_layerwarp_render_veryfast_720 \
+        --case X_mpl_loop_veryfast_720 \
+            "/usr/bin/python3 baseline_mpl.py --mode loop --preset veryfast --out $BENCH_TMP/a_loop_vf_720.mp4" \
+        --case X_layerwarp_render_veryfast_720 \
+            "$LW render $SCENE -q --preset veryfast -o $BENCH_TMP/lw_vf_720.mp4"
+    # medium: the floor, matplotlib, the render
+    together --only C_encode_medium_720 A_mpl_loop_720 X_layerwarp_render_720 \
+        --case X_layerwarp_render_720 "$LW render $SCENE -q -o $BENCH_TMP/lw_720.mp4"
+    # hash against matplotlib drawing alone
+    together --only A_mpl_noenc_720 X_layerwarp_hash_720 \
+        --case X_layerwarp_hash_720 "$LW hash $SCENE > /dev/null"
+    # peak memory at 1080p and 4K against the floor's
+    together --only C_encode_medium_1080 X_layerwarp_render_1080 \
+        --case X_layerwarp_render_1080 "$LW render $SCENE -q --size 1920x1080 -o $BENCH_TMP/lw_1080.mp4"
+    together --only X_layerwarp_render_veryfast_2160 X_floor_veryfast_2160 \
+        --case X_layerwarp_render_veryfast_2160 \
+            "$LW render $SCENE -q --size 3840x2160 --preset veryfast -o $BENCH_TMP/lw_vf_2160.mp4" \
+        --case X_floor_veryfast_2160 \
+            "/usr/bin/python3 baseline_pycairo.py --size 3840x2160 --dump-raw /dev/stdout | $FF -s 3840x2160 -i - $X264 -preset veryfast $BENCH_TMP/c_veryfast_2160.mp4"
 }
 mkdir "$WORK/rounds"
 r=1
