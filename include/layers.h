@@ -81,6 +81,8 @@ void layers_forward_point(const LayerStack *s, const double *x, double *h);
 /* One point through layer l alone: in (widths[l]) to out (widths[l + 1]),
  * the very loop layers_forward_point runs for that layer. */
 void layers_forward_layer(const LayerStack *s, int l, const double *in, double *out);
+/* The widest of widths[0..n_layers], the input's included. */
+int layers_max_width(const LayerStack *s);
 
 /* Random weights from r (a seeded gsl_rng): Glorot uniform, or He for relu
  * units (they pass on half the variance) with a small positive bias so they

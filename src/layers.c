@@ -66,12 +66,12 @@ void layers_forward_point(const LayerStack *s, const double *x, double *h)
 
 /* ---- the tape ---- */
 
-static int max_width(const int *widths, int n_layers)
+int layers_max_width(const LayerStack *s)
 {
     int mx = 0;
-    for (int l = 0; l <= n_layers; l++)
-        if (widths[l] > mx)
-            mx = widths[l];
+    for (int l = 0; l <= s->n_layers; l++)
+        if (s->widths[l] > mx)
+            mx = s->widths[l];
     return mx;
 }
 
@@ -90,7 +90,7 @@ int layers_tape_alloc(LayersTape *t, const LayerStack *s, int cap, LwError *err)
     if (cap < 1)
         return lw_fail(err, LW_EINPUT, "a batch of %d points (expected at least 1)", cap);
     /* Z and H per layer, then dH and dZ at the widest layer */
-    int wmax = max_width(s->widths, s->n_layers);
+    int wmax = layers_max_width(s);
     size_t per_point = 2 * (size_t)wmax;
     for (int l = 0; l < s->n_layers; l++)
         per_point += 2 * (size_t)s->widths[l + 1];

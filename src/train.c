@@ -223,14 +223,14 @@ fail:
 
 int train_spread(const Mlp *m, const Dataset *ds, double *spread, LwError *err)
 {
-    int L = m->n_layers, n = ds->n, wide = 0;
+    int L = m->n_layers, n = ds->n;
     if (n < 1 || L == 0) {
         for (int l = 0; l < L; l++)
             spread[l] = 0;
         return LW_OK;
     }
-    for (int l = 1; l <= L; l++)
-        if (m->widths[l] > wide) wide = m->widths[l];
+    LayerStack s = mlp_layers(m);
+    int wide = layers_max_width(&s);
     /* layer by layer, all points at once: only one layer's states and the
      * next are held (two n x widest buffers, not every layer's: 410 MB for
      * 200 000 points through sixteen 16-wide layers), and each point's
@@ -242,7 +242,6 @@ int train_spread(const Mlp *m, const Dataset *ds, double *spread, LwError *err)
         free(cur);
         return lw_fail(err, LW_ERUNTIME, "out of memory for the states of %d points", n);
     }
-    LayerStack s = mlp_layers(m);
     for (int l = 0; l < L; l++) {
         int win = m->widths[l], wout = m->widths[l + 1];
         for (int i = 0; i < n; i++) {

@@ -17,9 +17,10 @@
  *     Every other way out (an error, video_abort) removes it.
  *   - VF_YUV709 formats: BGRA -> the row's YUV format with BT.709
  *     coefficients, limited ("MPEG") range, and the stream is tagged the
- *     same way: yuv420p (MP4, WebM) by yuv.h, which takes a third of
- *     libswscale's time; the others by libswscale.  The others get the Cairo bytes as they are (FFV1 in bgr0
- *     is bit-exact: the quality reference).
+ *     same way: yuv420p (MP4, WebM) by yuv.h, in well under half
+ *     libswscale's time, the other YUV formats by libswscale.  The rest get
+ *     the Cairo bytes as they are (FFV1 in bgr0 is bit-exact: the quality
+ *     reference).
  *   - Alpha (VideoOptions.alpha, a see-through background): a row with an
  *     alpha_pix_fmt encodes that instead, with its alpha_enc_opts; Cairo's
  *     premultiplied pixels are made straight first (alpha.h), because

@@ -4,7 +4,7 @@
  * baseline of x86-64 (the Makefile asks for the vectorizer's dynamic cost
  * model for this file): every product and sum stays in 16 bits unsigned.
  * Levels are in 1/256 steps, coefficients in 1/65536: Y's largest sum,
- * (235.5 * 256), is below 65536; U and V start from 128.5 * 256, which
+ * 235.5 * 256, is below 65536; U and V start from 128.5 * 256, which
  * keeps every partial result between 0 and 65535. */
 #include "yuv.h"
 
