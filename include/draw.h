@@ -10,6 +10,8 @@
 #include "stage.h"
 #include "style.h"
 
+#include <pthread.h>
+
 /* What the captions say about the frame. */
 typedef struct Caption {
     int before_start;     /* the input, before the first stage moves */
@@ -106,6 +108,19 @@ void draw_panel_divider(struct _cairo *cr, const Style *st, double x);
 int draw_contact_sheet(const Style *st, const uint8_t *const *frames, int stride,
                        const char *const *titles, int n, uint8_t **sheet, int *width,
                        int *height, int *sheet_stride, LwError *err);
+
+/* The scene's font loaded on a thread of its own: fontconfig reads its
+ * configuration (about 8 ms) and Cairo opens the font while the command
+ * does other work (a video render loads the video library meanwhile), not
+ * when the first frame's text needs it with every worker waiting.
+ * draw_fonts_wait joins it; it may be called again, or without a start. */
+typedef struct {
+    pthread_t thread;
+    int started;
+    Style style; /* a copy: the thread reads nothing the caller changes */
+} FontLoader;
+void draw_fonts_start(FontLoader *f, const Style *st);
+void draw_fonts_wait(FontLoader *f);
 
 /* Cairo's version, for --version. */
 const char *draw_cairo_version(void);

@@ -20,4 +20,9 @@
 void yuv420_from_bgra(const uint8_t *bgra, int stride, int width, int height,
                       uint8_t *const planes[3], const int linesize[3]);
 
+/* The same with SSE2 only, what yuv420_from_bgra does on a processor
+ * without AVX2: the same bytes, for the test to compare. */
+void yuv420_from_bgra_sse2(const uint8_t *bgra, int stride, int width, int height,
+                           uint8_t *const planes[3], const int linesize[3]);
+
 #endif

@@ -2191,6 +2191,36 @@ int draw_contact_sheet(const Style *st, const uint8_t *const *frames, int stride
     return LW_OK;
 }
 
+/* Both weights at the size of small text: fontconfig's configuration and
+ * the font file are loaded once for the process; the frames' own sizes
+ * then only scale what is loaded. */
+static void *load_fonts(void *arg)
+{
+    const FontLoader *f = arg;
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    cairo_t *cr = cairo_create(s);
+    for (int bold = 0; bold < 2; bold++) {
+        cairo_text_extents_t ext;
+        set_font(cr, &f->style, draw_text_size(&f->style, TEXT_SMALL), bold);
+        cairo_text_extents(cr, "0123456789", &ext);
+    }
+    cairo_destroy(cr); /* an error here is met again, and reported, by the frame */
+    cairo_surface_destroy(s);
+    return NULL;
+}
+
+void draw_fonts_start(FontLoader *f, const Style *st)
+{
+    f->style = *st;
+    f->started = pthread_create(&f->thread, NULL, load_fonts, f) == 0;
+}
+
+void draw_fonts_wait(FontLoader *f)
+{
+    if (f->started) pthread_join(f->thread, NULL);
+    f->started = 0;
+}
+
 const char *draw_cairo_version(void)
 {
     return cairo_version_string();

@@ -70,9 +70,12 @@ void geom_states_put(StateCache *c, int b, int i, const double *st)
 
 const double *geom_states_get(const StateCache *c, int b, int i, double *buf)
 {
+    /* loops, not memcpy and memset: a state is a few numbers, read for
+     * every grid sample of every frame, where the calls cost more */
     int w = c->width[b];
-    memcpy(buf, c->x + c->at[b] + (size_t)i * w, sizeof(double) * w);
-    memset(buf + w, 0, sizeof(double) * (c->full - w));
+    const double *x = c->x + c->at[b] + (size_t)i * w;
+    for (int a = 0; a < w; a++) buf[a] = x[a];
+    for (int a = w; a < c->full; a++) buf[a] = 0.0;
     return buf;
 }
 
@@ -680,7 +683,9 @@ static void line_state(const FrameCtx *c, const double *x, double *st)
 
 static void put(FrameCtx *c, const double s[3])
 {
-    if (c->failed || fg_reserve(c->fg, c->n + 1, 0)) {
+    /* room for the point is the rule (fg_reserve doubles it); the call only
+     * when it is not */
+    if (c->failed || (c->n >= c->fg->cap_xy && fg_reserve(c->fg, c->n + 1, 0))) {
         c->failed = 1;
         return;
     }

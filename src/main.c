@@ -303,6 +303,7 @@ typedef struct {
     Renderer r;
     int have_model, have_r;
     ShareInfo share;   /* what its outputs embed to be rendered again */
+    FontLoader fonts;  /* a command that draws: the font, loaded meanwhile */
 } Job;
 
 /* Checks a command makes once the scene is read, before anything is trained:
@@ -313,6 +314,7 @@ static int load_job_checked(const Options *o, Job *j, int verbose_train, RenderM
                             SceneCheck check, void *user, LwError *err)
 {
     int rc = scene_load_file_with(o->scene_path, o->sets, o->n_sets, &j->scene, err);
+    if (!rc && draws != RENDER_PLANS) draw_fonts_start(&j->fonts, &j->scene.render.style);
     if (!rc && check) rc = check(o, &j->scene, user, err);
     if (!rc) rc = share_info_make(&j->share, &j->scene, o->sets, o->n_sets, o->argc, o->argv, err);
     if (!rc) rc = memory_check(o, &j->scene, err);
@@ -341,6 +343,7 @@ static int load_job(const Options *o, Job *j, int verbose_train, RenderMode draw
 
 static void free_job(Job *j)
 {
+    draw_fonts_wait(&j->fonts);
     if (j->have_r) renderer_free(&j->r);
     if (j->have_model) scene_model_free(&j->model);
     share_info_free(&j->share);

@@ -3,6 +3,9 @@
  * Written so the compiler vectorizes the two inner loops with SSE2, the
  * baseline of x86-64 (the Makefile asks for the vectorizer's dynamic cost
  * model for this file): every product and sum stays in 16 bits unsigned.
+ * The same loops are compiled a second time for AVX2, twice as wide, and
+ * taken when the processor has it: integer arithmetic, so both give the
+ * same bytes (test_yuv compares them).
  * Levels are in 1/256 steps, coefficients in 1/65536: Y's largest sum,
  * 235.5 * 256, is below 65536; U and V start from 128.5 * 256, which
  * keeps every partial result between 0 and 65535. */
@@ -37,7 +40,7 @@ static inline uint16_t times(uint16_t c, uint16_t k)
 }
 
 /* One row of Y. */
-static void luma_row(const uint8_t *bgra, uint8_t *y, int width)
+static inline __attribute__((always_inline)) void luma_row(const uint8_t *bgra, uint8_t *y, int width)
 {
     for (int x = 0; x < width; x++) {
         const uint8_t *p = bgra + 4 * x;
@@ -49,7 +52,7 @@ static void luma_row(const uint8_t *bgra, uint8_t *y, int width)
 }
 
 /* One row of U and V from two rows of pixels. */
-static void chroma_row(const uint8_t *top, const uint8_t *bottom, uint8_t *u, uint8_t *v,
+static inline __attribute__((always_inline)) void chroma_row(const uint8_t *top, const uint8_t *bottom, uint8_t *u, uint8_t *v,
                        int half_width)
 {
     for (int x = 0; x < half_width; x++) {
@@ -67,8 +70,12 @@ static void chroma_row(const uint8_t *top, const uint8_t *bottom, uint8_t *u, ui
     }
 }
 
-void yuv420_from_bgra(const uint8_t *bgra, int stride, int width, int height,
-                      uint8_t *const planes[3], const int linesize[3])
+/* The frame, two rows of pixels at a time; inlined into each entry below,
+ * so its loops are vectorized for that entry's instruction set. */
+static inline __attribute__((always_inline)) void convert(const uint8_t *bgra, int stride,
+                                                          int width, int height,
+                                                          uint8_t *const planes[3],
+                                                          const int linesize[3])
 {
     for (int row = 0; row < height; row += 2) {
         const uint8_t *top = bgra + (size_t)row * stride, *bottom = top + stride;
@@ -77,4 +84,34 @@ void yuv420_from_bgra(const uint8_t *bgra, int stride, int width, int height,
         chroma_row(top, bottom, planes[1] + (size_t)(row / 2) * linesize[1],
                    planes[2] + (size_t)(row / 2) * linesize[2], width / 2);
     }
+}
+
+void yuv420_from_bgra_sse2(const uint8_t *bgra, int stride, int width, int height,
+                           uint8_t *const planes[3], const int linesize[3])
+{
+    convert(bgra, stride, width, height, planes, linesize);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* A quarter less time a 720p frame than SSE2 (0.33 against 0.43 ms, the
+ * frame in cache); AVX-512 is no faster: memory is the limit by then. */
+__attribute__((target("avx2"))) static void convert_avx2(const uint8_t *bgra, int stride,
+                                                         int width, int height,
+                                                         uint8_t *const planes[3],
+                                                         const int linesize[3])
+{
+    convert(bgra, stride, width, height, planes, linesize);
+}
+#endif
+
+void yuv420_from_bgra(const uint8_t *bgra, int stride, int width, int height,
+                      uint8_t *const planes[3], const int linesize[3])
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("avx2")) {
+        convert_avx2(bgra, stride, width, height, planes, linesize);
+        return;
+    }
+#endif
+    yuv420_from_bgra_sse2(bgra, stride, width, height, planes, linesize);
 }
