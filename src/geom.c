@@ -70,12 +70,9 @@ void geom_states_put(StateCache *c, int b, int i, const double *st)
 
 const double *geom_states_get(const StateCache *c, int b, int i, double *buf)
 {
-    /* loops, not memcpy and memset: a state is a few numbers, read for
-     * every grid sample of every frame, where the calls cost more */
     int w = c->width[b];
-    const double *x = c->x + c->at[b] + (size_t)i * w;
-    for (int a = 0; a < w; a++) buf[a] = x[a];
-    for (int a = w; a < c->full; a++) buf[a] = 0.0;
+    memcpy(buf, c->x + c->at[b] + (size_t)i * w, sizeof(double) * w);
+    memset(buf + w, 0, sizeof(double) * (c->full - w));
     return buf;
 }
 
