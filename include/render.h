@@ -181,7 +181,7 @@ typedef int (*FrameSink)(void *user, int index, FrameReq q, int slot, const uint
 typedef int (*FrameHook)(void *user, FrameReq q, int slot, const uint8_t *bgra, int stride,
                          char *note, LwError *err);
 
-/* Frames in flight for a number of worker threads. */
+/* Frames in flight for a number of worker threads, by default. */
 int render_slots(int threads);
 
 typedef struct {
@@ -201,10 +201,17 @@ typedef struct {
      * surface per worker, reused as soon as the hook returns: frames in
      * flight cost the hook's per-slot data, not a surface each. */
     int hook_takes_pixels;
+    /* frames in flight, each with a slot of its own; 0: render_slots(threads) */
+    int slots;
+    /* 1: the sink feeds an encoder with threads of its own (a video): the
+     * workers draw at a lower priority (nice + 10), so the encoder takes
+     * the cores whenever it can run, and drawing fills the time it leaves
+     * idle, banking frames ahead in the free slots */
+    int behind_encoder;
 } RunOptions;
 
 /* Draws the n requests on opt->threads workers and passes them to sink in
- * order.  At most 2 * threads frames are in flight.  Returns LW_OK, the
+ * order.  At most opt->slots (by default 2 * threads) frames are in flight.  Returns LW_OK, the
  * sink's error, LW_ERUNTIME for a drawing failure, or LW_EINTR. */
 int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions *opt,
                FrameSink sink, void *user, LwError *err);

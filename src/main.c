@@ -619,7 +619,7 @@ static int hash_sink(void *user, int index, FrameReq q, int slot, const uint8_t 
  * encoder fed in order on the caller. */
 typedef struct {
     VideoSink *sink;
-    VideoFrame **frames;   /* (render_slots(threads)) */
+    VideoFrame **frames;   /* (RunOptions.slots) */
 } VideoJob;
 
 static int video_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride,
@@ -719,8 +719,8 @@ static int write_png_still(const Job *j, FrameReq q, const RunOptions *ro, const
 
 static RunOptions run_options(const Options *o, int progress)
 {
-    RunOptions ro = {worker_count(o), progress && !o->quiet && isatty(2), &g_stop,
-                     NULL, NULL, 0, 0};
+    RunOptions ro = {.threads = worker_count(o),
+                     .progress = progress && !o->quiet && isatty(2), .stop = &g_stop};
     return ro;
 }
 
@@ -950,6 +950,19 @@ static int piece_options(const Options *o, const Job *j, const FrameReq *reqs, i
     return LW_OK;
 }
 
+/* Frames in flight to an encoder: twice the workers' number, up to four
+ * times while they fit in 32 MiB (as BGRA): the workers draw behind the
+ * encoder (RunOptions.behind_encoder), and the deeper queue lets them bank
+ * frames while it is busy.  720p gets 8 slots on 2 workers; 1080p and 4K
+ * keep 4, so their peak memory stays the encoder's. */
+static int video_slots(int threads, int width, int height)
+{
+    long budget = 32L << 20, frame = 4L * width * height;
+    int fit = (int)(budget / (frame > 0 ? frame : 1));
+    int lo = render_slots(threads), hi = 2 * lo;
+    return fit < lo ? lo : fit > hi ? hi : fit;
+}
+
 static int write_video(const Options *o, const Job *j, const RenderTarget *t, const FrameReq *reqs, int n,
                        RunOptions *ro, LwError *err)
 {
@@ -985,7 +998,7 @@ static int write_video(const Options *o, const Job *j, const RenderTarget *t, co
     if (!rc) rc = video_open(&v, t->path, &vo, err);
     free(chapters);
     free(chapter_text);
-    int slots = render_slots(ro->threads);
+    int slots = video_slots(ro->threads, vo.width, vo.height);
     VideoJob vj = {v, calloc(slots, sizeof(VideoFrame *))};
     if (!rc && !vj.frames) rc = lw_fail(err, LW_ERUNTIME, "out of memory");
     for (int i = 0; !rc && i < slots; i++) rc = video_frame_new(v, &vj.frames[i], err);
@@ -993,6 +1006,8 @@ static int write_video(const Options *o, const Job *j, const RenderTarget *t, co
     ro->hook_user = &vj;
     ro->repeat_pixels = 1; /* a hold's frame is drawn and converted once */
     ro->hook_takes_pixels = 1; /* the slot's VideoFrame is what video_sink sends */
+    ro->slots = slots;
+    ro->behind_encoder = 1;
     if (!rc) rc = render_run(&j->r, reqs, n, ro, video_sink, &vj, err);
     if (!rc) rc = video_close(&v, err);
     video_abort(&v);

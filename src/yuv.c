@@ -13,6 +13,10 @@
 
 #include <stddef.h>
 
+/* Inlined into each entry below, so the loops are vectorized for its
+ * instruction set. */
+#define INLINED static inline __attribute__((always_inline))
+
 /* A coefficient below 1 in 1/65536 steps, rounded. */
 #define STEPS(x) ((uint16_t)((x) * 65536.0 + 0.5))
 
@@ -40,7 +44,7 @@ static inline uint16_t times(uint16_t c, uint16_t k)
 }
 
 /* One row of Y. */
-static inline __attribute__((always_inline)) void luma_row(const uint8_t *bgra, uint8_t *y, int width)
+INLINED void luma_row(const uint8_t *bgra, uint8_t *y, int width)
 {
     for (int x = 0; x < width; x++) {
         const uint8_t *p = bgra + 4 * x;
@@ -52,8 +56,8 @@ static inline __attribute__((always_inline)) void luma_row(const uint8_t *bgra, 
 }
 
 /* One row of U and V from two rows of pixels. */
-static inline __attribute__((always_inline)) void chroma_row(const uint8_t *top, const uint8_t *bottom, uint8_t *u, uint8_t *v,
-                       int half_width)
+INLINED void chroma_row(const uint8_t *top, const uint8_t *bottom, uint8_t *u, uint8_t *v,
+                        int half_width)
 {
     for (int x = 0; x < half_width; x++) {
         const uint8_t *a = top + 8 * x, *b = bottom + 8 * x;
@@ -70,12 +74,9 @@ static inline __attribute__((always_inline)) void chroma_row(const uint8_t *top,
     }
 }
 
-/* The frame, two rows of pixels at a time; inlined into each entry below,
- * so its loops are vectorized for that entry's instruction set. */
-static inline __attribute__((always_inline)) void convert(const uint8_t *bgra, int stride,
-                                                          int width, int height,
-                                                          uint8_t *const planes[3],
-                                                          const int linesize[3])
+/* The frame, two rows of pixels at a time. */
+INLINED void convert(const uint8_t *bgra, int stride, int width, int height,
+                     uint8_t *const planes[3], const int linesize[3])
 {
     for (int row = 0; row < height; row += 2) {
         const uint8_t *top = bgra + (size_t)row * stride, *bottom = top + stride;

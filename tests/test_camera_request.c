@@ -201,7 +201,7 @@ static void check_repeats(void)
     Count c[2] = {{&p.whole, 0, 0, calloc(n, LW_NOTE_MAX)}, {&p.whole, 0, 0, calloc(n, LW_NOTE_MAX)}};
     for (int f = 0; q && f < n; f++) q[f] = renderer_request_frame(&p.whole, f);
     for (int k = 0; k < 2 && q && c[0].notes && c[1].notes; k++) {
-        RunOptions ro = {2, 0, NULL, count_hook, &c[k], k, 0};
+        RunOptions ro = {.threads = 2, .hook = count_hook, .hook_user = &c[k], .repeat_pixels = k};
         LwError err = {""};
         CHECK_MSG(render_run(&p.whole, q, n, &ro, keep_note, &c[k], &err) == LW_OK, "%s", err.msg);
     }

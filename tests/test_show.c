@@ -10,10 +10,17 @@
  *  - the fixed overlay stays where it was put in every frame of its segment,
  *    and shows in the pixels there in its colour;
  *  - frames are drawn (not blank), identically by render_one and by the
- *    worker pool on two threads. */
+ *    worker pool on two threads;
+ *  - as a video renders them (a hook that takes the pixels, 8 slots, the
+ *    workers behind the encoder): the same frames, no more than 8 in
+ *    flight, every slot used, and each worker ten steps nicer than the
+ *    caller (the caller's own priority unchanged). */
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -253,6 +260,76 @@ static int hash_sink(void *user, int index, FrameReq q, int slot, const uint8_t 
                        h->hashes[index]);
 }
 
+/* What a video's run looks like from the hook and the sink. */
+typedef struct {
+    const Renderer *r;
+    char (*hashes)[65];
+    char (*slot_hash)[65]; /* per slot: the hash the hook made, for the sink */
+    pthread_mutex_t mu;
+    int in_flight, most_in_flight, slots_used, nice_seen_min, nice_seen_max;
+} BehindRun;
+
+static int behind_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride,
+                       char *note, LwError *err)
+{
+    BehindRun *b = user;
+    (void)q; (void)note; (void)err;
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, 0); /* this worker's own */
+    hash_pixels(px, b->r->cfg->style.width, b->r->cfg->style.height, stride, b->slot_hash[slot]);
+    pthread_mutex_lock(&b->mu);
+    b->in_flight++;
+    if (b->in_flight > b->most_in_flight) b->most_in_flight = b->in_flight;
+    b->slots_used |= 1 << slot;
+    if (nice < b->nice_seen_min) b->nice_seen_min = nice;
+    if (nice > b->nice_seen_max) b->nice_seen_max = nice;
+    pthread_mutex_unlock(&b->mu);
+    return LW_OK;
+}
+
+static int behind_sink(void *user, int index, FrameReq q, int slot, const uint8_t *px,
+                       int stride, const char *note, LwError *err)
+{
+    BehindRun *b = user;
+    (void)q; (void)px; (void)stride; (void)note; (void)err;
+    memcpy(b->hashes[index], b->slot_hash[slot], 65);
+    pthread_mutex_lock(&b->mu);
+    b->in_flight--;
+    pthread_mutex_unlock(&b->mu);
+    return LW_OK;
+}
+
+static void check_behind_encoder(const Renderer *r, const FrameReq *reqs, int n,
+                                 char (*one)[65])
+{
+    enum { SLOTS = 8 };
+    char(*got)[65] = calloc(n, 65), slot_hash[SLOTS][65];
+    BehindRun b = {.r = r, .hashes = got, .slot_hash = slot_hash, .nice_seen_min = 100,
+                   .nice_seen_max = -100};
+    pthread_mutex_init(&b.mu, NULL);
+    errno = 0;
+    int before = getpriority(PRIO_PROCESS, 0);
+    RunOptions ro = {.threads = 2, .hook = behind_hook, .hook_user = &b,
+                     .hook_takes_pixels = 1, .slots = SLOTS, .behind_encoder = 1};
+    LwError err = {""};
+    CHECK_MSG(render_run(r, reqs, n, &ro, behind_sink, &b, &err) == LW_OK, "%s", err.msg);
+    int same = 0;
+    for (int f = 0; f < n; f++) same += strcmp(one[f], got[f]) == 0;
+    CHECK_MSG(same == n, "%d of %d frames differ behind the encoder", n - same, n);
+    CHECK_MSG(b.most_in_flight <= SLOTS, "%d frames in flight, for %d slots", b.most_in_flight,
+              SLOTS);
+    CHECK_MSG(b.slots_used == (1 << SLOTS) - 1, "slots used: %#x of %d", (unsigned)b.slots_used,
+              SLOTS);
+    int want = before + 10 < 19 ? before + 10 : 19;
+    CHECK_MSG(b.nice_seen_min == want && b.nice_seen_max == want,
+              "workers at nice %d..%d, want %d", b.nice_seen_min, b.nice_seen_max, want);
+    CHECK_MSG(getpriority(PRIO_PROCESS, 0) == before, "the caller's priority changed");
+    printf("  behind the encoder: %d frames the same, at most %d of %d slots in flight, "
+           "workers at nice %d\n", same, b.most_in_flight, SLOTS, want);
+    pthread_mutex_destroy(&b.mu);
+    free(got);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -290,7 +367,7 @@ int main(void)
 
     FrameReq *reqs = malloc(sizeof *reqs * n);
     for (int f = 0; f < n; f++) reqs[f] = renderer_request_frame(&r, f);
-    RunOptions ro = {2, 0, NULL, NULL, NULL, 0, 0};
+    RunOptions ro = {.threads = 2};
     HashSink hs = {&r, pool};
     CHECK(render_run(&r, reqs, n, &ro, hash_sink, &hs, &err) == LW_OK);
     int same = 0;
@@ -298,6 +375,7 @@ int main(void)
     CHECK_MSG(same == n, "%d of %d frames differ between render_one and two workers", n - same,
               n);
     printf("  %d frames of a two-segment show drawn, identical on 1 and 2 threads\n", n);
+    check_behind_encoder(&r, reqs, n, one);
 
     const char *dir = getenv("LW_SHOW_FRAMES"); /* a folder: the frames, to look at */
     for (int f = 0; dir && f < n; f += 3) {

@@ -451,9 +451,10 @@ static void check_threads(const Renderer *r)
         q[n++] = renderer_request_frame(r, f);
     static Hashes one, three, taken;
     LwError err = {""};
-    RunOptions o1 = {1, 0, NULL, hash_hook, (void *)r, 0, 0};
-    RunOptions o3 = {3, 0, NULL, hash_hook, (void *)r, 0, 0};
-    RunOptions own = {3, 0, NULL, hash_hook, (void *)r, 0, 1};
+    RunOptions o1 = {.threads = 1, .hook = hash_hook, .hook_user = (void *)r};
+    RunOptions o3 = {.threads = 3, .hook = hash_hook, .hook_user = (void *)r};
+    RunOptions own = {.threads = 3, .hook = hash_hook, .hook_user = (void *)r,
+                     .hook_takes_pixels = 1};
     CHECK(render_run(r, q, n, &o1, hash_sink, &one, &err) == LW_OK);
     CHECK(render_run(r, q, n, &o3, hash_sink, &three, &err) == LW_OK);
     CHECK(render_run(r, q, n, &own, hash_sink, &taken, &err) == LW_OK);
