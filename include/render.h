@@ -204,9 +204,9 @@ typedef struct {
     /* frames in flight, each with a slot of its own; 0: render_slots(threads) */
     int slots;
     /* 1: the sink feeds an encoder with threads of its own (a video): the
-     * workers draw at a lower priority (nice + 10), so the encoder takes
-     * the cores whenever it can run, and drawing fills the time it leaves
-     * idle, banking frames ahead in the free slots */
+     * workers run as SCHED_BATCH, so they do not preempt the encoder's
+     * threads and drawing fills the time those leave idle, banking frames
+     * ahead in the free slots */
     int behind_encoder;
 } RunOptions;
 

@@ -13,14 +13,14 @@
  *    worker pool on two threads;
  *  - as a video renders them (a hook that takes the pixels, 8 slots, the
  *    workers behind the encoder): the same frames, no more than 8 in
- *    flight, every slot used, and each worker ten steps nicer than the
- *    caller (the caller's own priority unchanged). */
-#include <errno.h>
+ *    flight, every slot used, and each worker SCHED_BATCH (the caller's
+ *    own policy unchanged). */
+#define _GNU_SOURCE /* SCHED_BATCH */
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include <gsl/gsl_errno.h>
 
@@ -266,7 +266,7 @@ typedef struct {
     char (*hashes)[65];
     char (*slot_hash)[65]; /* per slot: the hash the hook made, for the sink */
     pthread_mutex_t mu;
-    int in_flight, most_in_flight, slots_used, nice_seen_min, nice_seen_max;
+    int in_flight, most_in_flight, slots_used, not_batch;
 } BehindRun;
 
 static int behind_hook(void *user, FrameReq q, int slot, const uint8_t *px, int stride,
@@ -274,15 +274,15 @@ static int behind_hook(void *user, FrameReq q, int slot, const uint8_t *px, int 
 {
     BehindRun *b = user;
     (void)q; (void)note; (void)err;
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, 0); /* this worker's own */
+    int policy;
+    struct sched_param sp;
+    int batch = pthread_getschedparam(pthread_self(), &policy, &sp) == 0 && policy == SCHED_BATCH;
     hash_pixels(px, b->r->cfg->style.width, b->r->cfg->style.height, stride, b->slot_hash[slot]);
     pthread_mutex_lock(&b->mu);
     b->in_flight++;
     if (b->in_flight > b->most_in_flight) b->most_in_flight = b->in_flight;
     b->slots_used |= 1 << slot;
-    if (nice < b->nice_seen_min) b->nice_seen_min = nice;
-    if (nice > b->nice_seen_max) b->nice_seen_max = nice;
+    b->not_batch += !batch;
     pthread_mutex_unlock(&b->mu);
     return LW_OK;
 }
@@ -304,11 +304,11 @@ static void check_behind_encoder(const Renderer *r, const FrameReq *reqs, int n,
 {
     enum { SLOTS = 8 };
     char(*got)[65] = calloc(n, 65), slot_hash[SLOTS][65];
-    BehindRun b = {.r = r, .hashes = got, .slot_hash = slot_hash, .nice_seen_min = 100,
-                   .nice_seen_max = -100};
+    BehindRun b = {.r = r, .hashes = got, .slot_hash = slot_hash};
     pthread_mutex_init(&b.mu, NULL);
-    errno = 0;
-    int before = getpriority(PRIO_PROCESS, 0);
+    int before, after;
+    struct sched_param sp;
+    pthread_getschedparam(pthread_self(), &before, &sp);
     RunOptions ro = {.threads = 2, .hook = behind_hook, .hook_user = &b,
                      .hook_takes_pixels = 1, .slots = SLOTS, .behind_encoder = 1};
     LwError err = {""};
@@ -320,12 +320,12 @@ static void check_behind_encoder(const Renderer *r, const FrameReq *reqs, int n,
               SLOTS);
     CHECK_MSG(b.slots_used == (1 << SLOTS) - 1, "slots used: %#x of %d", (unsigned)b.slots_used,
               SLOTS);
-    int want = before + 10 < 19 ? before + 10 : 19;
-    CHECK_MSG(b.nice_seen_min == want && b.nice_seen_max == want,
-              "workers at nice %d..%d, want %d", b.nice_seen_min, b.nice_seen_max, want);
-    CHECK_MSG(getpriority(PRIO_PROCESS, 0) == before, "the caller's priority changed");
+    CHECK_MSG(b.not_batch == 0, "%d of %d frames drawn by a worker not SCHED_BATCH",
+              b.not_batch, n);
+    pthread_getschedparam(pthread_self(), &after, &sp);
+    CHECK_MSG(after == before, "the caller's scheduling policy changed");
     printf("  behind the encoder: %d frames the same, at most %d of %d slots in flight, "
-           "workers at nice %d\n", same, b.most_in_flight, SLOTS, want);
+           "every worker SCHED_BATCH\n", same, b.most_in_flight, SLOTS);
     pthread_mutex_destroy(&b.mu);
     free(got);
 }
