@@ -211,8 +211,9 @@ typedef struct {
 } RunOptions;
 
 /* Draws the n requests on opt->threads workers and passes them to sink in
- * order.  At most opt->slots (by default 2 * threads) frames are in flight.  Returns LW_OK, the
- * sink's error, LW_ERUNTIME for a drawing failure, or LW_EINTR. */
+ * order.  At most opt->slots (by default 2 * threads) frames are in
+ * flight.  Returns LW_OK, the sink's error, LW_ERUNTIME for a drawing
+ * failure, or LW_EINTR. */
 int render_run(const Renderer *r, const FrameReq *reqs, int n, const RunOptions *opt,
                FrameSink sink, void *user, LwError *err);
 

@@ -191,9 +191,23 @@ static double memory_budget(const char **why)
     return pages > 0 && page > 0 ? 0.5 * (double)pages * (double)page : 4.0 * 1073741824.0;
 }
 
+/* Frames in flight to an encoder: twice the workers' number, up to four
+ * times while they fit in 32 MiB (as BGRA): the workers draw behind the
+ * encoder (RunOptions.behind_encoder), and the deeper queue lets them bank
+ * frames while it is busy.  720p gets 8 slots on 2 workers; 1080p and 4K
+ * keep 4, so their peak memory stays the encoder's. */
+static int video_slots(int threads, int width, int height)
+{
+    long budget = 32L << 20, frame = 4L * width * height;
+    int fit = (int)(budget / (frame > 0 ? frame : 1));
+    int lo = render_slots(threads), hi = 2 * lo;
+    return fit < lo ? lo : fit > hi ? hi : fit;
+}
+
 /* What a command that draws holds at once, estimated before anything is
- * trained or allocated: per worker two frames in flight and one being
- * drawn, the encoder's own frames, step's stills and sheets, and the
+ * trained or allocated: per worker one frame being drawn, the frames in
+ * flight (twice the workers; a render, as video_slots gives a video), the
+ * encoder's own frames, step's stills and sheets, and the
  * points.  LW_EINPUT, naming what to lower, when it exceeds the budget. */
 static int memory_check(const Options *o, const Scene *sc, LwError *err)
 {
@@ -212,7 +226,9 @@ static int memory_check(const Options *o, const Scene *sc, LwError *err)
         extra = encoder_frames(o->output ? o->output : sc->output.path, o->format);
         extra_what = extra ? ", and the encoder's" : "";
     }
-    double need = frame * (3.0 * threads + extra) + 512.0 * points;
+    int in_flight = o->cmd == CMD_RENDER && !o->last ? video_slots(threads, w, h)
+                                                    : render_slots(threads);
+    double need = frame * (threads + in_flight + extra) + 512.0 * points;
     const char *why;
     double budget = memory_budget(&why);
     if (need <= budget) return LW_OK;
@@ -948,19 +964,6 @@ static int piece_options(const Options *o, const Job *j, const FrameReq *reqs, i
     vo->first_frame = p.first;
     piece_tag_format(&p, vo->piece, sizeof vo->piece);
     return LW_OK;
-}
-
-/* Frames in flight to an encoder: twice the workers' number, up to four
- * times while they fit in 32 MiB (as BGRA): the workers draw behind the
- * encoder (RunOptions.behind_encoder), and the deeper queue lets them bank
- * frames while it is busy.  720p gets 8 slots on 2 workers; 1080p and 4K
- * keep 4, so their peak memory stays the encoder's. */
-static int video_slots(int threads, int width, int height)
-{
-    long budget = 32L << 20, frame = 4L * width * height;
-    int fit = (int)(budget / (frame > 0 ? frame : 1));
-    int lo = render_slots(threads), hi = 2 * lo;
-    return fit < lo ? lo : fit > hi ? hi : fit;
 }
 
 static int write_video(const Options *o, const Job *j, const RenderTarget *t, const FrameReq *reqs, int n,
