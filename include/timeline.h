@@ -27,6 +27,9 @@
 
 #include "lw_common.h"
 
+/* A layer plays as three stages: linear (W), bias (b), activation. */
+#define STAGES_PER_LAYER 3
+
 typedef enum { EASE_SMOOTHSTEP, EASE_LINEAR, EASE_SMOOTHERSTEP } Easing;
 
 typedef struct {

@@ -1594,7 +1594,7 @@ static int validate_training(Parser *p)
                        sc->net.widths[layer]);
     sc->training_layer = layer;
     TimelineConfig *tl = &sc->render.timeline;
-    tl->stage_seconds /= 3;     /* a morph plays over a layer's three stages */
+    tl->stage_seconds /= STAGES_PER_LAYER; /* a morph plays over a layer's stages */
     tl->easing = EASE_LINEAR;
     tl->hold_between = 0;
     sc->zoom_seconds = 0;       /* one held view over the whole morph: no zooms */

@@ -9,7 +9,6 @@
 
 #include <math.h>
 
-#define STAGES_PER_LAYER 3
 #define STAGE_ACT_INDEX 2 /* the activation, a layer's last stage */
 
 static int frames_of(double seconds, double fps)

@@ -99,12 +99,12 @@ static void check_scene(const Scene *sc)
     check(r->style.width >= 16 && r->style.width <= 7680 && r->style.width % 2 == 0);
     check(r->style.height >= 16 && r->style.height <= 4320 && r->style.height % 2 == 0);
     check(r->timeline.fps >= 1 && r->timeline.fps <= 120);
-    /* training = morph plays one checkpoint to the next over a layer's three
-     * stages, so the parser keeps a third of the stage_seconds written */
+    /* training = morph plays one checkpoint to the next over a layer's
+     * stages, so the parser keeps that share of the stage_seconds written */
     double lo = 0.05, hi = 60;
     if (sc->training == TRAINING_MORPH) {
-        lo /= 3;
-        hi /= 3;
+        lo /= STAGES_PER_LAYER;
+        hi /= STAGES_PER_LAYER;
     }
     check(r->timeline.stage_seconds >= lo && r->timeline.stage_seconds <= hi);
     check(sc->data.kind >= 0 && sc->data.kind < DATA_COUNT);
